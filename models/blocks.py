@@ -1,0 +1,342 @@
+"""Building blocks shared by the model families, and the contract every family implements.
+
+Every family is a :class:`HybridLM` with two paths over the same weights:
+
+* ``forward(input_ids)``: the whole-document reference, one pass, positions ``0..N-1``;
+* ``forward_segment(input_ids, attention_mask, position_ids, past)``: one segment, given the
+  state the previous segment left (``past``, keyed by the contract's input names), returning
+  the next state (``present``, keyed by output names) before retention.
+
+Positions. Nothing here uses an absolute position as a float. Attention layers see only the
+integer distance between a query and a key (ALiBi slopes, Transformer-XL relative encodings,
+a window test); ``position_ids`` are int64 and only locate the past slots of the state, so a
+document of millions of tokens is processed exactly as one of a thousand.
+
+State layout of an attention layer with window ``W`` (keep the last ``W`` tokens) and ``G``
+pinned tokens (the first ``G`` tokens of the document, kept forever):
+``past`` is ``[B, H_kv, G + W, D]``: slots ``0..G-1`` hold the pinned tokens, slots
+``G..G+W-1`` the last ``W`` tokens before the segment. ``present`` is ``[B, H_kv, G + W + T, D]``
+and the runner keeps its first ``G`` and last ``W`` slots (see ``retain``). Slots that hold
+no token yet (the document is shorter than the window) start as zeros and are never attended:
+their position, derived from ``position_ids``, is negative.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Tuple
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+Tensor = torch.Tensor
+State = Dict[str, Tensor]
+
+
+# ----------------------------------------------------------------------------------------------
+# The state plan
+# ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Retention:
+    """What the runner keeps of a ``present`` tensor before it becomes the next ``past``.
+
+    ``replace``: the tensor is fixed-size (conv, SSM, recurrent state) and replaces the past.
+    ``window``: attention keys/values along ``axis``; keep the first ``pinned`` and the last
+    ``window`` slots.
+    """
+    policy: str
+    window: int = 0
+    pinned: int = 0
+    axis: int = 2
+
+    def to_json(self) -> dict:
+        if self.policy == "replace":
+            return {"policy": "replace"}
+        return {"policy": "window", "window": self.window, "pinned": self.pinned, "axis": self.axis}
+
+
+REPLACE = Retention("replace")
+
+
+@dataclass(frozen=True)
+class StateSpec:
+    """One state tensor: its contract names, layer, per-batch shape and retention."""
+    input: str                 # e.g. past_key_values.3.key
+    output: str                # e.g. present.3.key
+    layer: int                 # absolute layer index (or depth step for the universal transformer)
+    kind: str                  # key | value | conv | ssm | recurrent
+    shape: Tuple[int, ...]     # without the leading batch axis
+    retention: Retention
+    dtype: str = "float32"
+    initial: str = "zeros"
+
+    def to_json(self) -> dict:
+        return {
+            "input": self.input, "output": self.output, "layer": self.layer, "kind": self.kind,
+            "shape": ["batch", *self.shape], "dtype": self.dtype, "initial": self.initial,
+            "retention": self.retention.to_json(),
+        }
+
+
+def kv_specs(layer: int, kv_heads: int, head_dim: int, window: int, pinned: int = 0) -> List[StateSpec]:
+    """The key and value specs of one attention layer."""
+    keep = Retention("window", window=window, pinned=pinned)
+    shape = (kv_heads, pinned + window, head_dim)
+    return [
+        StateSpec(f"past_key_values.{layer}.key", f"present.{layer}.key", layer, "key", shape, keep),
+        StateSpec(f"past_key_values.{layer}.value", f"present.{layer}.value", layer, "value", shape, keep),
+    ]
+
+
+def retain(present: Tensor, retention: Retention) -> Tensor:
+    """Apply a retention policy to a ``present`` tensor (the runner's job, here for tests)."""
+    if retention.policy == "replace":
+        return present
+    length = present.shape[retention.axis]
+    head = present.narrow(retention.axis, 0, retention.pinned)
+    tail = present.narrow(retention.axis, length - retention.window, retention.window)
+    return torch.cat([head, tail], dim=retention.axis)
+
+
+# ----------------------------------------------------------------------------------------------
+# The family contract
+# ----------------------------------------------------------------------------------------------
+
+class HybridLM(nn.Module):
+    """Base class of every family. Subclasses set ``self.config`` and implement the two paths."""
+
+    family: str = ""
+
+    def state_specs(self) -> List[StateSpec]:
+        raise NotImplementedError
+
+    def initial_state(self, batch: int, device=None) -> State:
+        """The documented initial state: every tensor zeros (no token seen yet)."""
+        return {s.input: torch.zeros((batch, *s.shape), dtype=torch.float32, device=device)
+                for s in self.state_specs()}
+
+    def mask_past(self) -> int:
+        """Length of the past part of ``attention_mask``: the longest attention past."""
+        return max([s.shape[1] for s in self.state_specs() if s.kind == "key"], default=0)
+
+    def forward(self, input_ids: Tensor) -> Tuple[Tensor, Tensor]:
+        """Whole-document reference: (logits [B, N, V], last_hidden_state [B, N, d])."""
+        raise NotImplementedError
+
+    def forward_segment(self, input_ids: Tensor, attention_mask: Tensor, position_ids: Tensor,
+                        past: State) -> Tuple[Tensor, Tensor, State]:
+        """One segment with carried state: (logits, last_hidden_state, present by output name)."""
+        raise NotImplementedError
+
+    def hf_config(self) -> dict:
+        """``config.json`` content (Hugging Face style)."""
+        raise NotImplementedError
+
+
+def init_weights(module: nn.Module, std: float) -> None:
+    """Seeded random initialisation, wide enough that attention patterns and state matter."""
+    for m in module.modules():
+        if isinstance(m, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(m.weight, 0.0, std)
+            if isinstance(m, nn.Linear) and m.bias is not None:
+                nn.init.normal_(m.bias, 0.0, std)
+
+
+# ----------------------------------------------------------------------------------------------
+# Layers
+# ----------------------------------------------------------------------------------------------
+
+class RMSNorm(nn.Module):
+    def __init__(self, dim: int, eps: float = 1e-6):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(dim))
+
+    def forward(self, x: Tensor) -> Tensor:
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
+
+
+class GatedMLP(nn.Module):
+    """SwiGLU / GeGLU feed-forward."""
+
+    def __init__(self, dim: int, hidden: int, activation: str = "silu"):
+        super().__init__()
+        self.gate = nn.Linear(dim, hidden, bias=False)
+        self.up = nn.Linear(dim, hidden, bias=False)
+        self.down = nn.Linear(hidden, dim, bias=False)
+        self.act = {"silu": F.silu, "gelu": lambda t: F.gelu(t, approximate="tanh")}[activation]
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.down(self.act(self.gate(x)) * self.up(x))
+
+
+def soft_cap(x: Tensor, cap: Optional[float]) -> Tensor:
+    """Gemma 2 logit soft-capping: cap * tanh(x / cap)."""
+    return x if not cap else cap * torch.tanh(x / cap)
+
+
+def alibi_slopes(heads: int) -> Tensor:
+    """ALiBi head slopes (geometric, 2^(-8 h / H)): a linear distance penalty per head."""
+    return torch.tensor([2.0 ** (-8.0 * (h + 1) / heads) for h in range(heads)])
+
+
+# ----------------------------------------------------------------------------------------------
+# Positions and masks
+# ----------------------------------------------------------------------------------------------
+
+def whole_positions(batch: int, length: int, device=None) -> Tensor:
+    """Positions 0..N-1 for the whole-document reference: [B, N] int64."""
+    return torch.arange(length, device=device).unsqueeze(0).expand(batch, length)
+
+
+def segment_key_positions(position_ids: Tensor, past_window: int, pinned: int = 0) -> Tensor:
+    """Absolute positions of the key slots ``[pinned ; window ; segment]`` of a segment.
+
+    position_ids: [B, T] absolute positions of the segment's tokens (contiguous).
+    Returns [B, pinned + past_window + T] int64. Window slot k (0-based) holds the token at
+    ``t0 - past_window + k``; pinned slot g holds token g. Slots whose token does not exist
+    yet get a negative position (see ``key_valid``).
+    """
+    t0 = position_ids[:, :1]                                               # (B, 1)
+    window = t0 - past_window + torch.arange(past_window, device=position_ids.device)
+    parts = [window, position_ids]
+    if pinned:
+        g = torch.arange(pinned, device=position_ids.device).unsqueeze(0)       # (1, G)
+        # A pinned slot is filled once its token has been seen before this segment.
+        parts.insert(0, torch.where(g < t0, g, -torch.ones_like(g)))
+    return torch.cat(parts, dim=1)
+
+
+def window_mask(query_pos: Tensor, key_pos: Tensor, key_valid: Tensor, window: int,
+                pinned: int = 0) -> Tensor:
+    """Boolean [B, 1, T, S]: query t may attend key s.
+
+    A query attends a valid key at distance ``0 <= t - s <= window``; with ``pinned`` > 0 it
+    also attends the first ``pinned`` tokens of the document at any distance.
+    """
+    d = query_pos.unsqueeze(-1) - key_pos.unsqueeze(-2)                      # (B, T, S) int64
+    allowed = (d >= 0) & (d <= window)
+    if pinned:
+        allowed = allowed | ((d >= 0) & (key_pos.unsqueeze(-2) < pinned))
+    return (allowed & key_valid.unsqueeze(-2)).unsqueeze(1)
+
+
+def key_valid_from(key_pos: Tensor, attention_mask: Tensor) -> Tensor:
+    """Keys that hold a real token: position >= 0 and not masked out by ``attention_mask``.
+
+    ``attention_mask`` is [B, P + T] for the longest past P of the model; a layer whose key
+    frame is shorter uses its right-aligned suffix.
+    """
+    frame = key_pos.shape[1]
+    return (key_pos >= 0) & (attention_mask[:, attention_mask.shape[1] - frame:] > 0)
+
+
+def masked_softmax_attention(scores: Tensor, mask: Tensor, v: Tensor) -> Tensor:
+    """softmax over allowed keys, then weights @ v. scores (B, H, T, S), mask (B, 1, T, S)."""
+    scores = scores.masked_fill(~mask, torch.finfo(scores.dtype).min)
+    return torch.softmax(scores, dim=-1) @ v
+
+
+def repeat_kv(x: Tensor, groups: int) -> Tensor:
+    """(B, H_kv, S, D) -> (B, H_kv * groups, S, D) for grouped-query attention."""
+    if groups == 1:
+        return x
+    b, h, s, d = x.shape
+    return x.unsqueeze(2).expand(b, h, groups, s, d).reshape(b, h * groups, s, d)
+
+
+def distances(query_pos: Tensor, key_pos: Tensor, limit: int) -> Tensor:
+    """Integer distances t - s clamped to [0, limit]: (B, 1, T, S) int64, for position tables."""
+    d = query_pos.unsqueeze(-1) - key_pos.unsqueeze(-2)
+    return d.clamp(0, limit).unsqueeze(1)
+
+
+# ----------------------------------------------------------------------------------------------
+# Attention with a carried key/value window
+# ----------------------------------------------------------------------------------------------
+
+class WindowAttention(nn.Module):
+    """Multi-head (grouped-query) causal attention over a sliding window of ``window`` past
+    tokens, with an optional ALiBi distance bias and Gemma 2 soft-capping.
+
+    The same module serves both paths: ``attend(q, k, v, query_pos, key_pos, key_valid)``
+    sees only positions, so the whole-document pass and the segment pass differ only in the
+    frame of keys they hand it.
+    """
+
+    def __init__(self, dim: int, heads: int, kv_heads: int, window: int, *,
+                 alibi: bool = True, softcap: Optional[float] = None):
+        super().__init__()
+        assert heads % kv_heads == 0, "heads must be a multiple of kv_heads"
+        self.heads, self.kv_heads, self.head_dim = heads, kv_heads, dim // heads
+        self.window, self.softcap = window, softcap
+        self.q = nn.Linear(dim, heads * self.head_dim, bias=False)
+        self.k = nn.Linear(dim, kv_heads * self.head_dim, bias=False)
+        self.v = nn.Linear(dim, kv_heads * self.head_dim, bias=False)
+        self.o = nn.Linear(heads * self.head_dim, dim, bias=False)
+        self.register_buffer("slopes", alibi_slopes(heads) if alibi else torch.zeros(heads),
+                             persistent=False)
+
+    def project(self, x: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+        b, t, _ = x.shape
+        q = self.q(x).view(b, t, self.heads, self.head_dim).transpose(1, 2)        # (B, H, T, D)
+        k = self.k(x).view(b, t, self.kv_heads, self.head_dim).transpose(1, 2)     # (B, Hkv, T, D)
+        v = self.v(x).view(b, t, self.kv_heads, self.head_dim).transpose(1, 2)
+        return q, k, v
+
+    def attend(self, q: Tensor, k: Tensor, v: Tensor, query_pos: Tensor, key_pos: Tensor,
+               key_valid: Tensor) -> Tensor:
+        groups = self.heads // self.kv_heads
+        k, v = repeat_kv(k, groups), repeat_kv(v, groups)
+        scores = (q @ k.transpose(-1, -2)) / math.sqrt(self.head_dim)             # (B, H, T, S)
+        dist = distances(query_pos, key_pos, self.window).to(scores.dtype)        # (B, 1, T, S)
+        scores = scores - self.slopes.view(1, -1, 1, 1) * dist
+        scores = soft_cap(scores, self.softcap)
+        mask = window_mask(query_pos, key_pos, key_valid, self.window)
+        out = masked_softmax_attention(scores, mask, v)                           # (B, H, T, D)
+        b, _, t, _ = out.shape
+        return self.o(out.transpose(1, 2).reshape(b, t, self.heads * self.head_dim))
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Whole-document reference."""
+        q, k, v = self.project(x)
+        pos = whole_positions(x.shape[0], x.shape[1], x.device)
+        return self.attend(q, k, v, pos, pos, torch.ones_like(pos, dtype=torch.bool))
+
+    def forward_segment(self, x: Tensor, attention_mask: Tensor, position_ids: Tensor,
+                        past_k: Tensor, past_v: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+        """One segment: returns (output, present_k, present_v) with present = [past ; new]."""
+        q, k, v = self.project(x)
+        k_all = torch.cat([past_k, k], dim=2)                                     # (B, Hkv, W+T, D)
+        v_all = torch.cat([past_v, v], dim=2)
+        key_pos = segment_key_positions(position_ids, past_k.shape[2])
+        valid = key_valid_from(key_pos, attention_mask)
+        return self.attend(q, k_all, v_all, position_ids, key_pos, valid), k_all, v_all
+
+
+# ----------------------------------------------------------------------------------------------
+# Causal depthwise convolution with a carried state
+# ----------------------------------------------------------------------------------------------
+
+class CausalConv(nn.Module):
+    """Depthwise causal 1-D convolution over time. State: the last ``kernel - 1`` inputs,
+    ``[B, channels, kernel - 1]``, zeros at the start of a document (= zero left padding)."""
+
+    def __init__(self, channels: int, kernel: int):
+        super().__init__()
+        self.channels, self.kernel = channels, kernel
+        self.conv = nn.Conv1d(channels, channels, kernel, groups=channels, bias=True)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """Whole document. x (B, T, C) -> (B, T, C)."""
+        xt = F.pad(x.transpose(1, 2), (self.kernel - 1, 0))
+        return self.conv(xt).transpose(1, 2)
+
+    def forward_segment(self, x: Tensor, past: Tensor) -> Tuple[Tensor, Tensor]:
+        """x (B, T, C), past (B, C, K-1) -> (y (B, T, C), present (B, C, K-1))."""
+        xt = torch.cat([past, x.transpose(1, 2)], dim=2)                         # (B, C, K-1+T)
+        y = self.conv(xt).transpose(1, 2)
+        present = xt[:, :, xt.shape[2] - (self.kernel - 1):]
+        return y, present

@@ -1,0 +1,321 @@
+"""Jamba family: Mamba layers interleaved with attention layers, mixture-of-experts feed-forwards.
+
+Jamba (Lieber et al., 2024, "Jamba: A Hybrid Transformer-Mamba Language Model") stacks
+pre-norm residual blocks whose mixer is either a Mamba layer or an attention layer (one in
+``attn_layer_period``), and whose feed-forward is a top-2 mixture of experts on every
+``expert_layer_period``-th layer and a dense gated MLP elsewhere. Attention layers have no
+positional encoding: the Mamba layers carry order.
+
+The Mamba mixer here is Mamba-2's SSD layer (Dao & Gu, 2024, "Transformers are SSMs"): one
+scalar decay per head, so the recurrence ``S_t = exp(dt_t A) S_{t-1} + dt_t x_t B_t^T``,
+``y_t = S_t C_t + D x_t`` has a closed, loop-free form inside a segment:
+``y = ((C B^T) * L) (dt x) + exp(cumsum(dt A)) (S_past C)`` with ``L[t, s] = exp(sum_{r=s+1..t}
+dt_r A)`` for ``s <= t``, 0 above the diagonal.
+
+Carried state, per Mamba layer: the last ``d_conv - 1`` conv inputs (``past_conv.{i}``) and the
+SSM state ``S`` (``past_ssm.{i}``, [B, heads, head_dim, d_state]); per attention layer the
+keys/values of the last ``memory`` tokens. The whole-document reference runs the recurrence
+token by token, pads the conv with zeros and lets attention see the same ``memory`` window, so
+a segment started from the state the previous one left computes the same function: the SSD
+closed form is the recurrence unrolled from ``S_past``, the conv state is the zero padding's
+continuation, and the window keeps exactly the keys a query may see. Routing is per token.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .blocks import (REPLACE, CausalConv, GatedMLP, HybridLM, RMSNorm, State, StateSpec, Tensor,
+                     WindowAttention, init_weights, kv_specs)
+
+LAYER_TYPES = ("mamba", "attention")
+FFN_TYPES = ("moe", "mlp")
+
+
+@dataclass
+class JambaConfig:
+    vocab_size: int = 256
+    hidden_size: int = 64
+    num_hidden_layers: int = 4
+    # Layer plan: explicit lists; when left out they are built from the periods and offsets
+    # (as Hugging Face's ``JambaConfig.layers_block_type``).
+    attn_layer_period: int = 4
+    attn_layer_offset: int = 2
+    expert_layer_period: int = 2
+    expert_layer_offset: int = 1
+    layer_types: Optional[List[str]] = None
+    ffn_types: Optional[List[str]] = None
+    # Attention
+    num_attention_heads: int = 4
+    num_key_value_heads: int = 2
+    memory: int = 96                  # tokens an attention layer keeps (> one 64-token segment)
+    # Feed-forward
+    intermediate_size: int = 128
+    num_experts: int = 4
+    num_experts_per_tok: int = 2
+    # Mamba-2 mixer
+    mamba_d_state: int = 16
+    mamba_d_conv: int = 4
+    mamba_expand: int = 2
+    mamba_headdim: int = 32
+    dt_min: float = 0.001
+    dt_max: float = 0.1
+    rms_norm_eps: float = 1e-6
+    init_std: float = 0.12
+    seed: int = 3
+
+    def __post_init__(self):
+        n = self.num_hidden_layers
+        if self.layer_types is None:
+            self.layer_types = ["attention" if i % self.attn_layer_period == self.attn_layer_offset
+                                else "mamba" for i in range(n)]
+        if self.ffn_types is None:
+            self.ffn_types = ["moe" if i % self.expert_layer_period == self.expert_layer_offset
+                              else "mlp" for i in range(n)]
+        for name, values, allowed in (("layer_types", self.layer_types, LAYER_TYPES),
+                                      ("ffn_types", self.ffn_types, FFN_TYPES)):
+            unknown = [t for t in values if t not in allowed]
+            if unknown:
+                raise ValueError(f"unknown {name} {unknown}; expected {allowed}")
+            if len(values) != n:
+                raise ValueError(f"{name} has {len(values)} entries for {n} layers")
+        if self.d_inner % self.mamba_headdim:
+            raise ValueError("mamba_expand * hidden_size must be a multiple of mamba_headdim")
+        if not 1 <= self.num_experts_per_tok <= self.num_experts:
+            raise ValueError("num_experts_per_tok must be between 1 and num_experts")
+
+    @property
+    def d_inner(self) -> int:
+        return self.mamba_expand * self.hidden_size
+
+    @property
+    def mamba_heads(self) -> int:
+        return self.d_inner // self.mamba_headdim
+
+    @property
+    def conv_channels(self) -> int:
+        return self.d_inner + 2 * self.mamba_d_state          # x, B, C (one group)
+
+
+# ----------------------------------------------------------------------------------------------
+# Mamba-2 (SSD) mixer
+# ----------------------------------------------------------------------------------------------
+
+class Mamba2Mixer(nn.Module):
+    """in_proj -> (z, xBC, dt); causal conv + SiLU over xBC; SSD scan; gated RMSNorm; out_proj."""
+
+    def __init__(self, cfg: JambaConfig):
+        super().__init__()
+        self.heads, self.head_dim, self.d_state = cfg.mamba_heads, cfg.mamba_headdim, cfg.mamba_d_state
+        self.d_inner = cfg.d_inner
+        self.in_proj = nn.Linear(cfg.hidden_size, 2 * cfg.d_inner + 2 * cfg.mamba_d_state + self.heads,
+                                 bias=False)
+        self.conv = CausalConv(cfg.conv_channels, cfg.mamba_d_conv)
+        # Mamba-2 initialisation: A in [1, 16], dt log-uniform in [dt_min, dt_max] (through an
+        # inverse softplus in dt_bias), D = 1.
+        self.A_log = nn.Parameter(torch.log(torch.empty(self.heads).uniform_(1.0, 16.0)))
+        dt = torch.exp(torch.empty(self.heads).uniform_(math.log(cfg.dt_min), math.log(cfg.dt_max)))
+        self.dt_bias = nn.Parameter(dt + torch.log(-torch.expm1(-dt)))
+        self.D = nn.Parameter(torch.ones(self.heads))
+        self.norm = RMSNorm(cfg.d_inner, cfg.rms_norm_eps)
+        self.out_proj = nn.Linear(cfg.d_inner, cfg.hidden_size, bias=False)
+
+    def split_inputs(self, u: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+        """u (B, T, d) -> z (B, T, d_inner), xBC (B, T, conv_channels), dt (B, T, H)."""
+        return torch.split(self.in_proj(u), [self.d_inner, self.d_inner + 2 * self.d_state, self.heads], -1)
+
+    def ssm_inputs(self, xBC: Tensor, dt: Tensor):
+        """Conv output and raw dt -> x (B, T, H, P), B and C (B, T, N), dt (B, T, H), A (H)."""
+        b, t, _ = xBC.shape
+        x, Bm, Cm = torch.split(F.silu(xBC), [self.d_inner, self.d_state, self.d_state], -1)
+        x = x.reshape(b, t, self.heads, self.head_dim)
+        return x, Bm, Cm, F.softplus(dt + self.dt_bias), -torch.exp(self.A_log)
+
+    def output(self, y: Tensor, z: Tensor) -> Tensor:
+        """y (B, T, H, P), z (B, T, d_inner) -> (B, T, d)."""
+        y = y.reshape(z.shape)
+        return self.out_proj(self.norm(y * F.silu(z)))
+
+    def forward(self, u: Tensor) -> Tensor:
+        """Whole-document reference: the recurrence, one token at a time, from a zero state."""
+        z, xBC, dt = self.split_inputs(u)
+        x, Bm, Cm, dt, A = self.ssm_inputs(self.conv(xBC), dt)
+        b, t, h, p = x.shape
+        state = x.new_zeros(b, h, p, self.d_state)                               # (B, H, P, N)
+        ys = []
+        for i in range(t):
+            decay = torch.exp(dt[:, i] * A)                                      # (B, H)
+            inject = (dt[:, i, :, None] * x[:, i]).unsqueeze(-1) * Bm[:, i, None, None, :]
+            state = decay[:, :, None, None] * state + inject                     # (B, H, P, N)
+            y = (state * Cm[:, i, None, None, :]).sum(-1)                        # (B, H, P)
+            ys.append(y + self.D[:, None] * x[:, i])
+        return self.output(torch.stack(ys, dim=1), z)
+
+    def forward_segment(self, u: Tensor, past_conv: Tensor, past_ssm: Tensor):
+        """One segment, loop-free (SSD closed form). Returns (out, present_conv, present_ssm)."""
+        z, xBC, dt = self.split_inputs(u)
+        xBC, present_conv = self.conv.forward_segment(xBC, past_conv)
+        x, Bm, Cm, dt, A = self.ssm_inputs(xBC, dt)
+        log_decay = (dt * A).transpose(1, 2)                                     # (B, H, T)
+        t = log_decay.shape[-1]
+        idx = torch.arange(t, device=u.device)
+        # segsum[t, s] = sum_{r=s+1..t} log_decay[r] for s <= t: place log_decay[r] at rows r > s
+        # of column s, then cumulate down the rows (no difference of two large sums).
+        below = idx.unsqueeze(1) > idx.unsqueeze(0)                              # (T, T) r > s
+        causal = idx.unsqueeze(1) >= idx.unsqueeze(0)                            # (T, T) t >= s
+        spread = torch.where(below, log_decay.unsqueeze(-1), torch.zeros_like(log_decay).unsqueeze(-1))
+        segsum = torch.cumsum(spread, dim=-2)                                    # (B, H, T, T)
+        decay = torch.where(causal, torch.exp(segsum), torch.zeros_like(segsum))
+        xdt = (x * dt.unsqueeze(-1)).transpose(1, 2)                             # (B, H, T, P)
+        scores = (Cm @ Bm.transpose(1, 2)).unsqueeze(1) * decay                  # (B, H, T, T)
+        from_past = torch.exp(torch.cumsum(log_decay, dim=-1)).unsqueeze(-1)     # (B, H, T, 1)
+        y = scores @ xdt + from_past * (Cm.unsqueeze(1) @ past_ssm.transpose(-1, -2))  # (B, H, T, P)
+        y = y.transpose(1, 2) + self.D[:, None] * x                              # (B, T, H, P)
+        # New state: every input decayed to the segment end (last row of decay) + decayed past.
+        to_end = decay[:, :, -1, :].unsqueeze(-1)                                # (B, H, T, 1)
+        present_ssm = (xdt * to_end).transpose(-1, -2) @ Bm.unsqueeze(1) \
+            + from_past[:, :, -1:, :] * past_ssm                                 # (B, H, P, N)
+        return self.output(y, z), present_conv, present_ssm
+
+
+# ----------------------------------------------------------------------------------------------
+# Feed-forwards
+# ----------------------------------------------------------------------------------------------
+
+class SparseMoE(nn.Module):
+    """Top-k mixture of gated MLP experts. All experts run densely and are weighted by a
+    scattered gate matrix (softmax over the chosen k), so no data-dependent dispatch."""
+
+    def __init__(self, cfg: JambaConfig):
+        super().__init__()
+        self.top_k = cfg.num_experts_per_tok
+        self.router = nn.Linear(cfg.hidden_size, cfg.num_experts, bias=False)
+        self.experts = nn.ModuleList(GatedMLP(cfg.hidden_size, cfg.intermediate_size)
+                                     for _ in range(cfg.num_experts))
+
+    def forward(self, x: Tensor) -> Tensor:
+        logits = self.router(x)                                                  # (B, T, E)
+        top, chosen = torch.topk(logits, self.top_k, dim=-1)                     # (B, T, k)
+        gates = torch.zeros_like(logits).scatter(-1, chosen, torch.softmax(top, dim=-1))
+        outs = torch.stack([expert(x) for expert in self.experts], dim=-1)       # (B, T, d, E)
+        return (outs * gates.unsqueeze(-2)).sum(-1)                              # (B, T, d)
+
+
+# ----------------------------------------------------------------------------------------------
+# Model
+# ----------------------------------------------------------------------------------------------
+
+class JambaBlock(nn.Module):
+    """Pre-norm residual block: x + mixer(norm(x)), then x + ffn(norm(x))."""
+
+    def __init__(self, cfg: JambaConfig, layer: int):
+        super().__init__()
+        d = cfg.hidden_size
+        self.kind = cfg.layer_types[layer]
+        self.mixer_norm, self.ffn_norm = RMSNorm(d, cfg.rms_norm_eps), RMSNorm(d, cfg.rms_norm_eps)
+        if self.kind == "attention":
+            self.mixer = WindowAttention(d, cfg.num_attention_heads, cfg.num_key_value_heads,
+                                         cfg.memory, alibi=False)
+        else:
+            self.mixer = Mamba2Mixer(cfg)
+        self.ffn = SparseMoE(cfg) if cfg.ffn_types[layer] == "moe" else GatedMLP(d, cfg.intermediate_size)
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = x + self.mixer(self.mixer_norm(x))
+        return x + self.ffn(self.ffn_norm(x))
+
+    def forward_segment(self, x, attention_mask, position_ids, past_a, past_b):
+        """past_a/past_b: key/value (attention) or conv/ssm (Mamba); returns them updated."""
+        u = self.mixer_norm(x)
+        if self.kind == "attention":
+            h, a, b = self.mixer.forward_segment(u, attention_mask, position_ids, past_a, past_b)
+        else:
+            h, a, b = self.mixer.forward_segment(u, past_a, past_b)
+        x = x + h
+        return x + self.ffn(self.ffn_norm(x)), a, b
+
+
+class Jamba(HybridLM):
+    family = "jamba"
+
+    def __init__(self, cfg: JambaConfig):
+        super().__init__()
+        self.config = cfg
+        torch.manual_seed(cfg.seed)
+        self.embed = nn.Embedding(cfg.vocab_size, cfg.hidden_size)
+        self.layers = nn.ModuleList(JambaBlock(cfg, i) for i in range(cfg.num_hidden_layers))
+        self.norm = RMSNorm(cfg.hidden_size, cfg.rms_norm_eps)
+        self.lm_head = nn.Linear(cfg.hidden_size, cfg.vocab_size, bias=False)
+        init_weights(self, cfg.init_std)
+
+    def state_names(self, layer: int) -> List[Tuple[str, str]]:
+        """(past, present) names of a layer's two state tensors, in forward_segment order."""
+        if self.config.layer_types[layer] == "attention":
+            return [(f"past_key_values.{layer}.key", f"present.{layer}.key"),
+                    (f"past_key_values.{layer}.value", f"present.{layer}.value")]
+        return [(f"past_conv.{layer}", f"present_conv.{layer}"), (f"past_ssm.{layer}", f"present_ssm.{layer}")]
+
+    def state_specs(self) -> List[StateSpec]:
+        cfg = self.config
+        specs = []
+        for i, kind in enumerate(cfg.layer_types):
+            if kind == "attention":
+                specs += kv_specs(i, cfg.num_key_value_heads, cfg.hidden_size // cfg.num_attention_heads,
+                                  cfg.memory)
+            else:
+                (conv_in, conv_out), (ssm_in, ssm_out) = self.state_names(i)
+                specs += [
+                    StateSpec(conv_in, conv_out, i, "conv", (cfg.conv_channels, cfg.mamba_d_conv - 1), REPLACE),
+                    StateSpec(ssm_in, ssm_out, i, "ssm",
+                              (cfg.mamba_heads, cfg.mamba_headdim, cfg.mamba_d_state), REPLACE),
+                ]
+        return specs
+
+    def head(self, x: Tensor):
+        hidden = self.norm(x)
+        return self.lm_head(hidden), hidden                                      # (B, T, V), (B, T, d)
+
+    def forward(self, input_ids):
+        x = self.embed(input_ids)                                                # (B, T, d)
+        for layer in self.layers:
+            x = layer(x)
+        return self.head(x)
+
+    def forward_segment(self, input_ids, attention_mask, position_ids, past: State):
+        x = self.embed(input_ids)
+        present = {}
+        for i, layer in enumerate(self.layers):
+            (in_a, out_a), (in_b, out_b) = self.state_names(i)
+            x, present[out_a], present[out_b] = layer.forward_segment(
+                x, attention_mask, position_ids, past[in_a], past[in_b])
+        logits, hidden = self.head(x)
+        return logits, hidden, present
+
+    def hf_config(self) -> dict:
+        cfg = self.config
+        return {
+            "model_type": "jamba", "architectures": ["JambaForCausalLM"],
+            "vocab_size": cfg.vocab_size, "hidden_size": cfg.hidden_size,
+            "num_hidden_layers": cfg.num_hidden_layers,
+            "layer_types": list(cfg.layer_types), "layers_block_type": list(cfg.layer_types),
+            "ffn_types": list(cfg.ffn_types),
+            "layers_num_experts": [cfg.num_experts if f == "moe" else 1 for f in cfg.ffn_types],
+            "attn_layer_period": cfg.attn_layer_period, "attn_layer_offset": cfg.attn_layer_offset,
+            "expert_layer_period": cfg.expert_layer_period, "expert_layer_offset": cfg.expert_layer_offset,
+            "num_attention_heads": cfg.num_attention_heads, "num_key_value_heads": cfg.num_key_value_heads,
+            "head_dim": cfg.hidden_size // cfg.num_attention_heads,
+            "intermediate_size": cfg.intermediate_size, "hidden_act": "silu",
+            "num_experts": cfg.num_experts, "num_experts_per_tok": cfg.num_experts_per_tok,
+            "router_normalization": "softmax_over_top_k",
+            "mamba_version": 2, "mamba_d_state": cfg.mamba_d_state, "mamba_d_conv": cfg.mamba_d_conv,
+            "mamba_expand": cfg.mamba_expand, "mamba_headdim": cfg.mamba_headdim,
+            "mamba_n_heads": cfg.mamba_heads, "mamba_n_groups": 1,
+            "mamba_conv_bias": True, "mamba_proj_bias": False,
+            "rms_norm_eps": cfg.rms_norm_eps, "baton_memory": cfg.memory,
+            "position_encoding": "none", "tie_word_embeddings": False,
+        }
