@@ -1,0 +1,22 @@
+package io.baton.inference.models;
+
+import io.baton.inference.InferenceException;
+
+/** A model folder that does not follow the model contract; the message names what is wrong. */
+public final class ModelContractException extends InferenceException {
+
+    private static final long serialVersionUID = 1L;
+
+    public ModelContractException(String message) {
+        super(message);
+    }
+
+    public ModelContractException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    @Override
+    public String type() {
+        return "model-contract";
+    }
+}

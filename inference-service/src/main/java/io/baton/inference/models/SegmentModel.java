@@ -1,0 +1,202 @@
+package io.baton.inference.models;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.FloatBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One model folder loaded into an ONNX Runtime session, run one segment at a time.
+ *
+ * <p>{@link #run} builds {@code input_ids}, {@code attention_mask} (all ones over [past ;
+ * segment]) and {@code position_ids} (absolute, from the tokens the document has consumed),
+ * feeds every state tensor as its {@code past*} input, and returns the outputs with the next
+ * state: each {@code present*} output after its retention policy. Thread-safe: ONNX Runtime
+ * sessions accept concurrent runs.
+ */
+public final class SegmentModel implements AutoCloseable {
+
+    private final String id;
+    private final String digest;
+    private final StatePlan plan;
+    private final OrtEnvironment env;
+    private final OrtSession session;
+
+    private SegmentModel(String id, String digest, StatePlan plan, OrtEnvironment env, OrtSession session) {
+        this.id = id;
+        this.digest = digest;
+        this.plan = plan;
+        this.env = env;
+        this.session = session;
+    }
+
+    /**
+     * Loads {@code folder/model.onnx} and {@code folder/baton-model.json}, refusing a model whose
+     * graph takes a {@code past*} input without returning the matching {@code present*}.
+     */
+    public static SegmentModel load(Path folder, OrtSession.SessionOptions options) {
+        String id = folder.getFileName().toString();
+        Path onnx = folder.resolve("model.onnx");
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtSession session;
+        try {
+            session = env.createSession(onnx.toString(), options);
+        } catch (OrtException e) {
+            throw new ModelContractException("model " + id + ": ONNX Runtime cannot load " + onnx + ": "
+                    + e.getMessage(), e);
+        }
+        try {
+            Set<String> inputs = session.getInputNames();
+            Set<String> outputs = session.getOutputNames();
+            StatePlan.requirePresentForEveryPast(id, inputs, outputs);
+            Path planFile = folder.resolve("baton-model.json");
+            if (!Files.isRegularFile(planFile)) {
+                throw new ModelContractException("model " + id + ": no baton-model.json in " + folder);
+            }
+            StatePlan plan = StatePlan.read(planFile);
+            plan.requireMatches(id, inputs, outputs);
+            return new SegmentModel(id, sha256(onnx), plan, env, session);
+        } catch (RuntimeException | IOException e) {
+            closeQuietly(session, e);
+            throw e instanceof ModelContractException m ? m
+                    : new ModelContractException("model " + id + ": " + e.getMessage(), e);
+        }
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** SHA-256 of {@code model.onnx}, hex: the model's fingerprint. */
+    public String digest() {
+        return digest;
+    }
+
+    public StatePlan plan() {
+        return plan;
+    }
+
+    /** The documented initial state of {@code batch} documents: nothing consumed, zeros. */
+    public DocumentState initialState(int batch) {
+        Map<String, FloatTensor> tensors = new LinkedHashMap<>();
+        for (StateTensorSpec s : plan.state()) {
+            tensors.put(s.input(), s.initial(batch));
+        }
+        return new DocumentState(0, tensors);
+    }
+
+    /**
+     * Runs one segment of {@code tokens.length} documents that have all consumed {@code
+     * state.tokens()} tokens and continue with segments of equal length.
+     */
+    public SegmentOutput run(long[][] tokens, DocumentState state) {
+        int batch = tokens.length;
+        int length = tokens[0].length;
+        long[] ids = new long[batch * length];
+        long[] positions = new long[batch * length];
+        for (int b = 0; b < batch; b++) {
+            if (tokens[b].length != length) {
+                throw new IllegalArgumentException("segments of one batch must have equal length");
+            }
+            for (int t = 0; t < length; t++) {
+                long id = tokens[b][t];
+                if (id < 0 || id >= plan.vocabSize()) {
+                    throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of "
+                            + plan.vocabSize());
+                }
+                ids[b * length + t] = id;
+                positions[b * length + t] = state.tokens() + t;
+            }
+        }
+        long[] mask = new long[batch * (plan.maskPast() + length)];
+        Arrays.fill(mask, 1L);
+
+        Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
+        try {
+            inputs.put("input_ids", longTensor(ids, batch, length));
+            if (plan.inputs().contains("attention_mask")) {
+                inputs.put("attention_mask", longTensor(mask, batch, plan.maskPast() + length));
+            }
+            if (plan.inputs().contains("position_ids")) {
+                inputs.put("position_ids", longTensor(positions, batch, length));
+            }
+            for (StateTensorSpec s : plan.state()) {
+                FloatTensor past = state.tensors().get(s.input());
+                inputs.put(s.input(), OnnxTensor.createTensor(env, FloatBuffer.wrap(past.values()), past.shape()));
+            }
+            try (OrtSession.Result result = session.run(inputs)) {
+                Map<String, FloatTensor> next = new LinkedHashMap<>();
+                for (StateTensorSpec s : plan.state()) {
+                    next.put(s.input(), s.retention().apply(floats(result, s.output())));
+                }
+                return new SegmentOutput(floats(result, "logits"), floats(result, "last_hidden_state"),
+                        new DocumentState(state.tokens() + length, next));
+            }
+        } catch (OrtException e) {
+            throw new ModelContractException("model " + id + ": run failed: " + e.getMessage(), e);
+        } finally {
+            inputs.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new ModelContractException("model " + id + ": closing the session failed", e);
+        }
+    }
+
+    private OnnxTensor longTensor(long[] values, int rows, int columns) throws OrtException {
+        return OnnxTensor.createTensor(env, LongBuffer.wrap(values), new long[] {rows, columns});
+    }
+
+    private FloatTensor floats(OrtSession.Result result, String name) {
+        OnnxValue value = result.get(name).orElseThrow(
+                () -> new ModelContractException("model " + id + " did not return output '" + name + "'"));
+        OnnxTensor tensor = (OnnxTensor) value;
+        FloatBuffer buffer = tensor.getFloatBuffer();
+        float[] values = new float[buffer.remaining()];
+        buffer.get(values);
+        return new FloatTensor(tensor.getInfo().getShape(), values);
+    }
+
+    private static String sha256(Path file) throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] chunk = new byte[1 << 16];
+            for (int n = in.read(chunk); n > 0; n = in.read(chunk)) {
+                digest.update(chunk, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    private static void closeQuietly(OrtSession session, Exception cause) {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            cause.addSuppressed(e);
+        }
+    }
+}
