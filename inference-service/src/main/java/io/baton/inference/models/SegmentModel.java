@@ -51,7 +51,7 @@ public final class SegmentModel implements AutoCloseable {
     public static SegmentModel load(Path folder, OrtSession.SessionOptions options) {
         String id = folder.getFileName().toString();
         Path onnx = folder.resolve("model.onnx");
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        OrtEnvironment env = OnnxEnvironment.get();
         OrtSession session;
         try {
             session = env.createSession(onnx.toString(), options);
