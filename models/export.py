@@ -11,6 +11,7 @@ contract is described in docs/model-contract.md.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 from pathlib import Path
 from typing import List
@@ -27,6 +28,9 @@ from .families import FAMILIES, build
 from .runner import fixed_split, ragged_split, run_segments
 
 OPSET = 17
+# The same exporter on torch 1.13 and 2.x: tracing (TorchScript). torch >= 2.9 defaults to the
+# dynamo exporter, which cannot take ``dynamic_axes`` for a graph with this many state inputs.
+TRACING_EXPORTER = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
 FORMAT = 1
 GOLDEN_TOKENS = 256
 GOLDEN_SOURCE = ("corpus/moby-dick/moby-dick.txt", 50_000)
@@ -73,7 +77,8 @@ def export_onnx(model: HybridLM, path: Path) -> None:
     with torch.no_grad():
         torch.onnx.export(SegmentGraph(model), (ids, mask, positions, *past), str(path),
                           input_names=input_names(model), output_names=output_names(model),
-                          dynamic_axes=axes, opset_version=OPSET, do_constant_folding=True)
+                          dynamic_axes=axes, opset_version=OPSET, do_constant_folding=True,
+                          **TRACING_EXPORTER)
     check_graph(model, onnx.load(str(path)))
 
 
