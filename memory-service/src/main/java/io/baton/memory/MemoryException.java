@@ -1,0 +1,24 @@
+package io.baton.memory;
+
+import io.baton.common.BatonException;
+
+/**
+ * Root of the failures the memory service reports on purpose. Each subclass is one kind of
+ * failure with a stable {@link #type()} and the HTTP status it is answered with; the web layer
+ * maps them once to RFC 9457 problem details.
+ */
+public abstract class MemoryException extends BatonException {
+
+    private static final long serialVersionUID = 1L;
+
+    protected MemoryException(String message) {
+        super(message);
+    }
+
+    protected MemoryException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    /** The HTTP status of the problem response. */
+    public abstract int status();
+}

@@ -1,0 +1,53 @@
+package io.baton.memory;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Configuration of the memory service (prefix {@code baton}; environment variables by relaxed
+ * binding, e.g. {@code BATON_REDIS_URL}, {@code BATON_STORE_KIND}, {@code BATON_RETENTION_KEEP}).
+ */
+@ConfigurationProperties("baton")
+public record MemoryProperties(@DefaultValue Store store, @DefaultValue Redis redis,
+                               @DefaultValue Retention retention, @DefaultValue Limits limits,
+                               @DefaultValue Encoding encoding) {
+
+    /**
+     * Which checkpoint store to use: {@code redis} (default) or {@code memory} (in-process,
+     * bounded by {@code memoryMaxBytes}, least recently used documents evicted).
+     */
+    public record Store(@DefaultValue("redis") String kind, @DefaultValue("268435456") long memoryMaxBytes) {
+    }
+
+    /**
+     * Redis connection. {@code url} in Lettuce URI syntax: {@code redis://[user:password@]host:port},
+     * {@code rediss://} for TLS, {@code redis-sentinel://host:26379,host2:26379/0#mastername}.
+     * {@code mode} {@code standalone} (also for Sentinel URLs) or {@code cluster}, where {@code
+     * url} may list several seed nodes separated by commas.
+     */
+    public record Redis(@DefaultValue("redis://127.0.0.1:6379") String url,
+                        @DefaultValue("standalone") String mode,
+                        @DefaultValue("5s") Duration timeout,
+                        @DefaultValue("true") boolean verifyPeer) {
+    }
+
+    /** Keep the last {@code keep} (>= 2) checkpoints; every write refreshes {@code ttl}. */
+    public record Retention(@DefaultValue("3") int keep, @DefaultValue("7d") Duration ttl) {
+    }
+
+    /** Request body limit and per-tenant byte quota (0 = none). */
+    public record Limits(@DefaultValue("67108864") long maxCheckpointBytes,
+                         @DefaultValue("0") long tenantQuotaBytes,
+                         @DefaultValue("1048576") long maxHeaderBytes) {
+    }
+
+    /**
+     * How checkpoints are stored: {@code compression} {@code none} or {@code zstd} (level
+     * {@code zstdLevel}); {@code downcast} {@code none}, {@code f16} or {@code bf16} for F32
+     * tensors (lossy; see docs/state-store.md for the error bound). Both off by default.
+     */
+    public record Encoding(@DefaultValue("none") String compression, @DefaultValue("3") int zstdLevel,
+                           @DefaultValue("none") String downcast) {
+    }
+}

@@ -1,0 +1,23 @@
+package io.baton.memory.store;
+
+import io.baton.memory.MemoryException;
+
+/** The target of a fork already exists (HTTP 409). */
+public final class DocumentExistsException extends MemoryException {
+
+    private static final long serialVersionUID = 1L;
+
+    public DocumentExistsException(DocumentKey key) {
+        super("document " + key.document() + " already exists");
+    }
+
+    @Override
+    public String type() {
+        return "document-exists";
+    }
+
+    @Override
+    public int status() {
+        return 409;
+    }
+}

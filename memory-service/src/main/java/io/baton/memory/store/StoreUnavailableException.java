@@ -1,0 +1,23 @@
+package io.baton.memory.store;
+
+import io.baton.memory.MemoryException;
+
+/** The backing store cannot be reached or failed (HTTP 503); nothing was changed on purpose. */
+public final class StoreUnavailableException extends MemoryException {
+
+    private static final long serialVersionUID = 1L;
+
+    public StoreUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    @Override
+    public String type() {
+        return "store-unavailable";
+    }
+
+    @Override
+    public int status() {
+        return 503;
+    }
+}
