@@ -1,0 +1,18 @@
+-- index-set.lua: records a document in its tenant's index, unless the index already holds a newer
+-- write of it (two acknowledgements of one document may arrive out of order).
+--
+-- KEYS[1]  baton:{tenant:<tenant>}:docs   HASH doc -> "<storedBytes>:<expiresAtMillis>:<segment>:<version>"
+-- ARGV[1]  document id   ARGV[2]  stored bytes   ARGV[3]  expires at (ms)   ARGV[4]  segment
+-- ARGV[5]  version
+--
+-- Returns 1 when written, 0 when a newer entry was kept.
+
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if current then
+    local version = tonumber(string.match(current, ':(%d+)$'))
+    if version and version > tonumber(ARGV[5]) then
+        return 0
+    end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ':' .. ARGV[3] .. ':' .. ARGV[4] .. ':' .. ARGV[5])
+return 1
