@@ -12,6 +12,10 @@ import io.baton.memory.store.StoreUnavailableException;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +40,9 @@ class RedisConnectionIT {
 
     private static final StorePolicy POLICY = new StorePolicy(3, Duration.ofMinutes(5), 0);
     private static final String PASSWORD = "secret";
+    /** The commands the store's ACL user needs, as docs/state-store.md lists them. */
+    private static final String ACL_COMMANDS = "evalsha eval hgetall hget hset hdel get set del pexpire pexpireat pttl "
+            + "exists time hscan ping hello auth";
     private static final List<Process> servers = new ArrayList<>();
     private static int port;
 
@@ -68,13 +75,25 @@ class RedisConnectionIT {
         RedisClient admin = RedisClient.create();
         try (StatefulRedisConnection<String, String> connection =
                      admin.connect(RedisURI.create("redis://:" + PASSWORD + "@127.0.0.1:" + port))) {
-            connection.sync().aclSetuser("baton", io.lettuce.core.AclSetuserArgs.Builder.on().addPassword("pw")
-                    .keyPattern("baton:*").addCommand(io.lettuce.core.protocol.CommandType.PING).allCommands());
+            // exactly the rights docs/state-store.md lists for the service's ACL user
+            CommandArgs<String, String> args = new CommandArgs<>(StringCodec.UTF8).add("SETUSER").add("baton")
+                    .add("reset").add("on").add(">pw").add("~baton:*").add("-@all");
+            for (String command : ACL_COMMANDS.split(" ")) {
+                args.add("+" + command);
+            }
+            assertThat(connection.sync().dispatch(CommandType.ACL, new StatusOutput<>(StringCodec.UTF8), args)).isEqualTo("OK");
         } finally {
             admin.shutdown();
         }
         RedisCheckpointStore store = store("redis://baton:pw@127.0.0.1:" + port, Duration.ofSeconds(5));
-        roundTrip(store, new DocumentKey("auth", "acl-user"));
+        DocumentKey key = new DocumentKey("auth", "acl-user");
+        roundTrip(store, key);
+        store.put(key, record(0)).block();
+        store.put(key, record(1)).block();
+        assertThat(store.fork(key, 0, key.sibling("forked"), b -> b).block().segment()).isZero();
+        assertThat(store.list("auth", null, 10).block().documents()).hasSize(2);
+        assertThat(store.delete(key).block()).isTrue();
+        assertThat(store.delete(key.sibling("forked")).block()).isTrue();
     }
 
     @Test
