@@ -74,6 +74,46 @@ public record FloatTensor(long[] shape, float[] values) {
         return out;
     }
 
+    /**
+     * The slots {@code from .. from + length - 1} along {@code axis} (a copy).
+     */
+    public FloatTensor narrow(int axis, long from, long length) {
+        if (from < 0 || length < 0 || from + length > shape[axis]) {
+            throw new IllegalArgumentException("cannot take " + length + " slots from " + from + " of axis "
+                    + axis + " of " + this);
+        }
+        long[] out = shape.clone();
+        out[axis] = length;
+        return reslot(out, axis, from, 0, Math.toIntExact(length));
+    }
+
+    /** This tensor with zero slots added in front along {@code axis} up to {@code length} slots. */
+    public FloatTensor padFront(int axis, long length) {
+        if (length < shape[axis]) {
+            throw new IllegalArgumentException("cannot pad " + this + " to " + length + " slots on axis " + axis);
+        }
+        if (length == shape[axis]) {
+            return this;
+        }
+        long[] out = shape.clone();
+        out[axis] = length;
+        return reslot(out, axis, 0, length - shape[axis], Math.toIntExact(shape[axis]));
+    }
+
+    /** Copies {@code count} slots of {@code axis} from slot {@code from} here to slot {@code to} of a zero tensor of {@code out}. */
+    private FloatTensor reslot(long[] out, int axis, long from, long to, int count) {
+        int inner = Math.toIntExact(elements(Arrays.copyOfRange(shape, axis + 1, shape.length)));
+        int outer = Math.toIntExact(elements(Arrays.copyOfRange(shape, 0, axis)));
+        int sourceSlots = Math.toIntExact(shape[axis]);
+        int targetSlots = Math.toIntExact(out[axis]);
+        float[] target = new float[Math.toIntExact(elements(out))];
+        for (int o = 0; o < outer; o++) {
+            System.arraycopy(values, (int) ((o * (long) sourceSlots + from) * inner), target,
+                    (int) ((o * (long) targetSlots + to) * inner), count * inner);
+        }
+        return new FloatTensor(out, target);
+    }
+
     /** The largest absolute difference to another tensor of the same shape. */
     public double maxAbsDifference(FloatTensor other) {
         if (!Arrays.equals(shape, other.shape)) {

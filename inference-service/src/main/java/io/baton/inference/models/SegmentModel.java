@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,20 +36,35 @@ public final class SegmentModel implements AutoCloseable {
     private final StatePlan plan;
     private final OrtEnvironment env;
     private final OrtSession session;
+    private final boolean hiddenState;
 
-    private SegmentModel(String id, String digest, StatePlan plan, OrtEnvironment env, OrtSession session) {
+    private SegmentModel(String id, String digest, StatePlan plan, OrtEnvironment env, OrtSession session,
+                         boolean hiddenState) {
         this.id = id;
         this.digest = digest;
         this.plan = plan;
         this.env = env;
         this.session = session;
+        this.hiddenState = hiddenState;
     }
 
     /**
-     * Loads {@code folder/model.onnx} and {@code folder/baton-model.json}, refusing a model whose
-     * graph takes a {@code past*} input without returning the matching {@code present*}.
+     * Loads {@code folder/model.onnx} with its state plan (see {@link #load(Path,
+     * OrtSession.SessionOptions, int)}); a global attention layer of a hub export keeps
+     * {@value HubExportPlan#DEFAULT_MAX_PAST} past tokens.
      */
     public static SegmentModel load(Path folder, OrtSession.SessionOptions options) {
+        return load(folder, options, HubExportPlan.DEFAULT_MAX_PAST);
+    }
+
+    /**
+     * Loads {@code folder/model.onnx} and its state plan: {@code folder/baton-model.json}, or,
+     * for an export from the Hugging Face hub without one, the plan {@link HubExportPlan} derives
+     * from the graph and {@code config.json}, global attention layers keeping {@code maxPast}
+     * past tokens. Refuses a model whose graph takes a {@code past*} input without returning the
+     * matching {@code present*}.
+     */
+    public static SegmentModel load(Path folder, OrtSession.SessionOptions options, int maxPast) {
         String id = folder.getFileName().toString();
         Path onnx = folder.resolve("model.onnx");
         OrtEnvironment env = OnnxEnvironment.get();
@@ -66,13 +80,12 @@ public final class SegmentModel implements AutoCloseable {
             Set<String> outputs = session.getOutputNames();
             StatePlan.requirePresentForEveryPast(id, inputs, outputs);
             Path planFile = folder.resolve("baton-model.json");
-            if (!Files.isRegularFile(planFile)) {
-                throw new ModelContractException("model " + id + ": no baton-model.json in " + folder);
-            }
-            StatePlan plan = StatePlan.read(planFile);
+            StatePlan plan = Files.isRegularFile(planFile)
+                    ? StatePlan.read(planFile)
+                    : HubExportPlan.derive(id, folder, session.getInputInfo(), outputs, maxPast);
             plan.requireMatches(id, inputs, outputs);
-            return new SegmentModel(id, sha256(onnx), plan, env, session);
-        } catch (RuntimeException | IOException e) {
+            return new SegmentModel(id, sha256(onnx), plan, env, session, outputs.contains("last_hidden_state"));
+        } catch (RuntimeException | IOException | OrtException e) {
             closeQuietly(session, e);
             throw e instanceof ModelContractException m ? m
                     : new ModelContractException("model " + id + ": " + e.getMessage(), e);
@@ -90,6 +103,11 @@ public final class SegmentModel implements AutoCloseable {
 
     public StatePlan plan() {
         return plan;
+    }
+
+    /** Whether the graph returns {@code last_hidden_state} (models built here do, hub exports do not). */
+    public boolean hasHiddenState() {
+        return hiddenState;
     }
 
     /** The documented initial state of {@code batch} documents: nothing consumed, zeros. */
@@ -124,29 +142,28 @@ public final class SegmentModel implements AutoCloseable {
                 positions[b * length + t] = segment.state().tokens() + t;
             }
         }
-        long[] mask = new long[batch * (plan.maskPast() + length)];
-        Arrays.fill(mask, 1L);
+        Pasts pasts = Pasts.of(plan, segments);
 
         Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
         try {
             inputs.put("input_ids", longTensor(ids, batch, length));
             if (plan.inputs().contains("attention_mask")) {
-                inputs.put("attention_mask", longTensor(mask, batch, plan.maskPast() + length));
+                inputs.put("attention_mask", longTensor(pasts.mask(length), batch, pasts.maskPast() + length));
             }
             if (plan.inputs().contains("position_ids")) {
                 inputs.put("position_ids", longTensor(positions, batch, length));
             }
             for (StateTensorSpec s : plan.state()) {
-                FloatTensor past = FloatTensor.stack(segments.stream().map(x -> x.state().tensors().get(s.input())).toList());
+                FloatTensor past = pasts.batched(s);
                 inputs.put(s.input(), OnnxTensor.createTensor(env, FloatBuffer.wrap(past.values()), past.shape()));
             }
             try (OrtSession.Result result = session.run(inputs)) {
                 List<FloatTensor> logits = floats(result, "logits").split();
-                List<FloatTensor> hidden = floats(result, "last_hidden_state").split();
+                List<FloatTensor> hidden = hiddenState ? floats(result, "last_hidden_state").split() : null;
                 List<Map<String, FloatTensor>> next = new ArrayList<>();
                 segments.forEach(x -> next.add(new LinkedHashMap<>()));
                 for (StateTensorSpec s : plan.state()) {
-                    List<FloatTensor> kept = s.retention().apply(floats(result, s.output())).split();
+                    List<FloatTensor> kept = pasts.retain(s, floats(result, s.output()));
                     for (int b = 0; b < batch; b++) {
                         next.get(b).put(s.input(), kept.get(b));
                     }
@@ -154,7 +171,7 @@ public final class SegmentModel implements AutoCloseable {
                 List<SegmentOutput> outputs = new ArrayList<>(batch);
                 for (int b = 0; b < batch; b++) {
                     DocumentState state = new DocumentState(segments.get(b).state().tokens() + length, next.get(b));
-                    outputs.add(new SegmentOutput(logits.get(b), hidden.get(b), state));
+                    outputs.add(new SegmentOutput(logits.get(b), hidden == null ? null : hidden.get(b), state));
                 }
                 return outputs;
             }

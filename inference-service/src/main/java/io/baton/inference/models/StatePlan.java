@@ -12,13 +12,16 @@ import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The state plan of a model, read from {@code baton-model.json}: the non-state inputs it takes,
- * the length of the past part of {@code attention_mask}, and every state tensor in input order.
+ * The state plan of a model, read from {@code baton-model.json} (or, for an export from the
+ * Hugging Face hub, derived by {@link HubExportPlan}): the non-state inputs it takes, the length
+ * of the past part of {@code attention_mask}, and every state tensor in input order.
  *
  * @param family    the model family, e.g. {@code jamba}
  * @param inputs    non-state inputs, a subset of {@code input_ids}, {@code attention_mask},
  *                  {@code position_ids}
- * @param maskPast  {@code attention_mask} is [batch, maskPast + segment length]
+ * @param maskPast  {@code attention_mask} is [batch, maskPast + segment length]; 0 and unused
+ *                  when the past {@linkplain #pastGrows() grows}, where it is the longest past
+ *                  a document has
  * @param vocabSize size of the vocabulary ({@code logits}' last axis)
  * @param state     the state tensors
  */
@@ -31,6 +34,19 @@ public record StatePlan(String family, List<String> inputs, int maskPast, int vo
     public StatePlan {
         inputs = List.copyOf(inputs);
         state = List.copyOf(state);
+    }
+
+    /**
+     * Whether the attention past grows from empty (hub exports): then each document's past
+     * length, and the past part of its {@code attention_mask}, comes from its state tensors.
+     */
+    public boolean pastGrows() {
+        return state.stream().anyMatch(StateTensorSpec::grows);
+    }
+
+    /** The most bytes of state one document has (every window full). */
+    public long stateBytes() {
+        return state.stream().mapToLong(StateTensorSpec::maxBytes).sum();
     }
 
     /** Reads {@code baton-model.json}. */

@@ -1,8 +1,11 @@
 /**
- * Models as Baton runs them: a model folder ({@code model.onnx}, {@code baton-model.json},
- * {@code config.json}, {@code tokenizer.json}), its state plan, and {@link
- * io.baton.inference.models.SegmentModel}, which runs one segment with the state the previous
- * segment left and applies each state tensor's retention policy to produce the next state.
- * The contract is described in {@code docs/model-contract.md}.
+ * Models as Baton runs them: a model folder ({@code model.onnx}, {@code baton-model.json} or, for
+ * an export from the Hugging Face hub, a plan {@link io.baton.inference.models.HubExportPlan}
+ * derives from the graph and {@code config.json}), its state plan, and {@link
+ * io.baton.inference.models.SegmentModel}, which runs one segment of one or more documents with
+ * the state the previous segment left and applies each state tensor's retention policy to
+ * produce the next state. {@link io.baton.inference.models.ModelRegistry} loads every model at
+ * start-up; {@code GET /v1/models} lists them with their plans. The contract is described in
+ * {@code docs/model-contract.md}.
  */
 package io.baton.inference.models;

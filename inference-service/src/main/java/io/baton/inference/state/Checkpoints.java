@@ -72,14 +72,15 @@ public final class Checkpoints {
         for (StateTensorSpec spec : model.plan().state()) {
             Tensor t = container.tensor(spec.input()).orElseThrow(() -> new StateMismatchException(
                     "the stored state has no tensor " + spec.input()));
-            long[] expected = spec.withBatch(1);
-            if (t.dtype() != DType.F32 || !Arrays.equals(t.shape(), expected)) {
+            if (t.dtype() != DType.F32 || !spec.fits(t.shape(), 1)) {
                 throw new StateMismatchException("stored tensor " + spec.input() + " is " + t.dtype() + " "
-                        + Arrays.toString(t.shape()) + ", the model needs F32 " + Arrays.toString(expected));
+                        + Arrays.toString(t.shape()) + ", the model needs F32 " + Arrays.toString(spec.withBatch(1))
+                        + (spec.grows() ? " with up to " + spec.retention().capacity() + " slots on axis "
+                        + spec.retention().axis() : ""));
             }
             float[] values = new float[Math.toIntExact(t.elementCount())];
             t.data().asFloatBuffer().get(values);
-            tensors.put(spec.input(), new FloatTensor(expected, values));
+            tensors.put(spec.input(), new FloatTensor(t.shape(), values));
         }
         return new DocumentState(tokens, tensors);
     }
@@ -89,13 +90,17 @@ public final class Checkpoints {
         return fromContainer(model, StateCodec.read(ByteBuffer.wrap(bytes)));
     }
 
-    /** The retention policy of each state tensor, compactly: {@code name=window:W+P;name=replace}. */
+    /**
+     * The retention policy of each state tensor, compactly: {@code name=window:W+P;name=replace}
+     * ({@code growing-window:W+P} for a hub export's past that grows from empty).
+     */
     static String retention(SegmentModel model) {
         StringJoiner out = new StringJoiner(";");
         for (StateTensorSpec s : model.plan().state()) {
             out.add(s.input() + "=" + switch (s.retention().policy()) {
                 case REPLACE -> "replace";
-                case WINDOW -> "window:" + s.retention().window() + "+" + s.retention().pinned();
+                case WINDOW -> (s.grows() ? "growing-window:" : "window:") + s.retention().window() + "+"
+                        + s.retention().pinned();
             });
         }
         return out.toString();

@@ -43,4 +43,23 @@ class SegmentModelContractTest {
         assertThat(kept.shape()).containsExactly(1, 1, 4, 2);
         assertThat(kept.values()).containsExactly(0, 1, 30, 31, 40, 41, 50, 51);
     }
+
+    @Test
+    void aGrowingWindowKeepsEverythingUntilItIsFullThenTheLastSlots() {
+        Retention growing = Retention.growingWindow(3, 2);
+        FloatTensor two = new FloatTensor(new long[] {1, 1, 2, 1}, new float[] {7, 8});
+        assertThat(growing.apply(two)).isEqualTo(two);
+        FloatTensor five = new FloatTensor(new long[] {1, 1, 5, 1}, new float[] {1, 2, 3, 4, 5});
+        assertThat(growing.apply(five).values()).containsExactly(3, 4, 5);
+        assertThat(growing.apply(FloatTensor.zeros(1, 1, 0, 4)).shape()).containsExactly(1, 1, 0, 4);
+    }
+
+    @Test
+    void padsInFrontAndNarrowsAlongAnAxis() {
+        FloatTensor t = new FloatTensor(new long[] {2, 2, 1}, new float[] {1, 2, 3, 4});
+        FloatTensor padded = t.padFront(1, 3);
+        assertThat(padded.shape()).containsExactly(2, 3, 1);
+        assertThat(padded.values()).containsExactly(0, 1, 2, 0, 3, 4);
+        assertThat(padded.narrow(1, 1, 2)).isEqualTo(t);
+    }
 }

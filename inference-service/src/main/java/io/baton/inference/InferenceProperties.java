@@ -1,0 +1,160 @@
+package io.baton.inference;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Configuration of the inference service (prefix {@code baton}; environment variables by relaxed
+ * binding, e.g. {@code BATON_MODELS_DIR}, {@code BATON_MEMORY_URL}, {@code BATON_ONNX_PROVIDER},
+ * {@code BATON_BATCHING_MAXBATCH}). {@code BATON_DEFAULT_MODEL}, the blueprint's name for
+ * {@code baton.models.default-model}, is mapped in {@code application.yaml}.
+ */
+@ConfigurationProperties("baton")
+public record InferenceProperties(@DefaultValue Models models, @DefaultValue Memory memory,
+                                  @DefaultValue Onnx onnx, @DefaultValue Batching batching,
+                                  @DefaultValue Segments segments, @DefaultValue Runner runner) {
+
+    /**
+     * Where the model folders are and which model a request without one gets.
+     *
+     * @param dir          a folder of model folders ({@code BATON_MODELS_DIR}); by default the
+     *                     repository's {@code models/zoo}, found from the working directory or
+     *                     one of its parents, so {@code java -jar} from the repository root and
+     *                     the tests (run in {@code inference-service/}) both find it
+     * @param defaultModel the id (folder name) of the default model ({@code BATON_DEFAULT_MODEL});
+     *                     blank means {@value #DEFAULT_MODEL}
+     * @param maxPast      for Hugging Face hub exports only: how many past tokens a global
+     *                     attention layer (one without a sliding window) keeps; such a model is not
+     *                     exact for documents longer than this
+     */
+    public record Models(Path dir, String defaultModel, @DefaultValue("4096") int maxPast) {
+
+        public static final String DEFAULT_MODEL = "gemma2-tiny";
+
+        public Models {
+            dir = dir == null ? findZoo(Path.of("").toAbsolutePath()) : dir;
+            defaultModel = defaultModel == null || defaultModel.isBlank() ? DEFAULT_MODEL : defaultModel.strip();
+            if (maxPast < 1) {
+                throw new IllegalArgumentException("baton.models.max-past must be at least 1, got " + maxPast);
+            }
+        }
+
+        /** The nearest {@code models/zoo} at or above {@code from}; {@code models/zoo} if none. */
+        static Path findZoo(Path from) {
+            for (Path at = from; at != null; at = at.getParent()) {
+                Path zoo = at.resolve("models").resolve("zoo");
+                if (Files.isDirectory(zoo)) {
+                    return zoo;
+                }
+            }
+            return Path.of("models", "zoo");
+        }
+    }
+
+    /**
+     * The memory service: base {@code url} ({@code BATON_MEMORY_URL}), a {@code timeout} per call,
+     * how many times an idempotent call is retried, and the circuit breaker.
+     */
+    public record Memory(@DefaultValue("http://127.0.0.1:8082") String url,
+                         @DefaultValue("2s") Duration timeout,
+                         @DefaultValue("2") int retries,
+                         @DefaultValue("100ms") Duration retryBackoff,
+                         @DefaultValue CircuitBreaker circuitBreaker) {
+
+        public Memory {
+            if (retries < 0) {
+                throw new IllegalArgumentException("baton.memory.retries must not be negative, got " + retries);
+            }
+        }
+    }
+
+    /**
+     * The breaker opens when at least {@code failureRatePercent} of the last {@code window} calls
+     * failed (once {@code minimumCalls} were made), stays open for {@code openFor}, then lets
+     * {@code halfOpenCalls} trial calls through.
+     */
+    public record CircuitBreaker(@DefaultValue("50") int failureRatePercent,
+                                 @DefaultValue("20") int window,
+                                 @DefaultValue("10") int minimumCalls,
+                                 @DefaultValue("10s") Duration openFor,
+                                 @DefaultValue("3") int halfOpenCalls) {
+
+        public CircuitBreaker {
+            if (failureRatePercent < 1 || failureRatePercent > 100) {
+                throw new IllegalArgumentException(
+                        "baton.memory.circuit-breaker.failure-rate-percent must be 1..100, got " + failureRatePercent);
+            }
+            if (window < 1 || minimumCalls < 1 || halfOpenCalls < 1) {
+                throw new IllegalArgumentException("baton.memory.circuit-breaker window, minimum-calls and "
+                        + "half-open-calls must be at least 1");
+            }
+        }
+    }
+
+    /**
+     * ONNX Runtime session options.
+     *
+     * @param provider       execution provider: {@code cpu} or {@code cuda}
+     * @param deviceId       the CUDA device (ignored by {@code cpu})
+     * @param intraOpThreads threads inside one operator; 0 = ONNX Runtime's default (one per core)
+     * @param interOpThreads threads across independent operators; 0 = ONNX Runtime's default
+     * @param optimization   graph optimisation level: {@code all}, {@code extended}, {@code basic}
+     *                       or {@code none}
+     * @param memoryArena    whether the CPU allocator keeps an arena of freed blocks
+     */
+    public record Onnx(@DefaultValue("cpu") String provider, @DefaultValue("0") int deviceId,
+                       @DefaultValue("0") int intraOpThreads, @DefaultValue("0") int interOpThreads,
+                       @DefaultValue("all") String optimization, @DefaultValue("true") boolean memoryArena) {
+
+        public Onnx {
+            provider = provider.strip().toLowerCase(Locale.ROOT);
+            optimization = optimization.strip().toLowerCase(Locale.ROOT);
+            if (deviceId < 0 || intraOpThreads < 0 || interOpThreads < 0) {
+                throw new IllegalArgumentException("baton.onnx device-id, intra-op-threads and inter-op-threads "
+                        + "must not be negative");
+            }
+        }
+    }
+
+    /** Segments of different documents that arrive within {@code maxWait} run as one batch of up to {@code maxBatch}. */
+    public record Batching(@DefaultValue("8") int maxBatch, @DefaultValue("5ms") Duration maxWait) {
+
+        public Batching {
+            if (maxBatch < 1) {
+                throw new IllegalArgumentException("baton.batching.max-batch must be at least 1, got " + maxBatch);
+            }
+            if (maxWait.isNegative()) {
+                throw new IllegalArgumentException("baton.batching.max-wait must not be negative, got " + maxWait);
+            }
+        }
+    }
+
+    /** The longest segment (in tokens) a request may carry. */
+    public record Segments(@DefaultValue("2048") int maxTokens) {
+
+        public Segments {
+            if (maxTokens < 1) {
+                throw new IllegalArgumentException("baton.segments.max-tokens must be at least 1, got " + maxTokens);
+            }
+        }
+    }
+
+    /**
+     * The scheduler that ONNX Runtime runs block on: at most {@code threads} runs at once (0 = one
+     * per available processor), at most {@code queue} more waiting.
+     */
+    public record Runner(@DefaultValue("0") int threads, @DefaultValue("10000") int queue) {
+
+        public Runner {
+            threads = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
+            if (threads < 1 || queue < 1) {
+                throw new IllegalArgumentException("baton.runner.threads must not be negative and "
+                        + "baton.runner.queue must be at least 1");
+            }
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package io.baton.inference;
+
+/**
+ * The service cannot start with its configuration (an unknown execution provider, a missing
+ * default model, an empty models folder); the message names the setting and what would work.
+ */
+public final class InvalidConfigurationException extends InferenceException {
+
+    private static final long serialVersionUID = 1L;
+
+    public InvalidConfigurationException(String message) {
+        super(message);
+    }
+
+    public InvalidConfigurationException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    @Override
+    public String type() {
+        return "invalid-configuration";
+    }
+
+    @Override
+    public int status() {
+        return 500;
+    }
+}

@@ -1,0 +1,24 @@
+package io.baton.inference.models;
+
+import io.baton.inference.InferenceException;
+import java.util.Collection;
+
+/** A request names a model that is not loaded (HTTP 404); the message lists the loaded ones. */
+public final class UnknownModelException extends InferenceException {
+
+    private static final long serialVersionUID = 1L;
+
+    public UnknownModelException(String id, Collection<String> known) {
+        super("unknown model '" + id + "'; the loaded models are: " + String.join(", ", known));
+    }
+
+    @Override
+    public String type() {
+        return "unknown-model";
+    }
+
+    @Override
+    public int status() {
+        return 404;
+    }
+}

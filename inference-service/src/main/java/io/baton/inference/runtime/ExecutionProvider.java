@@ -1,0 +1,51 @@
+package io.baton.inference.runtime;
+
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.baton.inference.InferenceProperties;
+
+/** One ONNX Runtime execution provider, as {@code baton.onnx.provider} names it. */
+public interface ExecutionProvider {
+
+    /** The name in configuration, lower case. */
+    String name();
+
+    /** Registers the provider on session options (the CPU provider is always there, last). */
+    void addTo(OrtSession.SessionOptions options, InferenceProperties.Onnx onnx) throws OrtException;
+
+    /** How the start-up log line describes the choice, e.g. {@code cuda (device 0)}. */
+    default String describe(InferenceProperties.Onnx onnx) {
+        return name();
+    }
+
+    /** ONNX Runtime's own CPU kernels: nothing to add. */
+    ExecutionProvider CPU = new ExecutionProvider() {
+        @Override
+        public String name() {
+            return "cpu";
+        }
+
+        @Override
+        public void addTo(OrtSession.SessionOptions options, InferenceProperties.Onnx onnx) {
+            // The CPU provider is always registered by ONNX Runtime.
+        }
+    };
+
+    /** NVIDIA CUDA on {@code baton.onnx.device-id}; needs the {@code onnxruntime_gpu} artifact (Maven profile {@code gpu}). */
+    ExecutionProvider CUDA = new ExecutionProvider() {
+        @Override
+        public String name() {
+            return "cuda";
+        }
+
+        @Override
+        public void addTo(OrtSession.SessionOptions options, InferenceProperties.Onnx onnx) throws OrtException {
+            options.addCUDA(onnx.deviceId());
+        }
+
+        @Override
+        public String describe(InferenceProperties.Onnx onnx) {
+            return "cuda (device " + onnx.deviceId() + ")";
+        }
+    };
+}
