@@ -120,8 +120,13 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
         }
     }
 
-    /** Segments of different documents that arrive within {@code maxWait} run as one batch of up to {@code maxBatch}. */
-    public record Batching(@DefaultValue("8") int maxBatch, @DefaultValue("5ms") Duration maxWait) {
+    /**
+     * Continuous batching: segments of different documents that queue while a batch runs go
+     * together in the next one, up to {@code maxBatch}. An idle runner starts at once, or after
+     * {@code maxWait} when it is positive (default 0: a wait would cost more than a small model's
+     * whole segment when documents arrive one at a time).
+     */
+    public record Batching(@DefaultValue("8") int maxBatch, @DefaultValue("0ms") Duration maxWait) {
 
         public Batching {
             if (maxBatch < 1) {

@@ -33,7 +33,7 @@ class InferencePropertiesTest {
         assertThat(p.onnx().optimization()).isEqualTo("all");
         assertThat(p.onnx().memoryArena()).isTrue();
         assertThat(p.batching().maxBatch()).isEqualTo(8);
-        assertThat(p.batching().maxWait()).isEqualTo(Duration.ofMillis(5));
+        assertThat(p.batching().maxWait()).isEqualTo(Duration.ZERO);
         assertThat(p.segments().maxTokens()).isEqualTo(2048);
         assertThat(p.runner().threads()).isEqualTo(Runtime.getRuntime().availableProcessors());
     }

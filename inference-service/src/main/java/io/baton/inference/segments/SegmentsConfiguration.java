@@ -1,0 +1,25 @@
+package io.baton.inference.segments;
+
+import io.baton.inference.InferenceProperties;
+import io.baton.inference.models.ModelRegistry;
+import io.baton.inference.runtime.OnnxScheduler;
+import io.baton.inference.state.MemoryClient;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The segment pipeline's beans: the batcher on the ONNX runner scheduler, and the service. */
+@Configuration(proxyBeanMethods = false)
+public class SegmentsConfiguration {
+
+    @Bean
+    SegmentBatcher segmentBatcher(InferenceProperties properties, OnnxScheduler runner) {
+        return new SegmentBatcher(properties.batching().maxBatch(), properties.batching().maxWait(), runner.scheduler());
+    }
+
+    @Bean
+    SegmentService segmentService(ModelRegistry models, MemoryClient memory, SegmentBatcher batcher,
+                                  InferenceProperties properties) {
+        ModelLookup lookup = id -> id == null || id.isBlank() ? models.defaultModel() : models.get(id);
+        return new SegmentService(lookup, memory, batcher, properties.segments().maxTokens());
+    }
+}
