@@ -70,6 +70,11 @@ public final class StateEncoding {
         return downcast;
     }
 
+    /** Whether writing changes the client's bytes (compression or downcast on). */
+    public boolean transforms() {
+        return compression != Compression.NONE || downcast != Downcast.NONE;
+    }
+
     /**
      * The bytes to store for the container {@code bytes}, which {@code container} was read from
      * (and validated). Returns {@code bytes} itself when nothing is to change.
@@ -80,16 +85,24 @@ public final class StateEncoding {
         return compression == Compression.ZSTD ? ZstdFrames.compress(plain, zstdLevel) : plain;
     }
 
+    /** A checkpoint as given back: the container's bytes and its metadata. */
+    public record Decoded(byte[] bytes, Map<String, String> metadata) {
+    }
+
     /**
      * The container to give back for the stored bytes {@code stored}: decompressed and widened as
-     * recorded. Returns {@code stored} itself when it was stored as it came.
+     * recorded. Its bytes are {@code stored} itself when it was stored as it came.
      *
      * @throws CorruptCheckpointException if the stored bytes do not decode
      */
-    public byte[] decode(byte[] stored, ReadOptions options) {
+    public Decoded decode(byte[] stored, ReadOptions options) {
         byte[] plain = ZstdFrames.isFrame(stored) ? ZstdFrames.decompress(stored) : stored;
         StateContainer container = read(plain, options);
-        return TensorDowncast.isNarrowed(container) ? toBytes(TensorDowncast.widen(container)) : plain;
+        if (!TensorDowncast.isNarrowed(container)) {
+            return new Decoded(plain, container.metadata());
+        }
+        StateContainer widened = TensorDowncast.widen(container);
+        return new Decoded(toBytes(widened), widened.metadata());
     }
 
     /**

@@ -41,7 +41,7 @@ class StateEncodingTest {
         StateEncoding encoding = StateEncoding.of(new MemoryProperties.Encoding("none", 3, "none"));
         byte[] stored = encode(encoding);
         assertThat(stored).isSameAs(bytes);
-        assertThat(encoding.decode(stored, OPTIONS)).isSameAs(stored);
+        assertThat(encoding.decode(stored, OPTIONS).bytes()).isSameAs(stored);
     }
 
     @Test
@@ -51,8 +51,8 @@ class StateEncodingTest {
         assertThat(ZstdFrames.isFrame(stored)).isTrue();
         assertThat(ZstdFrames.isFrame(bytes)).isFalse();
         // any encoding reads it back, whatever it is configured to write now
-        assertThat(StateEncoding.identity().decode(stored, OPTIONS)).isEqualTo(bytes);
-        assertThat(encoding("none", "bf16").decode(stored, OPTIONS)).isEqualTo(bytes);
+        assertThat(StateEncoding.identity().decode(stored, OPTIONS).bytes()).isEqualTo(bytes);
+        assertThat(encoding("none", "bf16").decode(stored, OPTIONS).bytes()).isEqualTo(bytes);
     }
 
     @Test
@@ -97,7 +97,7 @@ class StateEncodingTest {
                 .containsEntry("baton.downcast_tensors", "[\"present_ssm.0\"]");
         assertThat(stored.length).isLessThan(bytes.length - 4096 * 2 + 100);
 
-        StateContainer back = StateCodec.read(ByteBuffer.wrap(encoding.decode(stored, OPTIONS)));
+        StateContainer back = StateCodec.read(ByteBuffer.wrap(encoding.decode(stored, OPTIONS).bytes()));
         assertWithinBound(back, 0x1.0p-11, 0x1.0p-25);
     }
 
@@ -106,7 +106,7 @@ class StateEncodingTest {
         StateEncoding encoding = encoding("zstd", "bf16");
         byte[] stored = encode(encoding);
         assertThat(ZstdFrames.isFrame(stored)).isTrue();
-        StateContainer back = StateCodec.read(ByteBuffer.wrap(encoding.decode(stored, OPTIONS)));
+        StateContainer back = StateCodec.read(ByteBuffer.wrap(encoding.decode(stored, OPTIONS).bytes()));
         assertWithinBound(back, 0x1.0p-8, 0x1.0p-134);
     }
 
@@ -157,7 +157,7 @@ class StateEncodingTest {
         assertThat(kept.tensor("small").orElseThrow().dtype()).isEqualTo(DType.F16);
         assertThat(kept.metadata()).containsEntry("baton.downcast_tensors", "[\"small\"]");
 
-        StateContainer back = StateCodec.read(ByteBuffer.wrap(encoding.decode(stored, OPTIONS)));
+        StateContainer back = StateCodec.read(ByteBuffer.wrap(encoding.decode(stored, OPTIONS).bytes()));
         assertThat(back.tensor("big")).isEqualTo(wide.tensor("big"));
         assertThat(back.tensor("small").orElseThrow().dtype()).isEqualTo(DType.F32);
     }
@@ -181,7 +181,7 @@ class StateEncodingTest {
         byte[] file = Checkpoints.bytes(special);
         StateEncoding encoding = encoding("none", "f16");
         FloatBuffer back = StateCodec.read(ByteBuffer.wrap(encoding.decode(
-                encoding.encode(file, special), OPTIONS))).tensor("s").orElseThrow().data().asFloatBuffer();
+                encoding.encode(file, special), OPTIONS).bytes())).tensor("s").orElseThrow().data().asFloatBuffer();
         assertThat(back.get(0)).isNaN();
         assertThat(back.get(1)).isEqualTo(Float.NEGATIVE_INFINITY);
         assertThat(Float.floatToRawIntBits(back.get(2))).isEqualTo(Float.floatToRawIntBits(-0f));
@@ -197,7 +197,7 @@ class StateEncodingTest {
         assertThat(ZstdFrames.isFrame(forked)).isTrue();
         StateContainer kept = StateCodec.read(ByteBuffer.wrap(ZstdFrames.decompress(forked)));
         assertThat(kept.metadata()).containsEntry("baton.document", "fork").containsEntry("baton.downcast", "f16");
-        StateContainer back = StateCodec.read(ByteBuffer.wrap(encoding.decode(forked, OPTIONS)));
+        StateContainer back = StateCodec.read(ByteBuffer.wrap(encoding.decode(forked, OPTIONS).bytes()));
         assertThat(back.metadata()).containsEntry("baton.document", "fork").doesNotContainKey("baton.downcast");
         assertThat(back.tensor("positions")).isEqualTo(container.tensor("positions"));
     }
@@ -206,10 +206,10 @@ class StateEncodingTest {
     void damagedStoredBytesAreACorruptCheckpoint() {
         byte[] stored = encode(encoding("zstd", "none"));
         stored[stored.length / 2] ^= 0x55;
-        assertThatThrownBy(() -> StateEncoding.identity().decode(stored, OPTIONS))
+        assertThatThrownBy(() -> StateEncoding.identity().decode(stored, OPTIONS).bytes())
                 .isInstanceOf(CorruptCheckpointException.class)
                 .extracting(e -> ((CorruptCheckpointException) e).status()).isEqualTo(500);
-        assertThatThrownBy(() -> StateEncoding.identity().decode(new byte[] {1, 2, 3}, OPTIONS))
+        assertThatThrownBy(() -> StateEncoding.identity().decode(new byte[] {1, 2, 3}, OPTIONS).bytes())
                 .isInstanceOf(CorruptCheckpointException.class);
     }
 
