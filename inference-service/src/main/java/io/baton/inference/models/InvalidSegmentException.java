@@ -12,7 +12,8 @@ public final class InvalidSegmentException extends InferenceException {
         EMPTY_SEGMENT("empty-segment"),
         SEGMENT_TOO_LONG("segment-too-long"),
         TOKEN_OUT_OF_VOCABULARY("token-out-of-vocabulary"),
-        UNEQUAL_LENGTHS("unequal-segment-lengths");
+        UNEQUAL_LENGTHS("unequal-segment-lengths"),
+        INVALID_SENTENCE_SPAN("invalid-sentence-span");
 
         private final String type;
 

@@ -173,6 +173,11 @@ public final class SegmentModel implements AutoCloseable {
             throw new InvalidSegmentException(InvalidSegmentException.Reason.UNEQUAL_LENGTHS,
                     "segments run as one batch must have equal lengths, got " + tokens.length + " and " + length);
         }
+        validate(tokens);
+    }
+
+    /** Refuses token ids outside the model's vocabulary. */
+    public void validate(long[] tokens) {
         for (long token : tokens) {
             if (token < 0 || token >= plan.vocabSize()) {
                 throw new InvalidSegmentException(InvalidSegmentException.Reason.TOKEN_OUT_OF_VOCABULARY,
