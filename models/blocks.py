@@ -105,12 +105,23 @@ def retain(present: Tensor, retention: Retention) -> Tensor:
 # ----------------------------------------------------------------------------------------------
 
 class HybridLM(nn.Module):
-    """Base class of every family. Subclasses set ``self.config`` and implement the two paths."""
+    """Base class of every family: a decoder stack ``embed -> layers -> norm -> logits``.
+
+    Subclasses set ``self.config``, ``self.embed``, ``self.layers`` and ``self.norm`` and
+    implement ``layer_specs(i)``. Each layer provides ``forward(x)`` (whole document) and
+    ``forward_segment(x, attention_mask, position_ids, past) -> (x, present)``, where ``past``
+    and ``present`` are lists in the order of ``layer_specs(i)``. Families with another shape
+    (the Universal Transformer's shared block) override ``forward`` and ``forward_segment``.
+    """
 
     family: str = ""
+    embed_scale: float = 1.0          # Gemma / Transformer-XL style sqrt(d) scaling when set
+
+    def layer_specs(self, layer: int) -> List[StateSpec]:
+        raise NotImplementedError
 
     def state_specs(self) -> List[StateSpec]:
-        raise NotImplementedError
+        return [s for i in range(len(self.layers)) for s in self.layer_specs(i)]
 
     def initial_state(self, batch: int, device=None) -> State:
         """The documented initial state: every tensor zeros (no token seen yet)."""
@@ -121,14 +132,36 @@ class HybridLM(nn.Module):
         """Length of the past part of ``attention_mask``: the longest attention past."""
         return max([s.shape[1] for s in self.state_specs() if s.kind == "key"], default=0)
 
+    def embed_tokens(self, input_ids: Tensor) -> Tensor:
+        x = self.embed(input_ids)                                                 # (B, T, d)
+        return x if self.embed_scale == 1.0 else x * self.embed_scale
+
+    def logits(self, hidden: Tensor) -> Tensor:
+        """Output projection; tied to the embedding unless a family overrides it."""
+        return hidden @ self.embed.weight.t()                                     # (B, T, V)
+
+    def head(self, x: Tensor) -> Tuple[Tensor, Tensor]:
+        hidden = self.norm(x)
+        return self.logits(hidden), hidden
+
     def forward(self, input_ids: Tensor) -> Tuple[Tensor, Tensor]:
         """Whole-document reference: (logits [B, N, V], last_hidden_state [B, N, d])."""
-        raise NotImplementedError
+        x = self.embed_tokens(input_ids)
+        for layer in self.layers:
+            x = layer(x)
+        return self.head(x)
 
     def forward_segment(self, input_ids: Tensor, attention_mask: Tensor, position_ids: Tensor,
                         past: State) -> Tuple[Tensor, Tensor, State]:
         """One segment with carried state: (logits, last_hidden_state, present by output name)."""
-        raise NotImplementedError
+        x = self.embed_tokens(input_ids)
+        present = {}
+        for i, layer in enumerate(self.layers):
+            specs = self.layer_specs(i)
+            x, outs = layer.forward_segment(x, attention_mask, position_ids, [past[s.input] for s in specs])
+            present.update((s.output, t) for s, t in zip(specs, outs))
+        logits, hidden = self.head(x)
+        return logits, hidden, present
 
     def hf_config(self) -> dict:
         """``config.json`` content (Hugging Face style)."""
@@ -340,3 +373,31 @@ class CausalConv(nn.Module):
         y = self.conv(xt).transpose(1, 2)
         present = xt[:, :, xt.shape[2] - (self.kernel - 1):]
         return y, present
+
+
+# ----------------------------------------------------------------------------------------------
+# The residual block most families share
+# ----------------------------------------------------------------------------------------------
+
+class PreNormBlock(nn.Module):
+    """Pre-norm residual block: ``x + mixer(norm(x))``, then ``x + ffn(norm(x))``.
+
+    Mixers follow one protocol: ``mixer(x)`` over a whole document, and
+    ``mixer.forward_segment(x, attention_mask, position_ids, *past) -> (out, *present)`` with
+    the past/present tensors in the order of the layer's state specs.
+    """
+
+    def __init__(self, mixer_norm: nn.Module, ffn_norm: nn.Module, mixer: nn.Module, ffn: nn.Module):
+        super().__init__()
+        self.mixer_norm, self.ffn_norm = mixer_norm, ffn_norm
+        self.mixer, self.ffn = mixer, ffn
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = x + self.mixer(self.mixer_norm(x))
+        return x + self.ffn(self.ffn_norm(x))
+
+    def forward_segment(self, x: Tensor, attention_mask: Tensor, position_ids: Tensor,
+                        past: List[Tensor]) -> Tuple[Tensor, List[Tensor]]:
+        out, *present = self.mixer.forward_segment(self.mixer_norm(x), attention_mask, position_ids, *past)
+        x = x + out
+        return x + self.ffn(self.ffn_norm(x)), present

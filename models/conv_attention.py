@@ -28,8 +28,8 @@ from typing import List, Tuple
 import torch
 import torch.nn as nn
 
-from .blocks import (REPLACE, CausalConv, GatedMLP, HybridLM, RMSNorm, State, StateSpec, Tensor,
-                     WindowAttention, init_weights, kv_specs)
+from .blocks import (REPLACE, CausalConv, GatedMLP, HybridLM, PreNormBlock, RMSNorm, StateSpec,
+                     Tensor, WindowAttention, init_weights, kv_specs)
 
 LAYER_TYPES = ("conv", "attention")
 
@@ -75,8 +75,10 @@ class GatedShortConv(nn.Module):
         bx, c = self.gates(x)
         return self.out_proj(c * self.conv(bx))
 
-    def forward_segment(self, x: Tensor, past: Tensor) -> Tuple[Tensor, Tensor]:
-        """x (B, T, d), past (B, d, L-1) -> (y (B, T, d), present (B, d, L-1))."""
+    def forward_segment(self, x: Tensor, attention_mask: Tensor, position_ids: Tensor,
+                        past: Tensor) -> Tuple[Tensor, Tensor]:
+        """x (B, T, d), past (B, d, L-1) -> (y (B, T, d), present (B, d, L-1)); a convolution
+        needs neither the mask nor positions."""
         bx, c = self.gates(x)
         y, present = self.conv.forward_segment(bx, past)
         return self.out_proj(c * y), present
@@ -94,35 +96,13 @@ class QKNormAttention(WindowAttention):
         return self.q_norm(q), self.k_norm(k), v
 
 
-class ConvAttentionBlock(nn.Module):
-    def __init__(self, cfg: ConvAttentionConfig, layer: int):
-        super().__init__()
-        d = cfg.hidden_size
-        self.kind = cfg.layer_types[layer]
-        self.operator_norm, self.ffn_norm = RMSNorm(d), RMSNorm(d)
-        if self.kind == "conv":
-            self.operator = GatedShortConv(d, cfg.conv_L_cache)
-        else:
-            self.operator = QKNormAttention(d, cfg.num_attention_heads, cfg.num_key_value_heads,
-                                            cfg.sliding_window)
-        self.mlp = GatedMLP(d, cfg.intermediate_size)
-
-    def forward(self, x: Tensor) -> Tensor:
-        x = x + self.operator(self.operator_norm(x))
-        return x + self.mlp(self.ffn_norm(x))
-
-    def forward_segment(self, x: Tensor, attention_mask: Tensor, position_ids: Tensor,
-                        past: List[Tensor]) -> Tuple[Tensor, List[Tensor]]:
-        """past: [conv state] or [key, value]; returns the output and the matching present."""
-        h = self.operator_norm(x)
-        if self.kind == "conv":
-            h, conv = self.operator.forward_segment(h, past[0])
-            present = [conv]
-        else:
-            h, k, v = self.operator.forward_segment(h, attention_mask, position_ids, past[0], past[1])
-            present = [k, v]
-        x = x + h
-        return x + self.mlp(self.ffn_norm(x)), present
+def conv_attention_block(cfg: ConvAttentionConfig, layer: int) -> PreNormBlock:
+    d = cfg.hidden_size
+    if cfg.layer_types[layer] == "conv":
+        operator = GatedShortConv(d, cfg.conv_L_cache)
+    else:
+        operator = QKNormAttention(d, cfg.num_attention_heads, cfg.num_key_value_heads, cfg.sliding_window)
+    return PreNormBlock(RMSNorm(d), RMSNorm(d), operator, GatedMLP(d, cfg.intermediate_size))
 
 
 class ConvAttention(HybridLM):
@@ -133,8 +113,10 @@ class ConvAttention(HybridLM):
         self.config = cfg
         torch.manual_seed(cfg.seed)
         self.embed = nn.Embedding(cfg.vocab_size, cfg.hidden_size)
-        self.layers = nn.ModuleList(ConvAttentionBlock(cfg, i) for i in range(len(cfg.layer_types)))
+        self.layers = nn.ModuleList(conv_attention_block(cfg, i) for i in range(len(cfg.layer_types)))
         self.norm = RMSNorm(cfg.hidden_size)
+        # Scaled so that the residual stream starts at unit scale (see longformer.py).
+        self.embed_scale = math.sqrt(cfg.hidden_size)
         init_weights(self, cfg.init_std)
 
     def layer_specs(self, layer: int) -> List[StateSpec]:
@@ -144,33 +126,6 @@ class ConvAttention(HybridLM):
                               (cfg.hidden_size, cfg.conv_L_cache - 1), REPLACE)]
         return kv_specs(layer, cfg.num_key_value_heads, cfg.hidden_size // cfg.num_attention_heads,
                         window=cfg.sliding_window)
-
-    def state_specs(self) -> List[StateSpec]:
-        return [s for i in range(len(self.config.layer_types)) for s in self.layer_specs(i)]
-
-    def embed_tokens(self, input_ids: Tensor) -> Tensor:
-        # Scaled so that the residual stream starts at unit scale (see longformer.py).
-        return self.embed(input_ids) * math.sqrt(self.config.hidden_size)       # (B, T, d)
-
-    def head(self, x: Tensor) -> Tuple[Tensor, Tensor]:
-        hidden = self.norm(x)
-        return hidden @ self.embed.weight.t(), hidden                             # (B, T, V), (B, T, d)
-
-    def forward(self, input_ids):
-        x = self.embed_tokens(input_ids)
-        for layer in self.layers:
-            x = layer(x)
-        return self.head(x)
-
-    def forward_segment(self, input_ids, attention_mask, position_ids, past: State):
-        x = self.embed_tokens(input_ids)
-        present = {}
-        for i, layer in enumerate(self.layers):
-            specs = self.layer_specs(i)
-            x, outs = layer.forward_segment(x, attention_mask, position_ids, [past[s.input] for s in specs])
-            present.update((s.output, t) for s, t in zip(specs, outs))
-        logits, hidden = self.head(x)
-        return logits, hidden, present
 
     def hf_config(self) -> dict:
         cfg = self.config

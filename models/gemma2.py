@@ -18,8 +18,8 @@ from typing import List
 import torch
 import torch.nn as nn
 
-from .blocks import (GatedMLP, HybridLM, RMSNorm, State, StateSpec, Tensor, WindowAttention,
-                     init_weights, kv_specs, soft_cap)
+from .blocks import (GatedMLP, HybridLM, RMSNorm, StateSpec, Tensor, WindowAttention, init_weights,
+                     kv_specs, soft_cap)
 
 LAYER_TYPES = ("sliding_attention", "full_attention")
 
@@ -67,10 +67,10 @@ class Gemma2Block(nn.Module):
         x = x + self.post_attn_norm(self.attn(self.attn_norm(x)))
         return self.feed_forward(x)
 
-    def forward_segment(self, x, attention_mask, position_ids, past_k, past_v):
-        h, k, v = self.attn.forward_segment(self.attn_norm(x), attention_mask, position_ids, past_k, past_v)
+    def forward_segment(self, x, attention_mask, position_ids, past: List[Tensor]):
+        h, k, v = self.attn.forward_segment(self.attn_norm(x), attention_mask, position_ids, *past)
         x = x + self.post_attn_norm(h)
-        return self.feed_forward(x), k, v
+        return self.feed_forward(x), [k, v]
 
 
 class Gemma2(HybridLM):
@@ -83,37 +83,16 @@ class Gemma2(HybridLM):
         self.embed = nn.Embedding(cfg.vocab_size, cfg.hidden_size)
         self.layers = nn.ModuleList(Gemma2Block(cfg, i) for i in range(len(cfg.layer_types)))
         self.norm = RMSNorm(cfg.hidden_size)
+        self.embed_scale = math.sqrt(cfg.hidden_size)
         init_weights(self, cfg.init_std)
 
-    def state_specs(self) -> List[StateSpec]:
+    def layer_specs(self, layer: int) -> List[StateSpec]:
         cfg = self.config
-        head_dim = cfg.hidden_size // cfg.num_attention_heads
-        return [s for i in range(len(cfg.layer_types))
-                for s in kv_specs(i, cfg.num_key_value_heads, head_dim, cfg.window_of(i))]
+        return kv_specs(layer, cfg.num_key_value_heads, cfg.hidden_size // cfg.num_attention_heads,
+                        cfg.window_of(layer))
 
-    def embed_tokens(self, input_ids: Tensor) -> Tensor:
-        return self.embed(input_ids) * math.sqrt(self.config.hidden_size)       # (B, T, d)
-
-    def head(self, x: Tensor):
-        hidden = self.norm(x)
-        logits = soft_cap(hidden @ self.embed.weight.t(), self.config.final_logit_softcapping)
-        return logits, hidden                                                     # (B, T, V), (B, T, d)
-
-    def forward(self, input_ids):
-        x = self.embed_tokens(input_ids)
-        for layer in self.layers:
-            x = layer(x)
-        return self.head(x)
-
-    def forward_segment(self, input_ids, attention_mask, position_ids, past: State):
-        x = self.embed_tokens(input_ids)
-        present = {}
-        for i, layer in enumerate(self.layers):
-            x, k, v = layer.forward_segment(x, attention_mask, position_ids,
-                                            past[f"past_key_values.{i}.key"], past[f"past_key_values.{i}.value"])
-            present[f"present.{i}.key"], present[f"present.{i}.value"] = k, v
-        logits, hidden = self.head(x)
-        return logits, hidden, present
+    def logits(self, hidden: Tensor) -> Tensor:
+        return soft_cap(hidden @ self.embed.weight.t(), self.config.final_logit_softcapping)
 
     def hf_config(self) -> dict:
         cfg = self.config

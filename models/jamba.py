@@ -30,8 +30,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .blocks import (REPLACE, CausalConv, GatedMLP, HybridLM, RMSNorm, State, StateSpec, Tensor,
-                     WindowAttention, init_weights, kv_specs)
+from .blocks import (REPLACE, CausalConv, GatedMLP, HybridLM, PreNormBlock, RMSNorm, StateSpec,
+                     Tensor, WindowAttention, init_weights, kv_specs)
 
 LAYER_TYPES = ("mamba", "attention")
 FFN_TYPES = ("moe", "mlp")
@@ -156,8 +156,10 @@ class Mamba2Mixer(nn.Module):
             ys.append(y + self.D[:, None] * x[:, i])
         return self.output(torch.stack(ys, dim=1), z)
 
-    def forward_segment(self, u: Tensor, past_conv: Tensor, past_ssm: Tensor):
-        """One segment, loop-free (SSD closed form). Returns (out, present_conv, present_ssm)."""
+    def forward_segment(self, u: Tensor, attention_mask: Tensor, position_ids: Tensor,
+                        past_conv: Tensor, past_ssm: Tensor):
+        """One segment, loop-free (SSD closed form). Returns (out, present_conv, present_ssm).
+        The recurrence needs neither the mask nor positions."""
         z, xBC, dt = self.split_inputs(u)
         xBC, present_conv = self.conv.forward_segment(xBC, past_conv)
         x, Bm, Cm, dt, A = self.ssm_inputs(xBC, dt)
@@ -210,34 +212,14 @@ class SparseMoE(nn.Module):
 # Model
 # ----------------------------------------------------------------------------------------------
 
-class JambaBlock(nn.Module):
-    """Pre-norm residual block: x + mixer(norm(x)), then x + ffn(norm(x))."""
-
-    def __init__(self, cfg: JambaConfig, layer: int):
-        super().__init__()
-        d = cfg.hidden_size
-        self.kind = cfg.layer_types[layer]
-        self.mixer_norm, self.ffn_norm = RMSNorm(d, cfg.rms_norm_eps), RMSNorm(d, cfg.rms_norm_eps)
-        if self.kind == "attention":
-            self.mixer = WindowAttention(d, cfg.num_attention_heads, cfg.num_key_value_heads,
-                                         cfg.memory, alibi=False)
-        else:
-            self.mixer = Mamba2Mixer(cfg)
-        self.ffn = SparseMoE(cfg) if cfg.ffn_types[layer] == "moe" else GatedMLP(d, cfg.intermediate_size)
-
-    def forward(self, x: Tensor) -> Tensor:
-        x = x + self.mixer(self.mixer_norm(x))
-        return x + self.ffn(self.ffn_norm(x))
-
-    def forward_segment(self, x, attention_mask, position_ids, past_a, past_b):
-        """past_a/past_b: key/value (attention) or conv/ssm (Mamba); returns them updated."""
-        u = self.mixer_norm(x)
-        if self.kind == "attention":
-            h, a, b = self.mixer.forward_segment(u, attention_mask, position_ids, past_a, past_b)
-        else:
-            h, a, b = self.mixer.forward_segment(u, past_a, past_b)
-        x = x + h
-        return x + self.ffn(self.ffn_norm(x)), a, b
+def jamba_block(cfg: JambaConfig, layer: int) -> PreNormBlock:
+    d = cfg.hidden_size
+    if cfg.layer_types[layer] == "attention":
+        mixer = WindowAttention(d, cfg.num_attention_heads, cfg.num_key_value_heads, cfg.memory, alibi=False)
+    else:
+        mixer = Mamba2Mixer(cfg)
+    ffn = SparseMoE(cfg) if cfg.ffn_types[layer] == "moe" else GatedMLP(d, cfg.intermediate_size)
+    return PreNormBlock(RMSNorm(d, cfg.rms_norm_eps), RMSNorm(d, cfg.rms_norm_eps), mixer, ffn)
 
 
 class Jamba(HybridLM):
@@ -248,53 +230,22 @@ class Jamba(HybridLM):
         self.config = cfg
         torch.manual_seed(cfg.seed)
         self.embed = nn.Embedding(cfg.vocab_size, cfg.hidden_size)
-        self.layers = nn.ModuleList(JambaBlock(cfg, i) for i in range(cfg.num_hidden_layers))
+        self.layers = nn.ModuleList(jamba_block(cfg, i) for i in range(cfg.num_hidden_layers))
         self.norm = RMSNorm(cfg.hidden_size, cfg.rms_norm_eps)
         self.lm_head = nn.Linear(cfg.hidden_size, cfg.vocab_size, bias=False)
         init_weights(self, cfg.init_std)
 
-    def state_names(self, layer: int) -> List[Tuple[str, str]]:
-        """(past, present) names of a layer's two state tensors, in forward_segment order."""
-        if self.config.layer_types[layer] == "attention":
-            return [(f"past_key_values.{layer}.key", f"present.{layer}.key"),
-                    (f"past_key_values.{layer}.value", f"present.{layer}.value")]
-        return [(f"past_conv.{layer}", f"present_conv.{layer}"), (f"past_ssm.{layer}", f"present_ssm.{layer}")]
-
-    def state_specs(self) -> List[StateSpec]:
+    def layer_specs(self, layer: int) -> List[StateSpec]:
         cfg = self.config
-        specs = []
-        for i, kind in enumerate(cfg.layer_types):
-            if kind == "attention":
-                specs += kv_specs(i, cfg.num_key_value_heads, cfg.hidden_size // cfg.num_attention_heads,
-                                  cfg.memory)
-            else:
-                (conv_in, conv_out), (ssm_in, ssm_out) = self.state_names(i)
-                specs += [
-                    StateSpec(conv_in, conv_out, i, "conv", (cfg.conv_channels, cfg.mamba_d_conv - 1), REPLACE),
-                    StateSpec(ssm_in, ssm_out, i, "ssm",
-                              (cfg.mamba_heads, cfg.mamba_headdim, cfg.mamba_d_state), REPLACE),
-                ]
-        return specs
+        if cfg.layer_types[layer] == "attention":
+            return kv_specs(layer, cfg.num_key_value_heads, cfg.hidden_size // cfg.num_attention_heads, cfg.memory)
+        return [StateSpec(f"past_conv.{layer}", f"present_conv.{layer}", layer, "conv",
+                          (cfg.conv_channels, cfg.mamba_d_conv - 1), REPLACE),
+                StateSpec(f"past_ssm.{layer}", f"present_ssm.{layer}", layer, "ssm",
+                          (cfg.mamba_heads, cfg.mamba_headdim, cfg.mamba_d_state), REPLACE)]
 
-    def head(self, x: Tensor):
-        hidden = self.norm(x)
-        return self.lm_head(hidden), hidden                                      # (B, T, V), (B, T, d)
-
-    def forward(self, input_ids):
-        x = self.embed(input_ids)                                                # (B, T, d)
-        for layer in self.layers:
-            x = layer(x)
-        return self.head(x)
-
-    def forward_segment(self, input_ids, attention_mask, position_ids, past: State):
-        x = self.embed(input_ids)
-        present = {}
-        for i, layer in enumerate(self.layers):
-            (in_a, out_a), (in_b, out_b) = self.state_names(i)
-            x, present[out_a], present[out_b] = layer.forward_segment(
-                x, attention_mask, position_ids, past[in_a], past[in_b])
-        logits, hidden = self.head(x)
-        return logits, hidden, present
+    def logits(self, hidden: Tensor) -> Tensor:
+        return self.lm_head(hidden)                                              # (B, T, V)
 
     def hf_config(self) -> dict:
         cfg = self.config

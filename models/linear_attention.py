@@ -21,7 +21,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .blocks import (REPLACE, GatedMLP, HybridLM, RMSNorm, State, StateSpec, Tensor,
+from .blocks import (REPLACE, GatedMLP, HybridLM, PreNormBlock, RMSNorm, StateSpec, Tensor,
                      WindowAttention, init_weights, kv_specs)
 
 LAYER_TYPES = ("linear_attention", "sliding_attention")
@@ -83,9 +83,9 @@ class LinearAttentionMixer(nn.Module):
         sums = torch.cumsum(k.unsqueeze(-1) * v1.unsqueeze(-2), dim=2)        # (B, H, T, D, D+1)
         return self.read_out(torch.einsum("bhtd,bhtde->bhte", q, sums))
 
-    def forward_segment(self, x: Tensor, mask: Tensor, past: Tensor):
-        q, k, v1 = self.features(x, mask)
+    def forward_segment(self, x: Tensor, attention_mask: Tensor, position_ids: Tensor, past: Tensor):
         t = x.shape[1]
+        q, k, v1 = self.features(x, attention_mask[:, attention_mask.shape[1] - t:])
         idx = torch.arange(t, device=x.device)
         causal = (idx.unsqueeze(1) >= idx.unsqueeze(0)).to(x.dtype)            # (T, T)
         inside = ((q @ k.transpose(-1, -2)) * causal) @ v1                      # (B, H, T, D+1)
@@ -94,22 +94,13 @@ class LinearAttentionMixer(nn.Module):
         return self.read_out(inside + carried), present
 
 
-class Block(nn.Module):
-    def __init__(self, cfg: LinearAttentionConfig, kind: str):
-        super().__init__()
-        d = cfg.hidden_size
-        self.kind = kind
-        self.norm, self.ffn_norm = RMSNorm(d), RMSNorm(d)
-        if kind == "linear_attention":
-            self.mixer = LinearAttentionMixer(d, cfg.num_attention_heads)
-        else:
-            self.mixer = WindowAttention(d, cfg.num_attention_heads, cfg.num_key_value_heads,
-                                         cfg.sliding_window)
-        self.mlp = GatedMLP(d, cfg.intermediate_size)
-
-    def forward(self, x: Tensor) -> Tensor:
-        x = x + self.mixer(self.norm(x))
-        return x + self.mlp(self.ffn_norm(x))
+def linear_attention_block(cfg: LinearAttentionConfig, kind: str) -> PreNormBlock:
+    d = cfg.hidden_size
+    if kind == "linear_attention":
+        mixer = LinearAttentionMixer(d, cfg.num_attention_heads)
+    else:
+        mixer = WindowAttention(d, cfg.num_attention_heads, cfg.num_key_value_heads, cfg.sliding_window)
+    return PreNormBlock(RMSNorm(d), RMSNorm(d), mixer, GatedMLP(d, cfg.intermediate_size))
 
 
 class LinearAttention(HybridLM):
@@ -120,52 +111,21 @@ class LinearAttention(HybridLM):
         self.config = cfg
         torch.manual_seed(cfg.seed)
         self.embed = nn.Embedding(cfg.vocab_size, cfg.hidden_size)
-        self.layers = nn.ModuleList(Block(cfg, kind) for kind in cfg.layer_types)
+        self.layers = nn.ModuleList(linear_attention_block(cfg, kind) for kind in cfg.layer_types)
         self.norm = RMSNorm(cfg.hidden_size)
         self.lm_head = nn.Linear(cfg.hidden_size, cfg.vocab_size, bias=False)
         init_weights(self, cfg.init_std)
 
-    def state_specs(self) -> List[StateSpec]:
+    def layer_specs(self, layer: int) -> List[StateSpec]:
         cfg = self.config
         head_dim = cfg.hidden_size // cfg.num_attention_heads
-        specs = []
-        for i, kind in enumerate(cfg.layer_types):
-            if kind == "linear_attention":
-                shape = (cfg.num_attention_heads, head_dim, head_dim + 1)
-                specs.append(StateSpec(f"past_recurrent.{i}", f"present_recurrent.{i}", i,
-                                       "recurrent", shape, REPLACE))
-            else:
-                specs += kv_specs(i, cfg.num_key_value_heads, head_dim, cfg.sliding_window)
-        return specs
+        if cfg.layer_types[layer] == "sliding_attention":
+            return kv_specs(layer, cfg.num_key_value_heads, head_dim, cfg.sliding_window)
+        return [StateSpec(f"past_recurrent.{layer}", f"present_recurrent.{layer}", layer, "recurrent",
+                          (cfg.num_attention_heads, head_dim, head_dim + 1), REPLACE)]
 
-    def head(self, x: Tensor):
-        hidden = self.norm(x)
-        return self.lm_head(hidden), hidden
-
-    def forward(self, input_ids):
-        x = self.embed(input_ids)
-        for layer in self.layers:
-            x = layer(x)
-        return self.head(x)
-
-    def forward_segment(self, input_ids, attention_mask, position_ids, past: State):
-        x = self.embed(input_ids)                                               # (B, T, d)
-        t = input_ids.shape[1]
-        segment_mask = attention_mask[:, attention_mask.shape[1] - t:]
-        present = {}
-        for i, layer in enumerate(self.layers):
-            h = layer.norm(x)
-            if layer.kind == "linear_attention":
-                h, present[f"present_recurrent.{i}"] = layer.mixer.forward_segment(
-                    h, segment_mask, past[f"past_recurrent.{i}"])
-            else:
-                h, present[f"present.{i}.key"], present[f"present.{i}.value"] = layer.mixer.forward_segment(
-                    h, attention_mask, position_ids,
-                    past[f"past_key_values.{i}.key"], past[f"past_key_values.{i}.value"])
-            x = x + h
-            x = x + layer.mlp(layer.ffn_norm(x))
-        logits, hidden = self.head(x)
-        return logits, hidden, present
+    def logits(self, hidden: Tensor) -> Tensor:
+        return self.lm_head(hidden)                                              # (B, T, V)
 
     def hf_config(self) -> dict:
         cfg = self.config

@@ -33,7 +33,7 @@ from typing import List, Tuple
 import torch
 import torch.nn as nn
 
-from .blocks import (GatedMLP, HybridLM, RMSNorm, State, StateSpec, Tensor, WindowAttention,
+from .blocks import (GatedMLP, HybridLM, PreNormBlock, RMSNorm, StateSpec, Tensor, WindowAttention,
                      distances, init_weights, key_valid_from, kv_specs, masked_softmax_attention,
                      repeat_kv, segment_key_positions, window_mask)
 
@@ -113,23 +113,11 @@ class GlobalLocalAttention(WindowAttention):
         return out, present_k, present_v
 
 
-class LongformerBlock(nn.Module):
-    def __init__(self, cfg: LongformerConfig, layer: int):
-        super().__init__()
-        d = cfg.hidden_size
-        self.attn_norm, self.ffn_norm = RMSNorm(d), RMSNorm(d)
-        self.attn = GlobalLocalAttention(d, cfg.num_attention_heads, cfg.num_key_value_heads,
-                                         cfg.attention_window[layer], cfg.global_tokens)
-        self.mlp = GatedMLP(d, cfg.intermediate_size)
-
-    def forward(self, x: Tensor) -> Tensor:
-        x = x + self.attn(self.attn_norm(x))
-        return x + self.mlp(self.ffn_norm(x))
-
-    def forward_segment(self, x, attention_mask, position_ids, past_k, past_v):
-        h, k, v = self.attn.forward_segment(self.attn_norm(x), attention_mask, position_ids, past_k, past_v)
-        x = x + h
-        return x + self.mlp(self.ffn_norm(x)), k, v
+def longformer_block(cfg: LongformerConfig, layer: int) -> PreNormBlock:
+    d = cfg.hidden_size
+    attn = GlobalLocalAttention(d, cfg.num_attention_heads, cfg.num_key_value_heads,
+                                cfg.attention_window[layer], cfg.global_tokens)
+    return PreNormBlock(RMSNorm(d), RMSNorm(d), attn, GatedMLP(d, cfg.intermediate_size))
 
 
 class Longformer(HybridLM):
@@ -140,40 +128,17 @@ class Longformer(HybridLM):
         self.config = cfg
         torch.manual_seed(cfg.seed)
         self.embed = nn.Embedding(cfg.vocab_size, cfg.hidden_size)
-        self.layers = nn.ModuleList(LongformerBlock(cfg, i) for i in range(len(cfg.attention_window)))
+        self.layers = nn.ModuleList(longformer_block(cfg, i) for i in range(len(cfg.attention_window)))
         self.norm = RMSNorm(cfg.hidden_size)
-        init_weights(self, cfg.init_std)
-
-    def state_specs(self) -> List[StateSpec]:
-        cfg = self.config
-        head_dim = cfg.hidden_size // cfg.num_attention_heads
-        return [s for i, w in enumerate(cfg.attention_window)
-                for s in kv_specs(i, cfg.num_key_value_heads, head_dim, window=w, pinned=cfg.global_tokens)]
-
-    def embed_tokens(self, input_ids: Tensor) -> Tensor:
         # Scaled as in Vaswani et al.: the residual stream starts at unit scale, so the final
         # norm does not magnify float rounding of the attention sums.
-        return self.embed(input_ids) * math.sqrt(self.config.hidden_size)       # (B, T, d)
+        self.embed_scale = math.sqrt(cfg.hidden_size)
+        init_weights(self, cfg.init_std)
 
-    def head(self, x: Tensor) -> Tuple[Tensor, Tensor]:
-        hidden = self.norm(x)
-        return hidden @ self.embed.weight.t(), hidden                             # (B, T, V), (B, T, d)
-
-    def forward(self, input_ids):
-        x = self.embed_tokens(input_ids)
-        for layer in self.layers:
-            x = layer(x)
-        return self.head(x)
-
-    def forward_segment(self, input_ids, attention_mask, position_ids, past: State):
-        x = self.embed_tokens(input_ids)
-        present = {}
-        for i, layer in enumerate(self.layers):
-            x, k, v = layer.forward_segment(x, attention_mask, position_ids,
-                                            past[f"past_key_values.{i}.key"], past[f"past_key_values.{i}.value"])
-            present[f"present.{i}.key"], present[f"present.{i}.value"] = k, v
-        logits, hidden = self.head(x)
-        return logits, hidden, present
+    def layer_specs(self, layer: int) -> List[StateSpec]:
+        cfg = self.config
+        return kv_specs(layer, cfg.num_key_value_heads, cfg.hidden_size // cfg.num_attention_heads,
+                        window=cfg.attention_window[layer], pinned=cfg.global_tokens)
 
     def hf_config(self) -> dict:
         cfg = self.config

@@ -27,9 +27,9 @@ from typing import List, Tuple
 import torch
 import torch.nn as nn
 
-from .blocks import (HybridLM, State, StateSpec, Tensor, distances, init_weights, key_valid_from,
-                     kv_specs, masked_softmax_attention, repeat_kv, segment_key_positions,
-                     whole_positions, window_mask)
+from .blocks import (HybridLM, PreNormBlock, StateSpec, Tensor, distances, init_weights,
+                     key_valid_from, kv_specs, masked_softmax_attention, repeat_kv,
+                     segment_key_positions, whole_positions, window_mask)
 
 LAYER_TYPES = ("relative_attention",)
 
@@ -143,22 +143,10 @@ class ReluFFN(nn.Module):
         return self.down(torch.relu(self.up(x)))
 
 
-class TransformerXLBlock(nn.Module):
-    def __init__(self, cfg: TransformerXLConfig):
-        super().__init__()
-        self.attn_norm, self.ffn_norm = nn.LayerNorm(cfg.hidden_size), nn.LayerNorm(cfg.hidden_size)
-        self.attn = RelativeAttention(cfg.hidden_size, cfg.num_attention_heads, cfg.num_key_value_heads,
-                                      cfg.mem_len)
-        self.ffn = ReluFFN(cfg.hidden_size, cfg.intermediate_size)
-
-    def forward(self, x: Tensor) -> Tensor:
-        x = x + self.attn(self.attn_norm(x))
-        return x + self.ffn(self.ffn_norm(x))
-
-    def forward_segment(self, x, attention_mask, position_ids, past_k, past_v):
-        h, k, v = self.attn.forward_segment(self.attn_norm(x), attention_mask, position_ids, past_k, past_v)
-        x = x + h
-        return x + self.ffn(self.ffn_norm(x)), k, v
+def transformer_xl_block(cfg: TransformerXLConfig) -> PreNormBlock:
+    d = cfg.hidden_size
+    attn = RelativeAttention(d, cfg.num_attention_heads, cfg.num_key_value_heads, cfg.mem_len)
+    return PreNormBlock(nn.LayerNorm(d), nn.LayerNorm(d), attn, ReluFFN(d, cfg.intermediate_size))
 
 
 class TransformerXL(HybridLM):
@@ -169,39 +157,15 @@ class TransformerXL(HybridLM):
         self.config = cfg
         torch.manual_seed(cfg.seed)
         self.embed = nn.Embedding(cfg.vocab_size, cfg.hidden_size)
-        self.layers = nn.ModuleList(TransformerXLBlock(cfg) for _ in cfg.layer_types)
+        self.layers = nn.ModuleList(transformer_xl_block(cfg) for _ in cfg.layer_types)
         self.norm = nn.LayerNorm(cfg.hidden_size)
+        self.embed_scale = math.sqrt(cfg.hidden_size)
         init_weights(self, cfg.init_std)
         init_relative_biases(self, cfg.init_std)
 
-    def state_specs(self) -> List[StateSpec]:
+    def layer_specs(self, layer: int) -> List[StateSpec]:
         cfg = self.config
-        head_dim = cfg.hidden_size // cfg.num_attention_heads
-        return [s for i in range(len(cfg.layer_types))
-                for s in kv_specs(i, cfg.num_key_value_heads, head_dim, cfg.mem_len)]
-
-    def embed_tokens(self, input_ids: Tensor) -> Tensor:
-        return self.embed(input_ids) * math.sqrt(self.config.hidden_size)           # (B, T, d)
-
-    def head(self, x: Tensor) -> Tuple[Tensor, Tensor]:
-        hidden = self.norm(x)
-        return hidden @ self.embed.weight.t(), hidden                             # (B, T, V), (B, T, d)
-
-    def forward(self, input_ids):
-        x = self.embed_tokens(input_ids)
-        for layer in self.layers:
-            x = layer(x)
-        return self.head(x)
-
-    def forward_segment(self, input_ids, attention_mask, position_ids, past: State):
-        x = self.embed_tokens(input_ids)
-        present = {}
-        for i, layer in enumerate(self.layers):
-            x, k, v = layer.forward_segment(x, attention_mask, position_ids,
-                                            past[f"past_key_values.{i}.key"], past[f"past_key_values.{i}.value"])
-            present[f"present.{i}.key"], present[f"present.{i}.value"] = k, v
-        logits, hidden = self.head(x)
-        return logits, hidden, present
+        return kv_specs(layer, cfg.num_key_value_heads, cfg.hidden_size // cfg.num_attention_heads, cfg.mem_len)
 
     def hf_config(self) -> dict:
         cfg = self.config

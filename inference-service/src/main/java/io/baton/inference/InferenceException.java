@@ -14,4 +14,7 @@ public abstract class InferenceException extends BatonException {
     protected InferenceException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** The HTTP status of the problem response. */
+    public abstract int status();
 }

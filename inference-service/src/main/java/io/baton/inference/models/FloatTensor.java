@@ -1,6 +1,8 @@
 package io.baton.inference.models;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -32,6 +34,44 @@ public record FloatTensor(long[] shape, float[] values) {
             n *= d;
         }
         return n;
+    }
+
+    /** Concatenates tensors of equal shape along axis 0 (the batch axis). */
+    public static FloatTensor stack(List<FloatTensor> parts) {
+        FloatTensor first = parts.get(0);
+        if (parts.size() == 1) {
+            return first;
+        }
+        long[] shape = first.shape.clone();
+        shape[0] = 0;
+        int at = 0;
+        float[] values = new float[first.values.length * parts.size()];
+        for (FloatTensor part : parts) {
+            if (!Arrays.equals(Arrays.copyOfRange(part.shape, 1, part.shape.length),
+                    Arrays.copyOfRange(first.shape, 1, first.shape.length))) {
+                throw new IllegalArgumentException("cannot stack " + part + " with " + first);
+            }
+            shape[0] += part.shape[0];
+            System.arraycopy(part.values, 0, values, at, part.values.length);
+            at += part.values.length;
+        }
+        return new FloatTensor(shape, Arrays.copyOf(values, at));
+    }
+
+    /** Splits along axis 0 into tensors with a batch axis of 1. */
+    public List<FloatTensor> split() {
+        int rows = Math.toIntExact(shape[0]);
+        if (rows == 1) {
+            return List.of(this);
+        }
+        long[] rowShape = shape.clone();
+        rowShape[0] = 1;
+        int size = values.length / rows;
+        List<FloatTensor> out = new ArrayList<>(rows);
+        for (int r = 0; r < rows; r++) {
+            out.add(new FloatTensor(rowShape, Arrays.copyOfRange(values, r * size, (r + 1) * size)));
+        }
+        return out;
     }
 
     /** The largest absolute difference to another tensor of the same shape. */

@@ -19,4 +19,9 @@ public final class ModelContractException extends InferenceException {
     public String type() {
         return "model-contract";
     }
+
+    @Override
+    public int status() {
+        return 500;
+    }
 }

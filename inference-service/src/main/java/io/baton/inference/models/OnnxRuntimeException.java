@@ -15,4 +15,9 @@ public final class OnnxRuntimeException extends InferenceException {
     public String type() {
         return "onnx-runtime";
     }
+
+    @Override
+    public int status() {
+        return 503;
+    }
 }

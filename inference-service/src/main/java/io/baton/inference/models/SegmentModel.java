@@ -13,9 +13,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -99,27 +101,27 @@ public final class SegmentModel implements AutoCloseable {
         return new DocumentState(0, tensors);
     }
 
+    /** Runs one segment of one document. */
+    public SegmentOutput run(long[] tokens, DocumentState state) {
+        return run(List.of(new SegmentInput(tokens, state))).get(0);
+    }
+
     /**
-     * Runs one segment of {@code tokens.length} documents that have all consumed {@code
-     * state.tokens()} tokens and continue with segments of equal length.
+     * Runs one segment of each of several documents as one batch. The segments must have equal
+     * lengths; the documents may be at different positions. Each output belongs to the input at
+     * the same index and carries that document's next state (batch axis 1).
      */
-    public SegmentOutput run(long[][] tokens, DocumentState state) {
-        int batch = tokens.length;
-        int length = tokens[0].length;
+    public List<SegmentOutput> run(List<SegmentInput> segments) {
+        int batch = segments.size();
+        int length = segments.get(0).tokens().length;
         long[] ids = new long[batch * length];
         long[] positions = new long[batch * length];
         for (int b = 0; b < batch; b++) {
-            if (tokens[b].length != length) {
-                throw new IllegalArgumentException("segments of one batch must have equal length");
-            }
+            SegmentInput segment = segments.get(b);
+            checkTokens(segment.tokens(), length);
             for (int t = 0; t < length; t++) {
-                long id = tokens[b][t];
-                if (id < 0 || id >= plan.vocabSize()) {
-                    throw new IllegalArgumentException("token id " + id + " is outside the vocabulary of "
-                            + plan.vocabSize());
-                }
-                ids[b * length + t] = id;
-                positions[b * length + t] = state.tokens() + t;
+                ids[b * length + t] = segment.tokens()[t];
+                positions[b * length + t] = segment.state().tokens() + t;
             }
         }
         long[] mask = new long[batch * (plan.maskPast() + length)];
@@ -135,21 +137,52 @@ public final class SegmentModel implements AutoCloseable {
                 inputs.put("position_ids", longTensor(positions, batch, length));
             }
             for (StateTensorSpec s : plan.state()) {
-                FloatTensor past = state.tensors().get(s.input());
+                FloatTensor past = FloatTensor.stack(segments.stream().map(x -> x.state().tensors().get(s.input())).toList());
                 inputs.put(s.input(), OnnxTensor.createTensor(env, FloatBuffer.wrap(past.values()), past.shape()));
             }
             try (OrtSession.Result result = session.run(inputs)) {
-                Map<String, FloatTensor> next = new LinkedHashMap<>();
+                List<FloatTensor> logits = floats(result, "logits").split();
+                List<FloatTensor> hidden = floats(result, "last_hidden_state").split();
+                List<Map<String, FloatTensor>> next = new ArrayList<>();
+                segments.forEach(x -> next.add(new LinkedHashMap<>()));
                 for (StateTensorSpec s : plan.state()) {
-                    next.put(s.input(), s.retention().apply(floats(result, s.output())));
+                    List<FloatTensor> kept = s.retention().apply(floats(result, s.output())).split();
+                    for (int b = 0; b < batch; b++) {
+                        next.get(b).put(s.input(), kept.get(b));
+                    }
                 }
-                return new SegmentOutput(floats(result, "logits"), floats(result, "last_hidden_state"),
-                        new DocumentState(state.tokens() + length, next));
+                List<SegmentOutput> outputs = new ArrayList<>(batch);
+                for (int b = 0; b < batch; b++) {
+                    DocumentState state = new DocumentState(segments.get(b).state().tokens() + length, next.get(b));
+                    outputs.add(new SegmentOutput(logits.get(b), hidden.get(b), state));
+                }
+                return outputs;
             }
         } catch (OrtException e) {
             throw new ModelContractException("model " + id + ": run failed: " + e.getMessage(), e);
         } finally {
             inputs.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    private void checkTokens(long[] tokens, int length) {
+        if (tokens.length == 0) {
+            throw new InvalidSegmentException(InvalidSegmentException.Reason.EMPTY_SEGMENT, "a segment needs at least one token");
+        }
+        if (tokens.length != length) {
+            throw new InvalidSegmentException(InvalidSegmentException.Reason.UNEQUAL_LENGTHS,
+                    "segments run as one batch must have equal lengths, got " + tokens.length + " and " + length);
+        }
+        validate(tokens);
+    }
+
+    /** Refuses token ids outside the model's vocabulary. */
+    public void validate(long[] tokens) {
+        for (long token : tokens) {
+            if (token < 0 || token >= plan.vocabSize()) {
+                throw new InvalidSegmentException(InvalidSegmentException.Reason.TOKEN_OUT_OF_VOCABULARY,
+                        "token id " + token + " is outside the vocabulary of model " + id + " (0.." + (plan.vocabSize() - 1) + ")");
+            }
         }
     }
 

@@ -85,12 +85,12 @@ public final class ZooThroughput {
         return tokens / ((System.nanoTime() - start) / 1e9);
     }
 
-    static long[][] segment(byte[] text, int offset, int length) {
+    static long[] segment(byte[] text, int offset, int length) {
         long[] ids = new long[length];
         for (int i = 0; i < length; i++) {
             ids[i] = text[(offset + i) % text.length] & 0xFF;
         }
-        return new long[][] {ids};
+        return ids;
     }
 
     static double median(double a, double b, double c) {

@@ -52,7 +52,7 @@ class OnnxEnvironmentTest {
                  SegmentModel segments = SegmentModel.load(model, options)) {
                 DocumentState state = segments.initialState(1);
                 for (int i = 0; i < 2; i++) {
-                    state = segments.run(new long[][] {{72, 101, 108, 108, 111}}, state).next();
+                    state = segments.run(new long[] {72, 101, 108, 108, 111}, state).next();
                 }
                 System.out.println("ran 2 segments, " + state.tokens() + " tokens");
             } catch (Exception e) {

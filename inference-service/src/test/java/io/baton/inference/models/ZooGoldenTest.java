@@ -73,7 +73,7 @@ class ZooGoldenTest {
             List<FloatTensor> hidden = new ArrayList<>();
             int start = 0;
             for (long length : lengths) {
-                long[][] segment = {java.util.Arrays.copyOfRange(ids, start, start + (int) length)};
+                long[] segment = java.util.Arrays.copyOfRange(ids, start, start + (int) length);
                 SegmentOutput out = model.run(segment, state);
                 logits.add(out.logits());
                 hidden.add(out.lastHiddenState());

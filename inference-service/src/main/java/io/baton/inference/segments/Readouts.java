@@ -1,0 +1,64 @@
+package io.baton.inference.segments;
+
+import io.baton.inference.models.FloatTensor;
+import java.util.List;
+
+/** What a segment's outputs are turned into for the caller. */
+final class Readouts {
+
+    private Readouts() {
+    }
+
+    /**
+     * The mean of {@code last_hidden_state} over each sentence span [start, end) of token offsets
+     * within the segment. {@code hidden} is [1, T, d].
+     */
+    static float[][] sentenceVectors(FloatTensor hidden, List<int[]> spans) {
+        int d = Math.toIntExact(hidden.shape()[2]);
+        float[] values = hidden.values();
+        float[][] out = new float[spans.size()][];
+        for (int i = 0; i < spans.size(); i++) {
+            int start = spans.get(i)[0];
+            int end = spans.get(i)[1];
+            double[] sum = new double[d];
+            for (int t = start; t < end; t++) {
+                for (int j = 0; j < d; j++) {
+                    sum[j] += values[t * d + j];
+                }
+            }
+            float[] mean = new float[d];
+            for (int j = 0; j < d; j++) {
+                mean[j] = (float) (sum[j] / (end - start));
+            }
+            out[i] = mean;
+        }
+        return out;
+    }
+
+    /**
+     * Negative log-likelihood (nats) of each next token: entry i is -log p(tokens[i+1] | ..tokens[i]).
+     * With {@code next} >= 0 (the first token of the following segment) the last position is
+     * scored too, so a document's segments together score every token but its first.
+     * {@code logits} is [1, T, V].
+     */
+    static double[] tokenNll(FloatTensor logits, long[] tokens, long next) {
+        int vocab = Math.toIntExact(logits.shape()[2]);
+        int scored = next >= 0 ? tokens.length : tokens.length - 1;
+        double[] out = new double[Math.max(scored, 0)];
+        float[] values = logits.values();
+        for (int t = 0; t < out.length; t++) {
+            int row = t * vocab;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int v = 0; v < vocab; v++) {
+                max = Math.max(max, values[row + v]);
+            }
+            double sum = 0;
+            for (int v = 0; v < vocab; v++) {
+                sum += Math.exp(values[row + v] - max);
+            }
+            long target = t + 1 < tokens.length ? tokens[t + 1] : next;
+            out[t] = max + Math.log(sum) - values[row + (int) target];
+        }
+        return out;
+    }
+}

@@ -1,0 +1,27 @@
+package io.baton.inference.segments;
+
+import jakarta.validation.Valid;
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Mono;
+
+/** {@code POST /v1/segments}: process one segment of a document (tenant in {@code X-Baton-Tenant}). */
+@RestController
+public class SegmentController {
+
+    private final SegmentService segments;
+
+    public SegmentController(SegmentService segments) {
+        this.segments = segments;
+    }
+
+    @PostMapping(path = "/v1/segments", consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    public Mono<SegmentResponse> process(@RequestHeader("X-Baton-Tenant") String tenant,
+                                         @Valid @RequestBody SegmentRequest request) {
+        return segments.process(tenant, request);
+    }
+}

@@ -1,0 +1,103 @@
+package io.baton.inference.state;
+
+import io.baton.common.state.DType;
+import io.baton.common.state.StateCodec;
+import io.baton.common.state.StateContainer;
+import io.baton.common.state.Tensor;
+import io.baton.inference.models.DocumentState;
+import io.baton.inference.models.FloatTensor;
+import io.baton.inference.models.SegmentModel;
+import io.baton.inference.models.StateTensorSpec;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.StringJoiner;
+
+/**
+ * Converts a document's state to the checkpoint container (safetensors, one F32 tensor per
+ * {@code past*} input, batch axis 1) and back, with the metadata of the blueprint:
+ * {@code baton.format}, {@code baton.model}, {@code baton.model_digest}, {@code baton.tenant},
+ * {@code baton.document}, {@code baton.segment}, {@code baton.tokens}, {@code baton.retention}.
+ * A checkpoint written for another model digest, or missing a state tensor, or with a tensor of
+ * another shape, is refused, never used.
+ */
+public final class Checkpoints {
+
+    public static final String FORMAT = "1";
+
+    private Checkpoints() {
+    }
+
+    /** The container of {@code state} after segment {@code id.segment()} of {@code model}. */
+    public static StateContainer toContainer(SegmentModel model, CheckpointId id, DocumentState state) {
+        StateContainer.Builder builder = StateContainer.builder()
+                .metadata("baton.format", FORMAT)
+                .metadata("baton.model", model.id())
+                .metadata("baton.model_digest", model.digest())
+                .metadata("baton.tenant", id.tenant())
+                .metadata("baton.document", id.document())
+                .metadata("baton.segment", Long.toString(id.segment()))
+                .metadata("baton.tokens", Long.toString(state.tokens()))
+                .metadata("baton.retention", retention(model));
+        for (StateTensorSpec spec : model.plan().state()) {
+            FloatTensor tensor = state.tensors().get(spec.input());
+            ByteBuffer bytes = ByteBuffer.allocate(tensor.values().length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            bytes.asFloatBuffer().put(tensor.values());
+            builder.tensor(spec.input(), DType.F32, tensor.shape(), bytes);
+        }
+        return builder.build();
+    }
+
+    /** The container's bytes. */
+    public static byte[] encode(SegmentModel model, CheckpointId id, DocumentState state) {
+        ByteBuffer buffer = StateCodec.write(toContainer(model, id, state));
+        byte[] out = new byte[buffer.remaining()];
+        buffer.get(out);
+        return out;
+    }
+
+    /** Reads a checkpoint of {@code model}; refuses one of another model or plan. */
+    public static DocumentState fromContainer(SegmentModel model, StateContainer container) {
+        String digest = container.metadata("baton.model_digest").orElse("");
+        if (!digest.equals(model.digest())) {
+            throw new StateMismatchException("the stored state was written by model "
+                    + container.metadata("baton.model").orElse("?") + " (digest " + digest + "), not by "
+                    + model.id() + " (digest " + model.digest() + ")");
+        }
+        long tokens = Long.parseLong(container.metadata("baton.tokens")
+                .orElseThrow(() -> new StateMismatchException("the stored state has no baton.tokens")));
+        Map<String, FloatTensor> tensors = new LinkedHashMap<>();
+        for (StateTensorSpec spec : model.plan().state()) {
+            Tensor t = container.tensor(spec.input()).orElseThrow(() -> new StateMismatchException(
+                    "the stored state has no tensor " + spec.input()));
+            long[] expected = spec.withBatch(1);
+            if (t.dtype() != DType.F32 || !Arrays.equals(t.shape(), expected)) {
+                throw new StateMismatchException("stored tensor " + spec.input() + " is " + t.dtype() + " "
+                        + Arrays.toString(t.shape()) + ", the model needs F32 " + Arrays.toString(expected));
+            }
+            float[] values = new float[Math.toIntExact(t.elementCount())];
+            t.data().asFloatBuffer().get(values);
+            tensors.put(spec.input(), new FloatTensor(expected, values));
+        }
+        return new DocumentState(tokens, tensors);
+    }
+
+    /** Reads checkpoint bytes (see {@link #fromContainer}). */
+    public static DocumentState decode(SegmentModel model, byte[] bytes) {
+        return fromContainer(model, StateCodec.read(ByteBuffer.wrap(bytes)));
+    }
+
+    /** The retention policy of each state tensor, compactly: {@code name=window:W+P;name=replace}. */
+    static String retention(SegmentModel model) {
+        StringJoiner out = new StringJoiner(";");
+        for (StateTensorSpec s : model.plan().state()) {
+            out.add(s.input() + "=" + switch (s.retention().policy()) {
+                case REPLACE -> "replace";
+                case WINDOW -> "window:" + s.retention().window() + "+" + s.retention().pinned();
+            });
+        }
+        return out.toString();
+    }
+}

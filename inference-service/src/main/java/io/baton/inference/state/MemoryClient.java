@@ -1,0 +1,24 @@
+package io.baton.inference.state;
+
+import reactor.core.publisher.Mono;
+
+/**
+ * What inference needs of the memory service: read a kept checkpoint, read the head, store the
+ * next checkpoint with compare-and-set. Over HTTP in distributed mode ({@link HttpMemoryClient});
+ * in-process in standalone mode.
+ */
+public interface MemoryClient {
+
+    /** Checkpoint n's container bytes; empty when the document has no such kept checkpoint. */
+    Mono<byte[]> checkpoint(String tenant, String document, long segment);
+
+    /** The document's head; empty when the document has no checkpoint. */
+    Mono<StoredHead> head(String tenant, String document);
+
+    /**
+     * Stores checkpoint n; succeeds when the head was n-1 or the identical checkpoint n is already
+     * stored (a retry). Fails with {@link SegmentOrderException#conflict} when another writer was
+     * first, {@link StateMismatchException} when the document holds another model's state.
+     */
+    Mono<StoredHead> put(String tenant, String document, long segment, byte[] container);
+}

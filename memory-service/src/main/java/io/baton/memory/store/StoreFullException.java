@@ -1,0 +1,27 @@
+package io.baton.memory.store;
+
+import io.baton.memory.MemoryException;
+
+/**
+ * A bounded store (the in-memory one) cannot hold the document even after evicting every other
+ * document (HTTP 507, as in RFC 4331). Nothing was changed.
+ */
+public final class StoreFullException extends MemoryException {
+
+    private static final long serialVersionUID = 1L;
+
+    public StoreFullException(DocumentKey key, long documentBytes, long capacity) {
+        super("document " + key.document() + " would need " + documentBytes
+                + " bytes, more than the store holds in all (" + capacity + " bytes)");
+    }
+
+    @Override
+    public String type() {
+        return "store-full";
+    }
+
+    @Override
+    public int status() {
+        return 507;
+    }
+}
