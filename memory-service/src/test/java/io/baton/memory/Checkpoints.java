@@ -61,6 +61,24 @@ public final class Checkpoints {
                 .build());
     }
 
+    /** A container of exactly {@code total} bytes: an F32 tensor and a U8 tensor filling the rest. */
+    public static byte[] exactly(Map<String, String> metadata, long seed, int total) {
+        int pad = 0;
+        for (int attempt = 0; attempt < 8; attempt++) {
+            int elements = (total - 4096) / 4;
+            Random random = new Random(seed);
+            byte[] bytes = bytes(StateContainer.builder().metadata(metadata)
+                    .tensor("present_ssm.0", DType.F32, new long[] {elements}, floats(random, elements))
+                    .tensor("pad", DType.U8, new long[] {pad}, ByteBuffer.allocate(pad))
+                    .build());
+            if (bytes.length == total) {
+                return bytes;
+            }
+            pad = Math.max(0, pad + total - bytes.length);
+        }
+        throw new IllegalArgumentException("no container of exactly " + total + " bytes");
+    }
+
     /** Normally distributed F32 values, as real state mostly is. */
     public static ByteBuffer floats(Random random, int count) {
         ByteBuffer buffer = ByteBuffer.allocate(count * 4).order(ByteOrder.LITTLE_ENDIAN);

@@ -55,7 +55,10 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     public Mono<ResponseEntity<ProblemDetail>> baton(BatonException e, ServerWebExchange exchange) {
         int status = e instanceof MemoryException memory ? memory.status()
                 : e instanceof StateFormatException ? 400 : 500;
-        if (status >= 500) {
+        if (status == 507) {
+            LOG.warn("{} {} refused: {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
+                    e.getMessage());
+        } else if (status >= 500) {
             LOG.error("{} {} failed: {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
                     e.getMessage(), e);
         }
