@@ -85,6 +85,13 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     }
 
     @Override
+    public String toString() {
+        return "memory (at most " + maxBytes + " stored bytes, least recently used documents evicted), keep "
+                + policy.keep() + ", ttl " + policy.ttl() + ", tenant quota "
+                + (policy.hasQuota() ? policy.tenantQuotaBytes() + " bytes" : "none");
+    }
+
+    @Override
     public Mono<Head> head(DocumentKey key) {
         return Mono.fromCallable(() -> locked(() -> {
             Document document = live(key);

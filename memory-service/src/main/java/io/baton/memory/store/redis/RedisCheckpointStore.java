@@ -1,0 +1,457 @@
+package io.baton.memory.store.redis;
+
+import io.baton.memory.MemoryException;
+import io.baton.memory.store.CheckpointConflictException;
+import io.baton.memory.store.CheckpointNotFoundException;
+import io.baton.memory.store.CheckpointRecord;
+import io.baton.memory.store.CheckpointStore;
+import io.baton.memory.store.DocumentExistsException;
+import io.baton.memory.store.DocumentKey;
+import io.baton.memory.store.DocumentNotFoundException;
+import io.baton.memory.store.DocumentPage;
+import io.baton.memory.store.DocumentSummary;
+import io.baton.memory.store.Head;
+import io.baton.memory.store.InvalidCursorException;
+import io.baton.memory.store.InvalidIdException;
+import io.baton.memory.store.ModelMismatchException;
+import io.baton.memory.store.PutResult;
+import io.baton.memory.store.QuotaExceededException;
+import io.baton.memory.store.StorePolicy;
+import io.baton.memory.store.StoreUnavailableException;
+import io.baton.memory.store.StoredCheckpoint;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeoutException;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The checkpoint store on Redis (standalone, Sentinel or Cluster), through Lettuce's reactive API.
+ * Layout, scripts and their atomicity are described in {@code docs/state-store.md}:
+ * <ul>
+ *   <li>{@code baton:{<tenant>:<doc>}:head}: HASH of the head fields and, per kept checkpoint n,
+ *       {@code size:<n>} (stored bytes), {@code tokens:<n>}, {@code bytes:<n>};
+ *   <li>{@code baton:{<tenant>:<doc>}:ckpt:<n>}: STRING, the stored bytes of checkpoint n;
+ *   <li>{@code baton:{tenant:<tenant>}:docs}: HASH doc -> {@code <storedBytes>:<expiresAtMillis>:<segment>:<version>},
+ *       the tenant's index, for listing and the quota.
+ * </ul>
+ * Every change to a document is one Lua script ({@code redis/put.lua}, {@code fork.lua},
+ * {@code delete.lua}) on that document's keys, which all share one hash slot. The tenant index
+ * lives in another slot and is updated after the document, so it can briefly lag; it is repaired by
+ * the next write or retry (see the docs), and the quota read from it is approximate under
+ * concurrent writers of one tenant.
+ *
+ * <p>Lettuce and Redis failures (connection refused, timeouts, errors) surface as
+ * {@link StoreUnavailableException}. A put whose reply was lost (timeout after the script ran) is
+ * safe to retry: the retry is an idempotent success.
+ */
+public final class RedisCheckpointStore implements CheckpointStore, AutoCloseable {
+
+    private static final RedisScript PUT = RedisScript.load("put");
+    private static final RedisScript FORK = RedisScript.load("fork");
+    private static final RedisScript CHECKPOINT = RedisScript.load("checkpoint");
+    private static final RedisScript DELETE = RedisScript.load("delete");
+    private static final RedisScript LIST = RedisScript.load("list");
+    private static final RedisScript TENANT_USAGE = RedisScript.load("tenant-usage");
+    private static final RedisScript INDEX_SET = RedisScript.load("index-set");
+    private static final RedisScript INDEX_REMOVE = RedisScript.load("index-remove");
+
+    /** A delete retries this often when puts keep moving the head under it. */
+    private static final int DELETE_ATTEMPTS = 16;
+    private static final Pattern SCAN_CURSOR = Pattern.compile("[0-9]{1,20}");
+    private static final Pattern INDEX_ENTRY = Pattern.compile("([0-9]+):([0-9]+):([0-9]+):([0-9]+)");
+
+    private final RedisConnection redis;
+    private final StorePolicy policy;
+    private final boolean ownsConnection;
+
+    /** A store on a connection that the caller owns and closes. */
+    public RedisCheckpointStore(RedisConnection redis, StorePolicy policy) {
+        this(redis, policy, false);
+    }
+
+    private RedisCheckpointStore(RedisConnection redis, StorePolicy policy, boolean ownsConnection) {
+        this.redis = Objects.requireNonNull(redis, "redis");
+        this.policy = Objects.requireNonNull(policy, "policy");
+        this.ownsConnection = ownsConnection;
+    }
+
+    /** A store with its own connection for these settings, closed with the store. */
+    public static RedisCheckpointStore open(RedisSettings settings, StorePolicy policy) {
+        return new RedisCheckpointStore(RedisConnection.open(settings), policy, true);
+    }
+
+    @Override
+    public void close() {
+        if (ownsConnection) {
+            redis.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "redis (" + redis.settings().describe() + "), " + describe(policy);
+    }
+
+    private static String describe(StorePolicy policy) {
+        return "keep " + policy.keep() + ", ttl " + policy.ttl() + ", tenant quota "
+                + (policy.hasQuota() ? policy.tenantQuotaBytes() + " bytes" : "none");
+    }
+
+    // ---- reads ----
+
+    @Override
+    public Mono<Head> head(DocumentKey key) {
+        return redis.commands()
+                .flatMap(c -> hash(c, RedisKeys.head(key)))
+                .filter(fields -> !fields.isEmpty())
+                .map(fields -> RedisHead.of(fields).head())
+                .onErrorMap(RedisCheckpointStore::unavailable);
+    }
+
+    @Override
+    public Mono<StoredCheckpoint> checkpoint(DocumentKey key, long segment) {
+        return readCheckpoint(key, segment)
+                .map(read -> new StoredCheckpoint(segment, read.head().head(), read.stored()))
+                .onErrorMap(RedisCheckpointStore::unavailable);
+    }
+
+    private Mono<ReadCheckpoint> readCheckpoint(DocumentKey key, long segment) {
+        String[] keys = {RedisKeys.head(key), RedisKeys.checkpoint(key, segment)};
+        return this.<List<Object>>script(CHECKPOINT, ScriptOutputType.MULTI, keys).flatMap(reply -> {
+            if (reply.isEmpty()) {
+                return Mono.error(new DocumentNotFoundException(key));
+            }
+            RedisHead head = RedisHead.of(pairs(asList(reply.get(0))));
+            Head h = head.head();
+            if (reply.size() < 2 || segment < h.oldest() || segment > h.segment()) {
+                return Mono.error(new CheckpointNotFoundException(key, segment, h));
+            }
+            return Mono.just(new ReadCheckpoint(head, (byte[]) reply.get(1)));
+        });
+    }
+
+    // ---- put ----
+
+    @Override
+    public Mono<PutResult> put(DocumentKey key, CheckpointRecord record) {
+        Objects.requireNonNull(record, "record");
+        long n = record.segment();
+        int keep = policy.keep();
+        List<String> keys = new ArrayList<>(keep + 2);
+        keys.add(RedisKeys.head(key));
+        keys.add(RedisKeys.checkpoint(key, n));
+        for (long m = n - 1; m >= Math.max(0, n - keep + 1); m--) {
+            keys.add(RedisKeys.checkpoint(key, m));
+        }
+        int refreshed = keys.size() - 2;
+        if (n - keep >= 0) {
+            keys.add(RedisKeys.checkpoint(key, n - keep));
+        }
+        return othersUsage(key).flatMap(others -> {
+            long allowed = policy.hasQuota() ? Math.max(0, policy.tenantQuotaBytes() - others) : -1;
+            byte[][] args = {num(n), num(record.tokens()), text(record.model()), text(record.modelDigest()),
+                    num(record.bytes()), num(policy.ttl().toMillis()), num(keep), num(allowed), num(refreshed),
+                    record.stored()};
+            return this.<List<Object>>script(PUT, ScriptOutputType.MULTI, keys.toArray(String[]::new), args)
+                    .map(ScriptReply::of)
+                    .flatMap(reply -> switch (reply.status()) {
+                        case "created", "idempotent" -> index(key, reply)
+                                .thenReturn(new PutResult(reply.head(), reply.status().equals("created")));
+                        case "conflict" -> Mono.error(new CheckpointConflictException(key, n, reply.head()));
+                        case "model_mismatch" -> Mono.error(
+                                new ModelMismatchException(key, record.model(), record.modelDigest(), reply.head()));
+                        case "quota" -> {
+                            long before = reply.head() == null ? 0 : reply.head().storedBytes();
+                            yield Mono.error(new QuotaExceededException(key.tenant(), others + before,
+                                    reply.extra() - before, policy.tenantQuotaBytes()));
+                        }
+                        default -> Mono.error(unexpected(PUT, reply.status()));
+                    });
+        }).onErrorMap(RedisCheckpointStore::unavailable);
+    }
+
+    /** Stored bytes of the tenant's other live documents; 0 without a quota (not read then). */
+    private Mono<Long> othersUsage(DocumentKey key) {
+        if (!policy.hasQuota()) {
+            return Mono.just(0L);
+        }
+        return script(TENANT_USAGE, ScriptOutputType.INTEGER, new String[] {RedisKeys.tenantIndex(key.tenant())},
+                text(key.document()));
+    }
+
+    /** Records the document's state after an accepted (or idempotent) write in the tenant index. */
+    private Mono<Long> index(DocumentKey key, ScriptReply reply) {
+        Head head = reply.head();
+        long expiresAt = reply.nowMillis() + Math.max(0, reply.pttl());
+        return script(INDEX_SET, ScriptOutputType.INTEGER, new String[] {RedisKeys.tenantIndex(key.tenant())},
+                text(key.document()), num(head.storedBytes()), num(expiresAt), num(head.segment()), num(head.version()));
+    }
+
+    // ---- fork ----
+
+    @Override
+    public Mono<Head> fork(DocumentKey source, long segment, DocumentKey target, UnaryOperator<byte[]> rewrite) {
+        Objects.requireNonNull(rewrite, "rewrite");
+        return Mono.defer(() -> {
+            if (!source.tenant().equals(target.tenant())) {
+                return Mono.error(new IllegalArgumentException("a fork stays within its tenant"));
+            }
+            return readCheckpoint(source, segment).flatMap(read -> othersUsage(target).flatMap(others -> {
+                RedisHead from = read.head();
+                Head head = from.head();
+                byte[] stored = Objects.requireNonNull(rewrite.apply(read.stored()), "rewritten checkpoint");
+                long allowed = policy.hasQuota() ? Math.max(0, policy.tenantQuotaBytes() - others) : -1;
+                String[] keys = {RedisKeys.head(target), RedisKeys.checkpoint(target, segment)};
+                byte[][] args = {num(segment), num(from.tokensOf(segment)), text(head.model()), text(head.modelDigest()),
+                        num(from.bytesOf(segment)), num(policy.ttl().toMillis()), num(allowed), stored};
+                return this.<List<Object>>script(FORK, ScriptOutputType.MULTI, keys, args)
+                        .map(ScriptReply::of)
+                        .flatMap(reply -> switch (reply.status()) {
+                            case "created" -> index(target, reply).thenReturn(reply.head());
+                            case "exists" -> Mono.error(new DocumentExistsException(target));
+                            case "quota" -> Mono.error(new QuotaExceededException(target.tenant(), others,
+                                    reply.extra(), policy.tenantQuotaBytes()));
+                            default -> Mono.error(unexpected(FORK, reply.status()));
+                        });
+            }));
+        }).onErrorMap(RedisCheckpointStore::unavailable);
+    }
+
+    // ---- list ----
+
+    @Override
+    public Mono<DocumentPage> list(String tenant, String cursor, int limit) {
+        return Mono.defer(() -> {
+            DocumentKey.requireTenant(tenant);
+            if (limit < 1) {
+                return Mono.error(new IllegalArgumentException("list limit must be at least 1, was " + limit));
+            }
+            ListCursor from = cursor == null ? new ListCursor("0", null) : ListCursor.decode(cursor);
+            return page(tenant, from, limit, new ArrayList<>());
+        }).onErrorMap(RedisCheckpointStore::unavailable);
+    }
+
+    /**
+     * Adds to {@code page} the documents of one HSCAN step from {@code from}, in id order, and
+     * continues with the next step until the page is full or the scan is done. When the page
+     * fills up within a step, the cursor names that step and the last id taken, so the next page
+     * starts with the rest of the same step.
+     */
+    private Mono<DocumentPage> page(String tenant, ListCursor from, int limit, List<DocumentSummary> page) {
+        String index = RedisKeys.tenantIndex(tenant);
+        return this.<List<Object>>script(LIST, ScriptOutputType.MULTI, new String[] {index},
+                text(from.scan()), num(Math.max(limit, 10))).flatMap(reply -> {
+                    String next = str(reply.get(0));
+                    long now = (Long) reply.get(1);
+                    List<Map.Entry<String, byte[]>> step = new ArrayList<>(pairs(asList(reply.get(2))).entrySet());
+                    step.sort(Map.Entry.comparingByKey(Comparator.naturalOrder()));
+                    return Flux.fromIterable(step)
+                            .filter(entry -> from.after() == null || entry.getKey().compareTo(from.after()) > 0)
+                            .concatMap(entry -> summary(tenant, entry.getKey(), str(entry.getValue()), now))
+                            .collectList()
+                            .flatMap(live -> {
+                                int room = limit - page.size();
+                                if (live.size() > room) {
+                                    page.addAll(live.subList(0, room));
+                                    String last = page.get(page.size() - 1).document();
+                                    return Mono.just(new DocumentPage(page, new ListCursor(from.scan(), last).encode()));
+                                }
+                                page.addAll(live);
+                                if ("0".equals(next)) {
+                                    return Mono.just(new DocumentPage(page, null));
+                                }
+                                if (page.size() == limit) {
+                                    return Mono.just(new DocumentPage(page, new ListCursor(next, null).encode()));
+                                }
+                                return page(tenant, new ListCursor(next, null), limit, page);
+                            });
+                });
+    }
+
+    /**
+     * The summary of one index entry. An entry whose expiry has passed is checked against the
+     * document itself: gone, it is removed from the index (unless rewritten meanwhile); still there
+     * (its index entry lagged), it is listed with the head's real TTL.
+     */
+    private Mono<DocumentSummary> summary(String tenant, String document, String entry, long now) {
+        var matcher = INDEX_ENTRY.matcher(entry);
+        boolean parsed = matcher.matches();
+        if (parsed && Long.parseLong(matcher.group(2)) > now) {
+            return Mono.just(new DocumentSummary(document, Long.parseLong(matcher.group(3)),
+                    Long.parseLong(matcher.group(1)), Instant.ofEpochMilli(Long.parseLong(matcher.group(2)))));
+        }
+        DocumentKey key;
+        try {
+            key = new DocumentKey(tenant, document);
+        } catch (InvalidIdException e) {
+            return removeFromIndex(tenant, document, entry).then(Mono.empty());
+        }
+        return redis.commands().flatMap(c -> hash(c, RedisKeys.head(key)).zipWith(c.pttl(RedisKeys.head(key))))
+                .flatMap(found -> {
+                    if (found.getT1().isEmpty()) {
+                        return removeFromIndex(tenant, document, entry).then(Mono.empty());
+                    }
+                    Head head = RedisHead.of(found.getT1()).head();
+                    Instant expiresAt = found.getT2() >= 0 ? Instant.ofEpochMilli(now + found.getT2()) : null;
+                    return Mono.just(new DocumentSummary(document, head.segment(), head.storedBytes(), expiresAt));
+                });
+    }
+
+    private Mono<Long> removeFromIndex(String tenant, String document, String entry) {
+        return script(INDEX_REMOVE, ScriptOutputType.INTEGER, new String[] {RedisKeys.tenantIndex(tenant)},
+                text(document), text(entry));
+    }
+
+    // ---- delete ----
+
+    @Override
+    public Mono<Boolean> delete(DocumentKey key) {
+        return delete(key, DELETE_ATTEMPTS).onErrorMap(RedisCheckpointStore::unavailable);
+    }
+
+    private Mono<Boolean> delete(DocumentKey key, int attempts) {
+        return redis.commands().flatMap(c -> hash(c, RedisKeys.head(key))).flatMap(fields -> {
+            if (fields.isEmpty()) {
+                return forget(key).thenReturn(false);
+            }
+            Head head = RedisHead.of(fields).head();
+            List<String> keys = new ArrayList<>();
+            keys.add(RedisKeys.head(key));
+            for (long m = head.oldest(); m <= head.segment(); m++) {
+                keys.add(RedisKeys.checkpoint(key, m));
+            }
+            return this.<Long>script(DELETE, ScriptOutputType.INTEGER, keys.toArray(String[]::new), num(head.version()))
+                    .flatMap(outcome -> {
+                        if (outcome == -1) {
+                            return attempts > 1 ? delete(key, attempts - 1)
+                                    : Mono.error(new StoreUnavailableException("document " + key.document()
+                                            + " kept changing while it was being deleted; try again", null));
+                        }
+                        return forget(key).thenReturn(outcome == 1);
+                    });
+        });
+    }
+
+    private Mono<Long> forget(DocumentKey key) {
+        return redis.commands().flatMap(c -> c.hdel(RedisKeys.tenantIndex(key.tenant()), key.document()));
+    }
+
+    // ---- scripts and replies ----
+
+    /** Runs a script by its digest, sending its text only when the server does not have it yet. */
+    private <T> Mono<T> script(RedisScript script, ScriptOutputType type, String[] keys, byte[]... args) {
+        return redis.commands().flatMap(c -> this.<T>evalsha(c, script, type, keys, args)
+                .onErrorResume(RedisNoScriptException.class, e -> c.<T>eval(script.body(), type, keys, args).next()));
+    }
+
+    private <T> Mono<T> evalsha(RedisClusterReactiveCommands<String, byte[]> c, RedisScript script,
+                                ScriptOutputType type, String[] keys, byte[][] args) {
+        return c.<T>evalsha(script.sha1(), type, keys, args).next();
+    }
+
+    private static Mono<Map<String, byte[]>> hash(RedisClusterReactiveCommands<String, byte[]> c, String key) {
+        return c.hgetall(key).collectMap(KeyValue::getKey, KeyValue::getValue);
+    }
+
+    /** Maps failures of Redis or of the way to it to {@link StoreUnavailableException}. */
+    static Throwable unavailable(Throwable failure) {
+        if (failure instanceof MemoryException) {
+            return failure;
+        }
+        if (failure instanceof RedisException || failure instanceof IOException || failure instanceof TimeoutException) {
+            return new StoreUnavailableException("Redis is unavailable: " + failure.getMessage(), failure);
+        }
+        return failure;
+    }
+
+    private static IllegalStateException unexpected(RedisScript script, String status) {
+        return new IllegalStateException("script " + script.name() + " answered '" + status + "'");
+    }
+
+    private static byte[] num(long value) {
+        return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static byte[] text(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String str(Object value) {
+        return value instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(value);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Object> asList(Object value) {
+        return (List<Object>) value;
+    }
+
+    /** A flat {@code [field, value, field, value, ...]} reply as a map. */
+    private static Map<String, byte[]> pairs(List<Object> flat) {
+        Map<String, byte[]> map = new HashMap<>(flat.size());
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            map.put(str(flat.get(i)), (byte[]) flat.get(i + 1));
+        }
+        return map;
+    }
+
+    /** The head hash and the bytes of one checkpoint, read together. */
+    private record ReadCheckpoint(RedisHead head, byte[] stored) {
+    }
+
+    /**
+     * The reply of put.lua and fork.lua: status, the document's head afterwards (null when there is
+     * none), the head's remaining TTL, the server's time and a status-specific number.
+     */
+    private record ScriptReply(String status, Head head, long pttl, long nowMillis, long extra) {
+
+        static ScriptReply of(List<Object> reply) {
+            long segment = (Long) reply.get(1);
+            Head head = segment < 0 ? null : new Head(segment, (Long) reply.get(2), str(reply.get(3)),
+                    str(reply.get(4)), (Long) reply.get(5), (Long) reply.get(6), (Long) reply.get(7), (Long) reply.get(8));
+            return new ScriptReply(str(reply.get(0)), head, (Long) reply.get(9), (Long) reply.get(10), (Long) reply.get(11));
+        }
+    }
+
+    /** A list cursor: the HSCAN cursor of a step and the last id already listed from that step. */
+    private record ListCursor(String scan, String after) {
+
+        String encode() {
+            String plain = scan + ":" + (after == null ? "" : after);
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(plain.getBytes(StandardCharsets.UTF_8));
+        }
+
+        static ListCursor decode(String cursor) {
+            try {
+                String plain = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+                int colon = plain.indexOf(':');
+                String scan = colon < 0 ? "" : plain.substring(0, colon);
+                String after = colon < 0 ? "" : plain.substring(colon + 1);
+                if (!SCAN_CURSOR.matcher(scan).matches()) {
+                    throw new InvalidCursorException(cursor);
+                }
+                if (!after.isEmpty()) {
+                    new DocumentKey("cursor", after);
+                }
+                return new ListCursor(scan, after.isEmpty() ? null : after);
+            } catch (IllegalArgumentException | InvalidIdException e) {
+                throw new InvalidCursorException(cursor);
+            }
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package io.baton.memory.store.redis;
+
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.codec.RedisCodec;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * One Lettuce connection to Redis (standalone, Sentinel or Cluster) with keys as UTF-8 strings and
+ * values as raw bytes, opened lazily: the first command connects, and a failed attempt is retried
+ * by the next command, so the service starts, and recovers, while Redis is down. Once connected,
+ * Lettuce reconnects by itself (to the new primary after a Sentinel failover; along the refreshed
+ * topology in a Cluster). One connection is shared by every request: Lettuce pipelines commands
+ * over it without blocking.
+ *
+ * <p>{@link #close()} closes the connection, the client and its Netty resources.
+ */
+public final class RedisConnection implements AutoCloseable {
+
+    /** Keys are UTF-8 strings; values (checkpoints, Lua arguments and replies) are raw bytes. */
+    static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+
+    private static final Logger log = LoggerFactory.getLogger(RedisConnection.class);
+
+    private final RedisSettings settings;
+    private final ClientResources resources;
+    private final AbstractRedisClient client;
+    private final AtomicReference<CompletableFuture<StatefulConnection<String, byte[]>>> current = new AtomicReference<>();
+    private final AtomicBoolean reportedDown = new AtomicBoolean();
+    private volatile boolean closed;
+
+    private RedisConnection(RedisSettings settings) {
+        this.settings = settings;
+        this.resources = DefaultClientResources.create();
+        if (settings.mode() == RedisSettings.Mode.CLUSTER) {
+            RedisClusterClient cluster = RedisClusterClient.create(resources, settings.uris());
+            cluster.setOptions(settings.clusterClientOptions());
+            this.client = cluster;
+        } else {
+            RedisClient standalone = RedisClient.create(resources);
+            standalone.setOptions(settings.clientOptions());
+            this.client = standalone;
+        }
+    }
+
+    /** A client for these settings; nothing connects until the first command. */
+    public static RedisConnection open(RedisSettings settings) {
+        return new RedisConnection(settings);
+    }
+
+    public RedisSettings settings() {
+        return settings;
+    }
+
+    /**
+     * The reactive commands of the connection, connecting first if needed. Fails with Lettuce's
+     * {@code RedisConnectionException} when Redis cannot be reached (the next call tries again).
+     */
+    public Mono<RedisClusterReactiveCommands<String, byte[]>> commands() {
+        return Mono.defer(() -> {
+            if (closed) {
+                return Mono.error(new IllegalStateException("the Redis connection is closed"));
+            }
+            CompletableFuture<StatefulConnection<String, byte[]>> connection = current.get();
+            if (connection == null || connection.isCompletedExceptionally()) {
+                CompletableFuture<StatefulConnection<String, byte[]>> fresh = new CompletableFuture<>();
+                if (current.compareAndSet(connection, fresh)) {
+                    connect(fresh);
+                    connection = fresh;
+                } else {
+                    connection = current.get();
+                }
+            }
+            return Mono.fromFuture(connection, true).map(RedisConnection::reactive);
+        });
+    }
+
+    private void connect(CompletableFuture<StatefulConnection<String, byte[]>> target) {
+        CompletableFuture<? extends StatefulConnection<String, byte[]>> attempt;
+        if (client instanceof RedisClusterClient cluster) {
+            attempt = cluster.connectAsync(CODEC);
+        } else {
+            attempt = ((RedisClient) client).connectAsync(CODEC, settings.uris().get(0)).toCompletableFuture();
+        }
+        attempt.whenComplete((connection, failure) -> {
+            if (failure != null) {
+                if (reportedDown.compareAndSet(false, true)) {
+                    log.warn("cannot connect to Redis ({}): {}; requests fail with store-unavailable until it answers",
+                            settings.describe(), failure.getMessage());
+                } else {
+                    log.debug("still cannot connect to Redis: {}", failure.getMessage());
+                }
+                target.completeExceptionally(failure);
+            } else if (closed) {
+                connection.closeAsync();
+                target.completeExceptionally(new IllegalStateException("the Redis connection is closed"));
+            } else {
+                reportedDown.set(false);
+                log.info("connected to Redis: {}", settings.describe());
+                target.complete(connection);
+            }
+        });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static RedisClusterReactiveCommands<String, byte[]> reactive(StatefulConnection<String, byte[]> connection) {
+        if (connection instanceof StatefulRedisClusterConnection<?, ?> cluster) {
+            return ((StatefulRedisClusterConnection<String, byte[]>) cluster).reactive();
+        }
+        return ((StatefulRedisConnection<String, byte[]>) connection).reactive();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        CompletableFuture<StatefulConnection<String, byte[]>> connection = current.getAndSet(null);
+        if (connection != null) {
+            connection.thenAccept(StatefulConnection::closeAsync);
+        }
+        client.shutdown(0, 2, TimeUnit.SECONDS);
+        resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+    }
+}
