@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
-import org.springframework.context.annotation.Import;
 import org.springframework.http.MediaType;
 
 /**
@@ -27,7 +26,6 @@ import org.springframework.http.MediaType;
         "baton.encoding.compression=zstd",
         "baton.encoding.downcast=f16"})
 @AutoConfigureWebTestClient
-@Import(InMemoryStoreTestConfiguration.class)
 class MemoryApiEncodingTest extends ApiTestSupport {
 
     @Test

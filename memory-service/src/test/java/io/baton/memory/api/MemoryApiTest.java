@@ -15,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
-import org.springframework.context.annotation.Import;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpHeaders;
@@ -33,7 +32,6 @@ import reactor.core.publisher.Flux;
         "baton.limits.max-checkpoint-bytes=" + MemoryApiTest.LIMIT,
         "baton.limits.tenant-quota-bytes=" + MemoryApiTest.QUOTA})
 @AutoConfigureWebTestClient
-@Import(InMemoryStoreTestConfiguration.class)
 class MemoryApiTest extends ApiTestSupport {
 
     static final int LIMIT = 256 * 1024;
@@ -440,6 +438,18 @@ class MemoryApiTest extends ApiTestSupport {
                 .contentType(MediaType.APPLICATION_JSON).bodyValue("{}").exchange(),
                 HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type");
         assertThat(storedHead("doc")).isNull();
+    }
+
+    @Test
+    void problemsAreAnsweredWhateverTheClientAccepts() {
+        writeUpTo("doc", 0);
+        assertProblem(client.put().uri(checkpointUri("doc", 2)).header(RequestIds.TENANT_HEADER, tenant)
+                .accept(MediaType.APPLICATION_JSON).contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .bodyValue(Checkpoints.checkpoint(tenant, "doc", 2)).exchange(), HttpStatus.CONFLICT,
+                "checkpoint-conflict").jsonPath("$.expectedSegment").isEqualTo(1);
+        client.get().uri(checkpointUri("doc", 7)).header(RequestIds.TENANT_HEADER, tenant)
+                .accept(MediaType.APPLICATION_OCTET_STREAM).exchange()
+                .expectStatus().isNotFound();
     }
 
     @Test
