@@ -45,7 +45,7 @@ public record MemoryProperties(@DefaultValue Store store, @DefaultValue Redis re
     /**
      * How checkpoints are stored: {@code compression} {@code none} or {@code zstd} (level
      * {@code zstdLevel}); {@code downcast} {@code none}, {@code f16} or {@code bf16} for F32
-     * tensors (lossy; see docs/state-store.md for the error bound). Both off by default.
+     * tensors (lossy; see docs/state-encoding.md for the error bound). Both off by default.
      */
     public record Encoding(@DefaultValue("none") String compression, @DefaultValue("3") int zstdLevel,
                            @DefaultValue("none") String downcast) {

@@ -1,0 +1,139 @@
+package io.baton.memory.api;
+
+import io.baton.common.state.ReadOptions;
+import io.baton.memory.MemoryProperties;
+import io.baton.memory.encoding.EncodingExecutor;
+import io.baton.memory.encoding.StateEncoding;
+import io.baton.memory.store.CheckpointRecord;
+import io.baton.memory.store.CheckpointStore;
+import io.baton.memory.store.DocumentKey;
+import io.baton.memory.store.DocumentNotFoundException;
+import io.baton.memory.store.Head;
+import jakarta.validation.Valid;
+import java.net.URI;
+import java.util.Map;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import reactor.core.publisher.Mono;
+
+/**
+ * A document's head and checkpoints: read the head, read, write (compare-and-set) and fork a
+ * checkpoint. Ids are checked before the body is read, the body before anything is stored.
+ */
+@RestController
+@RequestMapping("/v1/documents/{doc}")
+public class CheckpointController {
+
+    private final CheckpointStore store;
+    private final StateEncoding encoding;
+    private final EncodingExecutor executor;
+    private final ReadOptions readOptions;
+    private final BodyReader bodyReader;
+    private final CheckpointValidator validator;
+
+    public CheckpointController(CheckpointStore store, StateEncoding encoding,
+            EncodingExecutor executor, MemoryProperties properties) {
+        this.store = store;
+        this.encoding = encoding;
+        this.executor = executor;
+        this.readOptions = new ReadOptions((int) Math.min(Integer.MAX_VALUE,
+                properties.limits().maxHeaderBytes()));
+        this.bodyReader = new BodyReader(properties.limits().maxCheckpointBytes());
+        this.validator = new CheckpointValidator(readOptions);
+    }
+
+    /** The document's head; 404 when the tenant has no such document. */
+    @GetMapping(path = "/head", produces = MediaType.APPLICATION_JSON_VALUE)
+    public Mono<ResponseEntity<HeadResponse>> head(@PathVariable String doc, ServerHttpRequest request) {
+        DocumentKey key = RequestIds.document(request, doc);
+        return store.head(key)
+                .switchIfEmpty(Mono.error(() -> new DocumentNotFoundException(key)))
+                .map(head -> headResponse(HttpStatus.OK, doc, head, null));
+    }
+
+    /** The container of kept checkpoint n, decoded from its stored encoding. */
+    @GetMapping(path = "/checkpoints/{n}")
+    public Mono<ResponseEntity<byte[]>> checkpoint(@PathVariable String doc, @PathVariable String n,
+            ServerHttpRequest request) {
+        DocumentKey key = RequestIds.document(request, doc);
+        long segment = RequestIds.segment(n);
+        String ifNoneMatch = request.getHeaders().getFirst(HttpHeaders.IF_NONE_MATCH);
+        return store.checkpoint(key, segment).flatMap(stored -> executor.submit(stored.stored().length, () -> {
+            String etag = Etags.of(stored.stored());
+            Head head = stored.head();
+            if (Etags.matches(ifNoneMatch, etag)) {
+                return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).<byte[]>build();
+            }
+            StateEncoding.Decoded decoded = encoding.decode(stored.stored(), readOptions);
+            Map<String, String> metadata = decoded.metadata();
+            return ResponseEntity.ok()
+                    .eTag(etag)
+                    .contentType(MediaType.APPLICATION_OCTET_STREAM)
+                    .headers(headers -> MetadataHeaders.set(headers, stored.segment(),
+                            tokens(metadata, head), head.model(), head.modelDigest(),
+                            head.version()))
+                    .body(decoded.bytes());
+        }));
+    }
+
+    /**
+     * Stores checkpoint n: 201 when written, 200 for an identical repeat, 409 when n is not next.
+     */
+    @PutMapping(path = "/checkpoints/{n}", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    public Mono<ResponseEntity<HeadResponse>> put(@PathVariable String doc, @PathVariable String n,
+            ServerHttpRequest request) {
+        DocumentKey key = RequestIds.document(request, doc);
+        long segment = RequestIds.segment(n);
+        return bodyReader.read(request)
+                .map(bytes -> validator.validate(key, segment, bytes))
+                .flatMap(valid -> executor.submit(encoding.transforms() ? valid.bytes().length : 0,
+                        () -> new CheckpointRecord(segment, valid.tokens(), valid.model(), valid.modelDigest(),
+                                valid.bytes().length, encoding.encode(valid.bytes(), valid.container()))))
+                .flatMap(record -> store.put(key, record))
+                .map(result -> headResponse(result.created() ? HttpStatus.CREATED : HttpStatus.OK, doc,
+                        result.head(), result.created() ? URI.create(request.getPath().value()) : null));
+    }
+
+    /** A new document {@code to} starting from checkpoint n; the source is unchanged. */
+    @PostMapping(path = "/checkpoints/{n}/fork", consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    public Mono<ResponseEntity<HeadResponse>> fork(@PathVariable String doc, @PathVariable String n,
+            @Valid @RequestBody Mono<ForkRequest> body, ServerHttpRequest request) {
+        DocumentKey source = RequestIds.document(request, doc);
+        long segment = RequestIds.segment(n);
+        return body.flatMap(fork -> {
+            DocumentKey target = source.sibling(fork.to());
+            return store.fork(source, segment, target, stored -> encoding.withMetadata(stored,
+                            Map.of(CheckpointValidator.DOCUMENT, target.document()), readOptions))
+                    .map(head -> headResponse(HttpStatus.CREATED, target.document(), head,
+                            URI.create("/v1/documents/" + target.document() + "/head")));
+        });
+    }
+
+    private static ResponseEntity<HeadResponse> headResponse(HttpStatus status, String document, Head head,
+            URI location) {
+        ResponseEntity.BodyBuilder builder = ResponseEntity.status(status)
+                .headers(headers -> MetadataHeaders.head(headers, head));
+        if (location != null) {
+            builder.location(location);
+        }
+        return builder.body(HeadResponse.of(document, head));
+    }
+
+    /** Tokens consumed up to checkpoint n, from its metadata (validated when it was written). */
+    private static long tokens(Map<String, String> metadata, Head head) {
+        String tokens = metadata.get(CheckpointValidator.TOKENS);
+        return tokens != null ? Long.parseLong(tokens) : head.tokens();
+    }
+}

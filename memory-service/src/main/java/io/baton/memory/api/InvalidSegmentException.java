@@ -1,0 +1,23 @@
+package io.baton.memory.api;
+
+import io.baton.memory.MemoryException;
+
+/** A segment index in the path that is not a non-negative integer (HTTP 400). */
+public final class InvalidSegmentException extends MemoryException {
+
+    private static final long serialVersionUID = 1L;
+
+    public InvalidSegmentException(String message) {
+        super(message);
+    }
+
+    @Override
+    public String type() {
+        return "invalid-segment";
+    }
+
+    @Override
+    public int status() {
+        return 400;
+    }
+}

@@ -1,0 +1,35 @@
+package io.baton.memory.api;
+
+import io.baton.memory.store.Head;
+import org.springframework.http.HttpHeaders;
+
+/**
+ * The {@code X-Baton-*} response headers that echo a checkpoint's metadata on every head and
+ * checkpoint response, so a client can route or check without parsing the body.
+ */
+final class MetadataHeaders {
+
+    static final String SEGMENT = "X-Baton-Segment";
+    static final String TOKENS = "X-Baton-Tokens";
+    static final String MODEL = "X-Baton-Model";
+    static final String MODEL_DIGEST = "X-Baton-Model-Digest";
+    static final String VERSION = "X-Baton-Version";
+
+    private MetadataHeaders() {
+    }
+
+    /** The headers of the document's head. */
+    static void head(HttpHeaders headers, Head head) {
+        set(headers, head.segment(), head.tokens(), head.model(), head.modelDigest(), head.version());
+    }
+
+    /** The headers of one checkpoint: its own segment and tokens, the document's version. */
+    static void set(HttpHeaders headers, long segment, long tokens, String model, String digest,
+            long version) {
+        headers.set(SEGMENT, Long.toString(segment));
+        headers.set(TOKENS, Long.toString(tokens));
+        headers.set(MODEL, model);
+        headers.set(MODEL_DIGEST, digest);
+        headers.set(VERSION, Long.toString(version));
+    }
+}

@@ -1,0 +1,34 @@
+package io.baton.memory.api;
+
+import io.baton.memory.MemoryException;
+
+/**
+ * A checkpoint upload over {@code baton.limits.max-checkpoint-bytes} (HTTP 413). Raised as soon as
+ * the declared length or the bytes received pass the limit; the rest is never read.
+ */
+public final class PayloadTooLargeException extends MemoryException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final long limit;
+
+    public PayloadTooLargeException(String message, long limit) {
+        super(message);
+        this.limit = limit;
+    }
+
+    /** The configured limit in bytes. */
+    public long limit() {
+        return limit;
+    }
+
+    @Override
+    public String type() {
+        return "payload-too-large";
+    }
+
+    @Override
+    public int status() {
+        return 413;
+    }
+}

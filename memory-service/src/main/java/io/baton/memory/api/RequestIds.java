@@ -1,0 +1,57 @@
+package io.baton.memory.api;
+
+import io.baton.memory.store.DocumentKey;
+import java.util.regex.Pattern;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+
+/**
+ * Reads the ids of a request, in the order the API checks them: the tenant header (present,
+ * then well-formed), the document id, the segment index.
+ */
+final class RequestIds {
+
+    /** The header naming the tenant of every request. */
+    static final String TENANT_HEADER = "X-Baton-Tenant";
+
+    /** Up to 18 digits, so every accepted index fits a long. */
+    private static final Pattern SEGMENT = Pattern.compile("[0-9]{1,18}");
+
+    private RequestIds() {
+    }
+
+    /**
+     * The request's tenant.
+     *
+     * @throws MissingTenantException without the header
+     * @throws io.baton.memory.store.InvalidIdException if it is malformed
+     */
+    static String tenant(ServerHttpRequest request) {
+        String tenant = request.getHeaders().getFirst(TENANT_HEADER);
+        if (tenant == null) {
+            throw new MissingTenantException("the " + TENANT_HEADER + " header is required");
+        }
+        return DocumentKey.requireTenant(tenant);
+    }
+
+    /** The request's tenant's document {@code document}, both checked. */
+    static DocumentKey document(ServerHttpRequest request, String document) {
+        return new DocumentKey(tenant(request), document);
+    }
+
+    /**
+     * The segment index of the path.
+     *
+     * @throws InvalidSegmentException unless it is a non-negative decimal integer
+     */
+    static long segment(String segment) {
+        if (segment == null || !SEGMENT.matcher(segment).matches()) {
+            throw new InvalidSegmentException("segment index '" + abbreviate(segment)
+                    + "' is not a non-negative integer");
+        }
+        return Long.parseLong(segment);
+    }
+
+    private static String abbreviate(String value) {
+        return value == null ? "" : value.length() <= 40 ? value : value.substring(0, 37) + "...";
+    }
+}
