@@ -17,4 +17,9 @@ public abstract class InferenceException extends BatonException {
 
     /** The HTTP status of the problem response. */
     public abstract int status();
+
+    /** Extra members of the problem response (e.g. the segment index a document expects). */
+    public java.util.Map<String, Object> properties() {
+        return java.util.Map.of();
+    }
 }

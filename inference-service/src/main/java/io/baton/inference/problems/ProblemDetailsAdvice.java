@@ -53,7 +53,9 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         if (status.is5xxServerError()) {
             log.error("{} {}: {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), e.getMessage(), e);
         }
-        return problem(status, e.type(), e.getMessage(), exchange);
+        ResponseEntity<ProblemDetail> response = problem(status, e.type(), e.getMessage(), exchange);
+        e.properties().forEach(response.getBody()::setProperty);
+        return response;
     }
 
     @ExceptionHandler(Exception.class)

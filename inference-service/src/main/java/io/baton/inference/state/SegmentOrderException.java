@@ -38,6 +38,11 @@ public final class SegmentOrderException extends InferenceException {
     }
 
     @Override
+    public java.util.Map<String, Object> properties() {
+        return java.util.Map.of("expectedSegment", expected);
+    }
+
+    @Override
     public String type() {
         return type;
     }

@@ -1,0 +1,57 @@
+package io.baton.common.testing;
+
+import org.junit.jupiter.api.Assumptions;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * The real servers integration tests talk to. {@code BATON_TEST_REDIS_URL} when set; otherwise a
+ * Redis started by Testcontainers when Docker is available; otherwise the calling test is skipped
+ * with one loud line on stderr, except under {@code CI=true}, where it fails.
+ */
+public final class TestServers {
+
+    private static String redisUrl;
+    private static GenericContainer<?> redis;
+    private static boolean announced;
+
+    private TestServers() {
+    }
+
+    /** A Redis URL ({@code redis://host:port}). */
+    public static synchronized String redisUrl() {
+        if (redisUrl != null) {
+            return redisUrl;
+        }
+        String configured = System.getenv("BATON_TEST_REDIS_URL");
+        if (configured != null && !configured.isBlank()) {
+            redisUrl = configured.trim();
+            return redisUrl;
+        }
+        if (dockerAvailable()) {
+            redis = new GenericContainer<>(DockerImageName.parse("redis:7-alpine")).withExposedPorts(6379);
+            redis.start();
+            redisUrl = "redis://" + redis.getHost() + ":" + redis.getMappedPort(6379);
+            return redisUrl;
+        }
+        String why = "Redis integration tests need BATON_TEST_REDIS_URL or Docker for Testcontainers, and neither is available";
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+            throw new IllegalStateException(why + " (CI=true, so this is a failure, not a skip)");
+        }
+        if (!announced) {
+            announced = true;
+            System.err.println("!!! SKIPPING REDIS TESTS: " + why + " !!!");
+        }
+        Assumptions.abort(why);
+        throw new AssertionError("unreachable");
+    }
+
+    private static boolean dockerAvailable() {
+        try {
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,326 @@
+package io.baton.inference.segments;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.onnxruntime.OrtSession;
+import io.baton.common.testing.TestServers;
+import io.baton.inference.models.FloatTensor;
+import io.baton.inference.models.SegmentModel;
+import io.baton.inference.models.SegmentOutput;
+import io.baton.inference.testing.InferenceServer;
+import io.baton.inference.testing.MemoryServiceProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The inference service end to end: real HTTP to the real memory service (a separate JVM) on a
+ * real Redis, every zoo model, a 1,500-token text of Moby Dick processed segment by segment,
+ * compared with one pass over the whole text. Also with two instances taking turns, with the
+ * instance restarted between segments (state only in Redis), with eight documents at once, with
+ * bad segments, and with the memory service down (circuit breaker).
+ */
+class SegmentsIT {
+
+    static final double TOLERANCE = 1e-4;
+    static final int TOKENS = 1500;
+    static final ParameterizedTypeReference<Map<String, Object>> JSON = new ParameterizedTypeReference<>() {
+    };
+
+    static MemoryServiceProcess memory;
+    static InferenceServer first;
+    static InferenceServer second;
+    static long[] text;
+
+    @BeforeAll
+    static void start() throws IOException {
+        memory = MemoryServiceProcess.start(MemoryServiceProcess.freePort(), TestServers.redisUrl());
+        first = InferenceServer.start(Map.of("baton.memory.url", memory.baseUrl()));
+        second = InferenceServer.start(Map.of("baton.memory.url", memory.baseUrl()));
+        text = mobyDick(60_000, TOKENS);
+    }
+
+    @AfterAll
+    static void stop() {
+        for (AutoCloseable c : new AutoCloseable[] {second, first, memory}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception e) {
+                System.err.println("closing " + c + ": " + e);
+            }
+        }
+    }
+
+    static Stream<String> models() {
+        return Stream.of("conv_attention-tiny", "gemma2-tiny", "jamba-tiny", "linear_attention-tiny",
+                "longformer-tiny", "transformer_xl-tiny", "universal-tiny");
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void twoInstancesTakingTurnsMatchTheWholeDocument(String model) throws Exception {
+        int[] lengths = {200, 200, 200, 200, 200, 200, 200, 100};
+        String tenant = tenant();
+        String document = "turns-" + model;
+        Results got = process(tenant, document, model, lengths, i -> (i % 2 == 0 ? first : second).client());
+        assertMatchesOnePass(model, lengths, got);
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void restartingBetweenSegmentsMatchesTheWholeDocument(String model) throws Exception {
+        int[] lengths = {500, 500, 500};
+        String tenant = tenant();
+        List<InferenceServer> started = new ArrayList<>();
+        try {
+            Results got = process(tenant, "restarts-" + model, model, lengths, i -> {
+                started.forEach(InferenceServer::close);
+                started.clear();
+                started.add(InferenceServer.start(Map.of("baton.memory.url", memory.baseUrl())));
+                return started.get(0).client();
+            });
+            assertMatchesOnePass(model, lengths, got);
+        } finally {
+            started.forEach(InferenceServer::close);
+        }
+    }
+
+    @Test
+    void eightDocumentsAtOnceGiveWhatEachGivesAlone() {
+        String model = "jamba-tiny";
+        int[] lengths = {96, 96, 96};
+        List<long[]> texts = new ArrayList<>();
+        for (int d = 0; d < 8; d++) {
+            texts.add(mobyDick(100_000 + 5_000 * d, 288));
+        }
+        String tenant = tenant();
+        List<double[]> alone = new ArrayList<>();
+        for (int d = 0; d < 8; d++) {
+            alone.add(processText(tenant, "alone-" + d, model, lengths, texts.get(d), i -> first.client()).nll());
+        }
+        List<double[]> together = Flux.range(0, 8)
+                .flatMapSequential(d -> Mono.fromCallable(() -> processText(tenant, "together-" + d, model, lengths,
+                        texts.get(d), i -> (d % 2 == 0 ? first : second).client()).nll())
+                        .subscribeOn(reactor.core.scheduler.Schedulers.boundedElastic()), 8)
+                .collectList().block(Duration.ofMinutes(5));
+        for (int d = 0; d < 8; d++) {
+            assertThat(together.get(d)).as("document %d", d).isEqualTo(alone.get(d));
+        }
+    }
+
+    @Test
+    void badSegmentsAreRefusedAndStoreNothing() {
+        WebClient client = first.client();
+        String tenant = tenant();
+        expectProblem(client, tenant, request("bad-model", 0, "no-such-model", new long[] {1, 2}), 404, "unknown-model");
+        expectProblem(client, tenant, request("bad-token", 0, "gemma2-tiny", new long[] {65, 256}), 400,
+                "token-out-of-vocabulary");
+        expectProblem(client, tenant, request("bad-empty", 0, "gemma2-tiny", new long[0]), 400, "empty-segment");
+        expectProblem(client, tenant, request("bad-long", 0, "gemma2-tiny", new long[2049]), 400, "segment-too-long");
+        Map<String, Object> gap = expectProblem(client, tenant, request("bad-gap", 2, "gemma2-tiny", new long[] {65}),
+                409, "segment-gap");
+        assertThat(gap).containsEntry("expectedSegment", 0);
+        for (String document : List.of("bad-model", "bad-token", "bad-empty", "bad-long", "bad-gap")) {
+            assertThat(memoryHead(tenant, document).getStatusCode().value()).as(document).isEqualTo(404);
+        }
+
+        // A document holding gemma2 state cannot continue with another model; its head stays put.
+        assertThat(post(client, tenant, request("owned", 0, "gemma2-tiny", slice(text, 0, 50))).getStatusCode().value())
+                .isEqualTo(200);
+        expectProblem(client, tenant, request("owned", 1, "transformer_xl-tiny", slice(text, 50, 50)), 409, "state-mismatch");
+        Map<String, Object> head = memoryHead(tenant, "owned").getBody();
+        assertThat(head).containsEntry("segment", 0).containsEntry("model", "gemma2-tiny");
+
+        // Skipping ahead names the index the document expects.
+        Map<String, Object> skip = expectProblem(client, tenant, request("owned", 3, "gemma2-tiny", slice(text, 50, 10)),
+                409, "segment-gap");
+        assertThat(skip).containsEntry("expectedSegment", 1);
+    }
+
+    @Test
+    void aMemoryOutageOpensTheBreakerAndServiceResumesWhenItIsBack() {
+        int port = MemoryServiceProcess.freePort();
+        Map<String, String> settings = new HashMap<>();
+        settings.put("baton.memory.url", "http://127.0.0.1:" + port);
+        settings.put("baton.memory.retries", "0");
+        settings.put("baton.memory.timeout", "1s");
+        settings.put("baton.memory.circuit-breaker.window", "2");
+        settings.put("baton.memory.circuit-breaker.minimum-calls", "2");
+        settings.put("baton.memory.circuit-breaker.open-for", "2s");
+        settings.put("baton.memory.circuit-breaker.half-open-calls", "1");
+        String tenant = tenant();
+        try (InferenceServer instance = InferenceServer.start(settings)) {
+            WebClient client = instance.client();
+            // Closed breaker, nothing listening: each call tries and fails.
+            for (int i = 0; i < 2; i++) {
+                Map<String, Object> problem = expectProblem(client, tenant,
+                        request("outage", 0, "gemma2-tiny", new long[] {65, 66}), 503, "memory-unavailable");
+                assertThat((String) problem.get("detail")).doesNotContain("circuit breaker is open");
+            }
+            // Open breaker: the fallback answers at once without calling.
+            Map<String, Object> open = expectProblem(client, tenant,
+                    request("outage", 0, "gemma2-tiny", new long[] {65, 66}), 503, "memory-unavailable");
+            assertThat((String) open.get("detail")).contains("circuit breaker is open");
+
+            try (MemoryServiceProcess back = MemoryServiceProcess.start(port, TestServers.redisUrl())) {
+                Awaitility.await("breaker closes").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> post(client, tenant, request("outage", 0, "gemma2-tiny", new long[] {65, 66}))
+                                .getStatusCode().value() == 200);
+                assertThat(post(client, tenant, request("outage", 1, "gemma2-tiny", new long[] {67}))
+                        .getStatusCode().value()).isEqualTo(200);
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+
+    record Results(double[] nll, List<float[]> vectors) {
+    }
+
+    Results process(String tenant, String document, String model, int[] lengths,
+                    Function<Integer, WebClient> clientForSegment) {
+        return processText(tenant, document, model, lengths, text, clientForSegment);
+    }
+
+    static Results processText(String tenant, String document, String model, int[] lengths, long[] tokens,
+                               Function<Integer, WebClient> clientForSegment) {
+        List<Double> nll = new ArrayList<>();
+        List<float[]> vectors = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < lengths.length; i++) {
+            long[] segment = slice(tokens, start, lengths[i]);
+            Map<String, Object> body = request(document, i, model, segment);
+            body.put("sentences", List.of(List.of(0, lengths[i]), List.of(0, Math.min(7, lengths[i]))));
+            if (start + lengths[i] < tokens.length) {
+                body.put("nextToken", tokens[start + lengths[i]]);
+            }
+            ResponseEntity<Map<String, Object>> response = post(clientForSegment.apply(i), tenant, body);
+            assertThat(response.getStatusCode().value()).as("segment %d: %s", i, response.getBody()).isEqualTo(200);
+            for (Object value : (List<?>) response.getBody().get("tokenNll")) {
+                nll.add(((Number) value).doubleValue());
+            }
+            for (Object vector : (List<?>) response.getBody().get("sentenceVectors")) {
+                List<?> values = (List<?>) vector;
+                float[] v = new float[values.size()];
+                for (int j = 0; j < v.length; j++) {
+                    v[j] = ((Number) values.get(j)).floatValue();
+                }
+                vectors.add(v);
+            }
+            start += lengths[i];
+        }
+        return new Results(nll.stream().mapToDouble(Double::doubleValue).toArray(), vectors);
+    }
+
+    /** One pass over the whole text in ONNX Runtime Java is the reference (equal to the Python whole pass). */
+    static void assertMatchesOnePass(String model, int[] lengths, Results got) throws Exception {
+        Path folder = Path.of(System.getProperty("baton.zoo.dir", "../models/zoo")).resolve(model);
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             SegmentModel reference = SegmentModel.load(folder, options)) {
+            SegmentOutput whole = reference.run(text, reference.initialState(1));
+            double[] nll = Readouts.tokenNll(whole.logits(), text, -1);
+            assertThat(got.nll()).hasSize(nll.length);
+            double worst = 0;
+            for (int i = 0; i < nll.length; i++) {
+                worst = Math.max(worst, Math.abs(got.nll()[i] - nll[i]));
+            }
+            assertThat(worst).as("token NLL, service vs one pass").isLessThanOrEqualTo(TOLERANCE);
+            double worstVector = 0;
+
+            List<int[]> spans = new ArrayList<>();
+            int start = 0;
+            for (int length : lengths) {
+                spans.add(new int[] {start, start + length});
+                spans.add(new int[] {start, start + Math.min(7, length)});
+                start += length;
+            }
+            float[][] vectors = Readouts.sentenceVectors(whole.lastHiddenState(), spans);
+            for (int s = 0; s < spans.size(); s++) {
+                FloatTensor want = new FloatTensor(new long[] {vectors[s].length}, vectors[s]);
+                FloatTensor have = new FloatTensor(new long[] {got.vectors().get(s).length}, got.vectors().get(s));
+                assertThat(have.maxAbsDifference(want)).as("sentence vector %d", s).isLessThanOrEqualTo(TOLERANCE);
+                worstVector = Math.max(worstVector, have.maxAbsDifference(want));
+            }
+            System.out.printf("parity %s %s: max |token NLL diff| %.2e, max |sentence vector diff| %.2e%n",
+                    model, Arrays.toString(lengths), worst, worstVector);
+        }
+    }
+
+    static Map<String, Object> request(String document, long segment, String model, long[] tokens) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("document", document);
+        body.put("segment", segment);
+        body.put("model", model);
+        body.put("tokens", tokens);
+        return body;
+    }
+
+    static ResponseEntity<Map<String, Object>> post(WebClient client, String tenant, Map<String, Object> body) {
+        return client.post().uri("/v1/segments").header("X-Baton-Tenant", tenant)
+                .contentType(MediaType.APPLICATION_JSON).bodyValue(body)
+                .exchangeToMono(r -> r.toEntity(JSON)).block(Duration.ofSeconds(120));
+    }
+
+    static Map<String, Object> expectProblem(WebClient client, String tenant, Map<String, Object> body, int status,
+                                             String type) {
+        ResponseEntity<Map<String, Object>> response = post(client, tenant, body);
+        assertThat(response.getStatusCode()).as("%s", response.getBody()).isEqualTo(HttpStatusCode.valueOf(status));
+        assertThat(response.getHeaders().getContentType()).isEqualTo(MediaType.APPLICATION_PROBLEM_JSON);
+        assertThat(response.getBody()).containsEntry("type", "urn:baton:problem:" + type);
+        return response.getBody();
+    }
+
+    static ResponseEntity<Map<String, Object>> memoryHead(String tenant, String document) {
+        return WebClient.create(memory.baseUrl()).get().uri("/v1/documents/{doc}/head", document)
+                .header("X-Baton-Tenant", tenant).exchangeToMono(r -> r.toEntity(JSON)).block(Duration.ofSeconds(30));
+    }
+
+    static String tenant() {
+        return "it-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static long[] slice(long[] tokens, int from, int length) {
+        return Arrays.copyOfRange(tokens, from, from + length);
+    }
+
+    /** Byte-level token ids of Moby Dick from the shared corpus. */
+    static long[] mobyDick(int offset, int length) {
+        Path file = Path.of(System.getProperty("baton.shared.data", "../../shared/data"), "corpus", "moby-dick",
+                "moby-dick.txt");
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            long[] ids = new long[length];
+            for (int i = 0; i < length; i++) {
+                ids[i] = bytes[offset + i] & 0xFF;
+            }
+            return ids;
+        } catch (IOException e) {
+            throw new IllegalStateException("the shared corpus is needed at " + file.toAbsolutePath(), e);
+        }
+    }
+}
