@@ -16,7 +16,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("baton")
 public record InferenceProperties(@DefaultValue Models models, @DefaultValue Memory memory,
                                   @DefaultValue Onnx onnx, @DefaultValue Batching batching,
-                                  @DefaultValue Segments segments, @DefaultValue Runner runner) {
+                                  @DefaultValue Segments segments, @DefaultValue Runner runner,
+                                  @DefaultValue Generation generation) {
 
     /**
      * Where the model folders are and which model a request without one gets.
@@ -159,6 +160,16 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
             if (threads < 1 || queue < 1) {
                 throw new IllegalArgumentException("baton.runner.threads must not be negative and "
                         + "baton.runner.queue must be at least 1");
+            }
+        }
+    }
+
+    /** {@code POST /v1/generate}: at most {@code maxTokens} new tokens per request. */
+    public record Generation(@DefaultValue("512") int maxTokens) {
+
+        public Generation {
+            if (maxTokens < 1) {
+                throw new IllegalArgumentException("baton.generation.max-tokens must be at least 1, got " + maxTokens);
             }
         }
     }

@@ -71,6 +71,11 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     /** The model a request without a model id gets. */
+    /** The model {@code id}, or the default model when {@code id} is null or blank. */
+    public SegmentModel resolve(String id) {
+        return id == null || id.isBlank() ? defaultModel() : get(id);
+    }
+
     public SegmentModel defaultModel() {
         return defaultModel;
     }

@@ -19,7 +19,6 @@ public class SegmentsConfiguration {
     @Bean
     SegmentService segmentService(ModelRegistry models, MemoryClient memory, SegmentBatcher batcher,
                                   InferenceProperties properties) {
-        ModelLookup lookup = id -> id == null || id.isBlank() ? models.defaultModel() : models.get(id);
-        return new SegmentService(lookup, memory, batcher, properties.segments().maxTokens());
+        return new SegmentService(models::resolve, memory, batcher, properties.segments().maxTokens());
     }
 }

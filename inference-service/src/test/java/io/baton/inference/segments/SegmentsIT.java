@@ -32,6 +32,7 @@ import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -195,6 +196,83 @@ class SegmentsIT {
                         .getStatusCode().value()).isEqualTo(200);
             }
         }
+    }
+
+    @Test
+    void generationStreamsFromAStoredCheckpointAndLeavesTheDocumentUnchanged() throws Exception {
+        String model = "gemma2-tiny";
+        String tenant = tenant();
+        processText(tenant, "gen", model, new int[] {100, 100, 100}, slice(text, 0, 300), i -> first.client());
+        Map<String, Object> before = memoryHead(tenant, "gen").getBody();
+
+        long[] prompt = {32, 84, 104, 101};
+        Map<String, Object> greedy = new LinkedHashMap<>(Map.of("document", "gen", "segment", 1, "model", model,
+                "prompt", prompt, "maxTokens", 12));
+        List<ServerSentEvent<Map<String, Object>>> events = generate(second.client(), tenant, greedy);
+        assertThat(events).hasSize(13);
+        assertThat(events.subList(0, 12)).allSatisfy(e -> assertThat(e.event()).isEqualTo("token"));
+        ServerSentEvent<Map<String, Object>> done = events.get(12);
+        assertThat(done.event()).isEqualTo("done");
+        assertThat(done.data()).containsEntry("reason", "length").containsEntry("fromSegment", 1);
+        List<Long> tokens = events.subList(0, 12).stream().map(e -> ((Number) e.data().get("token")).longValue()).toList();
+        assertThat(((List<?>) done.data().get("tokens")).stream().map(t -> ((Number) t).longValue()).toList())
+                .isEqualTo(tokens);
+
+        // The same steps run locally: segments 0 and 1, the prompt, then one token at a time, greedy.
+        Path folder = Path.of(System.getProperty("baton.zoo.dir", "../models/zoo")).resolve(model);
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             SegmentModel reference = SegmentModel.load(folder, options)) {
+            var state = reference.run(slice(text, 0, 100), reference.initialState(1)).next();
+            state = reference.run(slice(text, 100, 100), state).next();
+            SegmentOutput out = reference.run(prompt, state);
+            List<Long> expected = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                int vocab = (int) out.logits().shape()[2];
+                int rows = (int) out.logits().shape()[1];
+                float[] logits = out.logits().values();
+                int best = 0;
+                for (int v = 1; v < vocab; v++) {
+                    if (logits[(rows - 1) * vocab + v] > logits[(rows - 1) * vocab + best]) {
+                        best = v;
+                    }
+                }
+                expected.add((long) best);
+                out = reference.run(new long[] {best}, out.next());
+            }
+            assertThat(tokens).isEqualTo(expected);
+        }
+
+        // Sampling is repeatable for a seed; the document's stored head never moved.
+        Map<String, Object> sampled = new LinkedHashMap<>(greedy);
+        sampled.putAll(Map.of("temperature", 0.9, "topP", 0.9, "seed", 7));
+        assertThat(generate(first.client(), tenant, sampled)).isEqualTo(generate(second.client(), tenant, sampled));
+        assertThat(memoryHead(tenant, "gen").getBody()).isEqualTo(before);
+
+        // Errors come as problem details before any event.
+        Map<String, Object> missing = new LinkedHashMap<>(greedy);
+        missing.put("segment", 9);
+        assertThat(generateProblem(first.client(), tenant, missing, 404)).containsEntry("type",
+                "urn:baton:problem:checkpoint-not-found");
+        Map<String, Object> tooMany = new LinkedHashMap<>(greedy);
+        tooMany.put("maxTokens", 100_000);
+        assertThat(generateProblem(first.client(), tenant, tooMany, 400)).containsEntry("type",
+                "urn:baton:problem:segment-too-long");
+    }
+
+    static List<ServerSentEvent<Map<String, Object>>> generate(WebClient client, String tenant, Map<String, Object> body) {
+        return client.post().uri("/v1/generate").header("X-Baton-Tenant", tenant)
+                .contentType(MediaType.APPLICATION_JSON).accept(MediaType.TEXT_EVENT_STREAM).bodyValue(body)
+                .retrieve().bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<Map<String, Object>>>() {
+                })
+                .collectList().block(Duration.ofSeconds(120));
+    }
+
+    static Map<String, Object> generateProblem(WebClient client, String tenant, Map<String, Object> body, int status) {
+        ResponseEntity<Map<String, Object>> response = client.post().uri("/v1/generate").header("X-Baton-Tenant", tenant)
+                .contentType(MediaType.APPLICATION_JSON).accept(MediaType.TEXT_EVENT_STREAM, MediaType.APPLICATION_PROBLEM_JSON)
+                .bodyValue(body).exchangeToMono(r -> r.toEntity(JSON)).block(Duration.ofSeconds(60));
+        assertThat(response.getStatusCode().value()).as("%s", response.getBody()).isEqualTo(status);
+        return response.getBody();
     }
 
     // ------------------------------------------------------------------------------------------

@@ -1,0 +1,19 @@
+package io.baton.inference.generation;
+
+import io.baton.inference.InferenceProperties;
+import io.baton.inference.models.ModelRegistry;
+import io.baton.inference.runtime.OnnxScheduler;
+import io.baton.inference.state.MemoryClient;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The generation service on the ONNX runner scheduler. */
+@Configuration(proxyBeanMethods = false)
+public class GenerationConfiguration {
+
+    @Bean
+    GenerationService generationService(ModelRegistry models, MemoryClient memory, OnnxScheduler runner,
+                                        InferenceProperties properties) {
+        return new GenerationService(models::resolve, memory, runner, properties.generation().maxTokens());
+    }
+}
