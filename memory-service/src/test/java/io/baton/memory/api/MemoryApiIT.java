@@ -9,7 +9,7 @@ import io.baton.common.state.StateContainer;
 import io.baton.common.state.Tensor;
 import io.baton.memory.Checkpoints;
 import io.baton.memory.MemoryServer;
-import io.baton.memory.RedisTestServer;
+import io.baton.common.testing.TestServers;
 import io.baton.memory.encoding.ZstdFrames;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -40,7 +40,7 @@ import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
 
 /**
- * The memory API over HTTP against a real Redis ({@link RedisTestServer}): bit-exact round trips
+ * The memory API over HTTP against a real Redis ({@link TestServers}): bit-exact round trips
  * per dtype and encoding, 16 concurrent writers of one segment, a retry after a lost
  * acknowledgement, tenant isolation, fork, and bad inputs that must leave Redis as it was,
  * checked key by key with raw Lettuce. Every test works in a tenant of its own.
@@ -60,7 +60,7 @@ class MemoryApiIT {
 
     @BeforeAll
     static void startService() {
-        String url = RedisTestServer.url();
+        String url = TestServers.redisUrl();
         server = MemoryServer.start(properties(url, "none", "none"));
         redisClient = RedisClient.create(url);
         connection = redisClient.connect(ByteArrayCodec.INSTANCE);
@@ -164,7 +164,7 @@ class MemoryApiIT {
 
     @Test
     void withZstdEveryDtypeRoundTripsBitExactAndIsStoredCompressed() {
-        try (MemoryServer zstd = MemoryServer.start(properties(RedisTestServer.url(), "zstd", "none"))) {
+        try (MemoryServer zstd = MemoryServer.start(properties(TestServers.redisUrl(), "zstd", "none"))) {
             WebTestClient web = client(zstd);
             for (DType dtype : DTYPES) {
                 String document = "zstd-" + dtype.name().toLowerCase();
@@ -191,7 +191,7 @@ class MemoryApiIT {
     }
 
     private void downcastRoundTrip(String downcast, double relative, double absoluteBelowNormal) {
-        try (MemoryServer narrow = MemoryServer.start(properties(RedisTestServer.url(), "none", downcast))) {
+        try (MemoryServer narrow = MemoryServer.start(properties(TestServers.redisUrl(), "none", downcast))) {
             WebTestClient web = client(narrow);
             for (DType dtype : DTYPES) {
                 String document = downcast + "-" + dtype.name().toLowerCase();
@@ -393,7 +393,7 @@ class MemoryApiIT {
     void aSixteenMegabyteCheckpointRoundTripsWithTheDefaultLimits() {
         // the IT server runs with a 2 MiB limit; the default configuration takes 16 MiB checkpoints
         try (MemoryServer defaults = MemoryServer.start(Map.of("baton.store.kind", "redis",
-                "baton.redis.url", RedisTestServer.url()))) {
+                "baton.redis.url", TestServers.redisUrl()))) {
             byte[] big = Checkpoints.sized(Checkpoints.metadata(tenant, "big", 0), 5, 16 << 20);
             WebTestClient web = WebTestClient.bindToServer().baseUrl(defaults.baseUrl())
                     .responseTimeout(Duration.ofSeconds(60))

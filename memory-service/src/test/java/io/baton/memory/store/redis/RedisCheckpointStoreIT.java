@@ -1,7 +1,7 @@
 package io.baton.memory.store.redis;
 
 import io.baton.memory.MemoryProperties;
-import io.baton.memory.RedisTestServer;
+import io.baton.common.testing.TestServers;
 import io.baton.memory.store.CheckpointStore;
 import io.baton.memory.store.CheckpointStoreContract;
 import io.baton.memory.store.StorePolicy;
@@ -9,14 +9,14 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-/** The shared store contract against a real Redis ({@link RedisTestServer}). */
+/** The shared store contract against a real Redis ({@link TestServers}). */
 class RedisCheckpointStoreIT extends CheckpointStoreContract {
 
     private static RedisConnection connection;
 
     @BeforeAll
     static void connect() {
-        connection = RedisConnection.open(settings(RedisTestServer.url()));
+        connection = RedisConnection.open(settings(TestServers.redisUrl()));
     }
 
     @AfterAll

@@ -3,7 +3,7 @@ package io.baton.memory.store.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.baton.memory.RedisTestServer;
+import io.baton.common.testing.TestServers;
 import io.baton.memory.store.CheckpointConflictException;
 import io.baton.memory.store.CheckpointRecord;
 import io.baton.memory.store.DocumentKey;
@@ -57,7 +57,7 @@ class RedisLayoutIT {
 
     @BeforeAll
     static void connect() {
-        String url = RedisTestServer.url();
+        String url = TestServers.redisUrl();
         connection = RedisConnection.open(RedisCheckpointStoreIT.settings(url));
         rawClient = RedisClient.create();
         rawConnection = rawClient.connect(RedisConnection.CODEC, RedisURI.create(url));
