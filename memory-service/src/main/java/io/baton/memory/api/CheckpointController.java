@@ -68,22 +68,22 @@ public class CheckpointController {
         DocumentKey key = RequestIds.document(request, doc);
         long segment = RequestIds.segment(n);
         String ifNoneMatch = request.getHeaders().getFirst(HttpHeaders.IF_NONE_MATCH);
-        return store.checkpoint(key, segment).flatMap(stored -> executor.submit(stored.stored().length, () -> {
+        return store.checkpoint(key, segment).flatMap(stored -> {
             String etag = Etags.of(stored.stored());
-            Head head = stored.head();
             if (Etags.matches(ifNoneMatch, etag)) {
-                return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).<byte[]>build();
+                return Mono.just(ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).<byte[]>build());
             }
-            StateEncoding.Decoded decoded = encoding.decode(stored.stored(), readOptions);
-            Map<String, String> metadata = decoded.metadata();
-            return ResponseEntity.ok()
-                    .eTag(etag)
-                    .contentType(MediaType.APPLICATION_OCTET_STREAM)
-                    .headers(headers -> MetadataHeaders.set(headers, stored.segment(),
-                            tokens(metadata, head), head.model(), head.modelDigest(),
-                            head.version()))
-                    .body(decoded.bytes());
-        }));
+            int work = encoding.decodes(stored.stored()) ? stored.stored().length : 0;
+            return executor.submit(work, () -> encoding.decode(stored.stored(), readOptions)).map(decoded -> {
+                Head head = stored.head();
+                return ResponseEntity.ok()
+                        .eTag(etag)
+                        .contentType(MediaType.APPLICATION_OCTET_STREAM)
+                        .headers(headers -> MetadataHeaders.set(headers, stored.segment(),
+                                tokens(decoded.metadata(), head), head.model(), head.modelDigest(), head.version()))
+                        .body(decoded.bytes());
+            });
+        });
     }
 
     /**

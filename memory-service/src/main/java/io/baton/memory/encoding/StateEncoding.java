@@ -85,6 +85,14 @@ public final class StateEncoding {
         return compression == Compression.ZSTD ? ZstdFrames.compress(plain, zstdLevel) : plain;
     }
 
+    /**
+     * Whether decoding {@code stored} does real work (decompressing, widening) rather than only
+     * checking its header; callers move such work off the event loop.
+     */
+    public boolean decodes(byte[] stored) {
+        return ZstdFrames.isFrame(stored) || TensorDowncast.mentionedIn(stored);
+    }
+
     /** A checkpoint as given back: the container's bytes and its metadata. */
     public record Decoded(byte[] bytes, Map<String, String> metadata) {
     }

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.ShortBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -61,6 +62,31 @@ final class TensorDowncast {
                 .metadata(DOWNCAST_KEY, downcast.configName())
                 .metadata(TENSORS_KEY, JSON.writeValueAsString(narrowed))
                 .build();
+    }
+
+    private static final byte[] KEY_IN_HEADER = ("\"" + DOWNCAST_KEY + "\"").getBytes(StandardCharsets.UTF_8);
+
+    /**
+     * Whether the header of the container file {@code file} mentions the downcast key, found by a
+     * byte search of the header only (no parsing). A narrowed container always does; a plain one
+     * never does, since clients may not send the key ({@link StateEncoding#RESERVED_METADATA}).
+     */
+    static boolean mentionedIn(byte[] file) {
+        if (file.length < Long.BYTES) {
+            return false;
+        }
+        long headerLength = ByteBuffer.wrap(file, 0, Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        int end = (int) Math.min(file.length, Long.BYTES + Math.max(0, Math.min(headerLength, Integer.MAX_VALUE)));
+        outer:
+        for (int i = Long.BYTES; i <= end - KEY_IN_HEADER.length; i++) {
+            for (int j = 0; j < KEY_IN_HEADER.length; j++) {
+                if (file[i + j] != KEY_IN_HEADER[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     /** Whether {@code container} carries a downcast record. */

@@ -214,6 +214,15 @@ class StateEncodingTest {
     }
 
     @Test
+    void onlyCompressedOrNarrowedCheckpointsNeedDecodingWork() {
+        StateEncoding any = StateEncoding.identity();
+        assertThat(any.decodes(bytes)).isFalse();
+        assertThat(any.decodes(encode(encoding("zstd", "none")))).isTrue();
+        assertThat(any.decodes(encode(encoding("none", "f16")))).isTrue();
+        assertThat(any.decodes(new byte[] {1, 2})).isFalse();
+    }
+
+    @Test
     void unknownSettingsAreRefused() {
         assertThatThrownBy(() -> encoding("gzip", "none")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("compression");
