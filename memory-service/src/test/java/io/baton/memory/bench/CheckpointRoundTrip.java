@@ -3,6 +3,7 @@ package io.baton.memory.bench;
 import io.baton.memory.Checkpoints;
 import io.baton.memory.MemoryServer;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -24,7 +25,10 @@ import reactor.netty.resources.ConnectionProvider;
  * of the same bytes on the same Redis, interleaved round by round so both see the same machine.
  * A service round is PUT checkpoint 0 of a document, GET it back, then an untimed DELETE; a raw
  * round SET, GET, then an untimed DEL. Prints a Markdown table: p50 and p99 of a round's latency,
- * MB/s at the p50 round (2 x size moved), service / raw at p50; then the p50 of each half.
+ * MB/s at the p50 round (2 x size moved), service / raw at p50; then the p50 of each half, and
+ * of the same service round on the in-memory store (HTTP and service cost without Redis), and of
+ * raw SET and GET made from a one-line Lua script (what moving the bytes through Lua costs).
+ * Untimed warm-up rounds come first for each size (3000 for the first, which warms up the JIT).
  *
  * <p>Usage: {@code CheckpointRoundTrip [rounds-scale]}; Redis from {@code BATON_REDIS_URL}
  * (default redis://127.0.0.1:6379). Run it through {@code bench/memory-roundtrip}.
@@ -46,42 +50,41 @@ public final class CheckpointRoundTrip {
         ConnectionProvider pool = ConnectionProvider.create("bench", 1);
         try (MemoryServer server = MemoryServer.start(Map.of("baton.store.kind", "redis", "baton.redis.url", url,
                      "logging.level.root", "warn"));
+             MemoryServer memoryServer = MemoryServer.start(Map.of("baton.store.kind", "memory",
+                     "logging.level.root", "warn"));
              StatefulRedisConnection<byte[], byte[]> connection = redisClient.connect(ByteArrayCodec.INSTANCE)) {
             RedisCommands<byte[], byte[]> redis = connection.sync();
+            // the same SET and GET made from a Lua script, as the Redis store's scripts move the bytes
+            String luaSet = redis.scriptLoad("redis.call('SET', KEYS[1], ARGV[1]) return 1");
+            String luaGet = redis.scriptLoad("return redis.call('GET', KEYS[1])");
             HttpClient http = HttpClient.create(pool).baseUrl(server.baseUrl())
+                    .headers(headers -> headers.set(TENANT_HEADER, tenant));
+            HttpClient memoryHttp = HttpClient.create(pool).baseUrl(memoryServer.baseUrl())
                     .headers(headers -> headers.set(TENANT_HEADER, tenant));
             StringBuilder table = new StringBuilder()
                     .append("| size | rounds | service p50 (ms) | service p99 (ms) | service MB/s | raw p50 (ms) "
                             + "| raw p99 (ms) | raw MB/s | service / raw (p50) |\n")
                     .append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             StringBuilder halves = new StringBuilder()
-                    .append("| size | service PUT p50 (ms) | service GET p50 (ms) | raw SET p50 (ms) | raw GET p50 (ms) |\n")
-                    .append("|---:|---:|---:|---:|---:|\n");
+                    .append("| size | service PUT p50 (ms) | service GET p50 (ms) | raw SET p50 (ms) | raw GET p50 (ms) "
+                            + "| raw SET via Lua p50 (ms) | raw GET via Lua p50 (ms) "
+                            + "| service on the in-memory store, PUT+GET p50 (ms) |\n")
+                    .append("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for (int size : SIZES) {
                 String document = "doc-" + size;
                 byte[] container = Checkpoints.exactly(Checkpoints.metadata(tenant, document, 0), size, size);
                 byte[] key = ("bench:{" + tenant + "}:raw-" + size).getBytes(StandardCharsets.UTF_8);
                 int rounds = (int) Math.max(10, scale * (size <= 64 * 1024 ? 2000 : size <= 1 << 20 ? 400 : 40));
-                int warmup = Math.max(5, rounds / 5);
+                // the first size also warms up the JIT for the whole path: a longer warm-up there
+                int warmup = size == SIZES[0] ? Math.max(rounds, 3000) : Math.max(5, rounds / 4);
                 long[][] service = new long[2][rounds];
                 long[][] raw = new long[2][rounds];
+                long[] memoryService = new long[rounds];
+                long[][] lua = new long[2][rounds];
                 String path = "/v1/documents/" + document;
                 for (int i = -warmup; i < rounds; i++) {
-                    long start = System.nanoTime();
-                    int put = http.headers(h -> h.set("Content-Type", "application/octet-stream"))
-                            .put().uri(path + "/checkpoints/0")
-                            .send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(container)))
-                            .responseSingle((response, body) -> body.then(Mono.just(response.status().code())))
-                            .block(TIMEOUT);
-                    long putDone = System.nanoTime();
-                    byte[] got = http.get().uri(path + "/checkpoints/0").responseContent().aggregate().asByteArray()
-                            .block(TIMEOUT);
-                    long getDone = System.nanoTime();
-                    int deleted = http.delete().uri(path).response().map(r -> r.status().code()).block(TIMEOUT);
-                    if (put != 201 || got == null || got.length != container.length || deleted != 204) {
-                        throw new IllegalStateException("service answered PUT " + put + ", GET "
-                                + (got == null ? "nothing" : got.length + " bytes") + ", DELETE " + deleted);
-                    }
+                    long[] timed = round(http, path, container);
+                    long inMemory = sum(round(memoryHttp, path, container));
 
                     long rawStart = System.nanoTime();
                     redis.set(key, container);
@@ -89,20 +92,33 @@ public final class CheckpointRoundTrip {
                     byte[] back = redis.get(key);
                     long rawDone = System.nanoTime();
                     redis.del(key);
+                    long luaStart = System.nanoTime();
+                    redis.evalsha(luaSet, ScriptOutputType.INTEGER, new byte[][] {key}, container);
+                    long luaSetDone = System.nanoTime();
+                    byte[] luaBack = redis.evalsha(luaGet, ScriptOutputType.VALUE, key);
+                    long luaDone = System.nanoTime();
+                    redis.del(key);
+                    if (luaBack == null || luaBack.length != container.length) {
+                        throw new IllegalStateException("Lua GET returned " + (luaBack == null ? "nothing" : luaBack.length));
+                    }
                     if (back == null || back.length != container.length) {
                         throw new IllegalStateException("raw GET returned " + (back == null ? "nothing" : back.length));
                     }
                     if (i >= 0) {
-                        service[0][i] = putDone - start;
-                        service[1][i] = getDone - putDone;
+                        service[0][i] = timed[0];
+                        service[1][i] = timed[1];
+                        memoryService[i] = inMemory;
                         raw[0][i] = setDone - rawStart;
                         raw[1][i] = rawDone - setDone;
+                        lua[0][i] = luaSetDone - luaStart;
+                        lua[1][i] = luaDone - luaSetDone;
                     }
                 }
                 table.append(row(size, rounds, sum(service), sum(raw)));
-                halves.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.3f |%n", human(size),
-                        percentile(service[0], 0.5), percentile(service[1], 0.5),
-                        percentile(raw[0], 0.5), percentile(raw[1], 0.5)));
+                halves.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |%n",
+                        human(size), percentile(service[0], 0.5), percentile(service[1], 0.5),
+                        percentile(raw[0], 0.5), percentile(raw[1], 0.5), percentile(lua[0], 0.5),
+                        percentile(lua[1], 0.5), percentile(memoryService, 0.5)));
                 System.err.println("done: " + human(size));
             }
             System.out.println("Memory service put+get vs raw Lettuce SET+GET, " + LocalDate.now() + ", "
@@ -113,6 +129,30 @@ public final class CheckpointRoundTrip {
             pool.dispose();
             redisClient.shutdown();
         }
+    }
+
+    /** PUT, GET, DELETE of checkpoint 0 of the document at {@code path}: the PUT and GET times. */
+    private static long[] round(HttpClient http, String path, byte[] container) {
+        long start = System.nanoTime();
+        int put = http.headers(h -> h.set("Content-Type", "application/octet-stream"))
+                .put().uri(path + "/checkpoints/0")
+                .send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(container)))
+                .responseSingle((response, body) -> body.then(Mono.just(response.status().code())))
+                .block(TIMEOUT);
+        long putDone = System.nanoTime();
+        byte[] got = http.get().uri(path + "/checkpoints/0").responseContent().aggregate().asByteArray()
+                .block(TIMEOUT);
+        long getDone = System.nanoTime();
+        int deleted = http.delete().uri(path).response().map(r -> r.status().code()).block(TIMEOUT);
+        if (put != 201 || got == null || got.length != container.length || deleted != 204) {
+            throw new IllegalStateException("service answered PUT " + put + ", GET "
+                    + (got == null ? "nothing" : got.length + " bytes") + ", DELETE " + deleted);
+        }
+        return new long[] {putDone - start, getDone - putDone};
+    }
+
+    private static long sum(long[] halves) {
+        return halves[0] + halves[1];
     }
 
     private static long[] sum(long[][] halves) {
