@@ -16,7 +16,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.server.HttpServer;
 import reactor.netty.resources.ConnectionProvider;
 
 /**
@@ -27,7 +29,8 @@ import reactor.netty.resources.ConnectionProvider;
  * round SET, GET, then an untimed DEL. Prints a Markdown table: p50 and p99 of a round's latency,
  * MB/s at the p50 round (2 x size moved), service / raw at p50; then the p50 of each half, and
  * of the same service round on the in-memory store (HTTP and service cost without Redis), and of
- * raw SET and GET made from a one-line Lua script (what moving the bytes through Lua costs).
+ * raw SET and GET made from a one-line Lua script (what moving the bytes through Lua costs), and of
+ * a bare Reactor Netty server that only keeps and returns the bytes (the floor of HTTP here).
  * Untimed warm-up rounds come first for each size (3000 for the first, which warms up the JIT).
  *
  * <p>Usage: {@code CheckpointRoundTrip [rounds-scale]}; Redis from {@code BATON_REDIS_URL}
@@ -48,6 +51,7 @@ public final class CheckpointRoundTrip {
         String tenant = "bench-" + UUID.randomUUID();
         RedisClient redisClient = RedisClient.create(url);
         ConnectionProvider pool = ConnectionProvider.create("bench", 1);
+        DisposableServer bare = BareServer.start();
         try (MemoryServer server = MemoryServer.start(Map.of("baton.store.kind", "redis", "baton.redis.url", url,
                      "logging.level.root", "warn"));
              MemoryServer memoryServer = MemoryServer.start(Map.of("baton.store.kind", "memory",
@@ -61,6 +65,7 @@ public final class CheckpointRoundTrip {
                     .headers(headers -> headers.set(TENANT_HEADER, tenant));
             HttpClient memoryHttp = HttpClient.create(pool).baseUrl(memoryServer.baseUrl())
                     .headers(headers -> headers.set(TENANT_HEADER, tenant));
+            HttpClient bareHttp = HttpClient.create(pool).baseUrl("http://127.0.0.1:" + bare.port());
             StringBuilder table = new StringBuilder()
                     .append("| size | rounds | service p50 (ms) | service p99 (ms) | service MB/s | raw p50 (ms) "
                             + "| raw p99 (ms) | raw MB/s | service / raw (p50) |\n")
@@ -68,8 +73,8 @@ public final class CheckpointRoundTrip {
             StringBuilder halves = new StringBuilder()
                     .append("| size | service PUT p50 (ms) | service GET p50 (ms) | raw SET p50 (ms) | raw GET p50 (ms) "
                             + "| raw SET via Lua p50 (ms) | raw GET via Lua p50 (ms) "
-                            + "| service on the in-memory store, PUT+GET p50 (ms) |\n")
-                    .append("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                            + "| service on the in-memory store, PUT+GET p50 (ms) | bare Reactor Netty, PUT+GET p50 (ms) |\n")
+                    .append("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             for (int size : SIZES) {
                 String document = "doc-" + size;
                 byte[] container = Checkpoints.exactly(Checkpoints.metadata(tenant, document, 0), size, size);
@@ -80,11 +85,13 @@ public final class CheckpointRoundTrip {
                 long[][] service = new long[2][rounds];
                 long[][] raw = new long[2][rounds];
                 long[] memoryService = new long[rounds];
+                long[] bareNetty = new long[rounds];
                 long[][] lua = new long[2][rounds];
                 String path = "/v1/documents/" + document;
                 for (int i = -warmup; i < rounds; i++) {
                     long[] timed = round(http, path, container);
                     long inMemory = sum(round(memoryHttp, path, container));
+                    long bareRound = sum(round(bareHttp, path, container));
 
                     long rawStart = System.nanoTime();
                     redis.set(key, container);
@@ -108,6 +115,7 @@ public final class CheckpointRoundTrip {
                         service[0][i] = timed[0];
                         service[1][i] = timed[1];
                         memoryService[i] = inMemory;
+                        bareNetty[i] = bareRound;
                         raw[0][i] = setDone - rawStart;
                         raw[1][i] = rawDone - setDone;
                         lua[0][i] = luaSetDone - luaStart;
@@ -115,10 +123,10 @@ public final class CheckpointRoundTrip {
                     }
                 }
                 table.append(row(size, rounds, sum(service), sum(raw)));
-                halves.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |%n",
+                halves.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f |%n",
                         human(size), percentile(service[0], 0.5), percentile(service[1], 0.5),
                         percentile(raw[0], 0.5), percentile(raw[1], 0.5), percentile(lua[0], 0.5),
-                        percentile(lua[1], 0.5), percentile(memoryService, 0.5)));
+                        percentile(lua[1], 0.5), percentile(memoryService, 0.5), percentile(bareNetty, 0.5)));
                 System.err.println("done: " + human(size));
             }
             System.out.println("Memory service put+get vs raw Lettuce SET+GET, " + LocalDate.now() + ", "
@@ -127,7 +135,30 @@ public final class CheckpointRoundTrip {
             System.out.print(halves);
         } finally {
             pool.dispose();
+            bare.disposeNow();
             redisClient.shutdown();
+        }
+    }
+
+    /**
+     * The floor of any HTTP service here: a bare Reactor Netty server (no Spring, no checks) that
+     * keeps the last PUT body in a field, answers it to a GET and 204 to a DELETE.
+     */
+    private static final class BareServer {
+
+        private static volatile byte[] kept = new byte[0];
+
+        static DisposableServer start() {
+            return HttpServer.create().host("127.0.0.1").port(0).route(routes -> routes
+                    .put("/v1/documents/{doc}/checkpoints/{n}", (request, response) -> request.receive().aggregate()
+                            .asByteArray().flatMap(body -> {
+                                kept = body;
+                                return response.status(201).sendString(Mono.just("{}")).then();
+                            }))
+                    .get("/v1/documents/{doc}/checkpoints/{n}", (request, response) ->
+                            response.send(Mono.fromSupplier(() -> Unpooled.wrappedBuffer(kept))).then())
+                    .delete("/v1/documents/{doc}", (request, response) -> response.status(204).send()))
+                    .bindNow();
         }
     }
 
