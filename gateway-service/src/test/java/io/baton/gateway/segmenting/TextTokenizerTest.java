@@ -184,6 +184,28 @@ class TextTokenizerTest {
     }
 
     @Test
+    void severalThreadsMayEncodeAndDecodeAtOnce() throws Exception {
+        String text = TestData.mobyDick();
+        List<String> pieces = java.util.stream.IntStream.range(0, 64)
+                .mapToObj(i -> text.substring(i * 5_000, i * 5_000 + 4_000 + i)).toList();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Callable<Boolean>> work = pieces.stream()
+                    .<java.util.concurrent.Callable<Boolean>>map(piece -> () -> {
+                        TokenizedText encoded = tokenizer.encode(piece);
+                        return Arrays.equals(TestData.utf8Ids(piece), encoded.ids())
+                                && piece.equals(tokenizer.decode(encoded.ids()));
+                    })
+                    .toList();
+            for (java.util.concurrent.Future<Boolean> done : pool.invokeAll(work)) {
+                assertTrue(done.get(), "every piece encodes to its own bytes and back");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void tokenizedTextComparesByContent() {
         TokenizedText a = tokenizer.encode("same");
         TokenizedText b = tokenizer.encode("same");
