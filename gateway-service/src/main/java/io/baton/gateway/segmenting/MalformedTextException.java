@@ -1,12 +1,12 @@
 package io.baton.gateway.segmenting;
 
-import io.baton.common.BatonException;
+import io.baton.gateway.GatewayException;
 
 /**
  * A text holds a UTF-16 surrogate without its partner, so it is not Unicode text: it has no UTF-8
  * form, and tokenising it would silently replace the character. Refused instead.
  */
-public final class MalformedTextException extends BatonException {
+public final class MalformedTextException extends GatewayException {
 
     private static final long serialVersionUID = 1L;
 
@@ -17,5 +17,10 @@ public final class MalformedTextException extends BatonException {
     @Override
     public String type() {
         return "malformed-text";
+    }
+
+    @Override
+    public int status() {
+        return 400;
     }
 }

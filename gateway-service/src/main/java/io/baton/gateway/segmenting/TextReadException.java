@@ -1,10 +1,10 @@
 package io.baton.gateway.segmenting;
 
-import io.baton.common.BatonException;
+import io.baton.gateway.GatewayException;
 import java.io.IOException;
 
 /** Reading a document's text failed while it was being split or segmented. */
-public final class TextReadException extends BatonException {
+public final class TextReadException extends GatewayException {
 
     private static final long serialVersionUID = 1L;
 
@@ -15,5 +15,10 @@ public final class TextReadException extends BatonException {
     @Override
     public String type() {
         return "text-read";
+    }
+
+    @Override
+    public int status() {
+        return 400;
     }
 }

@@ -1,9 +1,9 @@
 package io.baton.gateway.segmenting;
 
-import io.baton.common.BatonException;
+import io.baton.gateway.GatewayException;
 
 /** A model's {@code tokenizer.json} is missing, unreadable or not a Hugging Face tokenizer. */
-public final class TokenizerLoadException extends BatonException {
+public final class TokenizerLoadException extends GatewayException {
 
     private static final long serialVersionUID = 1L;
 
@@ -18,5 +18,10 @@ public final class TokenizerLoadException extends BatonException {
     @Override
     public String type() {
         return "tokenizer-load";
+    }
+
+    @Override
+    public int status() {
+        return 500;
     }
 }
