@@ -57,7 +57,7 @@ public final class Summarize {
         application.setWebApplicationType(WebApplicationType.NONE);
         application.setLogStartupInfo(false);
         try (ConfigurableApplicationContext context = application.run("--spring.main.banner-mode=off",
-                "--logging.level.root=WARN")) {
+                "--logging.level.root=WARN", "--logging.level.ai.djl=ERROR")) {
             Summarize progress = new Summarize(System.err, "tty".equals(System.getProperty("baton.progress")));
             SummaryEvent last = context.getBean(SummaryService.class).summarize(request)
                     .doOnNext(event -> {
