@@ -1,17 +1,11 @@
 package io.baton.memory.api;
 
-import io.baton.common.state.ReadOptions;
 import io.baton.memory.MemoryProperties;
-import io.baton.memory.encoding.EncodingExecutor;
-import io.baton.memory.encoding.StateEncoding;
-import io.baton.memory.store.CheckpointRecord;
-import io.baton.memory.store.CheckpointStore;
+import io.baton.memory.checkpoints.CheckpointService;
 import io.baton.memory.store.DocumentKey;
-import io.baton.memory.store.DocumentNotFoundException;
 import io.baton.memory.store.Head;
 import jakarta.validation.Valid;
 import java.net.URI;
-import java.util.Map;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -34,31 +28,19 @@ import reactor.core.publisher.Mono;
 @RequestMapping("/v1/documents/{doc}")
 public class CheckpointController {
 
-    private final CheckpointStore store;
-    private final StateEncoding encoding;
-    private final EncodingExecutor executor;
-    private final ReadOptions readOptions;
+    private final CheckpointService checkpoints;
     private final BodyReader bodyReader;
-    private final CheckpointValidator validator;
 
-    public CheckpointController(CheckpointStore store, StateEncoding encoding,
-            EncodingExecutor executor, MemoryProperties properties) {
-        this.store = store;
-        this.encoding = encoding;
-        this.executor = executor;
-        this.readOptions = new ReadOptions((int) Math.min(Integer.MAX_VALUE,
-                properties.limits().maxHeaderBytes()));
+    public CheckpointController(CheckpointService checkpoints, MemoryProperties properties) {
+        this.checkpoints = checkpoints;
         this.bodyReader = new BodyReader(properties.limits().maxCheckpointBytes());
-        this.validator = new CheckpointValidator(readOptions);
     }
 
     /** The document's head; 404 when the tenant has no such document. */
     @GetMapping(path = "/head", produces = MediaType.APPLICATION_JSON_VALUE)
     public Mono<ResponseEntity<HeadResponse>> head(@PathVariable String doc, ServerHttpRequest request) {
         DocumentKey key = RequestIds.document(request, doc);
-        return store.head(key)
-                .switchIfEmpty(Mono.error(() -> new DocumentNotFoundException(key)))
-                .map(head -> headResponse(HttpStatus.OK, doc, head, null));
+        return checkpoints.head(key).map(head -> headResponse(HttpStatus.OK, doc, head, null));
     }
 
     /** The container of kept checkpoint n, decoded from its stored encoding. */
@@ -68,19 +50,19 @@ public class CheckpointController {
         DocumentKey key = RequestIds.document(request, doc);
         long segment = RequestIds.segment(n);
         String ifNoneMatch = request.getHeaders().getFirst(HttpHeaders.IF_NONE_MATCH);
-        return store.checkpoint(key, segment).flatMap(stored -> {
+        return checkpoints.stored(key, segment).flatMap(stored -> {
             String etag = Etags.of(stored.stored());
             if (Etags.matches(ifNoneMatch, etag)) {
                 return Mono.just(ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).<byte[]>build());
             }
-            int work = encoding.decodes(stored.stored()) ? stored.stored().length : 0;
-            return executor.submit(work, () -> encoding.decode(stored.stored(), readOptions)).map(decoded -> {
+            return checkpoints.decode(stored).map(decoded -> {
                 Head head = stored.head();
                 return ResponseEntity.ok()
                         .eTag(etag)
                         .contentType(MediaType.APPLICATION_OCTET_STREAM)
                         .headers(headers -> MetadataHeaders.set(headers, stored.segment(),
-                                tokens(decoded.metadata(), head), head.model(), head.modelDigest(), head.version()))
+                                CheckpointService.tokens(decoded.metadata(), head), head.model(),
+                                head.modelDigest(), head.version()))
                         .body(decoded.bytes());
             });
         });
@@ -96,11 +78,7 @@ public class CheckpointController {
         DocumentKey key = RequestIds.document(request, doc);
         long segment = RequestIds.segment(n);
         return bodyReader.read(request)
-                .map(bytes -> validator.validate(key, segment, bytes))
-                .flatMap(valid -> executor.submit(encoding.transforms() ? valid.bytes().length : 0,
-                        () -> new CheckpointRecord(segment, valid.tokens(), valid.model(), valid.modelDigest(),
-                                valid.bytes().length, encoding.encode(valid.bytes(), valid.container()))))
-                .flatMap(record -> store.put(key, record))
+                .flatMap(bytes -> checkpoints.write(key, segment, bytes))
                 .map(result -> headResponse(result.created() ? HttpStatus.CREATED : HttpStatus.OK, doc,
                         result.head(), result.created() ? URI.create(request.getPath().value()) : null));
     }
@@ -114,8 +92,7 @@ public class CheckpointController {
         long segment = RequestIds.segment(n);
         return body.flatMap(fork -> {
             DocumentKey target = source.sibling(fork.to());
-            return store.fork(source, segment, target, stored -> encoding.withMetadata(stored,
-                            Map.of(CheckpointValidator.DOCUMENT, target.document()), readOptions))
+            return checkpoints.fork(source, segment, target)
                     .map(head -> headResponse(HttpStatus.CREATED, target.document(), head,
                             URI.create("/v1/documents/" + target.document() + "/head")));
         });
@@ -129,11 +106,5 @@ public class CheckpointController {
             builder.location(location);
         }
         return builder.body(HeadResponse.of(document, head));
-    }
-
-    /** Tokens consumed up to checkpoint n, from its metadata (validated when it was written). */
-    private static long tokens(Map<String, String> metadata, Head head) {
-        String tokens = metadata.get(CheckpointValidator.TOKENS);
-        return tokens != null ? Long.parseLong(tokens) : head.tokens();
     }
 }

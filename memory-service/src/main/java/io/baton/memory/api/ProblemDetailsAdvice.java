@@ -3,6 +3,7 @@ package io.baton.memory.api;
 import io.baton.common.BatonException;
 import io.baton.common.state.StateFormatException;
 import io.baton.memory.MemoryException;
+import io.baton.memory.checkpoints.CheckpointMetadataException;
 import io.baton.memory.store.CheckpointConflictException;
 import io.baton.memory.store.CheckpointNotFoundException;
 import io.baton.memory.store.Head;

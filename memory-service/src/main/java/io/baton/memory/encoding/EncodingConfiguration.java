@@ -10,7 +10,7 @@ import org.springframework.context.annotation.Configuration;
 /** The configured {@link StateEncoding}, logged once at start-up, and its executor. */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(MemoryProperties.class)
-class EncodingConfiguration {
+public class EncodingConfiguration {
 
     private static final Logger LOG = LoggerFactory.getLogger(EncodingConfiguration.class);
 

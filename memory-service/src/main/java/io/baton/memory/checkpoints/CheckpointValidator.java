@@ -1,4 +1,4 @@
-package io.baton.memory.api;
+package io.baton.memory.checkpoints;
 
 import io.baton.common.state.ReadOptions;
 import io.baton.common.state.StateCodec;
@@ -66,7 +66,7 @@ final class CheckpointValidator {
         }
         same(container, SEGMENT, Long.toString(segment), "the segment index in the path");
         same(container, DOCUMENT, key.document(), "the document in the path");
-        same(container, TENANT, key.tenant(), "the tenant of the " + RequestIds.TENANT_HEADER + " header");
+        same(container, TENANT, key.tenant(), "the request's tenant");
         for (String reserved : StateEncoding.RESERVED_METADATA) {
             if (container.metadata().containsKey(reserved)) {
                 throw new CheckpointMetadataException(reserved, reserved

@@ -1,0 +1,120 @@
+package io.baton.gateway;
+
+import io.baton.gateway.segmenting.Segmenter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Configuration of the gateway (prefix {@code baton}; environment variables by relaxed binding,
+ * e.g. {@code BATON_INFERENCE_URL}, {@code BATON_PIPELINE_CONCURRENCY}). The {@code models} keys
+ * are the same ones the inference service reads, so both agree on where the models are.
+ *
+ * @param mode       {@code distributed} (the default: inference over HTTP) or {@code standalone}
+ *                   (inference in the same JVM; set by {@code BatonStandalone})
+ * @param models     where the model folders are (the gateway reads their {@code tokenizer.json})
+ * @param segmenting how texts are cut into segments
+ * @param pipeline   how documents run through inference
+ * @param summaries  defaults of {@code POST /v1/summaries}
+ * @param inference  the inference service, in distributed mode
+ */
+@ConfigurationProperties("baton")
+public record GatewayProperties(@DefaultValue("distributed") String mode, @DefaultValue Models models,
+                                @DefaultValue Segmenting segmenting, @DefaultValue Pipeline pipeline,
+                                @DefaultValue Summaries summaries, @DefaultValue Inference inference) {
+
+    public GatewayProperties {
+        if (!mode.equals("distributed") && !mode.equals("standalone")) {
+            throw new IllegalArgumentException("baton.mode must be distributed or standalone, got " + mode);
+        }
+    }
+
+    /** Whether inference runs in this JVM. */
+    public boolean standalone() {
+        return mode.equals("standalone");
+    }
+
+    /**
+     * The model folders ({@code BATON_MODELS_DIR}; by default the nearest {@code models/zoo} at
+     * or above the working directory) and the model a request without one gets ({@code
+     * BATON_DEFAULT_MODEL}; blank means {@value #DEFAULT_MODEL}).
+     */
+    public record Models(Path dir, String defaultModel) {
+
+        public static final String DEFAULT_MODEL = "gemma2-tiny";
+
+        public Models {
+            dir = dir == null ? findZoo(Path.of("").toAbsolutePath()) : dir;
+            defaultModel = defaultModel == null || defaultModel.isBlank() ? DEFAULT_MODEL : defaultModel.strip();
+        }
+
+        static Path findZoo(Path from) {
+            for (Path at = from; at != null; at = at.getParent()) {
+                Path zoo = at.resolve("models").resolve("zoo");
+                if (Files.isDirectory(zoo)) {
+                    return zoo;
+                }
+            }
+            return Path.of("models", "zoo");
+        }
+    }
+
+    /** The longest segment in tokens (see docs/gateway.md for why 256). */
+    public record Segmenting(@DefaultValue("" + Segmenter.DEFAULT_MAX_TOKENS) int maxTokens) {
+
+        public Segmenting {
+            if (maxTokens < 1) {
+                throw new IllegalArgumentException("baton.segmenting.max-tokens must be at least 1, got " + maxTokens);
+            }
+        }
+    }
+
+    /**
+     * The per-document pipeline: at most {@code concurrency} documents run at once (more wait
+     * their turn), all under {@code tenant} until API keys map requests to tenants.
+     */
+    public record Pipeline(@DefaultValue("4") int concurrency, @DefaultValue("local") String tenant) {
+
+        public Pipeline {
+            if (concurrency < 1) {
+                throw new IllegalArgumentException("baton.pipeline.concurrency must be at least 1, got " + concurrency);
+            }
+        }
+    }
+
+    /**
+     * {@code POST /v1/summaries}: the number of sentences when a request names neither sentences
+     * nor words, MMR's {@code lambda} (1 = relevance only, 0 = novelty only), and the fewest words
+     * a sentence needs to be a candidate (shorter ones, headings say, are picked only when nothing
+     * else is left).
+     */
+    public record Summaries(@DefaultValue("5") int sentences, @DefaultValue("0.7") double lambda,
+                            @DefaultValue("4") int minWords) {
+
+        public Summaries {
+            if (sentences < 1 || minWords < 0 || lambda < 0 || lambda > 1) {
+                throw new IllegalArgumentException("baton.summaries: sentences >= 1, min-words >= 0 and "
+                        + "0 <= lambda <= 1 are required");
+            }
+        }
+    }
+
+    /**
+     * The inference service in distributed mode: base {@code url} ({@code BATON_INFERENCE_URL}),
+     * a {@code timeout} per segment call, and how many times a transient failure (connection
+     * refused, 502/503/504, a timeout) is retried, after {@code retryBackoff} and doubling.
+     */
+    public record Inference(@DefaultValue("http://127.0.0.1:8081") String url,
+                            @DefaultValue("60s") Duration timeout,
+                            @DefaultValue("3") int retries,
+                            @DefaultValue("200ms") Duration retryBackoff) {
+
+        public Inference {
+            if (retries < 0) {
+                throw new IllegalArgumentException("baton.inference.retries must not be negative, got " + retries);
+            }
+        }
+    }
+}

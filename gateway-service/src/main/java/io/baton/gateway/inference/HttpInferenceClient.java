@@ -1,0 +1,92 @@
+package io.baton.gateway.inference;
+
+import io.baton.gateway.GatewayProperties;
+import io.baton.inference.segments.SegmentRequest;
+import io.baton.inference.segments.SegmentResponse;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.client.ClientResponse;
+import org.springframework.web.reactive.function.client.WebClient;
+import org.springframework.web.reactive.function.client.WebClientRequestException;
+import reactor.core.Exceptions;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+
+/**
+ * {@link InferenceClient} over HTTP: {@code POST <url>/v1/segments} with the tenant in {@code
+ * X-Baton-Tenant}. Each attempt has a timeout; a transient failure (no connection, 502, 503, 504,
+ * a timeout) is retried a bounded number of times with exponential backoff, which is safe because
+ * storing a segment is compare-and-set and an identical repeat is idempotent. A problem detail
+ * from inference becomes {@link SegmentConflictException} (409 {@code segment-gap} / {@code
+ * checkpoint-conflict}, with {@code expectedSegment}) or {@link InferenceRejectedException}.
+ */
+public final class HttpInferenceClient implements InferenceClient {
+
+    /** The header naming the tenant on every call. */
+    public static final String TENANT_HEADER = "X-Baton-Tenant";
+
+    private static final String TYPE_PREFIX = "urn:baton:problem:";
+    private static final Set<Integer> TRANSIENT_STATUSES = Set.of(502, 503, 504);
+    private static final Set<String> ORDER_TYPES = Set.of("segment-gap", "checkpoint-conflict");
+    private static final ParameterizedTypeReference<Map<String, Object>> JSON_OBJECT = new ParameterizedTypeReference<>() {
+    };
+
+    private final WebClient web;
+    private final GatewayProperties.Inference settings;
+
+    public HttpInferenceClient(WebClient.Builder builder, GatewayProperties.Inference settings) {
+        this.web = builder.baseUrl(settings.url()).build();
+        this.settings = settings;
+    }
+
+    @Override
+    public Mono<SegmentResponse> process(String tenant, SegmentRequest request) {
+        return web.post().uri("/v1/segments")
+                .header(TENANT_HEADER, tenant)
+                .contentType(MediaType.APPLICATION_JSON)
+                .accept(MediaType.APPLICATION_JSON)
+                .bodyValue(request)
+                .exchangeToMono(response -> response.statusCode().is2xxSuccessful()
+                        ? response.bodyToMono(SegmentResponse.class)
+                        : refusal(response))
+                .timeout(settings.timeout())
+                .retryWhen(Retry.backoff(settings.retries(), settings.retryBackoff())
+                        .filter(HttpInferenceClient::isTransient))
+                .onErrorMap(e -> Exceptions.isRetryExhausted(e) || isTransient(e),
+                        e -> new InferenceUnavailableException("inference at " + settings.url() + " failed "
+                                + (settings.retries() + 1) + " times: " + rootMessage(e), e));
+    }
+
+    private static Mono<SegmentResponse> refusal(ClientResponse response) {
+        int status = response.statusCode().value();
+        return response.bodyToMono(JSON_OBJECT).onErrorResume(e -> Mono.empty()).defaultIfEmpty(Map.of())
+                .flatMap(body -> Mono.error(exception(status, body)));
+    }
+
+    static RuntimeException exception(int status, Map<String, Object> body) {
+        String type = String.valueOf(body.getOrDefault("type", ""));
+        type = type.startsWith(TYPE_PREFIX) ? type.substring(TYPE_PREFIX.length()) : "http-" + status;
+        String detail = String.valueOf(body.getOrDefault("detail", "inference answered " + status));
+        if (status == 409 && ORDER_TYPES.contains(type) && body.get("expectedSegment") instanceof Number expected) {
+            return new SegmentConflictException(type, detail, expected.longValue());
+        }
+        Map<String, Object> extra = new HashMap<>(body);
+        extra.keySet().removeAll(Set.of("type", "title", "status", "detail", "instance"));
+        extra.values().removeIf(java.util.Objects::isNull);
+        return new InferenceRejectedException(status, type, detail, extra);
+    }
+
+    private static boolean isTransient(Throwable e) {
+        return e instanceof WebClientRequestException || e instanceof TimeoutException
+                || e instanceof InferenceRejectedException r && TRANSIENT_STATUSES.contains(r.status());
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable cause = Exceptions.isRetryExhausted(e) && e.getCause() != null ? e.getCause() : e;
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    }
+}

@@ -1,0 +1,19 @@
+package io.baton.gateway.pipeline;
+
+import io.baton.gateway.segmenting.Segment;
+import java.util.Iterator;
+import java.util.function.Supplier;
+
+/**
+ * One document to run through inference.
+ *
+ * @param tenant     whose document it is
+ * @param document   the document id (inference stores its checkpoints under it)
+ * @param model      the model id, already resolved
+ * @param segments   the document's segments, in order, from its first; called once per run
+ * @param totalChars the document's length in characters, if known (0 if not); progress uses it
+ *                   to estimate the number of segments
+ */
+public record DocumentJob(String tenant, String document, String model, Supplier<Iterator<Segment>> segments,
+                          long totalChars) {
+}

@@ -1,0 +1,116 @@
+package io.baton.gateway.pipeline;
+
+import io.baton.gateway.inference.InferenceClient;
+import io.baton.gateway.inference.SegmentConflictException;
+import io.baton.gateway.segmenting.Segment;
+import io.baton.inference.segments.SegmentRequest;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * Runs documents through inference, one ordered pipeline per document.
+ *
+ * <ul>
+ *   <li><b>Order.</b> Segment n+1 is sent only after inference answered for n, i.e. after
+ *       checkpoint n is stored ({@code concatMap}).
+ *   <li><b>Bound.</b> A run first takes a permit of the {@link DocumentGate}: at most that many
+ *       documents run at once; the others wait, without a thread.
+ *   <li><b>Never twice.</b> The client retries a lost call itself (an identical repeat is
+ *       idempotent). When inference answers that the document is elsewhere ({@code
+ *       checkpoint-conflict} / {@code segment-gap}) it names the index it expects: a run whose
+ *       segment is below it skips every segment up to it (they are stored already) and resumes
+ *       there; a run ahead of it fails with {@link DocumentBehindException}.
+ *   <li><b>Cancellation.</b> Cancelling the returned flux (the client went away) cancels the
+ *       call in flight, sends no further segment and releases the permit.
+ * </ul>
+ *
+ * Segmenting (tokenisation) runs on the bounded-elastic scheduler, a couple of segments ahead.
+ */
+public final class DocumentPipeline {
+
+    private static final int SEGMENTS_AHEAD = 2;
+
+    private final InferenceClient inference;
+    private final DocumentGate gate;
+
+    public DocumentPipeline(InferenceClient inference, DocumentGate gate) {
+        this.inference = inference;
+        this.gate = gate;
+    }
+
+    /** The gate bounding how many documents run at once. */
+    public DocumentGate gate() {
+        return gate;
+    }
+
+    /** Runs one document; one result per segment, in order. */
+    public Flux<SegmentResult> run(DocumentJob job) {
+        return Flux.usingWhen(gate.acquire(), permit -> segments(job), DocumentGate.Permit::release);
+    }
+
+    private Flux<SegmentResult> segments(DocumentJob job) {
+        return Flux.defer(() -> {
+            Run run = new Run(job, System.nanoTime());
+            return Flux.fromIterable(job.segments()::get)
+                    .subscribeOn(Schedulers.boundedElastic())
+                    .concatMap(segment -> step(run, segment), SEGMENTS_AHEAD);
+        });
+    }
+
+    private Mono<SegmentResult> step(Run run, Segment segment) {
+        if (segment.index() < run.skipUntil) {
+            return Mono.just(run.skipped(segment));
+        }
+        DocumentJob job = run.job;
+        SegmentRequest request = new SegmentRequest(job.document(), segment.index(), job.model(), segment.tokens(),
+                segment.sentenceTokenSpans(), null);
+        return inference.process(job.tenant(), request)
+                .map(response -> run.done(segment, response))
+                .onErrorResume(SegmentConflictException.class, conflict -> {
+                    if (conflict.expected() > segment.index()) {
+                        run.skipUntil = conflict.expected();
+                        return Mono.just(run.skipped(segment));
+                    }
+                    return Mono.error(new DocumentBehindException(job.document(), segment.index(), conflict.expected()));
+                });
+    }
+
+    /** The state of one run; touched by one segment at a time ({@code concatMap}). */
+    private static final class Run {
+
+        final DocumentJob job;
+        final long started;
+        long skipUntil;
+        long segmentsDone;
+        long tokensDone;
+
+        Run(DocumentJob job, long started) {
+            this.job = job;
+            this.started = started;
+        }
+
+        SegmentResult done(Segment segment, io.baton.inference.segments.SegmentResponse response) {
+            return new SegmentResult(segment, response, advance(segment));
+        }
+
+        SegmentResult skipped(Segment segment) {
+            return new SegmentResult(segment, null, advance(segment));
+        }
+
+        private SegmentProgress advance(Segment segment) {
+            segmentsDone++;
+            tokensDone += segment.size();
+            long chars = segment.chars().end();
+            long elapsedNanos = System.nanoTime() - started;
+            long total = job.totalChars();
+            long segments = total > 0 && chars > 0
+                    ? Math.max(segmentsDone, Math.round(Math.ceil(segmentsDone * (double) total / chars)))
+                    : segmentsDone;
+            boolean estimated = total <= 0 || chars < total;
+            double perSecond = elapsedNanos > 0 ? tokensDone * 1e9 / elapsedNanos : 0;
+            return new SegmentProgress(job.document(), segmentsDone, segments, estimated, tokensDone, chars, total,
+                    elapsedNanos / 1_000_000, perSecond);
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package io.baton.gateway.problems;
+
+import io.baton.gateway.GatewayException;
+import java.net.URI;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.io.buffer.DataBufferLimitException;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.ErrorResponse;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.bind.support.WebExchangeBindException;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.reactive.result.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.server.MethodNotAllowedException;
+import org.springframework.web.server.NotAcceptableStatusException;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.ServerWebInputException;
+import org.springframework.web.server.UnsupportedMediaTypeStatusException;
+import reactor.core.publisher.Mono;
+
+/**
+ * Every error of the gateway as an RFC 9457 problem detail ({@code application/problem+json}),
+ * {@code type} = {@code urn:baton:problem:<type>}:
+ *
+ * <ul>
+ *   <li>a {@link GatewayException}: its status, type, message as {@code detail} and extra members;
+ *   <li>a body over the codec limit ({@code spring.codec.max-in-memory-size}): 413 {@code
+ *       payload-too-large}, with {@code limit};
+ *   <li>framework errors: {@code malformed-request} (unreadable JSON), {@code invalid-request}
+ *       (Bean Validation, with {@code errors}), {@code unsupported-media-type}, {@code
+ *       not-acceptable}, {@code method-not-allowed}, {@code not-found};
+ *   <li>anything else: 500 {@code internal-error}, logged, its message not shown.
+ * </ul>
+ */
+@RestControllerAdvice
+public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
+
+    /** Problem types are this followed by the failure's type. */
+    public static final String TYPE_PREFIX = "urn:baton:problem:";
+
+    private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
+
+    @ExceptionHandler(GatewayException.class)
+    public ResponseEntity<ProblemDetail> gateway(GatewayException e, ServerWebExchange exchange) {
+        HttpStatusCode status = HttpStatusCode.valueOf(e.status());
+        if (status.is5xxServerError()) {
+            log.error("{} {}: {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), e.getMessage(), e);
+        }
+        ResponseEntity<ProblemDetail> response = problem(status, e.type(), e.getMessage(), exchange);
+        e.properties().forEach(response.getBody()::setProperty);
+        return response;
+    }
+
+    @ExceptionHandler(DataBufferLimitException.class)
+    public ResponseEntity<ProblemDetail> tooLarge(DataBufferLimitException e, ServerWebExchange exchange) {
+        return payloadTooLarge(e, exchange);
+    }
+
+    @ExceptionHandler(Exception.class)
+    public ResponseEntity<ProblemDetail> unexpected(Exception e, ServerWebExchange exchange) {
+        log.error("{} {} failed unexpectedly", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), e);
+        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error",
+                "the gateway failed unexpectedly; the log has the details", exchange);
+    }
+
+    @Override
+    public Mono<ResponseEntity<Object>> handleServerWebInputException(ServerWebInputException ex, HttpHeaders headers,
+                                                                      HttpStatusCode status,
+                                                                      ServerWebExchange exchange) {
+        DataBufferLimitException limit = limitCause(ex);
+        if (limit != null) {
+            return Mono.just(ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE)
+                    .contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                    .body(payloadTooLarge(limit, exchange).getBody()));
+        }
+        return super.handleServerWebInputException(ex, headers, status, exchange);
+    }
+
+    @Override
+    protected Mono<ResponseEntity<Object>> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
+                                                                   HttpStatusCode status, ServerWebExchange exchange) {
+        if (body == null && ex instanceof ErrorResponse error) {
+            Locale locale = exchange.getLocaleContext().getLocale();
+            body = error.updateAndGetBody(getMessageSource(), locale == null ? Locale.getDefault() : locale);
+        }
+        if (body instanceof ProblemDetail problem) {
+            String type = frameworkType(ex, status);
+            problem.setType(URI.create(TYPE_PREFIX + type));
+            problem.setTitle(title(type));
+            if (problem.getInstance() == null) {
+                problem.setInstance(URI.create(exchange.getRequest().getPath().value()));
+            }
+            if (ex instanceof WebExchangeBindException bind) {
+                problem.setProperty("errors", bind.getFieldErrors().stream()
+                        .map(f -> Map.of("field", f.getField(), "message", String.valueOf(f.getDefaultMessage())))
+                        .toList());
+            }
+            headers = new HttpHeaders(headers);
+            headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        }
+        return super.handleExceptionInternal(ex, body, headers, status, exchange);
+    }
+
+    private static ResponseEntity<ProblemDetail> payloadTooLarge(DataBufferLimitException e, ServerWebExchange exchange) {
+        ResponseEntity<ProblemDetail> response = problem(HttpStatus.CONTENT_TOO_LARGE, "payload-too-large",
+                "the request body is larger than this gateway accepts (" + e.getMessage() + ")", exchange);
+        return response;
+    }
+
+    private static DataBufferLimitException limitCause(Throwable e) {
+        for (Throwable at = e; at != null; at = at.getCause()) {
+            if (at instanceof DataBufferLimitException limit) {
+                return limit;
+            }
+        }
+        return null;
+    }
+
+    private static String frameworkType(Exception ex, HttpStatusCode status) {
+        if (ex instanceof WebExchangeBindException || ex instanceof HandlerMethodValidationException) {
+            return "invalid-request";
+        }
+        if (ex instanceof ServerWebInputException) {
+            return "malformed-request";
+        }
+        if (ex instanceof UnsupportedMediaTypeStatusException) {
+            return "unsupported-media-type";
+        }
+        if (ex instanceof NotAcceptableStatusException) {
+            return "not-acceptable";
+        }
+        if (ex instanceof MethodNotAllowedException) {
+            return "method-not-allowed";
+        }
+        if (status.value() == 404) {
+            return "not-found";
+        }
+        if (status.value() == 413) {
+            return "payload-too-large";
+        }
+        HttpStatus known = HttpStatus.resolve(status.value());
+        return known == null ? "http-" + status.value() : known.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    private static ResponseEntity<ProblemDetail> problem(HttpStatusCode status, String type, String detail,
+                                                         ServerWebExchange exchange) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setType(URI.create(TYPE_PREFIX + type));
+        problem.setTitle(title(type));
+        problem.setInstance(URI.create(exchange.getRequest().getPath().value()));
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+    }
+
+    /** {@code empty-text} -> {@code Empty text}. */
+    static String title(String type) {
+        String words = type.replace('-', ' ');
+        return words.isEmpty() ? words : Character.toUpperCase(words.charAt(0)) + words.substring(1);
+    }
+}

@@ -1,0 +1,27 @@
+package io.baton.gateway.summarize;
+
+import io.baton.gateway.GatewayException;
+
+/**
+ * The model gives no sentence vectors (a hub export without {@code last_hidden_state}), so
+ * extractive selection cannot run (422).
+ */
+public final class NoSentenceVectorsException extends GatewayException {
+
+    private static final long serialVersionUID = 1L;
+
+    public NoSentenceVectorsException(String model) {
+        super("model '" + model + "' gives no sentence vectors (no last_hidden_state output); "
+                + "extractive summaries need them");
+    }
+
+    @Override
+    public String type() {
+        return "no-sentence-vectors";
+    }
+
+    @Override
+    public int status() {
+        return 422;
+    }
+}

@@ -1,0 +1,59 @@
+package io.baton.standalone;
+
+import io.baton.gateway.inference.InferenceClient;
+import io.baton.inference.InferenceProperties;
+import io.baton.inference.generation.GenerationConfiguration;
+import io.baton.inference.models.ModelsConfiguration;
+import io.baton.inference.runtime.RuntimeConfiguration;
+import io.baton.inference.segments.SegmentService;
+import io.baton.inference.segments.SegmentsConfiguration;
+import io.baton.inference.state.MemoryClient;
+import io.baton.memory.checkpoints.CheckpointService;
+import io.baton.memory.encoding.EncodingConfiguration;
+import io.baton.memory.store.CheckpointStoreConfiguration;
+import java.util.Map;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+
+/**
+ * The standalone application: the gateway's components plus the memory and inference services'
+ * configurations (not their HTTP controllers: in one JVM they are called directly, and their
+ * routes would collide with the gateway's). State lives in the in-memory store unless {@code
+ * BATON_REDIS_URL} names a Redis. The gateway reaches inference through {@link
+ * InProcessInferenceClient} ({@code baton.mode=standalone}), inference reaches memory through
+ * {@link InProcessMemoryClient}.
+ */
+@SpringBootApplication(scanBasePackages = "io.baton.gateway")
+@EnableConfigurationProperties(InferenceProperties.class)
+@Import({CheckpointStoreConfiguration.class, EncodingConfiguration.class, CheckpointService.class,
+        RuntimeConfiguration.class, ModelsConfiguration.class, SegmentsConfiguration.class,
+        GenerationConfiguration.class})
+public class BatonStandalone {
+
+    public static void main(String[] args) {
+        application().run(args);
+    }
+
+    /** The application with standalone defaults (in-memory store unless a Redis URL is set). */
+    public static SpringApplication application() {
+        SpringApplication application = new SpringApplication(BatonStandalone.class);
+        String redis = System.getenv("BATON_REDIS_URL");
+        application.setDefaultProperties(Map.of("baton.store.kind", redis == null || redis.isBlank() ? "memory" : "redis",
+                "spring.application.name", "baton-standalone",
+                "baton.mode", "standalone"));
+        return application;
+    }
+
+    @Bean
+    InferenceClient inProcessInferenceClient(SegmentService segments) {
+        return new InProcessInferenceClient(segments);
+    }
+
+    @Bean
+    MemoryClient inProcessMemoryClient(CheckpointService checkpoints) {
+        return new InProcessMemoryClient(checkpoints);
+    }
+}

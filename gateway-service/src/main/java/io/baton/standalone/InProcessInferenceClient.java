@@ -1,0 +1,38 @@
+package io.baton.standalone;
+
+import io.baton.gateway.inference.InferenceClient;
+import io.baton.gateway.inference.InferenceRejectedException;
+import io.baton.gateway.inference.SegmentConflictException;
+import io.baton.inference.InferenceException;
+import io.baton.inference.segments.SegmentRequest;
+import io.baton.inference.segments.SegmentResponse;
+import io.baton.inference.segments.SegmentService;
+import io.baton.inference.state.SegmentOrderException;
+import reactor.core.publisher.Mono;
+
+/**
+ * The gateway's {@link InferenceClient} served by the inference code in the same JVM ({@link
+ * SegmentService}): the same checks, batching and compare-and-set as over HTTP, without the
+ * network. Inference's refusals map onto the client's contract exactly as {@code
+ * HttpInferenceClient} maps their problem details.
+ */
+public final class InProcessInferenceClient implements InferenceClient {
+
+    private final SegmentService segments;
+
+    public InProcessInferenceClient(SegmentService segments) {
+        this.segments = segments;
+    }
+
+    @Override
+    public Mono<SegmentResponse> process(String tenant, SegmentRequest request) {
+        return segments.process(tenant, request).onErrorMap(InferenceException.class, InProcessInferenceClient::map);
+    }
+
+    private static RuntimeException map(InferenceException e) {
+        if (e instanceof SegmentOrderException order) {
+            return new SegmentConflictException(order.type(), order.getMessage(), order.expected());
+        }
+        return new InferenceRejectedException(e.status(), e.type(), e.getMessage(), e.properties());
+    }
+}

@@ -1,0 +1,113 @@
+package io.baton.gateway.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.baton.gateway.GatewayProperties;
+import io.baton.inference.segments.SegmentRequest;
+import io.baton.inference.segments.SegmentResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Mono;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
+
+/**
+ * The HTTP client's retry policy against a scripted HTTP server on loopback that answers the way
+ * the inference service does (its JSON and problem details): transient failures are retried up
+ * to the bound, a conflict is not retried and names the expected segment, a refusal keeps its
+ * type and status, an unreachable service is 503 {@code inference-unavailable}.
+ */
+class HttpInferenceClientTest {
+
+    static final String OK = "{\"document\":\"d\",\"segment\":0,\"model\":\"m\",\"tokens\":3,"
+            + "\"sentenceVectors\":[[0.5,1.5]],\"tokenNll\":[1.0,2.0,3.0]}";
+    static final SegmentRequest REQUEST = new SegmentRequest("d", 0L, "m", new long[] {1, 2, 3},
+            List.of(new int[] {0, 3}), null);
+
+    final AtomicInteger calls = new AtomicInteger();
+    DisposableServer server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.disposeNow();
+        }
+    }
+
+    /** Answers the first {@code failures} calls with {@code status} and {@code problem}, then OK. */
+    HttpInferenceClient serving(int failures, int status, String problem) {
+        server = HttpServer.create().host("127.0.0.1").port(0)
+                .route(routes -> routes.post("/v1/segments", (request, response) -> request.receive().then(
+                        Mono.defer(() -> {
+                            boolean fail = calls.incrementAndGet() <= failures;
+                            return response.status(fail ? status : 200)
+                                    .header("Content-Type", fail ? "application/problem+json" : "application/json")
+                                    .sendString(Mono.just(fail ? problem : OK)).then();
+                        }))))
+                .bindNow();
+        return client("http://127.0.0.1:" + server.port(), 2);
+    }
+
+    static HttpInferenceClient client(String url, int retries) {
+        return new HttpInferenceClient(WebClient.builder(),
+                new GatewayProperties.Inference(url, Duration.ofSeconds(10), retries, Duration.ofMillis(10)));
+    }
+
+    @Test
+    void transientFailuresAreRetriedUpToTheBound() {
+        SegmentResponse response = serving(2, 503, "{\"type\":\"urn:baton:problem:store-unavailable\",\"status\":503}")
+                .process("t", REQUEST).block(Duration.ofSeconds(20));
+        assertThat(calls).hasValue(3);
+        assertThat(response.tokens()).isEqualTo(3);
+        assertThat(response.sentenceVectors().get(0)).containsExactly(0.5f, 1.5f);
+    }
+
+    @Test
+    void failuresBeyondTheBoundAreInferenceUnavailable() {
+        HttpInferenceClient client = serving(10, 502, "{}");
+        assertThatThrownBy(() -> client.process("t", REQUEST).block(Duration.ofSeconds(20)))
+                .isInstanceOfSatisfying(InferenceUnavailableException.class,
+                        e -> assertThat(e.status()).isEqualTo(503));
+        assertThat(calls).hasValue(3);
+    }
+
+    @Test
+    void aConflictIsNotRetriedAndNamesTheExpectedSegment() {
+        HttpInferenceClient client = serving(1, 409, "{\"type\":\"urn:baton:problem:checkpoint-conflict\","
+                + "\"status\":409,\"detail\":\"stored first\",\"expectedSegment\":7}");
+        assertThatThrownBy(() -> client.process("t", REQUEST).block(Duration.ofSeconds(20)))
+                .isInstanceOfSatisfying(SegmentConflictException.class, e -> {
+                    assertThat(e.expected()).isEqualTo(7);
+                    assertThat(e.type()).isEqualTo("checkpoint-conflict");
+                });
+        assertThat(calls).hasValue(1);
+    }
+
+    @Test
+    void aRefusalKeepsItsStatusAndType() {
+        HttpInferenceClient client = serving(1, 404, "{\"type\":\"urn:baton:problem:unknown-model\","
+                + "\"status\":404,\"detail\":\"unknown model 'm'\"}");
+        assertThatThrownBy(() -> client.process("t", REQUEST).block(Duration.ofSeconds(20)))
+                .isInstanceOfSatisfying(InferenceRejectedException.class, e -> {
+                    assertThat(e.status()).isEqualTo(404);
+                    assertThat(e.type()).isEqualTo("unknown-model");
+                    assertThat(e.getMessage()).isEqualTo("unknown model 'm'");
+                });
+        assertThat(calls).hasValue(1);
+    }
+
+    @Test
+    void anUnreachableServiceIsUnavailable() {
+        DisposableServer closed = HttpServer.create().host("127.0.0.1").port(0).bindNow();
+        int port = closed.port();
+        closed.disposeNow();
+        assertThatThrownBy(() -> client("http://127.0.0.1:" + port, 1).process("t", REQUEST)
+                .block(Duration.ofSeconds(20)))
+                .isInstanceOf(InferenceUnavailableException.class);
+    }
+}

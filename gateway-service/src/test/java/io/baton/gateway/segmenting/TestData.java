@@ -1,0 +1,68 @@
+package io.baton.gateway.segmenting;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Where the tests' real inputs are: the model zoo and the shared corpus (set by Surefire). */
+final class TestData {
+
+    private static String mobyDick;
+
+    private TestData() {
+    }
+
+    /** {@code models/zoo}. */
+    static Path zoo() {
+        Path zoo = Path.of(System.getProperty("baton.zoo.dir", "../models/zoo"));
+        assertTrue(Files.isDirectory(zoo), "the model zoo is missing: " + zoo.toAbsolutePath());
+        return zoo;
+    }
+
+    /** Every zoo model folder that has a tokenizer. */
+    static List<Path> zooModels() {
+        try (Stream<Path> folders = Files.list(zoo())) {
+            List<Path> models = folders.filter(f -> Files.isRegularFile(f.resolve(TextTokenizer.FILE_NAME))).sorted().toList();
+            assertTrue(models.size() >= 7, "expected the 7 zoo models, found " + models);
+            return models;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The model folder the tests tokenise with. */
+    static Path gemma2() {
+        return zoo().resolve("gemma2-tiny");
+    }
+
+    /** Moby Dick from {@code ../shared/data/corpus} (1.19 million characters, UTF-8). */
+    static synchronized String mobyDick() {
+        if (mobyDick == null) {
+            Path file = Path.of(System.getProperty("baton.shared.data", "../../shared/data"), "corpus", "moby-dick", "moby-dick.txt");
+            assertTrue(Files.isRegularFile(file), "the shared corpus is missing: " + file.toAbsolutePath()
+                    + " (the baton.shared.data property names ../shared/data)");
+            try {
+                mobyDick = Files.readString(file, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return mobyDick;
+    }
+
+    /** The UTF-8 bytes of a text as unsigned token ids: what a byte-level tokenizer must give. */
+    static long[] utf8Ids(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        long[] ids = new long[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            ids[i] = bytes[i] & 0xFF;
+        }
+        return ids;
+    }
+}

@@ -1,0 +1,50 @@
+package io.baton.standalone;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * One standalone application (gateway + inference + memory in this JVM, in-memory store, on a
+ * random port) shared by the test classes that need it; loading the zoo's models once keeps the
+ * tests quick. Closed when the JVM exits.
+ */
+final class Standalone {
+
+    private static ConfigurableApplicationContext context;
+    private static String mobyDick;
+
+    private Standalone() {
+    }
+
+    static synchronized ConfigurableApplicationContext context() {
+        if (context == null) {
+            context = BatonStandalone.application().run("--server.port=0", "--spring.main.banner-mode=off",
+                    "--baton.pipeline.concurrency=2");
+            Runtime.getRuntime().addShutdownHook(new Thread(context::close));
+        }
+        return context;
+    }
+
+    static int port() {
+        return ((WebServerApplicationContext) context()).getWebServer().getPort();
+    }
+
+    /** A piece of Moby Dick from {@code ../shared/data/corpus}, ASCII-safe to slice by characters. */
+    static synchronized String mobyDick(int from, int length) {
+        if (mobyDick == null) {
+            Path file = Path.of(System.getProperty("baton.shared.data", "../../shared/data"), "corpus", "moby-dick",
+                    "moby-dick.txt");
+            try {
+                mobyDick = Files.readString(file, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return mobyDick.substring(from, from + length);
+    }
+}

@@ -1,0 +1,86 @@
+package io.baton.memory.checkpoints;
+
+import io.baton.common.state.ReadOptions;
+import io.baton.memory.MemoryProperties;
+import io.baton.memory.encoding.EncodingExecutor;
+import io.baton.memory.encoding.StateEncoding;
+import io.baton.memory.store.CheckpointRecord;
+import io.baton.memory.store.CheckpointStore;
+import io.baton.memory.store.DocumentKey;
+import io.baton.memory.store.DocumentNotFoundException;
+import io.baton.memory.store.Head;
+import io.baton.memory.store.PutResult;
+import io.baton.memory.store.StoredCheckpoint;
+import java.util.Map;
+import org.springframework.stereotype.Service;
+import reactor.core.publisher.Mono;
+
+/**
+ * Reads and writes checkpoints: a write is validated (container and metadata) and encoded
+ * (compression, downcast) before the store's compare-and-set; a read decodes back to the
+ * container the client wrote. Encoding and decoding of large bodies run on the encoding executor,
+ * never on an event-loop thread.
+ */
+@Service
+public class CheckpointService {
+
+    private final CheckpointStore store;
+    private final StateEncoding encoding;
+    private final EncodingExecutor executor;
+    private final ReadOptions readOptions;
+    private final CheckpointValidator validator;
+
+    public CheckpointService(CheckpointStore store, StateEncoding encoding, EncodingExecutor executor,
+                             MemoryProperties properties) {
+        this.store = store;
+        this.encoding = encoding;
+        this.executor = executor;
+        this.readOptions = new ReadOptions((int) Math.min(Integer.MAX_VALUE, properties.limits().maxHeaderBytes()));
+        this.validator = new CheckpointValidator(readOptions);
+    }
+
+    /** The document's head; fails with {@link DocumentNotFoundException} when there is none. */
+    public Mono<Head> head(DocumentKey key) {
+        return store.head(key).switchIfEmpty(Mono.error(() -> new DocumentNotFoundException(key)));
+    }
+
+    /** Kept checkpoint n as stored (encoded). */
+    public Mono<StoredCheckpoint> stored(DocumentKey key, long segment) {
+        return store.checkpoint(key, segment);
+    }
+
+    /** The container a stored checkpoint was written as, and its metadata. */
+    public Mono<StateEncoding.Decoded> decode(StoredCheckpoint stored) {
+        int work = encoding.decodes(stored.stored()) ? stored.stored().length : 0;
+        return executor.submit(work, () -> encoding.decode(stored.stored(), readOptions));
+    }
+
+    /** Kept checkpoint n, decoded. */
+    public Mono<StateEncoding.Decoded> read(DocumentKey key, long segment) {
+        return stored(key, segment).flatMap(this::decode);
+    }
+
+    /**
+     * Validates {@code body} as checkpoint n of {@code key}, encodes it and stores it with
+     * compare-and-set; nothing is stored when a check fails.
+     */
+    public Mono<PutResult> write(DocumentKey key, long segment, byte[] body) {
+        return Mono.fromCallable(() -> validator.validate(key, segment, body))
+                .flatMap(valid -> executor.submit(encoding.transforms() ? valid.bytes().length : 0,
+                        () -> new CheckpointRecord(segment, valid.tokens(), valid.model(), valid.modelDigest(),
+                                valid.bytes().length, encoding.encode(valid.bytes(), valid.container()))))
+                .flatMap(record -> store.put(key, record));
+    }
+
+    /** A new document {@code target} starting from checkpoint n of {@code source}. */
+    public Mono<Head> fork(DocumentKey source, long segment, DocumentKey target) {
+        return store.fork(source, segment, target, stored -> encoding.withMetadata(stored,
+                Map.of(CheckpointValidator.DOCUMENT, target.document()), readOptions));
+    }
+
+    /** Tokens consumed up to a checkpoint, from its metadata (validated when it was written). */
+    public static long tokens(Map<String, String> metadata, Head head) {
+        String tokens = metadata.get(CheckpointValidator.TOKENS);
+        return tokens != null ? Long.parseLong(tokens) : head.tokens();
+    }
+}
