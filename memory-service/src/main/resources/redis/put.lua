@@ -1,19 +1,26 @@
 -- put.lua: compare-and-set write of checkpoint n of one document. One script, so Redis runs it
 -- as one step: no other command sees the document between the check and the writes, and a
--- refused put writes nothing at all.
+-- refused put writes nothing at all (it only deletes its own staging key).
+--
+-- The bytes do not pass through the script: the client has already written them to a staging key
+-- of the same document (same hash slot, short PX TTL), and the script RENAMEs that key into place
+-- when it accepts the write, or DELs it otherwise. Repeats are recognised by a digest of the bytes
+-- that the client computed (SHA-256, kept per checkpoint as the head field digest:<n>).
 --
 -- KEYS[1]            baton:{<tenant>:<doc>}:head      HASH, the head (see docs/state-store.md)
 -- KEYS[2]            baton:{<tenant>:<doc>}:ckpt:<n>  STRING, the checkpoint being written
--- KEYS[3 .. 2+r]     ckpt:<n-1> .. ckpt:<max(0, n-K+1)>: kept checkpoints whose TTL is refreshed
--- KEYS[3+r]          ckpt:<n-K>, retired by this write (present only when n-K >= 0)
+-- KEYS[3]            baton:{<tenant>:<doc>}:staging:<random>  STRING, the bytes as the client staged them
+-- KEYS[4 .. 3+r]     ckpt:<n-1> .. ckpt:<max(0, n-K+1)>: kept checkpoints whose TTL is refreshed
+-- KEYS[4+r]          ckpt:<n-K>, retired by this write (present only when n-K >= 0)
 -- ARGV[1]  n             ARGV[2]  tokens        ARGV[3]  model      ARGV[4]  model digest
 -- ARGV[5]  bytes (container size as sent)       ARGV[6]  ttl (ms)   ARGV[7]  keep (K)
 -- ARGV[8]  allowed: most stored bytes this document may hold after the write (tenant quota minus
 --          the tenant's other documents), or -1 for no quota
--- ARGV[9]  r             ARGV[10] the stored bytes
+-- ARGV[9]  r             ARGV[10] the digest of the stored bytes (hex SHA-256)
 --
 -- Returns {status, segment, tokens, model, digest, bytes, storedBytes, version, oldest, pttl,
---          nowMillis, extra}; status is created | idempotent | conflict | model_mismatch | quota.
+--          nowMillis, extra}; status is created | idempotent | conflict | model_mismatch | quota |
+-- staged_missing (the staging key is not there: its SET failed or it expired; nothing written).
 -- The head fields describe the document after the call (segment -1: no document). extra is the
 -- document's stored bytes had the write been accepted (quota only).
 
@@ -22,7 +29,8 @@ local ttl = ARGV[6]
 local keep = tonumber(ARGV[7])
 local allowed = tonumber(ARGV[8])
 local r = tonumber(ARGV[9])
-local data = ARGV[10]
+local digest = ARGV[10]
+local staging = KEYS[3]
 
 local function read_head()
     local flat = redis.call('HGETALL', KEYS[1])
@@ -62,15 +70,28 @@ local h = read_head()
 local before, oldest, version = 0, 0, 0
 if h == nil then
     if n ~= 0 then
+        redis.call('DEL', staging)
         return reply('conflict', nil)
     end
 else
     if h.model ~= ARGV[3] or h.digest ~= ARGV[4] then
+        redis.call('DEL', staging)
         return reply('model_mismatch', h)
     end
     local segment = tonumber(h.segment)
     if n ~= segment + 1 then
-        if n >= tonumber(h.oldest) and n <= segment and redis.call('GET', KEYS[2]) == data then
+        local same = false
+        if n >= tonumber(h.oldest) and n <= segment and redis.call('EXISTS', KEYS[2]) == 1 then
+            local kept = h['digest:' .. n]
+            if kept then
+                same = kept == digest
+            else
+                -- written before digests were kept: compare the bytes (this path only)
+                same = redis.call('GET', KEYS[2]) == redis.call('GET', staging)
+            end
+        end
+        redis.call('DEL', staging)
+        if same then
             return reply('idempotent', h)
         end
         return reply('conflict', h)
@@ -82,26 +103,32 @@ end
 
 -- Checkpoints below new_oldest leave the document with this write.
 local new_oldest = math.max(oldest, n - keep + 1)
-local after = #data
+if redis.call('EXISTS', staging) == 0 then
+    return reply('staged_missing', h)
+end
+local size = redis.call('STRLEN', staging)
+local after = size
 for m = new_oldest, n - 1 do
     after = after + (h and tonumber(h['size:' .. m]) or 0)
 end
 if allowed >= 0 and after > before and after > allowed then
+    redis.call('DEL', staging)
     return reply('quota', h, after)
 end
 
-redis.call('SET', KEYS[2], data, 'PX', ttl)
+redis.call('RENAME', staging, KEYS[2])
+redis.call('PEXPIRE', KEYS[2], ttl)
 for m = oldest, new_oldest - 1 do
-    redis.call('HDEL', KEYS[1], 'size:' .. m, 'tokens:' .. m, 'bytes:' .. m)
+    redis.call('HDEL', KEYS[1], 'size:' .. m, 'tokens:' .. m, 'bytes:' .. m, 'digest:' .. m)
 end
-if #KEYS == 3 + r then
-    redis.call('DEL', KEYS[3 + r])
+if #KEYS == 4 + r then
+    redis.call('DEL', KEYS[4 + r])
 end
 redis.call('HSET', KEYS[1], 'segment', n, 'tokens', ARGV[2], 'model', ARGV[3], 'digest', ARGV[4],
         'bytes', ARGV[5], 'version', version + 1, 'oldest', new_oldest,
-        'size:' .. n, #data, 'tokens:' .. n, ARGV[2], 'bytes:' .. n, ARGV[5])
+        'size:' .. n, size, 'tokens:' .. n, ARGV[2], 'bytes:' .. n, ARGV[5], 'digest:' .. n, digest)
 redis.call('PEXPIRE', KEYS[1], ttl)
-for i = 3, 2 + r do
+for i = 4, 3 + r do
     redis.call('PEXPIRE', KEYS[i], ttl)
 end
 return reply('created', read_head())

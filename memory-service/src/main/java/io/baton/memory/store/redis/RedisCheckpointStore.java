@@ -23,17 +23,25 @@ import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
@@ -45,13 +53,18 @@ import reactor.core.publisher.Mono;
  * Layout, scripts and their atomicity are described in {@code docs/state-store.md}:
  * <ul>
  *   <li>{@code baton:{<tenant>:<doc>}:head}: HASH of the head fields and, per kept checkpoint n,
- *       {@code size:<n>} (stored bytes), {@code tokens:<n>}, {@code bytes:<n>};
+ *       {@code size:<n>} (stored bytes), {@code tokens:<n>}, {@code bytes:<n>}, {@code digest:<n>}
+ *       (hex SHA-256 of the stored bytes; absent for checkpoints written before it was kept);
  *   <li>{@code baton:{<tenant>:<doc>}:ckpt:<n>}: STRING, the stored bytes of checkpoint n;
+ *   <li>{@code baton:{<tenant>:<doc>}:staging:<uuid>}: STRING, the bytes of a put in flight, with
+ *       a 60 s TTL, renamed to {@code ckpt:<n>} or deleted by put.lua;
  *   <li>{@code baton:{tenant:<tenant>}:docs}: HASH doc -> {@code <storedBytes>:<expiresAtMillis>:<segment>:<version>},
  *       the tenant's index, for listing and the quota.
  * </ul>
  * Every change to a document is one Lua script ({@code redis/put.lua}, {@code fork.lua},
- * {@code delete.lua}) on that document's keys, which all share one hash slot. The tenant index
+ * {@code delete.lua}) on that document's keys, which all share one hash slot; a put's bytes are
+ * staged with a plain SET pipelined before the script, and a read is a pipelined HGETALL, GET,
+ * HGETALL (the bytes never pass through Lua on these paths). The tenant index
  * lives in another slot and is updated after the document, so it can briefly lag; it is repaired by
  * the next write or retry (see the docs), and the quota read from it is approximate under
  * concurrent writers of one tenant.
@@ -64,13 +77,16 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
 
     private static final RedisScript PUT = RedisScript.load("put");
     private static final RedisScript FORK = RedisScript.load("fork");
-    private static final RedisScript CHECKPOINT = RedisScript.load("checkpoint");
     private static final RedisScript DELETE = RedisScript.load("delete");
     private static final RedisScript LIST = RedisScript.load("list");
     private static final RedisScript TENANT_USAGE = RedisScript.load("tenant-usage");
     private static final RedisScript INDEX_SET = RedisScript.load("index-set");
     private static final RedisScript INDEX_REMOVE = RedisScript.load("index-remove");
 
+    /** A read retries this often when writes keep moving the head under it. */
+    private static final int READ_ATTEMPTS = 16;
+    /** Staged bytes that no script took over (the client died in between) expire after this. */
+    static final long STAGING_TTL_MILLIS = 60_000;
     /** A delete retries this often when puts keep moving the head under it. */
     private static final int DELETE_ATTEMPTS = 16;
     private static final Pattern SCAN_CURSOR = Pattern.compile("[0-9]{1,20}");
@@ -131,19 +147,51 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
                 .onErrorMap(RedisCheckpointStore::unavailable);
     }
 
+    /**
+     * Reads the head, checkpoint n and the head again, pipelined (one round trip, plain HGETALL and
+     * GET, so the bytes do not pass through Lua). When both reads of the head are equal, the bytes
+     * belong to that head: every accepted write changes the head's version, and a document deleted
+     * and written again in between with an identical head has identical {@code digest:<n>}, hence
+     * identical bytes. Otherwise a write came in between and the read is repeated.
+     */
     private Mono<ReadCheckpoint> readCheckpoint(DocumentKey key, long segment) {
-        String[] keys = {RedisKeys.head(key), RedisKeys.checkpoint(key, segment)};
-        return this.<List<Object>>script(CHECKPOINT, ScriptOutputType.MULTI, keys).flatMap(reply -> {
-            if (reply.isEmpty()) {
-                return Mono.error(new DocumentNotFoundException(key));
+        return readCheckpoint(key, segment, READ_ATTEMPTS);
+    }
+
+    private Mono<ReadCheckpoint> readCheckpoint(DocumentKey key, long segment, int attempts) {
+        String headKey = RedisKeys.head(key);
+        String checkpointKey = RedisKeys.checkpoint(key, segment);
+        return redis.commands().flatMap(c -> Mono.zip(hash(c, headKey),
+                c.get(checkpointKey).map(Optional::of).defaultIfEmpty(Optional.empty()),
+                hash(c, headKey))).flatMap(read -> {
+                    Map<String, byte[]> fields = read.getT1();
+                    if (!sameFields(fields, read.getT3())) {
+                        return attempts > 1 ? readCheckpoint(key, segment, attempts - 1)
+                                : Mono.error(new StoreUnavailableException("document " + key.document()
+                                        + " kept changing while it was being read; try again", null));
+                    }
+                    if (fields.isEmpty()) {
+                        return Mono.error(new DocumentNotFoundException(key));
+                    }
+                    RedisHead head = RedisHead.of(fields);
+                    Head h = head.head();
+                    if (read.getT2().isEmpty() || segment < h.oldest() || segment > h.segment()) {
+                        return Mono.error(new CheckpointNotFoundException(key, segment, h));
+                    }
+                    return Mono.just(new ReadCheckpoint(head, read.getT2().get()));
+                });
+    }
+
+    private static boolean sameFields(Map<String, byte[]> a, Map<String, byte[]> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (Map.Entry<String, byte[]> entry : a.entrySet()) {
+            if (!Arrays.equals(entry.getValue(), b.get(entry.getKey()))) {
+                return false;
             }
-            RedisHead head = RedisHead.of(pairs(asList(reply.get(0))));
-            Head h = head.head();
-            if (reply.size() < 2 || segment < h.oldest() || segment > h.segment()) {
-                return Mono.error(new CheckpointNotFoundException(key, segment, h));
-            }
-            return Mono.just(new ReadCheckpoint(head, (byte[]) reply.get(1)));
-        });
+        }
+        return true;
     }
 
     // ---- put ----
@@ -153,24 +201,41 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
         Objects.requireNonNull(record, "record");
         long n = record.segment();
         int keep = policy.keep();
-        List<String> keys = new ArrayList<>(keep + 2);
+        String staging = RedisKeys.staging(key, UUID.randomUUID().toString());
+        List<String> keys = new ArrayList<>(keep + 3);
         keys.add(RedisKeys.head(key));
         keys.add(RedisKeys.checkpoint(key, n));
+        keys.add(staging);
         for (long m = n - 1; m >= Math.max(0, n - keep + 1); m--) {
             keys.add(RedisKeys.checkpoint(key, m));
         }
-        int refreshed = keys.size() - 2;
+        int refreshed = keys.size() - 3;
         if (n - keep >= 0) {
             keys.add(RedisKeys.checkpoint(key, n - keep));
         }
         return othersUsage(key).flatMap(others -> {
             long allowed = policy.hasQuota() ? Math.max(0, policy.tenantQuotaBytes() - others) : -1;
-            byte[][] args = {num(n), num(record.tokens()), text(record.model()), text(record.modelDigest()),
-                    num(record.bytes()), num(policy.ttl().toMillis()), num(keep), num(allowed), num(refreshed),
-                    record.stored()};
-            return this.<List<Object>>script(PUT, ScriptOutputType.MULTI, keys.toArray(String[]::new), args)
-                    .map(ScriptReply::of)
-                    .flatMap(reply -> switch (reply.status()) {
+            return redis.commands().flatMap(c -> {
+                // The bytes go to the staging key first; the script, pipelined right behind on the
+                // same connection, decides and renames them into place. The digest is computed while
+                // the SET is on its way.
+                CompletableFuture<String> staged = c.set(staging, record.stored(),
+                        SetArgs.Builder.px(STAGING_TTL_MILLIS)).toFuture();
+                byte[][] args = {num(n), num(record.tokens()), text(record.model()), text(record.modelDigest()),
+                        num(record.bytes()), num(policy.ttl().toMillis()), num(keep), num(allowed), num(refreshed),
+                        digest(record.stored())};
+                Mono<List<Object>> decide = script(PUT, ScriptOutputType.MULTI, keys.toArray(String[]::new), args);
+                return Mono.zip(Mono.fromFuture(staged), decide).flatMap(done -> {
+                    ScriptReply reply = ScriptReply.of(done.getT2());
+                    if (reply.status().equals("staged_missing")) {
+                        // the script overtook the SET (it cannot on one connection; in case a
+                        // route differs): the SET has answered OK by now, so decide once more
+                        return this.<List<Object>>script(PUT, ScriptOutputType.MULTI, keys.toArray(String[]::new), args)
+                                .map(ScriptReply::of);
+                    }
+                    return Mono.just(reply);
+                });
+            }).flatMap(reply -> switch (reply.status()) {
                         case "created", "idempotent" -> index(key, reply)
                                 .thenReturn(new PutResult(reply.head(), reply.status().equals("created")));
                         case "conflict" -> Mono.error(new CheckpointConflictException(key, n, reply.head()));
@@ -181,9 +246,21 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
                             yield Mono.error(new QuotaExceededException(key.tenant(), others + before,
                                     reply.extra() - before, policy.tenantQuotaBytes()));
                         }
+                        case "staged_missing" -> Mono.error(new StoreUnavailableException(
+                                "the checkpoint's staged bytes were not found in Redis; try again", null));
                         default -> Mono.error(unexpected(PUT, reply.status()));
                     });
         }).onErrorMap(RedisCheckpointStore::unavailable);
+    }
+
+    /** The digest put.lua and fork.lua keep per checkpoint ({@code digest:<n>}): hex SHA-256. */
+    static byte[] digest(byte[] stored) {
+        try {
+            byte[] sha = MessageDigest.getInstance("SHA-256").digest(stored);
+            return HexFormat.of().formatHex(sha).getBytes(StandardCharsets.US_ASCII);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no SHA-256", e);
+        }
     }
 
     /** Stored bytes of the tenant's other live documents; 0 without a quota (not read then). */
@@ -219,7 +296,7 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
                 long allowed = policy.hasQuota() ? Math.max(0, policy.tenantQuotaBytes() - others) : -1;
                 String[] keys = {RedisKeys.head(target), RedisKeys.checkpoint(target, segment)};
                 byte[][] args = {num(segment), num(from.tokensOf(segment)), text(head.model()), text(head.modelDigest()),
-                        num(from.bytesOf(segment)), num(policy.ttl().toMillis()), num(allowed), stored};
+                        num(from.bytesOf(segment)), num(policy.ttl().toMillis()), num(allowed), stored, digest(stored)};
                 return this.<List<Object>>script(FORK, ScriptOutputType.MULTI, keys, args)
                         .map(ScriptReply::of)
                         .flatMap(reply -> switch (reply.status()) {

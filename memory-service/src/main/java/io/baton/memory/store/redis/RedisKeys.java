@@ -23,6 +23,14 @@ public final class RedisKeys {
         return prefix(key) + "ckpt:" + segment;
     }
 
+    /**
+     * A staging key of the document: a put writes the bytes here first (short TTL), and put.lua
+     * renames it to the checkpoint key when it accepts the write, or deletes it.
+     */
+    public static String staging(DocumentKey key, String id) {
+        return prefix(key) + "staging:" + id;
+    }
+
     /** The tenant's index: a hash of document id to {@code <storedBytes>:<expiresAtMillis>:<version>}. */
     public static String tenantIndex(String tenant) {
         return "baton:{tenant:" + DocumentKey.requireTenant(tenant) + "}:docs";

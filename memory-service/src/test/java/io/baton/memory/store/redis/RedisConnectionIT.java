@@ -41,7 +41,7 @@ class RedisConnectionIT {
     private static final StorePolicy POLICY = new StorePolicy(3, Duration.ofMinutes(5), 0);
     private static final String PASSWORD = "secret";
     /** The commands the store's ACL user needs, as docs/state-store.md lists them. */
-    private static final String ACL_COMMANDS = "evalsha eval hgetall hget hset hdel get set del pexpire pexpireat pttl "
+    private static final String ACL_COMMANDS = "evalsha eval hgetall hget hset hdel get set del rename strlen pexpire pexpireat pttl "
             + "exists time hscan ping hello auth";
     private static final List<Process> servers = new ArrayList<>();
     private static int port;

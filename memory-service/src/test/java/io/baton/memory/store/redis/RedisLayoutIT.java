@@ -268,6 +268,79 @@ class RedisLayoutIT {
         assertThat(seen).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(written);
     }
 
+    @Test
+    void noStagingKeySurvivesAPutWhateverItsOutcome() {
+        DocumentKey key = new DocumentKey(tenant, "staged");
+        write(key, 0, 2);                                                   // accepted
+        assertThat(stagingKeys(key)).as("after accepted puts").isEmpty();
+
+        assertThat(store.put(key, record(2)).block().created()).isFalse();   // idempotent
+        assertThat(stagingKeys(key)).as("after an idempotent repeat").isEmpty();
+
+        assertThatThrownBy(() -> store.put(key, record(5)).block()).isInstanceOf(CheckpointConflictException.class);
+        CheckpointRecord different = new CheckpointRecord(1, 1, MODEL, DIGEST, 3, "new".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> store.put(key, different).block()).isInstanceOf(CheckpointConflictException.class);
+        assertThatThrownBy(() -> store.put(new DocumentKey(tenant, "staged-none"), record(3)).block())
+                .isInstanceOf(CheckpointConflictException.class);
+        assertThat(stagingKeys(key)).as("after conflicts").isEmpty();
+        assertThat(keysOf("baton:{" + tenant + ":staged-none}:*")).as("keys of a refused new document").isEmpty();
+
+        CheckpointRecord otherModel = new CheckpointRecord(3, 1, "gemma2-tiny", DIGEST, 3, "new".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> store.put(key, otherModel).block()).isInstanceOf(ModelMismatchException.class);
+        assertThat(stagingKeys(key)).as("after a model mismatch").isEmpty();
+
+        RedisCheckpointStore limited = new RedisCheckpointStore(connection, new StorePolicy(3, Duration.ofMillis(TTL_MILLIS), 10));
+        assertThatThrownBy(() -> limited.put(key, record(3)).block()).isInstanceOf(QuotaExceededException.class);
+        assertThat(stagingKeys(key)).as("after a quota refusal").isEmpty();
+
+        assertThat(new TreeSet<>(keysOf("baton:{" + tenant + ":staged}:*"))).containsExactly(
+                RedisKeys.checkpoint(key, 0), RedisKeys.checkpoint(key, 1), RedisKeys.checkpoint(key, 2),
+                RedisKeys.head(key));
+    }
+
+    @Test
+    void theRenamedCheckpointGetsTheDocumentTtlNotTheStagingTtl() {
+        DocumentKey key = new DocumentKey(tenant, "renamed");
+        RedisCheckpointStore longLived = new RedisCheckpointStore(connection, new StorePolicy(3, Duration.ofHours(1), 0));
+        longLived.put(key, record(0)).block();
+        assertThat(raw.pttl(RedisKeys.checkpoint(key, 0))).isBetween(3_600_000L - 10_000, 3_600_000L);
+        assertThat(raw.pttl(RedisKeys.head(key))).isBetween(3_600_000L - 10_000, 3_600_000L);
+        assertThat(raw.get(RedisKeys.checkpoint(key, 0))).isEqualTo(record(0).stored());
+        Map<String, String> head = text(raw.hgetall(RedisKeys.head(key)));
+        assertThat(head).containsEntry("digest:0", new String(RedisCheckpointStore.digest(record(0).stored()),
+                StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void aStagingKeyLeftByACrashBeforeTheScriptExpires() {
+        DocumentKey key = new DocumentKey(tenant, "crashed");
+        String staging = RedisKeys.staging(key, UUID.randomUUID().toString());
+        // what a put does first; the process "dies" before put.lua runs
+        raw.set(staging, record(0).stored(), io.lettuce.core.SetArgs.Builder.px(RedisCheckpointStore.STAGING_TTL_MILLIS));
+        assertThat(raw.pttl(staging)).isBetween(1L, RedisCheckpointStore.STAGING_TTL_MILLIS);
+        assertThat(SlotHash.getSlot(staging)).isEqualTo(SlotHash.getSlot(RedisKeys.head(key)));
+        assertThat(store.head(key).blockOptional()).as("no document from a staged write").isEmpty();
+
+        write(key, 0, 1);                                  // later puts do not adopt or disturb it
+        assertThat(store.checkpoint(key, 0).block().stored()).isEqualTo(record(0).stored());
+        assertThat(stagingKeys(key)).containsExactly(staging);
+        assertThat(raw.pttl(staging)).isBetween(1L, RedisCheckpointStore.STAGING_TTL_MILLIS);
+    }
+
+    @Test
+    void aRepeatOfACheckpointWrittenWithoutADigestComparesTheBytes() {
+        DocumentKey key = new DocumentKey(tenant, "legacy");
+        write(key, 0, 2);
+        raw.hdel(RedisKeys.head(key), "digest:0", "digest:1", "digest:2");   // as written before digests
+
+        assertThat(store.put(key, record(1)).block().created()).isFalse();
+        CheckpointRecord different = new CheckpointRecord(1, 1, MODEL, DIGEST, 3, "new".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> store.put(key, different).block()).isInstanceOf(CheckpointConflictException.class);
+        assertThat(stagingKeys(key)).isEmpty();
+        write(key, 3, 3);
+        assertThat(text(raw.hgetall(RedisKeys.head(key)))).containsKey("digest:3").doesNotContainKey("digest:0");
+    }
+
     // ---- helpers ----
 
     private void write(DocumentKey key, long from, long to) {
@@ -279,6 +352,10 @@ class RedisLayoutIT {
     private static CheckpointRecord record(long n) {
         byte[] stored = ("checkpoint " + n + " " + "x".repeat((int) n * 10)).getBytes(StandardCharsets.UTF_8);
         return new CheckpointRecord(n, 64 * (n + 1), MODEL, DIGEST, stored.length + 100, stored);
+    }
+
+    private List<String> stagingKeys(DocumentKey key) {
+        return keysOf("baton:{" + key.tenant() + ":" + key.document() + "}:staging:*");
     }
 
     private List<String> keysOf(String pattern) {
