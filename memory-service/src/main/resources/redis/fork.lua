@@ -6,6 +6,7 @@
 -- ARGV[1]  n      ARGV[2]  tokens     ARGV[3]  model     ARGV[4]  model digest
 -- ARGV[5]  bytes  ARGV[6]  ttl (ms)   ARGV[7]  allowed bytes (see put.lua), -1 for no quota
 -- ARGV[8]  the stored bytes   ARGV[9]  their digest (hex SHA-256, kept as digest:<n>, see put.lua)
+-- ARGV[10] a random id, kept as the head's 'incarnation' (see put.lua)
 --
 -- Returns {status, segment, tokens, model, digest, bytes, storedBytes, version, oldest, pttl,
 --          nowMillis, extra} as put.lua; status is created | exists | quota.
@@ -28,7 +29,8 @@ end
 redis.call('SET', KEYS[2], data, 'PX', ttl)
 redis.call('HSET', KEYS[1], 'segment', n, 'tokens', ARGV[2], 'model', ARGV[3], 'digest', ARGV[4],
         'bytes', ARGV[5], 'version', 1, 'oldest', n,
-        'size:' .. n, #data, 'tokens:' .. n, ARGV[2], 'bytes:' .. n, ARGV[5], 'digest:' .. n, ARGV[9])
+        'size:' .. n, #data, 'tokens:' .. n, ARGV[2], 'bytes:' .. n, ARGV[5], 'digest:' .. n, ARGV[9],
+        'incarnation', ARGV[10])
 redis.call('PEXPIRE', KEYS[1], ttl)
 return {'created', n, tonumber(ARGV[2]), ARGV[3], ARGV[4], tonumber(ARGV[5]), #data, 1, n,
         redis.call('PTTL', KEYS[1]), now, 0}

@@ -17,6 +17,8 @@
 -- ARGV[8]  allowed: most stored bytes this document may hold after the write (tenant quota minus
 --          the tenant's other documents), or -1 for no quota
 -- ARGV[9]  r             ARGV[10] the digest of the stored bytes (hex SHA-256)
+-- ARGV[11] a random id, kept as the head's 'incarnation' when this put creates the document (so
+--          a reader can tell a document deleted and created again from one left alone)
 --
 -- Returns {status, segment, tokens, model, digest, bytes, storedBytes, version, oldest, pttl,
 --          nowMillis, extra}; status is created | idempotent | conflict | model_mismatch | quota |
@@ -127,6 +129,9 @@ end
 redis.call('HSET', KEYS[1], 'segment', n, 'tokens', ARGV[2], 'model', ARGV[3], 'digest', ARGV[4],
         'bytes', ARGV[5], 'version', version + 1, 'oldest', new_oldest,
         'size:' .. n, size, 'tokens:' .. n, ARGV[2], 'bytes:' .. n, ARGV[5], 'digest:' .. n, digest)
+if h == nil then
+    redis.call('HSET', KEYS[1], 'incarnation', ARGV[11])
+end
 redis.call('PEXPIRE', KEYS[1], ttl)
 for i = 4, 3 + r do
     redis.call('PEXPIRE', KEYS[i], ttl)

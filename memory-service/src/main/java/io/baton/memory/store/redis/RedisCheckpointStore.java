@@ -54,7 +54,8 @@ import reactor.core.publisher.Mono;
  * <ul>
  *   <li>{@code baton:{<tenant>:<doc>}:head}: HASH of the head fields and, per kept checkpoint n,
  *       {@code size:<n>} (stored bytes), {@code tokens:<n>}, {@code bytes:<n>}, {@code digest:<n>}
- *       (hex SHA-256 of the stored bytes; absent for checkpoints written before it was kept);
+ *       (hex SHA-256 of the stored bytes; absent for checkpoints written before it was kept), and
+ *       {@code incarnation} (random, set when the document is created);
  *   <li>{@code baton:{<tenant>:<doc>}:ckpt:<n>}: STRING, the stored bytes of checkpoint n;
  *   <li>{@code baton:{<tenant>:<doc>}:staging:<uuid>}: STRING, the bytes of a put in flight, with
  *       a 60 s TTL, renamed to {@code ckpt:<n>} or deleted by put.lua;
@@ -151,8 +152,8 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
      * Reads the head, checkpoint n and the head again, pipelined (one round trip, plain HGETALL and
      * GET, so the bytes do not pass through Lua). When both reads of the head are equal, the bytes
      * belong to that head: every accepted write changes the head's version, and a document deleted
-     * and written again in between with an identical head has identical {@code digest:<n>}, hence
-     * identical bytes. Otherwise a write came in between and the read is repeated.
+     * and created again gets a new random {@code incarnation}. Otherwise a write came in between
+     * and the read is repeated.
      */
     private Mono<ReadCheckpoint> readCheckpoint(DocumentKey key, long segment) {
         return readCheckpoint(key, segment, READ_ATTEMPTS);
@@ -223,7 +224,7 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
                         SetArgs.Builder.px(STAGING_TTL_MILLIS)).toFuture();
                 byte[][] args = {num(n), num(record.tokens()), text(record.model()), text(record.modelDigest()),
                         num(record.bytes()), num(policy.ttl().toMillis()), num(keep), num(allowed), num(refreshed),
-                        digest(record.stored())};
+                        digest(record.stored()), text(UUID.randomUUID().toString())};
                 Mono<List<Object>> decide = script(PUT, ScriptOutputType.MULTI, keys.toArray(String[]::new), args);
                 return Mono.zip(Mono.fromFuture(staged), decide).flatMap(done -> {
                     ScriptReply reply = ScriptReply.of(done.getT2());
@@ -296,7 +297,8 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
                 long allowed = policy.hasQuota() ? Math.max(0, policy.tenantQuotaBytes() - others) : -1;
                 String[] keys = {RedisKeys.head(target), RedisKeys.checkpoint(target, segment)};
                 byte[][] args = {num(segment), num(from.tokensOf(segment)), text(head.model()), text(head.modelDigest()),
-                        num(from.bytesOf(segment)), num(policy.ttl().toMillis()), num(allowed), stored, digest(stored)};
+                        num(from.bytesOf(segment)), num(policy.ttl().toMillis()), num(allowed), stored, digest(stored),
+                        text(UUID.randomUUID().toString())};
                 return this.<List<Object>>script(FORK, ScriptOutputType.MULTI, keys, args)
                         .map(ScriptReply::of)
                         .flatMap(reply -> switch (reply.status()) {

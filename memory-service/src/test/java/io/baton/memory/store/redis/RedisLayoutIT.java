@@ -341,6 +341,23 @@ class RedisLayoutIT {
         assertThat(text(raw.hgetall(RedisKeys.head(key)))).containsKey("digest:3").doesNotContainKey("digest:0");
     }
 
+    @Test
+    void aDocumentCreatedAgainAfterADeleteHasANewIncarnation() {
+        DocumentKey key = new DocumentKey(tenant, "incarnation");
+        write(key, 0, 1);
+        byte[] first = raw.hget(RedisKeys.head(key), "incarnation");
+        write(key, 2, 2);
+        assertThat(raw.hget(RedisKeys.head(key), "incarnation")).as("kept by later puts").isEqualTo(first);
+        store.delete(key).block();
+        write(key, 0, 0);
+        byte[] second = raw.hget(RedisKeys.head(key), "incarnation");
+        assertThat(first).isNotNull();
+        assertThat(second).isNotNull().isNotEqualTo(first);
+        store.fork(key, 0, new DocumentKey(tenant, "incarnation-fork"), bytes -> bytes).block();
+        assertThat(raw.hget(RedisKeys.head(new DocumentKey(tenant, "incarnation-fork")), "incarnation"))
+                .isNotNull().isNotEqualTo(second);
+    }
+
     // ---- helpers ----
 
     private void write(DocumentKey key, long from, long to) {
