@@ -63,6 +63,13 @@ class SessionOptionsFactoryTest {
         }
     }
 
+    @Test
+    void cudaComputesInPlainFp32UnlessTf32IsAskedFor() {
+        assertThat(ExecutionProvider.CUDA.describe(onnx("cuda", "all", 0, true))).isEqualTo("cuda (device 0), TF32 off");
+        assertThat(ExecutionProvider.CUDA.describe(new InferenceProperties.Onnx("cuda", 1, 0, 0, "all", true, true)))
+                .isEqualTo("cuda (device 1), TF32 on");
+    }
+
     static SegmentOutput runWith(InferenceProperties.Onnx onnx) {
         SessionOptionsFactory factory = new SessionOptionsFactory(onnx, ExecutionProviders.standard());
         try (OrtSession.SessionOptions options = factory.create();
@@ -72,6 +79,6 @@ class SessionOptionsFactoryTest {
     }
 
     static InferenceProperties.Onnx onnx(String provider, String optimization, int threads, boolean arena) {
-        return new InferenceProperties.Onnx(provider, 0, threads, threads, optimization, arena);
+        return new InferenceProperties.Onnx(provider, 0, threads, threads, optimization, arena, false);
     }
 }
