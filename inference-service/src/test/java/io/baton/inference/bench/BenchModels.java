@@ -26,6 +26,17 @@ final class BenchModels {
         return options;
     }
 
+    /** CPU time {@code process} has used so far (all its threads), in ns. */
+    static long cpuNanos(ProcessHandle process) {
+        return process.info().totalCpuDuration().orElseThrow(
+                () -> new IllegalStateException("no CPU time for process " + process.pid())).toNanos();
+    }
+
+    /** CPU time this JVM has used so far, in ns. */
+    static long ownCpuNanos() {
+        return cpuNanos(ProcessHandle.current());
+    }
+
     static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);

@@ -10,7 +10,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -24,15 +26,15 @@ final class ServiceUnderTest implements AutoCloseable {
     static final String TENANT = "bench";
 
     private final MemoryServiceProcess memory;
-    private final InferenceServer server;
+    private final Map<String, String> settings;
+    private final List<InferenceServer> servers = new ArrayList<>();
+    private final List<URI> segments = new ArrayList<>();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
-    private final URI segments;
 
-    private ServiceUnderTest(MemoryServiceProcess memory, InferenceServer server) {
+    private ServiceUnderTest(MemoryServiceProcess memory, Map<String, String> settings) {
         this.memory = memory;
-        this.server = server;
-        this.segments = URI.create(server.baseUrl() + "/v1/segments");
+        this.settings = settings;
     }
 
     /**
@@ -53,26 +55,52 @@ final class ServiceUnderTest implements AutoCloseable {
             all.put("baton.onnx.inter-op-threads", "1");
             all.put("logging.level.root", "warn");
             all.putAll(settings);
-            return new ServiceUnderTest(memory, InferenceServer.start(all));
+            ServiceUnderTest service = new ServiceUnderTest(memory, all);
+            service.addInstance(Map.of());
+            return service;
         } catch (RuntimeException e) {
             memory.close();
             throw e;
         }
     }
 
+    /**
+     * Starts one more inference-service instance on the same memory service, with {@code
+     * overrides} on top of the first one's settings; returns its index for {@link #post}.
+     */
+    int addInstance(Map<String, String> overrides) {
+        Map<String, String> all = new LinkedHashMap<>(settings);
+        all.putAll(overrides);
+        InferenceServer server = InferenceServer.start(all);
+        servers.add(server);
+        segments.add(URI.create(server.baseUrl() + "/v1/segments"));
+        return servers.size() - 1;
+    }
+
+    /** CPU time the memory service's JVM has used so far, in ns (10 ms resolution on Linux). */
+    long memoryCpuNanos() {
+        return BenchModels.cpuNanos(memory.process());
+    }
+
     String memoryUrl() {
         return memory.baseUrl();
     }
 
+    /** A bean of the first instance. */
     <T> T bean(Class<T> type) {
-        return server.bean(type);
+        return servers.get(0).bean(type);
+    }
+
+    /** Posts segment {@code n} of {@code document} to the first instance (see {@link #post(int, String, long, String, long[], long)}). */
+    void post(String document, long n, String model, long[] tokens, long next) {
+        post(0, document, n, model, tokens, next);
     }
 
     /**
-     * Posts segment {@code n} of {@code document}; {@code next} is the first token of the
-     * following segment (scored too). Fails unless the service answers 200.
+     * Posts segment {@code n} of {@code document} to instance {@code instance}; {@code next} is
+     * the first token of the following segment (scored too). Fails unless the service answers 200.
      */
-    void post(String document, long n, String model, long[] tokens, long next) {
+    void post(int instance, String document, long n, String model, long[] tokens, long next) {
         StringBuilder body = new StringBuilder(tokens.length * 4 + 160);
         body.append("{\"document\":\"").append(document).append("\",\"segment\":").append(n)
                 .append(",\"model\":\"").append(model).append("\",\"tokens\":[");
@@ -80,7 +108,7 @@ final class ServiceUnderTest implements AutoCloseable {
             body.append(i == 0 ? "" : ",").append(tokens[i]);
         }
         body.append("],\"sentences\":[[0,").append(tokens.length).append("]],\"nextToken\":").append(next).append('}');
-        HttpRequest request = HttpRequest.newBuilder(segments).timeout(Duration.ofMinutes(5))
+        HttpRequest request = HttpRequest.newBuilder(segments.get(instance)).timeout(Duration.ofMinutes(5))
                 .header("Content-Type", "application/json").header("X-Baton-Tenant", TENANT)
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
         try {
@@ -100,7 +128,7 @@ final class ServiceUnderTest implements AutoCloseable {
     @Override
     public void close() {
         try {
-            server.close();
+            servers.forEach(InferenceServer::close);
         } finally {
             memory.close();
         }

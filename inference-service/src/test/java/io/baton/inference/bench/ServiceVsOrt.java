@@ -31,6 +31,12 @@ import tools.jackson.databind.json.JsonMapper;
  * process), interleaved round by round in one run. Then, per cell, where a segment's time goes:
  * the run, the checkpoint encode and decode, the memory service round trips (GET n-1 and PUT n
  * over HTTP, Redis behind it) and the JSON of a request and an answer, each timed on its own.
+ * Each round also records the CPU time used by this JVM (the service, and the client posting to
+ * it) and by the memory service's JVM: on a shared, busy machine the wall-clock ratio swings with
+ * the neighbours' load, the CPU spent per segment much less. Redis's own CPU is not counted.
+ * A second service instance on the same memory service runs with ONNX Runtime's worker threads
+ * spinning between runs ({@code baton.onnx.allow-spinning=true}, ONNX Runtime's own default; the
+ * service's default is off), in the same turns.
  *
  * <p>Arguments: {@code modelsDir models textFile lengths seconds rounds threads}, e.g.
  * {@code models/zoo gemma2-tiny,jamba-tiny text.txt 64,256 2.0 3 2}. One document per round,
@@ -46,37 +52,52 @@ public final class ServiceVsOrt {
         double seconds = Double.parseDouble(args[4]);
         int rounds = Integer.parseInt(args[5]);
         int threads = Integer.parseInt(args[6]);
-        double warmUpSeconds = args.length > 7 ? Double.parseDouble(args[7]) : 30;
+        double warmUpSeconds = args.length > 7 ? Double.parseDouble(args[7]) : 150;
 
         System.out.printf(Locale.ROOT, "ONNX Runtime Java, %d intra-op threads, 1 inter-op thread, %d cores; "
                         + "%.1f s per round, %d rounds per side, bare and service alternating; median of the rounds%n%n",
                 threads, Runtime.getRuntime().availableProcessors(), seconds, rounds);
         System.out.printf(Locale.ROOT, "Warm-up first: %.0f s of segments through the service and the bare loop (both JVMs'"
-                + " JIT compilers reach their steady state only after a few thousand requests).%n%n", warmUpSeconds);
+                + " JIT compilers settle only after ~10,000 requests, about two minutes on this machine).%n%n", warmUpSeconds);
         List<String> breakdown = new ArrayList<>();
         try (ServiceUnderTest service = ServiceUnderTest.start(dir, models.get(0), threads, Map.of());
              OrtSession.SessionOptions options = BenchModels.options(threads)) {
             JsonMapper json = service.bean(JsonMapper.class);
             warmUp(service, dir.resolve(models.get(0)), options, text, lengths[0], warmUpSeconds);
-            System.out.println("| model | seg | bare ORT (tokens/s) | service (tokens/s) | service / bare | rounds (service / bare) |");
-            System.out.println("|---|---:|---:|---:|---:|---|");
+            int spinning = service.addInstance(Map.of("baton.onnx.allow-spinning", "true"));
+            System.out.println("| model | seg | bare ORT (tokens/s) | service (tokens/s) | service / bare "
+                    + "| service, ORT spinning on (tokens/s) | spinning on / bare | rounds: service / bare; spinning on / bare "
+                    + "| CPU ms per segment: bare | service (inference + memory JVM) | service, spinning on |");
+            System.out.println("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|");
             for (String id : models) {
                 try (SegmentModel model = SegmentModel.load(dir.resolve(id), options)) {
                     for (int length : lengths) {
-                        serviceRound(service, model, text, length, 0, 1.0); // this model and length
-                        bareRound(model, text, length, 0, 1.0);
-                        double[] bare = new double[rounds];
-                        double[] through = new double[rounds];
+                        serviceRound(service, 0, model, text, length, 0, 1.0); // this model and length
+                        serviceRound(service, spinning, model, text, length, 0, 1.0);
+                        bareRound(service, model, text, length, 0, 1.0);
+                        Round[] bare = new Round[rounds];
+                        Round[] spin = new Round[rounds];
+                        Round[] spun = new Round[rounds];
+                        double[] spinRatio = new double[rounds];
+                        double[] spunRatio = new double[rounds];
                         StringBuilder each = new StringBuilder();
+                        StringBuilder eachSpun = new StringBuilder();
                         for (int r = 0; r < rounds; r++) {
                             int offset = 10_000 + r * 100_003;
-                            bare[r] = bareRound(model, text, length, offset, seconds);
-                            through[r] = serviceRound(service, model, text, length, offset, seconds);
-                            each.append(r == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", through[r] / bare[r]));
+                            bare[r] = bareRound(service, model, text, length, offset, seconds);
+                            spin[r] = serviceRound(service, 0, model, text, length, offset, seconds);
+                            spun[r] = serviceRound(service, spinning, model, text, length, offset, seconds);
+                            spinRatio[r] = spin[r].tokensPerSecond / bare[r].tokensPerSecond;
+                            spunRatio[r] = spun[r].tokensPerSecond / bare[r].tokensPerSecond;
+                            each.append(r == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", spinRatio[r]));
+                            eachSpun.append(r == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", spunRatio[r]));
                         }
-                        double b = BenchModels.median(bare);
-                        double s = BenchModels.median(through);
-                        System.out.printf(Locale.ROOT, "| %s | %d | %,.0f | %,.0f | %.2f | %s |%n", id, length, b, s, s / b, each);
+                        double s = Round.median(spin, x -> x.tokensPerSecond);
+                        System.out.printf(Locale.ROOT, "| %s | %d | %,.0f | %,.0f | %.2f | %,.0f | %.2f | %s; %s | %.2f | %.2f | %.2f |%n",
+                                id, length, Round.median(bare, x -> x.tokensPerSecond), s, BenchModels.median(spinRatio),
+                                Round.median(spun, x -> x.tokensPerSecond), BenchModels.median(spunRatio), each, eachSpun,
+                                Round.cpuPerSegment(bare, false), Round.cpuPerSegment(spin, true),
+                                Round.cpuPerSegment(spun, true));
                         breakdown.add(breakdown(service, json, model, text, length, 1e9 * length / s));
                     }
                 }
@@ -100,38 +121,65 @@ public final class ServiceVsOrt {
         try (SegmentModel model = SegmentModel.load(folder, options)) {
             long end = System.nanoTime() + (long) (seconds * 1e9);
             while (System.nanoTime() < end) {
-                serviceRound(service, model, text, length, 0, 2.0);
-                bareRound(model, text, length, 0, 0.2);
+                serviceRound(service, 0, model, text, length, 0, 2.0);
+                bareRound(service, model, text, length, 0, 0.2);
             }
         }
     }
 
-    /** Consecutive segments of one document from {@code offset}, state in process; tokens/s. */
-    static double bareRound(SegmentModel model, byte[] text, int length, int offset, double seconds) {
+    /** One timed round: tokens/s, segments, and the CPU time this JVM and the memory service's used. */
+    record Round(double tokensPerSecond, long segments, long ownCpu, long memoryCpu) {
+
+        static double median(Round[] rounds, java.util.function.ToDoubleFunction<Round> value) {
+            return BenchModels.median(Arrays.stream(rounds).mapToDouble(value).toArray());
+        }
+
+        static double total(Round[] rounds, java.util.function.ToDoubleFunction<Round> value) {
+            return Arrays.stream(rounds).mapToDouble(value).sum();
+        }
+
+        /** ms of CPU per segment over all rounds: this JVM's, plus the memory service's when {@code withMemory}. */
+        static double cpuPerSegment(Round[] rounds, boolean withMemory) {
+            double cpu = total(rounds, x -> x.ownCpu) + (withMemory ? total(rounds, x -> x.memoryCpu) : 0);
+            return cpu / total(rounds, x -> x.segments) / 1e6;
+        }
+    }
+
+    /** Consecutive segments of one document from {@code offset}, state in process. */
+    static Round bareRound(ServiceUnderTest service, SegmentModel model, byte[] text, int length, int offset,
+                           double seconds) {
         DocumentState state = model.initialState(1);
-        long tokens = 0;
+        long own = BenchModels.ownCpuNanos();
+        long memory = service.memoryCpuNanos();
+        long segments = 0;
         long start = System.nanoTime();
         long deadline = start + (long) (seconds * 1e9);
         do {
-            state = model.run(ZooThroughput.segment(text, offset + (int) tokens, length), state).next();
-            tokens += length;
+            state = model.run(ZooThroughput.segment(text, offset + (int) (segments * length), length), state).next();
+            segments++;
         } while (System.nanoTime() < deadline);
-        return tokens / ((System.nanoTime() - start) / 1e9);
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        return new Round(segments * length / elapsed, segments, BenchModels.ownCpuNanos() - own,
+                service.memoryCpuNanos() - memory);
     }
 
-    /** The same through the service: a new document, segments 0, 1, ... posted one after another; tokens/s. */
-    static double serviceRound(ServiceUnderTest service, SegmentModel model, byte[] text, int length, int offset,
-                               double seconds) {
+    /** The same through the service: a new document, segments 0, 1, ... posted one after another. */
+    static Round serviceRound(ServiceUnderTest service, int instance, SegmentModel model, byte[] text, int length,
+                              int offset, double seconds) {
         String document = "svo-" + model.id() + "-" + length + "-" + UUID.randomUUID().toString().substring(0, 8);
-        long tokens = 0;
+        long own = BenchModels.ownCpuNanos();
+        long memory = service.memoryCpuNanos();
+        long segments = 0;
         long start = System.nanoTime();
         long deadline = start + (long) (seconds * 1e9);
-        for (long n = 0; n == 0 || System.nanoTime() < deadline; n++) {
-            long[] segment = ZooThroughput.segment(text, offset + (int) tokens, length);
-            service.post(document, n, model.id(), segment, text[(offset + (int) tokens + length) % text.length] & 0xFF);
-            tokens += length;
+        for (; segments == 0 || System.nanoTime() < deadline; segments++) {
+            int at = offset + (int) (segments * length);
+            service.post(instance, document, segments, model.id(), ZooThroughput.segment(text, at, length),
+                    text[(at + length) % text.length] & 0xFF);
         }
-        return tokens / ((System.nanoTime() - start) / 1e9);
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        return new Round(segments * length / elapsed, segments, BenchModels.ownCpuNanos() - own,
+                service.memoryCpuNanos() - memory);
     }
 
     /** One Markdown row: each part of a segment's path timed on its own over the same segments. */
