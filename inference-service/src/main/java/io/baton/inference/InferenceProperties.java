@@ -106,10 +106,20 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
      * @param optimization   graph optimisation level: {@code all}, {@code extended}, {@code basic}
      *                       or {@code none}
      * @param memoryArena    whether the CPU allocator keeps an arena of freed blocks
+     * @param cudaTf32       whether the CUDA provider may compute fp32 matrix products and
+     *                       convolutions in TF32 ({@code BATON_ONNX_CUDATF32}). ONNX Runtime allows
+     *                       it by default; here it is off, because with it the Jamba models' logits
+     *                       differ from the CPU's by up to 7 (fp32: 7e-4); see docs/performance.md
+     * @param allowSpinning  whether ONNX Runtime's worker threads spin while they wait for work
+     *                       ({@code BATON_ONNX_ALLOWSPINNING}). ONNX Runtime spins by default; here it
+     *                       is off: between two runs the service does HTTP and state work, and a
+     *                       spinning worker burnt about 0.7 of a core all the while (segment
+     *                       tokens/s unchanged, CPU per segment 40% lower without); docs/performance.md
      */
     public record Onnx(@DefaultValue("cpu") String provider, @DefaultValue("0") int deviceId,
                        @DefaultValue("0") int intraOpThreads, @DefaultValue("0") int interOpThreads,
-                       @DefaultValue("all") String optimization, @DefaultValue("true") boolean memoryArena) {
+                       @DefaultValue("all") String optimization, @DefaultValue("true") boolean memoryArena,
+                       @DefaultValue("false") boolean cudaTf32, @DefaultValue("false") boolean allowSpinning) {
 
         public Onnx {
             provider = provider.strip().toLowerCase(Locale.ROOT);

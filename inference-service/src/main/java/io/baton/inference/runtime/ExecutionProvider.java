@@ -2,6 +2,7 @@ package io.baton.inference.runtime;
 
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.providers.OrtCUDAProviderOptions;
 import io.baton.inference.InferenceProperties;
 
 /** One ONNX Runtime execution provider, as {@code baton.onnx.provider} names it. */
@@ -31,7 +32,11 @@ public interface ExecutionProvider {
         }
     };
 
-    /** NVIDIA CUDA on {@code baton.onnx.device-id}; needs the {@code onnxruntime_gpu} artifact (Maven profile {@code gpu}). */
+    /**
+     * NVIDIA CUDA on {@code baton.onnx.device-id}, TF32 only when {@code baton.onnx.cuda-tf32} is
+     * set; needs the {@code onnxruntime_gpu} artifact (Maven profile {@code gpu}). ONNX Runtime
+     * copies the provider options when they are added, so they are closed at once.
+     */
     ExecutionProvider CUDA = new ExecutionProvider() {
         @Override
         public String name() {
@@ -40,12 +45,15 @@ public interface ExecutionProvider {
 
         @Override
         public void addTo(OrtSession.SessionOptions options, InferenceProperties.Onnx onnx) throws OrtException {
-            options.addCUDA(onnx.deviceId());
+            try (OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions(onnx.deviceId())) {
+                cuda.add("use_tf32", onnx.cudaTf32() ? "1" : "0");
+                options.addCUDA(cuda);
+            }
         }
 
         @Override
         public String describe(InferenceProperties.Onnx onnx) {
-            return "cuda (device " + onnx.deviceId() + ")";
+            return "cuda (device " + onnx.deviceId() + "), TF32 " + (onnx.cudaTf32() ? "on" : "off");
         }
     };
 }

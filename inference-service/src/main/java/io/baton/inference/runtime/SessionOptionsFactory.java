@@ -36,8 +36,9 @@ public final class SessionOptionsFactory {
                     + onnx.optimization() + "'; use one of all, extended, basic, none");
         }
         log.info("ONNX Runtime: execution provider {}, graph optimisation {}, intra-op threads {}, "
-                        + "inter-op threads {}, CPU memory arena {}", provider.describe(onnx), onnx.optimization(),
-                threads(onnx.intraOpThreads()), threads(onnx.interOpThreads()), onnx.memoryArena() ? "on" : "off");
+                        + "inter-op threads {}, CPU memory arena {}, spinning {}", provider.describe(onnx),
+                onnx.optimization(), threads(onnx.intraOpThreads()), threads(onnx.interOpThreads()),
+                onnx.memoryArena() ? "on" : "off", onnx.allowSpinning() ? "on" : "off");
     }
 
     public ExecutionProvider provider() {
@@ -57,6 +58,9 @@ public final class SessionOptionsFactory {
             options.setIntraOpNumThreads(onnx.intraOpThreads());
             options.setInterOpNumThreads(onnx.interOpThreads());
             options.setCPUArenaAllocator(onnx.memoryArena());
+            String spin = onnx.allowSpinning() ? "1" : "0";
+            options.addConfigEntry("session.intra_op.allow_spinning", spin);
+            options.addConfigEntry("session.inter_op.allow_spinning", spin);
         } catch (OrtException e) {
             options.close();
             throw new InvalidConfigurationException("ONNX Runtime refused the session options " + onnx + ": "

@@ -31,6 +31,13 @@ class SessionOptionsFactoryTest {
     }
 
     @Test
+    void withoutSpinningAModelRunsToTheSameResult() {
+        SegmentOutput reference = runWith(onnx("cpu", "all", 2, true));
+        SegmentOutput quiet = runWith(new InferenceProperties.Onnx("cpu", 0, 2, 2, "all", true, false, false));
+        assertThat(quiet.logits().maxAbsDifference(reference.logits())).isLessThanOrEqualTo(1e-5);
+    }
+
+    @Test
     void refusesAnUnknownProviderNamingTheKnownOnes() {
         assertThatThrownBy(() -> new SessionOptionsFactory(onnx("tpu", "all", 0, true), ExecutionProviders.standard()))
                 .isInstanceOf(InvalidConfigurationException.class)
@@ -63,6 +70,13 @@ class SessionOptionsFactoryTest {
         }
     }
 
+    @Test
+    void cudaComputesInPlainFp32UnlessTf32IsAskedFor() {
+        assertThat(ExecutionProvider.CUDA.describe(onnx("cuda", "all", 0, true))).isEqualTo("cuda (device 0), TF32 off");
+        assertThat(ExecutionProvider.CUDA.describe(new InferenceProperties.Onnx("cuda", 1, 0, 0, "all", true, true, true)))
+                .isEqualTo("cuda (device 1), TF32 on");
+    }
+
     static SegmentOutput runWith(InferenceProperties.Onnx onnx) {
         SessionOptionsFactory factory = new SessionOptionsFactory(onnx, ExecutionProviders.standard());
         try (OrtSession.SessionOptions options = factory.create();
@@ -72,6 +86,6 @@ class SessionOptionsFactoryTest {
     }
 
     static InferenceProperties.Onnx onnx(String provider, String optimization, int threads, boolean arena) {
-        return new InferenceProperties.Onnx(provider, 0, threads, threads, optimization, arena);
+        return new InferenceProperties.Onnx(provider, 0, threads, threads, optimization, arena, false, true);
     }
 }

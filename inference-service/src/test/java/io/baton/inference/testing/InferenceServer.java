@@ -36,9 +36,14 @@ public final class InferenceServer implements AutoCloseable {
                 .run(arguments));
     }
 
+    /** {@code http://127.0.0.1:<port>} of this instance. */
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
     /** A client of this instance, accepting large JSON bodies. */
     public WebClient client() {
-        return WebClient.builder().baseUrl("http://127.0.0.1:" + port)
+        return WebClient.builder().baseUrl(baseUrl())
                 .codecs(c -> c.defaultCodecs().maxInMemorySize(32 * 1024 * 1024)).build();
     }
 

@@ -72,6 +72,11 @@ public final class MemoryServiceProcess implements AutoCloseable {
         return port;
     }
 
+    /** The service's process, e.g. to read the CPU time it has used. */
+    public ProcessHandle process() {
+        return process.toHandle();
+    }
+
     private void awaitHealthy() {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         HttpRequest health = HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/health"))

@@ -1,0 +1,124 @@
+package io.baton.inference.bench;
+
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.baton.inference.models.SegmentModel;
+import io.baton.inference.segments.SegmentBatcher;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Tokens/s through the service with N documents at once, each posting its segments one after
+ * another (HTTP, memory service on Redis), so the batcher can put up to N segments in one run;
+ * beside it, in turns, a bare ONNX Runtime loop running the same N documents as batches of N
+ * ({@link BatchThroughput}). The batches the service actually formed are read from its {@link
+ * SegmentBatcher} ({@code segmentsRun / batchesRun}).
+ *
+ * <p>Arguments: {@code modelsDir model textFile length seconds documents rounds threads maxBatch
+ * [warmUpModel warmUpSeconds]}, e.g. {@code bench/out/models jamba-bench text.txt 256 30 1,4,16 2 2 8
+ * gemma2-tiny 120}: first the service's and the memory service's JIT compilers are warmed up with
+ * a small model's segments (thousands of requests), then the cells run.
+ */
+public final class Concurrency {
+
+    public static void main(String[] args) throws IOException, OrtException, InterruptedException, ExecutionException {
+        Path dir = Path.of(args[0]);
+        String id = args[1];
+        byte[] text = Files.readAllBytes(Path.of(args[2]));
+        int length = Integer.parseInt(args[3]);
+        double seconds = Double.parseDouble(args[4]);
+        int[] documents = Arrays.stream(args[5].split(",")).mapToInt(Integer::parseInt).toArray();
+        int rounds = Integer.parseInt(args[6]);
+        int threads = Integer.parseInt(args[7]);
+        int maxBatch = Integer.parseInt(args[8]);
+        String warmUpModel = args.length > 9 ? args[9] : id;
+        double warmUpSeconds = args.length > 10 ? Double.parseDouble(args[10]) : 0;
+
+        System.out.printf(Locale.ROOT, "%s, segments of %d tokens; ONNX Runtime Java, %d intra-op threads, 1 inter-op "
+                        + "thread, %d cores; service: baton.batching.max-batch=%d, max-wait 0; %.0f s per cell, %d rounds, "
+                        + "bare and service alternating; first %.0f s of %s segments through the service to warm it up%n%n",
+                id, length, threads, Runtime.getRuntime().availableProcessors(), maxBatch, seconds, rounds, warmUpSeconds,
+                warmUpModel);
+        System.out.println("| documents | round | bare ORT, batch N (tokens/s) | service (tokens/s) | service / bare "
+                + "| segments per batch in the service | mean segment latency (s) |");
+        System.out.println("|---:|---:|---:|---:|---:|---:|---:|");
+        try (ServiceUnderTest service = ServiceUnderTest.start(dir, id, threads,
+                Map.of("baton.batching.max-batch", Integer.toString(maxBatch)));
+             OrtSession.SessionOptions options = BenchModels.options(threads);
+             SegmentModel model = SegmentModel.load(dir.resolve(id), options)) {
+            SegmentBatcher batcher = service.bean(SegmentBatcher.class);
+            serve(service, batcher, warmUpModel, text, 64, 1, warmUpSeconds); // both JVMs' JIT compilers
+            serve(service, batcher, id, text, length, 1, seconds / 3);
+            for (int round = 1; round <= rounds; round++) {
+                for (int n : documents) {
+                    double bare = BatchThroughput.tokensPerSecond(model, text, length, Math.min(n, maxBatch), seconds,
+                            new double[1]);
+                    Cell cell = serve(service, batcher, id, text, length, n, seconds);
+                    System.out.printf(Locale.ROOT, "| %d | %d | %,.0f | %,.0f | %.2f | %.2f | %.2f |%n", n, round, bare,
+                            cell.tokensPerSecond, cell.tokensPerSecond / bare, cell.segmentsPerBatch, cell.latency);
+                }
+            }
+        }
+    }
+
+    record Cell(double tokensPerSecond, double segmentsPerBatch, double latency) {
+    }
+
+    /**
+     * N documents posting segments for about {@code seconds}; every document finishes the segment
+     * it has in flight, and the time runs until the last one is done.
+     */
+    static Cell serve(ServiceUnderTest service, SegmentBatcher batcher, String model, byte[] text, int length, int n,
+                      double seconds) throws InterruptedException, ExecutionException {
+        long batches = batcher.batchesRun();
+        long segments = batcher.segmentsRun();
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            long start = System.nanoTime();
+            long deadline = start + (long) (seconds * 1e9);
+            List<Future<long[]>> done = new ArrayList<>();
+            for (int d = 0; d < n; d++) {
+                int first = BatchThroughput.documentStart(d);
+                String document = "conc-" + n + "-" + d + "-" + UUID.randomUUID().toString().substring(0, 8);
+                done.add(pool.submit(() -> {
+                    long count = 0;
+                    long busy = 0;
+                    while (count == 0 || System.nanoTime() < deadline) {
+                        int at = first + (int) (count * length);
+                        long t0 = System.nanoTime();
+                        service.post(document, count, model, ZooThroughput.segment(text, at, length),
+                                text[(at + length) % text.length] & 0xFF);
+                        busy += System.nanoTime() - t0;
+                        count++;
+                    }
+                    return new long[] {count, busy};
+                }));
+            }
+            long posted = 0;
+            long busy = 0;
+            for (Future<long[]> f : done) {
+                posted += f.get()[0];
+                busy += f.get()[1];
+            }
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            double perBatch = (double) (batcher.segmentsRun() - segments) / (batcher.batchesRun() - batches);
+            return new Cell(posted * length / elapsed, perBatch, busy / 1e9 / posted);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private Concurrency() {
+    }
+}

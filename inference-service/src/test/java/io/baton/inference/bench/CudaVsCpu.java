@@ -1,0 +1,148 @@
+package io.baton.inference.bench;
+
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.providers.OrtCUDAProviderOptions;
+import io.baton.common.state.StateCodec;
+import io.baton.common.state.StateContainer;
+import io.baton.common.state.Tensor;
+import io.baton.inference.models.DocumentState;
+import io.baton.inference.models.FloatTensor;
+import io.baton.inference.models.SegmentModel;
+import io.baton.inference.models.SegmentOutput;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Every model folder given, run segment by segment over its golden splits ({@code whole},
+ * {@code segments-64}, {@code segments-ragged}) with the CUDA execution provider and with the CPU
+ * provider, state carried in each: the largest absolute differences between the two (logits,
+ * last hidden state, final state) and of each against the Python goldens. CUDA runs twice: with
+ * ONNX Runtime's defaults (TF32 matrix products allowed on Ampere and later) and with
+ * {@code use_tf32=0} (plain fp32).
+ *
+ * <p>Arguments: {@code modelDir...}; device 0. Uses only ONNX Runtime Java API that 1.22.0 has.
+ */
+public final class CudaVsCpu {
+
+    static final List<String> SPLITS = List.of("whole", "segments-64", "segments-ragged");
+
+    public static void main(String[] args) throws IOException, OrtException {
+        System.out.println("| model | split | logits CUDA vs CPU | hidden CUDA vs CPU | state CUDA vs CPU "
+                + "| logits CUDA (TF32 off) vs CPU | hidden CUDA (TF32 off) vs CPU | state CUDA (TF32 off) vs CPU "
+                + "| logits CPU vs golden | logits CUDA vs golden | largest |logit| |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        double worstDefault = 0;
+        double worstFp32 = 0;
+        for (String arg : args) {
+            Path dir = Path.of(arg);
+            try (OrtSession.SessionOptions cpuOptions = BenchModels.options(0);
+                 OrtSession.SessionOptions cudaOptions = BenchModels.options(0);
+                 OrtSession.SessionOptions fp32Options = BenchModels.options(0);
+                 OrtCUDAProviderOptions fp32 = new OrtCUDAProviderOptions(0)) {
+                cudaOptions.addCUDA(0);
+                fp32.add("use_tf32", "0");
+                fp32Options.addCUDA(fp32);
+                try (SegmentModel cpu = SegmentModel.load(dir, cpuOptions);
+                     SegmentModel cuda = SegmentModel.load(dir, cudaOptions);
+                     SegmentModel cudaFp32 = SegmentModel.load(dir, fp32Options)) {
+                    for (String split : SPLITS) {
+                        StateContainer golden = read(dir.resolve("golden/" + split + ".safetensors"));
+                        long[] ids = longs(golden, "input_ids");
+                        long[] lengths = longs(golden, "segment_lengths");
+                        Run onCpu = run(cpu, ids, lengths);
+                        Run onCuda = run(cuda, ids, lengths);
+                        Run onFp32 = run(cudaFp32, ids, lengths);
+                        FloatTensor want = floats(golden, "logits");
+                        double[] d = {
+                            onCuda.logits.maxAbsDifference(onCpu.logits), onCuda.hidden.maxAbsDifference(onCpu.hidden),
+                            onCuda.stateDifference(onCpu),
+                            onFp32.logits.maxAbsDifference(onCpu.logits), onFp32.hidden.maxAbsDifference(onCpu.hidden),
+                            onFp32.stateDifference(onCpu),
+                            onCpu.logits.maxAbsDifference(want), onCuda.logits.maxAbsDifference(want)};
+                        worstDefault = Math.max(worstDefault, Math.max(d[0], Math.max(d[1], d[2])));
+                        worstFp32 = Math.max(worstFp32, Math.max(d[3], Math.max(d[4], d[5])));
+                        StringBuilder row = new StringBuilder("| " + cpu.id() + " | " + split + " (" + lengths.length + ") |");
+                        for (double x : d) {
+                            row.append(String.format(Locale.ROOT, " %.1e |", x));
+                        }
+                        double largest = 0;
+                        for (float v : onCpu.logits.values()) {
+                            largest = Math.max(largest, Math.abs(v));
+                        }
+                        System.out.println(row.append(String.format(Locale.ROOT, " %.1f |", largest)));
+                    }
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "%nLargest CUDA vs CPU difference over all models, splits and outputs: "
+                + "%.2e with ONNX Runtime's CUDA defaults, %.2e with use_tf32=0.%n", worstDefault, worstFp32);
+    }
+
+    /** The concatenated outputs and the final state of one document run segment by segment. */
+    record Run(FloatTensor logits, FloatTensor hidden, DocumentState state) {
+
+        double stateDifference(Run other) {
+            double worst = 0;
+            for (var e : state.tensors().entrySet()) {
+                worst = Math.max(worst, e.getValue().maxAbsDifference(other.state.tensors().get(e.getKey())));
+            }
+            return worst;
+        }
+    }
+
+    static Run run(SegmentModel model, long[] ids, long[] lengths) {
+        DocumentState state = model.initialState(1);
+        List<FloatTensor> logits = new ArrayList<>();
+        List<FloatTensor> hidden = new ArrayList<>();
+        int start = 0;
+        for (long length : lengths) {
+            SegmentOutput out = model.run(Arrays.copyOfRange(ids, start, start + (int) length), state);
+            logits.add(out.logits());
+            hidden.add(out.lastHiddenState());
+            state = out.next();
+            start += (int) length;
+        }
+        return new Run(concatSequence(logits), concatSequence(hidden), state);
+    }
+
+    static StateContainer read(Path file) throws IOException {
+        return StateCodec.read(ByteBuffer.wrap(Files.readAllBytes(file)));
+    }
+
+    static long[] longs(StateContainer container, String name) {
+        Tensor t = container.tensor(name).orElseThrow();
+        long[] out = new long[(int) t.elementCount()];
+        t.data().asLongBuffer().get(out);
+        return out;
+    }
+
+    static FloatTensor floats(StateContainer container, String name) {
+        Tensor t = container.tensor(name).orElseThrow();
+        float[] out = new float[(int) t.elementCount()];
+        t.data().asFloatBuffer().get(out);
+        return new FloatTensor(t.shape(), out);
+    }
+
+    /** Concatenates [1, T_i, C] tensors along the sequence axis. */
+    static FloatTensor concatSequence(List<FloatTensor> parts) {
+        long channels = parts.get(0).shape()[2];
+        long total = parts.stream().mapToLong(p -> p.shape()[1]).sum();
+        float[] values = new float[(int) (total * channels)];
+        int at = 0;
+        for (FloatTensor p : parts) {
+            System.arraycopy(p.values(), 0, values, at, p.values().length);
+            at += p.values().length;
+        }
+        return new FloatTensor(new long[] {1, total, channels}, values);
+    }
+
+    private CudaVsCpu() {
+    }
+}
