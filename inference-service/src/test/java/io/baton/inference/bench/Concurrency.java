@@ -26,7 +26,7 @@ import java.util.concurrent.Future;
  * SegmentBatcher} ({@code segmentsRun / batchesRun}).
  *
  * <p>Arguments: {@code modelsDir model textFile length seconds documents rounds threads maxBatch
- * [warmUpModel warmUpSeconds]}, e.g. {@code bench/out/models jamba-bench text.txt 256 30 1,4,16 2 2 8
+ * [warmUpModel warmUpSeconds [maxWait]]}, e.g. {@code bench/out/models jamba-bench text.txt 256 30 1,4,16 2 2 8
  * gemma2-tiny 120}: first the service's and the memory service's JIT compilers are warmed up with
  * a small model's segments (thousands of requests), then the cells run.
  */
@@ -44,17 +44,19 @@ public final class Concurrency {
         int maxBatch = Integer.parseInt(args[8]);
         String warmUpModel = args.length > 9 ? args[9] : id;
         double warmUpSeconds = args.length > 10 ? Double.parseDouble(args[10]) : 0;
+        String maxWait = args.length > 11 ? args[11] : "0ms";
 
         System.out.printf(Locale.ROOT, "%s, segments of %d tokens; ONNX Runtime Java, %d intra-op threads, 1 inter-op "
-                        + "thread, %d cores; service: baton.batching.max-batch=%d, max-wait 0; %.0f s per cell, %d rounds, "
+                        + "thread, %d cores; service: baton.batching.max-batch=%d, max-wait %s; %.0f s per cell, %d rounds, "
                         + "bare and service alternating; first %.0f s of %s segments through the service to warm it up%n%n",
-                id, length, threads, Runtime.getRuntime().availableProcessors(), maxBatch, seconds, rounds, warmUpSeconds,
+                id, length, threads, Runtime.getRuntime().availableProcessors(), maxBatch, maxWait, seconds, rounds,
+                warmUpSeconds,
                 warmUpModel);
-        System.out.println("| documents | round | bare ORT, batch N (tokens/s) | service (tokens/s) | service / bare "
+        System.out.println("| documents | round | bare ORT, batch min(N, max-batch) (tokens/s) | service (tokens/s) | service / bare "
                 + "| segments per batch in the service | mean segment latency (s) |");
         System.out.println("|---:|---:|---:|---:|---:|---:|---:|");
         try (ServiceUnderTest service = ServiceUnderTest.start(dir, id, threads,
-                Map.of("baton.batching.max-batch", Integer.toString(maxBatch)));
+                Map.of("baton.batching.max-batch", Integer.toString(maxBatch), "baton.batching.max-wait", maxWait));
              OrtSession.SessionOptions options = BenchModels.options(threads);
              SegmentModel model = SegmentModel.load(dir.resolve(id), options)) {
             SegmentBatcher batcher = service.bean(SegmentBatcher.class);
