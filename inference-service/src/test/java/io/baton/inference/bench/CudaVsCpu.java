@@ -3,16 +3,13 @@ package io.baton.inference.bench;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.providers.OrtCUDAProviderOptions;
-import io.baton.common.state.StateCodec;
 import io.baton.common.state.StateContainer;
-import io.baton.common.state.Tensor;
 import io.baton.inference.models.DocumentState;
 import io.baton.inference.models.FloatTensor;
+import io.baton.inference.models.Goldens;
 import io.baton.inference.models.SegmentModel;
 import io.baton.inference.models.SegmentOutput;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -53,13 +50,13 @@ public final class CudaVsCpu {
                      SegmentModel cuda = SegmentModel.load(dir, cudaOptions);
                      SegmentModel cudaFp32 = SegmentModel.load(dir, fp32Options)) {
                     for (String split : SPLITS) {
-                        StateContainer golden = read(dir.resolve("golden/" + split + ".safetensors"));
-                        long[] ids = longs(golden, "input_ids");
-                        long[] lengths = longs(golden, "segment_lengths");
+                        StateContainer golden = Goldens.read(dir.resolve("golden/" + split + ".safetensors"));
+                        long[] ids = Goldens.longs(golden, "input_ids");
+                        long[] lengths = Goldens.longs(golden, "segment_lengths");
                         Run onCpu = run(cpu, ids, lengths);
                         Run onCuda = run(cuda, ids, lengths);
                         Run onFp32 = run(cudaFp32, ids, lengths);
-                        FloatTensor want = floats(golden, "logits");
+                        FloatTensor want = Goldens.floats(golden, "logits");
                         double[] d = {
                             onCuda.logits.maxAbsDifference(onCpu.logits), onCuda.hidden.maxAbsDifference(onCpu.hidden),
                             onCuda.stateDifference(onCpu),
@@ -109,38 +106,7 @@ public final class CudaVsCpu {
             state = out.next();
             start += (int) length;
         }
-        return new Run(concatSequence(logits), concatSequence(hidden), state);
-    }
-
-    static StateContainer read(Path file) throws IOException {
-        return StateCodec.read(ByteBuffer.wrap(Files.readAllBytes(file)));
-    }
-
-    static long[] longs(StateContainer container, String name) {
-        Tensor t = container.tensor(name).orElseThrow();
-        long[] out = new long[(int) t.elementCount()];
-        t.data().asLongBuffer().get(out);
-        return out;
-    }
-
-    static FloatTensor floats(StateContainer container, String name) {
-        Tensor t = container.tensor(name).orElseThrow();
-        float[] out = new float[(int) t.elementCount()];
-        t.data().asFloatBuffer().get(out);
-        return new FloatTensor(t.shape(), out);
-    }
-
-    /** Concatenates [1, T_i, C] tensors along the sequence axis. */
-    static FloatTensor concatSequence(List<FloatTensor> parts) {
-        long channels = parts.get(0).shape()[2];
-        long total = parts.stream().mapToLong(p -> p.shape()[1]).sum();
-        float[] values = new float[(int) (total * channels)];
-        int at = 0;
-        for (FloatTensor p : parts) {
-            System.arraycopy(p.values(), 0, values, at, p.values().length);
-            at += p.values().length;
-        }
-        return new FloatTensor(new long[] {1, total, channels}, values);
+        return new Run(Goldens.concatSequence(logits), Goldens.concatSequence(hidden), state);
     }
 
     private CudaVsCpu() {

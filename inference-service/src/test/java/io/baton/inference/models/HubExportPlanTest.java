@@ -69,12 +69,12 @@ class HubExportPlanTest {
 
     @Test
     void segmentsEqualOnePassWhileTheDocumentIsShorterThanTheWindow() throws IOException {
-        StateContainer golden = ZooGoldenTest.readGolden(HUB.resolve("golden.safetensors"));
-        long[] ids = ZooGoldenTest.longs(golden, "input_ids");
+        StateContainer golden = Goldens.read(HUB.resolve("golden.safetensors"));
+        long[] ids = Goldens.longs(golden, "input_ids");
         assertThat(ids.length).isLessThan(WINDOW);
 
         SegmentOutput whole = model.run(ids, model.initialState(1));
-        assertThat(whole.logits().maxAbsDifference(ZooGoldenTest.floats(golden, "logits")))
+        assertThat(whole.logits().maxAbsDifference(Goldens.floats(golden, "logits")))
                 .as("one pass in ONNX Runtime Java vs PyTorch").isLessThanOrEqualTo(TOLERANCE);
 
         DocumentState state = model.initialState(1);
@@ -86,7 +86,7 @@ class HubExportPlanTest {
             state = out.next();
             start += length;
         }
-        assertThat(ZooGoldenTest.concatSequence(logits).maxAbsDifference(whole.logits()))
+        assertThat(Goldens.concatSequence(logits).maxAbsDifference(whole.logits()))
                 .as("segment by segment vs one pass").isLessThanOrEqualTo(TOLERANCE);
         assertThat(state.tokens()).isEqualTo(ids.length);
         assertThat(state.tensors().get("past_key_values.2.key").shape()).containsExactly(1, 1, ids.length, 8);

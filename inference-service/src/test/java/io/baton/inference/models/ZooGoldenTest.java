@@ -4,11 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import io.baton.common.state.StateCodec;
 import io.baton.common.state.StateContainer;
-import io.baton.common.state.Tensor;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,11 +57,11 @@ class ZooGoldenTest {
     }
 
     static void checkGolden(Path dir, String run) throws IOException, OrtException {
-        StateContainer golden = readGolden(dir.resolve("golden/" + run + ".safetensors"));
-        StateContainer whole = readGolden(dir.resolve("golden/whole.safetensors"));
-        long[] ids = longs(golden, "input_ids");
-        long[] lengths = longs(golden, "segment_lengths");
-        assertThat(ids).isEqualTo(longs(whole, "input_ids"));
+        StateContainer golden = Goldens.read(dir.resolve("golden/" + run + ".safetensors"));
+        StateContainer whole = Goldens.read(dir.resolve("golden/whole.safetensors"));
+        long[] ids = Goldens.longs(golden, "input_ids");
+        long[] lengths = Goldens.longs(golden, "segment_lengths");
+        assertThat(ids).isEqualTo(Goldens.longs(whole, "input_ids"));
 
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(dir, options)) {
@@ -81,45 +78,14 @@ class ZooGoldenTest {
                 start += (int) length;
             }
             assertThat(state.tokens()).isEqualTo(ids.length);
-            FloatTensor gotLogits = concatSequence(logits);
-            FloatTensor gotHidden = concatSequence(hidden);
-            assertThat(gotLogits.maxAbsDifference(floats(golden, "logits"))).as("logits vs " + run)
+            FloatTensor gotLogits = Goldens.concatSequence(logits);
+            FloatTensor gotHidden = Goldens.concatSequence(hidden);
+            assertThat(gotLogits.maxAbsDifference(Goldens.floats(golden, "logits"))).as("logits vs " + run)
                     .isLessThanOrEqualTo(TOLERANCE);
-            assertThat(gotHidden.maxAbsDifference(floats(golden, "last_hidden_state"))).as("hidden vs " + run)
+            assertThat(gotHidden.maxAbsDifference(Goldens.floats(golden, "last_hidden_state"))).as("hidden vs " + run)
                     .isLessThanOrEqualTo(TOLERANCE);
-            assertThat(gotLogits.maxAbsDifference(floats(whole, "logits"))).as("logits vs whole document")
+            assertThat(gotLogits.maxAbsDifference(Goldens.floats(whole, "logits"))).as("logits vs whole document")
                     .isLessThanOrEqualTo(TOLERANCE);
         }
-    }
-
-    static StateContainer readGolden(Path file) throws IOException {
-        return StateCodec.read(ByteBuffer.wrap(Files.readAllBytes(file)));
-    }
-
-    static long[] longs(StateContainer container, String name) {
-        Tensor t = container.tensor(name).orElseThrow();
-        long[] out = new long[(int) t.elementCount()];
-        t.data().asLongBuffer().get(out);
-        return out;
-    }
-
-    static FloatTensor floats(StateContainer container, String name) {
-        Tensor t = container.tensor(name).orElseThrow();
-        float[] out = new float[(int) t.elementCount()];
-        t.data().asFloatBuffer().get(out);
-        return new FloatTensor(t.shape(), out);
-    }
-
-    /** Concatenates [1, T_i, C] tensors along the sequence axis. */
-    static FloatTensor concatSequence(List<FloatTensor> parts) {
-        long channels = parts.get(0).shape()[2];
-        long total = parts.stream().mapToLong(p -> p.shape()[1]).sum();
-        float[] values = new float[(int) (total * channels)];
-        int at = 0;
-        for (FloatTensor p : parts) {
-            System.arraycopy(p.values(), 0, values, at, p.values().length);
-            at += p.values().length;
-        }
-        return new FloatTensor(new long[] {1, total, channels}, values);
     }
 }
