@@ -19,10 +19,12 @@
 -- ARGV[9]  r             ARGV[10] the digest of the stored bytes (hex SHA-256)
 -- ARGV[11] a random id, kept as the head's 'incarnation' when this put creates the document (so
 --          a reader can tell a document deleted and created again from one left alone)
+-- ARGV[12] the parent digest: when not empty, a write of n (n > 0) is accepted only if the kept
+--          checkpoint n-1 has this digest (the writer computed n from a state it kept itself)
 --
 -- Returns {status, segment, tokens, model, digest, bytes, storedBytes, version, oldest, pttl,
---          nowMillis, extra}; status is created | idempotent | conflict | model_mismatch | quota |
--- staged_missing (the staging key is not there: its SET failed or it expired; nothing written).
+--          nowMillis, extra}; status is created | idempotent | conflict | model_mismatch |
+-- parent_mismatch | quota | staged_missing (the staging key is not there: its SET failed or it expired; nothing written).
 -- The head fields describe the document after the call (segment -1: no document). extra is the
 -- document's stored bytes had the write been accepted (quota only).
 
@@ -33,6 +35,7 @@ local allowed = tonumber(ARGV[8])
 local r = tonumber(ARGV[9])
 local digest = ARGV[10]
 local staging = KEYS[3]
+local parent = ARGV[12] or ''
 
 local function read_head()
     local flat = redis.call('HGETALL', KEYS[1])
@@ -97,6 +100,10 @@ else
             return reply('idempotent', h)
         end
         return reply('conflict', h)
+    end
+    if parent ~= '' and h['digest:' .. (n - 1)] ~= parent then
+        redis.call('DEL', staging)
+        return reply('parent_mismatch', h)
     end
     before = stored_bytes(h)
     oldest = tonumber(h.oldest)

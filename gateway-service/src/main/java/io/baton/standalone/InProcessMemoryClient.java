@@ -2,8 +2,10 @@ package io.baton.standalone;
 
 import io.baton.inference.state.MemoryClient;
 import io.baton.inference.state.SegmentOrderException;
+import io.baton.inference.state.StaleParentException;
 import io.baton.inference.state.StateMismatchException;
 import io.baton.inference.state.StoredHead;
+import io.baton.inference.state.Written;
 import io.baton.memory.checkpoints.CheckpointService;
 import io.baton.memory.encoding.StateEncoding;
 import io.baton.memory.store.CheckpointConflictException;
@@ -12,6 +14,7 @@ import io.baton.memory.store.DocumentKey;
 import io.baton.memory.store.DocumentNotFoundException;
 import io.baton.memory.store.Head;
 import io.baton.memory.store.ModelMismatchException;
+import io.baton.memory.store.ParentMismatchException;
 import reactor.core.publisher.Mono;
 
 /**
@@ -43,12 +46,13 @@ public final class InProcessMemoryClient implements MemoryClient {
     }
 
     @Override
-    public Mono<StoredHead> put(String tenant, String document, long segment, byte[] container) {
-        return checkpoints.write(new DocumentKey(tenant, document), segment, container)
-                .map(result -> head(result.head()))
+    public Mono<Written> put(String tenant, String document, long segment, byte[] container, String parentDigest) {
+        return checkpoints.write(new DocumentKey(tenant, document), segment, container, parentDigest)
+                .map(result -> new Written(head(result.head()), checkpoints.exact() ? result.digest() : null))
                 .onErrorMap(CheckpointConflictException.class,
                         e -> SegmentOrderException.conflict(document, segment, e.expected()))
-                .onErrorMap(ModelMismatchException.class, e -> new StateMismatchException(e.getMessage()));
+                .onErrorMap(ModelMismatchException.class, e -> new StateMismatchException(e.getMessage()))
+                .onErrorMap(ParentMismatchException.class, e -> new StaleParentException(e.getMessage()));
     }
 
     private static StoredHead head(Head head) {

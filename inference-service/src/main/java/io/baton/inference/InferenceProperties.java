@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Locale;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration of the inference service (prefix {@code baton}; environment variables by relaxed
@@ -17,7 +18,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record InferenceProperties(@DefaultValue Models models, @DefaultValue Memory memory,
                                   @DefaultValue Onnx onnx, @DefaultValue Batching batching,
                                   @DefaultValue Segments segments, @DefaultValue Runner runner,
-                                  @DefaultValue Generation generation) {
+                                  @DefaultValue Generation generation, @DefaultValue StateCache stateCache) {
 
     /**
      * Where the model folders are and which model a request without one gets.
@@ -170,6 +171,20 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
             if (threads < 1 || queue < 1) {
                 throw new IllegalArgumentException("baton.runner.threads must not be negative and "
                         + "baton.runner.queue must be at least 1");
+            }
+        }
+    }
+
+    /**
+     * The states this instance stored last, one per document, kept so that the document's next
+     * segment on this instance need not read its checkpoint back ({@code BATON_STATECACHE_MAXBYTES};
+     * 0 turns it off). Least recently used documents leave first.
+     */
+    public record StateCache(@DefaultValue("256MB") DataSize maxBytes) {
+
+        public StateCache {
+            if (maxBytes.isNegative()) {
+                throw new IllegalArgumentException("baton.state-cache.max-bytes must not be negative, got " + maxBytes);
             }
         }
     }

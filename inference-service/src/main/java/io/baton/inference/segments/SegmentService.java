@@ -10,6 +10,8 @@ import io.baton.inference.state.CheckpointId;
 import io.baton.inference.state.Checkpoints;
 import io.baton.inference.state.MemoryClient;
 import io.baton.inference.state.SegmentOrderException;
+import io.baton.inference.state.StaleParentException;
+import io.baton.inference.state.StateCache;
 import java.util.Arrays;
 import reactor.core.publisher.Mono;
 
@@ -21,18 +23,27 @@ import reactor.core.publisher.Mono;
  * <p>Nothing is stored unless the whole segment succeeded. A retry of segment n while checkpoint
  * n-1 is still kept recomputes the same bytes, which the memory service accepts as an idempotent
  * repeat; a segment whose predecessor is not stored is refused as a gap naming the expected index.
+ *
+ * <p>When this instance stored checkpoint n-1 itself, it continues from its own copy of that state
+ * ({@link StateCache}) instead of reading it back, and stores n on condition that the kept n-1 is
+ * still the one it stored (its digest); if the document changed meanwhile, the condition fails,
+ * nothing is stored, and the segment runs again from the kept checkpoint. Either way the outputs
+ * are those of the stored state.
  */
 public final class SegmentService {
 
     private final ModelLookup models;
     private final MemoryClient memory;
     private final SegmentBatcher batcher;
+    private final StateCache cache;
     private final int maxTokens;
 
-    public SegmentService(ModelLookup models, MemoryClient memory, SegmentBatcher batcher, int maxTokens) {
+    public SegmentService(ModelLookup models, MemoryClient memory, SegmentBatcher batcher, StateCache cache,
+                          int maxTokens) {
         this.models = models;
         this.memory = memory;
         this.batcher = batcher;
+        this.cache = cache;
         this.maxTokens = maxTokens;
     }
 
@@ -40,16 +51,35 @@ public final class SegmentService {
     public Mono<SegmentResponse> process(String tenant, SegmentRequest request) {
         return Mono.defer(() -> {
             SegmentModel model = models.model(request.model());
-            long[] tokens = request.tokens();
             validate(model, request);
-            String document = request.document();
             long n = request.segment();
-            return previousState(tenant, document, n, model)
-                    .flatMap(state -> batcher.submit(model, tenant + "/" + document, new SegmentInput(tokens, state)))
-                    .flatMap(out -> memory.put(tenant, document, n,
-                                    Checkpoints.encode(model, new CheckpointId(tenant, document, n), out.next()))
-                            .thenReturn(respond(request, model, out)));
-        });
+            StateCache.Entry kept = n == 0 ? null : cache.find(tenant, request.document(), model.id(), n - 1);
+            if (kept == null) {
+                return previousState(tenant, request.document(), n, model)
+                        .flatMap(state -> run(tenant, request, model, state, null));
+            }
+            return run(tenant, request, model, kept.state(), kept.digest())
+                    .onErrorResume(StaleParentException.class, stale -> previousState(tenant, request.document(), n, model)
+                            .flatMap(state -> run(tenant, request, model, state, null)));
+        }).doOnError(e -> cache.forget(tenant, request.document()));
+    }
+
+    /** Runs the segment from {@code state} and stores checkpoint n, on top of {@code parentDigest} when given. */
+    private Mono<SegmentResponse> run(String tenant, SegmentRequest request, SegmentModel model, DocumentState state,
+                                      String parentDigest) {
+        String document = request.document();
+        long n = request.segment();
+        return batcher.submit(model, tenant + "/" + document, new SegmentInput(request.tokens(), state))
+                .flatMap(out -> memory.put(tenant, document, n,
+                                Checkpoints.encode(model, new CheckpointId(tenant, document, n), out.next()), parentDigest)
+                        .map(written -> {
+                            if (written.digest() != null) {
+                                cache.keep(tenant, document, model.id(), n, written.digest(), out.next());
+                            } else {
+                                cache.forget(tenant, document);
+                            }
+                            return respond(request, model, out);
+                        }));
     }
 
     private Mono<DocumentState> previousState(String tenant, String document, long n, SegmentModel model) {

@@ -4,10 +4,14 @@ import io.baton.inference.InferenceProperties;
 import io.baton.inference.models.ModelRegistry;
 import io.baton.inference.runtime.OnnxScheduler;
 import io.baton.inference.state.MemoryClient;
+import io.baton.inference.state.StateCache;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The segment pipeline's beans: the batcher on the ONNX runner scheduler, and the service. */
+/**
+ * The segment pipeline's beans: the batcher on the ONNX runner scheduler, the cache of the states
+ * this instance stored, and the service.
+ */
 @Configuration(proxyBeanMethods = false)
 public class SegmentsConfiguration {
 
@@ -17,8 +21,13 @@ public class SegmentsConfiguration {
     }
 
     @Bean
+    StateCache stateCache(InferenceProperties properties) {
+        return new StateCache(properties.stateCache().maxBytes().toBytes());
+    }
+
+    @Bean
     SegmentService segmentService(ModelRegistry models, MemoryClient memory, SegmentBatcher batcher,
-                                  InferenceProperties properties) {
-        return new SegmentService(models::resolve, memory, batcher, properties.segments().maxTokens());
+                                  StateCache stateCache, InferenceProperties properties) {
+        return new SegmentService(models::resolve, memory, batcher, stateCache, properties.segments().maxTokens());
     }
 }

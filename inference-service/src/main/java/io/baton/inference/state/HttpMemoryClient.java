@@ -17,7 +17,9 @@ import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
 /**
- * The memory service over HTTP ({@code /v1/documents/{doc}/head}, {@code .../checkpoints/{n}}),
+ * The memory service over HTTP ({@code /v1/documents/{doc}/head}, {@code .../checkpoints/{n}};
+ * a put names its parent in {@code X-Baton-Parent-Digest} and learns the stored checkpoint's
+ * digest from {@code X-Baton-Checkpoint-Digest} and {@code X-Baton-Exact}),
  * with a timeout per attempt, bounded retries with backoff for transient failures (connection
  * errors, timeouts, 5xx), and a circuit breaker around the whole call.
  *
@@ -29,6 +31,9 @@ import reactor.util.retry.Retry;
 public final class HttpMemoryClient implements MemoryClient {
 
     static final String TENANT_HEADER = "X-Baton-Tenant";
+    static final String PARENT_DIGEST_HEADER = "X-Baton-Parent-Digest";
+    static final String CHECKPOINT_DIGEST_HEADER = "X-Baton-Checkpoint-Digest";
+    static final String EXACT_HEADER = "X-Baton-Exact";
     private static final ParameterizedTypeReference<Map<String, Object>> JSON_OBJECT = new ParameterizedTypeReference<>() {
     };
 
@@ -79,16 +84,28 @@ public final class HttpMemoryClient implements MemoryClient {
     }
 
     @Override
-    public Mono<StoredHead> put(String tenant, String document, long segment, byte[] container) {
-        Mono<StoredHead> call = web.put().uri("/v1/documents/{doc}/checkpoints/{n}", document, segment)
+    public Mono<Written> put(String tenant, String document, long segment, byte[] container, String parentDigest) {
+        Mono<Written> call = web.put().uri("/v1/documents/{doc}/checkpoints/{n}", document, segment)
                 .header(TENANT_HEADER, tenant).contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .headers(headers -> {
+                    if (parentDigest != null) {
+                        headers.set(PARENT_DIGEST_HEADER, parentDigest);
+                    }
+                })
                 .accept(MediaType.APPLICATION_JSON).bodyValue(container)
                 .exchangeToMono(response -> {
                     if (response.statusCode().is2xxSuccessful()) {
-                        return response.bodyToMono(JSON_OBJECT).map(HttpMemoryClient::head);
+                        String digest = "true".equals(response.headers().asHttpHeaders().getFirst(EXACT_HEADER))
+                                ? response.headers().asHttpHeaders().getFirst(CHECKPOINT_DIGEST_HEADER) : null;
+                        return response.bodyToMono(JSON_OBJECT).map(json -> new Written(head(json), digest));
                     }
                     if (response.statusCode() == HttpStatus.CONFLICT) {
                         return response.bodyToMono(JSON_OBJECT).flatMap(problem -> Mono.error(conflict(document, segment, problem)));
+                    }
+                    if (response.statusCode() == HttpStatus.PRECONDITION_FAILED) {
+                        return response.bodyToMono(JSON_OBJECT).flatMap(problem -> Mono.error(new StaleParentException(
+                                String.valueOf(problem.getOrDefault("detail", "checkpoint " + (segment - 1)
+                                        + " of " + document + " is not the one this instance continued from")))));
                     }
                     return failure(response, "PUT checkpoint " + segment + " of " + document);
                 });

@@ -18,7 +18,9 @@ public interface MemoryClient {
     /**
      * Stores checkpoint n; succeeds when the head was n-1 or the identical checkpoint n is already
      * stored (a retry). Fails with {@link SegmentOrderException#conflict} when another writer was
-     * first, {@link StateMismatchException} when the document holds another model's state.
+     * first, {@link StateMismatchException} when the document holds another model's state, and,
+     * when {@code parentDigest} is not null, {@link StaleParentException} when the kept checkpoint
+     * n-1 is not the one with that digest.
      */
-    Mono<StoredHead> put(String tenant, String document, long segment, byte[] container);
+    Mono<Written> put(String tenant, String document, long segment, byte[] container, String parentDigest);
 }

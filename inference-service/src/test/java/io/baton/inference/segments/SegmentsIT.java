@@ -7,6 +7,7 @@ import io.baton.common.testing.TestServers;
 import io.baton.inference.models.FloatTensor;
 import io.baton.inference.models.SegmentModel;
 import io.baton.inference.models.SegmentOutput;
+import io.baton.inference.state.StateCache;
 import io.baton.inference.testing.InferenceServer;
 import io.baton.inference.testing.MemoryServiceProcess;
 import java.io.IOException;
@@ -109,6 +110,38 @@ class SegmentsIT {
         } finally {
             started.forEach(InferenceServer::close);
         }
+    }
+
+    @Test
+    void anInstanceContinuesFromTheStateItStoredAndMatchesTheWholeDocument() throws Exception {
+        String model = "jamba-tiny";
+        int[] lengths = {500, 500, 500};
+        StateCache cache = first.bean(StateCache.class);
+        long hits = cache.hits();
+        Results got = process(tenant(), "own-state", model, lengths, i -> first.client());
+        assertThat(cache.hits() - hits).as("segments 1 and 2 continued from the kept state").isEqualTo(2);
+        assertMatchesOnePass(model, lengths, got);
+    }
+
+    @Test
+    void aKeptStateIsNotContinuedFromOnceTheDocumentWasWrittenAgain() throws Exception {
+        String model = "jamba-tiny";
+        int[] lengths = {500, 500, 500};
+        String tenant = tenant();
+        String document = "reborn";
+        // The first instance stores segments 0 and 1 of another text and keeps the state after 1.
+        processText(tenant, document, model, new int[] {500, 500}, mobyDick(200_000, 1000), i -> first.client());
+        // The document is deleted and written again elsewhere, up to segment 1, from the test text.
+        assertThat(WebClient.create(memory.baseUrl()).delete().uri("/v1/documents/{doc}", document)
+                .header("X-Baton-Tenant", tenant).exchangeToMono(r -> Mono.just(r.statusCode().value()))
+                .block(Duration.ofSeconds(30))).isEqualTo(204);
+        StateCache cache = first.bean(StateCache.class);
+        long hits = cache.hits();
+        // Segment 2 on the first instance finds its kept state after segment 1, which is stale: the
+        // memory service refuses the write, and the segment runs again from the stored checkpoint.
+        Results got = process(tenant, document, model, lengths, i -> i < 2 ? second.client() : first.client());
+        assertThat(cache.hits() - hits).as("segment 2 found the stale kept state").isEqualTo(1);
+        assertMatchesOnePass(model, lengths, got);
     }
 
     @Test

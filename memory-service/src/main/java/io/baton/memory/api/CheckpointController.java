@@ -69,7 +69,10 @@ public class CheckpointController {
     }
 
     /**
-     * Stores checkpoint n: 201 when written, 200 for an identical repeat, 409 when n is not next.
+     * Stores checkpoint n: 201 when written, 200 for an identical repeat, 409 when n is not next,
+     * 412 when {@code X-Baton-Parent-Digest} names another checkpoint n-1 than the one kept. The
+     * answer carries the stored checkpoint's digest ({@code X-Baton-Checkpoint-Digest}) and whether
+     * it reads back exactly as written ({@code X-Baton-Exact}).
      */
     @PutMapping(path = "/checkpoints/{n}", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
@@ -77,10 +80,19 @@ public class CheckpointController {
             ServerHttpRequest request) {
         DocumentKey key = RequestIds.document(request, doc);
         long segment = RequestIds.segment(n);
+        String parent = RequestIds.digest(MetadataHeaders.PARENT_DIGEST,
+                request.getHeaders().getFirst(MetadataHeaders.PARENT_DIGEST));
         return bodyReader.read(request)
-                .flatMap(bytes -> checkpoints.write(key, segment, bytes))
-                .map(result -> headResponse(result.created() ? HttpStatus.CREATED : HttpStatus.OK, doc,
-                        result.head(), result.created() ? URI.create(request.getPath().value()) : null));
+                .flatMap(bytes -> checkpoints.write(key, segment, bytes, parent))
+                .map(result -> {
+                    ResponseEntity<HeadResponse> response = headResponse(
+                            result.created() ? HttpStatus.CREATED : HttpStatus.OK, doc, result.head(),
+                            result.created() ? URI.create(request.getPath().value()) : null);
+                    return ResponseEntity.status(response.getStatusCode())
+                            .headers(response.getHeaders())
+                            .headers(headers -> MetadataHeaders.written(headers, result.digest(), checkpoints.exact()))
+                            .body(response.getBody());
+                });
     }
 
     /** A new document {@code to} starting from checkpoint n; the source is unchanged. */

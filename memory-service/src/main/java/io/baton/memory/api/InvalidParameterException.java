@@ -2,7 +2,10 @@ package io.baton.memory.api;
 
 import io.baton.memory.MemoryException;
 
-/** A query parameter out of its range, e.g. a list {@code limit} below 1 (HTTP 400). */
+/**
+ * A query parameter or header out of its range, e.g. a list {@code limit} below 1, a malformed
+ * parent digest (HTTP 400).
+ */
 public final class InvalidParameterException extends MemoryException {
 
     private static final long serialVersionUID = 1L;

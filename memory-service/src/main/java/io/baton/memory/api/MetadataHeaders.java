@@ -14,6 +14,12 @@ final class MetadataHeaders {
     static final String MODEL = "X-Baton-Model";
     static final String MODEL_DIGEST = "X-Baton-Model-Digest";
     static final String VERSION = "X-Baton-Version";
+    /** Request header of a put: the digest of the checkpoint n-1 the writer computed n from. */
+    static final String PARENT_DIGEST = "X-Baton-Parent-Digest";
+    /** Response header of a put: the digest of the stored checkpoint (hex SHA-256). */
+    static final String CHECKPOINT_DIGEST = "X-Baton-Checkpoint-Digest";
+    /** Response header of a put: whether the checkpoint reads back exactly as written. */
+    static final String EXACT = "X-Baton-Exact";
 
     private MetadataHeaders() {
     }
@@ -21,6 +27,12 @@ final class MetadataHeaders {
     /** The headers of the document's head. */
     static void head(HttpHeaders headers, Head head) {
         set(headers, head.segment(), head.tokens(), head.model(), head.modelDigest(), head.version());
+    }
+
+    /** The headers of a put's answer: the stored checkpoint's digest, and whether it reads back exactly. */
+    static void written(HttpHeaders headers, String digest, boolean exact) {
+        headers.set(CHECKPOINT_DIGEST, digest);
+        headers.set(EXACT, Boolean.toString(exact));
     }
 
     /** The headers of one checkpoint: its own segment and tokens, the document's version. */

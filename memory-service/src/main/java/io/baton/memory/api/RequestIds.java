@@ -15,6 +15,8 @@ final class RequestIds {
 
     /** Up to 18 digits, so every accepted index fits a long. */
     private static final Pattern SEGMENT = Pattern.compile("[0-9]{1,18}");
+    /** A checkpoint digest: hex SHA-256. */
+    private static final Pattern DIGEST = Pattern.compile("[0-9a-f]{64}");
 
     private RequestIds() {
     }
@@ -49,6 +51,22 @@ final class RequestIds {
                     + "' is not a non-negative integer");
         }
         return Long.parseLong(segment);
+    }
+
+    /**
+     * A checkpoint digest given in header {@code header}; null when the header is absent.
+     *
+     * @throws InvalidParameterException unless it is 64 lower-case hex digits
+     */
+    static String digest(String header, String value) {
+        if (value == null) {
+            return null;
+        }
+        if (!DIGEST.matcher(value).matches()) {
+            throw new InvalidParameterException(header + " '" + abbreviate(value)
+                    + "' is not a checkpoint digest (64 lower-case hex digits)");
+        }
+        return value;
     }
 
     private static String abbreviate(String value) {

@@ -2,6 +2,7 @@ package io.baton.memory.checkpoints;
 
 import io.baton.common.state.ReadOptions;
 import io.baton.memory.MemoryProperties;
+import io.baton.memory.encoding.Downcast;
 import io.baton.memory.encoding.EncodingExecutor;
 import io.baton.memory.encoding.StateEncoding;
 import io.baton.memory.store.CheckpointRecord;
@@ -65,11 +66,29 @@ public class CheckpointService {
      * compare-and-set; nothing is stored when a check fails.
      */
     public Mono<PutResult> write(DocumentKey key, long segment, byte[] body) {
+        return write(key, segment, body, null);
+    }
+
+    /**
+     * As {@link #write(DocumentKey, long, byte[])}, and when {@code parentDigest} is not null only
+     * on top of the kept checkpoint n-1 with that digest (else {@code ParentMismatchException}).
+     */
+    public Mono<PutResult> write(DocumentKey key, long segment, byte[] body, String parentDigest) {
         return Mono.fromCallable(() -> validator.validate(key, segment, body))
                 .flatMap(valid -> executor.submit(encoding.transforms() ? valid.bytes().length : 0,
                         () -> new CheckpointRecord(segment, valid.tokens(), valid.model(), valid.modelDigest(),
-                                valid.bytes().length, encoding.encode(valid.bytes(), valid.container()))))
+                                valid.bytes().length, encoding.encode(valid.bytes(), valid.container()))
+                                .withParent(parentDigest)))
                 .flatMap(record -> store.put(key, record));
+    }
+
+    /**
+     * Whether a checkpoint reads back exactly as it was written (no lossy downcast configured), so
+     * a writer may keep the state it wrote and continue from it, naming the stored digest as the
+     * parent of its next write instead of reading the checkpoint back.
+     */
+    public boolean exact() {
+        return encoding.downcast() == Downcast.NONE;
     }
 
     /** A new document {@code target} starting from checkpoint n of {@code source}. */

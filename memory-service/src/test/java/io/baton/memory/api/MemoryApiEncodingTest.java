@@ -34,6 +34,7 @@ class MemoryApiEncodingTest extends ApiTestSupport {
         byte[] bytes = Checkpoints.bytes(container);
 
         put("doc", 0, bytes).expectStatus().isCreated()
+                .expectHeader().valueEquals(MetadataHeaders.EXACT, "false")
                 .expectBody().jsonPath("$.bytes").isEqualTo(bytes.length);
         byte[] stored = store.checkpoint(new DocumentKey(tenant, "doc"), 0).block().stored();
         assertThat(ZstdFrames.isFrame(stored)).isTrue();

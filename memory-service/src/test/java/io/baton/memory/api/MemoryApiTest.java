@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.baton.common.state.StateCodec;
 import io.baton.common.state.StateContainer;
 import io.baton.memory.Checkpoints;
+import io.baton.memory.store.CheckpointRecord;
 import io.baton.memory.store.DocumentKey;
 import io.baton.memory.store.Head;
 import java.nio.ByteBuffer;
@@ -21,6 +22,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
 import reactor.core.publisher.Flux;
 
 /**
@@ -109,6 +111,30 @@ class MemoryApiTest extends ApiTestSupport {
                 .expectHeader().doesNotExist(HttpHeaders.LOCATION)
                 .expectBody().jsonPath("$.segment").isEqualTo(1).jsonPath("$.version").isEqualTo(2);
         assertThat(storedHead("doc").version()).isEqualTo(2);
+    }
+
+    @Test
+    void aPutAnswersWithTheStoredDigestAndANamedParentIsChecked() {
+        byte[] zero = Checkpoints.checkpoint(tenant, "doc", 0);
+        put("doc", 0, zero).expectStatus().isCreated()
+                .expectHeader().valueEquals(MetadataHeaders.CHECKPOINT_DIGEST, CheckpointRecord.digest(zero))
+                .expectHeader().valueEquals(MetadataHeaders.EXACT, "true");
+        Head before = storedHead("doc");
+        byte[] one = Checkpoints.checkpoint(tenant, "doc", 1);
+
+        assertProblem(putAfter("doc", 1, one, CheckpointRecord.digest(new byte[] {1, 2, 3})),
+                HttpStatus.PRECONDITION_FAILED, "parent-mismatch");
+        assertProblem(putAfter("doc", 1, one, "not-a-digest"), HttpStatus.BAD_REQUEST, "invalid-parameter");
+        assertThat(storedHead("doc")).isEqualTo(before);
+
+        putAfter("doc", 1, one, CheckpointRecord.digest(zero)).expectStatus().isCreated()
+                .expectHeader().valueEquals(MetadataHeaders.CHECKPOINT_DIGEST, CheckpointRecord.digest(one));
+    }
+
+    private WebTestClient.ResponseSpec putAfter(String document, long segment, byte[] body, String parent) {
+        return client.put().uri(checkpointUri(document, segment)).header(RequestIds.TENANT_HEADER, tenant)
+                .header(MetadataHeaders.PARENT_DIGEST, parent)
+                .contentType(MediaType.APPLICATION_OCTET_STREAM).bodyValue(body).exchange();
     }
 
     @Test

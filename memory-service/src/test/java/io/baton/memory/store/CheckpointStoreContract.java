@@ -174,6 +174,56 @@ public abstract class CheckpointStoreContract {
         assertThat(store.head(key).block().version()).isEqualTo(3);
     }
 
+    // ---- parent digest ----
+
+    @Test
+    void aPutNamingTheKeptParentIsAcceptedAndReportsItsOwnDigest() {
+        DocumentKey key = doc("parent-ok");
+        PutResult zero = store.put(key, record(0, "c0")).block();
+        assertThat(zero.digest()).isEqualTo(CheckpointRecord.digest(text("c0")));
+
+        PutResult one = store.put(key, record(1, "c1").withParent(zero.digest())).block();
+        assertThat(one.created()).isTrue();
+        assertThat(one.digest()).isEqualTo(CheckpointRecord.digest(text("c1")));
+        assertThat(store.put(key, record(2, "c2").withParent(one.digest())).block().head().segment()).isEqualTo(2);
+    }
+
+    @Test
+    void aPutNamingAnotherParentIsRefusedAndChangesNothing() {
+        DocumentKey key = doc("parent-stale");
+        write(key, 0, 1);
+        Head before = store.head(key).block();
+        // the digest of a checkpoint 1 this writer computed, where another one is kept
+        String stale = CheckpointRecord.digest(text("c1 as another writer had it"));
+
+        assertThatThrownBy(() -> store.put(key, record(2, "c2").withParent(stale)).block())
+                .isInstanceOfSatisfying(ParentMismatchException.class, e -> assertThat(e.segment()).isEqualTo(2));
+        assertThat(store.head(key).block()).isEqualTo(before);
+        assertThatThrownBy(() -> store.checkpoint(key, 2).block()).isInstanceOf(CheckpointNotFoundException.class);
+    }
+
+    @Test
+    void aDocumentDeletedAndWrittenAgainRefusesAWriterHoldingTheOldState() {
+        DocumentKey key = doc("parent-reborn");
+        write(key, 0, 0);
+        String old = store.put(key, record(1, "old c1")).block().digest();
+        store.delete(key).block();
+        write(key, 0, 1);
+
+        assertThatThrownBy(() -> store.put(key, record(2, "c2").withParent(old)).block())
+                .isInstanceOf(ParentMismatchException.class);
+        assertThat(store.head(key).block().segment()).isEqualTo(1);
+    }
+
+    @Test
+    void anIdenticalRepeatIsIdempotentWhateverParentItNames() {
+        DocumentKey key = doc("parent-repeat");
+        write(key, 0, 1);
+        PutResult repeat = store.put(key, record(1, "c1").withParent(CheckpointRecord.digest(text("other")))).block();
+        assertThat(repeat.created()).isFalse();
+        assertThat(repeat.digest()).isEqualTo(CheckpointRecord.digest(text("c1")));
+    }
+
     // ---- same model ----
 
     @Test

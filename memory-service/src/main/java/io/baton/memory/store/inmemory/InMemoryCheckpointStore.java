@@ -13,6 +13,7 @@ import io.baton.memory.store.Head;
 import io.baton.memory.store.InvalidCursorException;
 import io.baton.memory.store.InvalidIdException;
 import io.baton.memory.store.ModelMismatchException;
+import io.baton.memory.store.ParentMismatchException;
 import io.baton.memory.store.PutResult;
 import io.baton.memory.store.QuotaExceededException;
 import io.baton.memory.store.StoreFullException;
@@ -127,10 +128,14 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
                 }
                 if (n != document.segment + 1) {
                     Kept kept = document.checkpoints.get(n);
-                    if (kept != null && Arrays.equals(kept.stored(), record.stored())) {
-                        return new PutResult(document.head(), false);
+                    if (kept != null && kept.digest().equals(record.digest())) {
+                        return new PutResult(document.head(), false, kept.digest());
                     }
                     throw new CheckpointConflictException(key, n, document.head());
+                }
+                Kept parent = document.checkpoints.get(n - 1);
+                if (record.parentDigest() != null && (parent == null || !parent.digest().equals(record.parentDigest()))) {
+                    throw new ParentMismatchException(key, n, record.parentDigest());
                 }
             }
             long before = document == null ? 0 : document.storedBytes;
@@ -144,7 +149,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
                 document = add(key, record.model(), record.modelDigest());
             }
             document.checkpoints.headMap(n - policy.keep(), true).clear();
-            document.checkpoints.put(n, new Kept(record.stored().clone(), record.tokens(), record.bytes()));
+            document.checkpoints.put(n, new Kept(record.stored().clone(), record.tokens(), record.bytes(), record.digest()));
             document.segment = n;
             document.tokens = record.tokens();
             document.bytes = record.bytes();
@@ -153,7 +158,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
             document.expiresAt = clock.instant().plus(policy.ttl());
             totalBytes += after - before;
             evictFor(key);
-            return new PutResult(document.head(), true);
+            return new PutResult(document.head(), true, record.digest());
         }));
     }
 
@@ -176,7 +181,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
             admit(target, 0, stored.length);
 
             Document to = add(target, from.model, from.modelDigest);
-            to.checkpoints.put(segment, new Kept(stored, kept.tokens(), kept.bytes()));
+            to.checkpoints.put(segment, new Kept(stored, kept.tokens(), kept.bytes(), CheckpointRecord.digest(stored)));
             to.segment = segment;
             to.tokens = kept.tokens();
             to.bytes = kept.bytes();
@@ -363,7 +368,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     }
 
     /** One kept checkpoint: the stored bytes and the metadata a fork carries over. */
-    private record Kept(byte[] stored, long tokens, long bytes) {
+    private record Kept(byte[] stored, long tokens, long bytes, String digest) {
     }
 
     /** A document's mutable state, guarded by the store's lock. */

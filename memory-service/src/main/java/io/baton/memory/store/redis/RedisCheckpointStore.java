@@ -14,6 +14,7 @@ import io.baton.memory.store.Head;
 import io.baton.memory.store.InvalidCursorException;
 import io.baton.memory.store.InvalidIdException;
 import io.baton.memory.store.ModelMismatchException;
+import io.baton.memory.store.ParentMismatchException;
 import io.baton.memory.store.PutResult;
 import io.baton.memory.store.QuotaExceededException;
 import io.baton.memory.store.StorePolicy;
@@ -27,15 +28,12 @@ import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -224,7 +222,8 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
                         SetArgs.Builder.px(STAGING_TTL_MILLIS)).toFuture();
                 byte[][] args = {num(n), num(record.tokens()), text(record.model()), text(record.modelDigest()),
                         num(record.bytes()), num(policy.ttl().toMillis()), num(keep), num(allowed), num(refreshed),
-                        digest(record.stored()), text(UUID.randomUUID().toString())};
+                        text(record.digest()), text(UUID.randomUUID().toString()),
+                        text(record.parentDigest() == null ? "" : record.parentDigest())};
                 Mono<List<Object>> decide = script(PUT, ScriptOutputType.MULTI, keys.toArray(String[]::new), args);
                 return Mono.zip(Mono.fromFuture(staged), decide).flatMap(done -> {
                     ScriptReply reply = ScriptReply.of(done.getT2());
@@ -238,10 +237,11 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
                 });
             }).flatMap(reply -> switch (reply.status()) {
                         case "created", "idempotent" -> index(key, reply)
-                                .thenReturn(new PutResult(reply.head(), reply.status().equals("created")));
+                                .thenReturn(new PutResult(reply.head(), reply.status().equals("created"), record.digest()));
                         case "conflict" -> Mono.error(new CheckpointConflictException(key, n, reply.head()));
                         case "model_mismatch" -> Mono.error(
                                 new ModelMismatchException(key, record.model(), record.modelDigest(), reply.head()));
+                        case "parent_mismatch" -> Mono.error(new ParentMismatchException(key, n, record.parentDigest()));
                         case "quota" -> {
                             long before = reply.head() == null ? 0 : reply.head().storedBytes();
                             yield Mono.error(new QuotaExceededException(key.tenant(), others + before,
@@ -252,16 +252,6 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
                         default -> Mono.error(unexpected(PUT, reply.status()));
                     });
         }).onErrorMap(RedisCheckpointStore::unavailable);
-    }
-
-    /** The digest put.lua and fork.lua keep per checkpoint ({@code digest:<n>}): hex SHA-256. */
-    static byte[] digest(byte[] stored) {
-        try {
-            byte[] sha = MessageDigest.getInstance("SHA-256").digest(stored);
-            return HexFormat.of().formatHex(sha).getBytes(StandardCharsets.US_ASCII);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("this JVM has no SHA-256", e);
-        }
     }
 
     /** Stored bytes of the tenant's other live documents; 0 without a quota (not read then). */
@@ -297,7 +287,7 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
                 long allowed = policy.hasQuota() ? Math.max(0, policy.tenantQuotaBytes() - others) : -1;
                 String[] keys = {RedisKeys.head(target), RedisKeys.checkpoint(target, segment)};
                 byte[][] args = {num(segment), num(from.tokensOf(segment)), text(head.model()), text(head.modelDigest()),
-                        num(from.bytesOf(segment)), num(policy.ttl().toMillis()), num(allowed), stored, digest(stored),
+                        num(from.bytesOf(segment)), num(policy.ttl().toMillis()), num(allowed), stored, CheckpointRecord.digestBytes(stored),
                         text(UUID.randomUUID().toString())};
                 return this.<List<Object>>script(FORK, ScriptOutputType.MULTI, keys, args)
                         .map(ScriptReply::of)

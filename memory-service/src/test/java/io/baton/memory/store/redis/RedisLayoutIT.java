@@ -10,6 +10,7 @@ import io.baton.memory.store.DocumentKey;
 import io.baton.memory.store.DocumentSummary;
 import io.baton.memory.store.Head;
 import io.baton.memory.store.ModelMismatchException;
+import io.baton.memory.store.ParentMismatchException;
 import io.baton.memory.store.PutResult;
 import io.baton.memory.store.QuotaExceededException;
 import io.baton.memory.store.StorePolicy;
@@ -189,6 +190,8 @@ class RedisLayoutIT {
         assertThatThrownBy(() -> store.put(key, different).block()).isInstanceOf(CheckpointConflictException.class);
         CheckpointRecord otherModel = new CheckpointRecord(4, 1, "gemma2-tiny", DIGEST, 3, "new".getBytes(StandardCharsets.UTF_8));
         assertThatThrownBy(() -> store.put(key, otherModel).block()).isInstanceOf(ModelMismatchException.class);
+        assertThatThrownBy(() -> store.put(key, record(4).withParent("0".repeat(64))).block())
+                .isInstanceOf(ParentMismatchException.class);
         RedisCheckpointStore limited = new RedisCheckpointStore(connection, new StorePolicy(3, Duration.ofMillis(TTL_MILLIS), 10));
         assertThatThrownBy(() -> limited.put(key, record(4)).block()).isInstanceOf(QuotaExceededException.class);
 
@@ -289,6 +292,10 @@ class RedisLayoutIT {
         assertThatThrownBy(() -> store.put(key, otherModel).block()).isInstanceOf(ModelMismatchException.class);
         assertThat(stagingKeys(key)).as("after a model mismatch").isEmpty();
 
+        assertThatThrownBy(() -> store.put(key, record(3).withParent("0".repeat(64))).block())
+                .isInstanceOf(ParentMismatchException.class);
+        assertThat(stagingKeys(key)).as("after a parent mismatch").isEmpty();
+
         RedisCheckpointStore limited = new RedisCheckpointStore(connection, new StorePolicy(3, Duration.ofMillis(TTL_MILLIS), 10));
         assertThatThrownBy(() -> limited.put(key, record(3)).block()).isInstanceOf(QuotaExceededException.class);
         assertThat(stagingKeys(key)).as("after a quota refusal").isEmpty();
@@ -307,7 +314,7 @@ class RedisLayoutIT {
         assertThat(raw.pttl(RedisKeys.head(key))).isBetween(3_600_000L - 10_000, 3_600_000L);
         assertThat(raw.get(RedisKeys.checkpoint(key, 0))).isEqualTo(record(0).stored());
         Map<String, String> head = text(raw.hgetall(RedisKeys.head(key)));
-        assertThat(head).containsEntry("digest:0", new String(RedisCheckpointStore.digest(record(0).stored()),
+        assertThat(head).containsEntry("digest:0", new String(CheckpointRecord.digestBytes(record(0).stored()),
                 StandardCharsets.US_ASCII));
     }
 
