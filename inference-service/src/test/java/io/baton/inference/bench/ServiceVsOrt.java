@@ -34,9 +34,9 @@ import tools.jackson.databind.json.JsonMapper;
  * Each round also records the CPU time used by this JVM (the service, and the client posting to
  * it) and by the memory service's JVM: on a shared, busy machine the wall-clock ratio swings with
  * the neighbours' load, the CPU spent per segment much less. Redis's own CPU is not counted.
- * A second service instance on the same memory service runs with ONNX Runtime's worker threads
- * spinning between runs ({@code baton.onnx.allow-spinning=true}, ONNX Runtime's own default; the
- * service's default is off), in the same turns.
+ * A second service instance on the same memory service runs with its state cache off
+ * ({@code baton.state-cache.max-bytes=0}: every segment reads checkpoint n-1 back, as before the
+ * cache), in the same turns.
  *
  * <p>Arguments: {@code modelsDir models textFile lengths seconds rounds threads}, e.g.
  * {@code models/zoo gemma2-tiny,jamba-tiny text.txt 64,256 2.0 3 2}. One document per round,
@@ -64,40 +64,40 @@ public final class ServiceVsOrt {
              OrtSession.SessionOptions options = BenchModels.options(threads)) {
             JsonMapper json = service.bean(JsonMapper.class);
             warmUp(service, dir.resolve(models.get(0)), options, text, lengths[0], warmUpSeconds);
-            int spinning = service.addInstance(Map.of("baton.onnx.allow-spinning", "true"));
+            int uncached = service.addInstance(Map.of("baton.state-cache.max-bytes", "0"));
             System.out.println("| model | seg | bare ORT (tokens/s) | service (tokens/s) | service / bare "
-                    + "| service, ORT spinning on (tokens/s) | spinning on / bare | rounds: service / bare; spinning on / bare "
-                    + "| CPU ms per segment: bare | service (inference + memory JVM) | service, spinning on |");
+                    + "| service, state cache off (tokens/s) | cache off / bare | rounds: service / bare; cache off / bare "
+                    + "| CPU ms per segment: bare | service (inference + memory JVM) | service, cache off |");
             System.out.println("|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|");
             for (String id : models) {
                 try (SegmentModel model = SegmentModel.load(dir.resolve(id), options)) {
                     for (int length : lengths) {
                         serviceRound(service, 0, model, text, length, 0, 1.0); // this model and length
-                        serviceRound(service, spinning, model, text, length, 0, 1.0);
+                        serviceRound(service, uncached, model, text, length, 0, 1.0);
                         bareRound(service, model, text, length, 0, 1.0);
                         Round[] bare = new Round[rounds];
-                        Round[] spin = new Round[rounds];
-                        Round[] spun = new Round[rounds];
-                        double[] spinRatio = new double[rounds];
-                        double[] spunRatio = new double[rounds];
+                        Round[] cached = new Round[rounds];
+                        Round[] off = new Round[rounds];
+                        double[] cachedRatio = new double[rounds];
+                        double[] offRatio = new double[rounds];
                         StringBuilder each = new StringBuilder();
-                        StringBuilder eachSpun = new StringBuilder();
+                        StringBuilder eachOff = new StringBuilder();
                         for (int r = 0; r < rounds; r++) {
                             int offset = 10_000 + r * 100_003;
                             bare[r] = bareRound(service, model, text, length, offset, seconds);
-                            spin[r] = serviceRound(service, 0, model, text, length, offset, seconds);
-                            spun[r] = serviceRound(service, spinning, model, text, length, offset, seconds);
-                            spinRatio[r] = spin[r].tokensPerSecond / bare[r].tokensPerSecond;
-                            spunRatio[r] = spun[r].tokensPerSecond / bare[r].tokensPerSecond;
-                            each.append(r == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", spinRatio[r]));
-                            eachSpun.append(r == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", spunRatio[r]));
+                            cached[r] = serviceRound(service, 0, model, text, length, offset, seconds);
+                            off[r] = serviceRound(service, uncached, model, text, length, offset, seconds);
+                            cachedRatio[r] = cached[r].tokensPerSecond / bare[r].tokensPerSecond;
+                            offRatio[r] = off[r].tokensPerSecond / bare[r].tokensPerSecond;
+                            each.append(r == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", cachedRatio[r]));
+                            eachOff.append(r == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f", offRatio[r]));
                         }
-                        double s = Round.median(spin, x -> x.tokensPerSecond);
+                        double s = Round.median(cached, x -> x.tokensPerSecond);
                         System.out.printf(Locale.ROOT, "| %s | %d | %,.0f | %,.0f | %.2f | %,.0f | %.2f | %s; %s | %.2f | %.2f | %.2f |%n",
-                                id, length, Round.median(bare, x -> x.tokensPerSecond), s, BenchModels.median(spinRatio),
-                                Round.median(spun, x -> x.tokensPerSecond), BenchModels.median(spunRatio), each, eachSpun,
-                                Round.cpuPerSegment(bare, false), Round.cpuPerSegment(spin, true),
-                                Round.cpuPerSegment(spun, true));
+                                id, length, Round.median(bare, x -> x.tokensPerSecond), s, BenchModels.median(cachedRatio),
+                                Round.median(off, x -> x.tokensPerSecond), BenchModels.median(offRatio), each, eachOff,
+                                Round.cpuPerSegment(bare, false), Round.cpuPerSegment(cached, true),
+                                Round.cpuPerSegment(off, true));
                         breakdown.add(breakdown(service, json, model, text, length, 1e9 * length / s));
                     }
                 }
@@ -106,9 +106,10 @@ public final class ServiceVsOrt {
         System.out.println();
         System.out.println("Where a segment's time goes (mean ms per segment; each part timed alone in this JVM):");
         System.out.println();
-        System.out.println("| model | seg | service | run | checkpoint encode + decode | memory GET + PUT (HTTP, Redis) "
-                + "| JSON request + answer | rest (HTTP to inference, scheduling, readouts) | checkpoint bytes |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.println("| model | seg | service | run | checkpoint encode | checkpoint decode (cache off) "
+                + "| memory PUT n (HTTP, Redis) | memory GET n-1 (cache off) | JSON request + answer "
+                + "| rest (HTTP to inference, scheduling, readouts) | checkpoint bytes |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         breakdown.forEach(System.out::println);
     }
 
@@ -189,8 +190,10 @@ public final class ServiceVsOrt {
         String document = "parts-" + UUID.randomUUID().toString().substring(0, 8);
         int segments = (int) Math.max(20, Math.min(200, 2e9 / serviceNanos));
         long run = 0;
-        long codec = 0;
-        long memory = 0;
+        long encode = 0;
+        long decode = 0;
+        long put = 0;
+        long get = 0;
         long jsonNanos = 0;
         int bytes = 0;
         DocumentState state = model.initialState(1);
@@ -208,12 +211,11 @@ public final class ServiceVsOrt {
             long t3 = System.nanoTime();
             byte[] checkpoint = Checkpoints.encode(model, new CheckpointId(ServiceUnderTest.TENANT, document, n), out.next());
             long t4 = System.nanoTime();
-            if (n > 0) {
-                send(http, HttpRequest.newBuilder(checkpointUri(service, document, n - 1)).GET());
-            }
             send(http, HttpRequest.newBuilder(checkpointUri(service, document, n))
                     .header("Content-Type", "application/octet-stream")
                     .PUT(HttpRequest.BodyPublishers.ofByteArray(checkpoint)));
+            long t45 = System.nanoTime();
+            send(http, HttpRequest.newBuilder(checkpointUri(service, document, n)).GET());
             long t5 = System.nanoTime();
             int hidden = Math.toIntExact(out.lastHiddenState().shape()[2]);
             json.writeValueAsBytes(new SegmentResponse(document, n, model.id(), out.next().tokens(),
@@ -221,17 +223,20 @@ public final class ServiceVsOrt {
             long t6 = System.nanoTime();
             if (n >= 3) {
                 jsonNanos += (t1 - t0) + (t6 - t5);
-                codec += (t2 - t1) + (t4 - t3);
+                decode += t2 - t1;
+                encode += t4 - t3;
                 run += t3 - t2;
-                memory += t5 - t4;
+                put += t45 - t4;
+                get += t5 - t45;
             }
             previous = checkpoint;
             bytes = checkpoint.length;
         }
         double k = (segments - 3) * 1e6;
-        double rest = serviceNanos / 1e6 - (run + codec + memory + jsonNanos) / k;
-        return String.format(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %,d |", model.id(),
-                length, serviceNanos / 1e6, run / k, codec / k, memory / k, jsonNanos / k, rest, bytes);
+        double rest = serviceNanos / 1e6 - (run + encode + put + jsonNanos) / k;
+        return String.format(Locale.ROOT, "| %s | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %,d |",
+                model.id(), length, serviceNanos / 1e6, run / k, encode / k, decode / k, put / k, get / k, jsonNanos / k,
+                rest, bytes);
     }
 
     private static URI checkpointUri(ServiceUnderTest service, String document, long n) {
