@@ -51,6 +51,11 @@ public final class InProcessMemoryClient implements MemoryClient {
                 .onErrorMap(ModelMismatchException.class, e -> new StateMismatchException(e.getMessage()));
     }
 
+    @Override
+    public Mono<Boolean> delete(String tenant, String document) {
+        return checkpoints.delete(new DocumentKey(tenant, document));
+    }
+
     private static StoredHead head(Head head) {
         return new StoredHead(head.segment(), head.tokens(), head.model(), head.modelDigest(), head.version());
     }

@@ -124,7 +124,6 @@ class SummariesApiTest {
         problem(Map.of("text", "Call me Ishmael.", "sentences", 2, "words", 10), 400, "invalid-request");
         problem(Map.of("text", "Call me Ishmael.", "sentences", 0), 400, "invalid-request");
         problem(Map.of("text", "Call me Ishmael.", "mode", "poetic"), 400, "invalid-request");
-        problem(Map.of("text", "Call me Ishmael.", "mode", "abstractive"), 501, "mode-not-available");
     }
 
     @Test

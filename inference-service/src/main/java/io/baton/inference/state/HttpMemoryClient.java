@@ -17,11 +17,12 @@ import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
 /**
- * The memory service over HTTP ({@code /v1/documents/{doc}/head}, {@code .../checkpoints/{n}}),
+ * The memory service over HTTP ({@code /v1/documents/{doc}/head}, {@code .../checkpoints/{n}},
+ * {@code DELETE /v1/documents/{doc}}),
  * with a timeout per attempt, bounded retries with backoff for transient failures (connection
  * errors, timeouts, 5xx), and a circuit breaker around the whole call.
  *
- * <p>Every call may be retried: reads are idempotent, and a put repeats identical bytes, which the
+ * <p>Every call may be retried: reads are idempotent, a repeated delete finds nothing (false), and a put repeats identical bytes, which the
  * memory service answers as an idempotent success. When the breaker is open, calls fail at once
  * with {@link MemoryUnavailableException} (the explicit fallback): nothing is stored, and the
  * caller answers 503 instead of piling requests onto a failing service.
@@ -93,6 +94,18 @@ public final class HttpMemoryClient implements MemoryClient {
                     return failure(response, "PUT checkpoint " + segment + " of " + document);
                 });
         return guarded(call, "storing checkpoint " + segment + " of document " + document);
+    }
+
+    @Override
+    public Mono<Boolean> delete(String tenant, String document) {
+        Mono<Boolean> call = web.delete().uri("/v1/documents/{doc}", document)
+                .header(TENANT_HEADER, tenant)
+                .exchangeToMono(response -> response.statusCode().is2xxSuccessful()
+                        ? response.releaseBody().thenReturn(true)
+                        : response.statusCode() == HttpStatus.NOT_FOUND
+                                ? response.releaseBody().thenReturn(false)
+                                : failure(response, "DELETE " + document));
+        return guarded(call, "deleting document " + document);
     }
 
     /**
