@@ -106,6 +106,11 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
             if (problem.getInstance() == null) {
                 problem.setInstance(URI.create(exchange.getRequest().getPath().value()));
             }
+            if (problem.getDetail() == null && status.value() == 413) {
+                DataBufferLimitException limit = limitCause(ex);
+                problem.setDetail("the request body is larger than this gateway accepts"
+                        + (limit == null ? "" : " (" + limit.getMessage() + ")"));
+            }
             if (ex instanceof WebExchangeBindException bind) {
                 problem.setProperty("errors", bind.getFieldErrors().stream()
                         .map(f -> Map.of("field", f.getField(), "message", String.valueOf(f.getDefaultMessage())))
