@@ -46,10 +46,7 @@ class DocumentsApiTest {
 
     @BeforeAll
     static void start() {
-        client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + Standalone.port())
-                .responseTimeout(Duration.ofMinutes(2))
-                .codecs(c -> c.defaultCodecs().maxInMemorySize(64 * 1024 * 1024))
-                .build();
+        client = Standalone.client();
         store = Standalone.context().getBean(CheckpointStore.class);
     }
 

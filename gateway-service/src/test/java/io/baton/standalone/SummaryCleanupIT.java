@@ -44,7 +44,7 @@ class SummaryCleanupIT {
         server = SpringServer.start(BatonStandalone.class, Map.of("baton.mode", "standalone",
                 "baton.store.kind", "redis", "baton.redis.url", redis, "baton.pipeline.tenant", TENANT,
                 "baton.generation.max-tokens", "16", "baton.summaries.abstractive.max-tokens", "100000"));
-        client = WebTestClient.bindToServer().baseUrl(server.baseUrl()).responseTimeout(Duration.ofMinutes(2)).build();
+        client = Standalone.client(server.baseUrl());
         store = server.bean(CheckpointStore.class);
     }
 

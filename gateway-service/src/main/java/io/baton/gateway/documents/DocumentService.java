@@ -1,6 +1,7 @@
 package io.baton.gateway.documents;
 
 import io.baton.gateway.GatewayProperties;
+import io.baton.gateway.InvalidRequestException;
 import io.baton.gateway.inference.InferenceClient;
 import io.baton.gateway.pipeline.DocumentConflictException;
 import io.baton.gateway.pipeline.DocumentJob;
@@ -121,7 +122,7 @@ public final class DocumentService {
             TextTokenizer tokenizer = tokenizers.tokenizer(head.model());
             long[] prompt = tokenizer.encode(request.prompt()).ids();
             if (prompt.length == 0) {
-                return Flux.error(new InvalidDocumentRequestException("the prompt has no tokens; give at least one"));
+                return Flux.error(new InvalidRequestException("the prompt has no tokens; give at least one"));
             }
             GenerateRequest generate = new GenerateRequest(id, head.segment(), head.model(), prompt, request.maxTokens(),
                     request.temperature(), request.topP(), request.seed(), null);

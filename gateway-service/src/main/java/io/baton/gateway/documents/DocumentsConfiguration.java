@@ -7,15 +7,11 @@ import io.baton.gateway.segmenting.ModelTokenizers;
 import io.baton.inference.state.HttpMemoryClient;
 import io.baton.inference.state.MemoryClient;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
-import io.netty.channel.ChannelOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.http.client.reactive.ReactorClientHttpConnector;
-import org.springframework.web.reactive.function.client.WebClient;
-import reactor.netty.http.client.HttpClient;
 
 /**
  * The documents service, and in distributed mode the memory service's HTTP client (timeouts,
@@ -45,13 +41,8 @@ public class DocumentsConfiguration {
                 .minimumNumberOfCalls(10)
                 .waitDurationInOpenState(memory.breakerOpenFor())
                 .build());
-        HttpClient http = HttpClient.create()
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.toIntExact(memory.timeout().toMillis()));
-        WebClient web = WebClient.builder().baseUrl(memory.url())
-                .clientConnector(new ReactorClientHttpConnector(http))
-                .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(MAX_CHECKPOINT_BYTES))
-                .build();
         log.info("memory service at {} (timeout {}, {} retries)", memory.url(), memory.timeout(), memory.retries());
-        return new HttpMemoryClient(web, memory.timeout(), memory.retries(), memory.retryBackoff(), breaker);
+        return HttpMemoryClient.create(memory.url(), MAX_CHECKPOINT_BYTES, memory.timeout(), memory.retries(),
+                memory.retryBackoff(), breaker);
     }
 }

@@ -1,6 +1,6 @@
 package io.baton.gateway.documents;
 
-import io.baton.gateway.GatewayException;
+import io.baton.gateway.ForwardedException;
 import java.util.Map;
 
 /**
@@ -8,33 +8,11 @@ import java.util.Map;
  * {@code memory-unavailable}), or it refused the call (502 {@code memory-rejected}, a bug between
  * the two). The type and status are the memory client's.
  */
-public final class MemoryException extends GatewayException {
+public final class MemoryException extends ForwardedException {
 
     private static final long serialVersionUID = 1L;
 
-    private final String type;
-    private final int status;
-    private final Map<String, Object> properties;
-
     public MemoryException(String type, int status, String message, Map<String, Object> properties, Throwable cause) {
-        super(message, cause);
-        this.type = type;
-        this.status = status;
-        this.properties = Map.copyOf(properties);
-    }
-
-    @Override
-    public String type() {
-        return type;
-    }
-
-    @Override
-    public int status() {
-        return status;
-    }
-
-    @Override
-    public Map<String, Object> properties() {
-        return properties;
+        super(status, type, message, properties, cause);
     }
 }

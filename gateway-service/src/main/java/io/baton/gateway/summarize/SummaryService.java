@@ -1,6 +1,7 @@
 package io.baton.gateway.summarize;
 
 import io.baton.gateway.GatewayProperties;
+import io.baton.gateway.InvalidRequestException;
 import io.baton.gateway.inference.InferenceClient;
 import io.baton.gateway.pipeline.DocumentJob;
 import io.baton.gateway.pipeline.DocumentPipeline;
@@ -153,11 +154,11 @@ public final class SummaryService {
     private void check(SummaryRequest request) {
         InputText.check(request.text());
         if (!SummaryRequest.EXTRACTIVE.equals(request.mode()) && !SummaryRequest.ABSTRACTIVE.equals(request.mode())) {
-            throw new InvalidSummaryRequestException("unknown mode '" + request.mode()
+            throw new InvalidRequestException("unknown mode '" + request.mode()
                     + "'; the modes are extractive and abstractive");
         }
         if (request.sentences() != null && request.words() != null) {
-            throw new InvalidSummaryRequestException("give either sentences or words, not both");
+            throw new InvalidRequestException("give either sentences or words, not both");
         }
     }
 

@@ -4,16 +4,19 @@ import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
+import io.netty.channel.ChannelOption;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
 import reactor.util.retry.Retry;
 
 /**
@@ -53,6 +56,21 @@ public final class HttpMemoryClient implements MemoryClient {
         this.retries = retries;
         this.backoff = backoff;
         this.breaker = breaker;
+    }
+
+    /**
+     * A client of the memory service at {@code url}: connections time out after {@code timeout}
+     * too, and bodies up to {@code maxBodyBytes} (checkpoints) are read.
+     */
+    public static HttpMemoryClient create(String url, int maxBodyBytes, Duration timeout, int retries,
+                                          Duration backoff, CircuitBreaker breaker) {
+        HttpClient http = HttpClient.create()
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.toIntExact(timeout.toMillis()));
+        WebClient web = WebClient.builder().baseUrl(url)
+                .clientConnector(new ReactorClientHttpConnector(http))
+                .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(maxBodyBytes))
+                .build();
+        return new HttpMemoryClient(web, timeout, retries, backoff, breaker);
     }
 
     @Override
