@@ -155,6 +155,16 @@ class SummariesApiTest {
     }
 
     @Test
+    void aBodyThatIsNotUtf8IsRefused() {
+        client.post().uri("/v1/summaries").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"text\": \"Call me \u00ff Ishmael.\"}".getBytes(StandardCharsets.ISO_8859_1))
+                .exchange()
+                .expectStatus().isEqualTo(400)
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody().jsonPath("$.type").isEqualTo("urn:baton:problem:invalid-utf8");
+    }
+
+    @Test
     void anUnknownModelIsNotFound() {
         problem(Map.of("text", "Call me Ishmael.", "model", "no-such-model"), 404, "unknown-model");
         problem(Map.of("text", "Call me Ishmael.", "model", "../zoo"), 404, "unknown-model");
