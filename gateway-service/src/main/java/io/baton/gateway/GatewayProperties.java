@@ -19,11 +19,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param pipeline   how documents run through inference
  * @param summaries  defaults of {@code POST /v1/summaries}
  * @param inference  the inference service, in distributed mode
+ * @param memory     the memory service, in distributed mode (the documents API reads heads and
+ *                   checkpoints and deletes documents there)
  */
 @ConfigurationProperties("baton")
 public record GatewayProperties(@DefaultValue("distributed") String mode, @DefaultValue Models models,
                                 @DefaultValue Segmenting segmenting, @DefaultValue Pipeline pipeline,
-                                @DefaultValue Summaries summaries, @DefaultValue Inference inference) {
+                                @DefaultValue Summaries summaries, @DefaultValue Inference inference,
+                                @DefaultValue Memory memory) {
 
     public GatewayProperties {
         if (!mode.equals("distributed") && !mode.equals("standalone")) {
@@ -91,12 +94,30 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
      * else is left).
      */
     public record Summaries(@DefaultValue("5") int sentences, @DefaultValue("0.7") double lambda,
-                            @DefaultValue("4") int minWords) {
+                            @DefaultValue("4") int minWords, @DefaultValue Abstractive abstractive) {
 
         public Summaries {
             if (sentences < 1 || minWords < 0 || lambda < 0 || lambda > 1) {
                 throw new IllegalArgumentException("baton.summaries: sentences >= 1, min-words >= 0 and "
                         + "0 <= lambda <= 1 are required");
+            }
+        }
+    }
+
+    /**
+     * Abstractive summaries: after the document, {@code prompt} is run from its final state and
+     * up to {@code tokensPerWord} tokens per requested word (or {@code tokensPerSentence} per
+     * requested sentence) are generated greedily, never more than {@code maxTokens} (at most the
+     * inference service's {@code baton.generation.max-tokens}).
+     */
+    public record Abstractive(@DefaultValue("\n\nSummary:") String prompt, @DefaultValue("8") int tokensPerWord,
+                              @DefaultValue("160") int tokensPerSentence, @DefaultValue("512") int maxTokens) {
+
+        public Abstractive {
+            prompt = prompt.translateEscapes();
+            if (prompt.isEmpty() || tokensPerWord < 1 || tokensPerSentence < 1 || maxTokens < 1) {
+                throw new IllegalArgumentException("baton.summaries.abstractive: a prompt, and tokens-per-word, "
+                        + "tokens-per-sentence and max-tokens of at least 1 are required");
             }
         }
     }
@@ -114,6 +135,25 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
         public Inference {
             if (retries < 0) {
                 throw new IllegalArgumentException("baton.inference.retries must not be negative, got " + retries);
+            }
+        }
+    }
+
+    /**
+     * The memory service in distributed mode: base {@code url} ({@code BATON_MEMORY_URL}), a
+     * {@code timeout} per call, {@code retries} of transient failures after {@code retryBackoff}
+     * (doubling), and a circuit breaker that opens at half of the last 20 calls failing (10 at
+     * least) and stays open for {@code breakerOpenFor}.
+     */
+    public record Memory(@DefaultValue("http://127.0.0.1:8082") String url,
+                         @DefaultValue("5s") Duration timeout,
+                         @DefaultValue("2") int retries,
+                         @DefaultValue("100ms") Duration retryBackoff,
+                         @DefaultValue("10s") Duration breakerOpenFor) {
+
+        public Memory {
+            if (retries < 0) {
+                throw new IllegalArgumentException("baton.memory.retries must not be negative, got " + retries);
             }
         }
     }

@@ -3,6 +3,7 @@ package io.baton.standalone;
 import io.baton.gateway.inference.InferenceClient;
 import io.baton.inference.InferenceProperties;
 import io.baton.inference.generation.GenerationConfiguration;
+import io.baton.inference.generation.GenerationService;
 import io.baton.inference.models.ModelsConfiguration;
 import io.baton.inference.runtime.RuntimeConfiguration;
 import io.baton.inference.segments.SegmentService;
@@ -48,8 +49,8 @@ public class BatonStandalone {
     }
 
     @Bean
-    InferenceClient inProcessInferenceClient(SegmentService segments) {
-        return new InProcessInferenceClient(segments);
+    InferenceClient inProcessInferenceClient(SegmentService segments, GenerationService generation) {
+        return new InProcessInferenceClient(segments, generation);
     }
 
     @Bean

@@ -55,6 +55,11 @@ public final class InProcessMemoryClient implements MemoryClient {
                 .onErrorMap(ParentMismatchException.class, e -> new StaleParentException(e.getMessage()));
     }
 
+    @Override
+    public Mono<Boolean> delete(String tenant, String document) {
+        return checkpoints.delete(new DocumentKey(tenant, document));
+    }
+
     private static StoredHead head(Head head) {
         return new StoredHead(head.segment(), head.tokens(), head.model(), head.modelDigest(), head.version());
     }

@@ -15,7 +15,6 @@ import io.baton.memory.store.Head;
 import io.baton.memory.store.inmemory.InMemoryCheckpointStore;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -31,12 +30,8 @@ class BatonStandaloneTest {
 
     @BeforeAll
     static void start() {
-        context = BatonStandalone.application().run("--server.port=0", "--spring.main.banner-mode=off");
-    }
-
-    @AfterAll
-    static void stop() {
-        context.close();
+        // The shared application: closing a second one would stop the Netty event loops its server shares.
+        context = Standalone.context();
     }
 
     @Test
@@ -53,22 +48,22 @@ class BatonStandaloneTest {
         SegmentResponse last = null;
         for (int n = 0; n < 3; n++) {
             long[] tokens = java.util.Arrays.copyOfRange(text, n * 20, n * 20 + 20);
-            last = segments.process("local", new SegmentRequest("moby", (long) n, "jamba-tiny", tokens,
+            last = segments.process("local", new SegmentRequest("standalone-moby", (long) n, "jamba-tiny", tokens,
                     List.of(new int[] {0, 20}), null)).block(Duration.ofSeconds(60));
         }
         assertThat(last.tokens()).isEqualTo(60);
-        Head head = checkpoints.head(new DocumentKey("local", "moby")).block(Duration.ofSeconds(10));
+        Head head = checkpoints.head(new DocumentKey("local", "standalone-moby")).block(Duration.ofSeconds(10));
         assertThat(head.segment()).isEqualTo(2);
         assertThat(head.tokens()).isEqualTo(60);
         assertThat(head.model()).isEqualTo("jamba-tiny");
 
         // A retry of the last segment recomputes identical bytes: an idempotent success.
-        segments.process("local", new SegmentRequest("moby", 2L, "jamba-tiny",
+        segments.process("local", new SegmentRequest("standalone-moby", 2L, "jamba-tiny",
                 java.util.Arrays.copyOfRange(text, 40, 60), List.of(), null)).block(Duration.ofSeconds(60));
-        assertThat(checkpoints.head(new DocumentKey("local", "moby")).block().version()).isEqualTo(head.version());
+        assertThat(checkpoints.head(new DocumentKey("local", "standalone-moby")).block().version()).isEqualTo(head.version());
 
         // Skipping ahead is a gap naming the next index.
-        assertThatThrownBy(() -> segments.process("local", new SegmentRequest("moby", 5L, "jamba-tiny",
+        assertThatThrownBy(() -> segments.process("local", new SegmentRequest("standalone-moby", 5L, "jamba-tiny",
                 new long[] {65}, List.of(), null)).block(Duration.ofSeconds(60)))
                 .isInstanceOfSatisfying(SegmentOrderException.class, e -> assertThat(e.expected()).isEqualTo(3));
     }

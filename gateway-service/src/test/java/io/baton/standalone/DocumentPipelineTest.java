@@ -10,6 +10,8 @@ import io.baton.gateway.pipeline.DocumentPipeline;
 import io.baton.gateway.pipeline.SegmentResult;
 import io.baton.gateway.segmenting.ModelTokenizers;
 import io.baton.gateway.segmenting.Segmenter;
+import io.baton.inference.generation.GenerateRequest;
+import io.baton.inference.generation.GeneratedToken;
 import io.baton.inference.segments.SegmentRequest;
 import io.baton.inference.segments.SegmentResponse;
 import io.baton.memory.checkpoints.CheckpointService;
@@ -161,6 +163,11 @@ class DocumentPipelineTest {
                         .doOnError(e -> ended(document))
                         .doOnCancel(() -> ended(document));
             });
+        }
+
+        @Override
+        public Flux<GeneratedToken> generate(String tenant, GenerateRequest request) {
+            return delegate.generate(tenant, request);
         }
 
         private synchronized void started(String document, long segment) {

@@ -5,8 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
  * One standalone application (gateway + inference + memory in this JVM, in-memory store, on a
@@ -32,6 +34,19 @@ final class Standalone {
 
     static int port() {
         return ((WebServerApplicationContext) context()).getWebServer().getPort();
+    }
+
+    /** A test client of the shared application. */
+    static WebTestClient client() {
+        return client("http://127.0.0.1:" + port());
+    }
+
+    /** A test client of a server at {@code baseUrl}: patient, and reading bodies up to 64 MiB. */
+    static WebTestClient client(String baseUrl) {
+        return WebTestClient.bindToServer().baseUrl(baseUrl)
+                .responseTimeout(Duration.ofMinutes(2))
+                .codecs(c -> c.defaultCodecs().maxInMemorySize(64 * 1024 * 1024))
+                .build();
     }
 
     /** A piece of Moby Dick from {@code ../shared/data/corpus}, ASCII-safe to slice by characters. */

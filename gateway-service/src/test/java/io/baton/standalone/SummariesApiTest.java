@@ -2,6 +2,7 @@ package io.baton.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.baton.gateway.segmenting.SentenceSplitter;
 import io.baton.gateway.summarize.SummaryResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,10 +28,7 @@ class SummariesApiTest {
 
     @BeforeAll
     static void start() {
-        client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + Standalone.port())
-                .responseTimeout(Duration.ofMinutes(2))
-                .codecs(c -> c.defaultCodecs().maxInMemorySize(64 * 1024 * 1024))
-                .build();
+        client = Standalone.client();
     }
 
     @Test
@@ -98,6 +96,49 @@ class SummariesApiTest {
     }
 
     @Test
+    void anAbstractiveSummaryIsWhatGenerationFromTheDocumentsFinalStateGives() {
+        for (Map<String, Object> bound : List.of(Map.<String, Object>of("words", 12), Map.<String, Object>of("sentences", 1))) {
+            Map<String, Object> body = new java.util.HashMap<>(bound);
+            body.put("text", TEXT);
+            body.put("mode", "abstractive");
+            SummaryResponse summary = client.post().uri("/v1/summaries").contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue(body)
+                    .exchange()
+                    .expectStatus().isOk()
+                    .expectBody(SummaryResponse.class).returnResult().getResponseBody();
+            assertThat(summary.sentences()).isEmpty();
+            assertThat(summary.stats().tokens()).isEqualTo(TEXT.getBytes(StandardCharsets.UTF_8).length);
+
+            // The same text as a document has the same final state; generate from it as the summary does:
+            // the configured prompt, greedy, 8 tokens per word or 160 per sentence.
+            String id = "abstractive-" + java.util.UUID.randomUUID();
+            client.post().uri("/v1/documents").contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue(Map.of("text", TEXT, "id", id)).exchange().expectStatus().isCreated();
+            int maxTokens = bound.containsKey("words") ? 12 * 8 : 160;
+            List<ServerSentEvent<Map<String, Object>>> events = DocumentsApiTest.generate(client,
+                    "/v1/documents/" + id + "/generate", Map.of("prompt", "\n\nSummary:", "maxTokens", maxTokens));
+            String generated = ((String) events.get(events.size() - 1).data().get("text")).strip();
+            assertThat(generated).isNotEmpty();
+            String expected;
+            if (bound.containsKey("words")) {
+                java.util.regex.Matcher word = java.util.regex.Pattern.compile("\\S+").matcher(generated);
+                int end = 0;
+                for (int n = 0; n < 12 && word.find(); n++) {
+                    end = word.end();
+                }
+                expected = generated.substring(0, end);
+            } else {
+                long firstSentenceEnd = new SentenceSplitter().split(generated).get(0).end();
+                expected = generated.substring(0, (int) firstSentenceEnd).strip();
+            }
+            assertThat(summary.summary()).isEqualTo(expected);
+        }
+        assertThat(Standalone.context().getBean(io.baton.memory.store.CheckpointStore.class).list("local", null, 1000)
+                .block(Duration.ofSeconds(10)).documents())
+                .noneMatch(d -> d.document().startsWith("summary-"));
+    }
+
+    @Test
     void emptyAndWhitespaceTextsAreRefused() {
         for (String text : List.of("", " \n\t  ")) {
             problem(Map.of("text", text), 400, "empty-text");
@@ -114,6 +155,16 @@ class SummariesApiTest {
     }
 
     @Test
+    void aBodyThatIsNotUtf8IsRefused() {
+        client.post().uri("/v1/summaries").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue("{\"text\": \"Call me \u00ff Ishmael.\"}".getBytes(StandardCharsets.ISO_8859_1))
+                .exchange()
+                .expectStatus().isEqualTo(400)
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody().jsonPath("$.type").isEqualTo("urn:baton:problem:invalid-utf8");
+    }
+
+    @Test
     void anUnknownModelIsNotFound() {
         problem(Map.of("text", "Call me Ishmael.", "model", "no-such-model"), 404, "unknown-model");
         problem(Map.of("text", "Call me Ishmael.", "model", "../zoo"), 404, "unknown-model");
@@ -124,7 +175,7 @@ class SummariesApiTest {
         problem(Map.of("text", "Call me Ishmael.", "sentences", 2, "words", 10), 400, "invalid-request");
         problem(Map.of("text", "Call me Ishmael.", "sentences", 0), 400, "invalid-request");
         problem(Map.of("text", "Call me Ishmael.", "mode", "poetic"), 400, "invalid-request");
-        problem(Map.of("text", "Call me Ishmael.", "mode", "abstractive"), 501, "mode-not-available");
+        problem(Map.of("text", "Call me\u0000 Ishmael."), 400, "binary-text");
     }
 
     @Test

@@ -1,18 +1,23 @@
 package io.baton.gateway.inference;
 
 import io.baton.gateway.GatewayProperties;
+import io.baton.inference.generation.GenerateRequest;
+import io.baton.inference.generation.GeneratedToken;
 import io.baton.inference.segments.SegmentRequest;
 import io.baton.inference.segments.SegmentResponse;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
 import reactor.core.Exceptions;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
 
@@ -23,6 +28,10 @@ import reactor.util.retry.Retry;
  * storing a segment is compare-and-set and an identical repeat is idempotent. A problem detail
  * from inference becomes {@link SegmentConflictException} (409 {@code segment-gap} / {@code
  * checkpoint-conflict}, with {@code expectedSegment}) or {@link InferenceRejectedException}.
+ *
+ * <p>Generation ({@code POST <url>/v1/generate}, server-sent events) is retried the same way, but
+ * only until the first token has arrived: a generation that breaks off later fails, since the
+ * caller has already passed the tokens on. The timeout then bounds the wait for each next event.
  */
 public final class HttpInferenceClient implements InferenceClient {
 
@@ -34,6 +43,10 @@ public final class HttpInferenceClient implements InferenceClient {
     private static final Set<String> ORDER_TYPES = Set.of("segment-gap", "checkpoint-conflict");
     private static final ParameterizedTypeReference<Map<String, Object>> JSON_OBJECT = new ParameterizedTypeReference<>() {
     };
+
+    private static final ParameterizedTypeReference<ServerSentEvent<Map<String, Object>>> EVENT =
+            new ParameterizedTypeReference<>() {
+            };
 
     private final WebClient web;
     private final GatewayProperties.Inference settings;
@@ -61,7 +74,42 @@ public final class HttpInferenceClient implements InferenceClient {
                                 + (settings.retries() + 1) + " times: " + rootMessage(e), e));
     }
 
-    private static Mono<SegmentResponse> refusal(ClientResponse response) {
+    @Override
+    public Flux<GeneratedToken> generate(String tenant, GenerateRequest request) {
+        return Flux.defer(() -> {
+            AtomicBoolean started = new AtomicBoolean();
+            return web.post().uri("/v1/generate")
+                    .header(TENANT_HEADER, tenant)
+                    .contentType(MediaType.APPLICATION_JSON)
+                    .accept(MediaType.TEXT_EVENT_STREAM)
+                    .bodyValue(request)
+                    .exchangeToFlux(response -> response.statusCode().is2xxSuccessful()
+                            ? response.bodyToFlux(EVENT).filter(e -> "token".equals(e.event()))
+                                    .map(e -> token(e.data()))
+                            : HttpInferenceClient.<GeneratedToken>refusal(response).flux())
+                    .timeout(settings.timeout())
+                    .doOnNext(token -> started.set(true))
+                    .retryWhen(Retry.backoff(settings.retries(), settings.retryBackoff())
+                            .filter(e -> !started.get() && isTransient(e)))
+                    .onErrorMap(e -> !started.get() && (Exceptions.isRetryExhausted(e) || isTransient(e)),
+                            e -> new InferenceUnavailableException("inference at " + settings.url() + " failed "
+                                    + (settings.retries() + 1) + " times: " + rootMessage(e), e))
+                    .onErrorMap(e -> started.get() && isTransient(e),
+                            e -> new InferenceUnavailableException("generation from inference at " + settings.url()
+                                    + " broke off: " + rootMessage(e), e));
+        });
+    }
+
+    private static GeneratedToken token(Map<String, Object> data) {
+        if (data == null || !(data.get("index") instanceof Number index) || !(data.get("token") instanceof Number token)
+                || !(data.get("logprob") instanceof Number logprob)) {
+            throw new InferenceRejectedException(502, "inference-protocol",
+                    "inference sent a token event without index, token and logprob: " + data, Map.of());
+        }
+        return new GeneratedToken(index.intValue(), token.longValue(), logprob.doubleValue());
+    }
+
+    private static <T> Mono<T> refusal(ClientResponse response) {
         int status = response.statusCode().value();
         return response.bodyToMono(JSON_OBJECT).onErrorResume(e -> Mono.empty()).defaultIfEmpty(Map.of())
                 .flatMap(body -> Mono.error(exception(status, body)));

@@ -1,7 +1,10 @@
 package io.baton.gateway.inference;
 
+import io.baton.inference.generation.GenerateRequest;
+import io.baton.inference.generation.GeneratedToken;
 import io.baton.inference.segments.SegmentRequest;
 import io.baton.inference.segments.SegmentResponse;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -22,4 +25,15 @@ public interface InferenceClient {
      *     and with {@link InferenceUnavailableException} when inference cannot be reached
      */
     Mono<SegmentResponse> process(String tenant, SegmentRequest request);
+
+    /**
+     * Generates from a stored checkpoint of a document ({@code request.segment()}, or its head):
+     * runs the prompt, then streams up to {@code request.maxTokens()} new tokens. Nothing is
+     * stored; the document's head does not move.
+     *
+     * @return the new tokens in order; fails before the first token with {@link
+     *     InferenceRejectedException} (e.g. 404 {@code checkpoint-not-found}, {@code
+     *     unknown-model}) or {@link InferenceUnavailableException}
+     */
+    Flux<GeneratedToken> generate(String tenant, GenerateRequest request);
 }

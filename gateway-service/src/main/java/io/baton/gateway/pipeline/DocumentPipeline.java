@@ -20,7 +20,9 @@ import reactor.core.scheduler.Schedulers;
  *       idempotent). When inference answers that the document is elsewhere ({@code
  *       checkpoint-conflict} / {@code segment-gap}) it names the index it expects: a run whose
  *       segment is below it skips every segment up to it (they are stored already) and resumes
- *       there; a run ahead of it fails with {@link DocumentBehindException}.
+ *       there; a run ahead of it fails with {@link DocumentBehindException}. A job that must not
+ *       resume ({@link DocumentJob#resume()} false: an append) fails with {@link
+ *       DocumentConflictException} instead, whichever way the document moved.
  *   <li><b>Cancellation.</b> Cancelling the returned flux (the client went away) cancels the
  *       call in flight, sends no further segment and releases the permit.
  * </ul>
@@ -68,6 +70,10 @@ public final class DocumentPipeline {
         return inference.process(job.tenant(), request)
                 .map(response -> run.done(segment, response))
                 .onErrorResume(SegmentConflictException.class, conflict -> {
+                    if (!job.resume()) {
+                        return Mono.error(new DocumentConflictException(job.document(), segment.index(),
+                                conflict.expected()));
+                    }
                     if (conflict.expected() > segment.index()) {
                         run.skipUntil = conflict.expected();
                         return Mono.just(run.skipped(segment));

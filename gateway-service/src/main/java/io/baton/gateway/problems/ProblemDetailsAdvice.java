@@ -25,6 +25,7 @@ import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.ServerWebInputException;
 import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 import reactor.core.publisher.Mono;
+import tools.jackson.core.exc.StreamReadException;
 
 /**
  * Every error of the gateway as an RFC 9457 problem detail ({@code application/problem+json}),
@@ -34,6 +35,7 @@ import reactor.core.publisher.Mono;
  *   <li>a {@link GatewayException}: its status, type, message as {@code detail} and extra members;
  *   <li>a body over the codec limit ({@code spring.codec.max-in-memory-size}): 413 {@code
  *       payload-too-large}, with {@code limit};
+ *   <li>a body that is not UTF-8: 400 {@code invalid-utf8};
  *   <li>framework errors: {@code malformed-request} (unreadable JSON), {@code invalid-request}
  *       (Bean Validation, with {@code errors}), {@code unsupported-media-type}, {@code
  *       not-acceptable}, {@code method-not-allowed}, {@code not-found};
@@ -81,6 +83,12 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
                     .contentType(MediaType.APPLICATION_PROBLEM_JSON)
                     .body(payloadTooLarge(limit, exchange).getBody()));
         }
+        String invalidUtf8 = invalidUtf8(ex);
+        if (invalidUtf8 != null) {
+            return Mono.just(ResponseEntity.badRequest().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                    .body(problem(HttpStatus.BAD_REQUEST, "invalid-utf8", "the request body is not valid UTF-8 ("
+                            + invalidUtf8 + "); JSON must be UTF-8", exchange).getBody()));
+        }
         return super.handleServerWebInputException(ex, headers, status, exchange);
     }
 
@@ -98,6 +106,11 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
             if (problem.getInstance() == null) {
                 problem.setInstance(URI.create(exchange.getRequest().getPath().value()));
             }
+            if (problem.getDetail() == null && status.value() == 413) {
+                DataBufferLimitException limit = limitCause(ex);
+                problem.setDetail("the request body is larger than this gateway accepts"
+                        + (limit == null ? "" : " (" + limit.getMessage() + ")"));
+            }
             if (ex instanceof WebExchangeBindException bind) {
                 problem.setProperty("errors", bind.getFieldErrors().stream()
                         .map(f -> Map.of("field", f.getField(), "message", String.valueOf(f.getDefaultMessage())))
@@ -113,6 +126,20 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         ResponseEntity<ProblemDetail> response = problem(HttpStatus.CONTENT_TOO_LARGE, "payload-too-large",
                 "the request body is larger than this gateway accepts (" + e.getMessage() + ")", exchange);
         return response;
+    }
+
+    /**
+     * The JSON parser's message when it stopped at bytes that are not UTF-8 (Jackson reports
+     * "Invalid UTF-8 start byte" / "middle byte" as a read exception), else null.
+     */
+    private static String invalidUtf8(Throwable e) {
+        for (Throwable at = e; at != null; at = at.getCause()) {
+            if (at instanceof StreamReadException read && read.getOriginalMessage() != null
+                    && read.getOriginalMessage().startsWith("Invalid UTF-8")) {
+                return read.getOriginalMessage();
+            }
+        }
+        return null;
     }
 
     private static DataBufferLimitException limitCause(Throwable e) {

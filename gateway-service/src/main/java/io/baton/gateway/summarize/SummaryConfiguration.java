@@ -1,8 +1,10 @@
 package io.baton.gateway.summarize;
 
 import io.baton.gateway.GatewayProperties;
+import io.baton.gateway.inference.InferenceClient;
 import io.baton.gateway.pipeline.DocumentPipeline;
 import io.baton.gateway.segmenting.ModelTokenizers;
+import io.baton.inference.state.MemoryClient;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -11,7 +13,8 @@ import org.springframework.context.annotation.Configuration;
 public class SummaryConfiguration {
 
     @Bean
-    SummaryService summaryService(DocumentPipeline pipeline, ModelTokenizers tokenizers, GatewayProperties properties) {
-        return new SummaryService(pipeline, tokenizers, properties);
+    SummaryService summaryService(DocumentPipeline pipeline, ModelTokenizers tokenizers, InferenceClient inference,
+                                  MemoryClient memory, GatewayProperties properties) {
+        return new SummaryService(pipeline, tokenizers, inference, memory, properties);
     }
 }

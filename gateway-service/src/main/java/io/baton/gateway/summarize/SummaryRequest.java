@@ -8,10 +8,12 @@ import jakarta.validation.constraints.Positive;
  *
  * @param text      the document
  * @param model     model id; the default model when absent
- * @param mode      {@code extractive} (the default) or {@code abstractive} (not available yet)
- * @param sentences how many sentences to pick; the configured default when neither this nor
- *                  {@code words} is given
+ * @param mode      {@code extractive} (the default) or {@code abstractive}
+ * @param sentences how many sentences to pick (extractive) or to cut the generated text after
+ *                  (abstractive); the configured default when neither this nor {@code words} is
+ *                  given
  * @param words     instead of a number of sentences, pick sentences while their words fit in this
+ *                  (extractive), or cut the generated text after this many words (abstractive)
  */
 public record SummaryRequest(@NotNull String text, String model, String mode, @Positive Integer sentences,
                              @Positive Integer words) {

@@ -1,72 +1,164 @@
 package io.baton.gateway.summarize;
 
 import io.baton.gateway.GatewayProperties;
+import io.baton.gateway.InvalidRequestException;
+import io.baton.gateway.inference.InferenceClient;
 import io.baton.gateway.pipeline.DocumentJob;
 import io.baton.gateway.pipeline.DocumentPipeline;
 import io.baton.gateway.pipeline.SegmentResult;
+import io.baton.gateway.segmenting.InputText;
 import io.baton.gateway.segmenting.ModelTokenizers;
 import io.baton.gateway.segmenting.Segmenter;
+import io.baton.gateway.segmenting.SentenceSplitter;
+import io.baton.gateway.segmenting.TextTokenizer;
+import io.baton.inference.generation.GenerateRequest;
+import io.baton.inference.generation.GeneratedToken;
+import io.baton.inference.state.MemoryClient;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
  * Summarizes a text: checks the request, runs the text through the {@link DocumentPipeline} under
- * a fresh document id ({@code summary-<uuid>}), gathers the sentence vectors and picks sentences
- * with {@link MmrSelector}. Emits progress after each segment and the summary last; cancelling
- * stops the run.
+ * a fresh document id ({@code summary-<uuid>}), then either gathers the sentence vectors and
+ * picks sentences with {@link MmrSelector} (extractive) or generates from the document's final
+ * state with a fixed prompt (abstractive). Emits progress after each segment and the summary
+ * last; cancelling stops the run. The temporary document is deleted from the memory service when
+ * the summary is done, has failed or was cancelled.
  */
 public final class SummaryService {
 
+    private static final Logger log = LoggerFactory.getLogger(SummaryService.class);
+    private static final Pattern WORD = Pattern.compile("\\S+");
+
     private final DocumentPipeline pipeline;
     private final ModelTokenizers tokenizers;
+    private final InferenceClient inference;
+    private final MemoryClient memory;
     private final GatewayProperties properties;
 
-    public SummaryService(DocumentPipeline pipeline, ModelTokenizers tokenizers, GatewayProperties properties) {
+    public SummaryService(DocumentPipeline pipeline, ModelTokenizers tokenizers, InferenceClient inference,
+                          MemoryClient memory, GatewayProperties properties) {
         this.pipeline = pipeline;
         this.tokenizers = tokenizers;
+        this.inference = inference;
+        this.memory = memory;
         this.properties = properties;
     }
 
-    /** The summary of {@code request}'s text, with progress before it. */
+    /** The summary of {@code request}'s text under the default tenant, with progress before it. */
     public Flux<SummaryEvent> summarize(SummaryRequest request) {
+        return summarize(properties.pipeline().tenant(), request);
+    }
+
+    /** The summary of {@code request}'s text under {@code tenant}, with progress before it. */
+    public Flux<SummaryEvent> summarize(String tenant, SummaryRequest request) {
         return Flux.defer(() -> {
             long started = System.nanoTime();
             check(request);
             String model = tokenizers.resolve(request.model());
-            String text = request.text();
-            Segmenter segmenter = new Segmenter(tokenizers.tokenizer(model), properties.segmenting().maxTokens());
-            DocumentJob job = new DocumentJob(properties.pipeline().tenant(), "summary-" + UUID.randomUUID(), model,
-                    () -> segmenter.segments(text), text.length());
-            SentenceTable table = new SentenceTable();
-            long[] totals = new long[2];   // tokens, segments; written one segment at a time
-            Flux<SummaryEvent> progress = pipeline.run(job).map(result -> {
-                gather(table, result, model);
-                totals[0] += result.segment().size();
-                totals[1]++;
-                return new SummaryEvent.Progress(result.progress());
-            });
-            return progress.concatWith(Mono.fromCallable(() -> new SummaryEvent.Done(
-                    summary(text, table, request, totals[0], totals[1], started))));
+            return Flux.usingWhen(Mono.just("summary-" + UUID.randomUUID()),
+                    document -> run(tenant, document, model, request, started),
+                    document -> discard(tenant, document),
+                    (document, error) -> discard(tenant, document),
+                    document -> discard(tenant, document));
         });
     }
 
+    private Flux<SummaryEvent> run(String tenant, String document, String model, SummaryRequest request,
+                                   long started) {
+        String text = request.text();
+        boolean abstractive = SummaryRequest.ABSTRACTIVE.equals(request.mode());
+        Segmenter segmenter = new Segmenter(tokenizers.tokenizer(model), properties.segmenting().maxTokens());
+        DocumentJob job = new DocumentJob(tenant, document, model, () -> segmenter.segments(text), text.length());
+        SentenceTable table = new SentenceTable();
+        long[] totals = new long[2];   // tokens, segments; written one segment at a time
+        Flux<SummaryEvent> progress = pipeline.run(job).map(result -> {
+            if (!abstractive) {
+                gather(table, result, model);
+            }
+            totals[0] += result.segment().size();
+            totals[1]++;
+            return new SummaryEvent.Progress(result.progress());
+        });
+        Mono<SummaryResponse> summary = abstractive
+                ? Mono.defer(() -> generated(tenant, document, model, request, totals[0], totals[1], started))
+                : Mono.fromCallable(() -> summary(text, table, request, totals[0], totals[1], started));
+        return progress.concatWith(summary.map(SummaryEvent.Done::new));
+    }
+
+    /**
+     * The abstractive summary: the configured prompt run from the document's final state, then
+     * greedy generation of up to tokens-per-word (or per sentence) times the requested count,
+     * decoded, and cut after the requested number of words (or sentences).
+     */
+    private Mono<SummaryResponse> generated(String tenant, String document, String model, SummaryRequest request,
+                                            long tokens, long segments, long started) {
+        GatewayProperties.Abstractive settings = properties.summaries().abstractive();
+        TextTokenizer tokenizer = tokenizers.tokenizer(model);
+        long[] prompt = tokenizer.encode(settings.prompt()).ids();
+        int sentences = request.sentences() != null ? request.sentences() : properties.summaries().sentences();
+        long budget = request.words() != null ? (long) request.words() * settings.tokensPerWord()
+                : (long) sentences * settings.tokensPerSentence();
+        int maxTokens = (int) Math.min(budget, settings.maxTokens());
+        GenerateRequest generate = new GenerateRequest(document, null, model, prompt, maxTokens, 0.0, 1.0, 0L, null);
+        return inference.generate(tenant, generate).map(GeneratedToken::token).collectList().map(ids -> {
+            String output = tokenizer.decode(ids.stream().mapToLong(Long::longValue).toArray());
+            String cut = request.words() != null ? firstWords(output, request.words()) : firstSentences(output, sentences);
+            long ms = (System.nanoTime() - started) / 1_000_000;
+            return new SummaryResponse(cut, List.of(),
+                    new SummaryResponse.Stats(tokens, segments, ms, ms > 0 ? tokens * 1000.0 / ms : 0));
+        });
+    }
+
+    /** {@code text} without surrounding whitespace, cut after its {@code words}-th word. */
+    static String firstWords(String text, int words) {
+        String stripped = text.strip();
+        Matcher word = WORD.matcher(stripped);
+        int end = 0;
+        for (int n = 0; n < words && word.find(); n++) {
+            end = word.end();
+        }
+        return stripped.substring(0, end);
+    }
+
+    /** {@code text} without surrounding whitespace, cut after its {@code sentences}-th sentence. */
+    static String firstSentences(String text, int sentences) {
+        String stripped = text.strip();
+        Iterator<io.baton.gateway.segmenting.Sentence> found = new SentenceSplitter().sentences(stripped);
+        int end = 0;
+        for (int n = 0; n < sentences && found.hasNext(); n++) {
+            end = (int) found.next().span().end();
+        }
+        return stripped.substring(0, end).strip();
+    }
+
+    /** Deletes the summary's temporary document; a failure to do so is logged, never raised. */
+    private Mono<Void> discard(String tenant, String document) {
+        return memory.delete(tenant, document)
+                .onErrorResume(e -> {
+                    log.warn("could not delete the checkpoints of summary document {}: {}", document, e.getMessage());
+                    return Mono.empty();
+                })
+                .then();
+    }
+
     private void check(SummaryRequest request) {
-        if (request.text() == null || request.text().isBlank()) {
-            throw new EmptyTextException();
-        }
-        if (SummaryRequest.ABSTRACTIVE.equals(request.mode())) {
-            throw new ModeNotAvailableException(request.mode());
-        }
-        if (!SummaryRequest.EXTRACTIVE.equals(request.mode())) {
-            throw new InvalidSummaryRequestException("unknown mode '" + request.mode()
+        InputText.check(request.text());
+        if (!SummaryRequest.EXTRACTIVE.equals(request.mode()) && !SummaryRequest.ABSTRACTIVE.equals(request.mode())) {
+            throw new InvalidRequestException("unknown mode '" + request.mode()
                     + "'; the modes are extractive and abstractive");
         }
         if (request.sentences() != null && request.words() != null) {
-            throw new InvalidSummaryRequestException("give either sentences or words, not both");
+            throw new InvalidRequestException("give either sentences or words, not both");
         }
     }
 

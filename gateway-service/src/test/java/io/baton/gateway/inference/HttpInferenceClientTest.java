@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.baton.gateway.GatewayProperties;
+import io.baton.inference.generation.GenerateRequest;
+import io.baton.inference.generation.GeneratedToken;
 import io.baton.inference.segments.SegmentRequest;
 import io.baton.inference.segments.SegmentResponse;
 import java.time.Duration;
@@ -97,6 +99,48 @@ class HttpInferenceClientTest {
                     assertThat(e.status()).isEqualTo(404);
                     assertThat(e.type()).isEqualTo("unknown-model");
                     assertThat(e.getMessage()).isEqualTo("unknown model 'm'");
+                });
+        assertThat(calls).hasValue(1);
+    }
+
+    /** Serves {@code /v1/generate}: the first {@code failures} calls get 503, then three tokens and done. */
+    HttpInferenceClient generating(int failures, int status, String problem) {
+        String events = "event:token\ndata:{\"index\":0,\"token\":72,\"logprob\":-1.5}\n\n"
+                + "event:token\ndata:{\"index\":1,\"token\":105,\"logprob\":-0.5}\n\n"
+                + "event:token\ndata:{\"index\":2,\"token\":33,\"logprob\":-2.0}\n\n"
+                + "event:done\ndata:{\"document\":\"d\",\"fromSegment\":4,\"tokens\":[72,105,33],\"reason\":\"length\"}\n\n";
+        server = HttpServer.create().host("127.0.0.1").port(0)
+                .route(routes -> routes.post("/v1/generate", (request, response) -> request.receive().then(
+                        Mono.defer(() -> {
+                            boolean fail = calls.incrementAndGet() <= failures;
+                            return response.status(fail ? status : 200)
+                                    .header("Content-Type", fail ? "application/problem+json" : "text/event-stream")
+                                    .sendString(Mono.just(fail ? problem : events)).then();
+                        }))))
+                .bindNow();
+        return client("http://127.0.0.1:" + server.port(), 2);
+    }
+
+    static final GenerateRequest GENERATE = new GenerateRequest("d", null, "m", new long[] {1, 2}, 3, null, null, null,
+            null);
+
+    @Test
+    void generationStreamsTheTokenEventsAfterRetryingTransientFailures() {
+        List<GeneratedToken> tokens = generating(2, 503, "{\"type\":\"urn:baton:problem:memory-unavailable\"}")
+                .generate("t", GENERATE).collectList().block(Duration.ofSeconds(20));
+        assertThat(calls).hasValue(3);
+        assertThat(tokens).containsExactly(new GeneratedToken(0, 72, -1.5), new GeneratedToken(1, 105, -0.5),
+                new GeneratedToken(2, 33, -2.0));
+    }
+
+    @Test
+    void aGenerationRefusalKeepsItsStatusAndType() {
+        HttpInferenceClient client = generating(1, 404, "{\"type\":\"urn:baton:problem:checkpoint-not-found\","
+                + "\"status\":404,\"detail\":\"no checkpoint\"}");
+        assertThatThrownBy(() -> client.generate("t", GENERATE).collectList().block(Duration.ofSeconds(20)))
+                .isInstanceOfSatisfying(InferenceRejectedException.class, e -> {
+                    assertThat(e.status()).isEqualTo(404);
+                    assertThat(e.type()).isEqualTo("checkpoint-not-found");
                 });
         assertThat(calls).hasValue(1);
     }

@@ -4,26 +4,30 @@ import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
+import io.netty.channel.ChannelOption;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
 import reactor.util.retry.Retry;
 
 /**
- * The memory service over HTTP ({@code /v1/documents/{doc}/head}, {@code .../checkpoints/{n}};
- * a put names its parent in {@code X-Baton-Parent-Digest} and learns the stored checkpoint's
- * digest from {@code X-Baton-Checkpoint-Digest} and {@code X-Baton-Exact}),
+ * The memory service over HTTP ({@code /v1/documents/{doc}/head}, {@code .../checkpoints/{n}},
+ * {@code DELETE /v1/documents/{doc}}; a put names its parent in {@code X-Baton-Parent-Digest} and
+ * learns the stored checkpoint's digest from {@code X-Baton-Checkpoint-Digest} and
+ * {@code X-Baton-Exact}),
  * with a timeout per attempt, bounded retries with backoff for transient failures (connection
  * errors, timeouts, 5xx), and a circuit breaker around the whole call.
  *
- * <p>Every call may be retried: reads are idempotent, and a put repeats identical bytes, which the
+ * <p>Every call may be retried: reads are idempotent, a repeated delete finds nothing (false), and a put repeats identical bytes, which the
  * memory service answers as an idempotent success. When the breaker is open, calls fail at once
  * with {@link MemoryUnavailableException} (the explicit fallback): nothing is stored, and the
  * caller answers 503 instead of piling requests onto a failing service.
@@ -57,6 +61,21 @@ public final class HttpMemoryClient implements MemoryClient {
         this.retries = retries;
         this.backoff = backoff;
         this.breaker = breaker;
+    }
+
+    /**
+     * A client of the memory service at {@code url}: connections time out after {@code timeout}
+     * too, and bodies up to {@code maxBodyBytes} (checkpoints) are read.
+     */
+    public static HttpMemoryClient create(String url, int maxBodyBytes, Duration timeout, int retries,
+                                          Duration backoff, CircuitBreaker breaker) {
+        HttpClient http = HttpClient.create()
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.toIntExact(timeout.toMillis()));
+        WebClient web = WebClient.builder().baseUrl(url)
+                .clientConnector(new ReactorClientHttpConnector(http))
+                .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(maxBodyBytes))
+                .build();
+        return new HttpMemoryClient(web, timeout, retries, backoff, breaker);
     }
 
     @Override
@@ -110,6 +129,18 @@ public final class HttpMemoryClient implements MemoryClient {
                     return failure(response, "PUT checkpoint " + segment + " of " + document);
                 });
         return guarded(call, "storing checkpoint " + segment + " of document " + document);
+    }
+
+    @Override
+    public Mono<Boolean> delete(String tenant, String document) {
+        Mono<Boolean> call = web.delete().uri("/v1/documents/{doc}", document)
+                .header(TENANT_HEADER, tenant)
+                .exchangeToMono(response -> response.statusCode().is2xxSuccessful()
+                        ? response.releaseBody().thenReturn(true)
+                        : response.statusCode() == HttpStatus.NOT_FOUND
+                                ? response.releaseBody().thenReturn(false)
+                                : failure(response, "DELETE " + document));
+        return guarded(call, "deleting document " + document);
     }
 
     /**

@@ -3,8 +3,8 @@ package io.baton.inference.state;
 import reactor.core.publisher.Mono;
 
 /**
- * What inference needs of the memory service: read a kept checkpoint, read the head, store the
- * next checkpoint with compare-and-set. Over HTTP in distributed mode ({@link HttpMemoryClient});
+ * What inference (and the gateway's documents API) needs of the memory service: read a kept
+ * checkpoint, read the head, store the next checkpoint with compare-and-set, delete a document. Over HTTP in distributed mode ({@link HttpMemoryClient});
  * in-process in standalone mode.
  */
 public interface MemoryClient {
@@ -23,4 +23,11 @@ public interface MemoryClient {
      * n-1 is not the one with that digest.
      */
     Mono<Written> put(String tenant, String document, long segment, byte[] container, String parentDigest);
+
+    /**
+     * Deletes the document and all its checkpoints.
+     *
+     * @return true when it was deleted, false when the tenant had no such document
+     */
+    Mono<Boolean> delete(String tenant, String document);
 }

@@ -97,6 +97,11 @@ public class CheckpointService {
                 Map.of(CheckpointValidator.DOCUMENT, target.document()), readOptions));
     }
 
+    /** Deletes the document and all its checkpoints; false when it did not exist. */
+    public Mono<Boolean> delete(DocumentKey key) {
+        return store.delete(key);
+    }
+
     /** Tokens consumed up to a checkpoint, from its metadata (validated when it was written). */
     public static long tokens(Map<String, String> metadata, Head head) {
         String tokens = metadata.get(CheckpointValidator.TOKENS);

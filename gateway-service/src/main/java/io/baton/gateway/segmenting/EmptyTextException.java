@@ -1,14 +1,14 @@
-package io.baton.gateway.summarize;
+package io.baton.gateway.segmenting;
 
 import io.baton.gateway.GatewayException;
 
-/** The text to summarize is empty or only whitespace (400). */
+/** A text to process (a summary's, a document's) is empty or only whitespace (400). */
 public final class EmptyTextException extends GatewayException {
 
     private static final long serialVersionUID = 1L;
 
     public EmptyTextException() {
-        super("the text is empty or only whitespace; there is nothing to summarize");
+        super("the text is empty or only whitespace; there is nothing to process");
     }
 
     @Override

@@ -1,0 +1,23 @@
+package io.baton.gateway.documents;
+
+import io.baton.gateway.GatewayException;
+
+/** The tenant has no such document (404): never ingested, deleted, or expired. */
+public final class DocumentNotFoundException extends GatewayException {
+
+    private static final long serialVersionUID = 1L;
+
+    public DocumentNotFoundException(String document) {
+        super("no document " + document + " (never ingested, deleted, or expired)");
+    }
+
+    @Override
+    public String type() {
+        return "document-not-found";
+    }
+
+    @Override
+    public int status() {
+        return 404;
+    }
+}

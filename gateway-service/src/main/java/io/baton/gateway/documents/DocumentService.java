@@ -1,0 +1,248 @@
+package io.baton.gateway.documents;
+
+import io.baton.gateway.GatewayProperties;
+import io.baton.gateway.InvalidRequestException;
+import io.baton.gateway.inference.InferenceClient;
+import io.baton.gateway.pipeline.DocumentConflictException;
+import io.baton.gateway.pipeline.DocumentJob;
+import io.baton.gateway.pipeline.DocumentPipeline;
+import io.baton.gateway.segmenting.InputText;
+import io.baton.gateway.segmenting.ModelTokenizers;
+import io.baton.gateway.segmenting.Segment;
+import io.baton.gateway.segmenting.Segmenter;
+import io.baton.gateway.segmenting.TextTokenizer;
+import io.baton.inference.InferenceException;
+import io.baton.inference.generation.GenerateRequest;
+import io.baton.inference.state.MemoryClient;
+import io.baton.inference.state.StoredHead;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * The documents API's work. Every write checks its text first ({@link InputText}) and its
+ * document's state (exists or not) before anything is stored, and holds the document's lease
+ * ({@link DocumentLeases}) while it runs.
+ *
+ * <ul>
+ *   <li><b>Ingest</b> writes segments 0.. of a new document. When it fails or is cancelled part
+ *       way, the document is deleted: an ingest is all or nothing.
+ *   <li><b>Append</b> segments its text on its own and writes it as segments head+1.., from the
+ *       head's state, so the context carries on. It does not resume over segments another writer
+ *       stored ({@code document-conflict}). When it fails or is cancelled part way (inference
+ *       unreachable, the client gone), the document keeps the segments stored so far: its head is
+ *       always a whole segment, never half of one.
+ *   <li><b>Generate</b> runs a prompt from the head's checkpoint, pinned when the request comes,
+ *       and streams the tokens; nothing is stored.
+ * </ul>
+ */
+public final class DocumentService {
+
+    private static final Logger log = LoggerFactory.getLogger(DocumentService.class);
+
+    private final DocumentPipeline pipeline;
+    private final ModelTokenizers tokenizers;
+    private final InferenceClient inference;
+    private final MemoryClient memory;
+    private final DocumentLeases leases;
+    private final int maxTokens;
+
+    public DocumentService(DocumentPipeline pipeline, ModelTokenizers tokenizers, InferenceClient inference,
+                           MemoryClient memory, DocumentLeases leases, GatewayProperties properties) {
+        this.pipeline = pipeline;
+        this.tokenizers = tokenizers;
+        this.inference = inference;
+        this.memory = memory;
+        this.leases = leases;
+        this.maxTokens = properties.segmenting().maxTokens();
+    }
+
+    /** The leases of this gateway's documents. */
+    public DocumentLeases leases() {
+        return leases;
+    }
+
+    /** Ingests a new document; fails with {@link DocumentExistsException} when the id is taken. */
+    public Mono<DocumentWrite> ingest(String tenant, IngestRequest request) {
+        return Mono.defer(() -> {
+            long started = System.nanoTime();
+            InputText.check(request.text());
+            String model = tokenizers.resolve(request.model());
+            String id = request.id() == null ? DocumentIds.fresh() : request.id();
+            Mono<DocumentWrite> write = Mono.usingWhen(Mono.just(id),
+                    document -> write(tenant, document, model, request.text(), null, started),
+                    document -> Mono.empty(),
+                    (document, error) -> error instanceof DocumentConflictException ? Mono.empty()
+                            : discard(tenant, document, "failed: " + error.getMessage()),
+                    document -> discard(tenant, document, "was cancelled"));
+            return leases.hold(tenant, id, head(tenant, id)
+                    .flatMap(head -> Mono.<DocumentWrite>error(new DocumentExistsException(id)))
+                    .switchIfEmpty(write));
+        });
+    }
+
+    /** Appends to a document; fails with {@link DocumentNotFoundException} when there is none. */
+    public Mono<DocumentWrite> append(String tenant, String id, AppendRequest request) {
+        return Mono.defer(() -> {
+            long started = System.nanoTime();
+            InputText.check(request.text());
+            return leases.hold(tenant, id, existing(tenant, id)
+                    .flatMap(head -> write(tenant, id, head.model(), request.text(), head, started)));
+        });
+    }
+
+    /** The document as stored. */
+    public Mono<DocumentView> get(String tenant, String id) {
+        return existing(tenant, id).flatMap(head -> view(tenant, id, head));
+    }
+
+    /** Deletes the document; refused while a write holds it. */
+    public Mono<Void> delete(String tenant, String id) {
+        return Mono.defer(() -> {
+            if (!DocumentIds.valid(id)) {
+                return Mono.error(new DocumentNotFoundException(id));
+            }
+            return leases.hold(tenant, id, memory(memory.delete(tenant, id))
+                    .flatMap(deleted -> deleted ? Mono.<Void>empty() : Mono.error(new DocumentNotFoundException(id))));
+        });
+    }
+
+    /**
+     * Generates from the document's head: a {@code token} per new token, then {@code done}. A
+     * failure before the first token (no document, a bad prompt) fails the flux before anything
+     * is emitted.
+     */
+    public Flux<GenerationEvent> generate(String tenant, String id, PromptRequest request) {
+        return existing(tenant, id).flatMapMany(head -> {
+            TextTokenizer tokenizer = tokenizers.tokenizer(head.model());
+            long[] prompt = tokenizer.encode(request.prompt()).ids();
+            if (prompt.length == 0) {
+                return Flux.error(new InvalidRequestException("the prompt has no tokens; give at least one"));
+            }
+            GenerateRequest generate = new GenerateRequest(id, head.segment(), head.model(), prompt, request.maxTokens(),
+                    request.temperature(), request.topP(), request.seed(), null);
+            Decoder decoder = new Decoder(tokenizer);
+            return inference.generate(tenant, generate)
+                    .map(token -> (GenerationEvent) new GenerationEvent.Token(token.index(), token.token(),
+                            decoder.add(token.token()), token.logprob()))
+                    .concatWith(Mono.fromSupplier(() -> new GenerationEvent.Done(id, head.segment(),
+                            List.copyOf(decoder.tokens), decoder.text(),
+                            decoder.tokens.size() < request.maxTokens() ? "stop" : "length")));
+        });
+    }
+
+    private Mono<DocumentWrite> write(String tenant, String id, String model, String text, StoredHead head,
+                                      long started) {
+        long firstSegment = head == null ? 0 : head.segment() + 1;
+        long tokensBefore = head == null ? 0 : head.tokens();
+        Segmenter segmenter = new Segmenter(tokenizers.tokenizer(model), maxTokens);
+        DocumentJob job = new DocumentJob(tenant, id, model,
+                () -> shifted(segmenter.segments(text), firstSegment, tokensBefore), text.length(), false);
+        return pipeline.run(job)
+                .map(result -> {
+                    Segment s = result.segment();
+                    return new DocumentWrite.Written(s.index(), s.chars().start(), s.chars().end(), s.tokenOffset(),
+                            s.size());
+                })
+                .collectList()
+                .flatMap(written -> existing(tenant, id).flatMap(after -> view(tenant, id, after)).map(view -> {
+                    long tokens = written.stream().mapToLong(DocumentWrite.Written::tokens).sum();
+                    long ms = (System.nanoTime() - started) / 1_000_000;
+                    return new DocumentWrite(view, written, new DocumentWrite.Stats(tokens, written.size(), ms,
+                            ms > 0 ? tokens * 1000.0 / ms : 0));
+                }));
+    }
+
+    /** The segments of an appended text, numbered on from the document's head. */
+    private static Iterator<Segment> shifted(Iterator<Segment> segments, long firstSegment, long tokensBefore) {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return segments.hasNext();
+            }
+
+            @Override
+            public Segment next() {
+                Segment s = segments.next();
+                return new Segment(s.index() + firstSegment, s.tokenOffset() + tokensBefore, s.tokens(), s.sentences(),
+                        s.chars());
+            }
+        };
+    }
+
+    private Mono<DocumentView> view(String tenant, String id, StoredHead head) {
+        return memory(memory.checkpoint(tenant, id, head.segment()))
+                .publishOn(Schedulers.boundedElastic())
+                .map(StateDigest::of)
+                .map(digest -> new DocumentView(id, head.model(), head.modelDigest(), head.segment(), head.segment() + 1,
+                        head.tokens(), head.version(), digest))
+                .defaultIfEmpty(new DocumentView(id, head.model(), head.modelDigest(), head.segment(),
+                        head.segment() + 1, head.tokens(), head.version(), null));
+    }
+
+    private Mono<StoredHead> head(String tenant, String id) {
+        return memory(memory.head(tenant, id));
+    }
+
+    private Mono<StoredHead> existing(String tenant, String id) {
+        return Mono.defer(() -> DocumentIds.valid(id) ? head(tenant, id) : Mono.<StoredHead>empty())
+                .switchIfEmpty(Mono.error(() -> new DocumentNotFoundException(id)));
+    }
+
+    /** Deletes what a failed or cancelled ingest stored; a failure to do so is logged, not raised. */
+    private Mono<Void> discard(String tenant, String id, String why) {
+        return memory(memory.delete(tenant, id))
+                .doOnNext(deleted -> log.debug("ingest of {} {}; deleted its segments: {}", id, why, deleted))
+                .onErrorResume(e -> {
+                    log.warn("ingest of {} {}; deleting its segments failed too: {}", id, why, e.getMessage());
+                    return Mono.empty();
+                })
+                .then();
+    }
+
+    /** The memory client's failures as the gateway's. */
+    private static <T> Mono<T> memory(Mono<T> call) {
+        return call.onErrorMap(InferenceException.class,
+                e -> new MemoryException(e.type(), e.status(), e.getMessage(), e.properties(), e));
+    }
+
+    /**
+     * Decodes generated tokens as they come: each token's text is what the decoded output grew
+     * by, holding back a trailing replacement character (a multi-byte character not complete yet).
+     */
+    private static final class Decoder {
+
+        private final TextTokenizer tokenizer;
+        private final List<Long> tokens = new ArrayList<>();
+        private String shown = "";
+
+        Decoder(TextTokenizer tokenizer) {
+            this.tokenizer = tokenizer;
+        }
+
+        String add(long token) {
+            tokens.add(token);
+            String stable = text();
+            int end = stable.length();
+            while (end > 0 && stable.charAt(end - 1) == '\uFFFD') {
+                end--;
+            }
+            stable = stable.substring(0, end);
+            if (!stable.startsWith(shown)) {
+                return "";
+            }
+            String grown = stable.substring(shown.length());
+            shown = stable;
+            return grown;
+        }
+
+        String text() {
+            return tokenizer.decode(tokens.stream().mapToLong(Long::longValue).toArray());
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.baton.gateway.documents;
+
+import io.baton.gateway.RequestTenant;
+import jakarta.validation.Valid;
+import java.net.URI;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The documents API. Append and generate answer at two paths each: {@code /v1/documents/{id}/append}
+ * and the custom-method form {@code /v1/documents/{id}:append} (likewise {@code generate}). The
+ * tenant is the request's ({@link RequestTenant}).
+ */
+@RestController
+public class DocumentsController {
+
+    private final DocumentService documents;
+    private final RequestTenant tenants;
+
+    public DocumentsController(DocumentService documents, RequestTenant tenants) {
+        this.documents = documents;
+        this.tenants = tenants;
+    }
+
+    /** Ingests a new document: 201 with its {@code Location}. */
+    @PostMapping(path = "/v1/documents", consumes = MediaType.APPLICATION_JSON_VALUE,
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    public Mono<ResponseEntity<DocumentWrite>> ingest(@Valid @RequestBody IngestRequest request,
+                                                      ServerWebExchange exchange) {
+        return documents.ingest(tenants.of(exchange), request).map(write -> ResponseEntity
+                .created(URI.create("/v1/documents/" + write.document().id())).body(write));
+    }
+
+    /** Appends to a document: 200 with the document after it. */
+    @PostMapping(path = {"/v1/documents/{id}/append", "/v1/documents/{id}:append"},
+            consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
+    public Mono<DocumentWrite> append(@PathVariable String id, @Valid @RequestBody AppendRequest request,
+                                      ServerWebExchange exchange) {
+        return documents.append(tenants.of(exchange), id, request);
+    }
+
+    /** Streams a generation from the document's head: {@code token} events, then {@code done}. */
+    @PostMapping(path = {"/v1/documents/{id}/generate", "/v1/documents/{id}:generate"},
+            consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    public Flux<ServerSentEvent<GenerationEvent>> generate(@PathVariable String id,
+                                                           @Valid @RequestBody PromptRequest request,
+                                                           ServerWebExchange exchange) {
+        return documents.generate(tenants.of(exchange), id, request).map(event -> ServerSentEvent
+                .builder(event).event(event instanceof GenerationEvent.Token ? "token" : "done").build());
+    }
+
+    /** The document as stored. */
+    @GetMapping(path = "/v1/documents/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
+    public Mono<DocumentView> get(@PathVariable String id, ServerWebExchange exchange) {
+        return documents.get(tenants.of(exchange), id);
+    }
+
+    /** Deletes the document and all its checkpoints: 204. */
+    @DeleteMapping("/v1/documents/{id}")
+    public Mono<ResponseEntity<Void>> delete(@PathVariable String id, ServerWebExchange exchange) {
+        return documents.delete(tenants.of(exchange), id).thenReturn(ResponseEntity.noContent().build());
+    }
+}
