@@ -1,21 +1,49 @@
 package io.baton.gateway.summarize;
 
+import io.baton.gateway.access.Tenants;
+import io.baton.gateway.pipeline.SegmentProgress;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
  * {@code POST /v1/summaries}: JSON in, the summary as JSON out; with {@code Accept:
  * text/event-stream}, a {@code progress} event per segment and then a {@code summary} event.
- * A client that goes away cancels the run.
+ * A client that goes away cancels the run. The document runs as the request's tenant ({@link Tenants}).
  */
 @RestController
+@Tag(name = "summaries", description = "Extractive summaries of long texts")
+@ApiResponse(responseCode = "400", description = "empty-text, malformed-text, malformed-request or invalid-request",
+        content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
+                schema = @Schema(implementation = ProblemDetail.class)))
+@ApiResponse(responseCode = "401", description = "missing-api-key or invalid-api-key",
+        content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
+                schema = @Schema(implementation = ProblemDetail.class)))
+@ApiResponse(responseCode = "404", description = "unknown-model",
+        content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
+                schema = @Schema(implementation = ProblemDetail.class)))
+@ApiResponse(responseCode = "413", description = "payload-too-large",
+        content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
+                schema = @Schema(implementation = ProblemDetail.class)))
 public class SummaryController {
+
+    private static final String DESCRIPTION = "Runs the text through the model segment by segment and picks "
+            + "sentences by centroid similarity and maximal marginal relevance; the picked sentences come in "
+            + "document order with UTF-16 offsets into the text. With Accept: text/event-stream the answer is a "
+            + "stream: an event 'progress' (a SegmentProgress) after each segment, then one event 'summary' (a "
+            + "SummaryResponse); closing the connection stops the run.";
 
     private final SummaryService summaries;
 
@@ -25,14 +53,26 @@ public class SummaryController {
 
     @PostMapping(path = "/v1/summaries", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    public Mono<SummaryResponse> summarize(@Valid @RequestBody SummaryRequest request) {
-        return summaries.summarize(request).ofType(SummaryEvent.Done.class).last().map(SummaryEvent.Done::summary);
+    @Operation(operationId = "summarize", summary = "Summarize a text", description = DESCRIPTION)
+    @ApiResponse(responseCode = "200", description = "the summary (JSON), or with Accept: text/event-stream the "
+            + "progress events and then the summary event",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = SummaryResponse.class)))
+    public Mono<SummaryResponse> summarize(@Valid @RequestBody SummaryRequest request, ServerWebExchange exchange) {
+        return summaries.summarize(Tenants.of(exchange), request)
+                .ofType(SummaryEvent.Done.class).last().map(SummaryEvent.Done::summary);
     }
 
     @PostMapping(path = "/v1/summaries", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    public Flux<ServerSentEvent<Object>> stream(@Valid @RequestBody SummaryRequest request) {
-        return summaries.summarize(request).map(SummaryController::event);
+    @Operation(operationId = "summarize", summary = "Summarize a text", description = DESCRIPTION)
+    @ApiResponse(responseCode = "200", description = "the summary (JSON), or with Accept: text/event-stream the "
+            + "progress events and then the summary event",
+            content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
+                    schema = @Schema(oneOf = {SegmentProgress.class, SummaryResponse.class})))
+    public Flux<ServerSentEvent<Object>> stream(@Valid @RequestBody SummaryRequest request,
+                                          ServerWebExchange exchange) {
+        return summaries.summarize(Tenants.of(exchange), request).map(SummaryController::event);
     }
 
     private static ServerSentEvent<Object> event(SummaryEvent event) {

@@ -31,15 +31,15 @@ public final class SummaryService {
         this.properties = properties;
     }
 
-    /** The summary of {@code request}'s text, with progress before it. */
-    public Flux<SummaryEvent> summarize(SummaryRequest request) {
+    /** The summary of {@code request}'s text, run as {@code tenant}'s document, with progress before it. */
+    public Flux<SummaryEvent> summarize(String tenant, SummaryRequest request) {
         return Flux.defer(() -> {
             long started = System.nanoTime();
             check(request);
             String model = tokenizers.resolve(request.model());
             String text = request.text();
             Segmenter segmenter = new Segmenter(tokenizers.tokenizer(model), properties.segmenting().maxTokens());
-            DocumentJob job = new DocumentJob(properties.pipeline().tenant(), "summary-" + UUID.randomUUID(), model,
+            DocumentJob job = new DocumentJob(tenant, "summary-" + UUID.randomUUID(), model,
                     () -> segmenter.segments(text), text.length());
             SentenceTable table = new SentenceTable();
             long[] totals = new long[2];   // tokens, segments; written one segment at a time
