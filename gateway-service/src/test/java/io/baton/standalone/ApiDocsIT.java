@@ -10,8 +10,8 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
  * The gateway serves its OpenAPI description at {@code /v3/api-docs}: the summaries operation with
- * its request schema, both answers (JSON and the event stream), its problem responses, and the
- * API key scheme.
+ * its request schema, both answers (JSON and the event stream), its error responses as problem
+ * details, and the API key scheme.
  */
 class ApiDocsIT {
 
@@ -38,8 +38,9 @@ class ApiDocsIT {
                 .jsonPath("$.paths['/v1/summaries'].post.responses['200'].content['application/json'].schema['$ref']")
                 .isEqualTo("#/components/schemas/SummaryResponse")
                 .jsonPath("$.paths['/v1/summaries'].post.responses['200'].content['text/event-stream']").exists()
-                .jsonPath("$.paths['/v1/summaries'].post.responses['401'].content['application/problem+json']").exists()
-                .jsonPath("$.paths['/v1/summaries'].post.responses['413']").exists()
+                .jsonPath("$.paths['/v1/summaries'].post.responses['400'].description").value(description ->
+                        assertThat((String) description).contains("empty-text"))
+                .jsonPath("$.paths['/v1/summaries'].post.responses['404'].description").isEqualTo("unknown-model")
                 .jsonPath("$.components.schemas.SummaryRequest.required").value(required ->
                         assertThat(required.toString()).contains("text"))
                 .jsonPath("$.components.schemas.SummaryRequest.properties.text.type").isEqualTo("string")
@@ -54,6 +55,24 @@ class ApiDocsIT {
                 .jsonPath("$.components.securitySchemes.apiKey.in").isEqualTo("header")
                 .jsonPath("$.components.securitySchemes.apiKey.name").isEqualTo("X-API-Key")
                 .jsonPath("$.security[0].apiKey").exists();
+    }
+
+    @Test
+    void everyErrorResponseIsAProblemDetail() {
+        WebTestClient.BodyContentSpec body = client.get().uri("/v3/api-docs").exchange()
+                .expectStatus().isOk()
+                .expectBody();
+        for (String code : new String[] {"400", "401", "404", "413", "422", "500", "501", "503"}) {
+            body.jsonPath("$.paths['/v1/summaries'].post.responses['" + code
+                    + "'].content['application/problem+json'].schema['$ref']").isEqualTo("#/components/schemas/Problem");
+        }
+        body.jsonPath("$.paths['/v1/summaries'].post.responses['401'].description").value(description ->
+                        assertThat((String) description).contains("missing-api-key", "invalid-api-key"))
+                .jsonPath("$.components.schemas.Problem.properties.type.format").isEqualTo("uri")
+                .jsonPath("$.components.schemas.Problem.properties.status.type").isEqualTo("integer")
+                .jsonPath("$.components.schemas.Problem.properties.detail.type").isEqualTo("string")
+                .jsonPath("$.paths['/v1/summaries'].post.responses['200'].content['application/problem+json']")
+                .doesNotExist();
     }
 
     @Test

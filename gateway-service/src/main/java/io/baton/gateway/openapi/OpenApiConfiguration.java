@@ -9,7 +9,10 @@ import io.swagger.v3.oas.models.security.SecurityScheme;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The description's header: title, version, and the API key scheme applied to every operation. */
+/**
+ * The description's header (title, version), the API key scheme applied to every operation, and
+ * problem details as every operation's error responses ({@link ProblemResponses}).
+ */
 @Configuration(proxyBeanMethods = false)
 public class OpenApiConfiguration {
 
@@ -28,5 +31,10 @@ public class OpenApiConfiguration {
                         .description("The key of a tenant (baton.access.api-keys). Not needed when the gateway "
                                 + "runs open: standalone on localhost, or baton.access.open=true.")))
                 .addSecurityItem(new SecurityRequirement().addList(API_KEY_SCHEME));
+    }
+
+    @Bean
+    ProblemResponses problemResponses() {
+        return new ProblemResponses();
     }
 }

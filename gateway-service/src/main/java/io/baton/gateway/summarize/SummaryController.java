@@ -9,7 +9,6 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -25,18 +24,12 @@ import reactor.core.publisher.Mono;
  */
 @RestController
 @Tag(name = "summaries", description = "Extractive summaries of long texts")
-@ApiResponse(responseCode = "400", description = "empty-text, malformed-text, malformed-request or invalid-request",
-        content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                schema = @Schema(implementation = ProblemDetail.class)))
-@ApiResponse(responseCode = "401", description = "missing-api-key or invalid-api-key",
-        content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                schema = @Schema(implementation = ProblemDetail.class)))
-@ApiResponse(responseCode = "404", description = "unknown-model",
-        content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                schema = @Schema(implementation = ProblemDetail.class)))
-@ApiResponse(responseCode = "413", description = "payload-too-large",
-        content = @Content(mediaType = MediaType.APPLICATION_PROBLEM_JSON_VALUE,
-                schema = @Schema(implementation = ProblemDetail.class)))
+// Error responses as problem details, with 401, 413 and 500, are added by ProblemResponses.
+@ApiResponse(responseCode = "400", description = "empty-text, malformed-text, malformed-request or invalid-request")
+@ApiResponse(responseCode = "404", description = "unknown-model")
+@ApiResponse(responseCode = "422", description = "no-sentence-vectors: the model gives no per-sentence vectors")
+@ApiResponse(responseCode = "501", description = "mode-not-available: abstractive")
+@ApiResponse(responseCode = "503", description = "inference-unavailable")
 public class SummaryController {
 
     private static final String DESCRIPTION = "Runs the text through the model segment by segment and picks "
