@@ -9,10 +9,7 @@ import org.springframework.web.server.ServerWebExchange;
  */
 public final class Tenants {
 
-    /**
-     * The exchange attribute holding the tenant (a {@code String}). The documents branch's {@code
-     * RequestTenant} reads the same name, so the two agree until one of them is kept.
-     */
+    /** The exchange attribute holding the tenant (a {@code String}). */
     public static final String ATTRIBUTE = "io.baton.gateway.tenant";
 
     private Tenants() {
