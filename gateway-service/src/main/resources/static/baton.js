@@ -188,6 +188,9 @@
     parts.push(text.slice(at));
     view.replaceChildren(...parts);
     resultSection.hidden = false;
+    // Scroll the document view (not the page) to the first picked sentence.
+    const first = view.querySelector('mark');
+    view.scrollTop = first ? Math.max(0, first.offsetTop - 16) : 0;
   }
 
   // A problem detail (RFC 9457) from the server, or whatever else a failed response holds.
