@@ -4,6 +4,11 @@ import io.baton.gateway.segmenting.Segmenter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -21,12 +26,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param inference  the inference service, in distributed mode
  * @param memory     the memory service, in distributed mode (the documents API reads heads and
  *                   checkpoints and deletes documents there)
+ * @param access     who may call {@code /v1/**} (API keys and their tenants)
  */
 @ConfigurationProperties("baton")
 public record GatewayProperties(@DefaultValue("distributed") String mode, @DefaultValue Models models,
                                 @DefaultValue Segmenting segmenting, @DefaultValue Pipeline pipeline,
                                 @DefaultValue Summaries summaries, @DefaultValue Inference inference,
-                                @DefaultValue Memory memory) {
+                                @DefaultValue Memory memory,
+                                @DefaultValue Access access) {
 
     public GatewayProperties {
         if (!mode.equals("distributed") && !mode.equals("standalone")) {
@@ -76,9 +83,9 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
 
     /**
      * The per-document pipeline: at most {@code concurrency} documents run at once (more wait
-     * their turn), all under {@code tenant} until API keys map requests to tenants.
+     * their turn).
      */
-    public record Pipeline(@DefaultValue("4") int concurrency, @DefaultValue("local") String tenant) {
+    public record Pipeline(@DefaultValue("4") int concurrency) {
 
         public Pipeline {
             if (concurrency < 1) {
@@ -155,6 +162,77 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
             if (retries < 0) {
                 throw new IllegalArgumentException("baton.memory.retries must not be negative, got " + retries);
             }
+        }
+    }
+
+    /**
+     * Who may call {@code /v1/**} (see docs/gateway.md, "API keys").
+     *
+     * <p>{@code apiKeys} maps a tenant to its keys: {@code baton.access.api-keys.<tenant>=<key>[,<key>...]},
+     * or as an environment variable {@code BATON_ACCESS_APIKEYS_<TENANT>=<key>[,<key>...]} (the
+     * tenant then comes out in lower case). A request sends a key in {@code X-API-Key} and runs
+     * as that key's tenant. Tenants are {@code [A-Za-z0-9._-]}, 1-64 characters (the state
+     * store's rule); a key is at least {@value #MIN_KEY_LENGTH} printable characters and belongs
+     * to one tenant. Several keys per tenant allow rotating them.
+     *
+     * <p>With no keys, nobody is asked for one and every request runs as {@code tenant}; the
+     * gateway allows that only in standalone mode bound to a loopback address, or when {@code
+     * open} ({@code BATON_ACCESS_OPEN=true}) says so explicitly. Keys and {@code open} together
+     * are refused as contradictory.
+     */
+    public record Access(Map<String, List<String>> apiKeys, @DefaultValue("false") boolean open,
+                         @DefaultValue("local") String tenant) {
+
+        /** The shortest key accepted. */
+        public static final int MIN_KEY_LENGTH = 16;
+
+        private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+        private static final Pattern KEY = Pattern.compile("\\p{Graph}{" + MIN_KEY_LENGTH + ",256}");
+
+        public Access {
+            requireTenant("baton.access.tenant", tenant);
+            Map<String, List<String>> keys = new LinkedHashMap<>();
+            Map<String, String> owners = new LinkedHashMap<>();
+            if (apiKeys != null) {
+                apiKeys.forEach((name, list) -> {
+                    requireTenant("baton.access.api-keys", name);
+                    List<String> tenantKeys = list == null ? List.of() : List.copyOf(list);
+                    if (tenantKeys.isEmpty()) {
+                        throw new IllegalArgumentException("baton.access.api-keys." + name + " has no key");
+                    }
+                    for (String key : tenantKeys) {
+                        if (!KEY.matcher(key).matches()) {
+                            throw new IllegalArgumentException("baton.access.api-keys." + name + ": a key must be "
+                                    + MIN_KEY_LENGTH + " to 256 printable characters without spaces");
+                        }
+                        String other = owners.putIfAbsent(key, name);
+                        if (other != null && !other.equals(name)) {
+                            throw new IllegalArgumentException("baton.access.api-keys: one key is given to both "
+                                    + other + " and " + name);
+                        }
+                    }
+                    keys.put(name, tenantKeys);
+                });
+            }
+            apiKeys = Collections.unmodifiableMap(keys);
+        }
+
+        private static void requireTenant(String key, String tenant) {
+            if (tenant == null || !TENANT.matcher(tenant).matches()) {
+                throw new IllegalArgumentException(key + ": a tenant is 1-64 characters of [A-Za-z0-9._-], got '"
+                        + tenant + "'");
+            }
+        }
+
+        /** Whether any API key is configured. */
+        public boolean hasKeys() {
+            return !apiKeys.isEmpty();
+        }
+
+        @Override
+        public String toString() {
+            // Never print the keys themselves.
+            return "Access[tenants with keys=" + apiKeys.keySet() + ", open=" + open + ", tenant=" + tenant + "]";
         }
     }
 }

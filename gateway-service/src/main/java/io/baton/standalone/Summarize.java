@@ -1,6 +1,7 @@
 package io.baton.standalone;
 
 import io.baton.common.BatonException;
+import io.baton.gateway.GatewayProperties;
 import io.baton.gateway.pipeline.SegmentProgress;
 import io.baton.gateway.summarize.SummaryEvent;
 import io.baton.gateway.summarize.SummaryRequest;
@@ -59,7 +60,8 @@ public final class Summarize {
         try (ConfigurableApplicationContext context = application.run("--spring.main.banner-mode=off",
                 "--logging.level.root=WARN", "--logging.level.ai.djl=ERROR")) {
             Summarize progress = new Summarize(System.err, "tty".equals(System.getProperty("baton.progress")));
-            SummaryEvent last = context.getBean(SummaryService.class).summarize(request)
+            SummaryEvent last = context.getBean(SummaryService.class)
+                    .summarize(context.getBean(GatewayProperties.class).access().tenant(), request)
                     .doOnNext(event -> {
                         if (event instanceof SummaryEvent.Progress p) {
                             progress.show(p.progress());

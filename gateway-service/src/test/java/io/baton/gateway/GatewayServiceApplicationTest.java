@@ -7,8 +7,8 @@ import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
-/** The gateway-service starts and reports itself healthy. */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT)
+/** The gateway-service starts (open access, said explicitly: it has no API keys) and reports itself healthy. */
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "baton.access.open=true")
 @AutoConfigureWebTestClient
 class GatewayServiceApplicationTest {
 

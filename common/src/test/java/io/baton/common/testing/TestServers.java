@@ -1,5 +1,7 @@
 package io.baton.common.testing;
 
+import java.util.HashSet;
+import java.util.Set;
 import org.junit.jupiter.api.Assumptions;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
@@ -8,13 +10,14 @@ import org.testcontainers.utility.DockerImageName;
 /**
  * The real servers integration tests talk to. {@code BATON_TEST_REDIS_URL} when set; otherwise a
  * Redis started by Testcontainers when Docker is available; otherwise the calling test is skipped
- * with one loud line on stderr, except under {@code CI=true}, where it fails.
+ * with one loud line on stderr, except under {@code CI=true}, where it fails ({@link #unavailable},
+ * the same rule for anything else a test needs from the machine).
  */
 public final class TestServers {
 
     private static String redisUrl;
     private static GenericContainer<?> redis;
-    private static boolean announced;
+    private static final Set<String> announced = new HashSet<>();
 
     private TestServers() {
     }
@@ -35,16 +38,27 @@ public final class TestServers {
             redisUrl = "redis://" + redis.getHost() + ":" + redis.getMappedPort(6379);
             return redisUrl;
         }
-        String why = "Redis integration tests need BATON_TEST_REDIS_URL or Docker for Testcontainers, and neither is available";
+        unavailable("REDIS",
+                "Redis integration tests need BATON_TEST_REDIS_URL or Docker for Testcontainers, and neither is available");
+        throw new AssertionError("unreachable");
+    }
+
+    /**
+     * What a test does when something it needs is not on this machine: under {@code CI=true} it
+     * fails; otherwise it is skipped, and the first skip of each {@code what} says so in one loud
+     * line on stderr. Never returns normally.
+     *
+     * @param what the kind of tests skipped, for the line ({@code REDIS}, {@code BROWSER})
+     * @param why  what is missing
+     */
+    public static synchronized void unavailable(String what, String why) {
         if ("true".equalsIgnoreCase(System.getenv("CI"))) {
             throw new IllegalStateException(why + " (CI=true, so this is a failure, not a skip)");
         }
-        if (!announced) {
-            announced = true;
-            System.err.println("!!! SKIPPING REDIS TESTS: " + why + " !!!");
+        if (announced.add(what)) {
+            System.err.println("!!! SKIPPING " + what + " TESTS: " + why + " !!!");
         }
         Assumptions.abort(why);
-        throw new AssertionError("unreachable");
     }
 
     private static boolean dockerAvailable() {

@@ -1,6 +1,6 @@
 package io.baton.gateway.documents;
 
-import io.baton.gateway.RequestTenant;
+import io.baton.gateway.access.Tenants;
 import jakarta.validation.Valid;
 import java.net.URI;
 import org.springframework.http.MediaType;
@@ -19,17 +19,14 @@ import reactor.core.publisher.Mono;
 /**
  * The documents API. Append and generate answer at two paths each: {@code /v1/documents/{id}/append}
  * and the custom-method form {@code /v1/documents/{id}:append} (likewise {@code generate}). The
- * tenant is the request's ({@link RequestTenant}).
+ * tenant is the request's ({@link Tenants}).
  */
 @RestController
 public class DocumentsController {
 
     private final DocumentService documents;
-    private final RequestTenant tenants;
-
-    public DocumentsController(DocumentService documents, RequestTenant tenants) {
+    public DocumentsController(DocumentService documents) {
         this.documents = documents;
-        this.tenants = tenants;
     }
 
     /** Ingests a new document: 201 with its {@code Location}. */
@@ -37,7 +34,7 @@ public class DocumentsController {
             produces = MediaType.APPLICATION_JSON_VALUE)
     public Mono<ResponseEntity<DocumentWrite>> ingest(@Valid @RequestBody IngestRequest request,
                                                       ServerWebExchange exchange) {
-        return documents.ingest(tenants.of(exchange), request).map(write -> ResponseEntity
+        return documents.ingest(Tenants.of(exchange), request).map(write -> ResponseEntity
                 .created(URI.create("/v1/documents/" + write.document().id())).body(write));
     }
 
@@ -46,7 +43,7 @@ public class DocumentsController {
             consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     public Mono<DocumentWrite> append(@PathVariable String id, @Valid @RequestBody AppendRequest request,
                                       ServerWebExchange exchange) {
-        return documents.append(tenants.of(exchange), id, request);
+        return documents.append(Tenants.of(exchange), id, request);
     }
 
     /** Streams a generation from the document's head: {@code token} events, then {@code done}. */
@@ -55,19 +52,19 @@ public class DocumentsController {
     public Flux<ServerSentEvent<GenerationEvent>> generate(@PathVariable String id,
                                                            @Valid @RequestBody PromptRequest request,
                                                            ServerWebExchange exchange) {
-        return documents.generate(tenants.of(exchange), id, request).map(event -> ServerSentEvent
+        return documents.generate(Tenants.of(exchange), id, request).map(event -> ServerSentEvent
                 .builder(event).event(event instanceof GenerationEvent.Token ? "token" : "done").build());
     }
 
     /** The document as stored. */
     @GetMapping(path = "/v1/documents/{id}", produces = MediaType.APPLICATION_JSON_VALUE)
     public Mono<DocumentView> get(@PathVariable String id, ServerWebExchange exchange) {
-        return documents.get(tenants.of(exchange), id);
+        return documents.get(Tenants.of(exchange), id);
     }
 
     /** Deletes the document and all its checkpoints: 204. */
     @DeleteMapping("/v1/documents/{id}")
     public Mono<ResponseEntity<Void>> delete(@PathVariable String id, ServerWebExchange exchange) {
-        return documents.delete(tenants.of(exchange), id).thenReturn(ResponseEntity.noContent().build());
+        return documents.delete(Tenants.of(exchange), id).thenReturn(ResponseEntity.noContent().build());
     }
 }

@@ -56,9 +56,18 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         if (status.is5xxServerError()) {
             log.error("{} {}: {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), e.getMessage(), e);
         }
-        ResponseEntity<ProblemDetail> response = problem(status, e.type(), e.getMessage(), exchange);
-        e.properties().forEach(response.getBody()::setProperty);
-        return response;
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(problemOf(e, exchange.getRequest().getPath().value()));
+    }
+
+    /**
+     * The problem detail of {@code e} at {@code instance} (the request path): what this advice
+     * answers, and what a web filter writes itself for a failure that happens before any handler.
+     */
+    public static ProblemDetail problemOf(GatewayException e, String instance) {
+        ProblemDetail problem = problemDetail(HttpStatusCode.valueOf(e.status()), e.type(), e.getMessage(), instance);
+        e.properties().forEach(problem::setProperty);
+        return problem;
     }
 
     @ExceptionHandler(DataBufferLimitException.class)
@@ -179,11 +188,16 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
     private static ResponseEntity<ProblemDetail> problem(HttpStatusCode status, String type, String detail,
                                                          ServerWebExchange exchange) {
+        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(problemDetail(status, type, detail, exchange.getRequest().getPath().value()));
+    }
+
+    private static ProblemDetail problemDetail(HttpStatusCode status, String type, String detail, String instance) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setType(URI.create(TYPE_PREFIX + type));
         problem.setTitle(title(type));
-        problem.setInstance(URI.create(exchange.getRequest().getPath().value()));
-        return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+        problem.setInstance(URI.create(instance));
+        return problem;
     }
 
     /** {@code empty-text} -> {@code Empty text}. */

@@ -1,6 +1,12 @@
 package io.baton.gateway.summarize;
 
-import io.baton.gateway.RequestTenant;
+import io.baton.gateway.access.Tenants;
+import io.baton.gateway.pipeline.SegmentProgress;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
@@ -14,30 +20,50 @@ import reactor.core.publisher.Mono;
 /**
  * {@code POST /v1/summaries}: JSON in, the summary as JSON out; with {@code Accept:
  * text/event-stream}, a {@code progress} event per segment and then a {@code summary} event.
- * A client that goes away cancels the run.
+ * A client that goes away cancels the run. The document runs as the request's tenant ({@link Tenants}).
  */
 @RestController
+@Tag(name = "summaries", description = "Summaries of long texts: extractive (picked sentences) or abstractive (generated)")
+// Error responses as problem details, with 401, 413 and 500, are added by ProblemResponses.
+@ApiResponse(responseCode = "400", description = "empty-text, malformed-text, malformed-request or invalid-request")
+@ApiResponse(responseCode = "404", description = "unknown-model")
+@ApiResponse(responseCode = "422", description = "no-sentence-vectors: the model gives no per-sentence vectors")
+@ApiResponse(responseCode = "503", description = "inference-unavailable")
 public class SummaryController {
 
-    private final SummaryService summaries;
-    private final RequestTenant tenants;
+    private static final String DESCRIPTION = "Runs the text through the model segment by segment and picks "
+            + "sentences by centroid similarity and maximal marginal relevance; the picked sentences come in "
+            + "document order with UTF-16 offsets into the text. With Accept: text/event-stream the answer is a "
+            + "stream: an event 'progress' (a SegmentProgress) after each segment, then one event 'summary' (a "
+            + "SummaryResponse); closing the connection stops the run.";
 
-    public SummaryController(SummaryService summaries, RequestTenant tenants) {
+    private final SummaryService summaries;
+    public SummaryController(SummaryService summaries) {
         this.summaries = summaries;
-        this.tenants = tenants;
     }
 
     @PostMapping(path = "/v1/summaries", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
+    @Operation(operationId = "summarize", summary = "Summarize a text", description = DESCRIPTION)
+    @ApiResponse(responseCode = "200", description = "the summary (JSON), or with Accept: text/event-stream the "
+            + "progress events and then the summary event",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                    schema = @Schema(implementation = SummaryResponse.class)))
     public Mono<SummaryResponse> summarize(@Valid @RequestBody SummaryRequest request, ServerWebExchange exchange) {
-        return summaries.summarize(tenants.of(exchange), request).ofType(SummaryEvent.Done.class).last().map(SummaryEvent.Done::summary);
+        return summaries.summarize(Tenants.of(exchange), request)
+                .ofType(SummaryEvent.Done.class).last().map(SummaryEvent.Done::summary);
     }
 
     @PostMapping(path = "/v1/summaries", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    @Operation(operationId = "summarize", summary = "Summarize a text", description = DESCRIPTION)
+    @ApiResponse(responseCode = "200", description = "the summary (JSON), or with Accept: text/event-stream the "
+            + "progress events and then the summary event",
+            content = @Content(mediaType = MediaType.TEXT_EVENT_STREAM_VALUE,
+                    schema = @Schema(oneOf = {SegmentProgress.class, SummaryResponse.class})))
     public Flux<ServerSentEvent<Object>> stream(@Valid @RequestBody SummaryRequest request,
-                                                ServerWebExchange exchange) {
-        return summaries.summarize(tenants.of(exchange), request).map(SummaryController::event);
+                                          ServerWebExchange exchange) {
+        return summaries.summarize(Tenants.of(exchange), request).map(SummaryController::event);
     }
 
     private static ServerSentEvent<Object> event(SummaryEvent event) {

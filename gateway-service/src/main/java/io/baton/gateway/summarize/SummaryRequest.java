@@ -1,5 +1,6 @@
 package io.baton.gateway.summarize;
 
+import io.swagger.v3.oas.annotations.media.Schema;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
 
@@ -15,8 +16,15 @@ import jakarta.validation.constraints.Positive;
  * @param words     instead of a number of sentences, pick sentences while their words fit in this
  *                  (extractive), or cut the generated text after this many words (abstractive)
  */
-public record SummaryRequest(@NotNull String text, String model, String mode, @Positive Integer sentences,
-                             @Positive Integer words) {
+@Schema(description = "A text to summarize; give sentences or words, not both")
+public record SummaryRequest(
+        @Schema(description = "the document (UTF-8 text, at most the gateway's body limit)") @NotNull String text,
+        @Schema(description = "model id; the default model when absent", example = "gemma2-tiny") String model,
+        @Schema(description = "extractive (the default) or abstractive (not available yet)",
+                allowableValues = {SummaryRequest.EXTRACTIVE, SummaryRequest.ABSTRACTIVE}) String mode,
+        @Schema(description = "how many sentences to pick (the configured default when neither this nor words)",
+                example = "5") @Positive Integer sentences,
+        @Schema(description = "pick sentences while their words fit in this many") @Positive Integer words) {
 
     /** The extractive mode. */
     public static final String EXTRACTIVE = "extractive";

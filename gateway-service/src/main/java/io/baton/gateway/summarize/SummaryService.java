@@ -54,11 +54,6 @@ public final class SummaryService {
         this.properties = properties;
     }
 
-    /** The summary of {@code request}'s text under the default tenant, with progress before it. */
-    public Flux<SummaryEvent> summarize(SummaryRequest request) {
-        return summarize(properties.pipeline().tenant(), request);
-    }
-
     /** The summary of {@code request}'s text under {@code tenant}, with progress before it. */
     public Flux<SummaryEvent> summarize(String tenant, SummaryRequest request) {
         return Flux.defer(() -> {

@@ -46,7 +46,7 @@ class DocumentsDistributedIT {
                 "baton.redis.url", TestServers.redisUrl()));
         inference = SpringServer.start(InferenceServiceApplication.class, Map.of("baton.memory.url", memory.baseUrl()));
         gateway = SpringServer.start(GatewayServiceApplication.class, Map.of("baton.inference.url", inference.baseUrl(),
-                "baton.memory.url", memory.baseUrl(), "baton.pipeline.tenant", TENANT,
+                "baton.memory.url", memory.baseUrl(), "baton.access.tenant", TENANT, "baton.access.open", "true",
                 "baton.segmenting.max-tokens", "64"));
         client = WebTestClient.bindToServer().baseUrl(gateway.baseUrl()).responseTimeout(Duration.ofMinutes(2)).build();
         memoryClient = WebTestClient.bindToServer().baseUrl(memory.baseUrl()).build();
