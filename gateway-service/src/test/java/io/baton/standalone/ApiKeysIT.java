@@ -10,7 +10,6 @@ import io.baton.memory.store.CheckpointStore;
 import io.baton.memory.store.DocumentKey;
 import io.baton.memory.store.Head;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
@@ -57,7 +55,7 @@ class ApiKeysIT {
 
     @Test
     void aValidKeyRunsTheRequestAsItsTenant() {
-        String document = summaryDocument(ACME_KEY);
+        String document = ingestedDocument(ACME_KEY);
         CheckpointStore store = server.bean(CheckpointStore.class);
         Head head = store.head(new DocumentKey("acme", document)).block(Duration.ofSeconds(10));
         assertThat(head).isNotNull();
@@ -66,9 +64,9 @@ class ApiKeysIT {
         assertThat(store.head(new DocumentKey("local", document)).block(Duration.ofSeconds(10))).isNull();
 
         // A tenant's second key (rotation) is the same tenant; another tenant's key is its own.
-        String second = summaryDocument(ACME_NEXT_KEY);
+        String second = ingestedDocument(ACME_NEXT_KEY);
         assertThat(store.head(new DocumentKey("acme", second)).block(Duration.ofSeconds(10))).isNotNull();
-        String beta = summaryDocument(BETA_KEY);
+        String beta = ingestedDocument(BETA_KEY);
         assertThat(store.head(new DocumentKey("beta", beta)).block(Duration.ofSeconds(10))).isNotNull();
         assertThat(store.head(new DocumentKey("acme", beta)).block(Duration.ofSeconds(10))).isNull();
     }
@@ -127,20 +125,19 @@ class ApiKeysIT {
     }
 
     /** Summarizes {@link #TEXT} with {@code key}, streaming, and gives the document id the progress named. */
-    private static String summaryDocument(String key) {
-        List<ServerSentEvent<Map<String, Object>>> events = client.post().uri("/v1/summaries")
+    /** Ingests {@link #TEXT} as a new document with {@code key}; returns the document's id. */
+    private static String ingestedDocument(String key) {
+        Map<String, Object> written = client.post().uri("/v1/documents")
                 .header(ApiKeyFilter.HEADER, key)
-                .contentType(MediaType.APPLICATION_JSON).accept(MediaType.TEXT_EVENT_STREAM)
-                .bodyValue(Map.of("text", TEXT, "sentences", 2))
+                .contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("text", TEXT))
                 .exchange()
-                .expectStatus().isOk()
-                .returnResult(new ParameterizedTypeReference<ServerSentEvent<Map<String, Object>>>() {
+                .expectStatus().isCreated()
+                .expectBody(new ParameterizedTypeReference<Map<String, Object>>() {
                 })
-                .getResponseBody().collectList().block(Duration.ofMinutes(2));
-        assertThat(events).isNotEmpty();
-        assertThat(events.get(events.size() - 1).event()).isEqualTo("summary");
-        assertThat(events.get(0).event()).isEqualTo("progress");
-        return (String) events.get(0).data().get("document");
+                .returnResult().getResponseBody();
+        assertThat(written).isNotNull();
+        return (String) ((Map<?, ?>) written.get("document")).get("id");
     }
 
     private static void unauthorized(String key, String type) {

@@ -42,7 +42,7 @@ class SummaryCleanupIT {
     static void start() {
         String redis = TestServers.redisUrl();
         server = SpringServer.start(BatonStandalone.class, Map.of("baton.mode", "standalone",
-                "baton.store.kind", "redis", "baton.redis.url", redis, "baton.access.tenant", TENANT,
+                "server.address", "127.0.0.1", "baton.store.kind", "redis", "baton.redis.url", redis, "baton.access.tenant", TENANT,
                 "baton.generation.max-tokens", "16", "baton.summaries.abstractive.max-tokens", "100000"));
         client = Standalone.client(server.baseUrl());
         store = server.bean(CheckpointStore.class);
