@@ -1,5 +1,7 @@
 package io.baton.common.testing;
 
+import java.util.HashSet;
+import java.util.Set;
 import org.junit.jupiter.api.Assumptions;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.GenericContainer;
@@ -8,13 +10,14 @@ import org.testcontainers.utility.DockerImageName;
 /**
  * The real servers integration tests talk to. {@code BATON_TEST_REDIS_URL} when set; otherwise a
  * Redis started by Testcontainers when Docker is available; otherwise the calling test is skipped
- * with one loud line on stderr, except under {@code CI=true}, where it fails.
+ * with one loud line on stderr, except under {@code CI=true}, where it fails ({@link #unavailable},
+ * which tests needing other missing things, such as the shared data, use too).
  */
 public final class TestServers {
 
     private static String redisUrl;
     private static GenericContainer<?> redis;
-    private static boolean announced;
+    private static final Set<String> announced = new HashSet<>();
 
     private TestServers() {
     }
@@ -35,13 +38,21 @@ public final class TestServers {
             redisUrl = "redis://" + redis.getHost() + ":" + redis.getMappedPort(6379);
             return redisUrl;
         }
-        String why = "Redis integration tests need BATON_TEST_REDIS_URL or Docker for Testcontainers, and neither is available";
+        throw unavailable("REDIS TESTS",
+                "Redis integration tests need BATON_TEST_REDIS_URL or Docker for Testcontainers, and neither is available");
+    }
+
+    /**
+     * What a test needs is missing: under {@code CI=true} this fails the test; otherwise it skips
+     * it, with one loud line on stderr per {@code kind} (e.g. {@code REDIS TESTS}). Use as
+     * {@code throw TestServers.unavailable(...)}; it never returns normally.
+     */
+    public static synchronized RuntimeException unavailable(String kind, String why) {
         if ("true".equalsIgnoreCase(System.getenv("CI"))) {
             throw new IllegalStateException(why + " (CI=true, so this is a failure, not a skip)");
         }
-        if (!announced) {
-            announced = true;
-            System.err.println("!!! SKIPPING REDIS TESTS: " + why + " !!!");
+        if (announced.add(kind)) {
+            System.err.println("!!! SKIPPING " + kind + ": " + why + " !!!");
         }
         Assumptions.abort(why);
         throw new AssertionError("unreachable");
