@@ -3,6 +3,7 @@ package io.baton.evaluation;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /** Command-line options of the form {@code --name value}, each at most once, from a known set. */
 public final class Arguments {
@@ -18,7 +19,7 @@ public final class Arguments {
         for (int i = 0; i < args.length; i += 2) {
             String name = args[i];
             if (!name.startsWith("--") || !known.contains(name.substring(2))) {
-                throw bad("unknown option '" + name + "'; the options are --" + String.join(", --", known));
+                throw bad("unknown option '" + name + "'; the options are --" + String.join(", --", new TreeSet<>(known)));
             }
             if (i + 1 >= args.length) {
                 throw bad(name + " needs a value");

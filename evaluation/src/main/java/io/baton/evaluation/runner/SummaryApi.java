@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -41,14 +42,14 @@ public final class SummaryApi {
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
-            throw new EvaluationException("summary-failed", "POST " + summaries + " failed: " + e.getMessage(), e);
+            throw new EvaluationException("summary-failed", "POST " + summaries + " failed: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EvaluationException("summary-failed", "interrupted while waiting for " + summaries, e);
         }
         if (response.statusCode() != 200) {
             throw new EvaluationException("summary-failed", "POST " + summaries + " answered " + response.statusCode()
-                    + ": " + new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
+                    + ": " + new String(response.body(), StandardCharsets.UTF_8));
         }
         return JSON.readValue(response.body(), SummaryResponse.class);
     }
