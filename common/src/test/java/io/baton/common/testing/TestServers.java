@@ -11,7 +11,7 @@ import org.testcontainers.utility.DockerImageName;
  * The real servers integration tests talk to. {@code BATON_TEST_REDIS_URL} when set; otherwise a
  * Redis started by Testcontainers when Docker is available; otherwise the calling test is skipped
  * with one loud line on stderr, except under {@code CI=true}, where it fails ({@link #unavailable},
- * the same rule for anything else a test needs from the machine).
+ * which tests needing other missing things, such as the shared data, use too).
  */
 public final class TestServers {
 
@@ -38,27 +38,23 @@ public final class TestServers {
             redisUrl = "redis://" + redis.getHost() + ":" + redis.getMappedPort(6379);
             return redisUrl;
         }
-        unavailable("REDIS",
+        throw unavailable("REDIS TESTS",
                 "Redis integration tests need BATON_TEST_REDIS_URL or Docker for Testcontainers, and neither is available");
-        throw new AssertionError("unreachable");
     }
 
     /**
-     * What a test does when something it needs is not on this machine: under {@code CI=true} it
-     * fails; otherwise it is skipped, and the first skip of each {@code what} says so in one loud
-     * line on stderr. Never returns normally.
-     *
-     * @param what the kind of tests skipped, for the line ({@code REDIS}, {@code BROWSER})
-     * @param why  what is missing
+     * What a test needs is missing: under {@code CI=true} this fails the test; otherwise it skips
+     * it, with one loud line on stderr per {@code kind} (e.g. {@code REDIS TESTS}). Use as
+     * {@code throw TestServers.unavailable(...)}; it never returns normally.
      */
-    public static synchronized void unavailable(String what, String why) {
+    public static synchronized RuntimeException unavailable(String kind, String why) {
         if ("true".equalsIgnoreCase(System.getenv("CI"))) {
             throw new IllegalStateException(why + " (CI=true, so this is a failure, not a skip)");
         }
-        if (announced.add(what)) {
-            System.err.println("!!! SKIPPING " + what + " TESTS: " + why + " !!!");
+        if (announced.add(kind)) {
+            System.err.println("!!! SKIPPING " + kind + ": " + why + " !!!");
         }
-        Assumptions.abort(why);
+        return Assumptions.abort(why);
     }
 
     private static boolean dockerAvailable() {

@@ -3,8 +3,8 @@ package io.baton.inference.segments;
 import io.baton.inference.models.FloatTensor;
 import java.util.List;
 
-/** What a segment's outputs are turned into for the caller. */
-final class Readouts {
+/** What a segment's outputs are turned into for the caller (public for the evaluation module's bits per byte). */
+public final class Readouts {
 
     private Readouts() {
     }
@@ -41,7 +41,7 @@ final class Readouts {
      * scored too, so a document's segments together score every token but its first.
      * {@code logits} is [1, T, V].
      */
-    static double[] tokenNll(FloatTensor logits, long[] tokens, long next) {
+    public static double[] tokenNll(FloatTensor logits, long[] tokens, long next) {
         int vocab = Math.toIntExact(logits.shape()[2]);
         int scored = next >= 0 ? tokens.length : tokens.length - 1;
         double[] out = new double[Math.max(scored, 0)];

@@ -1,0 +1,140 @@
+package io.baton.evaluation.runner;
+
+import io.baton.common.BatonException;
+import io.baton.evaluation.Arguments;
+import io.baton.evaluation.SharedData;
+import io.baton.evaluation.Table;
+import io.baton.evaluation.baselines.DocumentSentences;
+import io.baton.evaluation.baselines.LeadRanker;
+import io.baton.evaluation.baselines.RandomRanker;
+import io.baton.evaluation.baselines.Ranker;
+import io.baton.evaluation.baselines.TextRankRanker;
+import io.baton.evaluation.baselines.WordBudget;
+import io.baton.evaluation.rouge.RougeScorer;
+import io.baton.evaluation.rouge.RougeType;
+import io.baton.gateway.summarize.SummaryResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code bench/quality rouge [options]}: runs evaluation documents through the summarization API
+ * ({@code POST /v1/summaries} over HTTP, extractive, {@code "words": N}) and through the
+ * baselines at the same word budget, scores every summary with ROUGE (rouge-score compatible,
+ * Porter stemming, best of the references), and prints per set a table of mean F1 x 100 per
+ * method; the same table goes to {@code <out>/quality-rouge.{md,csv}}.
+ *
+ * <p>Options: {@code --gateway URL} (default: the standalone application started in this JVM on
+ * a free port), {@code --model M} (default: the gateway's default model), {@code --words N}
+ * (default: per set, the mean length of its reference summaries), {@code --limit N} documents per
+ * set (default all), {@code --sets squality,qmsum}, {@code --seed S} of random-k (default 1),
+ * {@code --data DIR} (default {@code ../shared/data}), {@code --models-dir DIR} (default
+ * {@code models/zoo}), {@code --out DIR} (default {@code bench/out}).
+ */
+public final class QualityRunner {
+
+    static final Set<String> OPTIONS = Set.of("gateway", "model", "words", "limit", "sets", "seed", "data",
+            "models-dir", "out");
+    /** The method name of the summarization API in the tables. */
+    static final String API_METHOD = "baton";
+
+    private final RougeScorer rouge = new RougeScorer(true);
+
+    public static void main(String[] args) {
+        try {
+            new QualityRunner().run(Arguments.parse(args, OPTIONS));
+        } catch (BatonException e) {
+            System.err.println("quality: " + e.getMessage() + " (" + e.type() + ")");
+            System.exit(e.type().equals("bad-option") || e.type().equals("data-missing") ? 2 : 1);
+        }
+    }
+
+    /** Runs the evaluation; returns per set the scores per method, in table order. */
+    Map<EvalSet, Map<String, MethodScores>> run(Arguments args) {
+        Path data = Path.of(args.string("data", SharedData.dir().toString()));
+        Path out = Path.of(args.string("out", "bench/out"));
+        String model = args.string("model", null);
+        int limit = args.positive("limit", Integer.MAX_VALUE);
+        List<EvalSet> sets = new ArrayList<>();
+        for (String name : args.string("sets", "squality,qmsum").split(",")) {
+            sets.add(EvalSet.named(name));
+        }
+        List<Ranker> baselines = List.of(new LeadRanker(), new RandomRanker(args.positive("seed", 1)),
+                new TextRankRanker());
+        Map<EvalSet, Map<String, MethodScores>> results = new LinkedHashMap<>();
+        Map<EvalSet, Integer> budgets = new LinkedHashMap<>();
+        InProcessGateway local = null;
+        try {
+            String gateway = args.string("gateway", null);
+            if (gateway == null) {
+                System.err.println("quality: starting the standalone application in this JVM...");
+                local = InProcessGateway.start(Path.of(args.string("models-dir", "models/zoo")));
+                gateway = local.baseUrl();
+            }
+            SummaryApi api = new SummaryApi(gateway, Duration.ofMinutes(30));
+            for (EvalSet set : sets) {
+                List<EvalDocument> all = set.read(data, Integer.MAX_VALUE);
+                int words = args.positive("words", EvalSet.meanReferenceWords(all));
+                budgets.put(set, words);
+                List<EvalDocument> documents = all.subList(0, Math.min(limit, all.size()));
+                results.put(set, runSet(set, documents, api, model, new WordBudget(words, WordBudget.DEFAULT_MIN_WORDS),
+                        baselines));
+            }
+        } finally {
+            if (local != null) {
+                local.close();
+            }
+        }
+        Table table = table(results, budgets);
+        System.out.println();
+        System.out.print(table.markdown());
+        table.write(out, "quality-rouge", "ROUGE F1 x 100 (rouge-score compatible, Porter stemming, best of the"
+                + " references), mean over documents; model " + (model == null ? "(gateway default)" : model) + ".");
+        System.err.println("quality: wrote " + out.resolve("quality-rouge.md") + " and .csv");
+        return results;
+    }
+
+    private Map<String, MethodScores> runSet(EvalSet set, List<EvalDocument> documents, SummaryApi api, String model,
+                                             WordBudget budget, List<Ranker> baselines) {
+        Map<String, MethodScores> scores = new LinkedHashMap<>();
+        scores.put(API_METHOD, new MethodScores());
+        baselines.forEach(b -> scores.put(b.name() + "-k", new MethodScores()));
+        int n = 0;
+        for (EvalDocument document : documents) {
+            long started = System.nanoTime();
+            List<String> references = document.references().stream().map(DocumentSentences::oneSentencePerLine).toList();
+            SummaryResponse summary = api.summarize(document.text(), model, budget.words());
+            List<String> picked = summary.sentences().stream().map(s -> DocumentSentences.collapse(s.text())).toList();
+            String apiSummary = String.join("\n", picked);
+            scores.get(API_METHOD).add(rouge.scoreMulti(references, apiSummary), DocumentSentences.words(apiSummary));
+            List<DocumentSentences.Sentence> sentences = DocumentSentences.of(document.text());
+            for (Ranker baseline : baselines) {
+                String text = DocumentSentences.lines(budget.pick(sentences, baseline.rank(sentences)));
+                scores.get(baseline.name() + "-k").add(rouge.scoreMulti(references, text), DocumentSentences.words(text));
+            }
+            n++;
+            System.err.printf(Locale.ROOT, "quality: %s %d/%d %s: %,d sentences, %,d tokens in %d segments, %.1f s%n",
+                    set.label(), n, documents.size(), document.id(), sentences.size(), summary.stats().tokens(),
+                    summary.stats().segments(), (System.nanoTime() - started) / 1e9);
+        }
+        return scores;
+    }
+
+    static Table table(Map<EvalSet, Map<String, MethodScores>> results, Map<EvalSet, Integer> budgets) {
+        Table table = new Table("set", "method", "documents", "word budget", "mean words", "ROUGE-1", "ROUGE-2",
+                "ROUGE-L", "ROUGE-Lsum");
+        results.forEach((set, methods) -> methods.forEach((method, s) -> table.row(set.label(), method, s.documents(),
+                budgets.get(set), String.format(Locale.ROOT, "%.1f", s.meanWords()), f(s.meanF1(RougeType.ROUGE1)),
+                f(s.meanF1(RougeType.ROUGE2)), f(s.meanF1(RougeType.ROUGEL)), f(s.meanF1(RougeType.ROUGELSUM)))));
+        return table;
+    }
+
+    private static String f(double value) {
+        return String.format(Locale.ROOT, "%.2f", value);
+    }
+}
