@@ -54,6 +54,7 @@ class RunConfig:
     weight_decay: float = 0.1
     betas: Tuple[float, float] = (0.9, 0.95)
     grad_clip: float = 1.0
+    dropout: float = 0.0           # on every projection that writes into the residual stream
     eval_every: int = 250
     eval_batch: int = 32
     log_every: int = 10
@@ -126,6 +127,28 @@ def make_model(cfg: RunConfig, vocab_size: int) -> HybridLM:
     overrides = dict(cfg.model)
     overrides["vocab_size"] = vocab_size
     return build(cfg.family, **overrides).train()
+
+
+RESIDUAL_WRITERS = ("o", "out_proj", "down")      # attention output, Mamba/conv output, feed-forward output
+
+
+def add_residual_dropout(model: HybridLM, p: float) -> int:
+    """Dropout on the outputs of the projections that write into the residual stream, as
+    forward hooks: the family code is untouched and an exported (eval-mode) model has none.
+    Returns how many projections got it."""
+    if p <= 0:
+        return 0
+    hooked = 0
+    for name, module in model.named_modules():
+        if isinstance(module, torch.nn.Linear) and name.rsplit(".", 1)[-1] in RESIDUAL_WRITERS:
+            module.register_forward_hook(lambda mod, inputs, out: F.dropout(out, p, mod.training))
+            hooked += 1
+    return hooked
+
+
+def load(path: Path, device=None) -> dict:
+    """A checkpoint written by this module (trusted: it holds optimizer and run state)."""
+    return torch.load(path, map_location=device, weights_only=False)
 
 
 def make_optimizer(model: HybridLM, cfg: RunConfig) -> torch.optim.Optimizer:
@@ -234,6 +257,7 @@ class Run:
         self.dir.mkdir(parents=True, exist_ok=True)
         vocab = len(train.token_bytes)
         self.model = make_model(cfg, vocab).to(device)
+        self.dropout_sites = add_residual_dropout(self.model, cfg.dropout)
         self.opt = make_optimizer(self.model, cfg)
         self.streams = Streams(train.docs, cfg.batch, cfg.seq_len, cfg.seed)
         self.state = self.model.initial_state(cfg.batch, device)
@@ -253,14 +277,14 @@ class Run:
             "carried_state": {k: v.cpu() for k, v in self.state.items()},
             "rng": {"torch": torch.get_rng_state(),
                     "cuda": torch.cuda.get_rng_state_all() if self.device.type == "cuda" else None},
-            "torch": torch.__version__,
+            "torch": str(torch.__version__),
         }
         tmp = self.checkpoint_path.with_suffix(".tmp")
         torch.save(ckpt, tmp)
         tmp.replace(self.checkpoint_path)
 
     def load(self) -> None:
-        ckpt = torch.load(self.checkpoint_path, map_location=self.device)
+        ckpt = load(self.checkpoint_path, self.device)
         saved = ckpt["run_config"]
         for key in ("family", "model", "batch", "seq_len", "seed"):
             if json.dumps(saved[key], sort_keys=True) != json.dumps(getattr(self.cfg, key), sort_keys=True):
@@ -304,7 +328,7 @@ class Run:
         with open(self.dir / "eval.jsonl", "a") as f:
             f.write(json.dumps(row) + "\n")
         best = self.dir / "best-fp16.pt"
-        if not best.exists() or row["carried"]["bpb"] < torch.load(best)["eval"]["carried"]["bpb"]:
+        if not best.exists() or row["carried"]["bpb"] < load(best)["eval"]["carried"]["bpb"]:
             self.save_weights(best, row)
         return row
 
@@ -380,12 +404,13 @@ def main() -> None:
         run.load()
         print(f"resumed at step {run.step}, {run.tokens} tokens")
     (args.run_dir / "run_config.json").write_text(json.dumps(asdict(cfg), indent=2) + "\n")
-    print(f"{cfg.family}: {parameters(run.model)} parameters, {run.train_data.tokens} training tokens, "
+    print(f"{cfg.family}: {parameters(run.model)} parameters, dropout on {run.dropout_sites} projections, "
+          f"{run.train_data.tokens} training tokens, "
           f"{run.val.tokens} validation tokens", flush=True)
     run.fit(args.until or cfg.steps, args.max_minutes * 60, echo=lambda s: print(s, flush=True))
     print(json.dumps(run.run_eval()), flush=True)
     # The best weights as they are exported (rounded to float16, computed in float32).
-    best = torch.load(args.run_dir / "best-fp16.pt")
+    best = load(args.run_dir / "best-fp16.pt")
     rounded = make_model(cfg, best["vocab_size"]).to(device)
     rounded.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in best["model"].items()})
     final = {"step": best["step"], "tokens": best["tokens"], "fp32": best["eval"],

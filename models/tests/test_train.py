@@ -87,7 +87,7 @@ def test_carried_evaluation_is_the_whole_document_pass(family, tmp_path):
 def test_resume_continues_exactly(family, tmp_path):
     data = token_data([90, 40, 65, 30])
     cfg = RunConfig(family=family, model=TINY[family], batch=2, seq_len=16, steps=8, warmup=2,
-                    lr=3e-3, eval_every=0, log_every=2, checkpoint_every=0)
+                    lr=3e-3, eval_every=0, log_every=2, checkpoint_every=0, dropout=0.2)
     cpu = torch.device("cpu")
     straight = Run(cfg, data, None, tmp_path / "a", cpu)
     straight.fit(6)
@@ -102,6 +102,21 @@ def test_resume_continues_exactly(family, tmp_path):
     assert resumed.tokens == straight.tokens
     lines = (tmp_path / "b" / "log.csv").read_text().splitlines()
     assert lines[0].startswith("step,") and [l.split(",")[0] for l in lines[1:]] == ["2", "4", "6"]
+
+
+@pytest.mark.parametrize("family", sorted(TINY))
+def test_residual_dropout_acts_in_training_only(family, tmp_path):
+    data = token_data([40])
+    run = Run(RunConfig(family=family, model=TINY[family], dropout=0.5), data, None, tmp_path, torch.device("cpu"))
+    plain = Run(RunConfig(family=family, model=TINY[family]), data, None, tmp_path, torch.device("cpu"))
+    assert run.dropout_sites >= 2 * len(run.model.layers) and plain.dropout_sites == 0
+    ids = torch.as_tensor(data.docs[0]).unsqueeze(0)
+    run.model.eval()
+    with torch.no_grad():
+        assert torch.equal(run.model(ids)[0], plain.model.eval()(ids)[0])
+    run.model.train()
+    with torch.no_grad():
+        assert not torch.equal(run.model(ids)[0], plain.model(ids)[0])
 
 
 def test_training_lowers_the_held_out_loss(tmp_path):
