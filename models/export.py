@@ -7,6 +7,17 @@ writes ``model.onnx`` (opset 17, the segment path with the contract's input/outp
 ``tokenizer.json`` (Hugging Face tokenizers format) and ``golden/`` (token ids of a real text
 and the expected outputs of the whole-document pass and of segment-by-segment runs). The
 contract is described in docs/model-contract.md.
+
+A trained model (``models/train.py``) is exported from its float16 weights file:
+
+    /usr/bin/python3 -m models.export --weights best-fp16.pt --tokenizer models/tokenizer/bpe-4096.json \
+        --golden-ids golden_ids.json --out models/zoo/gemma2-small
+
+The weights are float16 values computed in float32; ``model.onnx`` stores every float32
+initializer whose values are exactly float16 as float16 plus a Cast, so the file is half the
+size and computes exactly what the float32 PyTorch model with those weights computes (the
+goldens). ``golden_ids.json`` holds the token ids of the golden text under the model's
+tokenizer (``models.train_data.golden_token_ids``; the ``tokenizers`` package is not needed here).
 """
 from __future__ import annotations
 
@@ -18,6 +29,7 @@ from typing import List
 
 import numpy as np
 import onnx
+from onnx import helper, numpy_helper
 import torch
 import torch.nn as nn
 
@@ -134,9 +146,38 @@ def byte_level_tokenizer(vocab_size: int) -> dict:
     }
 
 
-def write_goldens(model: HybridLM, out: Path) -> None:
+def store_float16(path: Path, min_elements: int = 1024) -> int:
+    """Store each float32 initializer of at least ``min_elements`` whose values are all exactly
+    representable in float16 as float16, followed by a Cast back to float32: the same
+    numbers, half the bytes. Returns how many initializers were converted."""
+    graph = onnx.load(str(path))
+    casts, converted = [], 0
+    for init in graph.graph.initializer:
+        if init.data_type != onnx.TensorProto.FLOAT or int(np.prod(init.dims)) < min_elements:
+            continue
+        values = numpy_helper.to_array(init)
+        half = values.astype(np.float16)
+        if not np.array_equal(half.astype(np.float32), values):
+            continue
+        name = init.name
+        init.CopyFrom(numpy_helper.from_array(half, name + "_fp16"))
+        casts.append(helper.make_node("Cast", [name + "_fp16"], [name], to=onnx.TensorProto.FLOAT,
+                                      name=name + "_to_fp32"))
+        converted += 1
+    nodes = casts + list(graph.graph.node)
+    del graph.graph.node[:]
+    graph.graph.node.extend(nodes)
+    onnx.checker.check_model(graph)
+    onnx.save(graph, str(path))
+    return converted
+
+
+def write_goldens(model: HybridLM, out: Path, ids: torch.Tensor = None, meta: dict = None) -> None:
+    """Golden outputs for ``ids`` [1, 256] (default: the bytes of the golden text, the byte-level
+    tokenizer's ids)."""
     source, offset = GOLDEN_SOURCE
-    ids = byte_ids([moby_dick_bytes(offset, GOLDEN_TOKENS)])
+    if ids is None:
+        ids = byte_ids([moby_dick_bytes(offset, GOLDEN_TOKENS)])
     golden = out / "golden"
     golden.mkdir(parents=True, exist_ok=True)
     with torch.no_grad():
@@ -150,7 +191,8 @@ def write_goldens(model: HybridLM, out: Path) -> None:
             "input_ids": ids.numpy(), "segment_lengths": np.array(lengths, dtype=np.int64),
             "logits": logits.numpy(), "last_hidden_state": hidden.numpy(),
         }, {"source": source, "byte_offset": str(offset), "tokens": str(GOLDEN_TOKENS),
-            "pass": "whole-document reference" if name == "whole" else "segment by segment, state carried"})
+            "pass": "whole-document reference" if name == "whole" else "segment by segment, state carried",
+            **(meta or {})})
 
 
 def export(family: str, out: Path, **overrides) -> HybridLM:
@@ -165,13 +207,53 @@ def export(family: str, out: Path, **overrides) -> HybridLM:
     return model
 
 
+def export_trained(weights: Path, tokenizer: Path, golden_ids: Path, out: Path) -> HybridLM:
+    """A trained model folder: float16 weights from ``models/train.py``, its tokenizer, goldens
+    over the tokenized golden text, and ``training.json`` (what the weights are)."""
+    ckpt = torch.load(weights, map_location="cpu")
+    run = ckpt["run_config"]
+    model = build(run["family"], **{**run["model"], "vocab_size": ckpt["vocab_size"]})
+    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ckpt["model"].items()})
+    golden = json.loads(golden_ids.read_text())
+    if golden["byte_offset"] != GOLDEN_SOURCE[1] or len(golden["ids"]) != GOLDEN_TOKENS:
+        raise ValueError(f"{golden_ids} is not {GOLDEN_TOKENS} ids of the golden text at {GOLDEN_SOURCE}")
+    out.mkdir(parents=True, exist_ok=True)
+    export_onnx(model, out / "model.onnx")
+    store_float16(out / "model.onnx")
+    (out / "config.json").write_text(json.dumps(model.hf_config(), indent=2) + "\n")
+    (out / "baton-model.json").write_text(json.dumps(state_plan(model), indent=2) + "\n")
+    (out / "tokenizer.json").write_text(tokenizer.read_text(encoding="utf-8"), encoding="utf-8")
+    write_goldens(model, out, torch.tensor([golden["ids"]], dtype=torch.int64),
+                  {"tokenizer": "tokenizer.json (byte-level BPE)"})
+    evaluation = ckpt["eval"]
+    (out / "training.json").write_text(json.dumps({
+        "family": run["family"], "config_overrides": run["model"], "run_config": run,
+        "step": ckpt["step"], "tokens_seen": ckpt["tokens"], "weights": "float16 (computed in float32)",
+        "validation_bits_per_byte_fp32_weights": {m: evaluation[m]["bpb"] for m in ("carried", "reset")},
+        "validation_by_source_carried": evaluation["carried"]["by_source"],
+        "validation_by_source_reset": evaluation["reset"]["by_source"],
+    }, indent=2) + "\n")
+    return model
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--family", required=True, choices=sorted(FAMILIES))
+    parser.add_argument("--family", choices=sorted(FAMILIES), help="a random-initialised zoo model")
+    parser.add_argument("--weights", type=Path, help="a trained model's best-fp16.pt (models/train.py)")
+    parser.add_argument("--tokenizer", type=Path, help="with --weights: its tokenizer.json")
+    parser.add_argument("--golden-ids", type=Path, help="with --weights: token ids of the golden text")
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--set", action="append", default=[], metavar="KEY=JSON",
                         help="override a config field, e.g. --set hidden_size=512")
     args = parser.parse_args()
+    if args.weights:
+        if not (args.tokenizer and args.golden_ids) or args.family or args.set:
+            parser.error("--weights needs --tokenizer and --golden-ids, and takes no --family or --set")
+        model = export_trained(args.weights, args.tokenizer, args.golden_ids, args.out)
+        print(f"exported trained {model.family} to {args.out}")
+        return
+    if not args.family:
+        parser.error("give --family (random-initialised) or --weights (trained)")
     overrides = {k: json.loads(v) for k, v in (item.split("=", 1) for item in args.set)}
     export(args.family, args.out, **overrides)
     print(f"exported {args.family} to {args.out}")

@@ -203,7 +203,8 @@ class SparseMoE(nn.Module):
     def forward(self, x: Tensor) -> Tensor:
         logits = self.router(x)                                                  # (B, T, E)
         top, chosen = torch.topk(logits, self.top_k, dim=-1)                     # (B, T, k)
-        gates = torch.zeros_like(logits).scatter(-1, chosen, torch.softmax(top, dim=-1))
+        # softmax runs in float32 under autocast while the router logits may be bfloat16.
+        gates = torch.zeros_like(logits).scatter(-1, chosen, torch.softmax(top, dim=-1).to(logits.dtype))
         outs = torch.stack([expert(x) for expert in self.experts], dim=-1)       # (B, T, d, E)
         return (outs * gates.unsqueeze(-2)).sum(-1)                              # (B, T, d)
 

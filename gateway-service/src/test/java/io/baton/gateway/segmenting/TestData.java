@@ -29,11 +29,16 @@ final class TestData {
     static List<Path> zooModels() {
         try (Stream<Path> folders = Files.list(zoo())) {
             List<Path> models = folders.filter(f -> Files.isRegularFile(f.resolve(TextTokenizer.FILE_NAME))).sorted().toList();
-            assertTrue(models.size() >= 7, "expected the 7 zoo models, found " + models);
+            assertTrue(models.size() >= 9, "expected the 7 tiny and 2 trained zoo models, found " + models);
             return models;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The random-initialised zoo models, whose tokenizer is byte-level (id = byte value). */
+    static List<Path> byteLevelZooModels() {
+        return zooModels().stream().filter(f -> f.getFileName().toString().endsWith("-tiny")).toList();
     }
 
     /** The model folder the tests tokenise with. */

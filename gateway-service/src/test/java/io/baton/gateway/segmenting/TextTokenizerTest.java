@@ -42,8 +42,28 @@ class TextTokenizerTest {
         return TestData.zooModels();
     }
 
+    static List<Path> byteLevelZooModels() {
+        return TestData.byteLevelZooModels();
+    }
+
     @ParameterizedTest
     @MethodSource("zooModels")
+    void everyZooTokenizerDecodesBackToTheTextWithSpansInOrder(Path model) {
+        try (TextTokenizer zoo = TextTokenizer.load(model)) {
+            TokenizedText encoded = zoo.encode(MIXED);
+            assertEquals(MIXED, zoo.decode(encoded.ids()), "decoding gives back the text");
+            int end = 0;
+            for (int i = 0; i < encoded.size(); i++) {
+                assertTrue(encoded.charStarts()[i] <= end && encoded.charEnds()[i] >= encoded.charStarts()[i],
+                        "token " + i + " of " + model.getFileName() + " leaves a gap in the text");
+                end = Math.max(end, encoded.charEnds()[i]);
+            }
+            assertEquals(MIXED.length(), end, "the spans cover the text");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("byteLevelZooModels")
     void zooTokenizerIdsAreTheUtf8BytesOfTheText(Path model) {
         try (TextTokenizer zoo = TextTokenizer.load(model)) {
             TokenizedText encoded = zoo.encode(MIXED);

@@ -40,7 +40,9 @@ class ZooGoldenTest {
     void theZooHasOneTinyModelPerFamily() throws IOException {
         List<String> families = new ArrayList<>();
         for (Path dir : models()) {
-            families.add(StatePlan.read(dir.resolve("baton-model.json")).family());
+            if (dir.getFileName().toString().endsWith("-tiny")) {          // trained models sit beside them
+                families.add(StatePlan.read(dir.resolve("baton-model.json")).family());
+            }
         }
         assertThat(families).containsExactlyInAnyOrderElementsOf(FAMILIES);
     }

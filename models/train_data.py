@@ -1,0 +1,162 @@
+"""Training and validation text, packed for a training run, and its token streams.
+
+The corpus stays in ``../shared/data`` (never in the project tree). ``pack`` writes the text a
+run needs into one compact file (gzip JSON), which travels with the run:
+
+    /usr/bin/python3 -m models.train_data --out .train-carry/text.json.gz
+
+Splits (the held-out rule of ../shared/data/README.md):
+
+* ``train``: State of the Union addresses before 2001, Moby Dick, the SQuALITY train stories;
+* ``val``: the addresses 2001-2016 and the SQuALITY dev stories.
+
+``tokenize`` turns the packed text into token ids with a ``tokenizer.json`` (needs the
+``tokenizers`` package) and stores, per split, the ids of all documents end to end plus each
+document's start, and the UTF-8 byte length of every token (for bits per byte).
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+import numpy as np
+
+from .corpus import shared_data
+
+HELD_OUT_FROM_YEAR = 2001
+Documents = Dict[str, List[Tuple[str, str]]]      # split -> [(name, text)]
+
+
+def corpus_documents(data: Path = None) -> Documents:
+    """The training and validation documents, in a fixed order."""
+    data = data or shared_data()
+    out: Documents = {"train": [], "val": []}
+    for path in sorted((data / "corpus" / "sotu").glob("*.txt")):
+        split = "val" if int(path.name[:4]) >= HELD_OUT_FROM_YEAR else "train"
+        out[split].append((f"sotu/{path.name}", path.read_text(encoding="utf-8")))
+    out["train"].append(("moby-dick", (data / "corpus" / "moby-dick" / "moby-dick.txt").read_text(encoding="utf-8")))
+    for split, name in (("train", "squality_train_plot.jsonl"), ("val", "squality_dev_plot.jsonl")):
+        seen = set()
+        for line in (data / "eval" / "squality" / name).read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            if row["id"] not in seen:                  # one story may appear once per question set
+                seen.add(row["id"])
+                out[split].append((f"squality/{row['id']}", row["document"]))
+    return out
+
+
+def pack(out: Path, data: Path = None) -> Documents:
+    docs = corpus_documents(data)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(out, "wt", encoding="utf-8") as f:
+        json.dump(docs, f, ensure_ascii=False)
+    return docs
+
+
+def read_packed(path: Path) -> Documents:
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return json.load(f)
+
+
+def source_of(name: str) -> str:
+    """The source a document belongs to (``sotu``, ``moby-dick``, ``squality``)."""
+    return name.split("/", 1)[0]
+
+
+# ----------------------------------------------------------------------------------------------
+# Token streams
+# ----------------------------------------------------------------------------------------------
+
+def token_bytes_table(tokenizer) -> np.ndarray:
+    """UTF-8 bytes each token id stands for, from a byte-level ``tokenizers.Tokenizer``."""
+    alphabet = byte_alphabet()
+    table = np.zeros(tokenizer.get_vocab_size(), dtype=np.int32)
+    for piece, idx in tokenizer.get_vocab().items():
+        if any(c not in alphabet for c in piece):
+            raise ValueError(f"token {idx} {piece!r} is not spelled in the byte-level alphabet")
+        table[idx] = len(piece)
+    return table
+
+
+def byte_alphabet() -> Dict[str, int]:
+    """GPT-2's printable spelling of the 256 bytes (the ByteLevel pre-tokenizer's alphabet)."""
+    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) \
+        + list(range(ord("®"), ord("ÿ") + 1))
+    chars, extra = {}, 0
+    for b in range(256):
+        if b in printable:
+            chars[chr(b)] = b
+        else:
+            chars[chr(256 + extra)] = b
+            extra += 1
+    return chars
+
+
+def tokenize(docs: Documents, tokenizer_path: Path, out: Path) -> dict:
+    """Token ids of every document (int32), document starts, names and token byte lengths."""
+    from tokenizers import Tokenizer
+    tok = Tokenizer.from_file(str(tokenizer_path))
+    arrays, summary = {}, {}
+    for split, items in docs.items():
+        encoded = tok.encode_batch([text for _, text in items])
+        ids = [np.asarray(e.ids, dtype=np.int32) for e in encoded]
+        arrays[f"{split}_ids"] = np.concatenate(ids)
+        arrays[f"{split}_starts"] = np.cumsum([0] + [len(i) for i in ids]).astype(np.int64)
+        arrays[f"{split}_names"] = np.array([name for name, _ in items])
+        n_bytes = sum(len(text.encode("utf-8")) for _, text in items)
+        summary[split] = {"documents": len(items), "tokens": int(len(arrays[f"{split}_ids"])),
+                          "bytes": n_bytes, "bytes_per_token": n_bytes / len(arrays[f"{split}_ids"])}
+    arrays["token_bytes"] = token_bytes_table(tok)
+    np.savez(out, **arrays)
+    return summary
+
+
+def golden_token_ids(tokenizer_path: Path, text: bytes, count: int) -> List[int]:
+    """The first ``count`` token ids of ``text`` (bytes; a partial first character is skipped)."""
+    from tokenizers import Tokenizer
+    start = 0
+    while start < len(text) and (text[start] & 0xC0) == 0x80:
+        start += 1
+    ids = Tokenizer.from_file(str(tokenizer_path)).encode(text[start:].decode("utf-8", errors="ignore")).ids
+    if len(ids) < count:
+        raise ValueError(f"the text gives {len(ids)} tokens, fewer than {count}")
+    return ids[:count]
+
+
+class TokenData:
+    """Documents of one split as token id arrays, with the byte length of each token id."""
+
+    def __init__(self, docs: List[np.ndarray], names: List[str], token_bytes: np.ndarray):
+        self.docs, self.names, self.token_bytes = docs, names, token_bytes
+
+    @classmethod
+    def load(cls, path: Path, split: str) -> "TokenData":
+        z = np.load(path)
+        ids, starts = z[f"{split}_ids"], z[f"{split}_starts"]
+        docs = [ids[starts[i]:starts[i + 1]].astype(np.int64) for i in range(len(starts) - 1)]
+        return cls(docs, [str(n) for n in z[f"{split}_names"]], z["token_bytes"])
+
+    @property
+    def tokens(self) -> int:
+        return int(sum(len(d) for d in self.docs))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="pack the training/validation text, or tokenize it")
+    parser.add_argument("--out", type=Path, required=True, help="packed text (.json.gz) or tokens (.npz)")
+    parser.add_argument("--tokenize", type=Path, metavar="PACKED", help="tokenize this packed text")
+    parser.add_argument("--tokenizer", type=Path, help="tokenizer.json for --tokenize")
+    args = parser.parse_args()
+    if args.tokenize:
+        print(json.dumps(tokenize(read_packed(args.tokenize), args.tokenizer, args.out), indent=2))
+    else:
+        docs = pack(args.out)
+        print(json.dumps({k: {"documents": len(v), "bytes": sum(len(t.encode()) for _, t in v)}
+                          for k, v in docs.items()}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
