@@ -132,16 +132,49 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
     /**
      * The inference service in distributed mode: base {@code url} ({@code BATON_INFERENCE_URL}),
      * a {@code timeout} per segment call, and how many times a transient failure (connection
-     * refused, 502/503/504, a timeout) is retried, after {@code retryBackoff} and doubling.
+     * refused, 502/503/504, a timeout) is retried, after {@code retryBackoff} doubling up to
+     * {@code maxBackoff} (with jitter). The defaults (8 retries, 200ms to 5s) wait about 20s in
+     * all, long enough to ride out a restart of an inference instance. The whole call, retries
+     * included, runs inside the {@code circuitBreaker}.
      */
     public record Inference(@DefaultValue("http://127.0.0.1:8081") String url,
                             @DefaultValue("60s") Duration timeout,
-                            @DefaultValue("3") int retries,
-                            @DefaultValue("200ms") Duration retryBackoff) {
+                            @DefaultValue("8") int retries,
+                            @DefaultValue("200ms") Duration retryBackoff,
+                            @DefaultValue("5s") Duration maxBackoff,
+                            @DefaultValue CircuitBreaker circuitBreaker) {
 
         public Inference {
             if (retries < 0) {
                 throw new IllegalArgumentException("baton.inference.retries must not be negative, got " + retries);
+            }
+            if (retryBackoff.isNegative() || maxBackoff.compareTo(retryBackoff) < 0) {
+                throw new IllegalArgumentException("baton.inference: 0 <= retry-backoff <= max-backoff is required, got "
+                        + retryBackoff + " and " + maxBackoff);
+            }
+        }
+    }
+
+    /**
+     * The circuit breaker around the inference client: it opens when at least {@code
+     * failureRatePercent} of the last {@code window} calls found inference unavailable (once
+     * {@code minimumCalls} were made), answers 503 at once without calling while open, and after
+     * {@code openFor} lets {@code halfOpenCalls} trial calls through; it closes when they succeed.
+     */
+    public record CircuitBreaker(@DefaultValue("50") int failureRatePercent,
+                                 @DefaultValue("20") int window,
+                                 @DefaultValue("10") int minimumCalls,
+                                 @DefaultValue("10s") Duration openFor,
+                                 @DefaultValue("3") int halfOpenCalls) {
+
+        public CircuitBreaker {
+            if (failureRatePercent < 1 || failureRatePercent > 100) {
+                throw new IllegalArgumentException(
+                        "baton.inference.circuit-breaker.failure-rate-percent must be 1..100, got " + failureRatePercent);
+            }
+            if (window < 1 || minimumCalls < 1 || halfOpenCalls < 1) {
+                throw new IllegalArgumentException("baton.inference.circuit-breaker window, minimum-calls and "
+                        + "half-open-calls must be at least 1");
             }
         }
     }
