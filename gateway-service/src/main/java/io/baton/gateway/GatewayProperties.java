@@ -1,5 +1,6 @@
 package io.baton.gateway;
 
+import io.baton.common.resilience.BreakerSettings;
 import io.baton.gateway.segmenting.Segmenter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -135,14 +136,15 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
      * refused, 502/503/504, a timeout) is retried, after {@code retryBackoff} doubling up to
      * {@code maxBackoff} (with jitter). The defaults (8 retries, 200ms to 5s) wait about 20s in
      * all, long enough to ride out a restart of an inference instance. The whole call, retries
-     * included, runs inside the {@code circuitBreaker}.
+     * included, runs inside the {@code circuitBreaker} ({@link BreakerSettings}: it answers 503 at
+     * once while open; opens at 50% of 20 calls for 10s, 3 trial calls, unless set).
      */
     public record Inference(@DefaultValue("http://127.0.0.1:8081") String url,
                             @DefaultValue("60s") Duration timeout,
                             @DefaultValue("8") int retries,
                             @DefaultValue("200ms") Duration retryBackoff,
                             @DefaultValue("5s") Duration maxBackoff,
-                            @DefaultValue CircuitBreaker circuitBreaker) {
+                            @DefaultValue BreakerSettings circuitBreaker) {
 
         public Inference {
             if (retries < 0) {
@@ -151,30 +153,6 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
             if (retryBackoff.isNegative() || maxBackoff.compareTo(retryBackoff) < 0) {
                 throw new IllegalArgumentException("baton.inference: 0 <= retry-backoff <= max-backoff is required, got "
                         + retryBackoff + " and " + maxBackoff);
-            }
-        }
-    }
-
-    /**
-     * The circuit breaker around the inference client: it opens when at least {@code
-     * failureRatePercent} of the last {@code window} calls found inference unavailable (once
-     * {@code minimumCalls} were made), answers 503 at once without calling while open, and after
-     * {@code openFor} lets {@code halfOpenCalls} trial calls through; it closes when they succeed.
-     */
-    public record CircuitBreaker(@DefaultValue("50") int failureRatePercent,
-                                 @DefaultValue("20") int window,
-                                 @DefaultValue("10") int minimumCalls,
-                                 @DefaultValue("10s") Duration openFor,
-                                 @DefaultValue("3") int halfOpenCalls) {
-
-        public CircuitBreaker {
-            if (failureRatePercent < 1 || failureRatePercent > 100) {
-                throw new IllegalArgumentException(
-                        "baton.inference.circuit-breaker.failure-rate-percent must be 1..100, got " + failureRatePercent);
-            }
-            if (window < 1 || minimumCalls < 1 || halfOpenCalls < 1) {
-                throw new IllegalArgumentException("baton.inference.circuit-breaker window, minimum-calls and "
-                        + "half-open-calls must be at least 1");
             }
         }
     }

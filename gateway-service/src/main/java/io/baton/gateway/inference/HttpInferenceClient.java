@@ -1,5 +1,6 @@
 package io.baton.gateway.inference;
 
+import io.baton.common.resilience.BreakerSettings;
 import io.baton.gateway.GatewayProperties;
 import io.baton.inference.generation.GenerateRequest;
 import io.baton.inference.generation.GeneratedToken;
@@ -74,7 +75,7 @@ public final class HttpInferenceClient implements InferenceClient {
 
     /** The breaker {@code settings.circuitBreaker()} describes, counting only unavailability. */
     public static CircuitBreaker breaker(GatewayProperties.Inference settings) {
-        GatewayProperties.CircuitBreaker b = settings.circuitBreaker();
+        BreakerSettings b = settings.circuitBreaker();
         return CircuitBreaker.of("inference-service", CircuitBreakerConfig.custom()
                 .recordException(HttpInferenceClient::isTransient)
                 .failureRateThreshold(b.failureRatePercent())

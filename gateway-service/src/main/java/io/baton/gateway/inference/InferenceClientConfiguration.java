@@ -1,5 +1,6 @@
 package io.baton.gateway.inference;
 
+import io.baton.common.resilience.BreakerSettings;
 import io.baton.gateway.GatewayProperties;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.slf4j.Logger;
@@ -23,7 +24,7 @@ public class InferenceClientConfiguration {
     @Bean
     InferenceClient httpInferenceClient(ObjectProvider<WebClient.Builder> builder, GatewayProperties properties) {
         GatewayProperties.Inference inference = properties.inference();
-        GatewayProperties.CircuitBreaker settings = inference.circuitBreaker();
+        BreakerSettings settings = inference.circuitBreaker();
         CircuitBreaker breaker = HttpInferenceClient.breaker(inference);
         log.info("inference service at {} (timeout {}, {} retries from {} up to {}, circuit breaker opens at {}% "
                         + "failures of {} calls for {})", inference.url(), inference.timeout(), inference.retries(),

@@ -3,6 +3,7 @@ package io.baton.gateway.inference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.baton.common.resilience.BreakerSettings;
 import io.baton.gateway.GatewayProperties;
 import io.baton.inference.generation.GenerateRequest;
 import io.baton.inference.generation.GeneratedToken;
@@ -66,7 +67,7 @@ class HttpInferenceClientTest {
     /** Backoff 10ms (at most 40ms); a breaker over 2 calls that opens at 50%, with 1 trial call after openFor. */
     static GatewayProperties.Inference settings(String url, int retries, Duration openFor) {
         return new GatewayProperties.Inference(url, Duration.ofSeconds(10), retries, Duration.ofMillis(10),
-                Duration.ofMillis(40), new GatewayProperties.CircuitBreaker(50, 2, 2, openFor, 1));
+                Duration.ofMillis(40), new BreakerSettings(50, 2, 2, openFor, 1));
     }
 
     @Test
