@@ -169,7 +169,13 @@ class EndToEndIT {
         // Halfway through: inference answers segment k (checkpoint k stored), is killed before the
         // answer gets out, and a fresh JVM starts on its port; the gateway retries until it is up.
         proxy.onSegmentCall(proxy.segmentCalls() + segments / 2, platform::crashAndRelaunchInference);
-        Run restarted = summarize(gateway, text);
+        Run restarted;
+        try {
+            restarted = summarize(gateway, text);
+        } catch (RuntimeException | AssertionError e) {
+            throw new AssertionError("the summary across the restart failed; the relaunched inference's log ends: "
+                    + platform.inference().tail(), e);
+        }
         platform.inference().awaitHealthy();
 
         assertThat(proxy.dropped()).as("one answer lost to the crash").isEqualTo(dropped + 1);

@@ -59,6 +59,8 @@ public final class ServiceProcess implements AutoCloseable {
     private synchronized void launch() {
         try {
             log = Files.createTempFile(name + "-" + port + "-", ".log");
+            // C1 only (-XX:TieredStopAtLevel=1): the JVM starts sooner, which is most of a restart;
+            // the work of these short runs is in ONNX Runtime (native) and Redis, not in JIT-hot Java.
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx512m", "-XX:TieredStopAtLevel=1", "-jar", jar.toAbsolutePath().toString()));
