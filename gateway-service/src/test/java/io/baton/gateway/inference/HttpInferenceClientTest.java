@@ -168,8 +168,7 @@ class HttpInferenceClientTest {
     @Test
     void theBreakerOpensOnUnavailabilityAndThenFailsAtOnceWithoutCalling() {
         serving(100, 503, "{}");
-        HttpInferenceClient client = new HttpInferenceClient(WebClient.builder(),
-                settings("http://127.0.0.1:" + server.port(), 1, Duration.ofMinutes(10)));
+        HttpInferenceClient client = breakerClient(Duration.ofMinutes(10));
         for (int i = 0; i < 2; i++) {
             assertThatThrownBy(() -> client.process("t", REQUEST).block(Duration.ofSeconds(20)))
                     .isInstanceOfSatisfying(InferenceUnavailableException.class, e -> {
@@ -192,12 +191,8 @@ class HttpInferenceClientTest {
     @Test
     void theBreakerClosesOnceInferenceAnswersAgain() {
         serving(4, 502, "{}");
-        HttpInferenceClient client = new HttpInferenceClient(WebClient.builder(),
-                settings("http://127.0.0.1:" + server.port(), 1, Duration.ofMillis(200)));
-        for (int i = 0; i < 2; i++) {
-            assertThatThrownBy(() -> client.process("t", REQUEST).block(Duration.ofSeconds(20)))
-                    .isInstanceOf(InferenceUnavailableException.class);
-        }
+        HttpInferenceClient client = breakerClient(Duration.ofMillis(200));
+        failTimes(client, 2, InferenceUnavailableException.class);
         assertThat(client.breaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
 
         // After openFor a trial call goes through; it succeeds, and the breaker closes.
@@ -214,13 +209,20 @@ class HttpInferenceClientTest {
     @Test
     void refusalsAreInferenceWorkingAndNeverOpenTheBreaker() {
         serving(100, 404, "{\"type\":\"urn:baton:problem:unknown-model\",\"status\":404}");
-        HttpInferenceClient client = new HttpInferenceClient(WebClient.builder(),
-                settings("http://127.0.0.1:" + server.port(), 1, Duration.ofMinutes(10)));
-        for (int i = 0; i < 6; i++) {
-            assertThatThrownBy(() -> client.process("t", REQUEST).block(Duration.ofSeconds(20)))
-                    .isInstanceOf(InferenceRejectedException.class);
-        }
+        HttpInferenceClient client = breakerClient(Duration.ofMinutes(10));
+        failTimes(client, 6, InferenceRejectedException.class);
         assertThat(calls).hasValue(6);
         assertThat(client.breaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    /** A client of the scripted server: 1 retry, the two-call breaker open for {@code openFor}. */
+    HttpInferenceClient breakerClient(Duration openFor) {
+        return new HttpInferenceClient(WebClient.builder(), settings("http://127.0.0.1:" + server.port(), 1, openFor));
+    }
+
+    static void failTimes(HttpInferenceClient client, int times, Class<? extends Throwable> failure) {
+        for (int i = 0; i < times; i++) {
+            assertThatThrownBy(() -> client.process("t", REQUEST).block(Duration.ofSeconds(20))).isInstanceOf(failure);
+        }
     }
 }
