@@ -32,7 +32,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * </ul>
  *
  * While inference is not listening (a restart), a call cannot be forwarded and is answered 502.
- * Counts what it saw, so tests can tell whether a call reached inference at all.
+ * Counts what it saw, so tests can tell whether a call reached inference at all, and shows every
+ * segment call inference answered to an {@linkplain #observe observer} before the answer goes on:
+ * at that moment checkpoint n is stored and the gateway has not heard of it yet.
  */
 public final class InferenceProxy implements AutoCloseable {
 
@@ -51,7 +53,17 @@ public final class InferenceProxy implements AutoCloseable {
     private final AtomicReference<Trap> trap = new AtomicReference<>();
     private volatile boolean cutOff;
 
+    private volatile SegmentObserver observer;
+
     private record Trap(int call, Runnable action) {
+    }
+
+    /** Sees a segment call inference answered, before the answer is relayed (or dropped). */
+    @FunctionalInterface
+    public interface SegmentObserver {
+
+        /** {@code request} and {@code response} are the bodies as they went over the wire. */
+        void answered(byte[] request, int status, byte[] response);
     }
 
     private InferenceProxy(String upstream) {
@@ -92,6 +104,11 @@ public final class InferenceProxy implements AutoCloseable {
      */
     public void onSegmentCall(int call, Runnable action) {
         trap.set(new Trap(call, action));
+    }
+
+    /** Shows every answered segment call to {@code observer} from now on ({@code null}: to nobody). */
+    public void observe(SegmentObserver observer) {
+        this.observer = observer;
     }
 
     /** {@code POST /v1/segments} calls received, whatever became of them. */
@@ -143,6 +160,14 @@ public final class InferenceProxy implements AutoCloseable {
                 return;
             }
             forwarded.incrementAndGet();
+            SegmentObserver watching = observer;
+            if (segment && watching != null) {
+                try {
+                    watching.answered(body, answer.statusCode(), answer.body());
+                } catch (RuntimeException e) {
+                    System.err.println("inference proxy: the observer failed: " + e);
+                }
+            }
             Trap armed = trap.get();
             if (segment && armed != null && armed.call() == call && trap.compareAndSet(armed, null)) {
                 armed.action().run();

@@ -25,8 +25,9 @@ import java.util.UUID;
  * inference-service/target/inference-service.jar}, or the system properties {@code
  * baton.memory.jar} and {@code baton.inference.jar}), each on a free port and configured through
  * environment variables, memory on the test Redis ({@link TestServers#redisUrl()}); and any
- * number of gateways in distributed mode, each started in this JVM ({@link SpringServer}) and
- * reaching inference over HTTP through its own {@link InferenceProxy}.
+ * number of gateways in distributed mode, each started in this JVM ({@link SpringServer}),
+ * reaching inference over HTTP through its own {@link InferenceProxy} and memory (documents API,
+ * summary cleanup) over HTTP directly.
  *
  * <p>Everything runs under one tenant unique to this platform ({@code e2e-<random>}), so its Redis
  * keys are told apart from anything else on the server; {@link #close()} stops the processes and
@@ -105,6 +106,7 @@ public final class Platform implements AutoCloseable {
             Map<String, String> all = new LinkedHashMap<>();
             all.put("baton.mode", "distributed");
             all.put("baton.inference.url", proxy.baseUrl());
+            all.put("baton.memory.url", memory.baseUrl());
             all.put("baton.pipeline.tenant", tenant);
             all.put("baton.models.dir", models.toString());
             all.putAll(settings);
