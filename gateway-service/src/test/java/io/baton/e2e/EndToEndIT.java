@@ -278,7 +278,7 @@ class EndToEndIT {
         assertThat(three.get("tokens")).isEqualTo(one.get("tokens")).isEqualTo(tokens);
         assertThat(three.get("segments")).isEqualTo(one.get("segments")).isEqualTo(count);
         assertThat(three.get("version")).as("one write per segment").isEqualTo(count);
-        assertThat(WebClient.create(replica.baseUrl()).get().uri("/v1/documents/{id}", id).retrieve().bodyToMono(JSON)
+        assertThat(replica.client().get().uri("/v1/documents/{id}", id).retrieve().bodyToMono(JSON)
                 .block(Duration.ofSeconds(30))).isEqualTo(three);
         assertThat(memoryHead(id)).containsEntry("segment", count - 1).containsEntry("tokens", tokens);
         System.out.printf("e2e appends: %d segments, %d tokens, test %d ms%n", count, tokens,
@@ -353,7 +353,7 @@ class EndToEndIT {
         List<Map<String, Object>> progress = new ArrayList<>();
         Map<String, Object> summary = null;
         try {
-            Iterable<ServerSentEvent<Map<String, Object>>> events = WebClient.create(through.baseUrl()).post()
+            Iterable<ServerSentEvent<Map<String, Object>>> events = through.client().post()
                     .uri("/v1/summaries").contentType(MediaType.APPLICATION_JSON).accept(MediaType.TEXT_EVENT_STREAM)
                     .bodyValue(request).retrieve().bodyToFlux(EVENTS).toIterable();
             for (ServerSentEvent<Map<String, Object>> event : events) {
@@ -393,7 +393,7 @@ class EndToEndIT {
     }
 
     static ResponseEntity<Map<String, Object>> post(Platform.Gateway through, String document) {
-        return WebClient.create(through.baseUrl()).post().uri("/v1/summaries").contentType(MediaType.APPLICATION_JSON)
+        return through.client().post().uri("/v1/summaries").contentType(MediaType.APPLICATION_JSON)
                 .accept(MediaType.APPLICATION_JSON, MediaType.APPLICATION_PROBLEM_JSON)
                 .bodyValue(Map.of("text", document, "model", MODEL, "sentences", 2))
                 .exchangeToMono(response -> response.toEntity(JSON)).block(Duration.ofSeconds(120));
@@ -424,7 +424,7 @@ class EndToEndIT {
 
     /** A documents API call through {@code through} that must answer {@code status}; its JSON. */
     static Map<String, Object> write(Platform.Gateway through, String path, Map<String, Object> body, int status) {
-        ResponseEntity<Map<String, Object>> response = WebClient.create(through.baseUrl()).post().uri(path)
+        ResponseEntity<Map<String, Object>> response = through.client().post().uri(path)
                 .contentType(MediaType.APPLICATION_JSON).bodyValue(body)
                 .exchangeToMono(r -> r.toEntity(JSON)).block(Duration.ofMinutes(5));
         assertThat(response.getStatusCode().value()).as("%s: %s", path, response.getBody()).isEqualTo(status);

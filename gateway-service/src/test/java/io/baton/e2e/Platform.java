@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * The distributed platform for end-to-end tests: memory-service and inference-service as separate
@@ -27,7 +28,7 @@ import java.util.UUID;
  * environment variables, memory on the test Redis ({@link TestServers#redisUrl()}); and any
  * number of gateways in distributed mode, each started in this JVM ({@link SpringServer}),
  * reaching inference over HTTP through its own {@link InferenceProxy} and memory (documents API,
- * summary cleanup) over HTTP directly.
+ * summary cleanup) over HTTP directly, and requiring the API key of this platform's tenant.
  *
  * <p>Everything runs under one tenant unique to this platform ({@code e2e-<random>}), so its Redis
  * keys are told apart from anything else on the server; {@link #close()} stops the processes and
@@ -37,6 +38,8 @@ import java.util.UUID;
 public final class Platform implements AutoCloseable {
 
     private final String tenant = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
+    /** The tenant's API key: gateways in distributed mode require keys. */
+    private final String apiKey = UUID.randomUUID().toString().replace("-", "");
     private final Path models;
     private final ServiceProcess memory;
     private final ServiceProcess inference;
@@ -44,11 +47,16 @@ public final class Platform implements AutoCloseable {
     private final StatefulRedisConnection<String, String> redis;
     private final List<Gateway> gateways = new ArrayList<>();
 
-    /** A gateway of this platform and the proxy in front of its inference. */
-    public record Gateway(SpringServer server, InferenceProxy proxy) implements AutoCloseable {
+    /** A gateway of this platform, the proxy in front of its inference, and the tenant's API key. */
+    public record Gateway(SpringServer server, InferenceProxy proxy, String apiKey) implements AutoCloseable {
 
         public String baseUrl() {
             return server.baseUrl();
+        }
+
+        /** A client of this gateway that sends the platform tenant's key ({@code X-API-Key}). */
+        public WebClient client() {
+            return WebClient.builder().baseUrl(baseUrl()).defaultHeader("X-API-Key", apiKey).build();
         }
 
         @Override
@@ -107,10 +115,10 @@ public final class Platform implements AutoCloseable {
             all.put("baton.mode", "distributed");
             all.put("baton.inference.url", proxy.baseUrl());
             all.put("baton.memory.url", memory.baseUrl());
-            all.put("baton.pipeline.tenant", tenant);
+            all.put("baton.access.api-keys[" + tenant + "]", apiKey);
             all.put("baton.models.dir", models.toString());
             all.putAll(settings);
-            Gateway gateway = new Gateway(SpringServer.start(GatewayServiceApplication.class, all), proxy);
+            Gateway gateway = new Gateway(SpringServer.start(GatewayServiceApplication.class, all), proxy, apiKey);
             gateways.add(gateway);
             return gateway;
         } catch (RuntimeException e) {
