@@ -1,5 +1,6 @@
 package io.baton.gateway;
 
+import io.baton.common.resilience.BreakerSettings;
 import io.baton.gateway.segmenting.Segmenter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -132,16 +133,26 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
     /**
      * The inference service in distributed mode: base {@code url} ({@code BATON_INFERENCE_URL}),
      * a {@code timeout} per segment call, and how many times a transient failure (connection
-     * refused, 502/503/504, a timeout) is retried, after {@code retryBackoff} and doubling.
+     * refused, 502/503/504, a timeout) is retried, after {@code retryBackoff} doubling up to
+     * {@code maxBackoff} (with jitter). The defaults (8 retries, 200ms to 5s) wait about 20s in
+     * all, long enough to ride out a restart of an inference instance. The whole call, retries
+     * included, runs inside the {@code circuitBreaker} ({@link BreakerSettings}: it answers 503 at
+     * once while open; opens at 50% of 20 calls for 10s, 3 trial calls, unless set).
      */
     public record Inference(@DefaultValue("http://127.0.0.1:8081") String url,
                             @DefaultValue("60s") Duration timeout,
-                            @DefaultValue("3") int retries,
-                            @DefaultValue("200ms") Duration retryBackoff) {
+                            @DefaultValue("8") int retries,
+                            @DefaultValue("200ms") Duration retryBackoff,
+                            @DefaultValue("5s") Duration maxBackoff,
+                            @DefaultValue BreakerSettings circuitBreaker) {
 
         public Inference {
             if (retries < 0) {
                 throw new IllegalArgumentException("baton.inference.retries must not be negative, got " + retries);
+            }
+            if (retryBackoff.isNegative() || maxBackoff.compareTo(retryBackoff) < 0) {
+                throw new IllegalArgumentException("baton.inference: 0 <= retry-backoff <= max-backoff is required, got "
+                        + retryBackoff + " and " + maxBackoff);
             }
         }
     }

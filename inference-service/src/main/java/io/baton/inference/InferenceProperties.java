@@ -1,5 +1,6 @@
 package io.baton.inference;
 
+import io.baton.common.resilience.BreakerSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,40 +60,18 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
 
     /**
      * The memory service: base {@code url} ({@code BATON_MEMORY_URL}), a {@code timeout} per call,
-     * how many times an idempotent call is retried, and the circuit breaker.
+     * how many times an idempotent call is retried, and the circuit breaker ({@link BreakerSettings}:
+     * 50% of 20 calls, open 10s, 3 trial calls unless set).
      */
     public record Memory(@DefaultValue("http://127.0.0.1:8082") String url,
                          @DefaultValue("2s") Duration timeout,
                          @DefaultValue("2") int retries,
                          @DefaultValue("100ms") Duration retryBackoff,
-                         @DefaultValue CircuitBreaker circuitBreaker) {
+                         @DefaultValue BreakerSettings circuitBreaker) {
 
         public Memory {
             if (retries < 0) {
                 throw new IllegalArgumentException("baton.memory.retries must not be negative, got " + retries);
-            }
-        }
-    }
-
-    /**
-     * The breaker opens when at least {@code failureRatePercent} of the last {@code window} calls
-     * failed (once {@code minimumCalls} were made), stays open for {@code openFor}, then lets
-     * {@code halfOpenCalls} trial calls through.
-     */
-    public record CircuitBreaker(@DefaultValue("50") int failureRatePercent,
-                                 @DefaultValue("20") int window,
-                                 @DefaultValue("10") int minimumCalls,
-                                 @DefaultValue("10s") Duration openFor,
-                                 @DefaultValue("3") int halfOpenCalls) {
-
-        public CircuitBreaker {
-            if (failureRatePercent < 1 || failureRatePercent > 100) {
-                throw new IllegalArgumentException(
-                        "baton.memory.circuit-breaker.failure-rate-percent must be 1..100, got " + failureRatePercent);
-            }
-            if (window < 1 || minimumCalls < 1 || halfOpenCalls < 1) {
-                throw new IllegalArgumentException("baton.memory.circuit-breaker window, minimum-calls and "
-                        + "half-open-calls must be at least 1");
             }
         }
     }

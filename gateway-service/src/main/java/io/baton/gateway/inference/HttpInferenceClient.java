@@ -1,10 +1,15 @@
 package io.baton.gateway.inference;
 
+import io.baton.common.resilience.BreakerSettings;
 import io.baton.gateway.GatewayProperties;
 import io.baton.inference.generation.GenerateRequest;
 import io.baton.inference.generation.GeneratedToken;
 import io.baton.inference.segments.SegmentRequest;
 import io.baton.inference.segments.SegmentResponse;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -16,7 +21,6 @@ import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
-import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.util.retry.Retry;
@@ -32,6 +36,12 @@ import reactor.util.retry.Retry;
  * <p>Generation ({@code POST <url>/v1/generate}, server-sent events) is retried the same way, but
  * only until the first token has arrived: a generation that breaks off later fails, since the
  * caller has already passed the tokens on. The timeout then bounds the wait for each next event.
+ *
+ * <p>Every call, retries included, runs inside one circuit breaker that counts only
+ * unavailability (the transient failures above, once the retries are spent); answers such as 404
+ * or 409 are inference working. While the breaker is open the explicit fallback is to fail at
+ * once with {@link InferenceUnavailableException} (503, with {@code circuitBreaker: open}) without
+ * calling, instead of holding every document through its retries against a service that is down.
  */
 public final class HttpInferenceClient implements InferenceClient {
 
@@ -50,10 +60,35 @@ public final class HttpInferenceClient implements InferenceClient {
 
     private final WebClient web;
     private final GatewayProperties.Inference settings;
+    private final CircuitBreaker breaker;
 
+    /** A client with the circuit breaker {@link #breaker(GatewayProperties.Inference)} makes. */
     public HttpInferenceClient(WebClient.Builder builder, GatewayProperties.Inference settings) {
+        this(builder, settings, breaker(settings));
+    }
+
+    public HttpInferenceClient(WebClient.Builder builder, GatewayProperties.Inference settings, CircuitBreaker breaker) {
         this.web = builder.baseUrl(settings.url()).build();
         this.settings = settings;
+        this.breaker = breaker;
+    }
+
+    /** The breaker {@code settings.circuitBreaker()} describes, counting only unavailability. */
+    public static CircuitBreaker breaker(GatewayProperties.Inference settings) {
+        BreakerSettings b = settings.circuitBreaker();
+        return CircuitBreaker.of("inference-service", CircuitBreakerConfig.custom()
+                .recordException(HttpInferenceClient::isTransient)
+                .failureRateThreshold(b.failureRatePercent())
+                .slidingWindowSize(b.window())
+                .minimumNumberOfCalls(b.minimumCalls())
+                .waitDurationInOpenState(b.openFor())
+                .permittedNumberOfCallsInHalfOpenState(b.halfOpenCalls())
+                .build());
+    }
+
+    /** The circuit breaker around every call. */
+    public CircuitBreaker breaker() {
+        return breaker;
     }
 
     @Override
@@ -68,10 +103,20 @@ public final class HttpInferenceClient implements InferenceClient {
                         : refusal(response))
                 .timeout(settings.timeout())
                 .retryWhen(Retry.backoff(settings.retries(), settings.retryBackoff())
-                        .filter(HttpInferenceClient::isTransient))
-                .onErrorMap(e -> Exceptions.isRetryExhausted(e) || isTransient(e),
-                        e -> new InferenceUnavailableException("inference at " + settings.url() + " failed "
-                                + (settings.retries() + 1) + " times: " + rootMessage(e), e));
+                        .maxBackoff(settings.maxBackoff())
+                        .filter(HttpInferenceClient::isTransient)
+                        .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
+                .transformDeferred(CircuitBreakerOperator.of(breaker))
+                .onErrorMap(e -> e instanceof CallNotPermittedException || isTransient(e), this::unavailable);
+    }
+
+    private InferenceUnavailableException unavailable(Throwable e) {
+        if (e instanceof CallNotPermittedException) {
+            return new InferenceUnavailableException("inference at " + settings.url() + " is not called: its circuit "
+                    + "breaker is open after repeated failures; retry later", true, e);
+        }
+        return new InferenceUnavailableException("inference at " + settings.url() + " failed "
+                + (settings.retries() + 1) + " times: " + message(e), false, e);
     }
 
     @Override
@@ -90,13 +135,15 @@ public final class HttpInferenceClient implements InferenceClient {
                     .timeout(settings.timeout())
                     .doOnNext(token -> started.set(true))
                     .retryWhen(Retry.backoff(settings.retries(), settings.retryBackoff())
-                            .filter(e -> !started.get() && isTransient(e)))
-                    .onErrorMap(e -> !started.get() && (Exceptions.isRetryExhausted(e) || isTransient(e)),
-                            e -> new InferenceUnavailableException("inference at " + settings.url() + " failed "
-                                    + (settings.retries() + 1) + " times: " + rootMessage(e), e))
+                            .maxBackoff(settings.maxBackoff())
+                            .filter(e -> !started.get() && isTransient(e))
+                            .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
+                    .transformDeferred(CircuitBreakerOperator.of(breaker))
+                    .onErrorMap(e -> e instanceof CallNotPermittedException || !started.get() && isTransient(e),
+                            this::unavailable)
                     .onErrorMap(e -> started.get() && isTransient(e),
                             e -> new InferenceUnavailableException("generation from inference at " + settings.url()
-                                    + " broke off: " + rootMessage(e), e));
+                                    + " broke off: " + message(e), e));
         });
     }
 
@@ -133,8 +180,7 @@ public final class HttpInferenceClient implements InferenceClient {
                 || e instanceof InferenceRejectedException r && TRANSIENT_STATUSES.contains(r.status());
     }
 
-    private static String rootMessage(Throwable e) {
-        Throwable cause = Exceptions.isRetryExhausted(e) && e.getCause() != null ? e.getCause() : e;
-        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    private static String message(Throwable e) {
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 }

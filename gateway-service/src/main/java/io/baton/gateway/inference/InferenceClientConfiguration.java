@@ -1,6 +1,10 @@
 package io.baton.gateway.inference;
 
+import io.baton.common.resilience.BreakerSettings;
 import io.baton.gateway.GatewayProperties;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
@@ -15,8 +19,17 @@ import org.springframework.web.reactive.function.client.WebClient;
 @ConditionalOnProperty(name = "baton.mode", havingValue = "distributed", matchIfMissing = true)
 public class InferenceClientConfiguration {
 
+    private static final Logger log = LoggerFactory.getLogger(InferenceClientConfiguration.class);
+
     @Bean
     InferenceClient httpInferenceClient(ObjectProvider<WebClient.Builder> builder, GatewayProperties properties) {
-        return new HttpInferenceClient(builder.getIfAvailable(WebClient::builder), properties.inference());
+        GatewayProperties.Inference inference = properties.inference();
+        BreakerSettings settings = inference.circuitBreaker();
+        CircuitBreaker breaker = HttpInferenceClient.breaker(inference);
+        log.info("inference service at {} (timeout {}, {} retries from {} up to {}, circuit breaker opens at {}% "
+                        + "failures of {} calls for {})", inference.url(), inference.timeout(), inference.retries(),
+                inference.retryBackoff(), inference.maxBackoff(), settings.failureRatePercent(), settings.window(),
+                settings.openFor());
+        return new HttpInferenceClient(builder.getIfAvailable(WebClient::builder), inference, breaker);
     }
 }

@@ -3,14 +3,17 @@ package io.baton.gateway.inference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.baton.common.resilience.BreakerSettings;
 import io.baton.gateway.GatewayProperties;
 import io.baton.inference.generation.GenerateRequest;
 import io.baton.inference.generation.GeneratedToken;
 import io.baton.inference.segments.SegmentRequest;
 import io.baton.inference.segments.SegmentResponse;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -19,10 +22,12 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
 /**
- * The HTTP client's retry policy against a scripted HTTP server on loopback that answers the way
+ * The HTTP client's retry policy and circuit breaker against a scripted HTTP server on loopback that answers the way
  * the inference service does (its JSON and problem details): transient failures are retried up
  * to the bound, a conflict is not retried and names the expected segment, a refusal keeps its
- * type and status, an unreachable service is 503 {@code inference-unavailable}.
+ * type and status, an unreachable service is 503 {@code inference-unavailable}; repeated
+ * unavailability opens the breaker, which then answers 503 without calling until a trial call
+ * succeeds, and refusals never open it.
  */
 class HttpInferenceClientTest {
 
@@ -56,8 +61,13 @@ class HttpInferenceClientTest {
     }
 
     static HttpInferenceClient client(String url, int retries) {
-        return new HttpInferenceClient(WebClient.builder(),
-                new GatewayProperties.Inference(url, Duration.ofSeconds(10), retries, Duration.ofMillis(10)));
+        return new HttpInferenceClient(WebClient.builder(), settings(url, retries, Duration.ofMinutes(10)));
+    }
+
+    /** Backoff 10ms (at most 40ms); a breaker over 2 calls that opens at 50%, with 1 trial call after openFor. */
+    static GatewayProperties.Inference settings(String url, int retries, Duration openFor) {
+        return new GatewayProperties.Inference(url, Duration.ofSeconds(10), retries, Duration.ofMillis(10),
+                Duration.ofMillis(40), new BreakerSettings(50, 2, 2, openFor, 1));
     }
 
     @Test
@@ -153,5 +163,66 @@ class HttpInferenceClientTest {
         assertThatThrownBy(() -> client("http://127.0.0.1:" + port, 1).process("t", REQUEST)
                 .block(Duration.ofSeconds(20)))
                 .isInstanceOf(InferenceUnavailableException.class);
+    }
+
+    @Test
+    void theBreakerOpensOnUnavailabilityAndThenFailsAtOnceWithoutCalling() {
+        serving(100, 503, "{}");
+        HttpInferenceClient client = breakerClient(Duration.ofMinutes(10));
+        for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(() -> client.process("t", REQUEST).block(Duration.ofSeconds(20)))
+                    .isInstanceOfSatisfying(InferenceUnavailableException.class, e -> {
+                        assertThat(e.breakerOpen()).isFalse();
+                        assertThat(e.properties()).isEmpty();
+                    });
+        }
+        assertThat(calls).as("two calls of two attempts each").hasValue(4);
+        assertThat(client.breaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
+
+        assertThatThrownBy(() -> client.process("t", REQUEST).block(Duration.ofSeconds(20)))
+                .isInstanceOfSatisfying(InferenceUnavailableException.class, e -> {
+                    assertThat(e.breakerOpen()).isTrue();
+                    assertThat(e.status()).isEqualTo(503);
+                    assertThat(e.properties()).containsEntry("circuitBreaker", "open");
+                });
+        assertThat(calls).as("the open breaker does not call").hasValue(4);
+    }
+
+    @Test
+    void theBreakerClosesOnceInferenceAnswersAgain() {
+        serving(4, 502, "{}");
+        HttpInferenceClient client = breakerClient(Duration.ofMillis(200));
+        failTimes(client, 2, InferenceUnavailableException.class);
+        assertThat(client.breaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
+
+        // After openFor a trial call goes through; it succeeds, and the breaker closes.
+        SegmentResponse response = Awaitility.await("a trial call once the breaker half-opens")
+                .atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+                .until(() -> client.process("t", REQUEST).onErrorResume(InferenceUnavailableException.class,
+                        e -> Mono.empty()).block(Duration.ofSeconds(20)), r -> r != null);
+        assertThat(response.tokens()).isEqualTo(3);
+        assertThat(calls).hasValue(5);
+        assertThat(client.breaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+        assertThat(client.process("t", REQUEST).block(Duration.ofSeconds(20)).tokens()).isEqualTo(3);
+    }
+
+    @Test
+    void refusalsAreInferenceWorkingAndNeverOpenTheBreaker() {
+        serving(100, 404, "{\"type\":\"urn:baton:problem:unknown-model\",\"status\":404}");
+        HttpInferenceClient client = breakerClient(Duration.ofMinutes(10));
+        failTimes(client, 6, InferenceRejectedException.class);
+        assertThat(calls).hasValue(6);
+        assertThat(client.breaker().getState()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    /** A client of the scripted server: 1 retry, the two-call breaker open for {@code openFor}. */
+    HttpInferenceClient breakerClient(Duration openFor) {
+        return new HttpInferenceClient(WebClient.builder(), settings("http://127.0.0.1:" + server.port(), 1, openFor));
+    }
+
+    static void failTimes(HttpInferenceClient client, int times, Class<? extends Throwable> failure) {
+        for (int i = 0; i < times; i++) {
+            assertThatThrownBy(() -> client.process("t", REQUEST).block(Duration.ofSeconds(20))).isInstanceOf(failure);
+        }
     }
 }

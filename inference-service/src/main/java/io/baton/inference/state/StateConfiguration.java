@@ -1,5 +1,6 @@
 package io.baton.inference.state;
 
+import io.baton.common.resilience.BreakerSettings;
 import io.baton.inference.InferenceProperties;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.slf4j.Logger;
@@ -24,7 +25,7 @@ public class StateConfiguration {
     @ConditionalOnMissingBean(MemoryClient.class)
     MemoryClient httpMemoryClient(InferenceProperties properties) {
         InferenceProperties.Memory memory = properties.memory();
-        InferenceProperties.CircuitBreaker settings = memory.circuitBreaker();
+        BreakerSettings settings = memory.circuitBreaker();
         CircuitBreaker breaker = CircuitBreaker.of("memory-service", HttpMemoryClient.breakerConfig()
                 .failureRateThreshold(settings.failureRatePercent())
                 .slidingWindowSize(settings.window())

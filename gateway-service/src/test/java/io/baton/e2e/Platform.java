@@ -1,0 +1,245 @@
+package io.baton.e2e;
+
+import io.baton.common.testing.SpringServer;
+import io.baton.common.testing.TestServers;
+import io.baton.gateway.GatewayServiceApplication;
+import io.lettuce.core.KeyScanCursor;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * The distributed platform for end-to-end tests: memory-service and inference-service as separate
+ * JVMs from their built jars ({@code memory-service/target/memory-service.jar}, {@code
+ * inference-service/target/inference-service.jar}, or the system properties {@code
+ * baton.memory.jar} and {@code baton.inference.jar}), each on a free port and configured through
+ * environment variables, memory on the test Redis ({@link TestServers#redisUrl()}); and any
+ * number of gateways in distributed mode, each started in this JVM ({@link SpringServer}),
+ * reaching inference over HTTP through its own {@link InferenceProxy} and memory (documents API,
+ * summary cleanup) over HTTP directly, and requiring the API key of this platform's tenant.
+ *
+ * <p>Everything runs under one tenant unique to this platform ({@code e2e-<random>}), so its Redis
+ * keys are told apart from anything else on the server; {@link #close()} stops the processes and
+ * deletes exactly those keys (never a flush). Inference loads only the models asked for (a folder
+ * of links into {@code models/zoo}), which keeps its start and restarts short.
+ */
+public final class Platform implements AutoCloseable {
+
+    private final String tenant = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
+    /** The tenant's API key: gateways in distributed mode require keys. */
+    private final String apiKey = UUID.randomUUID().toString().replace("-", "");
+    private final Path models;
+    private final ServiceProcess memory;
+    private final ServiceProcess inference;
+    private final RedisClient redisClient;
+    private final StatefulRedisConnection<String, String> redis;
+    private final List<Gateway> gateways = new ArrayList<>();
+
+    /** A gateway of this platform, the proxy in front of its inference, and the tenant's API key. */
+    public record Gateway(SpringServer server, InferenceProxy proxy, String apiKey) implements AutoCloseable {
+
+        public String baseUrl() {
+            return server.baseUrl();
+        }
+
+        /** A client of this gateway that sends the platform tenant's key ({@code X-API-Key}). */
+        public WebClient client() {
+            return WebClient.builder().baseUrl(baseUrl()).defaultHeader("X-API-Key", apiKey).build();
+        }
+
+        @Override
+        public void close() {
+            try {
+                server.close();
+            } finally {
+                proxy.close();
+            }
+        }
+    }
+
+    private Platform(String redisUrl, List<String> modelIds) {
+        models = linkModels(modelIds);
+        ServiceProcess startedMemory = null;
+        ServiceProcess startedInference = null;
+        try {
+            int memoryPort = ServiceProcess.freePort();
+            startedMemory = ServiceProcess.launch("memory-service", jar("memory"), memoryPort, Map.of(
+                    "BATON_REDIS_URL", redisUrl, "BATON_STORE_KIND", "redis"));
+            startedInference = ServiceProcess.launch("inference-service", jar("inference"), ServiceProcess.freePort(),
+                    Map.of("BATON_MEMORY_URL", "http://127.0.0.1:" + memoryPort, "BATON_MODELS_DIR", models.toString(),
+                            "BATON_DEFAULT_MODEL", modelIds.get(0)));
+            startedMemory.awaitHealthy();
+            startedInference.awaitHealthy();
+        } catch (RuntimeException e) {
+            closeQuietly(startedInference);
+            closeQuietly(startedMemory);
+            deleteLinks();
+            throw e;
+        }
+        memory = startedMemory;
+        inference = startedInference;
+        redisClient = RedisClient.create(redisUrl);
+        redis = redisClient.connect();
+    }
+
+    /**
+     * Starts memory and inference (both JVMs at once) serving {@code models} (the first is the
+     * default model). Skips the calling test when there is no test Redis, or fails under {@code
+     * CI=true} ({@link TestServers}).
+     */
+    public static Platform start(String... models) {
+        return new Platform(TestServers.redisUrl(), List.of(models));
+    }
+
+    /**
+     * Starts a gateway in distributed mode for this platform's tenant and models, reaching
+     * inference through a new {@link InferenceProxy}; {@code settings} ({@code baton.*} keys, e.g.
+     * {@code baton.inference.retries}) go on top of the defaults.
+     */
+    public synchronized Gateway gateway(Map<String, String> settings) {
+        InferenceProxy proxy = InferenceProxy.start(inference.baseUrl());
+        try {
+            Map<String, String> all = new LinkedHashMap<>();
+            all.put("baton.mode", "distributed");
+            all.put("baton.inference.url", proxy.baseUrl());
+            all.put("baton.memory.url", memory.baseUrl());
+            all.put("baton.access.api-keys[" + tenant + "]", apiKey);
+            all.put("baton.models.dir", models.toString());
+            all.putAll(settings);
+            Gateway gateway = new Gateway(SpringServer.start(GatewayServiceApplication.class, all), proxy, apiKey);
+            gateways.add(gateway);
+            return gateway;
+        } catch (RuntimeException e) {
+            proxy.close();
+            throw e;
+        }
+    }
+
+    /** The tenant every gateway of this platform runs under. */
+    public String tenant() {
+        return tenant;
+    }
+
+    public ServiceProcess memory() {
+        return memory;
+    }
+
+    public ServiceProcess inference() {
+        return inference;
+    }
+
+    /** Raw Redis commands on the server the memory service stores in. */
+    public RedisCommands<String, String> redis() {
+        return redis.sync();
+    }
+
+    /** The Redis key of a document's head (see docs/state-store.md, Redis layout). */
+    public String headKey(String document) {
+        return "baton:{" + tenant + ":" + document + "}:head";
+    }
+
+    /** The Redis key of a document's checkpoint {@code n}. */
+    public String checkpointKey(String document, long n) {
+        return "baton:{" + tenant + ":" + document + "}:ckpt:" + n;
+    }
+
+    /** The Redis keys of this platform's tenant: its documents' keys and the tenant index. */
+    public List<String> keys() {
+        List<String> keys = new ArrayList<>();
+        RedisCommands<String, String> commands = redis();
+        for (String pattern : List.of("baton:{" + tenant + ":*", "baton:{tenant:" + tenant + "}:*")) {
+            ScanCursor cursor = ScanCursor.INITIAL;
+            do {
+                KeyScanCursor<String> page = commands.scan(cursor, ScanArgs.Builder.matches(pattern).limit(1000));
+                keys.addAll(page.getKeys());
+                cursor = page;
+            } while (!cursor.isFinished());
+        }
+        return keys;
+    }
+
+    /** Kills inference (SIGKILL) and starts a fresh JVM on the same port, without waiting for it. */
+    public void crashAndRelaunchInference() {
+        inference.kill();
+        inference.relaunch();
+    }
+
+    @Override
+    public void close() {
+        for (Gateway gateway : gateways) {
+            closeQuietly(gateway);
+        }
+        closeQuietly(inference);
+        closeQuietly(memory);
+        try {
+            List<String> keys = keys();
+            if (!keys.isEmpty()) {
+                redis().del(keys.toArray(String[]::new));
+            }
+        } finally {
+            redis.close();
+            redisClient.shutdown();
+            deleteLinks();
+        }
+    }
+
+    private static Path jar(String service) {
+        return Path.of(System.getProperty("baton." + service + ".jar",
+                "../" + service + "-service/target/" + service + "-service.jar"));
+    }
+
+    /** A temporary folder of links to the zoo's model folders named. */
+    private static Path linkModels(List<String> ids) {
+        if (ids.isEmpty()) {
+            throw new IllegalArgumentException("name at least one model");
+        }
+        Path zoo = Path.of(System.getProperty("baton.zoo.dir", "../models/zoo")).toAbsolutePath().normalize();
+        try {
+            Path folder = Files.createTempDirectory("baton-e2e-models-");
+            for (String id : ids) {
+                Path model = zoo.resolve(id);
+                if (!Files.isDirectory(model)) {
+                    throw new IllegalStateException("no model folder " + model);
+                }
+                Files.createSymbolicLink(folder.resolve(id), model);
+            }
+            return folder;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void deleteLinks() {
+        try (var links = Files.list(models)) {
+            for (Path link : links.toList()) {
+                Files.delete(link);
+            }
+            Files.delete(models);
+        } catch (IOException e) {
+            System.err.println("could not delete " + models + ": " + e);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable closeable) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            System.err.println("closing " + closeable + ": " + e);
+        }
+    }
+}
