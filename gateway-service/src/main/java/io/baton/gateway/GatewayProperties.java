@@ -54,7 +54,7 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
      */
     public record Models(Path dir, String defaultModel) {
 
-        public static final String DEFAULT_MODEL = "gemma2-tiny";
+        public static final String DEFAULT_MODEL = "gemma2-small";
 
         public Models {
             dir = dir == null ? findZoo(Path.of("").toAbsolutePath()) : dir;

@@ -36,7 +36,7 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
      */
     public record Models(Path dir, String defaultModel, @DefaultValue("4096") int maxPast) {
 
-        public static final String DEFAULT_MODEL = "gemma2-tiny";
+        public static final String DEFAULT_MODEL = "gemma2-small";
 
         public Models {
             dir = dir == null ? findZoo(Path.of("").toAbsolutePath()) : dir;

@@ -19,7 +19,7 @@ import jakarta.validation.constraints.Positive;
 @Schema(description = "A text to summarize; give sentences or words, not both")
 public record SummaryRequest(
         @Schema(description = "the document (UTF-8 text, at most the gateway's body limit)") @NotNull String text,
-        @Schema(description = "model id; the default model when absent", example = "gemma2-tiny") String model,
+        @Schema(description = "model id; the default model when absent", example = "gemma2-small") String model,
         @Schema(description = "extractive (the default) or abstractive (not available yet)",
                 allowableValues = {SummaryRequest.EXTRACTIVE, SummaryRequest.ABSTRACTIVE}) String mode,
         @Schema(description = "how many sentences to pick (the configured default when neither this nor words)",

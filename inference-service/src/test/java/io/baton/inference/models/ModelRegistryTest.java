@@ -39,13 +39,13 @@ class ModelRegistryTest {
     @Test
     void anUnknownModelIsA404NamingTheLoadedOnes() {
         try (ModelRegistry registry = new ModelRegistry(models(ZooGoldenTest.zoo(), "", 4096), SESSIONS)) {
-            assertThat(registry.defaultModel().id()).isEqualTo("gemma2-tiny");
+            assertThat(registry.defaultModel().id()).isEqualTo("gemma2-small");
             assertThatThrownBy(() -> registry.get("gpt-5"))
                     .isInstanceOfSatisfying(UnknownModelException.class, e -> {
                         assertThat(e.status()).isEqualTo(404);
                         assertThat(e.type()).isEqualTo("unknown-model");
                     })
-                    .hasMessageContaining("'gpt-5'").hasMessageContaining("gemma2-tiny, jamba-tiny");
+                    .hasMessageContaining("'gpt-5'").hasMessageContaining("gemma2-small, gemma2-tiny, jamba-small, jamba-tiny");
         }
     }
 
