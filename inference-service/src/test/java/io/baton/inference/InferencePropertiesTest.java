@@ -24,7 +24,7 @@ class InferencePropertiesTest {
         InferenceProperties p = bind(Map.of());
         assertThat(p.models().dir()).endsWith(Path.of("models", "zoo"));
         assertThat(p.models().dir()).as("the repository's zoo, found from inference-service/").isDirectory();
-        assertThat(p.models().defaultModel()).isEqualTo("gemma2-tiny");
+        assertThat(p.models().defaultModel()).isEqualTo("gemma2-small");
         assertThat(p.models().maxPast()).isEqualTo(4096);
         assertThat(p.memory().url()).isEqualTo("http://127.0.0.1:8082");
         assertThat(p.memory().retries()).isEqualTo(2);
@@ -66,7 +66,7 @@ class InferencePropertiesTest {
     @Test
     void aBlankDefaultModelMeansTheDefault() {
         // application.yaml maps BATON_DEFAULT_MODEL to this property, empty when it is unset.
-        assertThat(bind(Map.of("BATON_MODELS_DEFAULTMODEL", "")).models().defaultModel()).isEqualTo("gemma2-tiny");
+        assertThat(bind(Map.of("BATON_MODELS_DEFAULTMODEL", "")).models().defaultModel()).isEqualTo("gemma2-small");
         assertThat(bind(Map.of("BATON_MODELS_DEFAULTMODEL", "jamba-tiny")).models().defaultModel()).isEqualTo("jamba-tiny");
     }
 
