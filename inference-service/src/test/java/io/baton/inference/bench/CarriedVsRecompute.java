@@ -55,7 +55,7 @@ public final class CarriedVsRecompute {
                         + "%,d tokens per way and round, %d rounds, the ways alternating; medians%n%n",
                 threads, Runtime.getRuntime().availableProcessors(), tokens, rounds);
         System.out.println("| model | W | seg | carried (tokens/s) | recompute W + seg from zero state (tokens/s) "
-                + "| speed-up (rounds) | CPU µs per token: carried | recompute | speed-up by CPU time "
+                + "| speed-up (rounds) | CPU µs per token: carried | CPU µs per token: recompute | speed-up by CPU time "
                 + "| tokens run per segment, recompute | max \\|logits carried - recompute\\| |");
         System.out.println("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
         try (OrtSession.SessionOptions options = BenchModels.options(threads)) {
