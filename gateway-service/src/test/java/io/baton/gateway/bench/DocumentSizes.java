@@ -1,22 +1,28 @@
 package io.baton.gateway.bench;
 
+import com.sun.management.GarbageCollectionNotificationInfo;
 import io.baton.gateway.summarize.SummaryEvent;
 import io.baton.gateway.summarize.SummaryRequest;
 import io.baton.gateway.summarize.SummaryService;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import javax.management.JMException;
 import javax.management.NotificationEmitter;
+import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
-import com.sun.management.GarbageCollectionNotificationInfo;
-import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.MemoryUsage;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -31,11 +37,13 @@ import org.springframework.context.ConfigurableApplicationContext;
  *       full GC before the run (the baseline) and at about 16 evenly spaced segments and the last
  *       one (when every sentence vector is held), the largest heap in use right after those GCs,
  *       minus the baseline. Writes Markdown to stdout and one CSV line per size to {@code csv}.
- *   <li>{@code once textFile size model}: a fresh JVM runs one summary of one size and prints a
+ *   <li>{@code once textFile size model [repeats]}: a fresh JVM runs one summary of one size
+ *       ({@code repeats} in a row, to see whether memory keeps growing) and prints a
  *       CSV line {@code tokens,rss_hwm_mb,heap_after_gc_peak_mb}: the process's peak resident
  *       set ({@code VmHWM} of {@code /proc/self/status}, JVM, ONNX Runtime and all) and the
- *       largest heap in use after any GC during the run (GC notifications). Run it under a fixed
- *       {@code -Xmx} and {@code -Xms}, so the heap's size does not follow the document.
+ *       largest heap in use after any GC while the summary ran (GC notifications). Run it under
+ *       a fixed, pre-touched heap ({@code -Xms} = {@code -Xmx}, {@code -XX:+AlwaysPreTouch}), so
+ *       the heap is resident from the start and the RSS shows what grows besides it.
  * </ul>
  *
  * Documents are prefixes of the text file (byte-level tokenizers: one token per UTF-8 byte).
@@ -48,7 +56,9 @@ public final class DocumentSizes {
     public static void main(String[] args) throws IOException {
         String all = BenchSupport.read(Path.of(args[1]));
         if (args[0].equals("once")) {
-            once(BenchSupport.prefix(all, Long.parseLong(args[2])), args[3]);
+            String text = BenchSupport.prefix(all, Long.parseLong(args[2]));
+            all = null;
+            once(text, args[3], args.length > 4 ? Integer.parseInt(args[4]) : 1);
             return;
         }
         long[] sizes = Arrays.stream(args[2].split(",")).mapToLong(Long::parseLong).toArray();
@@ -164,15 +174,21 @@ public final class DocumentSizes {
         return memory.getHeapMemoryUsage().getUsed();
     }
 
-    /** One run in a fresh JVM: peak RSS and the largest heap in use after any GC. */
-    static void once(String text, String model) throws IOException {
+    /**
+     * One size in a fresh JVM, {@code repeats} summaries in a row: peak RSS (the whole process's
+     * life) and the largest heap in use after any GC while the summaries ran (start-up and reading
+     * the corpus left out); the tokens printed are those of all the summaries.
+     */
+    static void once(String text, String model, int repeats) throws IOException {
         AtomicLong afterGc = new AtomicLong();
-        java.util.Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
-                .filter(pool -> pool.getType() == java.lang.management.MemoryType.HEAP)
-                .map(java.lang.management.MemoryPoolMXBean::getName).collect(java.util.stream.Collectors.toSet());
+        AtomicBoolean measuring = new AtomicBoolean();
+        Set<String> heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(pool -> pool.getType() == MemoryType.HEAP)
+                .map(MemoryPoolMXBean::getName).collect(Collectors.toSet());
         for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
             ((NotificationEmitter) gc).addNotificationListener((notification, handback) -> {
-                if (GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+                if (measuring.get()
+                        && GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
                     GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo.from(
                             (CompositeData) notification.getUserData());
                     long used = info.getGcInfo().getMemoryUsageAfterGc().entrySet().stream()
@@ -183,10 +199,32 @@ public final class DocumentSizes {
         }
         long tokens;
         try (ConfigurableApplicationContext context = BenchSupport.standalone()) {
-            tokens = summarize(context.getBean(SummaryService.class), text, model, null);
+            SummaryService summaries = context.getBean(SummaryService.class);
+            usedAfterFullGc();
+            measuring.set(true);
+            tokens = 0;
+            for (int n = 0; n < repeats; n++) {
+                tokens += summarize(summaries, text, model, null);
+            }
+            measuring.set(false);
+        }
+        if (Boolean.getBoolean("bench.nmt")) {
+            // Where the JVM's own native memory went (needs -XX:NativeMemoryTracking=summary); to stderr.
+            System.err.println(nativeMemorySummary());
         }
         PrintStream out = System.out;
         out.printf(Locale.ROOT, "%d,%.1f,%.1f%n", tokens, kbField("VmHWM") / 1024.0, mb(afterGc.get()));
+    }
+
+    /** {@code jcmd <pid> VM.native_memory summary}, asked of this JVM through its diagnostic command MBean. */
+    private static String nativeMemorySummary() {
+        try {
+            return (String) ManagementFactory.getPlatformMBeanServer().invoke(
+                    new ObjectName("com.sun.management:type=DiagnosticCommand"), "vmNativeMemory",
+                    new Object[] {new String[] {"summary"}}, new String[] {String[].class.getName()});
+        } catch (JMException e) {
+            return "(no native memory summary: " + e + ")";
+        }
     }
 
     private static long kbField(String field) throws IOException {
