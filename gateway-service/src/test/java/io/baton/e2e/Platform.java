@@ -41,6 +41,7 @@ public final class Platform implements AutoCloseable {
     /** The tenant's API key: gateways in distributed mode require keys. */
     private final String apiKey = UUID.randomUUID().toString().replace("-", "");
     private final Path models;
+    private final String defaultModel;
     private final ServiceProcess memory;
     private final ServiceProcess inference;
     private final RedisClient redisClient;
@@ -71,6 +72,7 @@ public final class Platform implements AutoCloseable {
 
     private Platform(String redisUrl, List<String> modelIds) {
         models = linkModels(modelIds);
+        defaultModel = modelIds.get(0);
         ServiceProcess startedMemory = null;
         ServiceProcess startedInference = null;
         try {
@@ -117,6 +119,7 @@ public final class Platform implements AutoCloseable {
             all.put("baton.memory.url", memory.baseUrl());
             all.put("baton.access.api-keys[" + tenant + "]", apiKey);
             all.put("baton.models.dir", models.toString());
+            all.put("baton.models.default-model", defaultModel);
             all.putAll(settings);
             Gateway gateway = new Gateway(SpringServer.start(GatewayServiceApplication.class, all), proxy, apiKey);
             gateways.add(gateway);

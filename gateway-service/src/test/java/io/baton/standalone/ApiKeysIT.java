@@ -41,6 +41,7 @@ class ApiKeysIT {
                 "baton.mode", "standalone",
                 "baton.store.kind", "memory",
                 "server.address", "127.0.0.1",
+                "baton.models.default-model", Standalone.FIXTURE_MODEL,
                 "baton.access.api-keys.acme", ACME_KEY + "," + ACME_NEXT_KEY,
                 "baton.access.api-keys.beta", BETA_KEY));
         client = WebTestClient.bindToServer().baseUrl(server.baseUrl()).responseTimeout(Duration.ofMinutes(2)).build();

@@ -17,6 +17,9 @@ import org.springframework.test.web.reactive.server.WebTestClient;
  */
 final class Standalone {
 
+    /** The model of requests that name none, in these tests: the byte-level tiny fixture. */
+    static final String FIXTURE_MODEL = "gemma2-tiny";
+
     private static ConfigurableApplicationContext context;
     private static String mobyDick;
 
@@ -25,8 +28,10 @@ final class Standalone {
 
     static synchronized ConfigurableApplicationContext context() {
         if (context == null) {
+            // The tests check plumbing against the zoo's byte-level fixture (one token per byte), not
+            // the trained default model: requests without a model get gemma2-tiny here.
             context = BatonStandalone.application().run("--server.port=0", "--spring.main.banner-mode=off",
-                    "--baton.pipeline.concurrency=2");
+                    "--baton.pipeline.concurrency=2", "--baton.models.default-model=" + FIXTURE_MODEL);
             Runtime.getRuntime().addShutdownHook(new Thread(context::close));
         }
         return context;

@@ -133,7 +133,7 @@ public final class DocumentSizes {
 
     /** One summary; its token count. {@code live}, when given, samples the live heap along the way. */
     static long summarize(SummaryService summaries, String text, String model, LiveHeap live) {
-        SummaryEvent last = summaries.summarize(new SummaryRequest(text, model, null, null, null))
+        SummaryEvent last = summaries.summarize("bench", new SummaryRequest(text, model, null, null, null))
                 .doOnNext(event -> {
                     if (live != null && event instanceof SummaryEvent.Progress p) {
                         live.progress(p.progress().tokens(), p.progress().fraction() >= 1.0 && !p.progress().estimated());

@@ -1,5 +1,6 @@
 package io.baton.gateway.bench;
 
+import io.baton.common.resilience.BreakerSettings;
 import io.baton.common.testing.ServiceJar;
 import io.baton.gateway.GatewayProperties;
 import io.baton.gateway.inference.HttpInferenceClient;
@@ -81,12 +82,14 @@ public final class EndToEnd {
                      Map.of("BATON_MEMORY_URL", memory.baseUrl(), "BATON_MODELS_DIR", zoo.toString()));
              ServiceJar gateway = ServiceJar.start("gateway-service",
                      Path.of("gateway-service/target/gateway-service.jar"), "512m", ServiceJar.freePort(),
-                     Map.of("BATON_INFERENCE_URL", inference.baseUrl(), "BATON_MODELS_DIR", zoo.toString()));
+                     Map.of("BATON_INFERENCE_URL", inference.baseUrl(), "BATON_MODELS_DIR", zoo.toString(),
+                             "BATON_ACCESS_OPEN", "true"));
              ConfigurableApplicationContext standalone = BenchSupport.standalone()) {
             SummaryService summaries = standalone.getBean(SummaryService.class);
             InferenceClient inProcess = standalone.getBean(InferenceClient.class);
             InferenceClient overHttp = new HttpInferenceClient(WebClient.builder(),
-                    new GatewayProperties.Inference(inference.baseUrl(), Duration.ofSeconds(60), 3, Duration.ofMillis(200)));
+                    new GatewayProperties.Inference(inference.baseUrl(), Duration.ofSeconds(60), 3, Duration.ofMillis(200),
+                            Duration.ofSeconds(5), new BreakerSettings(null, null, null, null, null)));
             List<Segment> segments = segments(standalone.getBean(ModelTokenizers.class), model, text,
                     standalone.getBean(GatewayProperties.class).segmenting().maxTokens());
             long tokens = segments.stream().mapToLong(Segment::size).sum();
@@ -96,7 +99,7 @@ public final class EndToEnd {
             List<ProcessHandle> services = List.of(memory.process(), inference.process(), gateway.process());
 
             List<Runnable> variants = List.of(
-                    () -> summaries.summarize(new SummaryRequest(text, model, null, null, null)).blockLast(),
+                    () -> summaries.summarize("bench", new SummaryRequest(text, model, null, null, null)).blockLast(),
                     () -> inferenceAlone(inProcess, model, segments),
                     () -> summaryOverHttp(http, json, summariesUri, body, tokens),
                     () -> inferenceAlone(overHttp, model, segments));

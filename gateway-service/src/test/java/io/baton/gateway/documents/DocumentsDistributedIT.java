@@ -44,10 +44,12 @@ class DocumentsDistributedIT {
     static void start() {
         memory = SpringServer.start(MemoryServiceApplication.class, Map.of("baton.store.kind", "redis",
                 "baton.redis.url", TestServers.redisUrl()));
-        inference = SpringServer.start(InferenceServiceApplication.class, Map.of("baton.memory.url", memory.baseUrl()));
+        // Requests without a model get the byte-level tiny fixture, whose segment sizes the test knows.
+        inference = SpringServer.start(InferenceServiceApplication.class, Map.of("baton.memory.url", memory.baseUrl(),
+                "baton.models.default-model", "gemma2-tiny"));
         gateway = SpringServer.start(GatewayServiceApplication.class, Map.of("baton.inference.url", inference.baseUrl(),
                 "baton.memory.url", memory.baseUrl(), "baton.access.tenant", TENANT, "baton.access.open", "true",
-                "baton.segmenting.max-tokens", "64"));
+                "baton.segmenting.max-tokens", "64", "baton.models.default-model", "gemma2-tiny"));
         client = WebTestClient.bindToServer().baseUrl(gateway.baseUrl()).responseTimeout(Duration.ofMinutes(2)).build();
         memoryClient = WebTestClient.bindToServer().baseUrl(memory.baseUrl()).build();
     }
