@@ -16,8 +16,9 @@ import java.util.List;
  * maximal marginal relevance, {@code lambda * relevance - (1 - lambda) * (highest similarity to a
  * sentence already picked)}, where the similarity of two sentences is the cosine of their model
  * vectors after the document's mean vector is subtracted: mean hidden states of a language model
- * all point one way (their raw cosines are all near 1), and centring leaves what tells the
- * sentences apart, so a sentence that repeats a picked one (cosine 1) loses to a new one.
+ * share a common direction (two sentences of a document have a raw cosine of 0.5-0.65 on average
+ * with gemma2-small), and centring leaves what tells the sentences apart (average 0), so a
+ * sentence that repeats a picked one (cosine 1) loses to a new one.
  */
 final class MmrSelector {
 
