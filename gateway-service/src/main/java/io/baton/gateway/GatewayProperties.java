@@ -97,17 +97,23 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
 
     /**
      * {@code POST /v1/summaries}: the number of sentences when a request names neither sentences
-     * nor words, MMR's {@code lambda} (1 = relevance only, 0 = novelty only), and the fewest words
-     * a sentence needs to be a candidate (shorter ones, headings say, are picked only when nothing
-     * else is left).
+     * nor words; how extractive selection weighs (docs/gateway.md#summaries): MMR's {@code lambda}
+     * (1 = relevance only, 0 = novelty only), the share of the sentences' words (TF-IDF) in
+     * relevance next to the model's sentence vectors ({@code lexicalWeight}, 0 = the model's
+     * vectors only), the preference for longer sentences ({@code lengthWeight}, 0 = none); and the
+     * fewest words a sentence needs to be a candidate (shorter ones, headings and back-channel
+     * turns say, are picked only when nothing else is left). The defaults were tuned on SQuALITY
+     * dev and QMSum val (docs/quality.md).
      */
-    public record Summaries(@DefaultValue("5") int sentences, @DefaultValue("0.7") double lambda,
-                            @DefaultValue("4") int minWords, @DefaultValue Abstractive abstractive) {
+    public record Summaries(@DefaultValue("5") int sentences, @DefaultValue("0.3") double lambda,
+                            @DefaultValue("12") int minWords, @DefaultValue("0.5") double lexicalWeight,
+                            @DefaultValue("0.25") double lengthWeight, @DefaultValue Abstractive abstractive) {
 
         public Summaries {
-            if (sentences < 1 || minWords < 0 || lambda < 0 || lambda > 1) {
-                throw new IllegalArgumentException("baton.summaries: sentences >= 1, min-words >= 0 and "
-                        + "0 <= lambda <= 1 are required");
+            if (sentences < 1 || minWords < 0 || lambda < 0 || lambda > 1 || lexicalWeight < 0 || lexicalWeight > 1
+                    || lengthWeight < 0) {
+                throw new IllegalArgumentException("baton.summaries: sentences >= 1, min-words >= 0, "
+                        + "0 <= lambda <= 1, 0 <= lexical-weight <= 1 and length-weight >= 0 are required");
             }
         }
     }

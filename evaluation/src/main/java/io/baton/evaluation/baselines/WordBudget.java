@@ -8,12 +8,16 @@ import java.util.List;
  * {@code "words": N}: walk the sentences in the method's order of preference; add a sentence
  * while the words picked stay within N (the first pick is always added, however long); skip one
  * that would overflow and try the next; stop once N words are reached. Sentences of fewer than
- * {@code minWords} words (headings) are considered only after all longer ones, as the gateway's
- * {@code baton.summaries.min-words} (4) does. The summary lists the picks in document order.
+ * {@code minWords} words (headings) are considered only after all longer ones, as sentences
+ * under the gateway's {@code baton.summaries.min-words} are. The summary lists the picks in
+ * document order.
  */
 public final class WordBudget {
 
-    /** The gateway's default {@code baton.summaries.min-words}. */
+    /**
+     * The baselines' threshold: 4 words, the gateway's {@code min-words} when the baselines were
+     * fixed; the gateway's own default is now 12, part of its tuned selection (docs/quality.md).
+     */
     public static final int DEFAULT_MIN_WORDS = 4;
 
     private final int words;

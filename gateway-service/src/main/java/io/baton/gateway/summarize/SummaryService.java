@@ -168,22 +168,27 @@ public final class SummaryService {
     private SummaryResponse summary(String text, SentenceTable table, SummaryRequest request, long tokens,
                                     long segments, long started) {
         List<SentenceTable.Entry> entries = table.entries();
-        List<MmrSelector.Candidate> candidates = new ArrayList<>(entries.size());
         List<long[]> spans = new ArrayList<>(entries.size());
-        boolean[] eligible = new boolean[entries.size()];
-        for (int i = 0; i < entries.size(); i++) {
-            SentenceTable.Entry entry = entries.get(i);
+        List<String> texts = new ArrayList<>(entries.size());
+        for (SentenceTable.Entry entry : entries) {
             long[] span = stripped(text, entry.start, entry.end);
             spans.add(span);
-            int words = words(text.substring((int) span[0], (int) span[1]));
+            texts.add(text.substring((int) span[0], (int) span[1]));
+        }
+        List<TermVector> terms = TermVector.of(texts);
+        List<MmrSelector.Candidate> candidates = new ArrayList<>(entries.size());
+        boolean[] eligible = new boolean[entries.size()];
+        for (int i = 0; i < entries.size(); i++) {
+            int words = words(texts.get(i));
             eligible[i] = words >= properties.summaries().minWords();
-            candidates.add(new MmrSelector.Candidate(MmrSelector.unit(entry.mean()), words));
+            candidates.add(new MmrSelector.Candidate(entries.get(i).mean(), terms.get(i), words));
         }
         int maxSentences = request.words() != null ? Integer.MAX_VALUE
                 : request.sentences() != null ? request.sentences() : properties.summaries().sentences();
         int maxWords = request.words() == null ? 0 : request.words();
-        List<MmrSelector.Pick> picks = new MmrSelector(properties.summaries().lambda())
-                .select(candidates, eligible, maxSentences, maxWords);
+        GatewayProperties.Summaries settings = properties.summaries();
+        List<MmrSelector.Pick> picks = new MmrSelector(new MmrSelector.Weights(settings.lambda(), settings.lexicalWeight(),
+                settings.lengthWeight())).select(candidates, eligible, maxSentences, maxWords);
         List<SummaryResponse.Sentence> sentences = picks.stream()
                 .sorted(Comparator.comparingInt(MmrSelector.Pick::index))
                 .map(pick -> {

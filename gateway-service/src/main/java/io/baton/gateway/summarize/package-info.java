@@ -1,7 +1,9 @@
 /**
  * Summaries ({@code POST /v1/summaries}): a text runs through the document pipeline under a fresh
  * document id, its per-sentence vectors are gathered ({@link io.baton.gateway.summarize.SentenceTable}),
- * and extractive selection picks sentences by centroid similarity with maximal marginal relevance
- * ({@link io.baton.gateway.summarize.MmrSelector}), given back in document order.
+ * and extractive selection picks sentences by their closeness to the whole document in the model's
+ * vectors and in their words ({@link io.baton.gateway.summarize.TermVector}) with maximal marginal
+ * relevance over centred model vectors ({@link io.baton.gateway.summarize.MmrSelector}), given
+ * back in document order.
  */
 package io.baton.gateway.summarize;
