@@ -84,7 +84,7 @@ class SegmenterWholeTextTokensTest {
     @ValueSource(ints = {Segmenter.DEFAULT_MAX_TOKENS, 64, 7})
     void squalityStoriesGiveTheWholeTextTokens(int maxTokens) {
         // hard-wrapped lines, " \n \n " gaps and blank lines, as the stories are stored
-        List<String> stories = TestData.squalityStories(3);
+        List<String> stories = TestData.squalityStories(5);
         for (int i = 0; i < stories.size(); i++) {
             List<Segment> segments = checkWholeText(stories.get(i), maxTokens, new SentenceSplitter(), "story " + i);
             assertTrue(segments.stream().mapToLong(s -> s.sentences().size()).sum() > 100, "many sentence boundaries");
