@@ -9,7 +9,7 @@ package io.baton.gateway.segmenting;
  * @param sentence   the sentence's number in the document ({@link Sentence#index()})
  * @param tokenStart its first token, as an offset within the segment
  * @param tokenEnd   one past its last token within the segment ({@code [tokenStart, tokenEnd)})
- * @param chars      the characters of the document its tokens cover, with the whitespace after
+ * @param chars      the characters of the document its tokens cover, with the whitespace before
  *                   them (UTF-16 indices)
  */
 public record SegmentSentence(long sentence, int tokenStart, int tokenEnd, TextSpan chars) {

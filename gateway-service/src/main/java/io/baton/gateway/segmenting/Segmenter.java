@@ -11,11 +11,27 @@ import java.util.Iterator;
  * <p><b>The document's tokens.</b> The document is split into sentences
  * ({@link SentenceSplitter}) and each sentence is tokenised on its own ({@link TextTokenizer}, no
  * special tokens); the document's tokens are the sentences' tokens one after another. This is
- * what lets a document stream, and it is exact for the byte-level tokenizers of the model zoo,
- * where the tokens of any text are its UTF-8 bytes. For a tokenizer whose pre-tokenizer looks
- * across the sentence boundary (a BPE that attaches a space to the following word, say) the
- * tokens near a boundary can differ from tokenising the document at once; decoding them still
- * gives back the text.
+ * what lets a document stream. It gives the tokens of the whole text tokenised at once:
+ * <ul>
+ *   <li>for the byte-level tokenizers of the tiny zoo models, trivially: the tokens of any text
+ *       are its UTF-8 bytes;</li>
+ *   <li>for a byte-level BPE with a GPT-2 style pre-tokenizer (the trained default
+ *       {@code gemma2-small}), because the whitespace between two sentences starts the second
+ *       sentence: a sentence ends on a character that is not whitespace and the next begins with
+ *       whitespace, a place where GPT-2's pre-tokenizer always cuts (a word carries the one space
+ *       before it, {@code " Next"}, and no pre-token holds a character and then whitespace), and
+ *       BPE merges never cross pre-tokens. The whitespace run is tokenised as in the whole text,
+ *       {@code "\n\n"} or {@code " Next"} alike. Where a sentence boundary has no whitespace,
+ *       the two characters are of different kinds (letter, digit, other), another place where the
+ *       pre-tokenizer always cuts ({@link SentenceSplitter}).</li>
+ * </ul>
+ * The exceptions are cuts forced by the window: a run of more than a window (65,536 characters)
+ * with neither a sentence end nor whitespace is cut between two characters, and whitespace
+ * between sentences that does not fit in a window with the sentence after it is cut into a
+ * whitespace-only sentence (exact when the next sentence still gets the run's last character);
+ * in theory also a cut with no whitespace inside one of GPT-2's contractions ({@code '|s}).
+ * A pre-tokenizer of another kind (SentencePiece's {@code Metaspace}, which marks the start of
+ * every text it is given) can differ near boundaries; decoding still gives back the text.
  *
  * <p><b>The rules.</b>
  * <ol>
@@ -30,8 +46,9 @@ import java.util.Iterator;
  * </ol>
  *
  * <p><b>Memory.</b> An iteration holds one window of text ({@link SentenceSplitter}, about 64K
- * characters), the tokens of one sentence, the segment being filled, and the segments one long
- * sentence completed; nothing grows with the document.
+ * characters) and two sentences waiting for the next one, the tokens of one sentence, the
+ * segment being filled, and the segments one long sentence completed; nothing grows with the
+ * document.
  *
  * <p>A segmenter may be shared; each iteration must stay on one thread. It reads blocking, so in
  * reactive code run it on a scheduler for blocking work, e.g.

@@ -2,7 +2,8 @@ package io.baton.gateway.segmenting;
 
 /**
  * One sentence of a document, as {@link SentenceSplitter} finds it: its text, with the
- * whitespace that follows it, and where it starts.
+ * whitespace before it (the last sentence also keeps the whitespace the document ends with), and
+ * where it starts.
  *
  * @param index the sentence's number in the document (0 for the first)
  * @param start its first character in the document (UTF-16 index)

@@ -10,14 +10,19 @@ import java.util.NoSuchElementException;
 
 /**
  * The sentences of a text read from a {@link Reader}, found a window at a time; see
- * {@link SentenceSplitter} for the rules. Holds at most one window of text and the sentences
- * found in it.
+ * {@link SentenceSplitter} for the rules. Holds at most one window of text, the sentences found
+ * in it, and one sentence and the whitespace after it that wait for what follows them.
  *
  * <p>A boundary {@code BreakIterator} finds is taken only if at least {@code lookahead}
  * characters of the text follow it in the window (or the text has ended), so that what comes
  * after the window cannot change it; the rest of the window is kept and read again with the next
  * one. When a full window has no such boundary, the sentence is cut at the last start of a word
  * in the second half of the window, or else at the window's end (never inside a surrogate pair).
+ *
+ * <p>{@code BreakIterator} and the blank-line rule end a sentence after the whitespace that
+ * follows it; {@link #shift} then moves that whitespace to the start of the next sentence, so a
+ * sentence ends on its last non-whitespace character (only the last sentence of the text keeps
+ * the whitespace the text ends with).
  */
 final class SentenceReader implements Iterator<Sentence> {
 
@@ -29,14 +34,18 @@ final class SentenceReader implements Iterator<Sentence> {
 
     /** Characters in the window. */
     private int length;
-    /** Where {@code window[0]} is in the document. */
-    private long windowStart;
     private boolean endOfText;
 
-    /** A sentence that ended in an abbreviation, waiting for the one it runs on into. */
+    /** The last sentence cut, waiting for the next one to know whether it runs on into it. */
     private StringBuilder pending;
-    private long pendingStart;
     private long nextIndex;
+
+    /** A sentence that ends with a non-whitespace character, waiting to know if it is the last. */
+    private String held;
+    /** Whitespace that followed {@link #held}, or that starts the text: it starts the next sentence. */
+    private final StringBuilder carry = new StringBuilder();
+    /** Where the next sentence given out starts in the document. */
+    private long nextStart;
 
     SentenceReader(Reader reader, int windowSize, int lookahead) {
         this.reader = reader;
@@ -46,11 +55,12 @@ final class SentenceReader implements Iterator<Sentence> {
 
     @Override
     public boolean hasNext() {
-        while (ready.isEmpty() && !(endOfText && length == 0 && pending == null)) {
+        while (ready.isEmpty() && !(endOfText && length == 0 && pending == null && held == null && carry.isEmpty())) {
             fill();
             scan();
             if (endOfText && length == 0) {
                 flushPending();
+                finish();
             }
         }
         return !ready.isEmpty();
@@ -98,37 +108,114 @@ final class SentenceReader implements Iterator<Sentence> {
         }
         System.arraycopy(window, start, window, 0, length - start);
         length -= start;
-        windowStart += start;
     }
 
     /** Emits {@code [from, to)} of the window as sentences, split further at blank lines. */
     private void emit(String text, int from, int to) {
         int start = from;
         for (int paragraph : SentenceRules.paragraphStarts(text, from, to)) {
-            add(text.substring(start, paragraph), windowStart + start);
+            add(text.substring(start, paragraph));
             start = paragraph;
         }
-        add(text.substring(start, to), windowStart + start);
+        add(text.substring(start, to));
     }
 
-    private void add(String sentence, long start) {
-        if (pending != null && pending.length() + sentence.length() <= window.length) {
-            pending.append(sentence);
-        } else {
+    /**
+     * Takes the next piece as {@code BreakIterator} and the blank-line rule cut it; it joins the
+     * sentence before it when that one runs on ({@link SentenceRules#runsOn}) and both fit in a
+     * window.
+     */
+    private void add(String sentence) {
+        if (pending != null && (!SentenceRules.runsOn(pending, sentence)
+                || pending.length() + sentence.length() > window.length)) {
             flushPending();
-            pending = new StringBuilder(sentence);
-            pendingStart = start;
         }
-        if (!SentenceRules.endsWithAbbreviation(pending)) {
-            flushPending();
+        if (pending == null) {
+            pending = new StringBuilder(sentence);
+        } else {
+            pending.append(sentence);
         }
     }
 
     private void flushPending() {
         if (pending != null) {
-            ready.addLast(new Sentence(nextIndex++, pendingStart, pending.toString()));
+            shift(pending.toString());
             pending = null;
         }
+    }
+
+    /**
+     * Takes the next sentence as {@code BreakIterator} and the rules cut it (with the whitespace
+     * after it) and gives out the sentence before it with that sentence's trailing whitespace
+     * moved here, to the front. Keeps every sentence within a window: when the whitespace and the
+     * sentence after it would not fit in one, the whitespace but its last character (or, if even
+     * that does not fit, all of it) is given out as a sentence of its own.
+     */
+    private void shift(String sentence) {
+        int body = trailingWhitespaceStart(sentence);
+        if (body == 0) { // whitespace only: it joins the whitespace before the next sentence
+            if (carry.length() + sentence.length() > window.length) {
+                giveHeld();
+                give(carry.toString());
+                carry.setLength(0);
+            }
+            carry.append(sentence);
+            return;
+        }
+        giveHeld();
+        if (carry.length() + body > window.length) {
+            int keep = carry.length() > 1 && carry.length() - 1 + body <= window.length ? 1 : 0;
+            give(carry.substring(0, carry.length() - keep));
+            carry.delete(0, carry.length() - keep);
+        }
+        held = carry.append(sentence, 0, body).toString();
+        carry.setLength(0);
+        carry.append(sentence, body, sentence.length());
+    }
+
+    /** At the end of the text: the last sentence keeps the whitespace that ends the text. */
+    private void finish() {
+        if (held != null && held.length() + carry.length() <= window.length) {
+            held += carry;
+            carry.setLength(0);
+        }
+        giveHeld();
+        if (!carry.isEmpty()) {
+            give(carry.toString());
+            carry.setLength(0);
+        }
+    }
+
+    private void giveHeld() {
+        if (held != null) {
+            give(held);
+            held = null;
+        }
+    }
+
+    private void give(String sentence) {
+        ready.addLast(new Sentence(nextIndex++, nextStart, sentence));
+        nextStart += sentence.length();
+    }
+
+    /** Where the whitespace (as {@link #isSpace} means it) that ends a sentence starts. */
+    private static int trailingWhitespaceStart(String sentence) {
+        int end = sentence.length();
+        while (end > 0 && isSpace(sentence.charAt(end - 1))) {
+            end--;
+        }
+        return end;
+    }
+
+    /**
+     * Whether a character is whitespace as a tokenizer's {@code \s} means it: the Unicode
+     * {@code White_Space} property (U+0009-U+000D, U+0085 and the space, line and paragraph
+     * separators, no-break spaces included). Not {@link Character#isWhitespace}, which leaves out
+     * the no-break spaces and U+0085 and counts U+001C-U+001F, which a pre-tokenizer joins to the
+     * punctuation before them.
+     */
+    static boolean isSpace(char c) {
+        return (c >= '\t' && c <= '\r') || c == '\u0085' || Character.isSpaceChar(c);
     }
 
     private static int forcedCut(String text, int limit) {

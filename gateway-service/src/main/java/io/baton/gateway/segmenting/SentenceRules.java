@@ -4,8 +4,9 @@ import java.util.Arrays;
 import java.util.Set;
 
 /**
- * The two rules {@link SentenceSplitter} adds to {@link java.text.BreakIterator}'s: a blank line
- * ends a sentence, and a title or an initial before a name does not.
+ * The rules {@link SentenceSplitter} adds to {@link java.text.BreakIterator}'s: a blank line
+ * ends a sentence; a title or an initial before a name does not, and neither does a cut with no
+ * whitespace between two characters of one kind ({@link #runsOn}).
  */
 final class SentenceRules {
 
@@ -80,6 +81,47 @@ final class SentenceRules {
         }
         String word = sentence.subSequence(wordStart, wordEnd).toString();
         return TITLES.contains(word) || (word.length() == 1 && Character.isUpperCase(word.charAt(0)));
+    }
+
+    /**
+     * Whether {@code sentence}, as {@code BreakIterator} and the blank-line rule cut it, runs on
+     * into {@code next}: it ends with a title or an initial ({@link #endsWithAbbreviation}), or
+     * no whitespace stands between them and the character before the cut and the one after it
+     * are of one kind, both letters, both digits, or both neither ({@code ."}, {@code .|...}
+     * where {@code BreakIterator} takes a quote or an ellipsis for the start of a sentence). A
+     * tokenizer's pre-tokenizer keeps such characters in one piece ({@code ."} is one GPT-2
+     * pre-token), so cutting between them would tokenise the text differently from the whole;
+     * a cut between kinds ({@code 。|次}) is a pre-token boundary and stays.
+     */
+    static boolean runsOn(CharSequence sentence, CharSequence next) {
+        if (sentence.length() == 0 || next.length() == 0) {
+            return false;
+        }
+        if (endsWithAbbreviation(sentence)) {
+            return true;
+        }
+        int before = Character.codePointBefore(sentence, sentence.length());
+        int after = Character.codePointAt(next, 0);
+        int kind = kind(before);
+        return kind != SPACE && kind == kind(after);
+    }
+
+    private static final int SPACE = 0;
+    private static final int LETTER = 1;
+    private static final int DIGIT = 2;
+    private static final int OTHER = 3;
+
+    /** A character's kind as GPT-2's pre-tokenizer sees it: {@code \s}, {@code \p{L}}, {@code \p{N}} or else. */
+    private static int kind(int codePoint) {
+        if (codePoint < Character.MIN_SUPPLEMENTARY_CODE_POINT && SentenceReader.isSpace((char) codePoint)) {
+            return SPACE;
+        }
+        if (Character.isLetter(codePoint)) {
+            return LETTER;
+        }
+        int type = Character.getType(codePoint);
+        return type == Character.DECIMAL_DIGIT_NUMBER || type == Character.LETTER_NUMBER || type == Character.OTHER_NUMBER
+                ? DIGIT : OTHER;
     }
 
     private static int lineBreaks(CharSequence text, int from, int to) {

@@ -6,9 +6,19 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * Splits a text into sentences whose spans cover it exactly: the whitespace after a sentence
- * belongs to it, so the sentences' texts concatenate to the text, and an empty text has no
- * sentences. Reads a window of text at a time, so a document of any length streams through.
+ * Splits a text into sentences whose spans cover it exactly, so the sentences' texts concatenate
+ * to the text; an empty text has no sentences, and whitespace alone is one.
+ *
+ * <p><b>Whitespace starts a sentence.</b> The whitespace between two sentences belongs to the
+ * second: a sentence ends on its last character that is not whitespace, and the next one starts
+ * right after it ({@code "One." | " Two."}, {@code "Title" | "\n\nText"}). The first sentence
+ * keeps the whitespace the text starts with, the last the whitespace it ends with. Whitespace is
+ * what a tokenizer's {@code \s} matches (Unicode {@code White_Space}, no-break spaces
+ * included). This is where a GPT-2 style pre-tokenizer cuts too: it attaches a space to the word
+ * after it ({@code " Two"}) and never joins a character to the whitespace after it, so tokenising
+ * each sentence on its own gives the tokens of the whole text ({@link Segmenter}).
+ *
+ * <p>Reads a window of text at a time, so a document of any length streams through.
  *
  * <p>The rules:
  * <ol>
@@ -24,8 +34,16 @@ import java.util.List;
  *   <li>A sentence that ends with a title ({@code Mr.}, {@code Mrs.}, {@code Dr.}, {@code St.},
  *       {@code Capt.} ...) or a single capital initial ({@code J.}) runs on into the next one,
  *       since a name follows. Erring this way only makes a sentence longer, never loses one.</li>
+ *   <li>A cut with no whitespace at it, between two characters of one kind (both letters, both
+ *       digits, or both punctuation and symbols, as {@code BreakIterator} sometimes cuts an
+ *       ellipsis {@code .|..}), is not a sentence end: the pieces run on. A tokenizer keeps such
+ *       characters in one pre-token.</li>
  *   <li>A run of text with no sentence end for a whole window (about 64,000 characters) is cut
- *       at the start of a word (or, in text without spaces, anywhere outside a surrogate pair).</li>
+ *       before the whitespace in front of a word (or, in text without spaces, anywhere outside a
+ *       surrogate pair).</li>
+ *   <li>No sentence is longer than a window: whitespace between two sentences that would not fit
+ *       in one with the sentence after it leaves all but its last character as a sentence of its
+ *       own (of whitespace alone).</li>
  * </ol>
  *
  * <p>Offsets are UTF-16 indices. A splitter is immutable and may be shared; each call starts its

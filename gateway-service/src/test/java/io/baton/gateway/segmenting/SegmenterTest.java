@@ -58,18 +58,18 @@ class SegmenterTest {
         assertEquals(0, only.tokenOffset());
         assertEquals(new TextSpan(0, 32), only.chars());
         assertEquals(List.of(
-                new SegmentSentence(0, 0, 17, new TextSpan(0, 17)),
-                new SegmentSentence(1, 17, 32, new TextSpan(17, 32))), only.sentences());
-        assertArrayEquals(new int[] {0, 17}, only.sentenceTokenSpans().get(0));
-        assertArrayEquals(new int[] {17, 32}, only.sentenceTokenSpans().get(1));
+                new SegmentSentence(0, 0, 16, new TextSpan(0, 16)),
+                new SegmentSentence(1, 16, 32, new TextSpan(16, 32))), only.sentences());
+        assertArrayEquals(new int[] {0, 16}, only.sentenceTokenSpans().get(0));
+        assertArrayEquals(new int[] {16, 32}, only.sentenceTokenSpans().get(1));
         assertEquals(1, segments("   ", 8).size(), "whitespace is text too");
     }
 
     @Test
     void sentencesAreKeptWholeWhileTheyFit() {
-        // ten sentences of 6 tokens; three fit in 20
+        // "Aaaa." (5 tokens), eight " Aaaa." (6) and " Aaaa. " (7); three fit in 20
         List<Segment> segments = segments("Aaaa. ".repeat(10), 20);
-        assertEquals(List.of(18, 18, 18, 6), sizes(segments));
+        assertEquals(List.of(17, 18, 18, 7), sizes(segments));
         assertEquals(List.of(3, 3, 3, 1), segments.stream().map(s -> s.sentences().size()).toList());
     }
 
@@ -77,11 +77,11 @@ class SegmenterTest {
     void aSentenceLongerThanASegmentStartsOneAndIsSplitAtTokenBoundaries() {
         String text = "Short. " + "X".repeat(50) + ". Tail.";
         List<Segment> segments = segments(text, 16);
-        // "Short. " (7) alone, then 52 tokens as 16 + 16 + 16 + 4, the last part followed by "Tail." (5)
-        assertEquals(List.of(7, 16, 16, 16, 9), sizes(segments));
+        // "Short." (6) alone, then " X...X." (52) as 16 + 16 + 16 + 4, the last part followed by " Tail." (6)
+        assertEquals(List.of(6, 16, 16, 16, 10), sizes(segments));
         assertEquals(List.of(
-                new SegmentSentence(1, 0, 4, new TextSpan(55, 59)),
-                new SegmentSentence(2, 4, 9, new TextSpan(59, 64))), segments.get(4).sentences());
+                new SegmentSentence(1, 0, 4, new TextSpan(54, 58)),
+                new SegmentSentence(2, 4, 10, new TextSpan(58, 64))), segments.get(4).sentences());
         for (int k = 1; k <= 3; k++) {
             assertEquals(1, segments.get(k).sentences().get(0).sentence(), "the parts share the sentence's number");
         }

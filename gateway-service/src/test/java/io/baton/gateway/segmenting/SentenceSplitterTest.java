@@ -21,7 +21,10 @@ class SentenceSplitterTest {
 
     private final SentenceSplitter splitter = new SentenceSplitter();
 
-    /** The sentences' texts, which must concatenate to the text, with spans to match. */
+    /**
+     * The sentences' texts, which must concatenate to the text, with spans to match; only the
+     * last sentence, or one of whitespace alone, ends with whitespace.
+     */
     static List<String> sentences(SentenceSplitter splitter, String text) {
         List<String> texts = new ArrayList<>();
         long expectedStart = 0;
@@ -37,6 +40,11 @@ class SentenceSplitterTest {
             expectedStart = sentence.end();
         }
         assertEquals(text.length(), expectedStart, "the sentences cover the text");
+        for (int i = 0; i < texts.size() - 1; i++) {
+            String sentence = texts.get(i);
+            assertTrue(!SentenceReader.isSpace(sentence.charAt(sentence.length() - 1)) || sentence.isBlank(),
+                    "the whitespace after sentence " + i + " starts the next one: '" + sentence + "'");
+        }
         return texts;
     }
 
@@ -54,36 +62,70 @@ class SentenceSplitterTest {
     }
 
     @Test
-    void whitespaceBelongsToTheSentenceBeforeIt() {
-        assertEquals(List.of("Hello world. ", "How are you?\n", "Fine!  "), sentences("Hello world. How are you?\nFine!  "));
-        assertEquals(List.of("   Leading space. ", "Next"), sentences("   Leading space. Next"));
+    void whitespaceStartsTheSentenceAfterIt() {
+        // the text's leading whitespace stays with the first sentence, its trailing with the last
+        assertEquals(List.of("Hello world.", " How are you?", "\nFine!  "), sentences("Hello world. How are you?\nFine!  "));
+        assertEquals(List.of("   Leading space.", " Next"), sentences("   Leading space. Next"));
         assertEquals(List.of(" \n\t "), sentences(" \n\t "), "whitespace alone is one sentence");
-        assertEquals(List.of(new TextSpan(0, 13), new TextSpan(13, 25)), splitter.split("Hello world. How are you?"));
+        assertEquals(List.of(new TextSpan(0, 12), new TextSpan(12, 25)), splitter.split("Hello world. How are you?"));
+        // no-break spaces and U+0085 are whitespace to a tokenizer; U+001C..U+001F are not
+        assertEquals(List.of("One.", "\u00A0\u0085Two."), sentences("One.\u00A0\u0085Two."));
+        for (char space : " \t\n\u000B\f\r\u0085\u00A0\u1680\u2000\u200A\u2028\u2029\u202F\u205F\u3000".toCharArray()) {
+            assertTrue(SentenceReader.isSpace(space), "U+" + Integer.toHexString(space));
+        }
+        for (char other : "\u001C\u001F\u200Ba.".toCharArray()) {
+            assertFalse(SentenceReader.isSpace(other), "U+" + Integer.toHexString(other));
+        }
+    }
+
+    @Test
+    void aCutWithoutWhitespaceBetweenCharactersOfOneKindRunsOn() {
+        assertTrue(SentenceRules.runsOn("Dr.", "."), "BreakIterator can cut an ellipsis: one piece");
+        assertTrue(SentenceRules.runsOn("Ahab.", "\""), "punctuation and a quote");
+        assertTrue(SentenceRules.runsOn("🐳🐳", "🐳"), "a forced cut in text without spaces");
+        assertTrue(SentenceRules.runsOn("word", "word"));
+        assertTrue(SentenceRules.runsOn("1851", "2"));
+        assertTrue(SentenceRules.runsOn("Capt. ", "Ahab"), "a title");
+        assertFalse(SentenceRules.runsOn("J. Dr", ".."), "a letter and punctuation: two pre-tokens anyway");
+        assertFalse(SentenceRules.runsOn("日本語です。", "次の文。"), "punctuation and a letter");
+        assertFalse(SentenceRules.runsOn("End. ", "Next."), "whitespace between");
+        assertFalse(SentenceRules.runsOn("End.", " Next."), "whitespace between");
+    }
+
+    @Test
+    void whitespaceLongerThanAWindowStillCoversTheText() {
+        SentenceSplitter small = new SentenceSplitter(1_024, 256);
+        List<String> parts = sentences(small, "One. " + " ".repeat(3_000) + "Two." + "\n".repeat(1_500));
+        assertEquals("One.", parts.get(0));
+        List<String> two = parts.stream().filter(part -> part.contains("Two.")).toList();
+        assertEquals(1, two.size());
+        assertTrue(two.get(0).startsWith(" ") && two.get(0).strip().equals("Two."), "whitespace, then the sentence");
+        assertEquals(List.of("x", "\n".repeat(1_000) + "y"), sentences(small, "x" + "\n".repeat(1_000) + "y"));
     }
 
     @Test
     void breakIteratorKnowsNoAbbreviationButLowerCaseAndDigitsKeepTheSentence() {
-        assertEquals(List.of("He arrived at 3 p.m. on Monday, e.g. today. ", "Then left."),
+        assertEquals(List.of("He arrived at 3 p.m. on Monday, e.g. today.", " Then left."),
                 sentences("He arrived at 3 p.m. on Monday, e.g. today. Then left."));
-        assertEquals(List.of("It is 3.14 wide. ", "See p. 4 for more."), sentences("It is 3.14 wide. See p. 4 for more."));
+        assertEquals(List.of("It is 3.14 wide.", " See p. 4 for more."), sentences("It is 3.14 wide. See p. 4 for more."));
         // An abbreviation before a capitalised word ends the sentence, as BreakIterator does.
-        assertEquals(List.of("The U.S. ", "Army came."), sentences("The U.S. Army came."));
+        assertEquals(List.of("The U.S.", " Army came."), sentences("The U.S. Army came."));
     }
 
     @Test
     void aTitleOrAnInitialRunsOnIntoTheName() {
-        assertEquals(List.of("Mr. Smith went to Washington. ", "Dr. No met Capt. Ahab and J. R. R. Tolkien. ", "End."),
+        assertEquals(List.of("Mr. Smith went to Washington.", " Dr. No met Capt. Ahab and J. R. R. Tolkien.", " End."),
                 sentences("Mr. Smith went to Washington. Dr. No met Capt. Ahab and J. R. R. Tolkien. End."));
-        assertEquals(List.of("Ask (Mrs. Hussey) first. ", "Then go."), sentences("Ask (Mrs. Hussey) first. Then go."));
-        assertEquals(List.of("It was Smith Jr. ", "He left."), sentences("It was Smith Jr. He left."), "Jr. ends sentences");
-        assertEquals(List.of("Mr.\n\n", "Smith"), sentences("Mr.\n\nSmith"), "not across a blank line");
+        assertEquals(List.of("Ask (Mrs. Hussey) first.", " Then go."), sentences("Ask (Mrs. Hussey) first. Then go."));
+        assertEquals(List.of("It was Smith Jr.", " He left."), sentences("It was Smith Jr. He left."), "Jr. ends sentences");
+        assertEquals(List.of("Mr.", "\n\nSmith"), sentences("Mr.\n\nSmith"), "not across a blank line");
     }
 
     @Test
     void aBlankLineEndsASentenceAndASingleLineBreakDoesNot() {
-        assertEquals(List.of("CHAPTER 1\n\n", "Call me Ishmael. ", "Some years ago\nI went.\r\n\r\n", "Next para"),
+        assertEquals(List.of("CHAPTER 1", "\n\nCall me Ishmael.", " Some years ago\nI went.", "\r\n\r\nNext para"),
                 sentences("CHAPTER 1\n\nCall me Ishmael. Some years ago\nI went.\r\n\r\nNext para"));
-        assertEquals(List.of("Title\r\n \r\n", "Text"), sentences("Title\r\n \r\nText"));
+        assertEquals(List.of("Title", "\r\n \r\nText"), sentences("Title\r\n \r\nText"));
         assertEquals(List.of("Title line\r\nsecond line"), sentences("Title line\r\nsecond line"));
         assertEquals(List.of("\n\nStarts after blank lines."), sentences("\n\nStarts after blank lines."));
     }
@@ -118,8 +160,9 @@ class SentenceSplitterTest {
         SentenceSplitter small = new SentenceSplitter(4_096, 512);
         List<String> parts = sentences(small, text);
         assertTrue(parts.size() >= 50_000 / 4_096, "cut into pieces of at most a window: " + parts.size());
-        for (String part : parts) {
-            assertTrue(part.startsWith("word"), "a piece starts a word: " + part.substring(0, 8));
+        assertTrue(parts.get(0).startsWith("word"));
+        for (String part : parts.subList(1, parts.size())) {
+            assertTrue(part.startsWith(" word"), "a piece starts at the space before a word: " + part.substring(0, 8));
         }
     }
 
@@ -136,9 +179,9 @@ class SentenceSplitterTest {
     void readsLazilyFromAReader() {
         String text = "One. Two. Three.";
         Iterator<Sentence> it = splitter.sentences(new StringReader(text));
-        assertEquals("One. ", it.next().text());
-        assertEquals("Two. ", it.next().text());
-        assertEquals("Three.", it.next().text());
+        assertEquals("One.", it.next().text());
+        assertEquals(" Two.", it.next().text());
+        assertEquals(" Three.", it.next().text());
         assertFalse(it.hasNext());
     }
 

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Where the tests' real inputs are: the model zoo and the shared corpus (set by Surefire). */
 final class TestData {
@@ -46,12 +47,35 @@ final class TestData {
         return zoo().resolve("gemma2-tiny");
     }
 
+    /** The trained default model's folder: a byte-level BPE tokenizer of the GPT-2 kind. */
+    static Path gemma2Small() {
+        return zoo().resolve("gemma2-small");
+    }
+
+    /** The shared data folder ({@code ../shared/data}, named by the baton.shared.data property). */
+    static Path sharedData() {
+        Path data = Path.of(System.getProperty("baton.shared.data", "../../shared/data"));
+        assertTrue(Files.isDirectory(data), "the shared data is missing: " + data.toAbsolutePath()
+                + " (the baton.shared.data property names ../shared/data)");
+        return data;
+    }
+
+    /** The first {@code count} SQuALITY dev stories (the {@code document} of each line), as written. */
+    static List<String> squalityStories(int count) {
+        Path file = sharedData().resolve("eval/squality/squality_dev_plot.jsonl");
+        try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
+            JsonMapper json = JsonMapper.builder().build();
+            return lines.limit(count).map(line -> json.readTree(line).get("document").asString()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Moby Dick from {@code ../shared/data/corpus} (1.19 million characters, UTF-8). */
     static synchronized String mobyDick() {
         if (mobyDick == null) {
-            Path file = Path.of(System.getProperty("baton.shared.data", "../../shared/data"), "corpus", "moby-dick", "moby-dick.txt");
-            assertTrue(Files.isRegularFile(file), "the shared corpus is missing: " + file.toAbsolutePath()
-                    + " (the baton.shared.data property names ../shared/data)");
+            Path file = sharedData().resolve("corpus/moby-dick/moby-dick.txt");
+            assertTrue(Files.isRegularFile(file), "the shared corpus is missing: " + file.toAbsolutePath());
             try {
                 mobyDick = Files.readString(file, StandardCharsets.UTF_8);
             } catch (IOException e) {
