@@ -8,7 +8,7 @@ run needs into one compact file (gzip JSON), which travels with the run:
 Splits (the held-out rule of ../shared/data/README.md):
 
 * ``train``: State of the Union addresses before 2001, Moby Dick, the SQuALITY train stories;
-* ``val``: the addresses 2001-2016 and the SQuALITY dev stories.
+* ``val``: the addresses from 2001 on (the corpus has them to 2021) and the SQuALITY dev stories.
 
 ``tokenize`` turns the packed text into token ids with a ``tokenizer.json`` (needs the
 ``tokenizers`` package) and stores, per split, the ids of all documents end to end plus each
