@@ -93,12 +93,20 @@
         return;
       }
       let summary = null;
+      let problem = null;
       for await (const sse of serverSentEvents(response.body)) {
         if (sse.type === 'progress') {
           onProgress(JSON.parse(sse.data));
         } else if (sse.type === 'summary') {
           summary = JSON.parse(sse.data);
+        } else if (sse.type === 'problem') {
+          problem = JSON.parse(sse.data);
         }
+      }
+      if (problem !== null) {
+        progressSection.hidden = true;
+        showError(problem);
+        return;
       }
       if (summary === null) {
         throw new Error('the server closed the stream before the summary arrived (see its log)');

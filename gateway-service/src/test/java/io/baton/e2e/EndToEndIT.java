@@ -330,6 +330,27 @@ class EndToEndIT {
         System.out.printf("e2e breaker: test %d ms%n", (System.nanoTime() - started) / 1_000_000);
     }
 
+    @Test
+    void aFailureAfterTheStreamBeganEndsItWithAProblemEvent() {
+        // No retries: the third segment call finds inference gone, after two progress events.
+        Platform.Gateway failing = platform.gateway(Map.of("baton.inference.retries", "0"));
+        InferenceProxy proxy = failing.proxy();
+        proxy.onSegmentCall(3, () -> proxy.cutOff(true));
+        try {
+            List<ServerSentEvent<Map<String, Object>>> events = failing.client().post().uri("/v1/summaries")
+                    .contentType(MediaType.APPLICATION_JSON).accept(MediaType.TEXT_EVENT_STREAM)
+                    .bodyValue(Map.of("text", text.substring(0, 5_000), "sentences", 2))
+                    .retrieve().bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<Map<String, Object>>>() {
+                    })
+                    .collectList().block(Duration.ofMinutes(2));
+            assertThat(events).extracting(ServerSentEvent::event).containsExactly("progress", "progress", "problem");
+            assertThat(events.get(2).data()).containsEntry("type", "urn:baton:problem:inference-unavailable")
+                    .containsEntry("status", 503).containsEntry("instance", "/v1/summaries");
+        } finally {
+            proxy.cutOff(false);
+        }
+    }
+
     // ------------------------------------------------------------------------------------------
 
     /**

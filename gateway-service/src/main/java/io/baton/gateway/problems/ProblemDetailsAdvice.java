@@ -70,6 +70,19 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         return problem;
     }
 
+    /**
+     * The problem detail of any failure, for a stream that has already begun (its status is sent):
+     * a {@link GatewayException}'s own, anything else {@code internal-error} (logged here).
+     */
+    public static ProblemDetail problemOf(Throwable e, String instance) {
+        if (e instanceof GatewayException gateway) {
+            return problemOf(gateway, instance);
+        }
+        log.error("{} failed unexpectedly after its stream began", instance, e);
+        return problemDetail(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error",
+                "the gateway failed unexpectedly; the log has the details", instance);
+    }
+
     @ExceptionHandler(DataBufferLimitException.class)
     public ResponseEntity<ProblemDetail> tooLarge(DataBufferLimitException e, ServerWebExchange exchange) {
         return payloadTooLarge(e, exchange);

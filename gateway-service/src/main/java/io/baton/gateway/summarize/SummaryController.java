@@ -7,7 +7,9 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.baton.gateway.problems.ProblemDetailsAdvice;
 import jakarta.validation.Valid;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -19,8 +21,10 @@ import reactor.core.publisher.Mono;
 
 /**
  * {@code POST /v1/summaries}: JSON in, the summary as JSON out; with {@code Accept:
- * text/event-stream}, a {@code progress} event per segment and then a {@code summary} event.
- * A client that goes away cancels the run. The document runs as the request's tenant ({@link Tenants}).
+ * text/event-stream}, a {@code progress} event per segment and then a {@code summary} event; a
+ * failure after the stream began (its 200 is sent) ends it with a {@code problem} event holding
+ * the problem detail, one before it is the usual problem response. A client that goes away
+ * cancels the run. The document runs as the request's tenant ({@link Tenants}).
  */
 @RestController
 @Tag(name = "summaries", description = "Summaries of long texts: extractive (picked sentences) or abstractive (generated)")
@@ -35,7 +39,8 @@ public class SummaryController {
             + "sentences by centroid similarity and maximal marginal relevance; the picked sentences come in "
             + "document order with UTF-16 offsets into the text. With Accept: text/event-stream the answer is a "
             + "stream: an event 'progress' (a SegmentProgress) after each segment, then one event 'summary' (a "
-            + "SummaryResponse); closing the connection stops the run.";
+            + "SummaryResponse), or, when the run fails after the stream began, one event 'problem' (a problem "
+            + "detail, RFC 9457) instead; closing the connection stops the run.";
 
     private final SummaryService summaries;
     public SummaryController(SummaryService summaries) {
@@ -63,7 +68,13 @@ public class SummaryController {
                     schema = @Schema(oneOf = {SegmentProgress.class, SummaryResponse.class})))
     public Flux<ServerSentEvent<Object>> stream(@Valid @RequestBody SummaryRequest request,
                                           ServerWebExchange exchange) {
-        return summaries.summarize(Tenants.of(exchange), request).map(SummaryController::event);
+        AtomicBoolean begun = new AtomicBoolean();
+        return summaries.summarize(Tenants.of(exchange), request)
+                .map(SummaryController::event)
+                .doOnNext(event -> begun.set(true))
+                .onErrorResume(e -> begun.get(), e -> Flux.just(ServerSentEvent.<Object>builder(
+                        ProblemDetailsAdvice.problemOf(e, exchange.getRequest().getPath().value()))
+                        .event("problem").build()));
     }
 
     private static ServerSentEvent<Object> event(SummaryEvent event) {
