@@ -1,5 +1,6 @@
 package io.baton.gateway.problems;
 
+import io.baton.common.problems.Problems;
 import io.baton.gateway.GatewayException;
 import java.net.URI;
 import java.util.Locale;
@@ -17,13 +18,9 @@ import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.bind.support.WebExchangeBindException;
-import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.reactive.result.method.annotation.ResponseEntityExceptionHandler;
-import org.springframework.web.server.MethodNotAllowedException;
-import org.springframework.web.server.NotAcceptableStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.ServerWebInputException;
-import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 import reactor.core.publisher.Mono;
 import tools.jackson.core.exc.StreamReadException;
 
@@ -46,7 +43,7 @@ import tools.jackson.core.exc.StreamReadException;
 public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
     /** Problem types are this followed by the failure's type. */
-    public static final String TYPE_PREFIX = "urn:baton:problem:";
+    public static final String TYPE_PREFIX = Problems.TYPE_PREFIX;
 
     private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
 
@@ -122,9 +119,7 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
             body = error.updateAndGetBody(getMessageSource(), locale == null ? Locale.getDefault() : locale);
         }
         if (body instanceof ProblemDetail problem) {
-            String type = frameworkType(ex, status);
-            problem.setType(URI.create(TYPE_PREFIX + type));
-            problem.setTitle(title(type));
+            Problems.retype(problem, frameworkType(ex, status));
             if (problem.getInstance() == null) {
                 problem.setInstance(URI.create(exchange.getRequest().getPath().value()));
             }
@@ -173,32 +168,6 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         return null;
     }
 
-    private static String frameworkType(Exception ex, HttpStatusCode status) {
-        if (ex instanceof WebExchangeBindException || ex instanceof HandlerMethodValidationException) {
-            return "invalid-request";
-        }
-        if (ex instanceof ServerWebInputException) {
-            return "malformed-request";
-        }
-        if (ex instanceof UnsupportedMediaTypeStatusException) {
-            return "unsupported-media-type";
-        }
-        if (ex instanceof NotAcceptableStatusException) {
-            return "not-acceptable";
-        }
-        if (ex instanceof MethodNotAllowedException) {
-            return "method-not-allowed";
-        }
-        if (status.value() == 404) {
-            return "not-found";
-        }
-        if (status.value() == 413) {
-            return "payload-too-large";
-        }
-        HttpStatus known = HttpStatus.resolve(status.value());
-        return known == null ? "http-" + status.value() : known.name().toLowerCase(Locale.ROOT).replace('_', '-');
-    }
-
     private static ResponseEntity<ProblemDetail> problem(HttpStatusCode status, String type, String detail,
                                                          ServerWebExchange exchange) {
         return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON)
@@ -206,16 +175,12 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
     }
 
     private static ProblemDetail problemDetail(HttpStatusCode status, String type, String detail, String instance) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setType(URI.create(TYPE_PREFIX + type));
-        problem.setTitle(title(type));
-        problem.setInstance(URI.create(instance));
-        return problem;
+        return Problems.of(status, type, detail, URI.create(instance));
     }
 
-    /** {@code empty-text} -> {@code Empty text}. */
-    static String title(String type) {
-        String words = type.replace('-', ' ');
-        return words.isEmpty() ? words : Character.toUpperCase(words.charAt(0)) + words.substring(1);
+    /** A framework failure's type; a body over the limit is {@code payload-too-large} here. */
+    private static String frameworkType(Exception ex, HttpStatusCode status) {
+        String named = Problems.frameworkType(ex, status);
+        return named != null ? named : status.value() == 413 ? "payload-too-large" : Problems.statusName(status);
     }
 }

@@ -1,5 +1,6 @@
 package io.baton.inference.problems;
 
+import io.baton.common.problems.Problems;
 import io.baton.inference.InferenceException;
 import java.net.URI;
 import java.util.Locale;
@@ -16,13 +17,8 @@ import org.springframework.web.ErrorResponse;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.bind.support.WebExchangeBindException;
-import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.reactive.result.method.annotation.ResponseEntityExceptionHandler;
-import org.springframework.web.server.MethodNotAllowedException;
-import org.springframework.web.server.NotAcceptableStatusException;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.ServerWebInputException;
-import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 import reactor.core.publisher.Mono;
 
 /**
@@ -43,7 +39,7 @@ import reactor.core.publisher.Mono;
 public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
     /** Problem types are this followed by the failure's type, e.g. {@code urn:baton:problem:unknown-model}. */
-    public static final String TYPE_PREFIX = "urn:baton:problem:";
+    public static final String TYPE_PREFIX = Problems.TYPE_PREFIX;
 
     private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
 
@@ -73,9 +69,9 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
             body = error.updateAndGetBody(getMessageSource(), locale == null ? Locale.getDefault() : locale);
         }
         if (body instanceof ProblemDetail problem) {
-            String type = frameworkType(ex, status);
-            problem.setType(URI.create(TYPE_PREFIX + type));
-            problem.setTitle(title(type));
+            String named = Problems.frameworkType(ex, status);
+            String type = named != null ? named : Problems.statusName(status);
+            Problems.retype(problem, type);
             if (problem.getInstance() == null) {
                 problem.setInstance(URI.create(exchange.getRequest().getPath().value()));
             }
@@ -91,42 +87,10 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         return super.handleExceptionInternal(ex, body, headers, status, exchange);
     }
 
-    private static String frameworkType(Exception ex, HttpStatusCode status) {
-        if (ex instanceof WebExchangeBindException || ex instanceof HandlerMethodValidationException) {
-            return "invalid-request";
-        }
-        if (ex instanceof ServerWebInputException) {
-            return "malformed-request";
-        }
-        if (ex instanceof UnsupportedMediaTypeStatusException) {
-            return "unsupported-media-type";
-        }
-        if (ex instanceof NotAcceptableStatusException) {
-            return "not-acceptable";
-        }
-        if (ex instanceof MethodNotAllowedException) {
-            return "method-not-allowed";
-        }
-        if (status.value() == 404) {
-            return "not-found";
-        }
-        HttpStatus known = HttpStatus.resolve(status.value());
-        return known == null ? "http-" + status.value() : known.name().toLowerCase(Locale.ROOT).replace('_', '-');
-    }
-
     private static ResponseEntity<ProblemDetail> problem(HttpStatusCode status, String type, String detail,
                                                          ServerWebExchange exchange) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setType(URI.create(TYPE_PREFIX + type));
-        problem.setTitle(title(type));
-        problem.setInstance(URI.create(exchange.getRequest().getPath().value()));
+        ProblemDetail problem = Problems.of(status, type, detail, URI.create(exchange.getRequest().getPath().value()));
         return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
-    }
-
-    /** {@code unknown-model} -> {@code Unknown model}. */
-    static String title(String type) {
-        String words = type.replace('-', ' ');
-        return words.isEmpty() ? words : Character.toUpperCase(words.charAt(0)) + words.substring(1);
     }
 
 }

@@ -1,5 +1,6 @@
 package io.baton.memory.api;
 
+import io.baton.common.problems.Problems;
 import io.baton.common.BatonException;
 import io.baton.common.state.StateFormatException;
 import io.baton.memory.MemoryException;
@@ -10,7 +11,6 @@ import io.baton.memory.store.Head;
 import io.baton.memory.store.ModelMismatchException;
 import io.baton.memory.store.QuotaExceededException;
 import java.net.URI;
-import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,14 +22,9 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.bind.support.WebExchangeBindException;
-import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.reactive.HandlerMapping;
 import org.springframework.web.reactive.result.method.annotation.ResponseEntityExceptionHandler;
-import org.springframework.web.server.MethodNotAllowedException;
-import org.springframework.web.server.NotAcceptableStatusException;
 import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.ServerWebInputException;
-import org.springframework.web.server.UnsupportedMediaTypeStatusException;
 import reactor.core.publisher.Mono;
 
 /**
@@ -47,7 +42,7 @@ import reactor.core.publisher.Mono;
 public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
     /** Prefix of every problem type. */
-    public static final String TYPE_PREFIX = "urn:baton:problem:";
+    public static final String TYPE_PREFIX = Problems.TYPE_PREFIX;
 
     private static final Logger LOG = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
 
@@ -85,9 +80,7 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         }
         return super.handleExceptionInternal(ex, body, headers, status, exchange).map(response -> {
             if (response.getBody() instanceof ProblemDetail problem) {
-                String type = frameworkType(ex, response.getStatusCode());
-                problem.setType(URI.create(TYPE_PREFIX + type));
-                problem.setTitle(title(type));
+                Problems.retype(problem, frameworkType(ex, response.getStatusCode()));
                 problem.setInstance(instance(exchange));
                 if (ex instanceof WebExchangeBindException bind) {
                     problem.setProperty("errors", bind.getFieldErrors().stream()
@@ -98,27 +91,13 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
         });
     }
 
+    /** A framework failure's type; here an unnamed one is {@code payload-too-large}, {@code internal-error} or {@code bad-request}. */
     private static String frameworkType(Exception ex, HttpStatusCode status) {
-        if (ex instanceof UnsupportedMediaTypeStatusException) {
-            return "unsupported-media-type";
+        String named = Problems.frameworkType(ex, status);
+        if (named != null) {
+            return named;
         }
-        if (ex instanceof NotAcceptableStatusException) {
-            return "not-acceptable";
-        }
-        if (ex instanceof MethodNotAllowedException) {
-            return "method-not-allowed";
-        }
-        if (ex instanceof WebExchangeBindException || ex instanceof HandlerMethodValidationException) {
-            return "invalid-request";
-        }
-        if (ex instanceof ServerWebInputException) {
-            return "malformed-request";
-        }
-        return switch (status.value()) {
-            case 404 -> "not-found";
-            case 413 -> "payload-too-large";
-            default -> status.is5xxServerError() ? "internal-error" : "bad-request";
-        };
+        return status.value() == 413 ? "payload-too-large" : status.is5xxServerError() ? "internal-error" : "bad-request";
     }
 
     private static void addProperties(ProblemDetail problem, BatonException e, ServerWebExchange exchange) {
@@ -155,23 +134,13 @@ public class ProblemDetailsAdvice extends ResponseEntityExceptionHandler {
 
     private static ProblemDetail problem(HttpStatusCode status, String type, String detail,
             ServerWebExchange exchange) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setType(URI.create(TYPE_PREFIX + type));
-        problem.setTitle(title(type));
-        problem.setInstance(instance(exchange));
-        return problem;
+        return Problems.of(status, type, detail, instance(exchange));
     }
 
     private static ResponseEntity<ProblemDetail> respond(ProblemDetail problem) {
         return ResponseEntity.status(problem.getStatus())
                 .contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .body(problem);
-    }
-
-    /** "checkpoint-conflict" reads "Checkpoint conflict". */
-    static String title(String type) {
-        String words = type.replace('-', ' ');
-        return words.substring(0, 1).toUpperCase(Locale.ROOT) + words.substring(1);
     }
 
     private static URI instance(ServerWebExchange exchange) {
