@@ -3,6 +3,7 @@ package io.baton.inference.segments;
 import io.baton.inference.models.SegmentInput;
 import io.baton.inference.models.SegmentModel;
 import io.baton.inference.models.SegmentOutput;
+import io.baton.inference.segments.SegmentTimings.Step;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -52,8 +53,16 @@ public final class SegmentBatcher {
 
     /** Queues one document's segment; completes with its output when its batch has run. */
     public Mono<SegmentOutput> submit(SegmentModel model, String document, SegmentInput input) {
+        return submit(model, document, input, new SegmentTimings());
+    }
+
+    /**
+     * Queues one document's segment; completes with its output when its batch has run, having
+     * added the segment's {@code queue} and {@code run} times to {@code timings}.
+     */
+    public Mono<SegmentOutput> submit(SegmentModel model, String document, SegmentInput input, SegmentTimings timings) {
         return Mono.defer(() -> {
-            Pending pending = new Pending(document, input, Sinks.one());
+            Pending pending = new Pending(document, input, Sinks.one(), timings, System.nanoTime());
             Key key = new Key(model, input.tokens().length);
             boolean start;
             synchronized (lanes) {
@@ -90,12 +99,17 @@ public final class SegmentBatcher {
             if (batch.isEmpty()) {
                 return;
             }
+            long started = System.nanoTime();
             try {
                 List<SegmentOutput> outputs = key.model.run(batch.stream().map(p -> p.input).toList());
+                long ended = System.nanoTime();
                 batches.incrementAndGet();
                 segments.addAndGet(batch.size());
                 for (int i = 0; i < batch.size(); i++) {
-                    batch.get(i).result.tryEmitValue(outputs.get(i));
+                    Pending p = batch.get(i);
+                    p.timings.add(Step.QUEUE, p.submitted, started);
+                    p.timings.add(Step.RUN, started, ended);
+                    p.result.tryEmitValue(outputs.get(i));
                 }
             } catch (RuntimeException e) {
                 log.warn("a batch of {} segments of model {} failed: {}", batch.size(), key.model.id(), e.toString());
@@ -133,6 +147,7 @@ public final class SegmentBatcher {
         boolean running;
     }
 
-    private record Pending(String document, SegmentInput input, Sinks.One<SegmentOutput> result) {
+    private record Pending(String document, SegmentInput input, Sinks.One<SegmentOutput> result,
+                           SegmentTimings timings, long submitted) {
     }
 }

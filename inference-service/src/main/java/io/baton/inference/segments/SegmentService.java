@@ -6,14 +6,17 @@ import io.baton.inference.models.InvalidSegmentException.Reason;
 import io.baton.inference.models.SegmentInput;
 import io.baton.inference.models.SegmentModel;
 import io.baton.inference.models.SegmentOutput;
+import io.baton.inference.segments.SegmentTimings.Step;
 import io.baton.inference.state.CheckpointId;
 import io.baton.inference.state.Checkpoints;
 import io.baton.inference.state.MemoryClient;
 import io.baton.inference.state.SegmentOrderException;
 import io.baton.inference.state.StaleParentException;
 import io.baton.inference.state.StateCache;
+import io.baton.inference.state.Written;
 import java.util.Arrays;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The segment pipeline: validate, load checkpoint n-1 (the initial state for n = 0), run the
@@ -49,45 +52,75 @@ public final class SegmentService {
 
     /** Processes one segment for {@code tenant}. */
     public Mono<SegmentResponse> process(String tenant, SegmentRequest request) {
+        return process(tenant, request, new SegmentTimings());
+    }
+
+    /** Processes one segment for {@code tenant}, recording where its time goes in {@code timings}. */
+    public Mono<SegmentResponse> process(String tenant, SegmentRequest request, SegmentTimings timings) {
         return Mono.defer(() -> {
             SegmentModel model = models.model(request.model());
             validate(model, request);
             long n = request.segment();
+            long asked = System.nanoTime();
             StateCache.Entry kept = n == 0 ? null : cache.find(tenant, request.document(), model.id(), n - 1);
             if (kept == null) {
-                return previousState(tenant, request.document(), n, model)
-                        .flatMap(state -> run(tenant, request, model, state, null));
+                return previousState(tenant, request.document(), n, model, timings, asked)
+                        .flatMap(state -> run(tenant, request, model, state, null, timings));
             }
-            return run(tenant, request, model, kept.state(), kept.digest())
-                    .onErrorResume(StaleParentException.class, stale -> previousState(tenant, request.document(), n, model)
-                            .flatMap(state -> run(tenant, request, model, state, null)));
+            timings.since(Step.STATE, asked);
+            return run(tenant, request, model, kept.state(), kept.digest(), timings)
+                    .onErrorResume(StaleParentException.class, stale -> previousState(tenant, request.document(), n,
+                            model, timings, System.nanoTime())
+                            .flatMap(state -> run(tenant, request, model, state, null, timings)));
         }).doOnError(e -> cache.forget(tenant, request.document()));
     }
 
-    /** Runs the segment from {@code state} and stores checkpoint n, on top of {@code parentDigest} when given. */
+    /**
+     * Runs the segment from {@code state} and stores checkpoint n, on top of {@code parentDigest}
+     * when given. The answer's readouts are computed while the put is in flight, off the runner
+     * thread, which is free for the next batch as soon as the model has run.
+     */
     private Mono<SegmentResponse> run(String tenant, SegmentRequest request, SegmentModel model, DocumentState state,
-                                      String parentDigest) {
+                                      String parentDigest, SegmentTimings timings) {
         String document = request.document();
         long n = request.segment();
-        return batcher.submit(model, tenant + "/" + document, new SegmentInput(request.tokens(), state))
-                .flatMap(out -> memory.put(tenant, document, n,
-                                Checkpoints.encode(model, new CheckpointId(tenant, document, n), out.next()), parentDigest)
-                        .map(written -> {
-                            if (written.digest() != null) {
-                                cache.keep(tenant, document, model.id(), n, written.digest(), out.next());
-                            } else {
-                                cache.forget(tenant, document);
-                            }
-                            return respond(request, model, out);
-                        }));
+        return batcher.submit(model, tenant + "/" + document, new SegmentInput(request.tokens(), state), timings)
+                .publishOn(Schedulers.parallel())
+                .flatMap(out -> {
+                    long storing = System.nanoTime();
+                    byte[] checkpoint = Checkpoints.encode(model, new CheckpointId(tenant, document, n), out.next());
+                    Mono<Written> stored = memory.put(tenant, document, n, checkpoint, parentDigest)
+                            .doOnNext(written -> timings.since(Step.STORE, storing));
+                    Mono<SegmentResponse> answer = Mono.fromSupplier(() -> {
+                        long reading = System.nanoTime();
+                        SegmentResponse response = respond(request, model, out);
+                        timings.since(Step.READOUT, reading);
+                        return response;
+                    });
+                    return Mono.zip(stored, answer).map(both -> {
+                        Written written = both.getT1();
+                        if (written.digest() != null) {
+                            cache.keep(tenant, document, model.id(), n, written.digest(), out.next());
+                        } else {
+                            cache.forget(tenant, document);
+                        }
+                        return both.getT2();
+                    });
+                });
     }
 
-    private Mono<DocumentState> previousState(String tenant, String document, long n, SegmentModel model) {
+    private Mono<DocumentState> previousState(String tenant, String document, long n, SegmentModel model,
+                                              SegmentTimings timings, long asked) {
         if (n == 0) {
+            timings.since(Step.STATE, asked);
             return Mono.just(model.initialState(1));
         }
         return memory.checkpoint(tenant, document, n - 1)
-                .map(bytes -> Checkpoints.decode(model, bytes))
+                .map(bytes -> {
+                    DocumentState state = Checkpoints.decode(model, bytes);
+                    timings.since(Step.STATE, asked);
+                    return state;
+                })
                 .switchIfEmpty(Mono.defer(() -> memory.head(tenant, document)
                         .map(head -> head.segment() + 1).defaultIfEmpty(0L)
                         .flatMap(expected -> Mono.error(SegmentOrderException.gap(document, n, expected)))));

@@ -332,6 +332,7 @@ class SegmentsIT {
             }
             ResponseEntity<Map<String, Object>> response = post(clientForSegment.apply(i), tenant, body);
             assertThat(response.getStatusCode().value()).as("segment %d: %s", i, response.getBody()).isEqualTo(200);
+            assertServerTiming(response.getHeaders().getFirst("Server-Timing"));
             for (Object value : (List<?>) response.getBody().get("tokenNll")) {
                 nll.add(((Number) value).doubleValue());
             }
@@ -346,6 +347,24 @@ class SegmentsIT {
             start += lengths[i];
         }
         return new Results(nll.stream().mapToDouble(Double::doubleValue).toArray(), vectors);
+    }
+
+    /**
+     * The answer says where the segment's time went: every step of the pipeline once, in order,
+     * each within the total.
+     */
+    static void assertServerTiming(String header) {
+        assertThat(header).as("Server-Timing").isNotNull();
+        Map<String, Double> steps = new LinkedHashMap<>();
+        for (String entry : header.split(",\\s*")) {
+            String[] parts = entry.split(";dur=");
+            assertThat(parts).as("entry '%s' of '%s'", entry, header).hasSize(2);
+            steps.put(parts[0], Double.parseDouble(parts[1]));
+        }
+        assertThat(steps.keySet()).as(header).containsExactly("state", "queue", "run", "store", "readout", "total");
+        double total = steps.get("total");
+        assertThat(steps.values()).as(header).allSatisfy(ms -> assertThat(ms).isBetween(0.0, total));
+        assertThat(steps.get("run")).as(header).isPositive();
     }
 
     /** One pass over the whole text in ONNX Runtime Java is the reference (equal to the Python whole pass). */
