@@ -1,9 +1,9 @@
 package io.baton.inference.bench;
 
-import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
-import io.baton.inference.models.OnnxEnvironment;
+import io.baton.inference.InferenceProperties;
+import io.baton.inference.runtime.ExecutionProviders;
+import io.baton.inference.runtime.SessionOptionsFactory;
 import java.util.Arrays;
 
 /** What the benchmarks share: session options like the service's, and medians. */
@@ -13,17 +13,18 @@ final class BenchModels {
     }
 
     /**
-     * CPU session options as the service builds them from {@code baton.onnx} with {@code threads}
-     * intra-op threads and one inter-op thread: all graph optimisations, memory arena on.
+     * CPU session options exactly as the service builds them from its default {@code baton.onnx}
+     * with {@code threads} intra-op threads and one inter-op thread (all graph optimisations,
+     * memory arena on, spinning off), made by the service's own {@link SessionOptionsFactory}.
      */
-    static OrtSession.SessionOptions options(int threads) throws OrtException {
-        OnnxEnvironment.get();
-        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-        options.setOptimizationLevel(OptLevel.ALL_OPT);
-        options.setIntraOpNumThreads(threads);
-        options.setInterOpNumThreads(1);
-        options.setCPUArenaAllocator(true);
-        return options;
+    static OrtSession.SessionOptions options(int threads) {
+        return options(threads, false);
+    }
+
+    /** The same with ONNX Runtime's idle worker threads spinning ({@code allowSpinning}, ONNX Runtime's own default) or not. */
+    static OrtSession.SessionOptions options(int threads, boolean allowSpinning) {
+        InferenceProperties.Onnx onnx = new InferenceProperties.Onnx("cpu", 0, threads, 1, "all", true, false, allowSpinning);
+        return new SessionOptionsFactory(onnx, ExecutionProviders.standard()).create();
     }
 
     /** CPU time {@code process} has used so far (all its threads), in ns. */

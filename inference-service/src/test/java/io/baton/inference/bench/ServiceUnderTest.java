@@ -92,15 +92,16 @@ final class ServiceUnderTest implements AutoCloseable {
     }
 
     /** Posts segment {@code n} of {@code document} to the first instance (see {@link #post(int, String, long, String, long[], long)}). */
-    void post(String document, long n, String model, long[] tokens, long next) {
-        post(0, document, n, model, tokens, next);
+    String post(String document, long n, String model, long[] tokens, long next) {
+        return post(0, document, n, model, tokens, next);
     }
 
     /**
      * Posts segment {@code n} of {@code document} to instance {@code instance}; {@code next} is
-     * the first token of the following segment (scored too). Fails unless the service answers 200.
+     * the first token of the following segment (scored too). Fails unless the service answers 200;
+     * returns the answer's {@code Server-Timing} header.
      */
-    void post(int instance, String document, long n, String model, long[] tokens, long next) {
+    String post(int instance, String document, long n, String model, long[] tokens, long next) {
         StringBuilder body = new StringBuilder(tokens.length * 4 + 160);
         body.append("{\"document\":\"").append(document).append("\",\"segment\":").append(n)
                 .append(",\"model\":\"").append(model).append("\",\"tokens\":[");
@@ -117,6 +118,8 @@ final class ServiceUnderTest implements AutoCloseable {
                 throw new IllegalStateException("segment " + n + " of " + document + " answered "
                         + response.statusCode() + ": " + response.body());
             }
+            return response.headers().firstValue("Server-Timing").orElseThrow(
+                    () -> new IllegalStateException("segment " + n + " of " + document + " has no Server-Timing header"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
