@@ -113,9 +113,12 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
 
     /**
      * Continuous batching: segments of different documents that queue while a batch runs go
-     * together in the next one, up to {@code maxBatch}. An idle runner starts at once, or after
-     * {@code maxWait} when it is positive (default 0: a wait would cost more than a small model's
-     * whole segment when documents arrive one at a time).
+     * together in the next one, up to {@code maxBatch}. With {@code maxWait} 0 (the default: on a
+     * CPU a batch costs as much per token as one segment, and a wait only adds latency) nothing
+     * waits. A positive {@code maxWait} (for a GPU, where a batch of 32 runs at several times the
+     * tokens/s of one segment) lets an idle runner wait that long for company, and a finished
+     * batch wait that long for its documents' next segments, so that documents that started apart
+     * share batches ({@code SegmentBatcher}).
      */
     public record Batching(@DefaultValue("8") int maxBatch, @DefaultValue("0ms") Duration maxWait) {
 

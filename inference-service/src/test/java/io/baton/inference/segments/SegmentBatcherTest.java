@@ -80,6 +80,39 @@ class SegmentBatcherTest {
         }
     }
 
+    @Test
+    void withAMaxWaitTheNextBatchWaitsForTheDocumentThatJustRan() {
+        Scheduler runner = Schedulers.newSingle("test-runner");
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ofSeconds(1), runner);
+            List<Mono<SegmentOutput>> others = new ArrayList<>();
+            // Segment 0 of "a" runs alone. "b", "c" and "d" queue while the runner is still busy
+            // with it (here: as its output is handed over, on the runner thread), and a's next
+            // segment follows a few ms later, as a client posts it after the answer. Without
+            // waiting for "a", the batcher would run b, c, d at once and a's segment 1 alone after
+            // them, and the two groups would alternate from then on.
+            Mono<SegmentOutput> a = batcher.submit(model, "a", input(model, 0))
+                    .doOnNext(out -> List.of("b", "c", "d").forEach(d ->
+                            others.add(batcher.submit(model, d, input(model, 1)).cache())))
+                    .doOnNext(out -> others.forEach(Mono::subscribe))
+                    .publishOn(Schedulers.parallel())
+                    .delayElement(Duration.ofMillis(20))
+                    .then(Mono.defer(() -> batcher.submit(model, "a", input(model, 1))));
+            a.block(Duration.ofSeconds(60));
+            Flux.concat(others).blockLast(Duration.ofSeconds(60));
+
+            assertThat(batcher.batchesRun()).as("a's segment 0 alone, then a, b, c, d together").isEqualTo(2);
+            assertThat(batcher.segmentsRun()).isEqualTo(5);
+        } finally {
+            runner.dispose();
+        }
+    }
+
+    static SegmentInput input(SegmentModel model, int salt) {
+        return new SegmentInput(new long[] {72, 105, 65 + salt}, model.initialState(1));
+    }
+
     static void await(CountDownLatch latch) {
         try {
             assertThat(latch.await(60, TimeUnit.SECONDS)).isTrue();
