@@ -1,5 +1,6 @@
 package io.baton.e2e;
 
+import io.baton.common.testing.ServiceJar;
 import io.baton.common.testing.SpringServer;
 import io.baton.common.testing.TestServers;
 import io.baton.gateway.GatewayServiceApplication;
@@ -37,13 +38,19 @@ import org.springframework.web.reactive.function.client.WebClient;
  */
 public final class Platform implements AutoCloseable {
 
+    /**
+     * C1 only (-XX:TieredStopAtLevel=1): a JVM starts sooner, which is most of a restart; the work
+     * of these short runs is in ONNX Runtime (native) and Redis, not in JIT-hot Java.
+     */
+    static final List<String> JVM_OPTIONS = List.of("-Xmx512m", "-XX:TieredStopAtLevel=1");
+
     private final String tenant = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
     /** The tenant's API key: gateways in distributed mode require keys. */
     private final String apiKey = UUID.randomUUID().toString().replace("-", "");
     private final Path models;
     private final String defaultModel;
-    private final ServiceProcess memory;
-    private final ServiceProcess inference;
+    private final ServiceJar memory;
+    private final ServiceJar inference;
     private final RedisClient redisClient;
     private final StatefulRedisConnection<String, String> redis;
     private final List<Gateway> gateways = new ArrayList<>();
@@ -73,13 +80,13 @@ public final class Platform implements AutoCloseable {
     private Platform(String redisUrl, List<String> modelIds) {
         models = linkModels(modelIds);
         defaultModel = modelIds.get(0);
-        ServiceProcess startedMemory = null;
-        ServiceProcess startedInference = null;
+        ServiceJar startedMemory = null;
+        ServiceJar startedInference = null;
         try {
-            int memoryPort = ServiceProcess.freePort();
-            startedMemory = ServiceProcess.launch("memory-service", jar("memory"), memoryPort, Map.of(
+            int memoryPort = ServiceJar.freePort();
+            startedMemory = ServiceJar.launch("memory-service", jar("memory"), JVM_OPTIONS, memoryPort, Map.of(
                     "BATON_REDIS_URL", redisUrl, "BATON_STORE_KIND", "redis"));
-            startedInference = ServiceProcess.launch("inference-service", jar("inference"), ServiceProcess.freePort(),
+            startedInference = ServiceJar.launch("inference-service", jar("inference"), JVM_OPTIONS, ServiceJar.freePort(),
                     Map.of("BATON_MEMORY_URL", "http://127.0.0.1:" + memoryPort, "BATON_MODELS_DIR", models.toString(),
                             "BATON_DEFAULT_MODEL", modelIds.get(0)));
             startedMemory.awaitHealthy();
@@ -135,11 +142,11 @@ public final class Platform implements AutoCloseable {
         return tenant;
     }
 
-    public ServiceProcess memory() {
+    public ServiceJar memory() {
         return memory;
     }
 
-    public ServiceProcess inference() {
+    public ServiceJar inference() {
         return inference;
     }
 

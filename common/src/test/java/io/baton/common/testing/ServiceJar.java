@@ -10,55 +10,131 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A service's executable jar run as its own JVM ({@code java -Xmx<heap> -jar <jar>}) on a given
- * port, configured by environment variables, as in distributed mode. {@link #start} returns once
- * {@code /actuator/health} answers 200; its output goes to a temporary log file, whose tail is in
- * the exception when it does not come up.
+ * A service's executable jar run as its own JVM ({@code java <options> -jar <jar>}) on a given
+ * port, configured by environment variables (Spring relaxed binding: {@code SERVER_PORT},
+ * {@code BATON_REDIS_URL}, {@code BATON_MEMORY_URL}, ...), as in distributed mode. Its output goes
+ * to a temporary log file, whose tail is in the exception when it does not come up; it is ready
+ * once {@code GET /actuator/health} answers 200 (a process that exits fails at once). It can be
+ * killed (SIGKILL, as a crash would) and launched again on the same port with the same settings.
  */
 public final class ServiceJar implements AutoCloseable {
 
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
+    /** How long a service may take to become healthy (2 shared CPU cores, several builds at once). */
+    public static final Duration START_TIMEOUT = Duration.ofSeconds(180);
 
     private final String name;
-    private final Process process;
+    private final Path jar;
+    private final List<String> jvmOptions;
+    private final Map<String, String> env;
     private final int port;
-    private final Path log;
+    private Process process;
+    private Path log;
 
-    private ServiceJar(String name, Process process, int port, Path log) {
+    private ServiceJar(String name, Path jar, List<String> jvmOptions, int port, Map<String, String> env) {
         this.name = name;
-        this.process = process;
+        this.jar = jar;
+        this.jvmOptions = List.copyOf(jvmOptions);
+        this.env = Map.copyOf(env);
         this.port = port;
-        this.log = log;
+    }
+
+    /** Starts {@code jar} with {@code -Xmx<maxHeap>} (see {@link #launch}) and waits until it is healthy. */
+    public static ServiceJar start(String name, Path jar, String maxHeap, int port, Map<String, String> env) {
+        return launch(name, jar, List.of("-Xmx" + maxHeap), port, env).awaitHealthy();
     }
 
     /**
-     * Starts {@code jar} with {@code -Xmx<maxHeap>} on {@code port} ({@code SERVER_PORT}) with
-     * {@code env} added to this JVM's environment (less {@code BATON_REDIS_URL}, which only
-     * {@code env} may set), and waits until it is healthy.
+     * Launches {@code jar} with {@code jvmOptions} on {@code port} ({@code SERVER_PORT}) with
+     * {@code env} added to this JVM's environment (less {@code BATON_REDIS_URL}, which only {@code
+     * env} may set), without waiting; {@link #awaitHealthy()} waits.
      */
-    public static ServiceJar start(String name, Path jar, String maxHeap, int port, Map<String, String> env) {
+    public static ServiceJar launch(String name, Path jar, List<String> jvmOptions, int port, Map<String, String> env) {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("no " + name + " jar at " + jar.toAbsolutePath()
-                    + ": build it first (./mvnw -pl " + name + " -am package)");
+                    + ": build it first (./mvnw -pl " + name + " -am package -DskipTests)");
         }
+        ServiceJar service = new ServiceJar(name, jar, jvmOptions, port, env);
+        service.launch();
+        return service;
+    }
+
+    private synchronized void launch() {
         try {
-            Path log = Files.createTempFile(name + "-" + port + "-", ".log");
-            ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx" + maxHeap, "-jar", jar.toAbsolutePath().toString())
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            log = Files.createTempFile(name + "-" + port + "-", ".log");
+            List<String> command = new ArrayList<>();
+            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             builder.environment().remove("BATON_REDIS_URL");
             builder.environment().putAll(env);
             builder.environment().put("SERVER_PORT", Integer.toString(port));
-            ServiceJar service = new ServiceJar(name, builder.start(), port, log);
-            service.awaitHealthy();
-            return service;
+            process = builder.start();
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException("starting " + name, e);
         }
+    }
+
+    /** Waits until the service answers its health check; stops it and fails if it does not in time. */
+    public ServiceJar awaitHealthy() {
+        Process watched = current();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpRequest health = HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/health"))
+                .timeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        try {
+            while (System.nanoTime() < deadline) {
+                if (!watched.isAlive()) {
+                    throw new IllegalStateException(name + " exited with " + watched.exitValue() + ": " + tail());
+                }
+                try {
+                    if (http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                        return this;
+                    }
+                } catch (IOException e) {
+                    // not listening yet
+                }
+                // The process ending early is the other thing to wait for between two polls.
+                watched.waitFor(200, TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            close();
+            throw new IllegalStateException("interrupted while " + name + " started", e);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        close();
+        throw new IllegalStateException(name + " did not become healthy in " + START_TIMEOUT.toSeconds() + " s: " + tail());
+    }
+
+    /** Kills the process at once (SIGKILL, as a crash would) and waits until it is gone. */
+    public void kill() {
+        Process victim = current();
+        victim.destroyForcibly();
+        try {
+            if (!victim.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(name + " (pid " + victim.pid() + ") survived SIGKILL for 30s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while killing " + name, e);
+        }
+    }
+
+    /** Starts the service again on the same port with the same settings (a fresh JVM), without waiting. */
+    public void relaunch() {
+        if (current().isAlive()) {
+            throw new IllegalStateException(name + " is still running; kill it first");
+        }
+        launch();
     }
 
     /** A port nobody listens on right now. */
@@ -78,62 +154,50 @@ public final class ServiceJar implements AutoCloseable {
         return port;
     }
 
-    /** The service's process, e.g. to read the CPU time it has used. */
+    /** The JVM running now, e.g. to read the CPU time it has used or its process id. */
     public ProcessHandle process() {
-        return process.toHandle();
+        return current().toHandle();
     }
 
-    private void awaitHealthy() {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        HttpRequest health = HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/health"))
-                .timeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        try {
-            while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) {
-                    throw new IllegalStateException(name + " exited: " + tail());
-                }
-                try {
-                    if (http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        return;
-                    }
-                } catch (IOException e) {
-                    // not listening yet
-                }
-                // The process ending early is the other thing to wait for between two polls.
-                process.waitFor(200, TimeUnit.MILLISECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            close();
-            throw new IllegalStateException("interrupted while " + name + " started", e);
-        } catch (RuntimeException e) {
-            close();
-            throw e;
-        }
-        close();
-        throw new IllegalStateException(name + " did not become healthy in " + START_TIMEOUT.toSeconds() + " s: " + tail());
+    /** The process id of the JVM running now. */
+    public long pid() {
+        return current().pid();
     }
 
-    private String tail() {
+    /** The last lines of the current JVM's output. */
+    public String tail() {
         try {
             String text = Files.readString(log);
-            return text.substring(Math.max(0, text.length() - 3000));
+            return text.substring(Math.max(0, text.length() - 4000));
         } catch (IOException e) {
             return "(no log: " + e + ")";
         }
     }
 
+    private synchronized Process current() {
+        return process;
+    }
+
+    /** Stops the service (SIGTERM, then SIGKILL after 20s). */
     @Override
     public void close() {
-        process.destroy();
+        Process running = current();
+        if (running == null) {
+            return;
+        }
+        running.destroy();
         try {
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            if (!running.waitFor(20, TimeUnit.SECONDS)) {
+                running.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            process.destroyForcibly();
+            running.destroyForcibly();
         }
+    }
+
+    @Override
+    public String toString() {
+        return name + "@" + port;
     }
 }
