@@ -4,6 +4,7 @@ import io.baton.common.resilience.BreakerSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -95,15 +96,28 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
      *                       is off: between two runs the service does HTTP and state work, and a
      *                       spinning worker burnt about 0.7 of a core all the while (segment
      *                       tokens/s unchanged, CPU per segment 40% lower without); docs/performance.md
+     * @param cudaConvAlgoSearch how the CUDA provider picks a cuDNN convolution algorithm
+     *                       ({@code BATON_ONNX_CUDACONVALGOSEARCH}): {@code heuristic} (here the
+     *                       default: cuDNN's heuristics), {@code exhaustive} (ONNX Runtime's default:
+     *                       benchmark every algorithm) or {@code default}. With exhaustive, the
+     *                       service's batched runs of the bench model took 4-6x as long as the same
+     *                       batch in a bare loop on the H200 (service at 0.1-0.5 of the bare loop);
+     *                       with heuristic 0.6-0.95, outputs unchanged; docs/performance.md
      */
     public record Onnx(@DefaultValue("cpu") String provider, @DefaultValue("0") int deviceId,
                        @DefaultValue("0") int intraOpThreads, @DefaultValue("0") int interOpThreads,
                        @DefaultValue("all") String optimization, @DefaultValue("true") boolean memoryArena,
-                       @DefaultValue("false") boolean cudaTf32, @DefaultValue("false") boolean allowSpinning) {
+                       @DefaultValue("false") boolean cudaTf32, @DefaultValue("false") boolean allowSpinning,
+                       @DefaultValue("heuristic") String cudaConvAlgoSearch) {
 
         public Onnx {
             provider = provider.strip().toLowerCase(Locale.ROOT);
             optimization = optimization.strip().toLowerCase(Locale.ROOT);
+            cudaConvAlgoSearch = cudaConvAlgoSearch.strip().toLowerCase(Locale.ROOT);
+            if (!List.of("exhaustive", "heuristic", "default").contains(cudaConvAlgoSearch)) {
+                throw new IllegalArgumentException("baton.onnx.cuda-conv-algo-search must be exhaustive, heuristic or "
+                        + "default, got '" + cudaConvAlgoSearch + "'");
+            }
             if (deviceId < 0 || intraOpThreads < 0 || interOpThreads < 0) {
                 throw new IllegalArgumentException("baton.onnx device-id, intra-op-threads and inter-op-threads "
                         + "must not be negative");

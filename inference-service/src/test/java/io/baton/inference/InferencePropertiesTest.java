@@ -32,6 +32,7 @@ class InferencePropertiesTest {
         assertThat(p.onnx().provider()).isEqualTo("cpu");
         assertThat(p.onnx().optimization()).isEqualTo("all");
         assertThat(p.onnx().memoryArena()).isTrue();
+        assertThat(p.onnx().cudaConvAlgoSearch()).isEqualTo("heuristic");
         assertThat(p.batching().maxBatch()).isEqualTo(8);
         assertThat(p.batching().maxWait()).isEqualTo(Duration.ZERO);
         assertThat(p.segments().maxTokens()).isEqualTo(2048);
@@ -61,6 +62,15 @@ class InferencePropertiesTest {
         assertThat(p.onnx().intraOpThreads()).isEqualTo(4);
         assertThat(p.batching().maxBatch()).isEqualTo(32);
         assertThat(p.runner().threads()).isEqualTo(3);
+    }
+
+    @Test
+    void theCudaConvolutionSearchIsOneOfCuDnnsThree() {
+        assertThat(bind(Map.of("BATON_ONNX_CUDACONVALGOSEARCH", "Exhaustive")).onnx().cudaConvAlgoSearch())
+                .isEqualTo("exhaustive");
+        assertThatThrownBy(() -> bind(Map.of("BATON_ONNX_CUDACONVALGOSEARCH", "fastest")))
+                .isInstanceOf(BindException.class)
+                .rootCause().hasMessageContaining("baton.onnx.cuda-conv-algo-search");
     }
 
     @Test

@@ -60,7 +60,7 @@ public final class BitsPerByteRunner {
         int limit = args.positive("limit", Integer.MAX_VALUE);
         Map<HeldOutText, BitsPerByte.Result> results = new LinkedHashMap<>();
         InferenceProperties.Onnx onnx = new InferenceProperties.Onnx(args.string("provider", "cpu"), 0,
-                args.has("threads") ? args.positive("threads", 1) : 0, 0, "all", true, false, false);
+                args.has("threads") ? args.positive("threads", 1) : 0, 0, "all", true, false, false, "heuristic");
         try (OrtSession.SessionOptions options = new SessionOptionsFactory(onnx, ExecutionProviders.standard()).create();
              TextTokenizer tokenizer = TextTokenizer.load(folder);
              SegmentModel model = SegmentModel.load(folder, options)) {

@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.providers.OrtCUDAProviderOptions;
 import io.baton.inference.InferenceProperties;
+import java.util.Locale;
 
 /** One ONNX Runtime execution provider, as {@code baton.onnx.provider} names it. */
 public interface ExecutionProvider {
@@ -47,13 +48,15 @@ public interface ExecutionProvider {
         public void addTo(OrtSession.SessionOptions options, InferenceProperties.Onnx onnx) throws OrtException {
             try (OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions(onnx.deviceId())) {
                 cuda.add("use_tf32", onnx.cudaTf32() ? "1" : "0");
+                cuda.add("cudnn_conv_algo_search", onnx.cudaConvAlgoSearch().toUpperCase(Locale.ROOT));
                 options.addCUDA(cuda);
             }
         }
 
         @Override
         public String describe(InferenceProperties.Onnx onnx) {
-            return "cuda (device " + onnx.deviceId() + "), TF32 " + (onnx.cudaTf32() ? "on" : "off");
+            return "cuda (device " + onnx.deviceId() + "), TF32 " + (onnx.cudaTf32() ? "on" : "off")
+                    + ", cuDNN convolution search " + onnx.cudaConvAlgoSearch();
         }
     };
 }

@@ -23,8 +23,30 @@ final class BenchModels {
 
     /** The same with ONNX Runtime's idle worker threads spinning ({@code allowSpinning}, ONNX Runtime's own default) or not. */
     static OrtSession.SessionOptions options(int threads, boolean allowSpinning) {
-        InferenceProperties.Onnx onnx = new InferenceProperties.Onnx("cpu", 0, threads, 1, "all", true, false, allowSpinning);
+        return options(threads, allowSpinning, "cpu");
+    }
+
+    /**
+     * The same on execution provider {@code provider} ({@code cpu}, or {@code cuda} on device 0
+     * with TF32 off, as the service adds it).
+     */
+    static OrtSession.SessionOptions options(int threads, boolean allowSpinning, String provider) {
+        InferenceProperties.Onnx onnx = new InferenceProperties.Onnx(provider, 0, threads, 1, "all", true, false, allowSpinning,
+                convolutionSearch());
         return new SessionOptionsFactory(onnx, ExecutionProviders.standard()).create();
+    }
+
+    /**
+     * How the CUDA provider picks cuDNN convolution algorithms in a benchmark: system property
+     * {@code baton.bench.cuda-conv-algo-search}, default {@code heuristic} (the service's default).
+     */
+    static String convolutionSearch() {
+        return System.getProperty("baton.bench.cuda-conv-algo-search", "heuristic");
+    }
+
+    /** The execution provider a benchmark runs on: system property {@code baton.bench.provider}, default {@code cpu}. */
+    static String provider() {
+        return System.getProperty("baton.bench.provider", "cpu");
     }
 
     /** CPU time {@code process} has used so far (all its threads), in ns. */

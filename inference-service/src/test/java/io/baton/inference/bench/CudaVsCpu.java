@@ -45,6 +45,7 @@ public final class CudaVsCpu {
                  OrtCUDAProviderOptions fp32 = new OrtCUDAProviderOptions(0)) {
                 cudaOptions.addCUDA(0);
                 fp32.add("use_tf32", "0");
+                fp32.add("cudnn_conv_algo_search", BenchModels.convolutionSearch().toUpperCase(Locale.ROOT));
                 fp32Options.addCUDA(fp32);
                 try (SegmentModel cpu = SegmentModel.load(dir, cpuOptions);
                      SegmentModel cuda = SegmentModel.load(dir, cudaOptions);

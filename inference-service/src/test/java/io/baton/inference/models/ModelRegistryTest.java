@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelRegistryTest {
 
     static final SessionOptionsFactory SESSIONS = new SessionOptionsFactory(
-            new InferenceProperties.Onnx("cpu", 0, 0, 0, "all", true, false, true), ExecutionProviders.standard());
+            new InferenceProperties.Onnx("cpu", 0, 0, 0, "all", true, false, true, "exhaustive"), ExecutionProviders.standard());
 
     @Test
     void loadsModelsBuiltHereAndHubExportsSideBySide(@TempDir Path dir) throws IOException {

@@ -33,7 +33,7 @@ class SessionOptionsFactoryTest {
     @Test
     void withoutSpinningAModelRunsToTheSameResult() {
         SegmentOutput reference = runWith(onnx("cpu", "all", 2, true));
-        SegmentOutput quiet = runWith(new InferenceProperties.Onnx("cpu", 0, 2, 2, "all", true, false, false));
+        SegmentOutput quiet = runWith(new InferenceProperties.Onnx("cpu", 0, 2, 2, "all", true, false, false, "exhaustive"));
         assertThat(quiet.logits().maxAbsDifference(reference.logits())).isLessThanOrEqualTo(1e-5);
     }
 
@@ -72,9 +72,10 @@ class SessionOptionsFactoryTest {
 
     @Test
     void cudaComputesInPlainFp32UnlessTf32IsAskedFor() {
-        assertThat(ExecutionProvider.CUDA.describe(onnx("cuda", "all", 0, true))).isEqualTo("cuda (device 0), TF32 off");
-        assertThat(ExecutionProvider.CUDA.describe(new InferenceProperties.Onnx("cuda", 1, 0, 0, "all", true, true, true)))
-                .isEqualTo("cuda (device 1), TF32 on");
+        assertThat(ExecutionProvider.CUDA.describe(onnx("cuda", "all", 0, true)))
+                .isEqualTo("cuda (device 0), TF32 off, cuDNN convolution search exhaustive");
+        assertThat(ExecutionProvider.CUDA.describe(new InferenceProperties.Onnx("cuda", 1, 0, 0, "all", true, true, true, "heuristic")))
+                .isEqualTo("cuda (device 1), TF32 on, cuDNN convolution search heuristic");
     }
 
     static SegmentOutput runWith(InferenceProperties.Onnx onnx) {
@@ -86,6 +87,6 @@ class SessionOptionsFactoryTest {
     }
 
     static InferenceProperties.Onnx onnx(String provider, String optimization, int threads, boolean arena) {
-        return new InferenceProperties.Onnx(provider, 0, threads, threads, optimization, arena, false, true);
+        return new InferenceProperties.Onnx(provider, 0, threads, threads, optimization, arena, false, true, "exhaustive");
     }
 }
