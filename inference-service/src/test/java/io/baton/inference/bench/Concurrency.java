@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,6 +25,9 @@ import java.util.concurrent.Future;
  * beside it, in turns, a bare ONNX Runtime loop running the same N documents as batches of N
  * ({@link BatchThroughput}). The batches the service actually formed are read from its {@link
  * SegmentBatcher} ({@code segmentsRun / batchesRun}).
+ *
+ * <p>The service and the bare loop run on the execution provider named by the system property
+ * {@code baton.bench.provider} ({@code cpu} by default; {@code cuda} on a GPU machine).
  *
  * <p>Arguments: {@code modelsDir model textFile length seconds documents rounds threads maxBatch
  * [warmUpModel warmUpSeconds [maxWait]]}, e.g. {@code bench/out/models jamba-bench text.txt 256 30 1,4,16 2 2 8
@@ -46,18 +50,21 @@ public final class Concurrency {
         double warmUpSeconds = args.length > 10 ? Double.parseDouble(args[10]) : 0;
         String maxWait = args.length > 11 ? args[11] : "0ms";
 
-        System.out.printf(Locale.ROOT, "%s, segments of %d tokens; ONNX Runtime Java, %d intra-op threads, 1 inter-op "
+        String provider = BenchModels.provider();
+        System.out.printf(Locale.ROOT, "%s, segments of %d tokens; ONNX Runtime Java, provider %s (cuDNN convolution search %s), "
+                        + "%d intra-op threads, 1 inter-op "
                         + "thread, %d cores; service: baton.batching.max-batch=%d, max-wait %s; %.0f s per cell, %d rounds, "
                         + "bare and service alternating; first %.0f s of %s segments through the service to warm it up%n%n",
-                id, length, threads, Runtime.getRuntime().availableProcessors(), maxBatch, maxWait, seconds, rounds,
-                warmUpSeconds,
-                warmUpModel);
+                id, length, provider, BenchModels.convolutionSearch(), threads, Runtime.getRuntime().availableProcessors(),
+                maxBatch, maxWait, seconds, rounds, warmUpSeconds, warmUpModel);
         System.out.println("| documents | round | bare ORT, batch min(N, max-batch) (tokens/s) | service (tokens/s) | service / bare "
-                + "| segments per batch in the service | mean segment latency (s) |");
-        System.out.println("|---:|---:|---:|---:|---:|---:|---:|");
+                + "| segments per batch in the service | mean segment latency (ms) | in the service (Server-Timing, mean ms): "
+                + "state | queue | run | store | readout | total |");
+        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         try (ServiceUnderTest service = ServiceUnderTest.start(dir, id, threads,
-                Map.of("baton.batching.max-batch", Integer.toString(maxBatch), "baton.batching.max-wait", maxWait));
-             OrtSession.SessionOptions options = BenchModels.options(threads);
+                Map.of("baton.batching.max-batch", Integer.toString(maxBatch), "baton.batching.max-wait", maxWait,
+                        "baton.onnx.provider", provider, "baton.onnx.cuda-conv-algo-search", BenchModels.convolutionSearch()));
+             OrtSession.SessionOptions options = BenchModels.options(threads, false, provider);
              SegmentModel model = SegmentModel.load(dir.resolve(id), options)) {
             SegmentBatcher batcher = service.bean(SegmentBatcher.class);
             serve(service, batcher, warmUpModel, text, 64, 1, warmUpSeconds); // both JVMs' JIT compilers
@@ -67,14 +74,19 @@ public final class Concurrency {
                     double bare = BatchThroughput.tokensPerSecond(model, text, length, Math.min(n, maxBatch), seconds,
                             new double[1]);
                     Cell cell = serve(service, batcher, id, text, length, n, seconds);
-                    System.out.printf(Locale.ROOT, "| %d | %d | %,.0f | %,.0f | %.2f | %.2f | %.2f |%n", n, round, bare,
-                            cell.tokensPerSecond, cell.tokensPerSecond / bare, cell.segmentsPerBatch, cell.latency);
+                    StringBuilder steps = new StringBuilder();
+                    for (String step : ServiceVsOrt.STEPS) {
+                        steps.append(String.format(Locale.ROOT, " %.2f |", cell.steps.getOrDefault(step, 0.0) / cell.segments));
+                    }
+                    System.out.printf(Locale.ROOT, "| %d | %d | %,.0f | %,.0f | %.2f | %.2f | %.1f |%s%n", n, round, bare,
+                            cell.tokensPerSecond, cell.tokensPerSecond / bare, cell.segmentsPerBatch, cell.latency * 1e3, steps);
                 }
             }
         }
     }
 
-    record Cell(double tokensPerSecond, double segmentsPerBatch, double latency) {
+    /** A cell's tokens/s, segments per batch formed, mean latency (s), and Server-Timing steps summed over its segments. */
+    record Cell(double tokensPerSecond, double segmentsPerBatch, double latency, long segments, Map<String, Double> steps) {
     }
 
     /**
@@ -90,6 +102,7 @@ public final class Concurrency {
             long start = System.nanoTime();
             long deadline = start + (long) (seconds * 1e9);
             List<Future<long[]>> done = new ArrayList<>();
+            Map<String, Double> steps = new ConcurrentHashMap<>();
             for (int d = 0; d < n; d++) {
                 int first = BatchThroughput.documentStart(d);
                 String document = "conc-" + n + "-" + d + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -99,8 +112,8 @@ public final class Concurrency {
                     while (count == 0 || System.nanoTime() < deadline) {
                         int at = first + (int) (count * length);
                         long t0 = System.nanoTime();
-                        service.post(document, count, model, ZooThroughput.segment(text, at, length),
-                                text[(at + length) % text.length] & 0xFF);
+                        ServiceUnderTest.addSteps(steps, service.post(document, count, model,
+                                ZooThroughput.segment(text, at, length), text[(at + length) % text.length] & 0xFF));
                         busy += System.nanoTime() - t0;
                         count++;
                     }
@@ -115,7 +128,7 @@ public final class Concurrency {
             }
             double elapsed = (System.nanoTime() - start) / 1e9;
             double perBatch = (double) (batcher.segmentsRun() - segments) / (batcher.batchesRun() - batches);
-            return new Cell(posted * length / elapsed, perBatch, busy / 1e9 / posted);
+            return new Cell(posted * length / elapsed, perBatch, busy / 1e9 / posted, posted, steps);
         } finally {
             pool.shutdownNow();
         }

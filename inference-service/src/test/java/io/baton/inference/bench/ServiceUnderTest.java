@@ -128,6 +128,14 @@ final class ServiceUnderTest implements AutoCloseable {
         }
     }
 
+    /** Adds each step of a {@code Server-Timing} header ({@code name;dur=ms, ...}) to {@code sums}, in ms. */
+    static void addSteps(Map<String, Double> sums, String serverTiming) {
+        for (String entry : serverTiming.split(",\\s*")) {
+            String[] parts = entry.split(";dur=");
+            sums.merge(parts[0], Double.parseDouble(parts[1]), Double::sum);
+        }
+    }
+
     @Override
     public void close() {
         try {

@@ -210,10 +210,7 @@ public final class ServiceVsOrt {
             int at = offset + (int) (segments * length);
             String timing = service.post(instance, document, segments, model.id(), ZooThroughput.segment(text, at, length),
                     text[(at + length) % text.length] & 0xFF);
-            for (String entry : timing.split(",\\s*")) {
-                String[] parts = entry.split(";dur=");
-                steps.merge(parts[0], Double.parseDouble(parts[1]), Double::sum);
-            }
+            ServiceUnderTest.addSteps(steps, timing);
         }
         long elapsed = System.nanoTime() - start;
         return new Round(segments * length / (elapsed / 1e9), segments, elapsed, BenchModels.ownCpuNanos() - own,
