@@ -44,6 +44,14 @@ public final class ServiceVsOrt {
 
     static final List<String> STEPS = List.of("state", "queue", "run", "store", "readout", "total");
 
+    /**
+     * The model whose segments warm both JVMs up: a bench-size model makes a few hundred requests
+     * in a minute and leaves the memory service's request path interpreted (a put of 668 KB took
+     * 4.4-4.8 ms then against 2.6-2.9 ms after a few thousand puts); a small model makes thousands.
+     */
+    static final String WARM_UP_MODEL = "gemma2-tiny";
+    static final double MODEL_WARM_UP_SECONDS = 15;
+
     public static void main(String[] args) throws IOException {
         Path dir = Path.of(args[0]);
         List<String> models = List.of(args[1].split(","));
@@ -57,8 +65,10 @@ public final class ServiceVsOrt {
         System.out.printf(Locale.ROOT, "ONNX Runtime Java, %d intra-op threads, 1 inter-op thread, %d cores; "
                         + "%.1f s per round, %d rounds per variant, the variants taking turns; median of the rounds%n%n",
                 threads, Runtime.getRuntime().availableProcessors(), seconds, rounds);
-        System.out.printf(Locale.ROOT, "Warm-up first: %.0f s of segments through the service and the bare loop (both JVMs'"
-                + " JIT compilers settle only after ~10,000 requests, about two minutes on this machine).%n%n", warmUpSeconds);
+        System.out.printf(Locale.ROOT, "Warm-up first: %.0f s of %s segments of 64 tokens through the service (both JVMs'"
+                + " JIT compilers settle only after ~10,000 requests, which a small model makes in a minute or two), then"
+                + " %.0f s of the first model through the service and the bare loop.%n%n", warmUpSeconds, WARM_UP_MODEL,
+                MODEL_WARM_UP_SECONDS);
         List<String> breakdown = new ArrayList<>();
         try (ServiceUnderTest service = ServiceUnderTest.start(dir, models.get(0), threads, Map.of());
              OrtSession.SessionOptions options = BenchModels.options(threads);
@@ -124,13 +134,17 @@ public final class ServiceVsOrt {
     }
 
     /**
-     * Segments through the service and the bare loop for about {@code seconds}, so that both JVMs
-     * (this one and the memory service's) have compiled their hot paths before anything is timed.
+     * {@code seconds} of {@link #WARM_UP_MODEL}'s segments through the service, then segments of
+     * the model in {@code folder} through the service and the bare loop, so that both JVMs (this
+     * one and the memory service's) have compiled their hot paths before anything is timed.
      */
     static void warmUp(ServiceUnderTest service, Path folder, OrtSession.SessionOptions options, byte[] text,
                        int length, double seconds) {
+        try (SegmentModel small = SegmentModel.load(folder.resolveSibling(WARM_UP_MODEL), options)) {
+            serviceRound(service, 0, small, text, 64, 0, seconds);
+        }
         try (SegmentModel model = SegmentModel.load(folder, options)) {
-            long end = System.nanoTime() + (long) (seconds * 1e9);
+            long end = System.nanoTime() + (long) (MODEL_WARM_UP_SECONDS * 1e9);
             while (System.nanoTime() < end) {
                 serviceRound(service, 0, model, text, length, 0, 2.0);
                 bareRound(service, model, text, length, 0, 0.2);
