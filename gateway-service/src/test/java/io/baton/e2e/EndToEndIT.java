@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -349,6 +350,35 @@ class EndToEndIT {
         } finally {
             proxy.cutOff(false);
         }
+    }
+
+    @Test
+    void aGenerationThatBreaksOffEndsWithAProblemEvent() {
+        Platform.Gateway failing = platform.gateway(Map.of("baton.inference.retries", "0"));
+        String id = "broken-generation-" + UUID.randomUUID().toString().substring(0, 8);
+        write(failing, "/v1/documents", Map.of("text", text.substring(0, 2_000), "id", id), 201);
+        // Inference's stream is passed on up to its second token event, then the connection closes.
+        failing.proxy().breakNextGeneration(2);
+        List<ServerSentEvent<Map<String, Object>>> events = failing.client().post()
+                .uri("/v1/documents/{id}:generate", id)
+                .contentType(MediaType.APPLICATION_JSON).accept(MediaType.TEXT_EVENT_STREAM)
+                .bodyValue(Map.of("prompt", "\n\nSummary:", "maxTokens", 8))
+                .retrieve().bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<Map<String, Object>>>() {
+                })
+                .collectList().block(Duration.ofMinutes(2));
+        assertThat(events).extracting(ServerSentEvent::event).containsExactly("token", "token", "problem");
+        assertThat(events.get(2).data()).containsEntry("type", "urn:baton:problem:inference-unavailable")
+                .containsEntry("status", 503).containsEntry("instance", "/v1/documents/" + id + ":generate");
+
+        // The next generation is whole: token events, then done.
+        List<ServerSentEvent<Map<String, Object>>> whole = failing.client().post()
+                .uri("/v1/documents/{id}:generate", id)
+                .contentType(MediaType.APPLICATION_JSON).accept(MediaType.TEXT_EVENT_STREAM)
+                .bodyValue(Map.of("prompt", "\n\nSummary:", "maxTokens", 8))
+                .retrieve().bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<Map<String, Object>>>() {
+                })
+                .collectList().block(Duration.ofMinutes(2));
+        assertThat(whole).extracting(ServerSentEvent::event).contains("token").endsWith("done").doesNotContain("problem");
     }
 
     // ------------------------------------------------------------------------------------------

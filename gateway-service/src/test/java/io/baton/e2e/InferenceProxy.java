@@ -28,7 +28,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li>{@linkplain #onSegmentCall(int, Runnable) act on the n-th segment call} after inference
  *       has answered it (so checkpoint n is stored): run an action, e.g. kill and relaunch the
  *       inference JVM, and drop the answer (502), as when an instance dies before its answer
- *       gets out.
+ *       gets out;
+ *   <li>{@linkplain #breakNextGeneration(int) break the next generation off} after some of its
+ *       events, as when inference dies in the middle of a stream.
  * </ul>
  *
  * While inference is not listening (a restart), a call cannot be forwarded and is answered 502.
@@ -54,6 +56,7 @@ public final class InferenceProxy implements AutoCloseable {
     private volatile boolean cutOff;
 
     private volatile SegmentObserver observer;
+    private final AtomicInteger breakGenerationAfter = new AtomicInteger(-1);
 
     private record Trap(int call, Runnable action) {
     }
@@ -104,6 +107,15 @@ public final class InferenceProxy implements AutoCloseable {
      */
     public void onSegmentCall(int call, Runnable action) {
         trap.set(new Trap(call, action));
+    }
+
+    /**
+     * Once: the next {@code POST /v1/generate} answer is passed on up to its {@code events}-th
+     * server-sent event only, and then the connection is closed before the declared length: the
+     * gateway sees the stream begin and break off.
+     */
+    public void breakNextGeneration(int events) {
+        breakGenerationAfter.set(events);
     }
 
     /** Shows every answered segment call to {@code observer} from now on ({@code null}: to nobody). */
@@ -177,6 +189,11 @@ public final class InferenceProxy implements AutoCloseable {
             }
             answer.headers().firstValue("Content-Type")
                     .ifPresent(type -> exchange.getResponseHeaders().set("Content-Type", type));
+            int keep = "/v1/generate".equals(exchange.getRequestURI().getPath()) ? breakGenerationAfter.getAndSet(-1) : -1;
+            if (keep >= 0) {
+                sendBrokenOff(exchange, answer.body(), keep);
+                return;
+            }
             send(exchange, answer.statusCode(), answer.body());
         }
     }
@@ -200,6 +217,29 @@ public final class InferenceProxy implements AutoCloseable {
         String problem = "{\"type\":\"about:blank\",\"title\":\"Bad Gateway\",\"status\":502,\"detail\":\""
                 + detail.replace("\\", "\\\\").replace("\"", "'") + "\"}";
         send(exchange, 502, problem.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Declares the whole body's length, writes its first {@code events} events, and closes. */
+    private static void sendBrokenOff(HttpExchange exchange, byte[] body, int events) throws IOException {
+        String text = new String(body, StandardCharsets.UTF_8);
+        int end = 0;
+        for (int i = 0; i < events; i++) {
+            int next = text.indexOf("\n\n", end);
+            if (next < 0 || next + 2 >= text.length()) {
+                throw new IllegalStateException("the generation has fewer than " + (events + 1) + " events to break off after "
+                        + events);
+            }
+            end = next + 2;
+        }
+        exchange.sendResponseHeaders(200, body.length);
+        OutputStream out = exchange.getResponseBody();
+        out.write(text.substring(0, end).getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        try {
+            out.close();
+        } catch (IOException expected) {
+            // "insufficient bytes written": the server closes the connection, which is the point
+        }
     }
 
     private static void send(HttpExchange exchange, int status, byte[] body) throws IOException {

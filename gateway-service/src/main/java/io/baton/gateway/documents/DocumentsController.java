@@ -1,6 +1,7 @@
 package io.baton.gateway.documents;
 
 import io.baton.gateway.access.Tenants;
+import io.baton.gateway.problems.ProblemEvents;
 import jakarta.validation.Valid;
 import java.net.URI;
 import org.springframework.http.MediaType;
@@ -46,14 +47,17 @@ public class DocumentsController {
         return documents.append(Tenants.of(exchange), id, request);
     }
 
-    /** Streams a generation from the document's head: {@code token} events, then {@code done}. */
+    /**
+     * Streams a generation from the document's head: {@code token} events, then {@code done}; a
+     * failure after the first event ends the stream with a {@code problem} event.
+     */
     @PostMapping(path = {"/v1/documents/{id}/generate", "/v1/documents/{id}:generate"},
             consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    public Flux<ServerSentEvent<GenerationEvent>> generate(@PathVariable String id,
-                                                           @Valid @RequestBody PromptRequest request,
-                                                           ServerWebExchange exchange) {
-        return documents.generate(Tenants.of(exchange), id, request).map(event -> ServerSentEvent
-                .builder(event).event(event instanceof GenerationEvent.Token ? "token" : "done").build());
+    public Flux<ServerSentEvent<Object>> generate(@PathVariable String id, @Valid @RequestBody PromptRequest request,
+                                                  ServerWebExchange exchange) {
+        return ProblemEvents.endingWithProblem(documents.generate(Tenants.of(exchange), id, request)
+                .map(event -> ServerSentEvent.<Object>builder(event)
+                        .event(event instanceof GenerationEvent.Token ? "token" : "done").build()), exchange);
     }
 
     /** The document as stored. */

@@ -2,14 +2,13 @@ package io.baton.gateway.summarize;
 
 import io.baton.gateway.access.Tenants;
 import io.baton.gateway.pipeline.SegmentProgress;
+import io.baton.gateway.problems.ProblemEvents;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
-import io.baton.gateway.problems.ProblemDetailsAdvice;
 import jakarta.validation.Valid;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -68,13 +67,8 @@ public class SummaryController {
                     schema = @Schema(oneOf = {SegmentProgress.class, SummaryResponse.class})))
     public Flux<ServerSentEvent<Object>> stream(@Valid @RequestBody SummaryRequest request,
                                           ServerWebExchange exchange) {
-        AtomicBoolean begun = new AtomicBoolean();
-        return summaries.summarize(Tenants.of(exchange), request)
-                .map(SummaryController::event)
-                .doOnNext(event -> begun.set(true))
-                .onErrorResume(e -> begun.get(), e -> Flux.just(ServerSentEvent.<Object>builder(
-                        ProblemDetailsAdvice.problemOf(e, exchange.getRequest().getPath().value()))
-                        .event("problem").build()));
+        return ProblemEvents.endingWithProblem(summaries.summarize(Tenants.of(exchange), request)
+                .map(SummaryController::event), exchange);
     }
 
     private static ServerSentEvent<Object> event(SummaryEvent event) {
