@@ -359,29 +359,25 @@ class EndToEndIT {
         write(failing, "/v1/documents", Map.of("text", text.substring(0, 2_000), "id", id), 201);
         // Inference's stream is passed on up to its second token event, then the connection closes.
         failing.proxy().breakNextGeneration(2);
-        List<ServerSentEvent<Map<String, Object>>> events = failing.client().post()
-                .uri("/v1/documents/{id}:generate", id)
-                .contentType(MediaType.APPLICATION_JSON).accept(MediaType.TEXT_EVENT_STREAM)
-                .bodyValue(Map.of("prompt", "\n\nSummary:", "maxTokens", 8))
-                .retrieve().bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<Map<String, Object>>>() {
-                })
-                .collectList().block(Duration.ofMinutes(2));
+        List<ServerSentEvent<Map<String, Object>>> events = generate(failing, id);
         assertThat(events).extracting(ServerSentEvent::event).containsExactly("token", "token", "problem");
         assertThat(events.get(2).data()).containsEntry("type", "urn:baton:problem:inference-unavailable")
                 .containsEntry("status", 503).containsEntry("instance", "/v1/documents/" + id + ":generate");
 
         // The next generation is whole: token events, then done.
-        List<ServerSentEvent<Map<String, Object>>> whole = failing.client().post()
-                .uri("/v1/documents/{id}:generate", id)
-                .contentType(MediaType.APPLICATION_JSON).accept(MediaType.TEXT_EVENT_STREAM)
-                .bodyValue(Map.of("prompt", "\n\nSummary:", "maxTokens", 8))
-                .retrieve().bodyToFlux(new ParameterizedTypeReference<ServerSentEvent<Map<String, Object>>>() {
-                })
-                .collectList().block(Duration.ofMinutes(2));
+        List<ServerSentEvent<Map<String, Object>>> whole = generate(failing, id);
         assertThat(whole).extracting(ServerSentEvent::event).contains("token").endsWith("done").doesNotContain("problem");
     }
 
     // ------------------------------------------------------------------------------------------
+
+    /** The events of 8 tokens generated from document {@code id} through {@code through}. */
+    static List<ServerSentEvent<Map<String, Object>>> generate(Platform.Gateway through, String id) {
+        return through.client().post().uri("/v1/documents/{id}:generate", id)
+                .contentType(MediaType.APPLICATION_JSON).accept(MediaType.TEXT_EVENT_STREAM)
+                .bodyValue(Map.of("prompt", "\n\nSummary:", "maxTokens", 8))
+                .retrieve().bodyToFlux(EVENTS).collectList().block(Duration.ofMinutes(2));
+    }
 
     /**
      * Summarizes {@code document} through the SSE variant of {@code POST /v1/summaries}, recording
