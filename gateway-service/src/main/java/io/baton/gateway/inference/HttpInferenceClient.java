@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
@@ -102,12 +103,17 @@ public final class HttpInferenceClient implements InferenceClient {
                         ? response.bodyToMono(SegmentResponse.class)
                         : refusal(response))
                 .timeout(settings.timeout())
-                .retryWhen(Retry.backoff(settings.retries(), settings.retryBackoff())
-                        .maxBackoff(settings.maxBackoff())
-                        .filter(HttpInferenceClient::isTransient)
-                        .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
+                .retryWhen(retries(HttpInferenceClient::isTransient))
                 .transformDeferred(CircuitBreakerOperator.of(breaker))
                 .onErrorMap(e -> e instanceof CallNotPermittedException || isTransient(e), this::unavailable);
+    }
+
+    /** Backoff retries, as configured, of the failures {@code retryable} accepts; the last failure when spent. */
+    private Retry retries(Predicate<Throwable> retryable) {
+        return Retry.backoff(settings.retries(), settings.retryBackoff())
+                .maxBackoff(settings.maxBackoff())
+                .filter(retryable)
+                .onRetryExhaustedThrow((spec, signal) -> signal.failure());
     }
 
     private InferenceUnavailableException unavailable(Throwable e) {
@@ -134,10 +140,7 @@ public final class HttpInferenceClient implements InferenceClient {
                             : HttpInferenceClient.<GeneratedToken>refusal(response).flux())
                     .timeout(settings.timeout())
                     .doOnNext(token -> started.set(true))
-                    .retryWhen(Retry.backoff(settings.retries(), settings.retryBackoff())
-                            .maxBackoff(settings.maxBackoff())
-                            .filter(e -> !started.get() && isTransient(e))
-                            .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
+                    .retryWhen(retries(e -> !started.get() && isTransient(e)))
                     .transformDeferred(CircuitBreakerOperator.of(breaker))
                     .onErrorMap(e -> e instanceof CallNotPermittedException || !started.get() && isTransient(e),
                             this::unavailable)
