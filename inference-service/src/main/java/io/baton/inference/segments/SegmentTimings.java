@@ -1,6 +1,7 @@
 package io.baton.inference.segments;
 
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -55,6 +56,22 @@ public final class SegmentTimings {
             nanos.forEach((step, ns) -> out.add(entry(step.label, ns)));
         }
         return out.add(entry("total", System.nanoTime() - start)).toString();
+    }
+
+    /**
+     * The steps of a header this class wrote ({@code name;dur=ms, ...}), in its order, in ms: what
+     * a caller reads back, e.g. to add up where its segments' time went.
+     */
+    public static Map<String, Double> parse(String header) {
+        Map<String, Double> steps = new LinkedHashMap<>();
+        for (String entry : header.split(",\\s*")) {
+            String[] parts = entry.split(";dur=", 2);
+            if (parts.length != 2) {
+                throw new IllegalArgumentException("not a Server-Timing entry with a duration: '" + entry + "'");
+            }
+            steps.put(parts[0], Double.parseDouble(parts[1]));
+        }
+        return steps;
     }
 
     private static String entry(String step, long ns) {

@@ -1,5 +1,6 @@
 package io.baton.inference.bench;
 
+import io.baton.inference.segments.SegmentTimings;
 import io.baton.inference.testing.InferenceServer;
 import io.baton.inference.testing.MemoryServiceProcess;
 import java.io.IOException;
@@ -130,10 +131,7 @@ final class ServiceUnderTest implements AutoCloseable {
 
     /** Adds each step of a {@code Server-Timing} header ({@code name;dur=ms, ...}) to {@code sums}, in ms. */
     static void addSteps(Map<String, Double> sums, String serverTiming) {
-        for (String entry : serverTiming.split(",\\s*")) {
-            String[] parts = entry.split(";dur=");
-            sums.merge(parts[0], Double.parseDouble(parts[1]), Double::sum);
-        }
+        SegmentTimings.parse(serverTiming).forEach((step, ms) -> sums.merge(step, ms, Double::sum));
     }
 
     @Override

@@ -355,12 +355,7 @@ class SegmentsIT {
      */
     static void assertServerTiming(String header) {
         assertThat(header).as("Server-Timing").isNotNull();
-        Map<String, Double> steps = new LinkedHashMap<>();
-        for (String entry : header.split(",\\s*")) {
-            String[] parts = entry.split(";dur=");
-            assertThat(parts).as("entry '%s' of '%s'", entry, header).hasSize(2);
-            steps.put(parts[0], Double.parseDouble(parts[1]));
-        }
+        Map<String, Double> steps = SegmentTimings.parse(header);
         assertThat(steps.keySet()).as(header).containsExactly("state", "queue", "run", "store", "readout", "total");
         double total = steps.get("total");
         assertThat(steps.values()).as(header).allSatisfy(ms -> assertThat(ms).isBetween(0.0, total));
