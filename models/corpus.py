@@ -1,24 +1,16 @@
-"""Real text for tests and goldens, read from the shared corpus (never copied into the tree)."""
+"""Real text for tests and goldens: the repository's ``data/`` folder (``data/README.md``)."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import torch
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def shared_data() -> Path:
-    """``$BATON_SHARED_DATA``, else ``../shared/data`` beside the repository."""
-    path = Path(os.environ.get("BATON_SHARED_DATA", REPO.parent / "shared" / "data"))
-    if not (path / "corpus").is_dir():
-        raise FileNotFoundError(f"shared corpus not found at {path} (set BATON_SHARED_DATA)")
-    return path
+DATA = REPO / "data"
 
 
 def moby_dick_bytes(start: int, length: int) -> bytes:
-    text = (shared_data() / "corpus" / "moby-dick" / "moby-dick.txt").read_bytes()
+    text = (DATA / "corpus" / "moby-dick" / "moby-dick.txt").read_bytes()
     return text[start:start + length]
 
 

@@ -1,11 +1,13 @@
 """Training and validation text, packed for a training run, and its token streams.
 
-The corpus stays in ``../shared/data`` (never in the project tree). ``pack`` writes the text a
-run needs into one compact file (gzip JSON), which travels with the run:
+The training corpus is not in the repository (docs/training.md says where to get it); its folder
+is an argument. ``pack`` writes the text a run needs into one compact file (gzip JSON), which
+travels with the run:
 
-    /usr/bin/python3 -m models.train_data --out .train-carry/text.json.gz
+    /usr/bin/python3 -m models.train_data --corpus DIR --out .train-carry/text.json.gz
 
-Splits (the held-out rule of ../shared/data/README.md):
+``DIR`` holds ``corpus/sotu/*.txt`` (all addresses), ``corpus/moby-dick/moby-dick.txt`` and
+``eval/squality/squality_{train,dev}_plot.jsonl``. Splits (addresses from 2001 on are held out):
 
 * ``train``: State of the Union addresses before 2001, Moby Dick, the SQuALITY train stories;
 * ``val``: the addresses from 2001 on (the corpus has them to 2021) and the SQuALITY dev stories.
@@ -24,15 +26,14 @@ from typing import Dict, List, Tuple
 
 import numpy as np
 
-from .corpus import shared_data
-
 HELD_OUT_FROM_YEAR = 2001
 Documents = Dict[str, List[Tuple[str, str]]]      # split -> [(name, text)]
 
 
-def corpus_documents(data: Path = None) -> Documents:
-    """The training and validation documents, in a fixed order."""
-    data = data or shared_data()
+def corpus_documents(data: Path) -> Documents:
+    """The training and validation documents of the corpus folder ``data``, in a fixed order."""
+    if not (data / "corpus" / "sotu").is_dir():
+        raise FileNotFoundError(f"no training corpus at {data} (corpus/sotu is missing; see docs/training.md)")
     out: Documents = {"train": [], "val": []}
     for path in sorted((data / "corpus" / "sotu").glob("*.txt")):
         split = "val" if int(path.name[:4]) >= HELD_OUT_FROM_YEAR else "train"
@@ -48,7 +49,7 @@ def corpus_documents(data: Path = None) -> Documents:
     return out
 
 
-def pack(out: Path, data: Path = None) -> Documents:
+def pack(out: Path, data: Path) -> Documents:
     docs = corpus_documents(data)
     out.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(out, "wt", encoding="utf-8") as f:
@@ -147,15 +148,18 @@ class TokenData:
 def main() -> None:
     parser = argparse.ArgumentParser(description="pack the training/validation text, or tokenize it")
     parser.add_argument("--out", type=Path, required=True, help="packed text (.json.gz) or tokens (.npz)")
+    parser.add_argument("--corpus", type=Path, help="the training corpus folder, to pack (docs/training.md)")
     parser.add_argument("--tokenize", type=Path, metavar="PACKED", help="tokenize this packed text")
     parser.add_argument("--tokenizer", type=Path, help="tokenizer.json for --tokenize")
     args = parser.parse_args()
     if args.tokenize:
         print(json.dumps(tokenize(read_packed(args.tokenize), args.tokenizer, args.out), indent=2))
-    else:
-        docs = pack(args.out)
+    elif args.corpus:
+        docs = pack(args.out, args.corpus)
         print(json.dumps({k: {"documents": len(v), "bytes": sum(len(t.encode()) for _, t in v)}
                           for k, v in docs.items()}, indent=2))
+    else:
+        parser.error("give --corpus DIR to pack the text, or --tokenize PACKED")
 
 
 if __name__ == "__main__":

@@ -4,18 +4,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Where the shared data is: {@code ../shared/data} next to the repository (system property
- * {@code baton.shared.data} or the {@code --data} option to put it elsewhere). It is read, never
- * copied into the project.
+ * Where the evaluation data is: the repository's {@code data/} folder ({@code data/README.md}),
+ * relative to the working directory, the repository root; the {@code --data} option (or the system
+ * property {@code baton.data.dir}) puts it elsewhere. It is read, never written.
  */
-public final class SharedData {
+public final class DataDir {
 
-    private SharedData() {
+    private DataDir() {
     }
 
-    /** {@code baton.shared.data}, or {@code ../shared/data} from the working directory (the repository root). */
+    /** {@code baton.data.dir}, or {@code data} from the working directory (the repository root). */
     public static Path dir() {
-        return Path.of(System.getProperty("baton.shared.data", "../shared/data"));
+        return Path.of(System.getProperty("baton.data.dir", "data"));
     }
 
     /** {@code file} under the data folder, which must exist. */
@@ -23,7 +23,7 @@ public final class SharedData {
         Path path = dir.resolve(file);
         if (!Files.exists(path)) {
             throw new EvaluationException("data-missing", path.toAbsolutePath().normalize()
-                    + " does not exist (the shared data lives in ../shared/data next to the repository; --data DIR)");
+                    + " does not exist (the evaluation data is the repository's data/ folder; --data DIR)");
         }
         return path;
     }

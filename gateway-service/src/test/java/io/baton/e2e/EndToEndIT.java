@@ -102,7 +102,7 @@ class EndToEndIT {
     @BeforeAll
     static void start() {
         long started = System.nanoTime();
-        text = SharedData.mobyDick(100_000, TOKENS);
+        text = Passages.mobyDick(100_000, TOKENS);
         platform = Platform.start(MODEL);
         gateway = platform.gateway(Map.of("baton.inference.retries", "60",
                 "baton.inference.retry-backoff", "100ms", "baton.inference.max-backoff", "2s"));

@@ -1,10 +1,6 @@
 package io.baton.standalone;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.baton.common.testing.DataFiles;
 import java.time.Duration;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -21,7 +17,6 @@ final class Standalone {
     static final String FIXTURE_MODEL = "gemma2-tiny";
 
     private static ConfigurableApplicationContext context;
-    private static String mobyDick;
 
     private Standalone() {
     }
@@ -54,17 +49,8 @@ final class Standalone {
                 .build();
     }
 
-    /** A piece of Moby Dick from {@code ../shared/data/corpus}, ASCII-safe to slice by characters. */
-    static synchronized String mobyDick(int from, int length) {
-        if (mobyDick == null) {
-            Path file = Path.of(System.getProperty("baton.shared.data", "../../shared/data"), "corpus", "moby-dick",
-                    "moby-dick.txt");
-            try {
-                mobyDick = Files.readString(file, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return mobyDick.substring(from, from + length);
+    /** A piece of Moby Dick ({@link DataFiles}), ASCII-safe to slice by characters. */
+    static String mobyDick(int from, int length) {
+        return DataFiles.mobyDick().substring(from, from + length);
     }
 }

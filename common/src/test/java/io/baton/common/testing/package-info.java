@@ -1,5 +1,6 @@
 /**
  * Test support shared by the services' tests (published as the common test-jar): where the
- * real servers the integration tests use are.
+ * real servers the integration tests use are, the repository's test data ({@link
+ * io.baton.common.testing.DataFiles}), services started in-process or as JVMs of their own.
  */
 package io.baton.common.testing;

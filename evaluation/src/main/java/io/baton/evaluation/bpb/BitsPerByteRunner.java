@@ -4,7 +4,7 @@ import ai.onnxruntime.OrtSession;
 import io.baton.common.BatonException;
 import io.baton.evaluation.Arguments;
 import io.baton.evaluation.EvaluationException;
-import io.baton.evaluation.SharedData;
+import io.baton.evaluation.DataDir;
 import io.baton.evaluation.Table;
 import io.baton.gateway.GatewayProperties;
 import io.baton.gateway.segmenting.Segmenter;
@@ -56,7 +56,7 @@ public final class BitsPerByteRunner {
         if (!Files.isRegularFile(folder.resolve("model.onnx"))) {
             throw new EvaluationException("bad-option", "no model.onnx in " + folder.toAbsolutePath());
         }
-        Path data = Path.of(args.string("data", SharedData.dir().toString()));
+        Path data = Path.of(args.string("data", DataDir.dir().toString()));
         int limit = args.positive("limit", Integer.MAX_VALUE);
         Map<HeldOutText, BitsPerByte.Result> results = new LinkedHashMap<>();
         InferenceProperties.Onnx onnx = new InferenceProperties.Onnx(args.string("provider", "cpu"), 0,

@@ -1,7 +1,7 @@
 package io.baton.evaluation.bpb;
 
 import io.baton.evaluation.EvaluationException;
-import io.baton.evaluation.SharedData;
+import io.baton.evaluation.DataDir;
 import io.baton.evaluation.runner.EvalDocument;
 import io.baton.evaluation.runner.EvalSet;
 import java.io.IOException;
@@ -45,7 +45,7 @@ public enum HeldOutText {
         if (this == SQUALITY_DEV) {
             return EvalSet.SQUALITY.read(dataDir, limit).stream().map(EvalDocument::text).toList();
         }
-        Path dir = SharedData.require(dataDir, "corpus/sotu");
+        Path dir = DataDir.require(dataDir, "corpus/sotu");
         try (Stream<Path> files = Files.list(dir)) {
             List<Path> held = files.filter(HeldOutText::heldOutAddress).sorted().limit(limit).toList();
             if (held.isEmpty()) {

@@ -1,7 +1,7 @@
 package io.baton.evaluation.runner;
 
 import io.baton.evaluation.EvaluationException;
-import io.baton.evaluation.SharedData;
+import io.baton.evaluation.DataDir;
 import io.baton.evaluation.baselines.DocumentSentences;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -50,7 +50,7 @@ public enum EvalSet {
 
     /** The first {@code limit} documents of the set, in file order. */
     public List<EvalDocument> read(Path dataDir, int limit) {
-        Path path = SharedData.require(dataDir, file);
+        Path path = DataDir.require(dataDir, file);
         List<EvalDocument> documents = new ArrayList<>();
         try (BufferedReader lines = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
             for (String line = lines.readLine(); line != null && documents.size() < limit; line = lines.readLine()) {

@@ -2,7 +2,7 @@ package io.baton.evaluation.runner;
 
 import io.baton.common.BatonException;
 import io.baton.evaluation.Arguments;
-import io.baton.evaluation.SharedData;
+import io.baton.evaluation.DataDir;
 import io.baton.evaluation.Table;
 import io.baton.evaluation.baselines.DocumentSentences;
 import io.baton.evaluation.baselines.LeadRanker;
@@ -56,7 +56,7 @@ public final class QualityRunner {
 
     /** Runs the evaluation; returns per set the scores per method, in table order. */
     Map<EvalSet, Map<String, MethodScores>> run(Arguments args) {
-        Path data = Path.of(args.string("data", SharedData.dir().toString()));
+        Path data = Path.of(args.string("data", DataDir.dir().toString()));
         Path out = Path.of(args.string("out", "bench/out"));
         String model = args.string("model", null);
         int limit = args.positive("limit", Integer.MAX_VALUE);

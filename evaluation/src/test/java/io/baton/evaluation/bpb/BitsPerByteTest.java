@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OrtSession;
-import io.baton.evaluation.TestData;
+import io.baton.common.testing.DataFiles;
 import io.baton.gateway.segmenting.Segmenter;
 import io.baton.gateway.segmenting.TextTokenizer;
 import io.baton.inference.models.SegmentModel;
@@ -34,7 +34,7 @@ class BitsPerByteTest {
         model = SegmentModel.load(JAMBA, options);
         tokenizer = TextTokenizer.load(JAMBA);
         // about 1,500 bytes of an address held out from training: 6 or so segments of 256 tokens
-        String address = Files.readString(TestData.require("corpus/sotu/2004_george_w_bush_r.txt"), StandardCharsets.UTF_8);
+        String address = Files.readString(DataFiles.path("corpus/sotu/2004_george_w_bush_r.txt"), StandardCharsets.UTF_8);
         text = address.substring(0, 1500);
     }
 
@@ -80,7 +80,7 @@ class BitsPerByteTest {
         assertTrue(HeldOutText.heldOutAddress(Path.of("2016_barack_obama_d.txt")));
         assertTrue(!HeldOutText.heldOutAddress(Path.of("2000_william_j_clinton_d.txt")));
         assertTrue(!HeldOutText.heldOutAddress(Path.of("2017_donald_j_trump_r.txt")));
-        List<String> texts = HeldOutText.SOTU.texts(TestData.require("."), Integer.MAX_VALUE);
+        List<String> texts = HeldOutText.SOTU.texts(DataFiles.dir(), Integer.MAX_VALUE);
         assertEquals(16, texts.size());
     }
 }

@@ -3,7 +3,7 @@ package io.baton.evaluation.rouge;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.baton.evaluation.TestData;
+import io.baton.common.testing.DataFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +18,7 @@ class PorterStemmerTest {
 
     @Test
     void everyWordOfTheNltkListGetsNltksStem() throws IOException {
-        List<String> lines = Files.readAllLines(TestData.require("eval/rouge/porter_nltk_stems.tsv"), StandardCharsets.UTF_8);
+        List<String> lines = Files.readAllLines(DataFiles.path("eval/rouge/porter_nltk_stems.tsv"), StandardCharsets.UTF_8);
         List<String> mismatches = new ArrayList<>();
         int words = 0;
         for (String line : lines) {

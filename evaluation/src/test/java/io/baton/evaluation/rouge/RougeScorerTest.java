@@ -2,7 +2,7 @@ package io.baton.evaluation.rouge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.baton.evaluation.TestData;
+import io.baton.common.testing.DataFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,7 +23,7 @@ class RougeScorerTest {
     private static final double EXACT = 1e-12;
 
     private static List<String> lines(String file) throws IOException {
-        return Files.readAllLines(TestData.require("eval/rouge/" + file), StandardCharsets.UTF_8);
+        return Files.readAllLines(DataFiles.path("eval/rouge/" + file), StandardCharsets.UTF_8);
     }
 
     private static void assertScore(double recall, double precision, double f1, Score actual, double tolerance) {

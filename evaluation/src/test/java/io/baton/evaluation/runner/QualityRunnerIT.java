@@ -3,8 +3,8 @@ package io.baton.evaluation.runner;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.baton.common.testing.DataFiles;
 import io.baton.evaluation.Arguments;
-import io.baton.evaluation.TestData;
 import io.baton.evaluation.rouge.RougeType;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +24,7 @@ class QualityRunnerIT {
 
     @Test
     void runsBothSetsThroughTheApiAndTheBaselinesAndWritesTheTables(@TempDir Path out) throws IOException {
-        Path data = TestData.require(".");
+        Path data = DataFiles.dir();
         Map<EvalSet, Map<String, MethodScores>> results = new QualityRunner().run(Arguments.parse(new String[] {
                 "--limit", "1", "--model", "gemma2-tiny", "--data", data.toString(), "--out", out.toString(),
                 "--models-dir", System.getProperty("baton.zoo.dir", "../models/zoo")}, QualityRunner.OPTIONS));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.baton.common.testing.DataFiles;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
@@ -63,7 +64,7 @@ class SegmenterStreamingTest {
 
     @Test
     void fiveMillionCharactersStreamThroughInBoundedMemory() {
-        String mobyDick = TestData.mobyDick();
+        String mobyDick = DataFiles.mobyDick();
         long copies = LENGTH / mobyDick.length();
         String rest = mobyDick.substring(0, (int) (LENGTH % mobyDick.length()));
         long expectedTokens = copies * mobyDick.getBytes(StandardCharsets.UTF_8).length

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.baton.common.testing.DataFiles;
 import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -116,7 +117,7 @@ class SegmenterTest {
 
     @Test
     void aReaderAndAStringGiveTheSameSegments() {
-        String text = TestData.mobyDick().substring(0, 200_000);
+        String text = DataFiles.mobyDick().substring(0, 200_000);
         Segmenter segmenter = new Segmenter(tokenizer, 256);
         List<Segment> fromString = new ArrayList<>();
         segmenter.segments(text).forEachRemaining(fromString::add);
@@ -128,7 +129,7 @@ class SegmenterTest {
 
     @Test
     void mobyDickAtTheDefaultLengthKeepsEveryPromise() {
-        String text = TestData.mobyDick();
+        String text = DataFiles.mobyDick();
         List<Segment> segments = segments(text, Segmenter.DEFAULT_MAX_TOKENS);
         long tokens = segments.stream().mapToLong(Segment::size).sum();
         assertEquals(TestData.utf8Ids(text).length, tokens);

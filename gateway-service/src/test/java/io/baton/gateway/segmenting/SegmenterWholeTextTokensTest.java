@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.baton.common.testing.DataFiles;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -72,7 +73,7 @@ class SegmenterWholeTextTokensTest {
     @ParameterizedTest
     @ValueSource(ints = {Segmenter.DEFAULT_MAX_TOKENS, 64, 7})
     void mobyDickGivesTheWholeTextTokens(int maxTokens) {
-        String book = TestData.mobyDick();
+        String book = DataFiles.mobyDick();
         // the opening (title page, contents, Etymology with its blank lines) and a chapter of prose
         checkWholeText(book.substring(0, 30_000), maxTokens, new SentenceSplitter(), "Moby Dick opening");
         int chapter = book.indexOf("CHAPTER 42. The Whiteness of The Whale.");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.baton.common.testing.DataFiles;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
@@ -132,7 +133,7 @@ class SentenceSplitterTest {
 
     @Test
     void mobyDickSplitsTheSameInWindowsAsInOnePass() {
-        String text = TestData.mobyDick();
+        String text = DataFiles.mobyDick();
         List<TextSpan> onePass = new SentenceSplitter(text.length() + 4096, 1024).split(text);
         assertTrue(onePass.size() > 5_000, "Moby Dick has thousands of sentences: " + onePass.size());
         assertEquals(onePass, splitter.split(text), "default window");

@@ -2,6 +2,7 @@ package io.baton.gateway.segmenting;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.baton.common.testing.DataFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -11,10 +12,8 @@ import java.util.List;
 import java.util.stream.Stream;
 import tools.jackson.databind.json.JsonMapper;
 
-/** Where the tests' real inputs are: the model zoo and the shared corpus (set by Surefire). */
+/** Where the tests' real inputs are: the model zoo (set by Surefire) and the repository's data ({@link DataFiles}). */
 final class TestData {
-
-    private static String mobyDick;
 
     private TestData() {
     }
@@ -52,37 +51,15 @@ final class TestData {
         return zoo().resolve("gemma2-small");
     }
 
-    /** The shared data folder ({@code ../shared/data}, named by the baton.shared.data property). */
-    static Path sharedData() {
-        Path data = Path.of(System.getProperty("baton.shared.data", "../../shared/data"));
-        assertTrue(Files.isDirectory(data), "the shared data is missing: " + data.toAbsolutePath()
-                + " (the baton.shared.data property names ../shared/data)");
-        return data;
-    }
-
     /** The first {@code count} SQuALITY dev stories (the {@code document} of each line), as written. */
     static List<String> squalityStories(int count) {
-        Path file = sharedData().resolve("eval/squality/squality_dev_plot.jsonl");
+        Path file = DataFiles.path("eval/squality/squality_dev_plot.jsonl");
         try (Stream<String> lines = Files.lines(file, StandardCharsets.UTF_8)) {
             JsonMapper json = JsonMapper.builder().build();
             return lines.limit(count).map(line -> json.readTree(line).get("document").asString()).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** Moby Dick from {@code ../shared/data/corpus} (1.19 million characters, UTF-8). */
-    static synchronized String mobyDick() {
-        if (mobyDick == null) {
-            Path file = sharedData().resolve("corpus/moby-dick/moby-dick.txt");
-            assertTrue(Files.isRegularFile(file), "the shared corpus is missing: " + file.toAbsolutePath());
-            try {
-                mobyDick = Files.readString(file, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return mobyDick;
     }
 
     /** The UTF-8 bytes of a text as unsigned token ids: what a byte-level tokenizer must give. */

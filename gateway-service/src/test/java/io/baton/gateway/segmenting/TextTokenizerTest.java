@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.baton.common.testing.DataFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -86,7 +87,7 @@ class TextTokenizerTest {
 
     @Test
     void aLongTextIsNeverTruncated() {
-        String text = TestData.mobyDick().substring(0, 100_000);
+        String text = DataFiles.mobyDick().substring(0, 100_000);
         TokenizedText encoded = tokenizer.encode(text);
         long[] expected = TestData.utf8Ids(text);
         assertTrue(expected.length > 100_000, "Moby Dick has multi-byte characters");
@@ -205,7 +206,7 @@ class TextTokenizerTest {
 
     @Test
     void severalThreadsMayEncodeAndDecodeAtOnce() throws Exception {
-        String text = TestData.mobyDick();
+        String text = DataFiles.mobyDick();
         List<String> pieces = java.util.stream.IntStream.range(0, 64)
                 .mapToObj(i -> text.substring(i * 5_000, i * 5_000 + 4_000 + i)).toList();
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);

@@ -3,6 +3,7 @@ package io.baton.inference.segments;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.onnxruntime.OrtSession;
+import io.baton.common.testing.DataFiles;
 import io.baton.common.testing.TestServers;
 import io.baton.inference.models.FloatTensor;
 import io.baton.inference.models.SegmentModel;
@@ -11,6 +12,7 @@ import io.baton.inference.state.StateCache;
 import io.baton.inference.testing.InferenceServer;
 import io.baton.inference.testing.MemoryServiceProcess;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -433,19 +435,13 @@ class SegmentsIT {
         return Arrays.copyOfRange(tokens, from, from + length);
     }
 
-    /** Byte-level token ids of Moby Dick from the shared corpus. */
+    /** Byte-level token ids of Moby Dick ({@link DataFiles}). */
     static long[] mobyDick(int offset, int length) {
-        Path file = Path.of(System.getProperty("baton.shared.data", "../../shared/data"), "corpus", "moby-dick",
-                "moby-dick.txt");
-        try {
-            byte[] bytes = Files.readAllBytes(file);
-            long[] ids = new long[length];
-            for (int i = 0; i < length; i++) {
-                ids[i] = bytes[offset + i] & 0xFF;
-            }
-            return ids;
-        } catch (IOException e) {
-            throw new IllegalStateException("the shared corpus is needed at " + file.toAbsolutePath(), e);
+        byte[] bytes = DataFiles.mobyDick().getBytes(StandardCharsets.UTF_8);
+        long[] ids = new long[length];
+        for (int i = 0; i < length; i++) {
+            ids[i] = bytes[offset + i] & 0xFF;
         }
+        return ids;
     }
 }
