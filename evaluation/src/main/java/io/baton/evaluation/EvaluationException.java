@@ -1,12 +1,11 @@
 package io.baton.evaluation;
 
-import io.baton.common.BatonException;
-
 /**
  * What the evaluation tools report on purpose: a bad option, missing data, a summarization API
- * that failed. The runners print the message and exit with status 2 (bad use) or 1.
+ * that failed. The runners print the message and exit with status 2 (bad use) or 1. A command-line
+ * tool's failure, not a service's problem: its {@link #type()} is no entry of the problem catalogue.
  */
-public class EvaluationException extends BatonException {
+public class EvaluationException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
@@ -22,7 +21,7 @@ public class EvaluationException extends BatonException {
         this.type = type;
     }
 
-    @Override
+    /** What went wrong: {@code bad-option}, {@code data-missing}, {@code summary-failed}. */
     public String type() {
         return type;
     }

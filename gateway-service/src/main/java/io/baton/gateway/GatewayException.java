@@ -1,11 +1,10 @@
 package io.baton.gateway;
 
-import io.baton.common.BatonException;
-import java.util.Map;
+import io.baton.protocol.BatonException;
 
 /**
- * Root of the failures the gateway reports on purpose: each names its stable {@link #type()} and
- * the HTTP {@link #status()} of the problem detail it becomes ({@code ProblemDetailsAdvice}).
+ * Root of the failures the gateway reports on purpose: each names its {@link #type()} in the
+ * catalogue, which fixes the status of the problem detail it becomes ({@code ProblemDetailsAdvice}).
  */
 public abstract class GatewayException extends BatonException {
 
@@ -17,13 +16,5 @@ public abstract class GatewayException extends BatonException {
 
     protected GatewayException(String message, Throwable cause) {
         super(message, cause);
-    }
-
-    /** The HTTP status of the problem response. */
-    public abstract int status();
-
-    /** Extra members of the problem response (e.g. the segment index a document expects). */
-    public Map<String, Object> properties() {
-        return Map.of();
     }
 }

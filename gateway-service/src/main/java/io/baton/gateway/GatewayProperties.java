@@ -1,7 +1,8 @@
 package io.baton.gateway;
 
-import io.baton.common.resilience.BreakerSettings;
-import io.baton.gateway.segmenting.Segmenter;
+import io.baton.protocol.Ids;
+import io.baton.protocol.client.BreakerSettings;
+import io.baton.protocol.client.ClientSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,7 +74,13 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
     }
 
     /** The longest segment in tokens (see docs/gateway.md for why 256). */
-    public record Segmenting(@DefaultValue("" + Segmenter.DEFAULT_MAX_TOKENS) int maxTokens) {
+    public record Segmenting(@DefaultValue("" + Segmenting.DEFAULT_MAX_TOKENS) int maxTokens) {
+
+        /**
+         * The default maximum segment length, in tokens. Chosen from the zoo throughput
+         * measurements; {@code docs/gateway.md} (section "Segmenting") says why.
+         */
+        public static final int DEFAULT_MAX_TOKENS = 256;
 
         public Segmenting {
             if (maxTokens < 1) {
@@ -161,6 +168,11 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
                         + retryBackoff + " and " + maxBackoff);
             }
         }
+
+        /** These settings as the inference client takes them. */
+        public ClientSettings client() {
+            return new ClientSettings(url, timeout, retries, retryBackoff, maxBackoff, circuitBreaker, null);
+        }
     }
 
     /**
@@ -179,6 +191,12 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
             if (retries < 0) {
                 throw new IllegalArgumentException("baton.memory.retries must not be negative, got " + retries);
             }
+        }
+
+        /** These settings as the memory client takes them: its breaker opens at half of 20 calls (10 at least). */
+        public ClientSettings client() {
+            return new ClientSettings(url, timeout, retries, retryBackoff, null,
+                    new BreakerSettings(50, 20, 10, breakerOpenFor, null), null);
         }
     }
 
@@ -203,7 +221,7 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
         /** The shortest key accepted. */
         public static final int MIN_KEY_LENGTH = 16;
 
-        private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+        private static final Pattern TENANT = Pattern.compile(Ids.TENANT_PATTERN);
         private static final Pattern KEY = Pattern.compile("\\p{Graph}{" + MIN_KEY_LENGTH + ",256}");
 
         public Access {

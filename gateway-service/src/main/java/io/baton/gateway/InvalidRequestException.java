@@ -1,5 +1,6 @@
 package io.baton.gateway;
 
+import io.baton.protocol.problems.ProblemType;
 
 /**
  * A request that asks for something contradictory, unknown or impossible beyond what Bean
@@ -15,12 +16,7 @@ public final class InvalidRequestException extends GatewayException {
     }
 
     @Override
-    public String type() {
-        return "invalid-request";
-    }
-
-    @Override
-    public int status() {
-        return 400;
+    public ProblemType type() {
+        return ProblemType.INVALID_REQUEST;
     }
 }

@@ -1,6 +1,7 @@
 package io.baton.inference;
 
-import io.baton.common.resilience.BreakerSettings;
+import io.baton.protocol.client.BreakerSettings;
+import io.baton.protocol.client.ClientSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -74,6 +75,11 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
             if (retries < 0) {
                 throw new IllegalArgumentException("baton.memory.retries must not be negative, got " + retries);
             }
+        }
+
+        /** These settings as the memory client takes them. */
+        public ClientSettings client() {
+            return new ClientSettings(url, timeout, retries, retryBackoff, null, circuitBreaker, null);
         }
     }
 

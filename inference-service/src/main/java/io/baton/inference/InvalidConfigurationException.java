@@ -1,5 +1,7 @@
 package io.baton.inference;
 
+import io.baton.protocol.problems.ProblemType;
+
 /**
  * The service cannot start with its configuration (an unknown execution provider, a missing
  * default model, an empty models folder); the message names the setting and what would work.
@@ -17,12 +19,7 @@ public final class InvalidConfigurationException extends InferenceException {
     }
 
     @Override
-    public String type() {
-        return "invalid-configuration";
-    }
-
-    @Override
-    public int status() {
-        return 500;
+    public ProblemType type() {
+        return ProblemType.INVALID_CONFIGURATION;
     }
 }

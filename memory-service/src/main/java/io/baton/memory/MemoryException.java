@@ -1,10 +1,10 @@
 package io.baton.memory;
 
-import io.baton.common.BatonException;
+import io.baton.protocol.BatonException;
 
 /**
  * Root of the failures the memory service reports on purpose. Each subclass is one kind of
- * failure with a stable {@link #type()} and the HTTP status it is answered with; the web layer
+ * failure with its {@link #type()} in the catalogue (which fixes the HTTP status); the web layer
  * maps them once to RFC 9457 problem details.
  */
 public abstract class MemoryException extends BatonException {
@@ -18,7 +18,4 @@ public abstract class MemoryException extends BatonException {
     protected MemoryException(String message, Throwable cause) {
         super(message, cause);
     }
-
-    /** The HTTP status of the problem response. */
-    public abstract int status();
 }

@@ -1,6 +1,7 @@
 package io.baton.common.state;
 
-import io.baton.common.BatonException;
+import io.baton.protocol.BatonException;
+import io.baton.protocol.problems.ProblemType;
 
 /**
  * A state container that does not follow the safetensors format, or a tensor whose bytes do not
@@ -46,7 +47,12 @@ public final class StateFormatException extends BatonException {
     }
 
     @Override
-    public String type() {
-        return "state-format";
+    public ProblemType type() {
+        return ProblemType.STATE_FORMAT;
+    }
+
+    @Override
+    public java.util.Map<String, Object> properties() {
+        return java.util.Map.of("reason", reason.name());
     }
 }

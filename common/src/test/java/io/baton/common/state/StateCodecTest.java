@@ -367,7 +367,7 @@ class StateCodecTest {
                 .isInstanceOf(StateFormatException.class)
                 .hasMessageContaining("'b'")
                 .hasMessageContaining("overlap")
-                .satisfies(e -> assertThat(((StateFormatException) e).type()).isEqualTo("state-format"));
+                .satisfies(e -> assertThat(((StateFormatException) e).type().slug()).isEqualTo("state-format"));
     }
 
     @Nested

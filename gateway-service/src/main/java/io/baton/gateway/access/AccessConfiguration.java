@@ -6,6 +6,7 @@ import java.net.UnknownHostException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import io.baton.gateway.problems.ProblemDetailsAdvice;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
@@ -31,8 +32,8 @@ public class AccessConfiguration {
     }
 
     @Bean
-    ApiKeyFilter apiKeyFilter(AccessPolicy policy, ServerCodecConfigurer codecs) {
-        return new ApiKeyFilter(policy, codecs);
+    ApiKeyFilter apiKeyFilter(AccessPolicy policy, ServerCodecConfigurer codecs, ProblemDetailsAdvice problems) {
+        return new ApiKeyFilter(policy, codecs, problems);
     }
 
     /** {@code server.address} as an address; {@code null} (all interfaces) when unset. */

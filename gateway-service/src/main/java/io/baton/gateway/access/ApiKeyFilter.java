@@ -38,8 +38,10 @@ public final class ApiKeyFilter implements WebFilter, Ordered {
 
     private final AccessPolicy policy;
     private final HttpMessageWriter<ProblemDetail> problemWriter;
+    private final ProblemDetailsAdvice problems;
 
-    public ApiKeyFilter(AccessPolicy policy, ServerCodecConfigurer codecs) {
+    public ApiKeyFilter(AccessPolicy policy, ServerCodecConfigurer codecs, ProblemDetailsAdvice problems) {
+        this.problems = problems;
         this.policy = policy;
         this.problemWriter = problemWriter(codecs);
     }
@@ -79,7 +81,7 @@ public final class ApiKeyFilter implements WebFilter, Ordered {
         ServerHttpResponse response = exchange.getResponse();
         response.setStatusCode(HttpStatus.valueOf(e.status()));
         response.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, CHALLENGE);
-        ProblemDetail problem = ProblemDetailsAdvice.problemOf(e, exchange.getRequest().getPath().value());
+        ProblemDetail problem = problems.problemOf(e, exchange);
         return problemWriter.write(Mono.just(problem), PROBLEM, MediaType.APPLICATION_PROBLEM_JSON, response, Map.of());
     }
 

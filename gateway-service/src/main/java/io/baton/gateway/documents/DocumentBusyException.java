@@ -1,6 +1,7 @@
 package io.baton.gateway.documents;
 
 import io.baton.gateway.GatewayException;
+import io.baton.protocol.problems.ProblemType;
 
 /** Another request is writing the document now (409): the lease is held. */
 public final class DocumentBusyException extends GatewayException {
@@ -12,12 +13,7 @@ public final class DocumentBusyException extends GatewayException {
     }
 
     @Override
-    public String type() {
-        return "document-busy";
-    }
-
-    @Override
-    public int status() {
-        return 409;
+    public ProblemType type() {
+        return ProblemType.DOCUMENT_BUSY;
     }
 }

@@ -1,6 +1,7 @@
 package io.baton.gateway.documents;
 
 import io.baton.gateway.GatewayException;
+import io.baton.protocol.problems.ProblemType;
 
 /** An ingest names an id the tenant already has a document under (409). */
 public final class DocumentExistsException extends GatewayException {
@@ -12,12 +13,7 @@ public final class DocumentExistsException extends GatewayException {
     }
 
     @Override
-    public String type() {
-        return "document-exists";
-    }
-
-    @Override
-    public int status() {
-        return 409;
+    public ProblemType type() {
+        return ProblemType.DOCUMENT_EXISTS;
     }
 }

@@ -1,6 +1,7 @@
 package io.baton.gateway.documents;
 
 import io.baton.gateway.GatewayException;
+import io.baton.protocol.problems.ProblemType;
 
 /** The tenant has no such document (404): never ingested, deleted, or expired. */
 public final class DocumentNotFoundException extends GatewayException {
@@ -12,12 +13,7 @@ public final class DocumentNotFoundException extends GatewayException {
     }
 
     @Override
-    public String type() {
-        return "document-not-found";
-    }
-
-    @Override
-    public int status() {
-        return 404;
+    public ProblemType type() {
+        return ProblemType.DOCUMENT_NOT_FOUND;
     }
 }

@@ -2,7 +2,7 @@ package io.baton.gateway.documents;
 
 import io.baton.gateway.GatewayProperties;
 import io.baton.gateway.InvalidRequestException;
-import io.baton.gateway.inference.InferenceClient;
+import io.baton.protocol.inference.InferenceClient;
 import io.baton.gateway.pipeline.DocumentConflictException;
 import io.baton.gateway.pipeline.DocumentJob;
 import io.baton.gateway.pipeline.DocumentPipeline;
@@ -11,10 +11,10 @@ import io.baton.gateway.segmenting.ModelTokenizers;
 import io.baton.gateway.segmenting.Segment;
 import io.baton.gateway.segmenting.Segmenter;
 import io.baton.gateway.segmenting.TextTokenizer;
-import io.baton.inference.InferenceException;
-import io.baton.inference.generation.GenerateRequest;
-import io.baton.inference.state.MemoryClient;
-import io.baton.inference.state.StoredHead;
+import io.baton.protocol.inference.GenerateRequest;
+import io.baton.protocol.memory.MemoryClient;
+import io.baton.protocol.memory.StoredHead;
+import io.baton.protocol.memory.Written;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -107,7 +107,7 @@ public final class DocumentService {
             if (!DocumentIds.valid(id)) {
                 return Mono.error(new DocumentNotFoundException(id));
             }
-            return leases.hold(tenant, id, memory(memory.delete(tenant, id))
+            return leases.hold(tenant, id, memory.delete(tenant, id)
                     .flatMap(deleted -> deleted ? Mono.<Void>empty() : Mono.error(new DocumentNotFoundException(id))));
         });
     }
@@ -176,7 +176,7 @@ public final class DocumentService {
     }
 
     private Mono<DocumentView> view(String tenant, String id, StoredHead head) {
-        return memory(memory.checkpoint(tenant, id, head.segment()))
+        return memory.checkpoint(tenant, id, head.segment())
                 .publishOn(Schedulers.boundedElastic())
                 .map(StateDigest::of)
                 .map(digest -> new DocumentView(id, head.model(), head.modelDigest(), head.segment(), head.segment() + 1,
@@ -186,7 +186,7 @@ public final class DocumentService {
     }
 
     private Mono<StoredHead> head(String tenant, String id) {
-        return memory(memory.head(tenant, id));
+        return memory.head(tenant, id);
     }
 
     private Mono<StoredHead> existing(String tenant, String id) {
@@ -196,19 +196,13 @@ public final class DocumentService {
 
     /** Deletes what a failed or cancelled ingest stored; a failure to do so is logged, not raised. */
     private Mono<Void> discard(String tenant, String id, String why) {
-        return memory(memory.delete(tenant, id))
+        return memory.delete(tenant, id)
                 .doOnNext(deleted -> log.debug("ingest of {} {}; deleted its segments: {}", id, why, deleted))
                 .onErrorResume(e -> {
                     log.warn("ingest of {} {}; deleting its segments failed too: {}", id, why, e.getMessage());
                     return Mono.empty();
                 })
                 .then();
-    }
-
-    /** The memory client's failures as the gateway's. */
-    private static <T> Mono<T> memory(Mono<T> call) {
-        return call.onErrorMap(InferenceException.class,
-                e -> new MemoryException(e.type(), e.status(), e.getMessage(), e.properties(), e));
     }
 
     /**

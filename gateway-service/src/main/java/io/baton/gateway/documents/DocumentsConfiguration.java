@@ -1,12 +1,12 @@
 package io.baton.gateway.documents;
 
 import io.baton.gateway.GatewayProperties;
-import io.baton.gateway.inference.InferenceClient;
+import io.baton.protocol.inference.InferenceClient;
 import io.baton.gateway.pipeline.DocumentPipeline;
 import io.baton.gateway.segmenting.ModelTokenizers;
-import io.baton.inference.state.HttpMemoryClient;
-import io.baton.inference.state.MemoryClient;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.baton.protocol.memory.HttpMemoryClient;
+import io.baton.protocol.memory.MemoryClient;
+import io.baton.protocol.client.ClientSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -34,15 +34,8 @@ public class DocumentsConfiguration {
     @Bean
     @ConditionalOnProperty(name = "baton.mode", havingValue = "distributed", matchIfMissing = true)
     MemoryClient httpMemoryClient(GatewayProperties properties) {
-        GatewayProperties.Memory memory = properties.memory();
-        CircuitBreaker breaker = CircuitBreaker.of("memory-service", HttpMemoryClient.breakerConfig()
-                .failureRateThreshold(50)
-                .slidingWindowSize(20)
-                .minimumNumberOfCalls(10)
-                .waitDurationInOpenState(memory.breakerOpenFor())
-                .build());
+        ClientSettings memory = properties.memory().client();
         log.info("memory service at {} (timeout {}, {} retries)", memory.url(), memory.timeout(), memory.retries());
-        return HttpMemoryClient.create(memory.url(), MAX_CHECKPOINT_BYTES, memory.timeout(), memory.retries(),
-                memory.retryBackoff(), breaker);
+        return HttpMemoryClient.create(memory, MAX_CHECKPOINT_BYTES);
     }
 }

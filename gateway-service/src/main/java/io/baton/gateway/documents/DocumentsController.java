@@ -26,7 +26,9 @@ import reactor.core.publisher.Mono;
 public class DocumentsController {
 
     private final DocumentService documents;
-    public DocumentsController(DocumentService documents) {
+    private final ProblemEvents problemEvents;
+    public DocumentsController(DocumentService documents, ProblemEvents problemEvents) {
+        this.problemEvents = problemEvents;
         this.documents = documents;
     }
 
@@ -55,7 +57,7 @@ public class DocumentsController {
             consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     public Flux<ServerSentEvent<Object>> generate(@PathVariable String id, @Valid @RequestBody PromptRequest request,
                                                   ServerWebExchange exchange) {
-        return ProblemEvents.endingWithProblem(documents.generate(Tenants.of(exchange), id, request)
+        return problemEvents.endingWithProblem(documents.generate(Tenants.of(exchange), id, request)
                 .map(event -> ServerSentEvent.<Object>builder(event)
                         .event(event instanceof GenerationEvent.Token ? "token" : "done").build()), exchange);
     }

@@ -1,5 +1,6 @@
 package io.baton.gateway.documents;
 
+import io.baton.protocol.Ids;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 
@@ -11,5 +12,5 @@ import jakarta.validation.constraints.Pattern;
  * @param id    the document's id; a fresh {@code doc-<uuid>} when absent
  */
 public record IngestRequest(@NotNull String text, String model,
-                            @Pattern(regexp = DocumentIds.PATTERN, message = "must match " + DocumentIds.PATTERN) String id) {
+                            @Pattern(regexp = Ids.DOCUMENT_PATTERN, message = "must match " + Ids.DOCUMENT_PATTERN) String id) {
 }

@@ -1,8 +1,10 @@
 package io.baton.gateway.inference;
 
-import io.baton.common.resilience.BreakerSettings;
+import io.baton.protocol.client.BreakerSettings;
 import io.baton.gateway.GatewayProperties;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.baton.protocol.inference.HttpInferenceClient;
+import io.baton.protocol.inference.InferenceClient;
+import io.baton.protocol.client.ClientSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -23,13 +25,12 @@ public class InferenceClientConfiguration {
 
     @Bean
     InferenceClient httpInferenceClient(ObjectProvider<WebClient.Builder> builder, GatewayProperties properties) {
-        GatewayProperties.Inference inference = properties.inference();
-        BreakerSettings settings = inference.circuitBreaker();
-        CircuitBreaker breaker = HttpInferenceClient.breaker(inference);
+        ClientSettings inference = properties.inference().client();
+        BreakerSettings breaker = inference.breaker();
         log.info("inference service at {} (timeout {}, {} retries from {} up to {}, circuit breaker opens at {}% "
                         + "failures of {} calls for {})", inference.url(), inference.timeout(), inference.retries(),
-                inference.retryBackoff(), inference.maxBackoff(), settings.failureRatePercent(), settings.window(),
-                settings.openFor());
-        return new HttpInferenceClient(builder.getIfAvailable(WebClient::builder), inference, breaker);
+                inference.retryBackoff(), inference.maxBackoff(), breaker.failureRatePercent(), breaker.window(),
+                breaker.openFor());
+        return new HttpInferenceClient(builder.getIfAvailable(WebClient::builder), inference);
     }
 }

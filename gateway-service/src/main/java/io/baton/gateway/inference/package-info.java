@@ -1,7 +1,7 @@
 /**
- * What the gateway needs from the inference service ({@link io.baton.gateway.inference.InferenceClient}):
+ * What the gateway needs from the inference service ({@link io.baton.protocol.inference.InferenceClient}):
  * process one segment of a document. Over HTTP in distributed mode ({@link
- * io.baton.gateway.inference.HttpInferenceClient}: timeout, bounded retries of transient failures);
+ * io.baton.protocol.inference.HttpInferenceClient}: timeout, bounded retries of transient failures);
  * in the same JVM in standalone mode ({@code io.baton.standalone.InProcessInferenceClient}). Both
  * report an out-of-order segment as {@link io.baton.gateway.inference.SegmentConflictException}
  * naming the index the document expects, and every other refusal as {@link

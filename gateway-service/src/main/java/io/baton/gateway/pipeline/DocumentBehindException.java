@@ -1,6 +1,7 @@
 package io.baton.gateway.pipeline;
 
 import io.baton.gateway.GatewayException;
+import io.baton.protocol.problems.ProblemType;
 import java.util.Map;
 
 /**
@@ -20,13 +21,8 @@ public final class DocumentBehindException extends GatewayException {
     }
 
     @Override
-    public String type() {
-        return "document-behind";
-    }
-
-    @Override
-    public int status() {
-        return 409;
+    public ProblemType type() {
+        return ProblemType.DOCUMENT_BEHIND;
     }
 
     @Override

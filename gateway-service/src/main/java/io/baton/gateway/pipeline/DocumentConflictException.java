@@ -1,6 +1,7 @@
 package io.baton.gateway.pipeline;
 
 import io.baton.gateway.GatewayException;
+import io.baton.protocol.problems.ProblemType;
 import java.util.Map;
 
 /**
@@ -23,13 +24,8 @@ public final class DocumentConflictException extends GatewayException {
     }
 
     @Override
-    public String type() {
-        return "document-conflict";
-    }
-
-    @Override
-    public int status() {
-        return 409;
+    public ProblemType type() {
+        return ProblemType.DOCUMENT_CONFLICT;
     }
 
     @Override

@@ -1,9 +1,11 @@
 package io.baton.gateway.pipeline;
 
-import io.baton.gateway.inference.InferenceClient;
-import io.baton.gateway.inference.SegmentConflictException;
+import io.baton.protocol.ServiceCallException;
+import io.baton.protocol.inference.InferenceClient;
 import io.baton.gateway.segmenting.Segment;
-import io.baton.inference.segments.SegmentRequest;
+import io.baton.protocol.inference.SegmentRequest;
+import io.baton.protocol.inference.SegmentResponse;
+import io.baton.protocol.problems.ProblemType;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -69,17 +71,23 @@ public final class DocumentPipeline {
                 segment.sentenceTokenSpans(), null);
         return inference.process(job.tenant(), request)
                 .map(response -> run.done(segment, response))
-                .onErrorResume(SegmentConflictException.class, conflict -> {
+                .onErrorResume(DocumentPipeline::outOfOrder, e -> {
+                    long expected = ((ServiceCallException) e).expectedSegment();
                     if (!job.resume()) {
-                        return Mono.error(new DocumentConflictException(job.document(), segment.index(),
-                                conflict.expected()));
+                        return Mono.error(new DocumentConflictException(job.document(), segment.index(), expected));
                     }
-                    if (conflict.expected() > segment.index()) {
-                        run.skipUntil = conflict.expected();
+                    if (expected > segment.index()) {
+                        run.skipUntil = expected;
                         return Mono.just(run.skipped(segment));
                     }
-                    return Mono.error(new DocumentBehindException(job.document(), segment.index(), conflict.expected()));
+                    return Mono.error(new DocumentBehindException(job.document(), segment.index(), expected));
                 });
+    }
+
+    /** Inference refused a segment out of order, naming the one the document expects next. */
+    private static boolean outOfOrder(Throwable e) {
+        return e instanceof ServiceCallException refused && refused.expectedSegment() >= 0
+                && (refused.is(ProblemType.SEGMENT_GAP) || refused.is(ProblemType.CHECKPOINT_CONFLICT));
     }
 
     /** The state of one run; touched by one segment at a time ({@code concatMap}). */
@@ -96,7 +104,7 @@ public final class DocumentPipeline {
             this.started = started;
         }
 
-        SegmentResult done(Segment segment, io.baton.inference.segments.SegmentResponse response) {
+        SegmentResult done(Segment segment, io.baton.protocol.inference.SegmentResponse response) {
             return new SegmentResult(segment, response, advance(segment));
         }
 

@@ -1,7 +1,7 @@
 package io.baton.gateway.pipeline;
 
 import io.baton.gateway.GatewayProperties;
-import io.baton.gateway.inference.InferenceClient;
+import io.baton.protocol.inference.InferenceClient;
 import io.baton.gateway.segmenting.ModelTokenizers;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;

@@ -1,7 +1,7 @@
 package io.baton.gateway.pipeline;
 
 import io.baton.gateway.segmenting.Segment;
-import io.baton.inference.segments.SegmentResponse;
+import io.baton.protocol.inference.SegmentResponse;
 
 /**
  * A segment of a run: what inference answered, or nothing when the document already held it

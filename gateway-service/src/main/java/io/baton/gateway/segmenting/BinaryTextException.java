@@ -1,6 +1,7 @@
 package io.baton.gateway.segmenting;
 
 import io.baton.gateway.GatewayException;
+import io.baton.protocol.problems.ProblemType;
 import java.util.Map;
 
 /**
@@ -22,13 +23,8 @@ public final class BinaryTextException extends GatewayException {
     }
 
     @Override
-    public String type() {
-        return "binary-text";
-    }
-
-    @Override
-    public int status() {
-        return 400;
+    public ProblemType type() {
+        return ProblemType.BINARY_TEXT;
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.baton.gateway.segmenting;
 
 import io.baton.gateway.GatewayException;
+import io.baton.protocol.problems.ProblemType;
 
 /** A text to process (a summary's, a document's) is empty or only whitespace (400). */
 public final class EmptyTextException extends GatewayException {
@@ -12,12 +13,7 @@ public final class EmptyTextException extends GatewayException {
     }
 
     @Override
-    public String type() {
-        return "empty-text";
-    }
-
-    @Override
-    public int status() {
-        return 400;
+    public ProblemType type() {
+        return ProblemType.EMPTY_TEXT;
     }
 }

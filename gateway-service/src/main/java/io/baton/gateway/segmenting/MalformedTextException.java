@@ -1,6 +1,7 @@
 package io.baton.gateway.segmenting;
 
 import io.baton.gateway.GatewayException;
+import io.baton.protocol.problems.ProblemType;
 
 /**
  * A text holds a UTF-16 surrogate without its partner, so it is not Unicode text: it has no UTF-8
@@ -15,12 +16,7 @@ public final class MalformedTextException extends GatewayException {
     }
 
     @Override
-    public String type() {
-        return "malformed-text";
-    }
-
-    @Override
-    public int status() {
-        return 400;
+    public ProblemType type() {
+        return ProblemType.MALFORMED_TEXT;
     }
 }

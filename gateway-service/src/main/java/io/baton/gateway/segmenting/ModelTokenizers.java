@@ -1,5 +1,6 @@
 package io.baton.gateway.segmenting;
 
+import io.baton.protocol.Ids;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,7 +14,7 @@ import java.util.regex.Pattern;
  */
 public final class ModelTokenizers implements AutoCloseable {
 
-    private static final Pattern MODEL_ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+    private static final Pattern MODEL_ID = Pattern.compile(Ids.MODEL_PATTERN);
 
     private final Path dir;
     private final String defaultModel;

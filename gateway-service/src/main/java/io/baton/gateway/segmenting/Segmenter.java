@@ -1,5 +1,6 @@
 package io.baton.gateway.segmenting;
 
+import io.baton.gateway.GatewayProperties;
 import java.io.Reader;
 import java.util.Iterator;
 
@@ -56,11 +57,8 @@ import java.util.Iterator;
  */
 public final class Segmenter {
 
-    /**
-     * The default maximum segment length, in tokens. Chosen from the zoo throughput measurements;
-     * {@code docs/gateway.md} (section "Segmenting") says why.
-     */
-    public static final int DEFAULT_MAX_TOKENS = 256;
+    /** The default maximum segment length, in tokens ({@link GatewayProperties.Segmenting#DEFAULT_MAX_TOKENS}). */
+    public static final int DEFAULT_MAX_TOKENS = GatewayProperties.Segmenting.DEFAULT_MAX_TOKENS;
 
     private final TextTokenizer tokenizer;
     private final SentenceSplitter splitter;

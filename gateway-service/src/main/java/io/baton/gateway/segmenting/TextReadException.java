@@ -1,6 +1,7 @@
 package io.baton.gateway.segmenting;
 
 import io.baton.gateway.GatewayException;
+import io.baton.protocol.problems.ProblemType;
 import java.io.IOException;
 
 /** Reading a document's text failed while it was being split or segmented. */
@@ -13,12 +14,7 @@ public final class TextReadException extends GatewayException {
     }
 
     @Override
-    public String type() {
-        return "text-read";
-    }
-
-    @Override
-    public int status() {
-        return 400;
+    public ProblemType type() {
+        return ProblemType.TEXT_READ;
     }
 }

@@ -1,6 +1,7 @@
 package io.baton.gateway.segmenting;
 
 import io.baton.gateway.GatewayException;
+import io.baton.protocol.problems.ProblemType;
 
 /** A model's {@code tokenizer.json} is missing, unreadable or not a Hugging Face tokenizer. */
 public final class TokenizerLoadException extends GatewayException {
@@ -16,12 +17,7 @@ public final class TokenizerLoadException extends GatewayException {
     }
 
     @Override
-    public String type() {
-        return "tokenizer-load";
-    }
-
-    @Override
-    public int status() {
-        return 500;
+    public ProblemType type() {
+        return ProblemType.TOKENIZER_LOAD;
     }
 }

@@ -1,6 +1,7 @@
 package io.baton.gateway.segmenting;
 
 import io.baton.gateway.GatewayException;
+import io.baton.protocol.problems.ProblemType;
 
 /** A request names a model that has no folder (with a {@code tokenizer.json}) here (404). */
 public final class UnknownModelException extends GatewayException {
@@ -12,12 +13,7 @@ public final class UnknownModelException extends GatewayException {
     }
 
     @Override
-    public String type() {
-        return "unknown-model";
-    }
-
-    @Override
-    public int status() {
-        return 404;
+    public ProblemType type() {
+        return ProblemType.UNKNOWN_MODEL;
     }
 }

@@ -1,6 +1,7 @@
 package io.baton.gateway.summarize;
 
 import io.baton.gateway.GatewayException;
+import io.baton.protocol.problems.ProblemType;
 
 /**
  * The model gives no sentence vectors (a hub export without {@code last_hidden_state}), so
@@ -16,12 +17,7 @@ public final class NoSentenceVectorsException extends GatewayException {
     }
 
     @Override
-    public String type() {
-        return "no-sentence-vectors";
-    }
-
-    @Override
-    public int status() {
-        return 422;
+    public ProblemType type() {
+        return ProblemType.NO_SENTENCE_VECTORS;
     }
 }

@@ -1,10 +1,10 @@
 package io.baton.gateway.summarize;
 
 import io.baton.gateway.GatewayProperties;
-import io.baton.gateway.inference.InferenceClient;
+import io.baton.protocol.inference.InferenceClient;
 import io.baton.gateway.pipeline.DocumentPipeline;
 import io.baton.gateway.segmenting.ModelTokenizers;
-import io.baton.inference.state.MemoryClient;
+import io.baton.protocol.memory.MemoryClient;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 

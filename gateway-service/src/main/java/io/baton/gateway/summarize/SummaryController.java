@@ -42,7 +42,9 @@ public class SummaryController {
             + "detail, RFC 9457) instead; closing the connection stops the run.";
 
     private final SummaryService summaries;
-    public SummaryController(SummaryService summaries) {
+    private final ProblemEvents problemEvents;
+    public SummaryController(SummaryService summaries, ProblemEvents problemEvents) {
+        this.problemEvents = problemEvents;
         this.summaries = summaries;
     }
 
@@ -67,7 +69,7 @@ public class SummaryController {
                     schema = @Schema(oneOf = {SegmentProgress.class, SummaryResponse.class})))
     public Flux<ServerSentEvent<Object>> stream(@Valid @RequestBody SummaryRequest request,
                                           ServerWebExchange exchange) {
-        return ProblemEvents.endingWithProblem(summaries.summarize(Tenants.of(exchange), request)
+        return problemEvents.endingWithProblem(summaries.summarize(Tenants.of(exchange), request)
                 .map(SummaryController::event), exchange);
     }
 

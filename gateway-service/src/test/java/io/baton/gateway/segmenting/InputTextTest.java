@@ -32,7 +32,7 @@ class InputTextTest {
     void aNulAnywhereIsBinary() {
         assertThatThrownBy(() -> InputText.check("x".repeat(10_000) + "\u0000"))
                 .isInstanceOfSatisfying(BinaryTextException.class, e -> {
-                    assertThat(e.type()).isEqualTo("binary-text");
+                    assertThat(e.type().slug()).isEqualTo("binary-text");
                     assertThat(e.properties()).containsEntry("position", 10_000L);
                 });
     }

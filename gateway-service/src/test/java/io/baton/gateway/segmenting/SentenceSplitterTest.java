@@ -200,7 +200,7 @@ class SentenceSplitterTest {
         };
         TextReadException e = assertThrows(TextReadException.class, () -> splitter.sentences(failing).hasNext());
         assertTrue(e.getMessage().contains("disk gone"));
-        assertEquals("text-read", e.type());
+        assertEquals("text-read", e.type().slug());
     }
 
     @Test

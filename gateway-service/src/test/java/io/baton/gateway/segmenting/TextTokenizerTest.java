@@ -153,7 +153,7 @@ class TextTokenizerTest {
         assertTrue(high.getMessage().contains("U+D83D at character 2"), high.getMessage());
         assertThrows(MalformedTextException.class, () -> tokenizer.encode("\uDC33 at the start"));
         assertThrows(MalformedTextException.class, () -> tokenizer.encode("at the end \uD83D"));
-        assertEquals("malformed-text", high.type());
+        assertEquals("malformed-text", high.type().slug());
         assertEquals(4, tokenizer.encode("\uD83D\uDC33").size(), "a pair is one character of four bytes");
     }
 
@@ -183,7 +183,7 @@ class TextTokenizerTest {
     void aMissingTokenizerIsRefused(@TempDir Path dir) {
         TokenizerLoadException e = assertThrows(TokenizerLoadException.class, () -> TextTokenizer.load(dir));
         assertTrue(e.getMessage().contains(dir.resolve(TextTokenizer.FILE_NAME).toString()), e.getMessage());
-        assertEquals("tokenizer-load", e.type());
+        assertEquals("tokenizer-load", e.type().slug());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.baton.inference.generation;
 
 import io.baton.inference.InferenceException;
+import io.baton.protocol.problems.ProblemType;
 
 /** The document has no stored checkpoint to generate from (HTTP 404). */
 public final class CheckpointNotFoundException extends InferenceException {
@@ -12,12 +13,7 @@ public final class CheckpointNotFoundException extends InferenceException {
     }
 
     @Override
-    public String type() {
-        return "checkpoint-not-found";
-    }
-
-    @Override
-    public int status() {
-        return 404;
+    public ProblemType type() {
+        return ProblemType.CHECKPOINT_NOT_FOUND;
     }
 }

@@ -1,5 +1,7 @@
 package io.baton.inference.generation;
 
+import io.baton.protocol.BatonHeaders;
+import io.baton.protocol.inference.GenerateRequest;
 import jakarta.validation.Valid;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +30,7 @@ public class GenerateController {
 
     @PostMapping(path = "/v1/generate", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    public Flux<ServerSentEvent<Object>> generate(@RequestHeader("X-Baton-Tenant") String tenant,
+    public Flux<ServerSentEvent<Object>> generate(@RequestHeader(BatonHeaders.TENANT) String tenant,
                                                   @Valid @RequestBody GenerateRequest request) {
         return generation.generate(tenant, request).flatMapMany(started -> {
             List<Long> tokens = new ArrayList<>();

@@ -3,7 +3,7 @@ package io.baton.inference.generation;
 import io.baton.inference.InferenceProperties;
 import io.baton.inference.models.ModelRegistry;
 import io.baton.inference.runtime.OnnxScheduler;
-import io.baton.inference.state.MemoryClient;
+import io.baton.protocol.memory.MemoryClient;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 

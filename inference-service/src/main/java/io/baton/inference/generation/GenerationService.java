@@ -8,7 +8,9 @@ import io.baton.inference.models.SegmentOutput;
 import io.baton.inference.runtime.OnnxScheduler;
 import io.baton.inference.segments.ModelLookup;
 import io.baton.inference.state.Checkpoints;
-import io.baton.inference.state.MemoryClient;
+import io.baton.protocol.inference.GenerateRequest;
+import io.baton.protocol.inference.GeneratedToken;
+import io.baton.protocol.memory.MemoryClient;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 

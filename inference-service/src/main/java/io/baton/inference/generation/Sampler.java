@@ -1,5 +1,6 @@
 package io.baton.inference.generation;
 
+import io.baton.protocol.inference.GeneratedToken;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 

@@ -1,6 +1,8 @@
 package io.baton.inference.models;
 
 import io.baton.inference.InferenceException;
+import io.baton.protocol.problems.ProblemType;
+import io.baton.protocol.problems.ProblemType;
 
 /** A segment the model cannot take (HTTP 400); {@link Reason} names which rule it broke. */
 public final class InvalidSegmentException extends InferenceException {
@@ -9,15 +11,15 @@ public final class InvalidSegmentException extends InferenceException {
 
     /** The rule a segment broke; each is its own problem type. */
     public enum Reason {
-        EMPTY_SEGMENT("empty-segment"),
-        SEGMENT_TOO_LONG("segment-too-long"),
-        TOKEN_OUT_OF_VOCABULARY("token-out-of-vocabulary"),
-        UNEQUAL_LENGTHS("unequal-segment-lengths"),
-        INVALID_SENTENCE_SPAN("invalid-sentence-span");
+        EMPTY_SEGMENT(ProblemType.EMPTY_SEGMENT),
+        SEGMENT_TOO_LONG(ProblemType.SEGMENT_TOO_LONG),
+        TOKEN_OUT_OF_VOCABULARY(ProblemType.TOKEN_OUT_OF_VOCABULARY),
+        UNEQUAL_LENGTHS(ProblemType.UNEQUAL_SEGMENT_LENGTHS),
+        INVALID_SENTENCE_SPAN(ProblemType.INVALID_SENTENCE_SPAN);
 
-        private final String type;
+        private final ProblemType type;
 
-        Reason(String type) {
+        Reason(ProblemType type) {
             this.type = type;
         }
     }
@@ -34,12 +36,7 @@ public final class InvalidSegmentException extends InferenceException {
     }
 
     @Override
-    public String type() {
+    public ProblemType type() {
         return reason.type;
-    }
-
-    @Override
-    public int status() {
-        return 400;
     }
 }

@@ -1,6 +1,7 @@
 package io.baton.inference.models;
 
 import io.baton.inference.InferenceException;
+import io.baton.protocol.problems.ProblemType;
 
 /** A model folder that does not follow the model contract; the message names what is wrong. */
 public final class ModelContractException extends InferenceException {
@@ -16,12 +17,7 @@ public final class ModelContractException extends InferenceException {
     }
 
     @Override
-    public String type() {
-        return "model-contract";
-    }
-
-    @Override
-    public int status() {
-        return 500;
+    public ProblemType type() {
+        return ProblemType.MODEL_CONTRACT;
     }
 }

@@ -5,6 +5,7 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.baton.inference.runtime.OnnxEnvironment;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.FloatBuffer;

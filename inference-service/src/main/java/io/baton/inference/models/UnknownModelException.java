@@ -1,6 +1,7 @@
 package io.baton.inference.models;
 
 import io.baton.inference.InferenceException;
+import io.baton.protocol.problems.ProblemType;
 import java.util.Collection;
 
 /** A request names a model that is not loaded (HTTP 404); the message lists the loaded ones. */
@@ -13,12 +14,7 @@ public final class UnknownModelException extends InferenceException {
     }
 
     @Override
-    public String type() {
-        return "unknown-model";
-    }
-
-    @Override
-    public int status() {
-        return 404;
+    public ProblemType type() {
+        return ProblemType.UNKNOWN_MODEL;
     }
 }

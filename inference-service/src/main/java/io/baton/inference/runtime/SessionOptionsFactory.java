@@ -5,7 +5,6 @@ import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.OrtSession.SessionOptions.OptLevel;
 import io.baton.inference.InferenceProperties;
 import io.baton.inference.InvalidConfigurationException;
-import io.baton.inference.models.OnnxEnvironment;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,5 +1,8 @@
 package io.baton.inference.segments;
 
+import io.baton.protocol.BatonHeaders;
+import io.baton.protocol.inference.SegmentRequest;
+import io.baton.protocol.inference.SegmentResponse;
 import jakarta.validation.Valid;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -24,7 +27,7 @@ public class SegmentController {
 
     @PostMapping(path = "/v1/segments", consumes = MediaType.APPLICATION_JSON_VALUE,
             produces = MediaType.APPLICATION_JSON_VALUE)
-    public Mono<ResponseEntity<SegmentResponse>> process(@RequestHeader("X-Baton-Tenant") String tenant,
+    public Mono<ResponseEntity<SegmentResponse>> process(@RequestHeader(BatonHeaders.TENANT) String tenant,
                                                          @Valid @RequestBody SegmentRequest request) {
         SegmentTimings timings = new SegmentTimings();
         return segments.process(tenant, request, timings)

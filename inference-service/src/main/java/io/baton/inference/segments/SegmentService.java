@@ -9,11 +9,15 @@ import io.baton.inference.models.SegmentOutput;
 import io.baton.inference.segments.SegmentTimings.Step;
 import io.baton.inference.state.CheckpointId;
 import io.baton.inference.state.Checkpoints;
-import io.baton.inference.state.MemoryClient;
+import io.baton.protocol.ServiceCallException;
+import io.baton.protocol.inference.SegmentRequest;
+import io.baton.protocol.inference.SegmentResponse;
+import io.baton.protocol.memory.MemoryClient;
 import io.baton.inference.state.SegmentOrderException;
+import io.baton.inference.state.PutRefusals;
 import io.baton.inference.state.StaleParentException;
 import io.baton.inference.state.StateCache;
-import io.baton.inference.state.Written;
+import io.baton.protocol.memory.Written;
 import java.util.Arrays;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -90,6 +94,7 @@ public final class SegmentService {
                     long storing = System.nanoTime();
                     byte[] checkpoint = Checkpoints.encode(model, new CheckpointId(tenant, document, n), out.next());
                     Mono<Written> stored = memory.put(tenant, document, n, checkpoint, parentDigest)
+                            .onErrorMap(ServiceCallException.class, refused -> PutRefusals.of(refused, document, n))
                             .doOnNext(written -> timings.since(Step.STORE, storing));
                     Mono<SegmentResponse> answer = Mono.fromSupplier(() -> {
                         long reading = System.nanoTime();

@@ -8,6 +8,7 @@ import io.baton.inference.models.DocumentState;
 import io.baton.inference.models.FloatTensor;
 import io.baton.inference.models.SegmentModel;
 import io.baton.inference.models.StateTensorSpec;
+import io.baton.protocol.CheckpointMetadata;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -25,7 +26,7 @@ import java.util.StringJoiner;
  */
 public final class Checkpoints {
 
-    public static final String FORMAT = "1";
+    public static final String FORMAT = CheckpointMetadata.FORMAT_VERSION;
 
     private Checkpoints() {
     }
@@ -33,14 +34,14 @@ public final class Checkpoints {
     /** The container of {@code state} after segment {@code id.segment()} of {@code model}. */
     public static StateContainer toContainer(SegmentModel model, CheckpointId id, DocumentState state) {
         StateContainer.Builder builder = StateContainer.builder()
-                .metadata("baton.format", FORMAT)
-                .metadata("baton.model", model.id())
-                .metadata("baton.model_digest", model.digest())
-                .metadata("baton.tenant", id.tenant())
-                .metadata("baton.document", id.document())
-                .metadata("baton.segment", Long.toString(id.segment()))
-                .metadata("baton.tokens", Long.toString(state.tokens()))
-                .metadata("baton.retention", retention(model));
+                .metadata(CheckpointMetadata.FORMAT, FORMAT)
+                .metadata(CheckpointMetadata.MODEL, model.id())
+                .metadata(CheckpointMetadata.MODEL_DIGEST, model.digest())
+                .metadata(CheckpointMetadata.TENANT, id.tenant())
+                .metadata(CheckpointMetadata.DOCUMENT, id.document())
+                .metadata(CheckpointMetadata.SEGMENT, Long.toString(id.segment()))
+                .metadata(CheckpointMetadata.TOKENS, Long.toString(state.tokens()))
+                .metadata(CheckpointMetadata.RETENTION, retention(model));
         for (StateTensorSpec spec : model.plan().state()) {
             FloatTensor tensor = state.tensors().get(spec.input());
             ByteBuffer bytes = ByteBuffer.allocate(tensor.values().length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -60,13 +61,13 @@ public final class Checkpoints {
 
     /** Reads a checkpoint of {@code model}; refuses one of another model or plan. */
     public static DocumentState fromContainer(SegmentModel model, StateContainer container) {
-        String digest = container.metadata("baton.model_digest").orElse("");
+        String digest = container.metadata(CheckpointMetadata.MODEL_DIGEST).orElse("");
         if (!digest.equals(model.digest())) {
             throw new StateMismatchException("the stored state was written by model "
-                    + container.metadata("baton.model").orElse("?") + " (digest " + digest + "), not by "
+                    + container.metadata(CheckpointMetadata.MODEL).orElse("?") + " (digest " + digest + "), not by "
                     + model.id() + " (digest " + model.digest() + ")");
         }
-        long tokens = Long.parseLong(container.metadata("baton.tokens")
+        long tokens = Long.parseLong(container.metadata(CheckpointMetadata.TOKENS)
                 .orElseThrow(() -> new StateMismatchException("the stored state has no baton.tokens")));
         Map<String, FloatTensor> tensors = new LinkedHashMap<>();
         for (StateTensorSpec spec : model.plan().state()) {

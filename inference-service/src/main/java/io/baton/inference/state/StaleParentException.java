@@ -1,6 +1,7 @@
 package io.baton.inference.state;
 
 import io.baton.inference.InferenceException;
+import io.baton.protocol.problems.ProblemType;
 
 /**
  * The memory service refused checkpoint n because the kept checkpoint n-1 is not the one this
@@ -17,12 +18,7 @@ public final class StaleParentException extends InferenceException {
     }
 
     @Override
-    public String type() {
-        return "stale-parent";
-    }
-
-    @Override
-    public int status() {
-        return 409;
+    public ProblemType type() {
+        return ProblemType.STALE_PARENT;
     }
 }

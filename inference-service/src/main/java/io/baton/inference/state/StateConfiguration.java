@@ -1,8 +1,10 @@
 package io.baton.inference.state;
 
-import io.baton.common.resilience.BreakerSettings;
+import io.baton.protocol.client.BreakerSettings;
 import io.baton.inference.InferenceProperties;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.baton.protocol.memory.HttpMemoryClient;
+import io.baton.protocol.memory.MemoryClient;
+import io.baton.protocol.client.ClientSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -24,18 +26,10 @@ public class StateConfiguration {
     @Bean
     @ConditionalOnMissingBean(MemoryClient.class)
     MemoryClient httpMemoryClient(InferenceProperties properties) {
-        InferenceProperties.Memory memory = properties.memory();
-        BreakerSettings settings = memory.circuitBreaker();
-        CircuitBreaker breaker = CircuitBreaker.of("memory-service", HttpMemoryClient.breakerConfig()
-                .failureRateThreshold(settings.failureRatePercent())
-                .slidingWindowSize(settings.window())
-                .minimumNumberOfCalls(settings.minimumCalls())
-                .waitDurationInOpenState(settings.openFor())
-                .permittedNumberOfCallsInHalfOpenState(settings.halfOpenCalls())
-                .build());
+        ClientSettings memory = properties.memory().client();
+        BreakerSettings breaker = memory.breaker();
         log.info("memory service at {} (timeout {}, {} retries, circuit breaker opens at {}% failures of {} calls)",
-                memory.url(), memory.timeout(), memory.retries(), settings.failureRatePercent(), settings.window());
-        return HttpMemoryClient.create(memory.url(), MAX_CHECKPOINT_BYTES, memory.timeout(), memory.retries(),
-                memory.retryBackoff(), breaker);
+                memory.url(), memory.timeout(), memory.retries(), breaker.failureRatePercent(), breaker.window());
+        return HttpMemoryClient.create(memory, MAX_CHECKPOINT_BYTES);
     }
 }

@@ -1,6 +1,7 @@
 package io.baton.inference.state;
 
 import io.baton.inference.InferenceException;
+import io.baton.protocol.problems.ProblemType;
 
 /** A stored checkpoint that cannot continue with this model (another model, another plan) (HTTP 409). */
 public final class StateMismatchException extends InferenceException {
@@ -12,12 +13,7 @@ public final class StateMismatchException extends InferenceException {
     }
 
     @Override
-    public String type() {
-        return "state-mismatch";
-    }
-
-    @Override
-    public int status() {
-        return 409;
+    public ProblemType type() {
+        return ProblemType.STATE_MISMATCH;
     }
 }

@@ -43,7 +43,7 @@ class ModelRegistryTest {
             assertThatThrownBy(() -> registry.get("gpt-5"))
                     .isInstanceOfSatisfying(UnknownModelException.class, e -> {
                         assertThat(e.status()).isEqualTo(404);
-                        assertThat(e.type()).isEqualTo("unknown-model");
+                        assertThat(e.type().slug()).isEqualTo("unknown-model");
                     })
                     .hasMessageContaining("'gpt-5'").hasMessageContaining("gemma2-small, gemma2-tiny, jamba-small, jamba-tiny");
         }

@@ -70,15 +70,15 @@ class SegmentBatchTest {
             DocumentState start = model.initialState(1);
             assertThatThrownBy(() -> model.run(new long[0], start))
                     .isInstanceOfSatisfying(InvalidSegmentException.class,
-                            e -> assertThat(e.type()).isEqualTo("empty-segment"));
+                            e -> assertThat(e.type().slug()).isEqualTo("empty-segment"));
             assertThatThrownBy(() -> model.run(new long[] {65, 256}, start))
                     .isInstanceOfSatisfying(InvalidSegmentException.class,
-                            e -> assertThat(e.type()).isEqualTo("token-out-of-vocabulary"))
+                            e -> assertThat(e.type().slug()).isEqualTo("token-out-of-vocabulary"))
                     .hasMessageContaining("256");
             assertThatThrownBy(() -> model.run(List.of(new SegmentInput(new long[] {65, 66}, start),
                     new SegmentInput(new long[] {65}, start))))
                     .isInstanceOfSatisfying(InvalidSegmentException.class,
-                            e -> assertThat(e.type()).isEqualTo("unequal-segment-lengths"));
+                            e -> assertThat(e.type().slug()).isEqualTo("unequal-segment-lengths"));
         }
     }
 

@@ -8,7 +8,6 @@ import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import io.baton.inference.InferenceProperties;
 import io.baton.inference.InvalidConfigurationException;
-import io.baton.inference.models.OnnxEnvironment;
 import io.baton.inference.models.SegmentModel;
 import io.baton.inference.models.SegmentOutput;
 import java.nio.file.Path;

@@ -1,6 +1,7 @@
 package io.baton.memory.api;
 
 import io.baton.memory.MemoryException;
+import io.baton.protocol.problems.ProblemType;
 
 /** A checkpoint upload with no bytes (HTTP 400). */
 public final class EmptyBodyException extends MemoryException {
@@ -12,12 +13,7 @@ public final class EmptyBodyException extends MemoryException {
     }
 
     @Override
-    public String type() {
-        return "empty-body";
-    }
-
-    @Override
-    public int status() {
-        return 400;
+    public ProblemType type() {
+        return ProblemType.EMPTY_BODY;
     }
 }

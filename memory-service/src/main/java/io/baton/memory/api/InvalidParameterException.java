@@ -1,6 +1,7 @@
 package io.baton.memory.api;
 
 import io.baton.memory.MemoryException;
+import io.baton.protocol.problems.ProblemType;
 
 /**
  * A query parameter or header out of its range, e.g. a list {@code limit} below 1, a malformed
@@ -15,12 +16,7 @@ public final class InvalidParameterException extends MemoryException {
     }
 
     @Override
-    public String type() {
-        return "invalid-parameter";
-    }
-
-    @Override
-    public int status() {
-        return 400;
+    public ProblemType type() {
+        return ProblemType.INVALID_PARAMETER;
     }
 }

@@ -1,6 +1,7 @@
 package io.baton.memory.api;
 
 import io.baton.memory.MemoryException;
+import io.baton.protocol.problems.ProblemType;
 
 /** A segment index in the path that is not a non-negative integer (HTTP 400). */
 public final class InvalidSegmentException extends MemoryException {
@@ -12,12 +13,7 @@ public final class InvalidSegmentException extends MemoryException {
     }
 
     @Override
-    public String type() {
-        return "invalid-segment";
-    }
-
-    @Override
-    public int status() {
-        return 400;
+    public ProblemType type() {
+        return ProblemType.INVALID_SEGMENT;
     }
 }

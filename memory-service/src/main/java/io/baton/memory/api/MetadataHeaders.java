@@ -1,6 +1,7 @@
 package io.baton.memory.api;
 
 import io.baton.memory.store.Head;
+import io.baton.protocol.BatonHeaders;
 import org.springframework.http.HttpHeaders;
 
 /**
@@ -9,17 +10,17 @@ import org.springframework.http.HttpHeaders;
  */
 final class MetadataHeaders {
 
-    static final String SEGMENT = "X-Baton-Segment";
-    static final String TOKENS = "X-Baton-Tokens";
-    static final String MODEL = "X-Baton-Model";
-    static final String MODEL_DIGEST = "X-Baton-Model-Digest";
-    static final String VERSION = "X-Baton-Version";
+    static final String SEGMENT = BatonHeaders.SEGMENT;
+    static final String TOKENS = BatonHeaders.TOKENS;
+    static final String MODEL = BatonHeaders.MODEL;
+    static final String MODEL_DIGEST = BatonHeaders.MODEL_DIGEST;
+    static final String VERSION = BatonHeaders.VERSION;
     /** Request header of a put: the digest of the checkpoint n-1 the writer computed n from. */
-    static final String PARENT_DIGEST = "X-Baton-Parent-Digest";
+    static final String PARENT_DIGEST = BatonHeaders.PARENT_DIGEST;
     /** Response header of a put: the digest of the stored checkpoint (hex SHA-256). */
-    static final String CHECKPOINT_DIGEST = "X-Baton-Checkpoint-Digest";
+    static final String CHECKPOINT_DIGEST = BatonHeaders.CHECKPOINT_DIGEST;
     /** Response header of a put: whether the checkpoint reads back exactly as written. */
-    static final String EXACT = "X-Baton-Exact";
+    static final String EXACT = BatonHeaders.EXACT;
 
     private MetadataHeaders() {
     }

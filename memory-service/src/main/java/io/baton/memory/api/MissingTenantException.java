@@ -1,6 +1,7 @@
 package io.baton.memory.api;
 
 import io.baton.memory.MemoryException;
+import io.baton.protocol.problems.ProblemType;
 
 /** A request without the {@code X-Baton-Tenant} header (HTTP 400). */
 public final class MissingTenantException extends MemoryException {
@@ -12,12 +13,7 @@ public final class MissingTenantException extends MemoryException {
     }
 
     @Override
-    public String type() {
-        return "missing-tenant";
-    }
-
-    @Override
-    public int status() {
-        return 400;
+    public ProblemType type() {
+        return ProblemType.MISSING_TENANT;
     }
 }

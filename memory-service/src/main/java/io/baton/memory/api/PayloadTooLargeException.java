@@ -1,6 +1,8 @@
 package io.baton.memory.api;
 
 import io.baton.memory.MemoryException;
+import io.baton.protocol.problems.ProblemType;
+import java.util.Map;
 
 /**
  * A checkpoint upload over {@code baton.limits.max-checkpoint-bytes} (HTTP 413). Raised as soon as
@@ -23,12 +25,12 @@ public final class PayloadTooLargeException extends MemoryException {
     }
 
     @Override
-    public String type() {
-        return "payload-too-large";
+    public ProblemType type() {
+        return ProblemType.PAYLOAD_TOO_LARGE;
     }
 
     @Override
-    public int status() {
-        return 413;
+    public Map<String, Object> properties() {
+        return Map.of("limit", limit);
     }
 }

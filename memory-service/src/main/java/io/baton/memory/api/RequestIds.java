@@ -1,6 +1,7 @@
 package io.baton.memory.api;
 
 import io.baton.memory.store.DocumentKey;
+import io.baton.protocol.BatonHeaders;
 import java.util.regex.Pattern;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 
@@ -11,7 +12,7 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 final class RequestIds {
 
     /** The header naming the tenant of every request. */
-    static final String TENANT_HEADER = "X-Baton-Tenant";
+    static final String TENANT_HEADER = BatonHeaders.TENANT;
 
     /** Up to 18 digits, so every accepted index fits a long. */
     private static final Pattern SEGMENT = Pattern.compile("[0-9]{1,18}");

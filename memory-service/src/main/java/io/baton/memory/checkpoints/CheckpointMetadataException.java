@@ -1,6 +1,8 @@
 package io.baton.memory.checkpoints;
 
 import io.baton.memory.MemoryException;
+import io.baton.protocol.problems.ProblemType;
+import java.util.Map;
 
 /**
  * A valid container whose {@code baton.*} metadata is missing, malformed or inconsistent with the
@@ -23,12 +25,12 @@ public final class CheckpointMetadataException extends MemoryException {
     }
 
     @Override
-    public String type() {
-        return "checkpoint-metadata";
+    public ProblemType type() {
+        return ProblemType.CHECKPOINT_METADATA;
     }
 
     @Override
-    public int status() {
-        return 400;
+    public Map<String, Object> properties() {
+        return Map.of("key", key);
     }
 }

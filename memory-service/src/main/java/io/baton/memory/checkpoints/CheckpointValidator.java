@@ -5,6 +5,7 @@ import io.baton.common.state.StateCodec;
 import io.baton.common.state.StateContainer;
 import io.baton.memory.encoding.StateEncoding;
 import io.baton.memory.store.DocumentKey;
+import io.baton.protocol.CheckpointMetadata;
 import java.nio.ByteBuffer;
 import java.util.regex.Pattern;
 
@@ -15,16 +16,16 @@ import java.util.regex.Pattern;
  */
 final class CheckpointValidator {
 
-    static final String FORMAT = "baton.format";
-    static final String MODEL = "baton.model";
-    static final String MODEL_DIGEST = "baton.model_digest";
-    static final String TOKENS = "baton.tokens";
-    static final String SEGMENT = "baton.segment";
-    static final String DOCUMENT = "baton.document";
-    static final String TENANT = "baton.tenant";
+    static final String FORMAT = CheckpointMetadata.FORMAT;
+    static final String MODEL = CheckpointMetadata.MODEL;
+    static final String MODEL_DIGEST = CheckpointMetadata.MODEL_DIGEST;
+    static final String TOKENS = CheckpointMetadata.TOKENS;
+    static final String SEGMENT = CheckpointMetadata.SEGMENT;
+    static final String DOCUMENT = CheckpointMetadata.DOCUMENT;
+    static final String TENANT = CheckpointMetadata.TENANT;
 
     /** The container format version this service reads. */
-    static final String FORMAT_VERSION = "1";
+    static final String FORMAT_VERSION = CheckpointMetadata.FORMAT_VERSION;
 
     /** Model ids and digests are echoed in response headers: visible ASCII only. */
     private static final Pattern HEADER_SAFE = Pattern.compile("\\p{Graph}{1,256}");

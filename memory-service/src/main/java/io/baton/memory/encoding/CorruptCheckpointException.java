@@ -1,6 +1,7 @@
 package io.baton.memory.encoding;
 
 import io.baton.memory.MemoryException;
+import io.baton.protocol.problems.ProblemType;
 
 /**
  * Stored bytes that the service itself wrote no longer decode (a damaged zstd frame, a broken
@@ -19,12 +20,7 @@ public final class CorruptCheckpointException extends MemoryException {
     }
 
     @Override
-    public String type() {
-        return "corrupt-checkpoint";
-    }
-
-    @Override
-    public int status() {
-        return 500;
+    public ProblemType type() {
+        return ProblemType.CORRUPT_CHECKPOINT;
     }
 }

@@ -1,6 +1,9 @@
 package io.baton.memory.store;
 
 import io.baton.memory.MemoryException;
+import io.baton.protocol.BatonHeaders;
+import io.baton.protocol.problems.ProblemType;
+import java.util.Map;
 
 /**
  * A put of segment n where the head is not n-1 (and not an identical repeat): another writer got
@@ -39,12 +42,12 @@ public final class CheckpointConflictException extends MemoryException {
     }
 
     @Override
-    public String type() {
-        return "checkpoint-conflict";
+    public ProblemType type() {
+        return ProblemType.CHECKPOINT_CONFLICT;
     }
 
     @Override
-    public int status() {
-        return 409;
+    public Map<String, Object> properties() {
+        return Map.of("segment", segment, BatonHeaders.EXPECTED_SEGMENT, expected());
     }
 }

@@ -1,6 +1,8 @@
 package io.baton.memory.store;
 
 import io.baton.memory.MemoryException;
+import io.baton.protocol.problems.ProblemType;
+import java.util.Map;
 
 /** The document exists but checkpoint n is not kept (never written, or retired) (HTTP 404). */
 public final class CheckpointNotFoundException extends MemoryException {
@@ -20,12 +22,12 @@ public final class CheckpointNotFoundException extends MemoryException {
     }
 
     @Override
-    public String type() {
-        return "checkpoint-not-found";
+    public ProblemType type() {
+        return ProblemType.CHECKPOINT_NOT_FOUND;
     }
 
     @Override
-    public int status() {
-        return 404;
+    public Map<String, Object> properties() {
+        return head == null ? Map.of() : Map.of("oldest", head.oldest(), "newest", head.segment());
     }
 }

@@ -1,6 +1,7 @@
 package io.baton.memory.store;
 
 import io.baton.memory.MemoryException;
+import io.baton.protocol.problems.ProblemType;
 
 /** The target of a fork already exists (HTTP 409). */
 public final class DocumentExistsException extends MemoryException {
@@ -12,12 +13,7 @@ public final class DocumentExistsException extends MemoryException {
     }
 
     @Override
-    public String type() {
-        return "document-exists";
-    }
-
-    @Override
-    public int status() {
-        return 409;
+    public ProblemType type() {
+        return ProblemType.DOCUMENT_EXISTS;
     }
 }

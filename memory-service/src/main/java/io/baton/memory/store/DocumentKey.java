@@ -1,5 +1,6 @@
 package io.baton.memory.store;
 
+import io.baton.protocol.Ids;
 import java.util.regex.Pattern;
 
 /**
@@ -9,8 +10,8 @@ import java.util.regex.Pattern;
  */
 public record DocumentKey(String tenant, String document) {
 
-    static final Pattern TENANT = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-    static final Pattern DOCUMENT = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+    static final Pattern TENANT = Pattern.compile(Ids.TENANT_PATTERN);
+    static final Pattern DOCUMENT = Pattern.compile(Ids.DOCUMENT_PATTERN);
 
     public DocumentKey {
         requireTenant(tenant);

@@ -1,6 +1,7 @@
 package io.baton.memory.store;
 
 import io.baton.memory.MemoryException;
+import io.baton.protocol.problems.ProblemType;
 
 /** No such document for this tenant (HTTP 404); also what another tenant's document looks like. */
 public final class DocumentNotFoundException extends MemoryException {
@@ -12,12 +13,7 @@ public final class DocumentNotFoundException extends MemoryException {
     }
 
     @Override
-    public String type() {
-        return "document-not-found";
-    }
-
-    @Override
-    public int status() {
-        return 404;
+    public ProblemType type() {
+        return ProblemType.DOCUMENT_NOT_FOUND;
     }
 }

@@ -1,6 +1,7 @@
 package io.baton.memory.store;
 
 import io.baton.memory.MemoryException;
+import io.baton.protocol.problems.ProblemType;
 
 /** A list cursor that this store did not hand out (HTTP 400). */
 public final class InvalidCursorException extends MemoryException {
@@ -13,12 +14,7 @@ public final class InvalidCursorException extends MemoryException {
     }
 
     @Override
-    public String type() {
-        return "invalid-cursor";
-    }
-
-    @Override
-    public int status() {
-        return 400;
+    public ProblemType type() {
+        return ProblemType.INVALID_CURSOR;
     }
 }

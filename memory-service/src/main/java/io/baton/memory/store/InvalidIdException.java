@@ -1,6 +1,7 @@
 package io.baton.memory.store;
 
 import io.baton.memory.MemoryException;
+import io.baton.protocol.problems.ProblemType;
 
 /** A tenant or document id that does not match its pattern (HTTP 400). */
 public final class InvalidIdException extends MemoryException {
@@ -17,12 +18,7 @@ public final class InvalidIdException extends MemoryException {
     }
 
     @Override
-    public String type() {
-        return "invalid-id";
-    }
-
-    @Override
-    public int status() {
-        return 400;
+    public ProblemType type() {
+        return ProblemType.INVALID_ID;
     }
 }

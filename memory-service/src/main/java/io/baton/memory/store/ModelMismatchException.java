@@ -1,6 +1,7 @@
 package io.baton.memory.store;
 
 import io.baton.memory.MemoryException;
+import io.baton.protocol.problems.ProblemType;
 
 /** A checkpoint of another model (id or digest) than the document's (HTTP 409). */
 public final class ModelMismatchException extends MemoryException {
@@ -21,12 +22,7 @@ public final class ModelMismatchException extends MemoryException {
     }
 
     @Override
-    public String type() {
-        return "model-mismatch";
-    }
-
-    @Override
-    public int status() {
-        return 409;
+    public ProblemType type() {
+        return ProblemType.MODEL_MISMATCH;
     }
 }

@@ -1,6 +1,7 @@
 package io.baton.memory.store;
 
 import io.baton.memory.MemoryException;
+import io.baton.protocol.problems.ProblemType;
 
 /**
  * A put of segment n that named the digest of the checkpoint n-1 it was computed from, where the
@@ -28,12 +29,7 @@ public final class ParentMismatchException extends MemoryException {
     }
 
     @Override
-    public String type() {
-        return "parent-mismatch";
-    }
-
-    @Override
-    public int status() {
-        return 412;
+    public ProblemType type() {
+        return ProblemType.PARENT_MISMATCH;
     }
 }

@@ -1,6 +1,8 @@
 package io.baton.memory.store;
 
 import io.baton.memory.MemoryException;
+import io.baton.protocol.problems.ProblemType;
+import java.util.Map;
 
 /** The write would take the tenant over its byte quota (HTTP 507, as in RFC 4331). */
 public final class QuotaExceededException extends MemoryException {
@@ -26,12 +28,12 @@ public final class QuotaExceededException extends MemoryException {
     }
 
     @Override
-    public String type() {
-        return "quota-exceeded";
+    public ProblemType type() {
+        return ProblemType.QUOTA_EXCEEDED;
     }
 
     @Override
-    public int status() {
-        return 507;
+    public Map<String, Object> properties() {
+        return Map.of("used", used, "quota", quota);
     }
 }

@@ -1,6 +1,7 @@
 package io.baton.memory.store;
 
 import io.baton.memory.MemoryException;
+import io.baton.protocol.problems.ProblemType;
 
 /**
  * A bounded store (the in-memory one) cannot hold the document even after evicting every other
@@ -16,12 +17,7 @@ public final class StoreFullException extends MemoryException {
     }
 
     @Override
-    public String type() {
-        return "store-full";
-    }
-
-    @Override
-    public int status() {
-        return 507;
+    public ProblemType type() {
+        return ProblemType.STORE_FULL;
     }
 }

@@ -1,6 +1,7 @@
 package io.baton.memory.store;
 
 import io.baton.memory.MemoryException;
+import io.baton.protocol.problems.ProblemType;
 
 /** The backing store cannot be reached or failed (HTTP 503); nothing was changed on purpose. */
 public final class StoreUnavailableException extends MemoryException {
@@ -12,12 +13,7 @@ public final class StoreUnavailableException extends MemoryException {
     }
 
     @Override
-    public String type() {
-        return "store-unavailable";
-    }
-
-    @Override
-    public int status() {
-        return 503;
+    public ProblemType type() {
+        return ProblemType.STORE_UNAVAILABLE;
     }
 }

@@ -6,6 +6,7 @@ import io.baton.memory.Checkpoints;
 import io.baton.memory.store.CheckpointStore;
 import io.baton.memory.store.DocumentKey;
 import io.baton.memory.store.Head;
+import io.baton.protocol.problems.ProblemType;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -66,7 +67,7 @@ abstract class ApiTestSupport {
         WebTestClient.BodyContentSpec body = response.expectStatus().isEqualTo(status)
                 .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
                 .expectBody()
-                .jsonPath("$.type").isEqualTo(ProblemDetailsAdvice.TYPE_PREFIX + type)
+                .jsonPath("$.type").isEqualTo(ProblemType.TYPE_PREFIX + type)
                 .jsonPath("$.status").isEqualTo(status.value())
                 .jsonPath("$.title").isNotEmpty()
                 .jsonPath("$.detail").isNotEmpty()

@@ -1,8 +1,0 @@
-package io.baton.inference.generation;
-
-/**
- * One generated token: its position among the new tokens, its id, and the model's log-probability
- * of it (at temperature 1, whatever the sampling settings).
- */
-public record GeneratedToken(int index, long token, double logprob) {
-}

@@ -1,0 +1,19 @@
+package io.baton.inference.runtime;
+
+import io.baton.inference.InferenceException;
+import io.baton.protocol.problems.ProblemType;
+
+/** ONNX Runtime itself could not be set up (native library, environment). */
+public final class OnnxRuntimeException extends InferenceException {
+
+    private static final long serialVersionUID = 1L;
+
+    public OnnxRuntimeException(String message, Throwable cause) {
+        super(message, cause);
+    }
+
+    @Override
+    public ProblemType type() {
+        return ProblemType.ONNX_RUNTIME;
+    }
+}

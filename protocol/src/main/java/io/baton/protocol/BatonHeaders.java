@@ -1,0 +1,33 @@
+package io.baton.protocol;
+
+/**
+ * The names that travel between Baton services besides the records: HTTP headers and the extra
+ * members of problem details. Nothing else declares them.
+ */
+public final class BatonHeaders {
+
+    /** The tenant a service-to-service call acts for; trusted only from an authenticated caller. */
+    public static final String TENANT = "X-Baton-Tenant";
+    /** The id of a request, sent on and answered back; problem details name it too. */
+    public static final String REQUEST_ID = "X-Request-Id";
+    /** A put of checkpoint n names the digest of the checkpoint n-1 it continued from. */
+    public static final String PARENT_DIGEST = "X-Baton-Parent-Digest";
+    /** The digest of the checkpoint a put stored, or a read returned. */
+    public static final String CHECKPOINT_DIGEST = "X-Baton-Checkpoint-Digest";
+    /** "true" when the stored bytes are exactly the bytes put (no lossy encoding). */
+    public static final String EXACT = "X-Baton-Exact";
+    /** Metadata of a checkpoint answered beside its bytes. */
+    public static final String SEGMENT = "X-Baton-Segment";
+    public static final String TOKENS = "X-Baton-Tokens";
+    public static final String MODEL = "X-Baton-Model";
+    public static final String MODEL_DIGEST = "X-Baton-Model-Digest";
+    public static final String VERSION = "X-Baton-Version";
+
+    /** Problem member: the segment a document expects next (segment-gap, checkpoint-conflict). */
+    public static final String EXPECTED_SEGMENT = "expectedSegment";
+    /** Problem member: the request id of the failed request. */
+    public static final String REQUEST_ID_MEMBER = "requestId";
+
+    private BatonHeaders() {
+    }
+}

@@ -1,0 +1,125 @@
+package io.baton.protocol.client;
+
+import io.baton.protocol.ServiceCallException;
+import io.baton.protocol.problems.ProblemType;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import org.springframework.web.reactive.function.client.WebClientRequestException;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.util.retry.Retry;
+
+/**
+ * What every HTTP call to another service goes through: a timeout per attempt, bounded retries
+ * with backoff, one circuit breaker around it all, and the failure its caller sees. One rule,
+ * read off the catalogue: a failure is {@link #retryable} when the service could not be reached,
+ * did not answer in time, or answered a problem the catalogue calls retryable; only those are
+ * retried and only those count against the breaker. Any other answer (a tenant's quota, a
+ * conflict, bad input) is the service working and passes through at once, so one tenant's
+ * refusals never open a breaker the other tenants share. Once the retries are spent, or while
+ * the breaker is open (the explicit fallback: fail at once without calling), the caller gets
+ * {@code unavailable} ({@code memory-unavailable}, {@code inference-unavailable}).
+ */
+public final class CallGuard {
+
+    private final String service;
+    private final ProblemType unavailable;
+    private final ClientSettings settings;
+    private final CircuitBreaker breaker;
+
+    /**
+     * @param service     the called service's name, for breaker and messages ({@code memory-service})
+     * @param unavailable the problem a caller sees when it cannot be reached
+     */
+    public CallGuard(String service, ProblemType unavailable, ClientSettings settings) {
+        this(service, unavailable, settings, breaker(service, settings.breaker()));
+    }
+
+    public CallGuard(String service, ProblemType unavailable, ClientSettings settings, CircuitBreaker breaker) {
+        this.service = service;
+        this.unavailable = unavailable;
+        this.settings = settings;
+        this.breaker = breaker;
+    }
+
+    /** A breaker as {@code settings} describe it, counting only {@link #retryable} failures. */
+    public static CircuitBreaker breaker(String service, BreakerSettings settings) {
+        return CircuitBreaker.of(service, CircuitBreakerConfig.custom()
+                .recordException(CallGuard::retryable)
+                .failureRateThreshold(settings.failureRatePercent())
+                .slidingWindowSize(settings.window())
+                .minimumNumberOfCalls(settings.minimumCalls())
+                .waitDurationInOpenState(settings.openFor())
+                .permittedNumberOfCallsInHalfOpenState(settings.halfOpenCalls())
+                .build());
+    }
+
+    /** The breaker around every call. */
+    public CircuitBreaker breaker() {
+        return breaker;
+    }
+
+    public ClientSettings settings() {
+        return settings;
+    }
+
+    /** {@code call} guarded; {@code what} describes it in the failure's detail. */
+    public <T> Mono<T> mono(Mono<T> call, String what) {
+        return call.timeout(settings.timeout())
+                .retryWhen(retries(CallGuard::retryable))
+                .transformDeferred(CircuitBreakerOperator.of(breaker))
+                .onErrorMap(e -> unreachable(e), e -> unavailable(e, what));
+    }
+
+    /**
+     * A stream guarded: retried only while {@code started} is false (before its first element,
+     * which the caller may already have passed on); the timeout bounds each next element.
+     */
+    public <T> Flux<T> flux(Flux<T> call, Predicate<Throwable> started, String what) {
+        return call.timeout(settings.timeout())
+                .retryWhen(retries(e -> !started.test(e) && retryable(e)))
+                .transformDeferred(CircuitBreakerOperator.of(breaker))
+                .onErrorMap(e -> unreachable(e), e -> unavailable(e, started.test(e) ? what + " broke off" : what));
+    }
+
+    private Retry retries(Predicate<Throwable> retryable) {
+        return Retry.backoff(settings.retries(), settings.retryBackoff())
+                .maxBackoff(settings.maxBackoff())
+                .filter(retryable)
+                .onRetryExhaustedThrow((spec, signal) -> signal.failure());
+    }
+
+    /** Whether a failed attempt may be repeated: no connection, no answer in time, a retryable problem. */
+    public static boolean retryable(Throwable e) {
+        return e instanceof WebClientRequestException || e instanceof TimeoutException
+                || e instanceof ServiceCallException call && call.type().retryable();
+    }
+
+    /** A failure that means the service was not reached or is down; a retryable answer is passed on as is. */
+    private static boolean unreachable(Throwable e) {
+        return e instanceof CallNotPermittedException || e instanceof WebClientRequestException
+                || e instanceof TimeoutException;
+    }
+
+    private ServiceCallException unavailable(Throwable e, String what) {
+        if (e instanceof CallNotPermittedException) {
+            return new ServiceCallException(unavailable, "the " + service + " is not called while " + what
+                    + ": its circuit breaker is open after repeated failures; retry later",
+                    Map.of("circuitBreaker", "open"), e);
+        }
+        return new ServiceCallException(unavailable, "the " + service + " at " + settings.url() + " failed "
+                + (settings.retries() + 1) + " times while " + what + ": " + describe(e), Map.of(), e);
+    }
+
+    private static String describe(Throwable e) {
+        if (e instanceof TimeoutException) {
+            return "no answer in time";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+}

@@ -1,0 +1,8 @@
+/**
+ * What the HTTP adapters of the clients share: their settings ({@link
+ * io.baton.protocol.client.ClientSettings}, {@link io.baton.protocol.client.BreakerSettings}), the
+ * guard of every call (timeout, retries and breaker from the catalogue, {@link
+ * io.baton.protocol.client.CallGuard}), answers read back into the catalogue ({@link
+ * io.baton.protocol.client.RemoteProblems}), the web client with the service credential.
+ */
+package io.baton.protocol.client;

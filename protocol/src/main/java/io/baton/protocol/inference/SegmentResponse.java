@@ -1,0 +1,17 @@
+package io.baton.protocol.inference;
+
+import java.util.List;
+
+/**
+ * What a processed segment returns.
+ *
+ * @param document        the document id
+ * @param segment         the segment index, now stored as the document's head
+ * @param model           the model that ran it
+ * @param tokens          tokens the document has consumed including this segment
+ * @param sentenceVectors per requested span, the mean of {@code last_hidden_state} over it
+ * @param tokenNll        per position, the negative log-likelihood (nats) of the next token
+ */
+public record SegmentResponse(String document, long segment, String model, long tokens,
+                              List<float[]> sentenceVectors, double[] tokenNll) {
+}

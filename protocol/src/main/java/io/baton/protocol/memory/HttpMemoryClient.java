@@ -1,0 +1,127 @@
+package io.baton.protocol.memory;
+
+import io.baton.protocol.BatonHeaders;
+import io.baton.protocol.client.CallGuard;
+import io.baton.protocol.client.ClientSettings;
+import io.baton.protocol.client.RemoteProblems;
+import io.baton.protocol.client.ServiceWebClients;
+import io.baton.protocol.problems.ProblemType;
+import java.util.Map;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.client.ClientResponse;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Mono;
+
+/**
+ * The memory service over HTTP ({@code /v1/documents/{doc}/head}, {@code .../checkpoints/{n}},
+ * {@code DELETE /v1/documents/{doc}}; a put names its parent in {@code X-Baton-Parent-Digest} and
+ * learns the stored checkpoint's digest from {@code X-Baton-Checkpoint-Digest} and {@code
+ * X-Baton-Exact}), every call through a {@link CallGuard} (timeout, retries of what the catalogue
+ * calls retryable, circuit breaker). Every call may be retried: reads are idempotent, a repeated
+ * delete finds nothing (false), and a put repeats identical bytes, which the memory service
+ * answers as an idempotent success.
+ */
+public final class HttpMemoryClient implements MemoryClient {
+
+    /** The called service's name (breaker, messages). */
+    public static final String SERVICE = "memory service";
+
+    private static final ParameterizedTypeReference<Map<String, Object>> JSON_OBJECT = new ParameterizedTypeReference<>() {
+    };
+    private static final RemoteProblems PROBLEMS =
+            new RemoteProblems(SERVICE, ProblemType.MEMORY_REJECTED, ProblemType.MEMORY_UNAVAILABLE);
+
+    private final WebClient web;
+    private final CallGuard guard;
+
+    public HttpMemoryClient(WebClient web, CallGuard guard) {
+        this.web = web;
+        this.guard = guard;
+    }
+
+    /** A client of the memory service {@code settings} name, reading bodies up to {@code maxBodyBytes}. */
+    public static HttpMemoryClient create(ClientSettings settings, int maxBodyBytes) {
+        return new HttpMemoryClient(ServiceWebClients.create(WebClient.builder(), settings, maxBodyBytes),
+                new CallGuard("memory-service", ProblemType.MEMORY_UNAVAILABLE, settings));
+    }
+
+    /** The guard of every call (its breaker, its settings). */
+    public CallGuard guard() {
+        return guard;
+    }
+
+    @Override
+    public Mono<byte[]> checkpoint(String tenant, String document, long segment) {
+        String what = "reading checkpoint " + segment + " of document " + document;
+        Mono<byte[]> call = web.get().uri("/v1/documents/{doc}/checkpoints/{n}", document, segment)
+                .header(BatonHeaders.TENANT, tenant).accept(MediaType.APPLICATION_OCTET_STREAM)
+                .exchangeToMono(response -> response.statusCode().is2xxSuccessful()
+                        ? response.bodyToMono(byte[].class)
+                        : absentOrError(response, what));
+        return guard.mono(call, what);
+    }
+
+    @Override
+    public Mono<StoredHead> head(String tenant, String document) {
+        String what = "reading the head of document " + document;
+        Mono<StoredHead> call = web.get().uri("/v1/documents/{doc}/head", document)
+                .header(BatonHeaders.TENANT, tenant).accept(MediaType.APPLICATION_JSON)
+                .exchangeToMono(response -> response.statusCode().is2xxSuccessful()
+                        ? response.bodyToMono(JSON_OBJECT).map(HttpMemoryClient::head)
+                        : absentOrError(response, what));
+        return guard.mono(call, what);
+    }
+
+    @Override
+    public Mono<Written> put(String tenant, String document, long segment, byte[] container, String parentDigest) {
+        String what = "storing checkpoint " + segment + " of document " + document;
+        Mono<Written> call = web.put().uri("/v1/documents/{doc}/checkpoints/{n}", document, segment)
+                .header(BatonHeaders.TENANT, tenant).contentType(MediaType.APPLICATION_OCTET_STREAM)
+                .headers(headers -> {
+                    if (parentDigest != null) {
+                        headers.set(BatonHeaders.PARENT_DIGEST, parentDigest);
+                    }
+                })
+                .accept(MediaType.APPLICATION_JSON).bodyValue(container)
+                .exchangeToMono(response -> {
+                    if (!response.statusCode().is2xxSuccessful()) {
+                        return PROBLEMS.error(response, what);
+                    }
+                    String digest = "true".equals(response.headers().asHttpHeaders().getFirst(BatonHeaders.EXACT))
+                            ? response.headers().asHttpHeaders().getFirst(BatonHeaders.CHECKPOINT_DIGEST) : null;
+                    return response.bodyToMono(JSON_OBJECT).map(json -> new Written(head(json), digest));
+                });
+        return guard.mono(call, what);
+    }
+
+    @Override
+    public Mono<Boolean> delete(String tenant, String document) {
+        String what = "deleting document " + document;
+        Mono<Boolean> call = web.delete().uri("/v1/documents/{doc}", document)
+                .header(BatonHeaders.TENANT, tenant)
+                .exchangeToMono(response -> response.statusCode().is2xxSuccessful()
+                        ? response.releaseBody().thenReturn(true)
+                        : response.statusCode() == HttpStatus.NOT_FOUND
+                                ? response.releaseBody().thenReturn(false)
+                                : PROBLEMS.error(response, what));
+        return guard.mono(call, what);
+    }
+
+    /** A 404 (no such document or checkpoint) is an empty answer; anything else the problem it reports. */
+    private static <T> Mono<T> absentOrError(ClientResponse response, String what) {
+        return response.statusCode() == HttpStatus.NOT_FOUND
+                ? response.releaseBody().then(Mono.empty())
+                : PROBLEMS.error(response, what);
+    }
+
+    private static StoredHead head(Map<String, Object> json) {
+        return new StoredHead(number(json, "segment"), number(json, "tokens"), String.valueOf(json.get("model")),
+                String.valueOf(json.get("modelDigest")), number(json, "version"));
+    }
+
+    private static long number(Map<String, Object> json, String key) {
+        return json.get(key) instanceof Number n ? n.longValue() : -1;
+    }
+}

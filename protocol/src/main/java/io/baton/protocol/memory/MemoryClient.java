@@ -1,0 +1,36 @@
+package io.baton.protocol.memory;
+
+import reactor.core.publisher.Mono;
+
+/**
+ * The memory service as its callers (inference, the gateway's documents API) use it: read a kept
+ * checkpoint, read the head, store the next checkpoint with compare-and-set, delete a document.
+ * Over HTTP in distributed mode ({@link HttpMemoryClient}); in-process in standalone mode. Both
+ * fail the same way for the same answer: with a {@link io.baton.protocol.ServiceCallException}
+ * of the memory service's problem type, or {@code memory-unavailable} when it cannot be reached.
+ */
+public interface MemoryClient {
+
+    /** Checkpoint n's container bytes; empty when the document has no such kept checkpoint. */
+    Mono<byte[]> checkpoint(String tenant, String document, long segment);
+
+    /** The document's head; empty when the document has no checkpoint. */
+    Mono<StoredHead> head(String tenant, String document);
+
+    /**
+     * Stores checkpoint n; succeeds when the head was n-1 or the identical checkpoint n is already
+     * stored (a retry). Fails with {@code checkpoint-conflict} (with {@code expectedSegment}) when
+     * another writer was first, {@code model-mismatch} when the document holds another model's
+     * state, and, when {@code parentDigest} is not null, {@code parent-mismatch} when the kept
+     * checkpoint n-1 is not the one with that digest; {@code quota-exceeded} when the tenant's
+     * quota is spent.
+     */
+    Mono<Written> put(String tenant, String document, long segment, byte[] container, String parentDigest);
+
+    /**
+     * Deletes the document and all its checkpoints.
+     *
+     * @return true when it was deleted, false when the tenant had no such document
+     */
+    Mono<Boolean> delete(String tenant, String document);
+}

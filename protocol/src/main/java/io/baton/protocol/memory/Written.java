@@ -1,0 +1,12 @@
+package io.baton.protocol.memory;
+
+/**
+ * A stored checkpoint as the memory service acknowledged it.
+ *
+ * @param head   the document's head afterwards
+ * @param digest the stored checkpoint's digest when it reads back exactly as written, so that the
+ *               writer may continue from its own copy and name this digest as the parent of its
+ *               next write; null when it does not (a lossy downcast) or is not known
+ */
+public record Written(StoredHead head, String digest) {
+}

@@ -1,0 +1,6 @@
+/**
+ * The memory service's side of the protocol: its records ({@link
+ * io.baton.protocol.memory.StoredHead}, {@link io.baton.protocol.memory.Written}), its client
+ * ({@link io.baton.protocol.memory.MemoryClient}) and the client's HTTP adapter.
+ */
+package io.baton.protocol.memory;

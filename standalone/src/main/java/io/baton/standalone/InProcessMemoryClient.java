@@ -1,0 +1,63 @@
+package io.baton.standalone;
+
+import io.baton.memory.checkpoints.CheckpointService;
+import io.baton.memory.encoding.StateEncoding;
+import io.baton.memory.store.CheckpointNotFoundException;
+import io.baton.memory.store.DocumentKey;
+import io.baton.memory.store.DocumentNotFoundException;
+import io.baton.memory.store.Head;
+import io.baton.protocol.BatonException;
+import io.baton.protocol.ServiceCallException;
+import io.baton.protocol.memory.MemoryClient;
+import io.baton.protocol.memory.StoredHead;
+import io.baton.protocol.memory.Written;
+import reactor.core.publisher.Mono;
+
+/**
+ * The {@link MemoryClient} of inference and of the gateway served by the memory code in the same
+ * JVM: the same checks, encoding and compare-and-set as over HTTP ({@link CheckpointService}),
+ * without the network. A refusal reaches the caller as the {@link ServiceCallException} of the
+ * same problem type (and extra members) the HTTP adapter reads off the memory service's answer;
+ * a document or checkpoint that is not there is an empty answer, as a 404 is over HTTP.
+ */
+public final class InProcessMemoryClient implements MemoryClient {
+
+    private final CheckpointService checkpoints;
+
+    public InProcessMemoryClient(CheckpointService checkpoints) {
+        this.checkpoints = checkpoints;
+    }
+
+    @Override
+    public Mono<byte[]> checkpoint(String tenant, String document, long segment) {
+        return Mono.defer(() -> checkpoints.read(new DocumentKey(tenant, document), segment))
+                .map(StateEncoding.Decoded::bytes)
+                .onErrorResume(e -> e instanceof DocumentNotFoundException || e instanceof CheckpointNotFoundException,
+                        e -> Mono.empty())
+                .onErrorMap(BatonException.class, ServiceCallException::of);
+    }
+
+    @Override
+    public Mono<StoredHead> head(String tenant, String document) {
+        return Mono.defer(() -> checkpoints.head(new DocumentKey(tenant, document))).map(InProcessMemoryClient::head)
+                .onErrorResume(DocumentNotFoundException.class, e -> Mono.empty())
+                .onErrorMap(BatonException.class, ServiceCallException::of);
+    }
+
+    @Override
+    public Mono<Written> put(String tenant, String document, long segment, byte[] container, String parentDigest) {
+        return Mono.defer(() -> checkpoints.write(new DocumentKey(tenant, document), segment, container, parentDigest))
+                .map(result -> new Written(head(result.head()), checkpoints.exact() ? result.digest() : null))
+                .onErrorMap(BatonException.class, ServiceCallException::of);
+    }
+
+    @Override
+    public Mono<Boolean> delete(String tenant, String document) {
+        return Mono.defer(() -> checkpoints.delete(new DocumentKey(tenant, document)))
+                .onErrorMap(BatonException.class, ServiceCallException::of);
+    }
+
+    private static StoredHead head(Head head) {
+        return new StoredHead(head.segment(), head.tokens(), head.model(), head.modelDigest(), head.version());
+    }
+}

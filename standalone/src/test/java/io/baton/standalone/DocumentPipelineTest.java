@@ -1,0 +1,205 @@
+package io.baton.standalone;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.baton.protocol.inference.InferenceClient;
+import io.baton.gateway.pipeline.DocumentGate;
+import io.baton.gateway.pipeline.DocumentJob;
+import io.baton.gateway.pipeline.DocumentPipeline;
+import io.baton.gateway.pipeline.SegmentResult;
+import io.baton.gateway.segmenting.ModelTokenizers;
+import io.baton.gateway.segmenting.Segmenter;
+import io.baton.protocol.inference.GenerateRequest;
+import io.baton.protocol.inference.GeneratedToken;
+import io.baton.protocol.inference.SegmentRequest;
+import io.baton.protocol.inference.SegmentResponse;
+import io.baton.memory.checkpoints.CheckpointService;
+import io.baton.memory.store.DocumentKey;
+import io.baton.memory.store.Head;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The per-document pipeline against the real in-process inference and the in-memory store. A
+ * {@link Recording} client passes every call on to the real one and notes what was in flight.
+ */
+class DocumentPipelineTest {
+
+    static final String MODEL = "gemma2-tiny";
+
+    static InferenceClient real;
+    static CheckpointService checkpoints;
+    static Segmenter segmenter;
+
+    @BeforeAll
+    static void start() {
+        real = Standalone.context().getBean(InferenceClient.class);
+        checkpoints = Standalone.context().getBean(CheckpointService.class);
+        segmenter = new Segmenter(Standalone.context().getBean(ModelTokenizers.class).tokenizer(MODEL), 64);
+    }
+
+    @Test
+    void segmentsOfADocumentGoInOrderOneAtATime() {
+        Recording recording = new Recording(real);
+        DocumentPipeline pipeline = new DocumentPipeline(recording, new DocumentGate(4));
+        String text = Standalone.mobyDick(200_000, 1_500);
+
+        List<SegmentResult> results = pipeline.run(job("order", text)).collectList().block(Duration.ofMinutes(2));
+
+        assertThat(recording.calls("order")).containsExactlyElementsOf(
+                java.util.stream.LongStream.range(0, results.size()).boxed().toList());
+        assertThat(recording.mostInFlight("order")).isEqualTo(1);
+        assertThat(results).noneMatch(SegmentResult::skipped);
+        Head head = head("order");
+        assertThat(head.segment()).isEqualTo(results.size() - 1);
+        assertThat(head.version()).isEqualTo(results.size());
+        assertThat(head.tokens()).isEqualTo(results.get(results.size() - 1).progress().tokens());
+    }
+
+    @Test
+    void atMostTheBoundOfDocumentsRunAtOnce() {
+        Recording recording = new Recording(real);
+        DocumentGate gate = new DocumentGate(2);
+        DocumentPipeline pipeline = new DocumentPipeline(recording, gate);
+        List<Flux<SegmentResult>> runs = new ArrayList<>();
+        for (int d = 0; d < 5; d++) {
+            runs.add(pipeline.run(job("bound-" + d, Standalone.mobyDick(300_000 + d * 1_000, 600))));
+        }
+
+        List<SegmentResult> results = Flux.merge(runs).collectList().block(Duration.ofMinutes(2));
+
+        assertThat(recording.mostDocumentsInFlight()).isEqualTo(2);
+        assertThat(gate.mostInUse()).isEqualTo(2);
+        assertThat(gate.inUse()).isZero();
+        for (int d = 0; d < 5; d++) {
+            assertThat(head("bound-" + d).version()).isEqualTo(recording.calls("bound-" + d).size());
+        }
+        assertThat(results).hasSize(recording.totalCalls());
+    }
+
+    @Test
+    void cancellingStopsTheWorkAndReleasesThePermit() {
+        Recording recording = new Recording(real);
+        DocumentGate gate = new DocumentGate(1);
+        DocumentPipeline pipeline = new DocumentPipeline(recording, gate);
+        String text = Standalone.mobyDick(400_000, 20_000);   // about 300 segments of 64 tokens
+
+        List<SegmentResult> seen = pipeline.run(job("cancel", text)).take(2).collectList().block(Duration.ofMinutes(1));
+
+        assertThat(seen).hasSize(2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> gate.inUse() == 0 && recording.inFlight() == 0);
+        assertThat(recording.totalCalls()).isLessThanOrEqualTo(3);
+        assertThat(head("cancel").segment()).isLessThanOrEqualTo(2);
+        // The permit is free again: another document runs through.
+        assertThat(pipeline.run(job("after-cancel", "Call me Ishmael.")).count().block(Duration.ofMinutes(1))).isOne();
+    }
+
+    @Test
+    void aRetryResumesAfterTheStoredSegmentsAndAppliesNoneTwice() {
+        String text = Standalone.mobyDick(500_000, 1_200);
+        DocumentPipeline pipeline = new DocumentPipeline(real, new DocumentGate(1));
+        // A first run stores segments 0..4 and is cut off; the store keeps the last 3 checkpoints.
+        pipeline.run(job("resume", text)).take(5).blockLast(Duration.ofMinutes(1));
+        await().atMost(Duration.ofSeconds(30)).until(() -> head("resume").segment() == 4);
+        long versionBefore = head("resume").version();
+
+        Recording recording = new Recording(real);
+        List<SegmentResult> retry = new DocumentPipeline(recording, new DocumentGate(1)).run(job("resume", text))
+                .collectList().block(Duration.ofMinutes(2));
+
+        // Segment 0 is refused (checkpoint-conflict, expected 5): 0..4 are skipped, 5.. run.
+        assertThat(retry.stream().filter(SegmentResult::skipped).map(r -> r.segment().index()))
+                .containsExactly(0L, 1L, 2L, 3L, 4L);
+        assertThat(recording.calls("resume").get(0)).isZero();
+        assertThat(recording.calls("resume").subList(1, recording.calls("resume").size()))
+                .containsExactlyElementsOf(java.util.stream.LongStream.range(5, retry.size()).boxed().toList());
+        Head head = head("resume");
+        assertThat(versionBefore).isEqualTo(5);
+        assertThat(head.segment()).isEqualTo(retry.size() - 1);
+        assertThat(head.version()).as("every segment applied exactly once").isEqualTo(retry.size());
+        assertThat(head.tokens()).isEqualTo(text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+    }
+
+    private static DocumentJob job(String document, String text) {
+        return new DocumentJob("pipeline-test", document, MODEL, () -> segmenter.segments(text), text.length());
+    }
+
+    private static Head head(String document) {
+        return checkpoints.head(new DocumentKey("pipeline-test", document)).block(Duration.ofSeconds(10));
+    }
+
+    /** Passes calls on to the real client, noting each document's calls and what is in flight. */
+    static final class Recording implements InferenceClient {
+
+        private final InferenceClient delegate;
+        private final Map<String, List<Long>> calls = Collections.synchronizedMap(new HashMap<>());
+        private final Map<String, Integer> inFlight = new HashMap<>();
+        private final Map<String, Integer> mostInFlight = new HashMap<>();
+        private final AtomicInteger total = new AtomicInteger();
+        private int mostDocuments;
+
+        Recording(InferenceClient delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public Mono<SegmentResponse> process(String tenant, SegmentRequest request) {
+            return Mono.defer(() -> {
+                String document = request.document();
+                started(document, request.segment());
+                // Noted before the answer travels on, so the next call never overlaps in the record.
+                return delegate.process(tenant, request)
+                        .doOnSuccess(response -> ended(document))
+                        .doOnError(e -> ended(document))
+                        .doOnCancel(() -> ended(document));
+            });
+        }
+
+        @Override
+        public Flux<GeneratedToken> generate(String tenant, GenerateRequest request) {
+            return delegate.generate(tenant, request);
+        }
+
+        private synchronized void started(String document, long segment) {
+            total.incrementAndGet();
+            calls.computeIfAbsent(document, d -> Collections.synchronizedList(new ArrayList<>())).add(segment);
+            int now = inFlight.merge(document, 1, Integer::sum);
+            mostInFlight.merge(document, now, Math::max);
+            mostDocuments = Math.max(mostDocuments, inFlight.size());
+        }
+
+        private synchronized void ended(String document) {
+            inFlight.computeIfPresent(document, (d, n) -> n == 1 ? null : n - 1);
+        }
+
+        synchronized List<Long> calls(String document) {
+            return List.copyOf(calls.getOrDefault(document, List.of()));
+        }
+
+        synchronized int mostInFlight(String document) {
+            return mostInFlight.getOrDefault(document, 0);
+        }
+
+        synchronized int mostDocumentsInFlight() {
+            return mostDocuments;
+        }
+
+        synchronized int inFlight() {
+            return inFlight.size();
+        }
+
+        int totalCalls() {
+            return total.get();
+        }
+    }
+}
