@@ -172,6 +172,33 @@ class ServeIT {
     }
 
     @Test
+    void takesAFiveMegabyteDocumentAndRefusesABodyOverTheLimit() throws Exception {
+        // 5 MB through POST /v1/summaries: read whole (no 413), the summary starts (its first
+        // progress event), and the client goes away; the run stops with it.
+        String large = Standalone.fiveMegabytes();
+        HttpResponse<java.util.stream.Stream<String>> events = http.send(HttpRequest.newBuilder(base.resolve("/v1/summaries"))
+                .header("Content-Type", "application/json").header("Accept", "text/event-stream")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("text", large))))
+                .timeout(Duration.ofMinutes(2)).build(), HttpResponse.BodyHandlers.ofLines());
+        assertThat(events.statusCode()).isEqualTo(200);
+        assertThat(events.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/event-stream"));
+        try (java.util.stream.Stream<String> lines = events.body()) {
+            assertThat(lines.filter(line -> line.startsWith("event:")).findFirst()).hasValue("event:progress");
+        }
+
+        // Over the gateway's limit (spring.http.codecs.max-in-memory-size, 16MB): 413 payload-too-large.
+        String tooLarge = "a".repeat(17 * 1024 * 1024);
+        HttpResponse<String> refused = http.send(HttpRequest.newBuilder(base.resolve("/v1/summaries"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"text\":\"" + tooLarge + "\"}"))
+                .timeout(Duration.ofMinutes(2)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(refused.statusCode()).isEqualTo(413);
+        JsonNode problem = JSON.readTree(refused.body());
+        assertThat(problem.get("type").asString()).isEqualTo("urn:baton:problem:payload-too-large");
+        assertThat(problem.get("detail").asString()).contains("16777216");
+    }
+
+    @Test
     void listensOnLoopbackOnly() throws Exception {
         Optional<InetAddress> outside = nonLoopbackAddress();
         Assumptions.assumeTrue(outside.isPresent(), "this machine has no non-loopback IPv4 address to try");

@@ -49,6 +49,19 @@ final class Standalone {
                 .build();
     }
 
+    /**
+     * A document of 5 MB (5,000,000 characters, Moby Dick over and over): what the product is for,
+     * and 20 times the body a Spring application reads by default.
+     */
+    static String fiveMegabytes() {
+        String book = DataFiles.mobyDick();
+        StringBuilder text = new StringBuilder(5_000_000);
+        while (text.length() < 5_000_000) {
+            text.append(book, 0, Math.min(book.length(), 5_000_000 - text.length()));
+        }
+        return text.toString();
+    }
+
     /** A piece of Moby Dick ({@link DataFiles}), ASCII-safe to slice by characters. */
     static String mobyDick(int from, int length) {
         return DataFiles.mobyDick().substring(from, from + length);

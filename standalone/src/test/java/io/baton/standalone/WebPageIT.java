@@ -1,9 +1,12 @@
 package io.baton.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.baton.gateway.summarize.SummaryResponse;
 import java.nio.charset.StandardCharsets;
+import io.baton.gateway.pipeline.DocumentGate;
+import io.baton.gateway.pipeline.DocumentPipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -117,6 +120,29 @@ class WebPageIT {
         // Numbers are shown in the browser's locale; compare digits only.
         assertThat(driver.findElement(By.id("stats")).getText().replaceAll("[^0-9A-Za-z]", ""))
                 .contains("from" + expected.stats().tokens() + "tokens");
+    }
+
+    @Test
+    void aFiveMegabyteFileIsTakenAndItsRunCanBeCancelled(@TempDir Path folder) throws Exception {
+        String large = Standalone.fiveMegabytes();
+        Path file = folder.resolve("five-megabytes.txt");
+        Files.writeString(file, large, StandardCharsets.UTF_8);
+        driver.findElement(By.id("file")).sendKeys(file.toString());
+        new WebDriverWait(driver, Duration.ofSeconds(60)).until(d -> ((Number) driver.executeScript(
+                "return document.getElementById('document').value.length")).longValue() == large.length());
+
+        driver.findElement(By.id("start")).click();
+        // Taken: the server reads the whole body (no 413) and the progress bar starts to move.
+        new WebDriverWait(driver, RUN_DEADLINE).until(d -> Double.parseDouble(
+                d.findElement(By.id("progress")).getDomAttribute("value")) > 0);
+        assertThat(driver.findElement(By.id("error")).isDisplayed()).isFalse();
+
+        driver.findElement(By.id("cancel")).click();
+        DocumentGate gate = Standalone.context().getBean(DocumentPipeline.class).gate();
+        await("the cancelled run lets go of the pipeline").atMost(Duration.ofMinutes(1))
+                .until(() -> gate.inUse() == 0);
+        new WebDriverWait(driver, Duration.ofSeconds(30)).until(ExpectedConditions.elementToBeClickable(By.id("start")));
+        assertThat(driver.findElement(By.id("result")).isDisplayed()).isFalse();
     }
 
     @Test

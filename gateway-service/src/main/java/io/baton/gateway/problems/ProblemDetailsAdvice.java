@@ -3,6 +3,9 @@ package io.baton.gateway.problems;
 import io.baton.protocol.problems.ProblemAdvice;
 import io.baton.protocol.problems.ProblemType;
 import io.baton.protocol.problems.Problems;
+import io.baton.protocol.problems.RequestIds;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
@@ -24,17 +27,37 @@ import tools.jackson.core.exc.StreamReadException;
  * 500 {@code internal-error} for anything else (logged, its message not shown). Here also:
  *
  * <ul>
- *   <li>a body over the codec limit ({@code spring.codec.max-in-memory-size}): 413 {@code
+ *   <li>a body over the codec limit ({@code spring.http.codecs.max-in-memory-size}): 413 {@code
  *       payload-too-large}, with the limit in the detail;
  *   <li>a body that is not UTF-8: 400 {@code invalid-utf8}.
  * </ul>
+ *
+ * <p>The gateway is where problems leave the platform: a problem whose type the catalogue does not
+ * call {@link ProblemType#publicDetail() public} (an unreachable service, a rejected internal
+ * call, a model that failed to run, an unexpected failure: details that name internal URLs, file
+ * paths or ONNX Runtime's own words) is answered with the catalogue's public text instead, and its
+ * internal detail goes to the log under the request's id, which the answer names ({@code
+ * requestId}, {@code X-Request-Id}).
  */
 @RestControllerAdvice
 public class ProblemDetailsAdvice extends ProblemAdvice {
 
+    private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
+
     @Override
     protected String serviceName() {
         return "gateway";
+    }
+
+    @Override
+    protected ProblemDetail finish(ProblemDetail problem, ProblemType type, ServerWebExchange exchange) {
+        if (!type.publicDetail()) {
+            log.warn("{} {} (request {}) answered {} {}: {}", exchange.getRequest().getMethod(),
+                    exchange.getRequest().getPath(), RequestIds.of(exchange), type.status(), type.slug(),
+                    problem.getDetail());
+            problem.setDetail(type.publicText());
+        }
+        return problem;
     }
 
     @ExceptionHandler(DataBufferLimitException.class)
@@ -54,7 +77,7 @@ public class ProblemDetailsAdvice extends ProblemAdvice {
         }
         String invalidUtf8 = invalidUtf8(ex);
         if (invalidUtf8 != null) {
-            ProblemDetail problem = finish(Problems.of(ProblemType.INVALID_UTF8, "the request body is not valid UTF-8 ("
+            ProblemDetail problem = complete(Problems.of(ProblemType.INVALID_UTF8, "the request body is not valid UTF-8 ("
                     + invalidUtf8 + "); JSON must be UTF-8", instance(exchange)), ProblemType.INVALID_UTF8, exchange);
             return Mono.just(ResponseEntity.status(problem.getStatus())
                     .contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem));
@@ -72,7 +95,7 @@ public class ProblemDetailsAdvice extends ProblemAdvice {
     }
 
     private ProblemDetail payloadTooLarge(DataBufferLimitException e, ServerWebExchange exchange) {
-        return finish(Problems.of(ProblemType.PAYLOAD_TOO_LARGE, "the request body is larger than this gateway accepts ("
+        return complete(Problems.of(ProblemType.PAYLOAD_TOO_LARGE, "the request body is larger than this gateway accepts ("
                 + e.getMessage() + ")", instance(exchange)), ProblemType.PAYLOAD_TOO_LARGE, exchange);
     }
 

@@ -30,8 +30,7 @@ public final class ModelTokenizers implements AutoCloseable {
         String id = model == null || model.isBlank() ? defaultModel : model.strip();
         if (!MODEL_ID.matcher(id).matches() || id.startsWith(".")
                 || !Files.isRegularFile(dir.resolve(id).resolve(TextTokenizer.FILE_NAME))) {
-            throw new UnknownModelException("unknown model '" + id + "': no " + TextTokenizer.FILE_NAME
-                    + " in a folder of that name under " + dir);
+            throw new UnknownModelException("unknown model '" + id + "': this gateway has no tokenizer of that name");
         }
         return id;
     }

@@ -1,6 +1,7 @@
 package io.baton.protocol.problems;
 
 import io.baton.protocol.BatonException;
+import io.baton.protocol.BatonHeaders;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
@@ -31,8 +32,10 @@ import reactor.core.publisher.Mono;
  *   <li>anything else: 500 {@code internal-error}, logged with its trace, answered without it.
  * </ul>
  *
- * <p>Failures of the service itself (5xx) are logged; a 507 (a tenant's quota, a full store) is
- * a warning. {@link #finish} lets a service add to or rewrite every problem it answers.
+ * <p>Every problem names the request's id ({@code requestId}, {@link RequestIds}); the log lines
+ * about it name the same id. Failures of the service itself (5xx) are logged; a 507 (a tenant's
+ * quota, a full store) is a warning. {@link #finish} lets a service add to or rewrite every
+ * problem it answers.
  */
 public abstract class ProblemAdvice extends ResponseEntityExceptionHandler {
 
@@ -44,9 +47,11 @@ public abstract class ProblemAdvice extends ResponseEntityExceptionHandler {
     @ExceptionHandler(BatonException.class)
     public Mono<ResponseEntity<ProblemDetail>> baton(BatonException e, ServerWebExchange exchange) {
         if (e.status() == 507) {
-            log.warn("{} {} refused: {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), e.getMessage());
+            log.warn("{} {} (request {}) refused: {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
+                    RequestIds.of(exchange), e.getMessage());
         } else if (e.status() >= 500) {
-            log.error("{} {} failed: {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), e.getMessage(), e);
+            log.error("{} {} (request {}) failed: {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
+                    RequestIds.of(exchange), e.getMessage(), e);
         }
         return Mono.just(respond(problemOf(e, exchange)));
     }
@@ -56,7 +61,7 @@ public abstract class ProblemAdvice extends ResponseEntityExceptionHandler {
         ProblemDetail problem = Problems.of(e.type(), e.getMessage(), instance(exchange));
         e.properties().forEach(problem::setProperty);
         addProperties(problem, e, exchange);
-        return finish(problem, e.type(), exchange);
+        return complete(problem, e.type(), exchange);
     }
 
     /**
@@ -68,28 +73,34 @@ public abstract class ProblemAdvice extends ResponseEntityExceptionHandler {
         if (e instanceof BatonException baton) {
             return problemOf(baton, exchange);
         }
-        log.error("{} {} failed unexpectedly", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), e);
+        logUnexpected(e, exchange);
         return unexpectedProblem(exchange);
     }
 
     @ExceptionHandler(Exception.class)
     public Mono<ResponseEntity<ProblemDetail>> unexpected(Exception e, ServerWebExchange exchange) {
-        log.error("{} {} failed unexpectedly", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), e);
+        logUnexpected(e, exchange);
         return Mono.just(respond(unexpectedProblem(exchange)));
+    }
+
+    private static void logUnexpected(Throwable e, ServerWebExchange exchange) {
+        log.error("{} {} (request {}) failed unexpectedly", exchange.getRequest().getMethod(),
+                exchange.getRequest().getPath(), RequestIds.of(exchange), e);
     }
 
     /** The problem of a failure nobody foresaw: its cause is in this service's log only. */
     public ProblemDetail unexpectedProblem(ServerWebExchange exchange) {
         ProblemDetail problem = Problems.of(ProblemType.INTERNAL_ERROR,
                 "the " + serviceName() + " failed unexpectedly; its log has the details", instance(exchange));
-        return finish(problem, ProblemType.INTERNAL_ERROR, exchange);
+        return complete(problem, ProblemType.INTERNAL_ERROR, exchange);
     }
 
     @Override
     protected Mono<ResponseEntity<Object>> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
                                                                    HttpStatusCode status, ServerWebExchange exchange) {
         if (status.is5xxServerError()) {
-            log.error("{} {} failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath(), ex);
+            log.error("{} {} (request {}) failed", exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
+                    RequestIds.of(exchange), ex);
         }
         if (body == null && ex instanceof ErrorResponse error) {
             Locale locale = exchange.getLocaleContext().getLocale();
@@ -109,7 +120,7 @@ public abstract class ProblemAdvice extends ResponseEntityExceptionHandler {
                         .map(f -> Map.of("field", f.getField(), "message", String.valueOf(f.getDefaultMessage())))
                         .toList());
             }
-            body = finish(problem, type, exchange);
+            body = complete(problem, type, exchange);
             headers = new HttpHeaders(headers);
             headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
         }
@@ -129,6 +140,12 @@ public abstract class ProblemAdvice extends ResponseEntityExceptionHandler {
 
     /** Extra members only this service knows how to add (e.g. from the request's path). */
     protected void addProperties(ProblemDetail problem, BatonException e, ServerWebExchange exchange) {
+    }
+
+    /** Every problem this service answers: named by the request's id, then {@link #finish}ed. */
+    protected final ProblemDetail complete(ProblemDetail problem, ProblemType type, ServerWebExchange exchange) {
+        problem.setProperty(BatonHeaders.REQUEST_ID_MEMBER, RequestIds.of(exchange));
+        return finish(problem, type, exchange);
     }
 
     /** The last word on every problem this service answers; as built, by default. */

@@ -43,7 +43,7 @@ public enum ProblemType {
     BINARY_TEXT("binary-text", 400, false, true, null),
     MALFORMED_TEXT("malformed-text", 400, false, true, null),
     TEXT_READ("text-read", 400, false, true, null),
-    UNKNOWN_MODEL("unknown-model", 404, false, false, "no such model; GET /v1/models lists the models"),
+    UNKNOWN_MODEL("unknown-model", 404, false, true, null),
     TOKENIZER_LOAD("tokenizer-load", 500, false, false, "the model's tokenizer could not be loaded"),
     DOCUMENT_NOT_FOUND("document-not-found", 404, false, true, null),
     DOCUMENT_EXISTS("document-exists", 409, false, true, null),
