@@ -12,6 +12,7 @@ import io.baton.protocol.memory.MemoryClient;
 import io.baton.memory.checkpoints.CheckpointService;
 import io.baton.memory.encoding.EncodingConfiguration;
 import io.baton.memory.stores.CheckpointStoreConfiguration;
+import jakarta.validation.Validator;
 import java.util.Map;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -73,8 +74,9 @@ public class BatonStandalone {
     }
 
     @Bean
-    InferenceClient inProcessInferenceClient(SegmentService segments, GenerationService generation) {
-        return new InProcessInferenceClient(segments, generation);
+    InferenceClient inProcessInferenceClient(SegmentService segments, GenerationService generation,
+                                             Validator validator) {
+        return new InProcessInferenceClient(segments, generation, validator);
     }
 
     @Bean

@@ -1,0 +1,208 @@
+package io.baton.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.baton.common.state.DType;
+import io.baton.common.state.StateCodec;
+import io.baton.common.state.StateContainer;
+import io.baton.common.testing.SpringServer;
+import io.baton.common.testing.TestServers;
+import io.baton.memory.MemoryServiceApplication;
+import io.baton.memory.checkpoints.CheckpointService;
+import io.baton.protocol.CheckpointMetadata;
+import io.baton.protocol.ServiceCallException;
+import io.baton.protocol.client.ClientSettings;
+import io.baton.protocol.memory.HttpMemoryClient;
+import io.baton.protocol.memory.MemoryClient;
+import io.baton.protocol.memory.StoredHead;
+import io.baton.protocol.memory.Written;
+import io.baton.protocol.problems.ProblemType;
+import io.baton.standalone.InProcessMemoryClient;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The contract of {@link MemoryClient}, run against both adapters with one real memory service
+ * behind them (Redis store, a tenant quota): {@link HttpMemoryClient} over HTTP and {@link
+ * InProcessMemoryClient} over the same service's {@link CheckpointService}. Every answer is the
+ * same through both: what is there, what is not, and each refusal with the same problem type,
+ * status and extra members.
+ */
+class MemoryClientContractIT {
+
+    /** Enough for three of the small checkpoints below, not for one large one. */
+    static final int QUOTA = 200_000;
+
+    static SpringServer memory;
+    static HttpMemoryClient http;
+    static InProcessMemoryClient inProcess;
+
+    @BeforeAll
+    static void start() {
+        memory = SpringServer.start(MemoryServiceApplication.class, Map.of("server.address", "127.0.0.1",
+                "baton.store.kind", "redis", "baton.redis.url", TestServers.redisUrl(),
+                "baton.limits.tenant-quota-bytes", Integer.toString(QUOTA)));
+        http = HttpMemoryClient.create(new ClientSettings(memory.baseUrl(), Duration.ofSeconds(5), 2,
+                Duration.ofMillis(20), null, null, null), 64 * 1024 * 1024);
+        inProcess = new InProcessMemoryClient(memory.bean(CheckpointService.class));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (memory != null) {
+            memory.close();
+        }
+    }
+
+    static Stream<MemoryClient> adapters() {
+        return Stream.of(http, inProcess);
+    }
+
+    /** A fresh tenant, so that cases and adapters never see each other's documents or quota. */
+    static String tenant() {
+        return "contract-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @ParameterizedTest
+    @MethodSource("adapters")
+    void aDocumentThatIsNotThereIsEmptyNotAnError(MemoryClient client) {
+        String tenant = tenant();
+        assertThat(client.head(tenant, "nothing").blockOptional(Duration.ofSeconds(10))).isEmpty();
+        assertThat(client.checkpoint(tenant, "nothing", 0).blockOptional(Duration.ofSeconds(10))).isEmpty();
+        assertThat(client.delete(tenant, "nothing").block(Duration.ofSeconds(10))).isFalse();
+    }
+
+    @ParameterizedTest
+    @MethodSource("adapters")
+    void checkpointsAreStoredReadRepeatedAndDeleted(MemoryClient client) {
+        String tenant = tenant();
+        byte[] first = checkpoint(tenant, "doc", 0, "model-a", 1_000);
+        Written written = client.put(tenant, "doc", 0, first, null).block(Duration.ofSeconds(10));
+        assertThat(written.head().segment()).isZero();
+        assertThat(written.head().model()).isEqualTo("model-a");
+        assertThat(written.digest()).matches("[0-9a-f]{64}");
+        assertThat(client.put(tenant, "doc", 0, first, null).block(Duration.ofSeconds(10)).head().segment())
+                .as("an identical repeat is an idempotent success").isZero();
+        assertThat(client.checkpoint(tenant, "doc", 0).block(Duration.ofSeconds(10))).isEqualTo(first);
+
+        Written second = client.put(tenant, "doc", 1, checkpoint(tenant, "doc", 1, "model-a", 1_000), written.digest())
+                .block(Duration.ofSeconds(10));
+        StoredHead head = client.head(tenant, "doc").block(Duration.ofSeconds(10));
+        assertThat(head).isEqualTo(second.head());
+        assertThat(head.segment()).isEqualTo(1);
+        assertThat(head.tokens()).isEqualTo(128);
+
+        assertThat(client.delete(tenant, "doc").block(Duration.ofSeconds(10))).isTrue();
+        assertThat(client.head(tenant, "doc").blockOptional(Duration.ofSeconds(10))).isEmpty();
+    }
+
+    @ParameterizedTest
+    @MethodSource("adapters")
+    void aSegmentOutOfOrderIsACheckpointConflictNamingTheNextOne(MemoryClient client) {
+        String tenant = tenant();
+        client.put(tenant, "doc", 0, checkpoint(tenant, "doc", 0, "model-a", 1_000), null).block(Duration.ofSeconds(10));
+        ServiceCallException refused = refusal(client.put(tenant, "doc", 2,
+                checkpoint(tenant, "doc", 2, "model-a", 1_000), null).then(), ProblemType.CHECKPOINT_CONFLICT);
+        assertThat(refused.expectedSegment()).isEqualTo(1);
+        assertThat(((Number) refused.properties().get("segment")).longValue()).isEqualTo(2);
+    }
+
+    @ParameterizedTest
+    @MethodSource("adapters")
+    void anotherModelsStateIsAModelMismatch(MemoryClient client) {
+        String tenant = tenant();
+        client.put(tenant, "doc", 0, checkpoint(tenant, "doc", 0, "model-a", 1_000), null).block(Duration.ofSeconds(10));
+        refusal(client.put(tenant, "doc", 1, checkpoint(tenant, "doc", 1, "model-b", 1_000), null).then(),
+                ProblemType.MODEL_MISMATCH);
+    }
+
+    @ParameterizedTest
+    @MethodSource("adapters")
+    void aParentThatIsNotTheKeptOneIsAParentMismatch(MemoryClient client) {
+        String tenant = tenant();
+        client.put(tenant, "doc", 0, checkpoint(tenant, "doc", 0, "model-a", 1_000), null).block(Duration.ofSeconds(10));
+        refusal(client.put(tenant, "doc", 1, checkpoint(tenant, "doc", 1, "model-a", 1_000), "0".repeat(64)).then(),
+                ProblemType.PARENT_MISMATCH);
+    }
+
+    @ParameterizedTest
+    @MethodSource("adapters")
+    void aTenantOverItsQuotaIsRefusedWithItsUseAndQuota(MemoryClient client) {
+        String tenant = tenant();
+        ServiceCallException refused = refusal(client.put(tenant, "doc", 0,
+                checkpoint(tenant, "doc", 0, "model-a", QUOTA), null).then(), ProblemType.QUOTA_EXCEEDED);
+        assertThat(refused.status()).isEqualTo(507);
+        assertThat(((Number) refused.properties().get("quota")).longValue()).isEqualTo(QUOTA);
+        assertThat(refused.properties()).containsKey("used");
+        assertThat(client.head(tenant, "doc").blockOptional(Duration.ofSeconds(10))).as("nothing stored").isEmpty();
+    }
+
+    @ParameterizedTest
+    @MethodSource("adapters")
+    void bytesThatAreNoStateContainerAreAStateFormatRefusal(MemoryClient client) {
+        String tenant = tenant();
+        ServiceCallException refused = refusal(client.put(tenant, "doc", 0, "not a container".getBytes(), null).then(),
+                ProblemType.STATE_FORMAT);
+        assertThat(refused.properties()).containsKey("reason");
+    }
+
+    @ParameterizedTest
+    @MethodSource("adapters")
+    void aCheckpointOfAnotherTenantIsACheckpointMetadataRefusal(MemoryClient client) {
+        String tenant = tenant();
+        ServiceCallException refused = refusal(client.put(tenant, "doc", 0,
+                checkpoint("someone-else", "doc", 0, "model-a", 1_000), null).then(), ProblemType.CHECKPOINT_METADATA);
+        assertThat(refused.properties()).containsEntry("key", CheckpointMetadata.TENANT);
+    }
+
+    @ParameterizedTest
+    @MethodSource("adapters")
+    void aMalformedDocumentIdIsAnInvalidId(MemoryClient client) {
+        refusal(client.head(tenant(), "no spaces allowed").then(), ProblemType.INVALID_ID);
+    }
+
+    /** Asserts that {@code call} fails with {@code type} and the catalogue's status; returns the failure. */
+    static ServiceCallException refusal(reactor.core.publisher.Mono<Void> call, ProblemType type) {
+        ServiceCallException[] seen = new ServiceCallException[1];
+        assertThatThrownBy(() -> call.block(Duration.ofSeconds(10))).isInstanceOfSatisfying(ServiceCallException.class,
+                e -> {
+                    assertThat(e.type()).isEqualTo(type);
+                    assertThat(e.status()).isEqualTo(type.status());
+                    seen[0] = e;
+                });
+        return seen[0];
+    }
+
+    /** A valid checkpoint n of {@code model} for {@code tenant}/{@code document}, about {@code bytes} long. */
+    static byte[] checkpoint(String tenant, String document, long segment, String model, int bytes) {
+        int elements = Math.max(1, bytes / 4);
+        ByteBuffer values = ByteBuffer.allocate(elements * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < elements; i++) {
+            values.putFloat((float) Math.sin(i + segment));
+        }
+        StateContainer container = StateContainer.builder()
+                .metadata(CheckpointMetadata.FORMAT, CheckpointMetadata.FORMAT_VERSION)
+                .metadata(CheckpointMetadata.MODEL, model)
+                .metadata(CheckpointMetadata.MODEL_DIGEST, "sha256:" + "cd".repeat(32))
+                .metadata(CheckpointMetadata.TENANT, tenant)
+                .metadata(CheckpointMetadata.DOCUMENT, document)
+                .metadata(CheckpointMetadata.SEGMENT, Long.toString(segment))
+                .metadata(CheckpointMetadata.TOKENS, Long.toString(64 * (segment + 1)))
+                .metadata(CheckpointMetadata.RETENTION, "last:64")
+                .tensor("present_ssm.0", DType.F32, new long[] {1, elements}, values.flip())
+                .build();
+        ByteBuffer file = StateCodec.write(container);
+        byte[] out = new byte[file.remaining()];
+        file.get(out);
+        return out;
+    }
+}
