@@ -1,6 +1,6 @@
 package io.baton.gateway;
 
-import io.baton.protocol.BatonException;
+import io.baton.protocol.problems.BatonException;
 
 /**
  * Root of the failures the gateway reports on purpose: each names its {@link #type()} in the

@@ -1,6 +1,6 @@
 package io.baton.inference;
 
-import io.baton.protocol.BatonException;
+import io.baton.protocol.problems.BatonException;
 
 /** Root of the failures the inference service reports on purpose; one subclass per kind. */
 public abstract class InferenceException extends BatonException {

@@ -1,6 +1,6 @@
 package io.baton.inference;
 
-import io.baton.inference.models.ModelContractException;
+import io.baton.protocol.problems.ProblemType;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
@@ -13,7 +13,7 @@ public class StartupFailureAnalyzer extends AbstractFailureAnalyzer<InferenceExc
 
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, InferenceException cause) {
-        String action = cause instanceof ModelContractException
+        String action = cause.type() == ProblemType.MODEL_CONTRACT
                 ? "Fix or remove the model folder named above (docs/model-contract.md says what a model folder holds)."
                 : "Correct the setting named above (InferenceProperties lists every setting and its default).";
         return new FailureAnalysis(cause.getMessage(), action, cause);

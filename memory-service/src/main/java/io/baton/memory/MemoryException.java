@@ -1,6 +1,6 @@
 package io.baton.memory;
 
-import io.baton.protocol.BatonException;
+import io.baton.protocol.problems.BatonException;
 
 /**
  * Root of the failures the memory service reports on purpose. Each subclass is one kind of

@@ -2,8 +2,8 @@ package io.baton.standalone;
 
 import io.baton.inference.generation.GenerationService;
 import io.baton.inference.segments.SegmentService;
-import io.baton.protocol.BatonException;
-import io.baton.protocol.ServiceCallException;
+import io.baton.protocol.problems.BatonException;
+import io.baton.protocol.problems.ServiceCallException;
 import io.baton.protocol.inference.GenerateRequest;
 import io.baton.protocol.inference.GeneratedToken;
 import io.baton.protocol.inference.InferenceClient;

@@ -1,6 +1,6 @@
 package io.baton.standalone;
 
-import io.baton.protocol.BatonException;
+import io.baton.protocol.problems.BatonException;
 import io.baton.gateway.GatewayProperties;
 import io.baton.gateway.pipeline.SegmentProgress;
 import io.baton.gateway.summarize.SummaryEvent;

@@ -9,7 +9,7 @@ import io.baton.inference.InferenceServiceApplication;
 import io.baton.inference.generation.GenerationService;
 import io.baton.inference.segments.SegmentService;
 import io.baton.memory.MemoryServiceApplication;
-import io.baton.protocol.ServiceCallException;
+import io.baton.protocol.problems.ServiceCallException;
 import io.baton.protocol.client.ClientSettings;
 import io.baton.protocol.inference.GenerateRequest;
 import io.baton.protocol.inference.GeneratedToken;

@@ -11,7 +11,7 @@ import io.baton.common.testing.TestServers;
 import io.baton.memory.MemoryServiceApplication;
 import io.baton.memory.checkpoints.CheckpointService;
 import io.baton.protocol.CheckpointMetadata;
-import io.baton.protocol.ServiceCallException;
+import io.baton.protocol.problems.ServiceCallException;
 import io.baton.protocol.client.ClientSettings;
 import io.baton.protocol.memory.HttpMemoryClient;
 import io.baton.protocol.memory.MemoryClient;

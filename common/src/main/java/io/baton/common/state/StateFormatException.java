@@ -1,6 +1,6 @@
 package io.baton.common.state;
 
-import io.baton.protocol.BatonException;
+import io.baton.protocol.problems.BatonException;
 import io.baton.protocol.problems.ProblemType;
 
 /**

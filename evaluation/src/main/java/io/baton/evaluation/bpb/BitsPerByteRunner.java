@@ -1,7 +1,7 @@
 package io.baton.evaluation.bpb;
 
 import ai.onnxruntime.OrtSession;
-import io.baton.protocol.BatonException;
+import io.baton.protocol.problems.BatonException;
 import io.baton.evaluation.Arguments;
 import io.baton.evaluation.EvaluationException;
 import io.baton.evaluation.DataDir;

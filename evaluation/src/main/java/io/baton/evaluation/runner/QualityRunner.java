@@ -1,6 +1,6 @@
 package io.baton.evaluation.runner;
 
-import io.baton.protocol.BatonException;
+import io.baton.protocol.problems.BatonException;
 import io.baton.evaluation.Arguments;
 import io.baton.evaluation.DataDir;
 import io.baton.evaluation.Table;

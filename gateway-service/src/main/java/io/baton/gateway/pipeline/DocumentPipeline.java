@@ -1,6 +1,6 @@
 package io.baton.gateway.pipeline;
 
-import io.baton.protocol.ServiceCallException;
+import io.baton.protocol.problems.ServiceCallException;
 import io.baton.protocol.inference.InferenceClient;
 import io.baton.gateway.segmenting.Segment;
 import io.baton.protocol.inference.SegmentRequest;

@@ -22,7 +22,7 @@ import tools.jackson.core.exc.StreamReadException;
 /**
  * Every error of the gateway as an RFC 9457 problem detail, by the one rule of {@link
  * ProblemAdvice}: a {@link io.baton.gateway.GatewayException} or a failed call to inference or
- * memory ({@link io.baton.protocol.ServiceCallException}, passed on with that service's type: a
+ * memory ({@link io.baton.protocol.problems.ServiceCallException}, passed on with that service's type: a
  * tenant's {@code quota-exceeded} stays a 507) with the catalogue's status; framework failures;
  * 500 {@code internal-error} for anything else (logged, its message not shown). Here also:
  *

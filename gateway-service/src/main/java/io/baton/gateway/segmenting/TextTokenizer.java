@@ -3,7 +3,7 @@ package io.baton.gateway.segmenting;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.djl.huggingface.tokenizers.jni.CharSpan;
-import io.baton.protocol.BatonException;
+import io.baton.protocol.problems.BatonException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -2,7 +2,7 @@ package io.baton.gateway.problems;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.baton.protocol.ServiceCallException;
+import io.baton.protocol.problems.ServiceCallException;
 import io.baton.protocol.problems.ProblemType;
 import io.baton.protocol.problems.RequestIds;
 import java.util.Map;

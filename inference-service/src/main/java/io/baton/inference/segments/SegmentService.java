@@ -9,7 +9,7 @@ import io.baton.inference.models.SegmentOutput;
 import io.baton.inference.segments.SegmentTimings.Step;
 import io.baton.inference.state.CheckpointId;
 import io.baton.inference.state.Checkpoints;
-import io.baton.protocol.ServiceCallException;
+import io.baton.protocol.problems.ServiceCallException;
 import io.baton.protocol.inference.SegmentRequest;
 import io.baton.protocol.inference.SegmentResponse;
 import io.baton.protocol.memory.MemoryClient;

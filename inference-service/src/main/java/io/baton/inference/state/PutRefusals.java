@@ -1,6 +1,6 @@
 package io.baton.inference.state;
 
-import io.baton.protocol.ServiceCallException;
+import io.baton.protocol.problems.ServiceCallException;
 
 /**
  * What a refused put of checkpoint n means to inference. The memory client passes the memory

@@ -3,7 +3,7 @@ package io.baton.memory.api;
 import io.baton.memory.store.CheckpointConflictException;
 import io.baton.memory.store.Head;
 import io.baton.memory.store.ModelMismatchException;
-import io.baton.protocol.BatonException;
+import io.baton.protocol.problems.BatonException;
 import io.baton.protocol.problems.ProblemAdvice;
 import java.util.Map;
 import org.springframework.http.ProblemDetail;

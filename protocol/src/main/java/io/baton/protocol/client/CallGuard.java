@@ -1,6 +1,6 @@
 package io.baton.protocol.client;
 
-import io.baton.protocol.ServiceCallException;
+import io.baton.protocol.problems.ServiceCallException;
 import io.baton.protocol.problems.ProblemType;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;

@@ -1,7 +1,7 @@
 package io.baton.protocol.inference;
 
 import io.baton.protocol.BatonHeaders;
-import io.baton.protocol.ServiceCallException;
+import io.baton.protocol.problems.ServiceCallException;
 import io.baton.protocol.client.CallGuard;
 import io.baton.protocol.client.ClientSettings;
 import io.baton.protocol.client.RemoteProblems;

@@ -6,7 +6,7 @@ import reactor.core.publisher.Mono;
 /**
  * The inference service as the gateway uses it. Over HTTP in distributed mode ({@link
  * HttpInferenceClient}); in-process in standalone mode. Both fail the same way for the same
- * answer: with a {@link io.baton.protocol.ServiceCallException} of inference's problem type (or
+ * answer: with a {@link io.baton.protocol.problems.ServiceCallException} of inference's problem type (or
  * of the memory service's, passed on by inference), or {@code inference-unavailable} when
  * inference cannot be reached.
  *

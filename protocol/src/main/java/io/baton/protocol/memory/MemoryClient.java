@@ -6,7 +6,7 @@ import reactor.core.publisher.Mono;
  * The memory service as its callers (inference, the gateway's documents API) use it: read a kept
  * checkpoint, read the head, store the next checkpoint with compare-and-set, delete a document.
  * Over HTTP in distributed mode ({@link HttpMemoryClient}); in-process in standalone mode. Both
- * fail the same way for the same answer: with a {@link io.baton.protocol.ServiceCallException}
+ * fail the same way for the same answer: with a {@link io.baton.protocol.problems.ServiceCallException}
  * of the memory service's problem type, or {@code memory-unavailable} when it cannot be reached.
  */
 public interface MemoryClient {

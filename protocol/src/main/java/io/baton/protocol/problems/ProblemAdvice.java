@@ -1,6 +1,5 @@
 package io.baton.protocol.problems;
 
-import io.baton.protocol.BatonException;
 import io.baton.protocol.BatonHeaders;
 import java.net.URI;
 import java.util.Locale;

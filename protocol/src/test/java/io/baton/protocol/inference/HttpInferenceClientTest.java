@@ -3,7 +3,7 @@ package io.baton.protocol.inference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.baton.protocol.ServiceCallException;
+import io.baton.protocol.problems.ServiceCallException;
 import io.baton.protocol.client.BreakerSettings;
 import io.baton.protocol.client.ClientSettings;
 import io.baton.protocol.problems.ProblemType;

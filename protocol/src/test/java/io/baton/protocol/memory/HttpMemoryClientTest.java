@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.baton.protocol.BatonHeaders;
-import io.baton.protocol.ServiceCallException;
+import io.baton.protocol.problems.ServiceCallException;
 import io.baton.protocol.client.CallGuard;
 import io.baton.protocol.client.ClientSettings;
 import io.baton.protocol.problems.ProblemType;

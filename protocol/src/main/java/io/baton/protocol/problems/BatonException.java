@@ -1,6 +1,5 @@
-package io.baton.protocol;
+package io.baton.protocol.problems;
 
-import io.baton.protocol.problems.ProblemType;
 import java.util.Map;
 
 /**

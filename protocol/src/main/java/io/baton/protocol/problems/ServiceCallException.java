@@ -1,6 +1,6 @@
-package io.baton.protocol;
+package io.baton.protocol.problems;
 
-import io.baton.protocol.problems.ProblemType;
+import io.baton.protocol.BatonHeaders;
 import java.util.Map;
 
 /**
