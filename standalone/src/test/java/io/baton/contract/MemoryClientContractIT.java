@@ -41,6 +41,8 @@ class MemoryClientContractIT {
 
     /** Enough for three of the small checkpoints below, not for one large one. */
     static final int QUOTA = 200_000;
+    /** The body limit: over the quota, so that a body between the two meets the quota first. */
+    static final int MAX_BYTES = 400_000;
 
     static SpringServer memory;
     static HttpMemoryClient http;
@@ -50,7 +52,8 @@ class MemoryClientContractIT {
     static void start() {
         memory = SpringServer.start(MemoryServiceApplication.class, Map.of("server.address", "127.0.0.1",
                 "baton.store.kind", "redis", "baton.redis.url", TestServers.redisUrl(),
-                "baton.limits.tenant-quota-bytes", Integer.toString(QUOTA)));
+                "baton.limits.tenant-quota-bytes", Integer.toString(QUOTA),
+                "baton.limits.max-checkpoint-bytes", Integer.toString(MAX_BYTES)));
         http = HttpMemoryClient.create(new ClientSettings(memory.baseUrl(), Duration.ofSeconds(5), 2,
                 Duration.ofMillis(20), null, null, null), 64 * 1024 * 1024);
         inProcess = new InProcessMemoryClient(memory.bean(CheckpointService.class));
@@ -168,6 +171,19 @@ class MemoryClientContractIT {
     @MethodSource("adapters")
     void aMalformedDocumentIdIsAnInvalidId(MemoryClient client) {
         refusal(client.head(tenant(), "no spaces allowed").then(), ProblemType.INVALID_ID);
+    }
+
+    @ParameterizedTest
+    @MethodSource("adapters")
+    void anEmptyBodyANegativeIndexAndABodyOverTheLimitAreRefusedAsOverHttp(MemoryClient client) {
+        String tenant = tenant();
+        refusal(client.put(tenant, "doc", 0, new byte[0], null).then(), ProblemType.EMPTY_BODY);
+        refusal(client.put(tenant, "doc", -1, checkpoint(tenant, "doc", 0, "model-a", 1_000), null).then(),
+                ProblemType.INVALID_SEGMENT);
+        refusal(client.checkpoint(tenant, "doc", -1).then(), ProblemType.INVALID_SEGMENT);
+        ServiceCallException tooLarge = refusal(client.put(tenant, "doc", 0,
+                checkpoint(tenant, "doc", 0, "model-a", MAX_BYTES + 1_000), null).then(), ProblemType.PAYLOAD_TOO_LARGE);
+        assertThat(((Number) tooLarge.properties().get("limit")).longValue()).isEqualTo(MAX_BYTES);
     }
 
     /** Asserts that {@code call} fails with {@code type} and the catalogue's status; returns the failure. */

@@ -1,5 +1,7 @@
 package io.baton.memory.api;
 
+import io.baton.memory.checkpoints.EmptyBodyException;
+import io.baton.memory.checkpoints.PayloadTooLargeException;
 import java.util.Arrays;
 import org.springframework.core.io.buffer.DataBuffer;
 import org.springframework.core.io.buffer.DataBufferUtils;

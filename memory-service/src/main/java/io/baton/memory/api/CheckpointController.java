@@ -4,6 +4,7 @@ import io.baton.memory.MemoryProperties;
 import io.baton.memory.checkpoints.CheckpointService;
 import io.baton.memory.store.DocumentKey;
 import io.baton.memory.store.Head;
+import io.baton.protocol.BatonHeaders;
 import jakarta.validation.Valid;
 import java.net.URI;
 import org.springframework.http.HttpHeaders;
@@ -80,8 +81,8 @@ public class CheckpointController {
             ServerHttpRequest request) {
         DocumentKey key = RequestIds.document(request, doc);
         long segment = RequestIds.segment(n);
-        String parent = RequestIds.digest(MetadataHeaders.PARENT_DIGEST,
-                request.getHeaders().getFirst(MetadataHeaders.PARENT_DIGEST));
+        String parent = RequestIds.digest(BatonHeaders.PARENT_DIGEST,
+                request.getHeaders().getFirst(BatonHeaders.PARENT_DIGEST));
         return bodyReader.read(request)
                 .flatMap(bytes -> checkpoints.write(key, segment, bytes, parent))
                 .map(result -> {

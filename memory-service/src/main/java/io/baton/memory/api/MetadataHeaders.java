@@ -1,7 +1,14 @@
 package io.baton.memory.api;
 
+import static io.baton.protocol.BatonHeaders.CHECKPOINT_DIGEST;
+import static io.baton.protocol.BatonHeaders.EXACT;
+import static io.baton.protocol.BatonHeaders.MODEL;
+import static io.baton.protocol.BatonHeaders.MODEL_DIGEST;
+import static io.baton.protocol.BatonHeaders.SEGMENT;
+import static io.baton.protocol.BatonHeaders.TOKENS;
+import static io.baton.protocol.BatonHeaders.VERSION;
+
 import io.baton.memory.store.Head;
-import io.baton.protocol.BatonHeaders;
 import org.springframework.http.HttpHeaders;
 
 /**
@@ -9,18 +16,6 @@ import org.springframework.http.HttpHeaders;
  * checkpoint response, so a client can route or check without parsing the body.
  */
 final class MetadataHeaders {
-
-    static final String SEGMENT = BatonHeaders.SEGMENT;
-    static final String TOKENS = BatonHeaders.TOKENS;
-    static final String MODEL = BatonHeaders.MODEL;
-    static final String MODEL_DIGEST = BatonHeaders.MODEL_DIGEST;
-    static final String VERSION = BatonHeaders.VERSION;
-    /** Request header of a put: the digest of the checkpoint n-1 the writer computed n from. */
-    static final String PARENT_DIGEST = BatonHeaders.PARENT_DIGEST;
-    /** Response header of a put: the digest of the stored checkpoint (hex SHA-256). */
-    static final String CHECKPOINT_DIGEST = BatonHeaders.CHECKPOINT_DIGEST;
-    /** Response header of a put: whether the checkpoint reads back exactly as written. */
-    static final String EXACT = BatonHeaders.EXACT;
 
     private MetadataHeaders() {
     }

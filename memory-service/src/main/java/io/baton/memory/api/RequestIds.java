@@ -1,5 +1,6 @@
 package io.baton.memory.api;
 
+import io.baton.memory.checkpoints.InvalidSegmentException;
 import io.baton.memory.store.DocumentKey;
 import io.baton.protocol.BatonHeaders;
 import java.util.regex.Pattern;

@@ -12,6 +12,7 @@ import io.baton.memory.store.DocumentNotFoundException;
 import io.baton.memory.store.Head;
 import io.baton.memory.store.PutResult;
 import io.baton.memory.store.StoredCheckpoint;
+import io.baton.protocol.CheckpointMetadata;
 import java.util.Map;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Mono;
@@ -30,6 +31,7 @@ public class CheckpointService {
     private final EncodingExecutor executor;
     private final ReadOptions readOptions;
     private final CheckpointValidator validator;
+    private final long maxCheckpointBytes;
 
     public CheckpointService(CheckpointStore store, StateEncoding encoding, EncodingExecutor executor,
                              MemoryProperties properties) {
@@ -38,6 +40,7 @@ public class CheckpointService {
         this.executor = executor;
         this.readOptions = new ReadOptions((int) Math.min(Integer.MAX_VALUE, properties.limits().maxHeaderBytes()));
         this.validator = new CheckpointValidator(readOptions);
+        this.maxCheckpointBytes = properties.limits().maxCheckpointBytes();
     }
 
     /** The document's head; fails with {@link DocumentNotFoundException} when there is none. */
@@ -47,7 +50,7 @@ public class CheckpointService {
 
     /** Kept checkpoint n as stored (encoded). */
     public Mono<StoredCheckpoint> stored(DocumentKey key, long segment) {
-        return store.checkpoint(key, segment);
+        return Mono.defer(() -> store.checkpoint(key, index(segment)));
     }
 
     /** The container a stored checkpoint was written as, and its metadata. */
@@ -74,12 +77,35 @@ public class CheckpointService {
      * on top of the kept checkpoint n-1 with that digest (else {@code ParentMismatchException}).
      */
     public Mono<PutResult> write(DocumentKey key, long segment, byte[] body, String parentDigest) {
-        return Mono.fromCallable(() -> validator.validate(key, segment, body))
+        return Mono.fromCallable(() -> validator.validate(key, index(segment), sized(body)))
                 .flatMap(valid -> executor.submit(encoding.transforms() ? valid.bytes().length : 0,
                         () -> new CheckpointRecord(segment, valid.tokens(), valid.model(), valid.modelDigest(),
                                 valid.bytes().length, encoding.encode(valid.bytes(), valid.container()))
                                 .withParent(parentDigest)))
                 .flatMap(record -> store.put(key, record));
+    }
+
+    /** {@code segment}, a checkpoint index; a negative one is refused as over HTTP. */
+    private static long index(long segment) {
+        if (segment < 0) {
+            throw new InvalidSegmentException("segment index " + segment + " is negative");
+        }
+        return segment;
+    }
+
+    /**
+     * {@code body}, neither empty nor over {@code baton.limits.max-checkpoint-bytes}: the same
+     * limits whether the body came over HTTP (where the reader stops early) or in-process.
+     */
+    private byte[] sized(byte[] body) {
+        if (body.length == 0) {
+            throw new EmptyBodyException("the checkpoint body is empty; send the state container");
+        }
+        if (body.length > maxCheckpointBytes) {
+            throw new PayloadTooLargeException("body of " + body.length + " bytes exceeds the limit of "
+                    + maxCheckpointBytes + " bytes (baton.limits.max-checkpoint-bytes)", maxCheckpointBytes);
+        }
+        return body;
     }
 
     /**
@@ -94,7 +120,7 @@ public class CheckpointService {
     /** A new document {@code target} starting from checkpoint n of {@code source}. */
     public Mono<Head> fork(DocumentKey source, long segment, DocumentKey target) {
         return store.fork(source, segment, target, stored -> encoding.withMetadata(stored,
-                Map.of(CheckpointValidator.DOCUMENT, target.document()), readOptions));
+                Map.of(CheckpointMetadata.DOCUMENT, target.document()), readOptions));
     }
 
     /** Deletes the document and all its checkpoints; false when it did not exist. */
@@ -104,7 +130,7 @@ public class CheckpointService {
 
     /** Tokens consumed up to a checkpoint, from its metadata (validated when it was written). */
     public static long tokens(Map<String, String> metadata, Head head) {
-        String tokens = metadata.get(CheckpointValidator.TOKENS);
+        String tokens = metadata.get(CheckpointMetadata.TOKENS);
         return tokens != null ? Long.parseLong(tokens) : head.tokens();
     }
 }

@@ -1,11 +1,19 @@
 package io.baton.memory.checkpoints;
 
+import static io.baton.protocol.CheckpointMetadata.DOCUMENT;
+import static io.baton.protocol.CheckpointMetadata.FORMAT;
+import static io.baton.protocol.CheckpointMetadata.FORMAT_VERSION;
+import static io.baton.protocol.CheckpointMetadata.MODEL;
+import static io.baton.protocol.CheckpointMetadata.MODEL_DIGEST;
+import static io.baton.protocol.CheckpointMetadata.SEGMENT;
+import static io.baton.protocol.CheckpointMetadata.TENANT;
+import static io.baton.protocol.CheckpointMetadata.TOKENS;
+
 import io.baton.common.state.ReadOptions;
 import io.baton.common.state.StateCodec;
 import io.baton.common.state.StateContainer;
 import io.baton.memory.encoding.StateEncoding;
 import io.baton.memory.store.DocumentKey;
-import io.baton.protocol.CheckpointMetadata;
 import java.nio.ByteBuffer;
 import java.util.regex.Pattern;
 
@@ -16,16 +24,7 @@ import java.util.regex.Pattern;
  */
 final class CheckpointValidator {
 
-    static final String FORMAT = CheckpointMetadata.FORMAT;
-    static final String MODEL = CheckpointMetadata.MODEL;
-    static final String MODEL_DIGEST = CheckpointMetadata.MODEL_DIGEST;
-    static final String TOKENS = CheckpointMetadata.TOKENS;
-    static final String SEGMENT = CheckpointMetadata.SEGMENT;
-    static final String DOCUMENT = CheckpointMetadata.DOCUMENT;
-    static final String TENANT = CheckpointMetadata.TENANT;
 
-    /** The container format version this service reads. */
-    static final String FORMAT_VERSION = CheckpointMetadata.FORMAT_VERSION;
 
     /** Model ids and digests are echoed in response headers: visible ASCII only. */
     private static final Pattern HEADER_SAFE = Pattern.compile("\\p{Graph}{1,256}");

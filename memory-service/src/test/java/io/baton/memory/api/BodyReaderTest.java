@@ -2,6 +2,8 @@ package io.baton.memory.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.baton.memory.checkpoints.EmptyBodyException;
+import io.baton.memory.checkpoints.PayloadTooLargeException;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.util.ArrayList;
 import java.util.List;

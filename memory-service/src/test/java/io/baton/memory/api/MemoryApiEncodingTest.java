@@ -9,6 +9,7 @@ import io.baton.common.state.Tensor;
 import io.baton.memory.Checkpoints;
 import io.baton.memory.encoding.ZstdFrames;
 import io.baton.memory.store.DocumentKey;
+import io.baton.protocol.BatonHeaders;
 import java.nio.ByteBuffer;
 import java.nio.FloatBuffer;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ class MemoryApiEncodingTest extends ApiTestSupport {
         byte[] bytes = Checkpoints.bytes(container);
 
         put("doc", 0, bytes).expectStatus().isCreated()
-                .expectHeader().valueEquals(MetadataHeaders.EXACT, "false")
+                .expectHeader().valueEquals(BatonHeaders.EXACT, "false")
                 .expectBody().jsonPath("$.bytes").isEqualTo(bytes.length);
         byte[] stored = store.checkpoint(new DocumentKey(tenant, "doc"), 0).block().stored();
         assertThat(ZstdFrames.isFrame(stored)).isTrue();

@@ -8,6 +8,7 @@ import io.baton.memory.Checkpoints;
 import io.baton.memory.store.CheckpointRecord;
 import io.baton.memory.store.DocumentKey;
 import io.baton.memory.store.Head;
+import io.baton.protocol.BatonHeaders;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
@@ -117,8 +118,8 @@ class MemoryApiTest extends ApiTestSupport {
     void aPutAnswersWithTheStoredDigestAndANamedParentIsChecked() {
         byte[] zero = Checkpoints.checkpoint(tenant, "doc", 0);
         put("doc", 0, zero).expectStatus().isCreated()
-                .expectHeader().valueEquals(MetadataHeaders.CHECKPOINT_DIGEST, CheckpointRecord.digest(zero))
-                .expectHeader().valueEquals(MetadataHeaders.EXACT, "true");
+                .expectHeader().valueEquals(BatonHeaders.CHECKPOINT_DIGEST, CheckpointRecord.digest(zero))
+                .expectHeader().valueEquals(BatonHeaders.EXACT, "true");
         Head before = storedHead("doc");
         byte[] one = Checkpoints.checkpoint(tenant, "doc", 1);
 
@@ -128,12 +129,12 @@ class MemoryApiTest extends ApiTestSupport {
         assertThat(storedHead("doc")).isEqualTo(before);
 
         putAfter("doc", 1, one, CheckpointRecord.digest(zero)).expectStatus().isCreated()
-                .expectHeader().valueEquals(MetadataHeaders.CHECKPOINT_DIGEST, CheckpointRecord.digest(one));
+                .expectHeader().valueEquals(BatonHeaders.CHECKPOINT_DIGEST, CheckpointRecord.digest(one));
     }
 
     private WebTestClient.ResponseSpec putAfter(String document, long segment, byte[] body, String parent) {
         return client.put().uri(checkpointUri(document, segment)).header(RequestIds.TENANT_HEADER, tenant)
-                .header(MetadataHeaders.PARENT_DIGEST, parent)
+                .header(BatonHeaders.PARENT_DIGEST, parent)
                 .contentType(MediaType.APPLICATION_OCTET_STREAM).bodyValue(body).exchange();
     }
 

@@ -1,4 +1,4 @@
-package io.baton.memory.api;
+package io.baton.memory.checkpoints;
 
 import io.baton.memory.MemoryException;
 import io.baton.protocol.problems.ProblemType;
