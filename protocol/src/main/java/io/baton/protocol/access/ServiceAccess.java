@@ -60,9 +60,8 @@ public final class ServiceAccess {
         boolean certificates = clientAuth == Ssl.ClientAuth.NEED || clientAuth == Ssl.ClientAuth.WANT;
         String where = bound == null ? "all interfaces" : bound.getHostAddress();
         if (open && (token != null || certificates)) {
-            throw new AccessConfigurationException("baton.access.open=true and a credential ("
-                    + (token != null ? "baton.service-token" : "server.ssl.client-auth=" + clientAuth.name().toLowerCase(Locale.ROOT))
-                    + ") are both configured for the " + service + "; remove one of them");
+            throw AccessConfigurationException.contradictory(service, token != null ? "baton.service-token"
+                    : "server.ssl.client-auth=" + clientAuth.name().toLowerCase(Locale.ROOT));
         }
         if (token != null) {
             return new ServiceAccess(service, token, certificates, false, "service token required on /v1/** "
@@ -81,12 +80,7 @@ public final class ServiceAccess {
             return new ServiceAccess(service, null, false, true, "open without a credential: bound to " + where
                     + " (this machine only)");
         }
-        throw new AccessConfigurationException("the " + service + " would listen on " + where
-                + " without a credential, so anybody who reaches it could read and write any tenant's documents: "
-                + "set a service token (baton.service-token, BATON_SERVICE_TOKEN=<openssl rand -hex 32>) or mutual "
-                + "TLS (server.ssl.bundle with server.ssl.client-auth=need), bind it to a loopback address "
-                + "(SERVER_ADDRESS=127.0.0.1), or allow open access explicitly with baton.access.open=true "
-                + "(BATON_ACCESS_OPEN=true)");
+        throw AccessConfigurationException.unprotected(service, where);
     }
 
     /**
@@ -151,7 +145,7 @@ public final class ServiceAccess {
         try {
             return InetAddress.getByName(address.strip());
         } catch (UnknownHostException e) {
-            throw new AccessConfigurationException("server.address '" + address + "' does not resolve", e);
+            throw AccessConfigurationException.unresolvable(address, e);
         }
     }
 
