@@ -167,8 +167,11 @@ class ServiceAccessTest {
         };
     }
 
+    /** Only {@code properties}, not the machine's own environment (a SERVER_ADDRESS there, say). */
     static StandardEnvironment environment(Map<String, Object> properties) {
         StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().remove(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
+        environment.getPropertySources().remove(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME);
         environment.getPropertySources().addFirst(new MapPropertySource("test", properties));
         return environment;
     }

@@ -58,10 +58,10 @@ class ServiceTokenTest {
         assertThat(new ServiceToken(TOKEN).toString()).doesNotContain(TOKEN);
     }
 
+    /** Binds from {@code variables} only, not the machine's own environment. */
     static ServiceToken bind(Map<String, Object> variables) {
-        StandardEnvironment environment = new StandardEnvironment();
-        environment.getPropertySources().addFirst(new SystemEnvironmentPropertySource("test", variables));
-        return new Binder(ConfigurationPropertySources.get(environment))
+        return new Binder(ConfigurationPropertySources.from(new SystemEnvironmentPropertySource(
+                StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME, variables)))
                 .bind("baton.service-token", ServiceToken.class).orElse(null);
     }
 }
