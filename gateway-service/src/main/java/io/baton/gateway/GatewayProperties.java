@@ -1,6 +1,7 @@
 package io.baton.gateway;
 
 import io.baton.protocol.Ids;
+import io.baton.protocol.access.ServiceToken;
 import io.baton.protocol.client.BreakerSettings;
 import io.baton.protocol.client.ClientSettings;
 import java.nio.file.Files;
@@ -29,13 +30,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param memory     the memory service, in distributed mode (the documents API reads heads and
  *                   checkpoints and deletes documents there)
  * @param access     who may call {@code /v1/**} (API keys and their tenants)
+ * @param serviceToken the platform's service token ({@code BATON_SERVICE_TOKEN}), sent to the
+ *                   inference and memory services in distributed mode as {@code Authorization:
+ *                   Bearer} (docs/protocol.md, "Service credentials"); null for none
  */
 @ConfigurationProperties("baton")
 public record GatewayProperties(@DefaultValue("distributed") String mode, @DefaultValue Models models,
                                 @DefaultValue Segmenting segmenting, @DefaultValue Pipeline pipeline,
                                 @DefaultValue Summaries summaries, @DefaultValue Inference inference,
                                 @DefaultValue Memory memory,
-                                @DefaultValue Access access) {
+                                @DefaultValue Access access, ServiceToken serviceToken) {
 
     public GatewayProperties {
         if (!mode.equals("distributed") && !mode.equals("standalone")) {
@@ -150,14 +154,17 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
      * {@code maxBackoff} (with jitter). The defaults (8 retries, 200ms to 5s) wait about 20s in
      * all, long enough to ride out a restart of an inference instance. The whole call, retries
      * included, runs inside the {@code circuitBreaker} ({@link BreakerSettings}: it answers 503 at
-     * once while open; opens at 50% of 20 calls for 10s, 3 trial calls, unless set).
+     * once while open; opens at 50% of 20 calls for 10s, 3 trial calls, unless set). For an {@code
+     * https://} url, {@code sslBundle} ({@code BATON_INFERENCE_SSLBUNDLE}) names the SSL bundle
+     * ({@code spring.ssl.bundle.*}) with the client certificate to present and the CA to trust.
      */
     public record Inference(@DefaultValue("http://127.0.0.1:8081") String url,
                             @DefaultValue("60s") Duration timeout,
                             @DefaultValue("8") int retries,
                             @DefaultValue("200ms") Duration retryBackoff,
                             @DefaultValue("5s") Duration maxBackoff,
-                            @DefaultValue BreakerSettings circuitBreaker) {
+                            @DefaultValue BreakerSettings circuitBreaker,
+                            String sslBundle) {
 
         public Inference {
             if (retries < 0) {
@@ -179,13 +186,16 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
      * The memory service in distributed mode: base {@code url} ({@code BATON_MEMORY_URL}), a
      * {@code timeout} per call, {@code retries} of transient failures after {@code retryBackoff}
      * (doubling), and a circuit breaker that opens at half of the last 20 calls failing (10 at
-     * least) and stays open for {@code breakerOpenFor}.
+     * least) and stays open for {@code breakerOpenFor}. For an {@code https://} url, {@code
+     * sslBundle} ({@code BATON_MEMORY_SSLBUNDLE}) names the SSL bundle with the client certificate
+     * to present and the CA to trust.
      */
     public record Memory(@DefaultValue("http://127.0.0.1:8082") String url,
                          @DefaultValue("5s") Duration timeout,
                          @DefaultValue("2") int retries,
                          @DefaultValue("100ms") Duration retryBackoff,
-                         @DefaultValue("10s") Duration breakerOpenFor) {
+                         @DefaultValue("10s") Duration breakerOpenFor,
+                         String sslBundle) {
 
         public Memory {
             if (retries < 0) {

@@ -1,5 +1,7 @@
 package io.baton.inference;
 
+import io.baton.protocol.access.AccessSettings;
+import io.baton.protocol.access.ServiceToken;
 import io.baton.protocol.client.BreakerSettings;
 import io.baton.protocol.client.ClientSettings;
 import java.nio.file.Files;
@@ -16,12 +18,31 @@ import org.springframework.util.unit.DataSize;
  * binding, e.g. {@code BATON_MODELS_DIR}, {@code BATON_MEMORY_URL}, {@code BATON_ONNX_PROVIDER},
  * {@code BATON_BATCHING_MAXBATCH}). {@code BATON_DEFAULT_MODEL}, the blueprint's name for
  * {@code baton.models.default-model}, is mapped in {@code application.yaml}.
+ *
+ * @param serviceToken the platform's service token ({@code BATON_SERVICE_TOKEN}): every request
+ *                     to this service's {@code /v1/**} must carry it (as {@code Authorization:
+ *                     Bearer}), and the memory client sends it; null for none
+ * @param access       whether the service may run without a credential wherever it listens
+ *                     (docs/protocol.md, "Service credentials")
  */
 @ConfigurationProperties("baton")
 public record InferenceProperties(@DefaultValue Models models, @DefaultValue Memory memory,
                                   @DefaultValue Onnx onnx, @DefaultValue Batching batching,
                                   @DefaultValue Segments segments, @DefaultValue Runner runner,
-                                  @DefaultValue Generation generation, @DefaultValue StateCache stateCache) {
+                                  @DefaultValue Generation generation, @DefaultValue StateCache stateCache,
+                                  ServiceToken serviceToken, @DefaultValue Access access) implements AccessSettings {
+
+    @Override
+    public boolean openAccess() {
+        return access.open();
+    }
+
+    /**
+     * {@code open} ({@code BATON_ACCESS_OPEN=true}): no credential is asked for even where the
+     * service listens beyond loopback, for a deployment that authenticates callers in front of it.
+     */
+    public record Access(@DefaultValue("false") boolean open) {
+    }
 
     /**
      * Where the model folders are and which model a request without one gets.
@@ -62,14 +83,18 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
 
     /**
      * The memory service: base {@code url} ({@code BATON_MEMORY_URL}), a {@code timeout} per call,
-     * how many times an idempotent call is retried, and the circuit breaker ({@link BreakerSettings}:
-     * 50% of 20 calls, open 10s, 3 trial calls unless set).
+     * how many times an idempotent call is retried, the circuit breaker ({@link BreakerSettings}:
+     * 50% of 20 calls, open 10s, 3 trial calls unless set), and for an {@code https://} url the
+     * name of the SSL bundle ({@code spring.ssl.bundle.*}) with the client certificate to present
+     * and the CA to trust ({@code sslBundle}, {@code BATON_MEMORY_SSLBUNDLE}; none: the JVM's
+     * trust store, no certificate).
      */
     public record Memory(@DefaultValue("http://127.0.0.1:8082") String url,
                          @DefaultValue("2s") Duration timeout,
                          @DefaultValue("2") int retries,
                          @DefaultValue("100ms") Duration retryBackoff,
-                         @DefaultValue BreakerSettings circuitBreaker) {
+                         @DefaultValue BreakerSettings circuitBreaker,
+                         String sslBundle) {
 
         public Memory {
             if (retries < 0) {

@@ -3,6 +3,7 @@ package io.baton.inference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.baton.protocol.access.ServiceToken;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,6 +38,25 @@ class InferencePropertiesTest {
         assertThat(p.batching().maxWait()).isEqualTo(Duration.ZERO);
         assertThat(p.segments().maxTokens()).isEqualTo(2048);
         assertThat(p.runner().threads()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(p.serviceToken()).isNull();
+        assertThat(p.openAccess()).isFalse();
+        assertThat(p.memory().sslBundle()).isNull();
+        assertThat(p.memory().client().token()).isNull();
+    }
+
+    @Test
+    void bindsTheServiceCredentials() {
+        InferenceProperties p = bind(Map.of(
+                "BATON_SERVICE_TOKEN", "3f9c1e0b44d277aa01c2d9e8f7a6b5c4",
+                "BATON_MEMORY_URL", "https://memory:8082",
+                "BATON_MEMORY_SSLBUNDLE", "platform"));
+        assertThat(p.serviceToken()).isEqualTo(new ServiceToken("3f9c1e0b44d277aa01c2d9e8f7a6b5c4"));
+        assertThat(p.toString()).doesNotContain("3f9c1e0b44d277aa01c2d9e8f7a6b5c4");
+        assertThat(p.memory().sslBundle()).isEqualTo("platform");
+        assertThat(bind(Map.of("BATON_ACCESS_OPEN", "true")).openAccess()).isTrue();
+        assertThatThrownBy(() -> bind(Map.of("BATON_SERVICE_TOKEN", "too-short")))
+                .isInstanceOf(BindException.class)
+                .rootCause().hasMessageContaining("baton.service-token");
     }
 
     @Test

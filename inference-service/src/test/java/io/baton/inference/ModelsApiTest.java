@@ -31,7 +31,8 @@ import org.springframework.web.bind.annotation.RestController;
  * The service on a random port: {@code GET /v1/models} lists the zoo and a hub export with their
  * state plans, and every error, the service's own and the framework's, is a problem detail.
  */
-@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = "BATON_DEFAULT_MODEL=jamba-tiny")
+@SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
+        properties = {"BATON_DEFAULT_MODEL=jamba-tiny", "server.address=127.0.0.1"})
 @AutoConfigureWebTestClient
 class ModelsApiTest {
 

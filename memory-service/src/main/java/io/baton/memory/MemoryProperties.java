@@ -1,5 +1,7 @@
 package io.baton.memory;
 
+import io.baton.protocol.access.AccessSettings;
+import io.baton.protocol.access.ServiceToken;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -7,11 +9,29 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Configuration of the memory service (prefix {@code baton}; environment variables by relaxed
  * binding, e.g. {@code BATON_REDIS_URL}, {@code BATON_STORE_KIND}, {@code BATON_RETENTION_KEEP}).
+ *
+ * @param serviceToken the token every request to {@code /v1/**} must carry ({@code
+ *                     BATON_SERVICE_TOKEN}, as {@code Authorization: Bearer}); null for none
+ * @param access       whether the service may run without a credential wherever it listens
+ *                     (docs/protocol.md, "Service credentials")
  */
 @ConfigurationProperties("baton")
 public record MemoryProperties(@DefaultValue Store store, @DefaultValue Redis redis,
                                @DefaultValue Retention retention, @DefaultValue Limits limits,
-                               @DefaultValue Encoding encoding) {
+                               @DefaultValue Encoding encoding, ServiceToken serviceToken,
+                               @DefaultValue Access access) implements AccessSettings {
+
+    @Override
+    public boolean openAccess() {
+        return access.open();
+    }
+
+    /**
+     * {@code open} ({@code BATON_ACCESS_OPEN=true}): no credential is asked for even where the
+     * service listens beyond loopback, for a deployment that authenticates callers in front of it.
+     */
+    public record Access(@DefaultValue("false") boolean open) {
+    }
 
     /**
      * Which checkpoint store to use: {@code redis} (default) or {@code memory} (in-process,

@@ -2,6 +2,7 @@ package io.baton.bench;
 
 import io.baton.common.testing.ServiceJar;
 import io.baton.gateway.GatewayProperties;
+import io.baton.protocol.access.ServiceToken;
 import io.baton.protocol.client.ClientSettings;
 import io.baton.protocol.inference.HttpInferenceClient;
 import io.baton.protocol.inference.InferenceClient;
@@ -74,22 +75,26 @@ public final class EndToEnd {
         Path zoo = Path.of("models", "zoo").toAbsolutePath();
         JsonMapper json = JsonMapper.builder().build();
 
+        // As deployed: memory and inference require the service token, inference and the gateway send it.
+        String token = UUID.randomUUID().toString().replace("-", "");
         try (ServiceJar memory = ServiceJar.start("memory-service",
                 Path.of("memory-service/target/memory-service.jar"), "512m", ServiceJar.freePort(),
-                Map.of("BATON_REDIS_URL", redis, "BATON_STORE_KIND", "redis"));
+                Map.of("BATON_REDIS_URL", redis, "BATON_STORE_KIND", "redis", "BATON_SERVICE_TOKEN", token));
              ServiceJar inference = ServiceJar.start("inference-service",
                      Path.of("inference-service/target/inference-service.jar"), "512m", ServiceJar.freePort(),
-                     Map.of("BATON_MEMORY_URL", memory.baseUrl(), "BATON_MODELS_DIR", zoo.toString()));
+                     Map.of("BATON_MEMORY_URL", memory.baseUrl(), "BATON_MODELS_DIR", zoo.toString(),
+                             "BATON_SERVICE_TOKEN", token));
              ServiceJar gateway = ServiceJar.start("gateway-service",
                      Path.of("gateway-service/target/gateway-service.jar"), "512m", ServiceJar.freePort(),
-                     Map.of("BATON_INFERENCE_URL", inference.baseUrl(), "BATON_MODELS_DIR", zoo.toString(),
-                             "BATON_ACCESS_OPEN", "true"));
+                     Map.of("BATON_INFERENCE_URL", inference.baseUrl(), "BATON_MEMORY_URL", memory.baseUrl(),
+                             "BATON_MODELS_DIR", zoo.toString(), "BATON_ACCESS_OPEN", "true",
+                             "BATON_SERVICE_TOKEN", token));
              ConfigurableApplicationContext standalone = BenchSupport.standalone()) {
             SummaryService summaries = standalone.getBean(SummaryService.class);
             InferenceClient inProcess = standalone.getBean(InferenceClient.class);
             InferenceClient overHttp = new HttpInferenceClient(WebClient.builder(),
                     new ClientSettings(inference.baseUrl(), Duration.ofSeconds(60), 3, Duration.ofMillis(200),
-                            Duration.ofSeconds(5), null, null));
+                            Duration.ofSeconds(5), null, ServiceToken.of(token)));
             List<Segment> segments = segments(standalone.getBean(ModelTokenizers.class), model, text,
                     standalone.getBean(GatewayProperties.class).segmenting().maxTokens());
             long tokens = segments.stream().mapToLong(Segment::size).sum();

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -24,12 +25,15 @@ import org.springframework.test.web.reactive.server.WebTestClient;
 /**
  * The documents API in distributed mode: the gateway reaches inference and memory over HTTP
  * ({@code HttpInferenceClient} with generation, {@code HttpMemoryClient} for heads, checkpoints and
- * delete), the three applications in this JVM on their own ports, Redis behind memory. Only the
+ * delete), the three applications in this JVM on their own ports, Redis behind memory, memory and
+ * inference requiring the service token the gateway and inference send. Only the
  * gateway's HTTP paths are the subject here; the documents' behaviour is {@code DocumentsApiTest}'s.
  */
 class DocumentsDistributedIT {
 
     static final String TENANT = "distributed-" + UUID.randomUUID();
+    /** Memory and inference require it, as deployed; inference and the gateway send it. */
+    static final String TOKEN = UUID.randomUUID().toString().replace("-", "");
     static final String TEXT = "Call me Ishmael. Some years ago, never mind how long precisely, having little or no "
             + "money in my purse, and nothing particular to interest me on shore, I thought I would sail about a little "
             + "and see the watery part of the world. It is a way I have of driving off the spleen and regulating the "
@@ -45,15 +49,17 @@ class DocumentsDistributedIT {
     @BeforeAll
     static void start() {
         memory = SpringServer.start(MemoryServiceApplication.class, Map.of("baton.store.kind", "redis",
-                "baton.redis.url", TestServers.redisUrl()));
+                "baton.redis.url", TestServers.redisUrl(), "baton.service-token", TOKEN));
         // Requests without a model get the byte-level tiny fixture, whose segment sizes the test knows.
         inference = SpringServer.start(InferenceServiceApplication.class, Map.of("baton.memory.url", memory.baseUrl(),
-                "baton.models.default-model", "gemma2-tiny"));
+                "baton.models.default-model", "gemma2-tiny", "baton.service-token", TOKEN));
         gateway = SpringServer.start(GatewayServiceApplication.class, Map.of("baton.inference.url", inference.baseUrl(),
                 "baton.memory.url", memory.baseUrl(), "baton.access.tenant", TENANT, "baton.access.open", "true",
-                "baton.segmenting.max-tokens", "64", "baton.models.default-model", "gemma2-tiny"));
+                "baton.segmenting.max-tokens", "64", "baton.models.default-model", "gemma2-tiny",
+                "baton.service-token", TOKEN));
         client = WebTestClient.bindToServer().baseUrl(gateway.baseUrl()).responseTimeout(Duration.ofMinutes(2)).build();
-        memoryClient = WebTestClient.bindToServer().baseUrl(memory.baseUrl()).build();
+        memoryClient = WebTestClient.bindToServer().baseUrl(memory.baseUrl())
+                .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + TOKEN).build();
     }
 
     @AfterAll

@@ -30,7 +30,6 @@ import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.codec.ServerSentEvent;
-import org.springframework.web.reactive.function.client.WebClient;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -431,7 +430,7 @@ class EndToEndIT {
         Map<String, String> head = platform.redis().hgetall(platform.headKey(document));
         boolean stored = platform.redis().exists(platform.checkpointKey(document, n)) == 1;
         boolean retired = n < KEPT || platform.redis().exists(platform.checkpointKey(document, n - KEPT)) == 0;
-        byte[] checkpoint = WebClient.create(platform.memory().baseUrl()).get()
+        byte[] checkpoint = platform.memoryClient().get()
                 .uri("/v1/documents/{doc}/checkpoints/{n}", document, n).header("X-Baton-Tenant", platform.tenant())
                 .accept(MediaType.APPLICATION_OCTET_STREAM).retrieve().bodyToMono(byte[].class)
                 .block(Duration.ofSeconds(30));
@@ -460,7 +459,7 @@ class EndToEndIT {
     }
 
     static Map<String, Object> memoryHead(String document) {
-        return WebClient.create(platform.memory().baseUrl()).get().uri("/v1/documents/{doc}/head", document)
+        return platform.memoryClient().get().uri("/v1/documents/{doc}/head", document)
                 .header("X-Baton-Tenant", platform.tenant()).retrieve().bodyToMono(JSON).block(Duration.ofSeconds(30));
     }
 

@@ -40,7 +40,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class InferenceProxy implements AutoCloseable {
 
-    private static final List<String> FORWARDED_HEADERS = List.of("X-Baton-Tenant", "Content-Type", "Accept");
+    private static final List<String> FORWARDED_HEADERS = List.of("X-Baton-Tenant", "Authorization", "Content-Type",
+            "Accept");
 
     private final HttpServer server;
     private final ExecutorService threads;

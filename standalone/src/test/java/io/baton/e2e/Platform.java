@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.springframework.http.HttpHeaders;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
@@ -30,6 +31,9 @@ import org.springframework.web.reactive.function.client.WebClient;
  * number of gateways in distributed mode, each started in this JVM ({@link SpringServer}),
  * reaching inference over HTTP through its own {@link InferenceProxy} and memory (documents API,
  * summary cleanup) over HTTP directly, and requiring the API key of this platform's tenant.
+ * Service credentials are on, as deployed: memory and inference require a service token made for
+ * this platform, which inference and the gateways send ({@link #memoryClient()} for the test's own
+ * reads).
  *
  * <p>Everything runs under one tenant unique to this platform ({@code e2e-<random>}), so its Redis
  * keys are told apart from anything else on the server; {@link #close()} stops the processes and
@@ -47,6 +51,8 @@ public final class Platform implements AutoCloseable {
     private final String tenant = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
     /** The tenant's API key: gateways in distributed mode require keys. */
     private final String apiKey = UUID.randomUUID().toString().replace("-", "");
+    /** The service token of this platform: memory and inference require it, inference and gateways send it. */
+    private final String serviceToken = UUID.randomUUID().toString().replace("-", "");
     private final Path models;
     private final String defaultModel;
     private final ServiceJar memory;
@@ -85,10 +91,10 @@ public final class Platform implements AutoCloseable {
         try {
             int memoryPort = ServiceJar.freePort();
             startedMemory = ServiceJar.launch("memory-service", jar("memory"), JVM_OPTIONS, memoryPort, Map.of(
-                    "BATON_REDIS_URL", redisUrl, "BATON_STORE_KIND", "redis"));
+                    "BATON_REDIS_URL", redisUrl, "BATON_STORE_KIND", "redis", "BATON_SERVICE_TOKEN", serviceToken));
             startedInference = ServiceJar.launch("inference-service", jar("inference"), JVM_OPTIONS, ServiceJar.freePort(),
                     Map.of("BATON_MEMORY_URL", "http://127.0.0.1:" + memoryPort, "BATON_MODELS_DIR", models.toString(),
-                            "BATON_DEFAULT_MODEL", modelIds.get(0)));
+                            "BATON_DEFAULT_MODEL", modelIds.get(0), "BATON_SERVICE_TOKEN", serviceToken));
             startedMemory.awaitHealthy();
             startedInference.awaitHealthy();
         } catch (RuntimeException e) {
@@ -125,6 +131,7 @@ public final class Platform implements AutoCloseable {
             all.put("baton.inference.url", proxy.baseUrl());
             all.put("baton.memory.url", memory.baseUrl());
             all.put("baton.access.api-keys[" + tenant + "]", apiKey);
+            all.put("baton.service-token", serviceToken);
             all.put("baton.models.dir", models.toString());
             all.put("baton.models.default-model", defaultModel);
             all.putAll(settings);
@@ -144,6 +151,12 @@ public final class Platform implements AutoCloseable {
 
     public ServiceJar memory() {
         return memory;
+    }
+
+    /** A client of the memory service itself, sending this platform's service token. */
+    public WebClient memoryClient() {
+        return WebClient.builder().baseUrl(memory.baseUrl())
+                .defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + serviceToken).build();
     }
 
     public ServiceJar inference() {

@@ -18,7 +18,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * A service's executable jar run as its own JVM ({@code java <options> -jar <jar>}) on a given
  * port, configured by environment variables (Spring relaxed binding: {@code SERVER_PORT},
- * {@code BATON_REDIS_URL}, {@code BATON_MEMORY_URL}, ...), as in distributed mode. Its output goes
+ * {@code BATON_REDIS_URL}, {@code BATON_MEMORY_URL}, {@code BATON_SERVICE_TOKEN}, ...), as in
+ * distributed mode. It listens on {@code 127.0.0.1} ({@code SERVER_ADDRESS}) unless the settings
+ * say otherwise, so a memory or inference service started without a service token runs open on
+ * this machine only (docs/protocol.md, "Service credentials"). Its output goes
  * to a temporary log file, whose tail is in the exception when it does not come up; it is ready
  * once {@code GET /actuator/health} answers 200 (a process that exits fails at once). It can be
  * killed (SIGKILL, as a crash would) and launched again on the same port with the same settings.
@@ -27,6 +30,10 @@ public final class ServiceJar implements AutoCloseable {
 
     /** How long a service may take to become healthy (2 shared CPU cores, several builds at once). */
     public static final Duration START_TIMEOUT = Duration.ofSeconds(180);
+
+    /** Settings of the test's own environment a service never inherits: only its {@code env} sets them. */
+    private static final List<String> INHERITED_NEVER = List.of("BATON_REDIS_URL", "BATON_SERVICE_TOKEN",
+            "BATON_ACCESS_OPEN");
 
     private final String name;
     private final Path jar;
@@ -51,8 +58,9 @@ public final class ServiceJar implements AutoCloseable {
 
     /**
      * Launches {@code jar} with {@code jvmOptions} on {@code port} ({@code SERVER_PORT}) with
-     * {@code env} added to this JVM's environment (less {@code BATON_REDIS_URL}, which only {@code
-     * env} may set), without waiting; {@link #awaitHealthy()} waits.
+     * {@code env} added to this JVM's environment (less {@code BATON_REDIS_URL}, {@code
+     * BATON_SERVICE_TOKEN} and {@code BATON_ACCESS_OPEN}, which only {@code env} may set), without
+     * waiting; {@link #awaitHealthy()} waits.
      */
     public static ServiceJar launch(String name, Path jar, List<String> jvmOptions, int port, Map<String, String> env) {
         if (!Files.isRegularFile(jar)) {
@@ -72,7 +80,10 @@ public final class ServiceJar implements AutoCloseable {
             command.addAll(jvmOptions);
             command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-            builder.environment().remove("BATON_REDIS_URL");
+            for (String own : INHERITED_NEVER) {
+                builder.environment().remove(own);
+            }
+            builder.environment().put("SERVER_ADDRESS", "127.0.0.1");
             builder.environment().putAll(env);
             builder.environment().put("SERVER_PORT", Integer.toString(port));
             process = builder.start();

@@ -10,7 +10,10 @@ import org.springframework.http.client.ReactorResourceFactory;
 /**
  * A Spring Boot service started in the test's JVM on a random port, with properties on top of
  * its defaults, so tests and benchmarks can run several instances side by side and stop one
- * without disturbing the others (each gets its own Reactor Netty resources).
+ * without disturbing the others (each gets its own Reactor Netty resources). It listens on
+ * {@code 127.0.0.1} unless {@code server.address} says otherwise: the memory and inference
+ * services run there without a credential (docs/protocol.md, "Service credentials"), and nothing
+ * a test starts is reachable from other machines.
  */
 public final class SpringServer implements AutoCloseable {
 
@@ -26,6 +29,7 @@ public final class SpringServer implements AutoCloseable {
     public static SpringServer start(Class<?> application, Map<String, String> properties) {
         Map<String, String> all = new LinkedHashMap<>();
         all.put("server.port", "0");
+        all.put("server.address", "127.0.0.1");
         all.put("spring.main.banner-mode", "off");
         all.putAll(properties);
         String[] arguments = all.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue())

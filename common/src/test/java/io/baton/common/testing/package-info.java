@@ -1,6 +1,7 @@
 /**
  * Test support shared by the services' tests (published as the common test-jar): where the
  * real servers the integration tests use are, the repository's test data ({@link
- * io.baton.common.testing.DataFiles}), services started in-process or as JVMs of their own.
+ * io.baton.common.testing.DataFiles}), services started in-process or as JVMs of their own, a
+ * certificate authority made for one test ({@link io.baton.common.testing.TestCertificates}).
  */
 package io.baton.common.testing;

@@ -7,15 +7,19 @@ import io.baton.gateway.segmenting.ModelTokenizers;
 import io.baton.protocol.memory.HttpMemoryClient;
 import io.baton.protocol.memory.MemoryClient;
 import io.baton.protocol.client.ClientSettings;
+import io.baton.protocol.client.ServiceWebClients;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * The documents service, and in distributed mode the memory service's HTTP client (timeouts,
- * retries, circuit breaker); standalone mode defines an in-process {@link MemoryClient} instead.
+ * retries, circuit breaker, the service token {@code baton.service-token} and for mutual TLS the
+ * SSL bundle {@code baton.memory.ssl-bundle}); standalone mode defines an in-process {@link
+ * MemoryClient} instead.
  */
 @Configuration(proxyBeanMethods = false)
 public class DocumentsConfiguration {
@@ -33,9 +37,12 @@ public class DocumentsConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = "baton.mode", havingValue = "distributed", matchIfMissing = true)
-    MemoryClient httpMemoryClient(GatewayProperties properties) {
-        ClientSettings memory = properties.memory().client();
-        log.info("memory service at {} (timeout {}, {} retries)", memory.url(), memory.timeout(), memory.retries());
+    MemoryClient httpMemoryClient(GatewayProperties properties, SslBundles bundles) {
+        ClientSettings memory = properties.memory().client().withToken(properties.serviceToken())
+                .withSsl(ServiceWebClients.sslBundle(bundles, properties.memory().sslBundle()));
+        log.info("memory service at {} (timeout {}, {} retries; service token {}, SSL bundle {})", memory.url(),
+                memory.timeout(), memory.retries(), memory.token() == null ? "none" : "sent",
+                memory.ssl() == null ? "none" : properties.memory().sslBundle());
         return HttpMemoryClient.create(memory, MAX_CHECKPOINT_BYTES);
     }
 }

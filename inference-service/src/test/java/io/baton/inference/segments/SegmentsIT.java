@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -45,7 +46,8 @@ import reactor.core.publisher.Mono;
  * real Redis, every zoo model, a 1,500-token text of Moby Dick processed segment by segment,
  * compared with one pass over the whole text. Also with two instances taking turns, with the
  * instance restarted between segments (state only in Redis), with eight documents at once, with
- * bad segments, and with the memory service down (circuit breaker).
+ * bad segments, and with the memory service down (circuit breaker). Memory and inference require
+ * the service token, as deployed.
  */
 class SegmentsIT {
 
@@ -54,6 +56,9 @@ class SegmentsIT {
     static final ParameterizedTypeReference<Map<String, Object>> JSON = new ParameterizedTypeReference<>() {
     };
 
+    /** The platform's service token: memory and inference require it, inference and the test send it. */
+    static final String TOKEN = UUID.randomUUID().toString().replace("-", "");
+
     static MemoryServiceProcess memory;
     static InferenceServer first;
     static InferenceServer second;
@@ -61,9 +66,9 @@ class SegmentsIT {
 
     @BeforeAll
     static void start() throws IOException {
-        memory = MemoryServiceProcess.start(MemoryServiceProcess.freePort(), TestServers.redisUrl());
-        first = InferenceServer.start(Map.of("baton.memory.url", memory.baseUrl()));
-        second = InferenceServer.start(Map.of("baton.memory.url", memory.baseUrl()));
+        memory = MemoryServiceProcess.start(MemoryServiceProcess.freePort(), TestServers.redisUrl(), TOKEN);
+        first = InferenceServer.start(settings(memory.baseUrl()));
+        second = InferenceServer.start(settings(memory.baseUrl()));
         text = mobyDick(60_000, TOKENS);
     }
 
@@ -78,6 +83,17 @@ class SegmentsIT {
                 System.err.println("closing " + c + ": " + e);
             }
         }
+    }
+
+    /** An inference instance's settings: the memory service at {@code memoryUrl}, the service token. */
+    static Map<String, String> settings(String memoryUrl) {
+        return Map.of("baton.memory.url", memoryUrl, "baton.service-token", TOKEN);
+    }
+
+    /** A client of the memory service itself, with the service token. */
+    static WebClient memoryClient() {
+        return WebClient.builder().baseUrl(memory.baseUrl()).defaultHeader(HttpHeaders.AUTHORIZATION, "Bearer " + TOKEN)
+                .build();
     }
 
     static Stream<String> models() {
@@ -105,7 +121,7 @@ class SegmentsIT {
             Results got = process(tenant, "restarts-" + model, model, lengths, i -> {
                 started.forEach(InferenceServer::close);
                 started.clear();
-                started.add(InferenceServer.start(Map.of("baton.memory.url", memory.baseUrl())));
+                started.add(InferenceServer.start(settings(memory.baseUrl())));
                 return started.get(0).client();
             });
             assertMatchesOnePass(model, lengths, got);
@@ -134,7 +150,7 @@ class SegmentsIT {
         // The first instance stores segments 0 and 1 of another text and keeps the state after 1.
         processText(tenant, document, model, new int[] {500, 500}, mobyDick(200_000, 1000), i -> first.client());
         // The document is deleted and written again elsewhere, up to segment 1, from the test text.
-        assertThat(WebClient.create(memory.baseUrl()).delete().uri("/v1/documents/{doc}", document)
+        assertThat(memoryClient().delete().uri("/v1/documents/{doc}", document)
                 .header("X-Baton-Tenant", tenant).exchangeToMono(r -> Mono.just(r.statusCode().value()))
                 .block(Duration.ofSeconds(30))).isEqualTo(204);
         StateCache cache = first.bean(StateCache.class);
@@ -201,8 +217,7 @@ class SegmentsIT {
     @Test
     void aMemoryOutageOpensTheBreakerAndServiceResumesWhenItIsBack() {
         int port = MemoryServiceProcess.freePort();
-        Map<String, String> settings = new HashMap<>();
-        settings.put("baton.memory.url", "http://127.0.0.1:" + port);
+        Map<String, String> settings = new HashMap<>(settings("http://127.0.0.1:" + port));
         settings.put("baton.memory.retries", "0");
         settings.put("baton.memory.timeout", "1s");
         settings.put("baton.memory.circuit-breaker.window", "2");
@@ -223,7 +238,7 @@ class SegmentsIT {
                     request("outage", 0, "gemma2-tiny", new long[] {65, 66}), 503, "memory-unavailable");
             assertThat((String) open.get("detail")).contains("circuit breaker is open");
 
-            try (MemoryServiceProcess back = MemoryServiceProcess.start(port, TestServers.redisUrl())) {
+            try (MemoryServiceProcess back = MemoryServiceProcess.start(port, TestServers.redisUrl(), TOKEN)) {
                 Awaitility.await("breaker closes").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
                         .until(() -> post(client, tenant, request("outage", 0, "gemma2-tiny", new long[] {65, 66}))
                                 .getStatusCode().value() == 200);
@@ -423,7 +438,7 @@ class SegmentsIT {
     }
 
     static ResponseEntity<Map<String, Object>> memoryHead(String tenant, String document) {
-        return WebClient.create(memory.baseUrl()).get().uri("/v1/documents/{doc}/head", document)
+        return memoryClient().get().uri("/v1/documents/{doc}/head", document)
                 .header("X-Baton-Tenant", tenant).exchangeToMono(r -> r.toEntity(JSON)).block(Duration.ofSeconds(30));
     }
 

@@ -2,12 +2,13 @@ package io.baton.inference.testing;
 
 import io.baton.common.testing.ServiceJar;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
  * The real memory service ({@code memory-service/target/memory-service.jar}, path in the system
- * property {@code baton.memory.jar}) as a separate JVM on a given port, backed by Redis: what
- * the inference service talks to over HTTP in distributed mode.
+ * property {@code baton.memory.jar}) as a separate JVM on a given port of 127.0.0.1, backed by
+ * Redis: what the inference service talks to over HTTP in distributed mode.
  */
 public final class MemoryServiceProcess implements AutoCloseable {
 
@@ -17,11 +18,25 @@ public final class MemoryServiceProcess implements AutoCloseable {
         this.jar = jar;
     }
 
-    /** Starts the service on {@code port} against {@code redisUrl} and waits until it is healthy. */
+    /**
+     * Starts the service on {@code port} against {@code redisUrl} and waits until it is healthy. It
+     * listens on 127.0.0.1 without a credential: open to this machine only.
+     */
     public static MemoryServiceProcess start(int port, String redisUrl) {
+        return start(port, redisUrl, null);
+    }
+
+    /**
+     * Starts the service on {@code port} against {@code redisUrl}, requiring {@code token} on its
+     * API ({@code BATON_SERVICE_TOKEN}; null: none), and waits until it is healthy.
+     */
+    public static MemoryServiceProcess start(int port, String redisUrl, String token) {
         Path jar = Path.of(System.getProperty("baton.memory.jar", "../memory-service/target/memory-service.jar"));
-        return new MemoryServiceProcess(ServiceJar.start("memory-service", jar, "256m", port,
-                Map.of("BATON_REDIS_URL", redisUrl, "BATON_STORE_KIND", "redis")));
+        Map<String, String> env = new HashMap<>(Map.of("BATON_REDIS_URL", redisUrl, "BATON_STORE_KIND", "redis"));
+        if (token != null) {
+            env.put("BATON_SERVICE_TOKEN", token);
+        }
+        return new MemoryServiceProcess(ServiceJar.start("memory-service", jar, "256m", port, env));
     }
 
     /** A port nobody listens on right now. */

@@ -23,6 +23,7 @@ import org.springframework.http.MediaType;
  * dtypes bit exact, repeats stay idempotent, and the store holds the smaller encoding.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
+        "server.address=127.0.0.1",
         "baton.store.kind=memory",
         "baton.encoding.compression=zstd",
         "baton.encoding.downcast=f16"})

@@ -31,6 +31,7 @@ import reactor.core.publisher.Flux;
  * status, problem type, and that a refused request changed nothing in the store.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
+        "server.address=127.0.0.1",
         "baton.store.kind=memory",
         "baton.limits.max-checkpoint-bytes=" + MemoryApiTest.LIMIT,
         "baton.limits.tenant-quota-bytes=" + MemoryApiTest.QUOTA})

@@ -1,17 +1,22 @@
 package io.baton.protocol.client;
 
+import io.baton.protocol.access.ServiceToken;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
+import org.springframework.boot.ssl.SslBundle;
 
 /**
  * How a service calls another one over HTTP: the base {@code url}, a {@code timeout} per attempt
  * (connecting included), up to {@code retries} more attempts of a retryable failure after {@code
  * retryBackoff}, doubling up to {@code maxBackoff} (with jitter), all inside a circuit {@code
- * breaker}. {@code token} is the service credential sent as {@code Authorization: Bearer}
- * (null or blank: none).
+ * breaker}. The called service's credentials: {@code token}, the service token sent as {@code
+ * Authorization: Bearer} (null: none), and {@code ssl}, the SSL bundle whose key (a client
+ * certificate, for mutual TLS) the client presents and whose trust material it checks the server
+ * with (null: the JVM's defaults, no client certificate; it needs an {@code https://} url).
  */
 public record ClientSettings(String url, Duration timeout, int retries, Duration retryBackoff, Duration maxBackoff,
-                             BreakerSettings breaker, String token) {
+                             BreakerSettings breaker, ServiceToken token, SslBundle ssl) {
 
     public ClientSettings {
         Objects.requireNonNull(url, "url");
@@ -19,7 +24,6 @@ public record ClientSettings(String url, Duration timeout, int retries, Duration
         Objects.requireNonNull(retryBackoff, "retryBackoff");
         maxBackoff = maxBackoff == null ? retryBackoff.multipliedBy(1L << Math.min(retries, 20)) : maxBackoff;
         breaker = breaker == null ? BreakerSettings.defaults() : breaker;
-        token = token == null || token.isBlank() ? null : token.strip();
         if (retries < 0) {
             throw new IllegalArgumentException("retries must not be negative, got " + retries);
         }
@@ -30,10 +34,24 @@ public record ClientSettings(String url, Duration timeout, int retries, Duration
             throw new IllegalArgumentException("0 <= retry-backoff <= max-backoff is required, got " + retryBackoff
                     + " and " + maxBackoff);
         }
+        if (ssl != null && !url.toLowerCase(Locale.ROOT).startsWith("https://")) {
+            throw new IllegalArgumentException("an SSL bundle is set for " + url + ", which is not an https:// url");
+        }
     }
 
-    /** The same settings with {@code token} as the credential. */
-    public ClientSettings withToken(String token) {
-        return new ClientSettings(url, timeout, retries, retryBackoff, maxBackoff, breaker, token);
+    /** Settings without TLS material of their own. */
+    public ClientSettings(String url, Duration timeout, int retries, Duration retryBackoff, Duration maxBackoff,
+                          BreakerSettings breaker, ServiceToken token) {
+        this(url, timeout, retries, retryBackoff, maxBackoff, breaker, token, null);
+    }
+
+    /** The same settings with {@code token} as the service token (null: none). */
+    public ClientSettings withToken(ServiceToken token) {
+        return new ClientSettings(url, timeout, retries, retryBackoff, maxBackoff, breaker, token, ssl);
+    }
+
+    /** The same settings with {@code ssl} as the TLS material (null: the JVM's defaults). */
+    public ClientSettings withSsl(SslBundle ssl) {
+        return new ClientSettings(url, timeout, retries, retryBackoff, maxBackoff, breaker, token, ssl);
     }
 }

@@ -16,7 +16,11 @@ import reactor.core.publisher.Mono;
  * members; an answer outside the catalogue (no problem body, an unknown type: a proxy or a load
  * balancer in between, a service of another version) becomes {@code unavailable} ({@code
  * memory-unavailable}, {@code inference-unavailable}; retried) for a 5xx, {@code rejected}
- * ({@code memory-rejected}, {@code inference-rejected}) otherwise.
+ * ({@code memory-rejected}, {@code inference-rejected}) otherwise. A refused credential ({@code
+ * missing-credentials}, {@code invalid-credentials}: the caller's service token or client
+ * certificate is not the called service's) is {@code rejected} too: it is the platform's
+ * configuration that is wrong, and passed on as a 401 it would tell an end client that its own
+ * API key was refused.
  */
 public final class RemoteProblems {
 
@@ -44,6 +48,12 @@ public final class RemoteProblems {
     /** The exception of an answer with {@code status} and problem {@code body} (may be empty). */
     public ServiceCallException exception(int status, Map<String, Object> body, String what) {
         ProblemType type = ProblemType.ofUri(Objects.toString(body.get("type"), null));
+        if (type == ProblemType.MISSING_CREDENTIALS || type == ProblemType.INVALID_CREDENTIALS) {
+            return new ServiceCallException(rejected, "the " + service + " refused this service's credential while "
+                    + what + " (" + type.slug() + ": " + Objects.toString(body.get("detail"), "no detail")
+                    + "); both need the same baton.service-token (BATON_SERVICE_TOKEN), or a client certificate "
+                    + "the " + service + " trusts", Map.of(), null);
+        }
         if (type != null) {
             Map<String, Object> extra = new HashMap<>(body);
             extra.keySet().removeAll(STANDARD);

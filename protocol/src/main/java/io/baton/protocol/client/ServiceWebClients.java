@@ -3,6 +3,10 @@ package io.baton.protocol.client;
 import io.baton.protocol.BatonHeaders;
 import io.baton.protocol.problems.RequestIds;
 import io.netty.channel.ChannelOption;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
+import org.springframework.boot.ssl.SslManagerBundle;
+import org.springframework.boot.ssl.SslOptions;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.ClientRequest;
@@ -10,6 +14,7 @@ import org.springframework.web.reactive.function.client.ClientResponse;
 import org.springframework.web.reactive.function.client.ExchangeFunction;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Mono;
+import reactor.netty.http.Http11SslContextSpec;
 import reactor.netty.http.client.HttpClient;
 
 /** The {@link WebClient} of a call to another service, as {@link ClientSettings} describe it. */
@@ -20,18 +25,23 @@ public final class ServiceWebClients {
 
     /**
      * A client of {@code settings.url()}: connecting times out with the call, bodies up to {@code
-     * maxBodyBytes} are read, and the service credential, if any, goes with every request, as does
-     * the id of the request being served.
+     * maxBodyBytes} are read, the service token, if any, and the id of the request being served go
+     * with every request, and over TLS the SSL bundle, if any, gives the client certificate and the
+     * trust material.
      */
     public static WebClient create(WebClient.Builder builder, ClientSettings settings, int maxBodyBytes) {
         HttpClient http = HttpClient.create()
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, settings.timeout().toMillis()));
+        if (settings.ssl() != null) {
+            Http11SslContextSpec tls = tls(settings.ssl());
+            http = http.secure(spec -> spec.sslContext(tls));
+        }
         return builder.baseUrl(settings.url())
                 .clientConnector(new ReactorClientHttpConnector(http))
                 .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(maxBodyBytes))
                 .defaultHeaders(headers -> {
                     if (settings.token() != null) {
-                        headers.set(HttpHeaders.AUTHORIZATION, "Bearer " + settings.token());
+                        headers.set(HttpHeaders.AUTHORIZATION, settings.token().bearer());
                     }
                 })
                 .filter(ServiceWebClients::requestId)
@@ -44,6 +54,35 @@ public final class ServiceWebClients {
             String id = RequestIds.of(context);
             return next.exchange(id == null || request.headers().containsHeader(BatonHeaders.REQUEST_ID) ? request
                     : ClientRequest.from(request).header(BatonHeaders.REQUEST_ID, id).build());
+        });
+    }
+
+    /**
+     * The SSL bundle {@code name} names ({@code spring.ssl.bundle.*}); null when the name is null
+     * or blank.
+     *
+     * @throws org.springframework.boot.ssl.NoSuchSslBundleException when no bundle has that name
+     */
+    public static SslBundle sslBundle(SslBundles bundles, String name) {
+        return name == null || name.isBlank() ? null : bundles.getBundle(name.strip());
+    }
+
+    /**
+     * A client's TLS from {@code bundle}: its key manager (the client certificate presented when
+     * the server asks for one), its trust manager (which servers are believed), its protocols and
+     * ciphers. Reactor Netty checks the server's name against its certificate.
+     */
+    static Http11SslContextSpec tls(SslBundle bundle) {
+        SslManagerBundle managers = bundle.getManagers();
+        SslOptions options = bundle.getOptions();
+        return Http11SslContextSpec.forClient().configure(builder -> {
+            builder.keyManager(managers.getKeyManagerFactory()).trustManager(managers.getTrustManagerFactory());
+            if (options.getEnabledProtocols() != null) {
+                builder.protocols(options.getEnabledProtocols());
+            }
+            if (options.getCiphers() != null) {
+                builder.ciphers(SslOptions.asSet(options.getCiphers()));
+            }
         });
     }
 }

@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.baton.protocol.BatonHeaders;
-import io.baton.protocol.problems.ServiceCallException;
+import io.baton.protocol.access.ServiceToken;
 import io.baton.protocol.client.CallGuard;
 import io.baton.protocol.client.ClientSettings;
 import io.baton.protocol.problems.ProblemType;
+import io.baton.protocol.problems.ServiceCallException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpHeaders;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
@@ -91,5 +93,39 @@ class HttpMemoryClientTest {
                 .isInstanceOfSatisfying(ServiceCallException.class,
                         e -> assertThat(e.type()).isEqualTo(ProblemType.MEMORY_REJECTED));
         assertThat(calls).hasValue(1);
+    }
+
+    @Test
+    void theServiceTokenGoesWithEveryCallAndARefusedOneIsRejectedNotRetried() {
+        ServiceToken token = new ServiceToken("3f9c1e0b44d277aa01c2d9e8f7a6b5c4");
+        server = HttpServer.create().host("127.0.0.1").port(0)
+                .route(routes -> routes.delete("/v1/documents/{doc}", (request, response) -> {
+                    calls.incrementAndGet();
+                    String authorization = request.requestHeaders().get(HttpHeaders.AUTHORIZATION);
+                    seen.add(authorization);
+                    return token.bearer().equals(authorization) ? response.status(204).send()
+                            : response.status(401).header("Content-Type", "application/problem+json")
+                                    .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"")
+                                    .sendString(Mono.just("{\"type\":\"urn:baton:problem:invalid-credentials\","
+                                            + "\"status\":401,\"detail\":\"the Bearer token is not the service token\"}"));
+                }))
+                .bindNow();
+        ClientSettings settings = new ClientSettings("http://127.0.0.1:" + server.port(), Duration.ofSeconds(5), 2,
+                Duration.ofMillis(10), null, null, null);
+
+        assertThat(HttpMemoryClient.create(settings.withToken(token), 1024).delete("acme", "doc-1")
+                .block(Duration.ofSeconds(10))).isTrue();
+        assertThat(seen).containsExactly(token.bearer());
+
+        // Another platform's token: the platform is misconfigured, which is not the end client's 401.
+        HttpMemoryClient wrong = HttpMemoryClient.create(settings.withToken(new ServiceToken("another-platform-token")), 1024);
+        assertThatThrownBy(() -> wrong.delete("acme", "doc-1").block(Duration.ofSeconds(10)))
+                .isInstanceOfSatisfying(ServiceCallException.class, e -> {
+                    assertThat(e.type()).isEqualTo(ProblemType.MEMORY_REJECTED);
+                    assertThat(e.getMessage()).contains("invalid-credentials", "baton.service-token")
+                            .doesNotContain("another-platform-token");
+                });
+        assertThat(calls).hasValue(2);
+        assertThat(wrong.guard().breaker().getMetrics().getNumberOfFailedCalls()).isZero();
     }
 }
