@@ -9,6 +9,7 @@ import io.baton.protocol.inference.HttpInferenceClient;
 import io.baton.protocol.inference.InferenceClient;
 import io.baton.gateway.segmenting.Segmenter;
 import io.baton.gateway.segmenting.TextTokenizer;
+import io.baton.protocol.problems.ProblemType;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -307,6 +308,9 @@ class EndToEndIT {
             assertThat(down.getStatusCode().value()).isEqualTo(503);
             assertThat(down.getBody()).containsEntry("type", "urn:baton:problem:inference-unavailable")
                     .doesNotContainKey("circuitBreaker");
+            // What leaves the platform: the catalogue's text and the request's id, no internal URL.
+            assertThat(down.getBody()).containsEntry("detail", ProblemType.INFERENCE_UNAVAILABLE.publicText())
+                    .containsEntry("requestId", down.getHeaders().getFirst("X-Request-Id"));
         }
         assertThat(proxy.refused()).isEqualTo(2);
         assertThat(breaker.getState()).isEqualTo(CircuitBreaker.State.OPEN);

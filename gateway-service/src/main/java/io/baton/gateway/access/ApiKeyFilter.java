@@ -1,16 +1,9 @@
 package io.baton.gateway.access;
 
 import io.baton.gateway.problems.ProblemDetailsAdvice;
-import java.util.Map;
+import io.baton.protocol.problems.FilterProblems;
 import org.springframework.core.Ordered;
-import org.springframework.core.ResolvableType;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
-import org.springframework.http.codec.HttpMessageWriter;
 import org.springframework.http.codec.ServerCodecConfigurer;
-import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
@@ -34,16 +27,12 @@ public final class ApiKeyFilter implements WebFilter, Ordered {
     /** Runs before the other filters, so nothing works on a request it refuses. */
     public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 10;
 
-    private static final ResolvableType PROBLEM = ResolvableType.forClass(ProblemDetail.class);
-
     private final AccessPolicy policy;
-    private final HttpMessageWriter<ProblemDetail> problemWriter;
-    private final ProblemDetailsAdvice problems;
+    private final FilterProblems problems;
 
-    public ApiKeyFilter(AccessPolicy policy, ServerCodecConfigurer codecs, ProblemDetailsAdvice problems) {
-        this.problems = problems;
+    public ApiKeyFilter(AccessPolicy policy, ServerCodecConfigurer codecs, ProblemDetailsAdvice advice) {
         this.policy = policy;
-        this.problemWriter = problemWriter(codecs);
+        this.problems = new FilterProblems(codecs, advice);
     }
 
     @Override
@@ -78,20 +67,6 @@ public final class ApiKeyFilter implements WebFilter, Ordered {
     }
 
     private Mono<Void> refuse(ServerWebExchange exchange, ApiKeyException e) {
-        ServerHttpResponse response = exchange.getResponse();
-        response.setStatusCode(HttpStatus.valueOf(e.status()));
-        response.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, CHALLENGE);
-        ProblemDetail problem = problems.problemOf(e, exchange);
-        return problemWriter.write(Mono.just(problem), PROBLEM, MediaType.APPLICATION_PROBLEM_JSON, response, Map.of());
-    }
-
-    /** The same JSON writer controllers' problem details go through. */
-    @SuppressWarnings("unchecked")
-    private static HttpMessageWriter<ProblemDetail> problemWriter(ServerCodecConfigurer codecs) {
-        return codecs.getWriters().stream()
-                .filter(writer -> writer.canWrite(PROBLEM, MediaType.APPLICATION_PROBLEM_JSON))
-                .map(writer -> (HttpMessageWriter<ProblemDetail>) writer)
-                .findFirst()
-                .orElseThrow(() -> new IllegalStateException("no codec writes application/problem+json"));
+        return problems.refuse(exchange, e, CHALLENGE);
     }
 }

@@ -1,18 +1,12 @@
 package io.baton.protocol.access;
 
+import io.baton.protocol.problems.FilterProblems;
 import io.baton.protocol.problems.ProblemAdvice;
 import java.security.cert.X509Certificate;
-import java.util.Map;
 import org.springframework.core.Ordered;
-import org.springframework.core.ResolvableType;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
-import org.springframework.http.codec.HttpMessageWriter;
 import org.springframework.http.codec.ServerCodecConfigurer;
 import org.springframework.http.server.reactive.ServerHttpRequest;
-import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.http.server.reactive.SslInfo;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -33,16 +27,12 @@ public final class ServiceAccessFilter implements WebFilter, Ordered {
     /** Runs before the other filters, so nothing works on a request it refuses. */
     public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 10;
 
-    private static final ResolvableType PROBLEM = ResolvableType.forClass(ProblemDetail.class);
-
     private final ServiceAccess access;
-    private final HttpMessageWriter<ProblemDetail> problemWriter;
-    private final ProblemAdvice problems;
+    private final FilterProblems problems;
 
-    public ServiceAccessFilter(ServiceAccess access, ServerCodecConfigurer codecs, ProblemAdvice problems) {
+    public ServiceAccessFilter(ServiceAccess access, ServerCodecConfigurer codecs, ProblemAdvice advice) {
         this.access = access;
-        this.problemWriter = problemWriter(codecs);
-        this.problems = problems;
+        this.problems = new FilterProblems(codecs, advice);
     }
 
     @Override
@@ -77,20 +67,6 @@ public final class ServiceAccessFilter implements WebFilter, Ordered {
     }
 
     private Mono<Void> refuse(ServerWebExchange exchange, CredentialsException e) {
-        ServerHttpResponse response = exchange.getResponse();
-        response.setStatusCode(HttpStatus.valueOf(e.status()));
-        response.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, e.challenge());
-        ProblemDetail problem = problems.problemOf(e, exchange);
-        return problemWriter.write(Mono.just(problem), PROBLEM, MediaType.APPLICATION_PROBLEM_JSON, response, Map.of());
-    }
-
-    /** The same JSON writer controllers' problem details go through. */
-    @SuppressWarnings("unchecked")
-    private static HttpMessageWriter<ProblemDetail> problemWriter(ServerCodecConfigurer codecs) {
-        return codecs.getWriters().stream()
-                .filter(writer -> writer.canWrite(PROBLEM, MediaType.APPLICATION_PROBLEM_JSON))
-                .map(writer -> (HttpMessageWriter<ProblemDetail>) writer)
-                .findFirst()
-                .orElseThrow(() -> new IllegalStateException("no codec writes application/problem+json"));
+        return problems.refuse(exchange, e, e.challenge());
     }
 }
