@@ -95,6 +95,17 @@ class ApiKeysIT {
     }
 
     @Test
+    void anApiPathWrittenAnotherWayStillNeedsAKey() {
+        // The router matches /v1;x=1/summaries and /%76%31/summaries as /v1/summaries: so does the filter.
+        for (String path : new String[] {"/v1;x=1/summaries", "/%76%31/summaries", "//v1/summaries"}) {
+            client.post().uri(java.net.URI.create(server.baseUrl() + path)).contentType(MediaType.APPLICATION_JSON)
+                    .bodyValue(Map.of("text", "Call me Ishmael.")).exchange()
+                    .expectStatus().isUnauthorized()
+                    .expectBody().jsonPath("$.type").isEqualTo("urn:baton:problem:missing-api-key");
+        }
+    }
+
+    @Test
     void thePageTheApiDescriptionAndHealthAreOpen() {
         client.get().uri("/").exchange()
                 .expectStatus().isOk()

@@ -1,6 +1,7 @@
 package io.baton.gateway.access;
 
 import io.baton.gateway.problems.ProblemDetailsAdvice;
+import io.baton.protocol.access.ApiPaths;
 import io.baton.protocol.problems.FilterProblems;
 import org.springframework.core.Ordered;
 import org.springframework.http.codec.ServerCodecConfigurer;
@@ -37,7 +38,7 @@ public final class ApiKeyFilter implements WebFilter, Ordered {
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        if (!isApi(exchange.getRequest().getPath().pathWithinApplication().value())) {
+        if (!ApiPaths.isApi(exchange.getRequest().getPath())) {
             return chain.filter(exchange);
         }
         if (!policy.requiresKey()) {
@@ -59,11 +60,6 @@ public final class ApiKeyFilter implements WebFilter, Ordered {
     @Override
     public int getOrder() {
         return ORDER;
-    }
-
-    /** {@code /v1} and everything under it. */
-    static boolean isApi(String path) {
-        return path.equals("/v1") || path.startsWith("/v1/");
     }
 
     private Mono<Void> refuse(ServerWebExchange exchange, ApiKeyException e) {

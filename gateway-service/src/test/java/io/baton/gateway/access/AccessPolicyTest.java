@@ -108,18 +108,6 @@ class AccessPolicyTest {
                 .isInstanceOf(BindException.class);
     }
 
-    @Test
-    void onlyTheApiNeedsAKey() {
-        assertThat(ApiKeyFilter.isApi("/v1/summaries")).isTrue();
-        assertThat(ApiKeyFilter.isApi("/v1")).isTrue();
-        assertThat(ApiKeyFilter.isApi("/v1/documents/d/append")).isTrue();
-        assertThat(ApiKeyFilter.isApi("/")).isFalse();
-        assertThat(ApiKeyFilter.isApi("/index.html")).isFalse();
-        assertThat(ApiKeyFilter.isApi("/v3/api-docs")).isFalse();
-        assertThat(ApiKeyFilter.isApi("/actuator/health")).isFalse();
-        assertThat(ApiKeyFilter.isApi("/v10/x")).isFalse();
-    }
-
     private static GatewayProperties.Access access(Map<String, List<String>> keys, boolean open) {
         return new GatewayProperties.Access(keys, open, "local");
     }

@@ -38,7 +38,7 @@ public final class ServiceAccessFilter implements WebFilter, Ordered {
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         ServerHttpRequest request = exchange.getRequest();
-        if (access.open() || !isApi(request.getPath().pathWithinApplication().value())) {
+        if (access.open() || !ApiPaths.isApi(request.getPath())) {
             return chain.filter(exchange);
         }
         try {
@@ -52,11 +52,6 @@ public final class ServiceAccessFilter implements WebFilter, Ordered {
     @Override
     public int getOrder() {
         return ORDER;
-    }
-
-    /** {@code /v1} and everything under it. */
-    static boolean isApi(String path) {
-        return path.equals("/v1") || path.startsWith("/v1/");
     }
 
     /** Whether the request came over TLS with a client certificate (the handshake verified it). */
