@@ -32,6 +32,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.springframework.web.reactive.function.client.WebClient;
+import reactor.netty.DisposableServer;
+import reactor.netty.http.server.HttpServer;
 
 /**
  * The contract of {@link InferenceClient}, run against both adapters with one real inference
@@ -51,6 +53,10 @@ class InferenceClientContractIT {
     static SpringServer inference;
     static HttpInferenceClient http;
     static InProcessInferenceClient inProcess;
+    /** Inference whose memory service is down, and one whose "memory service" answers outside the catalogue. */
+    static SpringServer memoryDown;
+    static DisposableServer stranger;
+    static SpringServer memoryStranger;
 
     @BeforeAll
     static void start() {
@@ -64,14 +70,28 @@ class InferenceClientContractIT {
                 Duration.ofSeconds(60), 2, Duration.ofMillis(20), null, null, null));
         inProcess = new InProcessInferenceClient(inference.bean(SegmentService.class),
                 inference.bean(GenerationService.class), inference.bean(Validator.class));
+
+        memoryDown = SpringServer.start(InferenceServiceApplication.class, Map.of("server.address", "127.0.0.1",
+                "baton.memory.url", "http://127.0.0.1:" + ClosedPorts.one(), "baton.memory.retries", "1",
+                "baton.models.default-model", MODEL));
+        // Something that is not a Baton service: every call is answered 418 with a body of its own.
+        stranger = HttpServer.create().host("127.0.0.1").port(0)
+                .handle((request, response) -> request.receive().then(response.status(418)
+                        .sendString(reactor.core.publisher.Mono.just("I'm a teapot")).then()))
+                .bindNow();
+        memoryStranger = SpringServer.start(InferenceServiceApplication.class, Map.of("server.address", "127.0.0.1",
+                "baton.memory.url", "http://127.0.0.1:" + stranger.port(), "baton.models.default-model", MODEL));
     }
 
     @AfterAll
     static void stop() {
-        for (SpringServer server : new SpringServer[] {inference, memory}) {
+        for (SpringServer server : new SpringServer[] {memoryStranger, memoryDown, inference, memory}) {
             if (server != null) {
                 server.close();
             }
+        }
+        if (stranger != null) {
+            stranger.disposeNow();
         }
     }
 
@@ -188,6 +208,29 @@ class InferenceClientContractIT {
         assertThat(refused.type()).isEqualTo(ProblemType.QUOTA_EXCEEDED);
         assertThat(refused.status()).isEqualTo(507);
         assertThat(((Number) refused.properties().get("quota")).longValue()).isEqualTo(QUOTA);
+    }
+
+    /** Both adapters of the inference service {@code server}. */
+    static Stream<InferenceClient> adaptersOf(SpringServer server) {
+        return Stream.of(new HttpInferenceClient(WebClient.builder(), new ClientSettings(server.baseUrl(),
+                        Duration.ofSeconds(60), 0, Duration.ofMillis(20), null, null, null)),
+                new InProcessInferenceClient(server.bean(SegmentService.class), server.bean(GenerationService.class),
+                        server.bean(Validator.class)));
+    }
+
+    @org.junit.jupiter.api.Test
+    void aMemoryServiceThatIsDownIsMemoryUnavailableThroughBothAdapters() {
+        adaptersOf(memoryDown).forEach(client -> {
+            ServiceCallException refused = refusal(client.process(tenant(), segment("doc", 0, "Call me Ishmael.")).then(),
+                    ProblemType.MEMORY_UNAVAILABLE);
+            assertThat(refused.type().retryable()).isTrue();
+        });
+    }
+
+    @org.junit.jupiter.api.Test
+    void aMemoryServiceAnsweringOutsideTheCatalogueIsMemoryRejectedThroughBothAdapters() {
+        adaptersOf(memoryStranger).forEach(client -> refusal(client.process(tenant(),
+                segment("doc", 0, "Call me Ishmael.")).then(), ProblemType.MEMORY_REJECTED));
     }
 
     /** Asserts that {@code call} fails with {@code type} and the catalogue's status; returns the failure. */

@@ -47,6 +47,10 @@ class MemoryClientContractIT {
     static SpringServer memory;
     static HttpMemoryClient http;
     static InProcessMemoryClient inProcess;
+    /** A memory service whose Redis is not there, and its two adapters. */
+    static SpringServer storeDown;
+    static HttpMemoryClient httpStoreDown;
+    static InProcessMemoryClient inProcessStoreDown;
 
     @BeforeAll
     static void start() {
@@ -57,12 +61,21 @@ class MemoryClientContractIT {
         http = HttpMemoryClient.create(new ClientSettings(memory.baseUrl(), Duration.ofSeconds(5), 2,
                 Duration.ofMillis(20), null, null, null), 64 * 1024 * 1024);
         inProcess = new InProcessMemoryClient(memory.bean(CheckpointService.class));
+
+        storeDown = SpringServer.start(MemoryServiceApplication.class, Map.of("server.address", "127.0.0.1",
+                "baton.store.kind", "redis", "baton.redis.url", "redis://127.0.0.1:" + ClosedPorts.one(),
+                "baton.redis.timeout", "1s"));
+        httpStoreDown = HttpMemoryClient.create(new ClientSettings(storeDown.baseUrl(), Duration.ofSeconds(5), 1,
+                Duration.ofMillis(20), null, null, null), 64 * 1024 * 1024);
+        inProcessStoreDown = new InProcessMemoryClient(storeDown.bean(CheckpointService.class));
     }
 
     @AfterAll
     static void stop() {
-        if (memory != null) {
-            memory.close();
+        for (SpringServer server : new SpringServer[] {storeDown, memory}) {
+            if (server != null) {
+                server.close();
+            }
         }
     }
 
@@ -184,6 +197,20 @@ class MemoryClientContractIT {
         ServiceCallException tooLarge = refusal(client.put(tenant, "doc", 0,
                 checkpoint(tenant, "doc", 0, "model-a", MAX_BYTES + 1_000), null).then(), ProblemType.PAYLOAD_TOO_LARGE);
         assertThat(((Number) tooLarge.properties().get("limit")).longValue()).isEqualTo(MAX_BYTES);
+    }
+
+    static Stream<MemoryClient> adaptersOfAServiceWhoseStoreIsDown() {
+        return Stream.of(httpStoreDown, inProcessStoreDown);
+    }
+
+    @ParameterizedTest
+    @MethodSource("adaptersOfAServiceWhoseStoreIsDown")
+    void aStoreThatCannotBeReachedIsStoreUnavailable(MemoryClient client) {
+        String tenant = tenant();
+        ServiceCallException refused = refusal(client.put(tenant, "doc", 0, checkpoint(tenant, "doc", 0, "model-a", 1_000),
+                null).then(), ProblemType.STORE_UNAVAILABLE);
+        assertThat(refused.type().retryable()).isTrue();
+        refusal(client.head(tenant, "doc").then(), ProblemType.STORE_UNAVAILABLE);
     }
 
     /** Asserts that {@code call} fails with {@code type} and the catalogue's status; returns the failure. */
