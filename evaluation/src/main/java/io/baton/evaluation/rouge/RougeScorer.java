@@ -10,7 +10,7 @@ import java.util.TreeSet;
 /**
  * ROUGE-1, ROUGE-2, ROUGE-L and ROUGE-Lsum as Google's rouge-score computes them
  * ({@code rouge_scorer.RougeScorer(types, use_stemmer).score(target, prediction)}); the
- * definition this follows, line by line, is {@code ../shared/data/eval/rouge/ROUGE_DEFINITION.md}.
+ * definition this follows, line by line, is {@code data/eval/rouge/ROUGE_DEFINITION.md}.
  * <ul>
  *   <li>ROUGE-N: clipped n-gram counts; precision over the prediction's n-grams, recall over
  *       the reference's.</li>

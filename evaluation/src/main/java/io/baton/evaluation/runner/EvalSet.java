@@ -14,7 +14,7 @@ import java.util.List;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-/** The evaluation sets under {@code ../shared/data/eval}: JSON lines, one document each. */
+/** The evaluation sets under {@code data/eval}: JSON lines, one document each. */
 public enum EvalSet {
 
     /** SQuALITY v1.3 dev: 25 stories of about 5,000 words, 4 plot summaries each ({@code references}). */

@@ -33,7 +33,7 @@ import java.util.Set;
  * a free port), {@code --model M} (default: the gateway's default model), {@code --words N}
  * (default: per set, the mean length of its reference summaries), {@code --limit N} documents per
  * set (default all), {@code --sets squality,qmsum}, {@code --seed S} of random-k (default 1),
- * {@code --data DIR} (default {@code ../shared/data}), {@code --models-dir DIR} (default
+ * {@code --data DIR} (default {@code data}, the repository's), {@code --models-dir DIR} (default
  * {@code models/zoo}), {@code --out DIR} (default {@code bench/out}).
  */
 public final class QualityRunner {

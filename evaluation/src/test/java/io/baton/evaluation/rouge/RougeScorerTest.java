@@ -13,7 +13,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every expected value of {@code ../shared/data/README.md}'s ROUGE table: rouge-score's own test
+ * Every expected value of {@code data/README.md}'s ROUGE table: rouge-score's own test
  * inputs ({@code target.txt}, {@code prediction.txt}, {@code *_multi.0.txt}), with the values
  * rouge-score's tests expect (recall / precision / F1 to 5 decimals), and its small cases.
  */
