@@ -187,6 +187,18 @@ class InferenceClientContractIT {
 
     @ParameterizedTest
     @MethodSource("adapters")
+    void aPromptLongerThanASegmentIsRefusedBeforeItRuns(InferenceClient client) {
+        String tenant = tenant();
+        client.process(tenant, segment("doc", 0, "Call me Ishmael.")).block(Duration.ofSeconds(60));
+        long[] prompt = new long[301];
+        Arrays.fill(prompt, 65);
+        ServiceCallException refused = refusal(client.generate(tenant, new GenerateRequest("doc", null, MODEL, prompt,
+                2, null, null, null, null)).then(), ProblemType.SEGMENT_TOO_LONG);
+        assertThat(refused.getMessage()).contains("301", "300");
+    }
+
+    @ParameterizedTest
+    @MethodSource("adapters")
     void generatingFromNothingIsCheckpointNotFound(InferenceClient client) {
         refusal(client.generate(tenant(), new GenerateRequest("nothing", null, MODEL, tokens("x"), 2, null, null, null,
                 null)).then(), ProblemType.CHECKPOINT_NOT_FOUND);

@@ -14,6 +14,7 @@ public class GenerationConfiguration {
     @Bean
     GenerationService generationService(ModelRegistry models, MemoryClient memory, OnnxScheduler runner,
                                         InferenceProperties properties) {
-        return new GenerationService(models::resolve, memory, runner, properties.generation().maxTokens());
+        return new GenerationService(models::resolve, memory, runner, properties.generation().maxTokens(),
+                properties.segments().maxTokens());
     }
 }

@@ -26,12 +26,20 @@ public final class GenerationService {
     private final MemoryClient memory;
     private final OnnxScheduler runner;
     private final int maxTokens;
+    private final int maxPromptTokens;
 
-    public GenerationService(ModelLookup models, MemoryClient memory, OnnxScheduler runner, int maxTokens) {
+    /**
+     * @param maxTokens       the most new tokens one request may ask for
+     * @param maxPromptTokens the longest prompt: it runs through the model as one segment does, so
+     *                        it has a segment's bound ({@code baton.segments.max-tokens})
+     */
+    public GenerationService(ModelLookup models, MemoryClient memory, OnnxScheduler runner, int maxTokens,
+                             int maxPromptTokens) {
         this.models = models;
         this.memory = memory;
         this.runner = runner;
         this.maxTokens = maxTokens;
+        this.maxPromptTokens = maxPromptTokens;
     }
 
     /**
@@ -85,6 +93,10 @@ public final class GenerationService {
         if (request.prompt().length == 0) {
             throw new InvalidSegmentException(Reason.EMPTY_SEGMENT,
                     "the prompt needs at least one token (the logits after a stored checkpoint are not kept)");
+        }
+        if (request.prompt().length > maxPromptTokens) {
+            throw new InvalidSegmentException(Reason.SEGMENT_TOO_LONG, "the prompt has " + request.prompt().length
+                    + " tokens; at most " + maxPromptTokens + " are accepted (a prompt runs as one segment does)");
         }
         model.validate(request.prompt());
         if (request.maxTokens() > maxTokens) {
