@@ -1,7 +1,7 @@
 package io.baton.contract;
 
+import static io.baton.contract.Refusals.refusal;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.baton.common.testing.SpringServer;
 import io.baton.common.testing.TestServers;
@@ -243,17 +243,5 @@ class InferenceClientContractIT {
     void aMemoryServiceAnsweringOutsideTheCatalogueIsMemoryRejectedThroughBothAdapters() {
         adaptersOf(memoryStranger).forEach(client -> refusal(client.process(tenant(),
                 segment("doc", 0, "Call me Ishmael.")).then(), ProblemType.MEMORY_REJECTED));
-    }
-
-    /** Asserts that {@code call} fails with {@code type} and the catalogue's status; returns the failure. */
-    static ServiceCallException refusal(reactor.core.publisher.Mono<Void> call, ProblemType type) {
-        ServiceCallException[] seen = new ServiceCallException[1];
-        assertThatThrownBy(() -> call.block(Duration.ofSeconds(60))).isInstanceOfSatisfying(ServiceCallException.class,
-                e -> {
-                    assertThat(e.type()).as(e.getMessage()).isEqualTo(type);
-                    assertThat(e.status()).isEqualTo(type.status());
-                    seen[0] = e;
-                });
-        return seen[0];
     }
 }

@@ -1,7 +1,7 @@
 package io.baton.contract;
 
+import static io.baton.contract.Refusals.refusal;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.baton.common.state.DType;
 import io.baton.common.state.StateCodec;
@@ -211,18 +211,6 @@ class MemoryClientContractIT {
                 null).then(), ProblemType.STORE_UNAVAILABLE);
         assertThat(refused.type().retryable()).isTrue();
         refusal(client.head(tenant, "doc").then(), ProblemType.STORE_UNAVAILABLE);
-    }
-
-    /** Asserts that {@code call} fails with {@code type} and the catalogue's status; returns the failure. */
-    static ServiceCallException refusal(reactor.core.publisher.Mono<Void> call, ProblemType type) {
-        ServiceCallException[] seen = new ServiceCallException[1];
-        assertThatThrownBy(() -> call.block(Duration.ofSeconds(10))).isInstanceOfSatisfying(ServiceCallException.class,
-                e -> {
-                    assertThat(e.type()).isEqualTo(type);
-                    assertThat(e.status()).isEqualTo(type.status());
-                    seen[0] = e;
-                });
-        return seen[0];
     }
 
     /** A valid checkpoint n of {@code model} for {@code tenant}/{@code document}, about {@code bytes} long. */

@@ -3,6 +3,7 @@ package io.baton.inference.segments;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.baton.common.testing.CredentialChecks;
 import io.baton.common.testing.TestServers;
 import io.baton.inference.testing.InferenceServer;
 import io.baton.inference.testing.MemoryServiceProcess;
@@ -98,12 +99,7 @@ class ServiceCredentialsIT {
     @Test
     void everyRouteWithoutTheTokenIsA401ProblemWithABearerChallenge() {
         for (Route route : ROUTES) {
-            unauthorized(route, r -> r, "missing-credentials");
-            unauthorized(route, r -> r.header(BatonHeaders.TENANT, TENANT), "missing-credentials");
-            unauthorized(route, r -> r.header(BatonHeaders.TENANT, TENANT)
-                    .header(HttpHeaders.AUTHORIZATION, "Bearer " + UUID.randomUUID()), "invalid-credentials");
-            unauthorized(route, r -> r.header(BatonHeaders.TENANT, TENANT)
-                    .header(HttpHeaders.AUTHORIZATION, "Basic " + TOKEN), "invalid-credentials");
+            CredentialChecks.refusedWithoutTheToken(route.path(), route::send, TENANT, TOKEN);
         }
         // The refused segment was never run nor stored.
         assertThat(memory().get().uri("/v1/documents/denied/head").header(BatonHeaders.TENANT, TENANT).exchange()
@@ -170,17 +166,6 @@ class ServiceCredentialsIT {
                     .get().uri("/v1/models").exchange()
                     .expectStatus().isOk();
         }
-    }
-
-    static void unauthorized(Route route, UnaryOperator<WebTestClient.RequestBodySpec> headers, String type) {
-        route.send(headers)
-                .expectStatus().isUnauthorized()
-                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
-                .expectHeader().value(HttpHeaders.WWW_AUTHENTICATE, challenge -> assertThat(challenge).startsWith("Bearer"))
-                .expectBody()
-                .jsonPath("$.type").isEqualTo("urn:baton:problem:" + type)
-                .jsonPath("$.status").isEqualTo(401)
-                .jsonPath("$.instance").isEqualTo(route.path());
     }
 
     static <S extends WebTestClient.RequestHeadersSpec<?>> S withToken(S request) {

@@ -1,7 +1,6 @@
 package io.baton.protocol.client;
 
 import io.baton.protocol.problems.ServiceCallException;
-import io.baton.protocol.problems.ProblemType;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -27,22 +26,17 @@ import reactor.util.retry.Retry;
  */
 public final class CallGuard {
 
-    private final String service;
-    private final ProblemType unavailable;
+    private final Peer peer;
     private final ClientSettings settings;
     private final CircuitBreaker breaker;
 
-    /**
-     * @param service     the called service's name, for breaker and messages ({@code memory-service})
-     * @param unavailable the problem a caller sees when it cannot be reached
-     */
-    public CallGuard(String service, ProblemType unavailable, ClientSettings settings) {
-        this(service, unavailable, settings, breaker(service, settings.breaker()));
+    /** The guard of calls to {@code peer} as {@code settings} describe them. */
+    public CallGuard(Peer peer, ClientSettings settings) {
+        this(peer, settings, breaker(peer.service(), settings.breaker()));
     }
 
-    public CallGuard(String service, ProblemType unavailable, ClientSettings settings, CircuitBreaker breaker) {
-        this.service = service;
-        this.unavailable = unavailable;
+    public CallGuard(Peer peer, ClientSettings settings, CircuitBreaker breaker) {
+        this.peer = peer;
         this.settings = settings;
         this.breaker = breaker;
     }
@@ -108,11 +102,11 @@ public final class CallGuard {
 
     private ServiceCallException unavailable(Throwable e, String what) {
         if (e instanceof CallNotPermittedException) {
-            return new ServiceCallException(unavailable, "the " + service + " is not called while " + what
+            return new ServiceCallException(peer.unavailable(), "the " + peer.service() + " is not called while " + what
                     + ": its circuit breaker is open after repeated failures; retry later",
                     Map.of("circuitBreaker", "open"), e);
         }
-        return new ServiceCallException(unavailable, "the " + service + " at " + settings.url() + " failed "
+        return new ServiceCallException(peer.unavailable(), "the " + peer.service() + " at " + settings.url() + " failed "
                 + (settings.retries() + 1) + " times while " + what + ": " + describe(e), Map.of(), e);
     }
 

@@ -1,6 +1,7 @@
 package io.baton.protocol.client;
 
 import io.baton.protocol.problems.ServiceCallException;
+import io.baton.protocol.BatonHeaders;
 import io.baton.protocol.problems.ProblemType;
 import java.util.HashMap;
 import java.util.Map;
@@ -26,16 +27,13 @@ public final class RemoteProblems {
 
     private static final ParameterizedTypeReference<Map<String, Object>> JSON_OBJECT = new ParameterizedTypeReference<>() {
     };
-    private static final Set<String> STANDARD = Set.of("type", "title", "status", "detail", "instance");
+    private static final Set<String> STANDARD = Set.of("type", "title", "status", "detail", "instance",
+            BatonHeaders.REQUEST_ID_MEMBER);
 
-    private final String service;
-    private final ProblemType rejected;
-    private final ProblemType unavailable;
+    private final Peer peer;
 
-    public RemoteProblems(String service, ProblemType rejected, ProblemType unavailable) {
-        this.service = service;
-        this.rejected = rejected;
-        this.unavailable = unavailable;
+    public RemoteProblems(Peer peer) {
+        this.peer = peer;
     }
 
     /** The failure {@code response} (not a 2xx) reports, as an error signal. */
@@ -49,20 +47,20 @@ public final class RemoteProblems {
     public ServiceCallException exception(int status, Map<String, Object> body, String what) {
         ProblemType type = ProblemType.ofUri(Objects.toString(body.get("type"), null));
         if (type == ProblemType.MISSING_CREDENTIALS || type == ProblemType.INVALID_CREDENTIALS) {
-            return new ServiceCallException(rejected, "the " + service + " refused this service's credential while "
+            return new ServiceCallException(peer.rejected(), "the " + peer.service() + " refused this service's credential while "
                     + what + " (" + type.slug() + ": " + Objects.toString(body.get("detail"), "no detail")
                     + "); both need the same baton.service-token (BATON_SERVICE_TOKEN), or a client certificate "
-                    + "the " + service + " trusts", Map.of(), null);
+                    + "the " + peer.service() + " trusts", Map.of(), null);
         }
         if (type != null) {
             Map<String, Object> extra = new HashMap<>(body);
             extra.keySet().removeAll(STANDARD);
             extra.values().removeIf(Objects::isNull);
-            String detail = Objects.toString(body.get("detail"), "the " + service + " answered " + type.slug());
+            String detail = Objects.toString(body.get("detail"), "the " + peer.service() + " answered " + type.slug());
             return new ServiceCallException(type, detail, extra, null);
         }
-        ProblemType outside = status >= 500 ? unavailable : rejected;
-        return new ServiceCallException(outside, "the " + service + " answered " + status + " while " + what
+        ProblemType outside = status >= 500 ? peer.unavailable() : peer.rejected();
+        return new ServiceCallException(outside, "the " + peer.service() + " answered " + status + " while " + what
                 + (body.isEmpty() ? "" : ": " + body), Map.of(), null);
     }
 }

@@ -4,6 +4,7 @@ import io.baton.protocol.BatonHeaders;
 import io.baton.protocol.problems.ServiceCallException;
 import io.baton.protocol.client.CallGuard;
 import io.baton.protocol.client.ClientSettings;
+import io.baton.protocol.client.Peer;
 import io.baton.protocol.client.RemoteProblems;
 import io.baton.protocol.client.ServiceWebClients;
 import io.baton.protocol.problems.ProblemType;
@@ -27,22 +28,19 @@ import reactor.core.publisher.Mono;
  */
 public final class HttpInferenceClient implements InferenceClient {
 
-    /** The called service's name (breaker, messages). */
-    public static final String SERVICE = "inference service";
-
     /** Largest answer read: a segment's vectors and log-likelihoods. */
     private static final int MAX_BODY_BYTES = 64 * 1024 * 1024;
     private static final ParameterizedTypeReference<ServerSentEvent<Map<String, Object>>> EVENT =
             new ParameterizedTypeReference<>() {
             };
     private static final RemoteProblems PROBLEMS =
-            new RemoteProblems(SERVICE, ProblemType.INFERENCE_REJECTED, ProblemType.INFERENCE_UNAVAILABLE);
+            new RemoteProblems(Peer.INFERENCE);
 
     private final WebClient web;
     private final CallGuard guard;
 
     public HttpInferenceClient(WebClient.Builder builder, ClientSettings settings) {
-        this(builder, new CallGuard("inference-service", ProblemType.INFERENCE_UNAVAILABLE, settings));
+        this(builder, new CallGuard(Peer.INFERENCE, settings));
     }
 
     public HttpInferenceClient(WebClient.Builder builder, CallGuard guard) {

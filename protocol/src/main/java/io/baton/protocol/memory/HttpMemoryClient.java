@@ -3,9 +3,9 @@ package io.baton.protocol.memory;
 import io.baton.protocol.BatonHeaders;
 import io.baton.protocol.client.CallGuard;
 import io.baton.protocol.client.ClientSettings;
+import io.baton.protocol.client.Peer;
 import io.baton.protocol.client.RemoteProblems;
 import io.baton.protocol.client.ServiceWebClients;
-import io.baton.protocol.problems.ProblemType;
 import java.util.Map;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatus;
@@ -25,13 +25,10 @@ import reactor.core.publisher.Mono;
  */
 public final class HttpMemoryClient implements MemoryClient {
 
-    /** The called service's name (breaker, messages). */
-    public static final String SERVICE = "memory service";
-
     private static final ParameterizedTypeReference<Map<String, Object>> JSON_OBJECT = new ParameterizedTypeReference<>() {
     };
     private static final RemoteProblems PROBLEMS =
-            new RemoteProblems(SERVICE, ProblemType.MEMORY_REJECTED, ProblemType.MEMORY_UNAVAILABLE);
+            new RemoteProblems(Peer.MEMORY);
 
     private final WebClient web;
     private final CallGuard guard;
@@ -44,7 +41,7 @@ public final class HttpMemoryClient implements MemoryClient {
     /** A client of the memory service {@code settings} name, reading bodies up to {@code maxBodyBytes}. */
     public static HttpMemoryClient create(ClientSettings settings, int maxBodyBytes) {
         return new HttpMemoryClient(ServiceWebClients.create(WebClient.builder(), settings, maxBodyBytes),
-                new CallGuard("memory-service", ProblemType.MEMORY_UNAVAILABLE, settings));
+                new CallGuard(Peer.MEMORY, settings));
     }
 
     /** The guard of every call (its breaker, its settings). */

@@ -7,6 +7,7 @@ import io.baton.protocol.BatonHeaders;
 import io.baton.protocol.access.ServiceToken;
 import io.baton.protocol.client.CallGuard;
 import io.baton.protocol.client.ClientSettings;
+import io.baton.protocol.client.Peer;
 import io.baton.protocol.problems.ProblemType;
 import io.baton.protocol.problems.ServiceCallException;
 import java.time.Duration;
@@ -56,7 +57,7 @@ class HttpMemoryClientTest {
         ClientSettings settings = new ClientSettings("http://127.0.0.1:" + server.port(), Duration.ofSeconds(5), 2,
                 Duration.ofMillis(10), null, null, null);
         return new HttpMemoryClient(WebClient.create(settings.url()),
-                new CallGuard("memory-service", ProblemType.MEMORY_UNAVAILABLE, settings));
+                new CallGuard(Peer.MEMORY, settings));
     }
 
     @Test
