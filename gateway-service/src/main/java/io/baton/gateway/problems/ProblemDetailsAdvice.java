@@ -52,9 +52,12 @@ public class ProblemDetailsAdvice extends ProblemAdvice {
     @Override
     protected ProblemDetail finish(ProblemDetail problem, ProblemType type, ServerWebExchange exchange) {
         if (!type.publicDetail()) {
-            log.warn("{} {} (request {}) answered {} {}: {}", exchange.getRequest().getMethod(),
-                    exchange.getRequest().getPath(), RequestIds.of(exchange), type.status(), type.slug(),
-                    problem.getDetail());
+            if (type.status() < 500) {
+                // A failure of the service (5xx) was logged with its detail already (ProblemAdvice).
+                log.warn("{} {} (request {}) answered {} {}: {}", exchange.getRequest().getMethod(),
+                        exchange.getRequest().getPath(), RequestIds.of(exchange), type.status(), type.slug(),
+                        problem.getDetail());
+            }
             problem.setDetail(type.publicText());
         }
         return problem;

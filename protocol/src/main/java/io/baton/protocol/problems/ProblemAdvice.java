@@ -45,6 +45,15 @@ public abstract class ProblemAdvice extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(BatonException.class)
     public Mono<ResponseEntity<ProblemDetail>> baton(BatonException e, ServerWebExchange exchange) {
+        return Mono.just(respond(problemOf(e, exchange)));
+    }
+
+    /**
+     * The problem detail of {@code e} for the request of {@code exchange}, as this service answers
+     * it, by a handler, a filter or a stream that already began alike: a failure of the service
+     * (5xx) is logged here, once, with the request's id; a 507 as a warning.
+     */
+    public ProblemDetail problemOf(BatonException e, ServerWebExchange exchange) {
         if (e.status() == 507) {
             log.warn("{} {} (request {}) refused: {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
                     RequestIds.of(exchange), e.getMessage());
@@ -52,11 +61,6 @@ public abstract class ProblemAdvice extends ResponseEntityExceptionHandler {
             log.error("{} {} (request {}) failed: {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
                     RequestIds.of(exchange), e.getMessage(), e);
         }
-        return Mono.just(respond(problemOf(e, exchange)));
-    }
-
-    /** The problem detail of {@code e} for the request of {@code exchange}, as this service answers it. */
-    public ProblemDetail problemOf(BatonException e, ServerWebExchange exchange) {
         ProblemDetail problem = Problems.of(e.type(), e.getMessage(), instance(exchange));
         e.properties().forEach(problem::setProperty);
         addProperties(problem, e, exchange);
