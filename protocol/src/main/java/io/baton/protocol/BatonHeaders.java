@@ -22,11 +22,21 @@ public final class BatonHeaders {
     public static final String MODEL = "X-Baton-Model";
     public static final String MODEL_DIGEST = "X-Baton-Model-Digest";
     public static final String VERSION = "X-Baton-Version";
+    /**
+     * Milliseconds left of the caller's deadline when it sent the call (relative, so clocks of
+     * different hosts need not agree); the called service drops the work once they are spent.
+     */
+    public static final String TIME_LEFT_MS = "X-Baton-Time-Left-Ms";
 
     /** Problem member: the segment a document expects next (segment-gap, checkpoint-conflict). */
     public static final String EXPECTED_SEGMENT = "expectedSegment";
     /** Problem member: the request id of the failed request. */
     public static final String REQUEST_ID_MEMBER = "requestId";
+    /**
+     * Problem member: whole seconds after which the refused request may be sent again; every 429
+     * and 503 answers it, and its {@code Retry-After} header says the same.
+     */
+    public static final String RETRY_AFTER_MEMBER = "retryAfter";
 
     private BatonHeaders() {
     }

@@ -98,7 +98,7 @@ public final class SegmentService {
                             .doOnNext(written -> timings.since(Step.STORE, storing));
                     Mono<SegmentResponse> answer = Mono.fromSupplier(() -> {
                         long reading = System.nanoTime();
-                        SegmentResponse response = respond(request, model, out);
+                        SegmentResponse response = respond(request, model, out, null);
                         timings.since(Step.READOUT, reading);
                         return response;
                     });
@@ -109,7 +109,9 @@ public final class SegmentService {
                         } else {
                             cache.forget(tenant, document);
                         }
-                        return both.getT2();
+                        SegmentResponse response = both.getT2();
+                        return new SegmentResponse(response.document(), response.segment(), response.model(),
+                                response.tokens(), response.sentenceVectors(), response.tokenNll(), written.digest());
                     });
                 });
     }
@@ -153,10 +155,10 @@ public final class SegmentService {
         }
     }
 
-    private static SegmentResponse respond(SegmentRequest request, SegmentModel model, SegmentOutput out) {
+    private static SegmentResponse respond(SegmentRequest request, SegmentModel model, SegmentOutput out, String digest) {
         long next = request.nextToken() == null ? -1 : request.nextToken();
         return new SegmentResponse(request.document(), request.segment(), model.id(), out.next().tokens(),
                 java.util.List.of(Readouts.sentenceVectors(out.lastHiddenState(), request.sentences())),
-                Readouts.tokenNll(out.logits(), request.tokens(), next));
+                Readouts.tokenNll(out.logits(), request.tokens(), next), digest);
     }
 }

@@ -1,10 +1,14 @@
 package io.baton.protocol.client;
 
+import io.baton.protocol.deadlines.Deadline;
+import io.baton.protocol.deadlines.DeadlineExceededException;
+import io.baton.protocol.problems.BatonException;
 import io.baton.protocol.problems.ServiceCallException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
@@ -62,23 +66,48 @@ public final class CallGuard {
         return settings;
     }
 
-    /** {@code call} guarded; {@code what} describes it in the failure's detail. */
+    /**
+     * {@code call} guarded; {@code what} describes it in the failure's detail. Under a request's
+     * {@link Deadline}, each attempt's timeout is at most what is left of it, no retry starts
+     * after it passed, and a call cut short by it fails {@code deadline-exceeded}.
+     */
     public <T> Mono<T> mono(Mono<T> call, String what) {
-        return call.timeout(settings.timeout())
-                .retryWhen(retries(CallGuard::retryable))
-                .transformDeferred(CircuitBreakerOperator.of(breaker))
-                .onErrorMap(e -> unreachable(e), e -> unavailable(e, what));
+        return Mono.deferContextual(context -> {
+            Deadline deadline = Deadline.of(context);
+            return Mono.defer(() -> call.timeout(timeout(deadline)))
+                    .retryWhen(retries(e -> retryable(e) && inTime(deadline)))
+                    .transformDeferred(CircuitBreakerOperator.of(breaker))
+                    .onErrorMap(e -> unreachable(e), e -> unavailable(e, what, deadline));
+        });
     }
 
     /**
      * A stream guarded: retried only while {@code started} is false (before its first element,
-     * which the caller may already have passed on); the timeout bounds each next element.
+     * which the caller may already have passed on); the timeout bounds each next element, and
+     * a request's {@link Deadline} bounds them as for {@link #mono}.
      */
     public <T> Flux<T> flux(Flux<T> call, Predicate<Throwable> started, String what) {
-        return call.timeout(settings.timeout())
-                .retryWhen(retries(e -> !started.test(e) && retryable(e)))
-                .transformDeferred(CircuitBreakerOperator.of(breaker))
-                .onErrorMap(e -> unreachable(e), e -> unavailable(e, started.test(e) ? what + " broke off" : what));
+        return Flux.deferContextual(context -> {
+            Deadline deadline = Deadline.of(context);
+            return Flux.defer(() -> call.timeout(timeout(deadline)))
+                    .retryWhen(retries(e -> !started.test(e) && retryable(e) && inTime(deadline)))
+                    .transformDeferred(CircuitBreakerOperator.of(breaker))
+                    .onErrorMap(e -> unreachable(e),
+                            e -> unavailable(e, started.test(e) ? what + " broke off" : what, deadline));
+        });
+    }
+
+    /** One attempt's timeout: the configured one, or what is left of the deadline when that is less. */
+    private Duration timeout(Deadline deadline) {
+        if (deadline == null) {
+            return settings.timeout();
+        }
+        Duration left = deadline.remaining();
+        return left.compareTo(settings.timeout()) < 0 ? left : settings.timeout();
+    }
+
+    private static boolean inTime(Deadline deadline) {
+        return deadline == null || !deadline.passed();
     }
 
     private Retry retries(Predicate<Throwable> retryable) {
@@ -100,7 +129,11 @@ public final class CallGuard {
                 || e instanceof TimeoutException;
     }
 
-    private ServiceCallException unavailable(Throwable e, String what) {
+    private BatonException unavailable(Throwable e, String what, Deadline deadline) {
+        if (deadline != null && deadline.passed() && !(e instanceof CallNotPermittedException)) {
+            return new DeadlineExceededException("the request's deadline passed while " + what + " (the "
+                    + peer.service() + ": " + describe(e) + ")");
+        }
         if (e instanceof CallNotPermittedException) {
             return new ServiceCallException(peer.unavailable(), "the " + peer.service() + " is not called while " + what
                     + ": its circuit breaker is open after repeated failures; retry later",

@@ -1,6 +1,8 @@
 package io.baton.protocol.client;
 
 import io.baton.protocol.BatonHeaders;
+import io.baton.protocol.deadlines.Deadline;
+import io.baton.protocol.deadlines.DeadlineExceededException;
 import io.baton.protocol.problems.RequestIds;
 import io.netty.channel.ChannelOption;
 import org.springframework.boot.ssl.SslBundle;
@@ -45,6 +47,7 @@ public final class ServiceWebClients {
                     }
                 })
                 .filter(ServiceWebClients::requestId)
+                .filter(ServiceWebClients::timeLeft)
                 .build();
     }
 
@@ -54,6 +57,24 @@ public final class ServiceWebClients {
             String id = RequestIds.of(context);
             return next.exchange(id == null || request.headers().containsHeader(BatonHeaders.REQUEST_ID) ? request
                     : ClientRequest.from(request).header(BatonHeaders.REQUEST_ID, id).build());
+        });
+    }
+
+    /**
+     * What is left of the deadline of the request being served, when it has one, goes along
+     * ({@link BatonHeaders#TIME_LEFT_MS}); once it has passed, nothing is sent.
+     */
+    private static Mono<ClientResponse> timeLeft(ClientRequest request, ExchangeFunction next) {
+        return Mono.deferContextual(context -> {
+            Deadline deadline = Deadline.of(context);
+            if (deadline == null) {
+                return next.exchange(request);
+            }
+            if (deadline.passed()) {
+                return Mono.error(new DeadlineExceededException("the deadline passed before " + request.method() + " "
+                        + request.url().getPath() + " was sent"));
+            }
+            return next.exchange(ClientRequest.from(request).header(BatonHeaders.TIME_LEFT_MS, deadline.header()).build());
         });
     }
 

@@ -32,11 +32,17 @@ public final class FilterProblems {
 
     /** Answers the request of {@code exchange} with the problem of {@code e} and a {@code WWW-Authenticate} challenge. */
     public Mono<Void> refuse(ServerWebExchange exchange, BatonException e, String challenge) {
+        exchange.getResponse().getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, challenge);
+        return refuse(exchange, e);
+    }
+
+    /** Answers the request of {@code exchange} with the problem of {@code e} ({@code Retry-After} for a 429 or 503). */
+    public Mono<Void> refuse(ServerWebExchange exchange, BatonException e) {
         ServerHttpResponse response = exchange.getResponse();
         response.setStatusCode(HttpStatus.valueOf(e.status()));
-        response.getHeaders().set(HttpHeaders.WWW_AUTHENTICATE, challenge);
-        return writer.write(Mono.just(advice.problemOf(e, exchange)), PROBLEM, MediaType.APPLICATION_PROBLEM_JSON,
-                response, Map.of());
+        ProblemDetail problem = advice.problemOf(e, exchange);
+        Problems.addRetryAfter(problem, response.getHeaders());
+        return writer.write(Mono.just(problem), PROBLEM, MediaType.APPLICATION_PROBLEM_JSON, response, Map.of());
     }
 
     @SuppressWarnings("unchecked")

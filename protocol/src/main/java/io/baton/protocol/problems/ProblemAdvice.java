@@ -126,6 +126,7 @@ public abstract class ProblemAdvice extends ResponseEntityExceptionHandler {
             body = complete(problem, type, exchange);
             headers = new HttpHeaders(headers);
             headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+            Problems.addRetryAfter(problem, headers);
         }
         return super.handleExceptionInternal(ex, body, headers, status, exchange);
     }
@@ -156,9 +157,15 @@ public abstract class ProblemAdvice extends ResponseEntityExceptionHandler {
         return problem;
     }
 
-    /** {@code problem} as a response: its status, {@code application/problem+json}. */
+    /**
+     * {@code problem} as a response: its status, {@code application/problem+json}, and for a 429 or
+     * a 503 {@code Retry-After} ({@link Problems#retryAfterSeconds}), in the body too.
+     */
     protected static ResponseEntity<ProblemDetail> respond(ProblemDetail problem) {
-        return ResponseEntity.status(problem.getStatus()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+        HttpHeaders headers = new HttpHeaders();
+        headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        Problems.addRetryAfter(problem, headers);
+        return ResponseEntity.status(problem.getStatus()).headers(headers).body(problem);
     }
 
     /** The request's path, the problem's {@code instance}; null if it is not a valid URI. */

@@ -30,6 +30,14 @@ public enum ProblemType {
     PAYLOAD_TOO_LARGE("payload-too-large", 413, false, true, null),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, false, true, null),
     INTERNAL_ERROR("internal-error", 500, true, false, "the service failed unexpectedly"),
+    /** The service is at capacity (its queues are full); answered with {@code Retry-After}. */
+    SERVICE_BUSY("service-busy", 503, true, false, "the service is at capacity; retry later"),
+    /** The request's deadline passed before its work was done; the work was dropped. */
+    DEADLINE_EXCEEDED("deadline-exceeded", 504, false, true, null),
+    /** A tenant has as many requests running as it may; answered with {@code Retry-After}. */
+    TENANT_BUSY("tenant-busy", 429, false, true, null),
+    /** A tenant sent more tokens than its rate allows; answered with {@code Retry-After}. */
+    RATE_LIMITED("rate-limited", 429, false, true, null),
 
     // ---- callers and credentials ----------------------------------------------------------
     MISSING_API_KEY("missing-api-key", 401, false, true, null),
@@ -66,6 +74,11 @@ public enum ProblemType {
     SEGMENT_GAP("segment-gap", 409, false, true, null),
     STALE_PARENT("stale-parent", 409, false, true, null),
     STATE_MISMATCH("state-mismatch", 409, false, true, null),
+    /**
+     * A document's state went missing while it ran: the store no longer has checkpoints it
+     * acknowledged (a restart without persistence). Never a silently wrong result.
+     */
+    STATE_LOST("state-lost", 503, false, true, null),
     MODEL_CONTRACT("model-contract", 500, false, false, "the model does not keep the model contract"),
     INVALID_CONFIGURATION("invalid-configuration", 500, false, false, "the service is misconfigured"),
     ONNX_RUNTIME("onnx-runtime", 503, true, false, "the model failed to run; retry later"),

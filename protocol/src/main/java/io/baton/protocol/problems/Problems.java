@@ -30,6 +30,35 @@ public final class Problems {
         return problem;
     }
 
+    /**
+     * The seconds a client should wait before it sends a refused request again: the problem's own
+     * {@code retryAfter} member; for a 429 or a 503 that has none, 1. Negative when the answer is
+     * not one to send again as is.
+     */
+    public static long retryAfterSeconds(ProblemDetail problem) {
+        Object given = problem.getProperties() == null ? null
+                : problem.getProperties().get(io.baton.protocol.BatonHeaders.RETRY_AFTER_MEMBER);
+        if (given instanceof Number seconds) {
+            return Math.max(0, seconds.longValue());
+        }
+        return problem.getStatus() == 429 || problem.getStatus() == 503 ? 1 : -1;
+    }
+
+    /** Adds {@code Retry-After} to {@code headers} and the {@code retryAfter} member to {@code problem}, for a 429 or 503. */
+    public static void addRetryAfter(ProblemDetail problem, org.springframework.http.HttpHeaders headers) {
+        long retryAfter = retryAfterSeconds(problem);
+        if (retryAfter >= 0) {
+            problem.setProperty(io.baton.protocol.BatonHeaders.RETRY_AFTER_MEMBER, retryAfter);
+            headers.set(org.springframework.http.HttpHeaders.RETRY_AFTER, Long.toString(retryAfter));
+        }
+    }
+
+    /** Whole seconds of {@code wait}, rounded up (at least 1): what {@code Retry-After} says. */
+    public static long seconds(java.time.Duration wait) {
+        long millis = Math.max(0, wait.toMillis());
+        return Math.max(1, (millis + 999) / 1000);
+    }
+
     /** Gives {@code problem} the {@code type} (and its title). */
     public static void retype(ProblemDetail problem, ProblemType type) {
         problem.setType(URI.create(type.uri()));
