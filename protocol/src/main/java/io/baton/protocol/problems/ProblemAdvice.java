@@ -146,9 +146,16 @@ public abstract class ProblemAdvice extends ResponseEntityExceptionHandler {
     protected void addProperties(ProblemDetail problem, BatonException e, ServerWebExchange exchange) {
     }
 
-    /** Every problem this service answers: named by the request's id, then {@link #finish}ed. */
+    /**
+     * Every problem this service answers: named by the request's id, with {@code retryAfter} when it
+     * is a 429 or 503 (also in a stream's problem event, which has no headers), then {@link #finish}ed.
+     */
     protected final ProblemDetail complete(ProblemDetail problem, ProblemType type, ServerWebExchange exchange) {
         problem.setProperty(BatonHeaders.REQUEST_ID_MEMBER, RequestIds.of(exchange));
+        long retryAfter = Problems.retryAfterSeconds(problem);
+        if (retryAfter >= 0) {
+            problem.setProperty(BatonHeaders.RETRY_AFTER_MEMBER, retryAfter);
+        }
         return finish(problem, type, exchange);
     }
 
