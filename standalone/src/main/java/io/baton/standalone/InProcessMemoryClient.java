@@ -6,6 +6,7 @@ import io.baton.memory.store.CheckpointNotFoundException;
 import io.baton.memory.store.DocumentKey;
 import io.baton.memory.store.DocumentNotFoundException;
 import io.baton.memory.store.Head;
+import io.baton.memory.store.HeadMismatchException;
 import io.baton.protocol.problems.BatonException;
 import io.baton.protocol.problems.ServiceCallException;
 import io.baton.protocol.memory.MemoryClient;
@@ -47,13 +48,21 @@ public final class InProcessMemoryClient implements MemoryClient {
     @Override
     public Mono<Written> put(String tenant, String document, long segment, byte[] container, String parentDigest) {
         return Mono.defer(() -> checkpoints.write(new DocumentKey(tenant, document), segment, container, parentDigest))
-                .map(result -> new Written(head(result.head()), checkpoints.exact() ? result.digest() : null))
+                .map(result -> new Written(head(result.head()), checkpoints.exact() ? result.digest() : null,
+                        result.digest()))
                 .onErrorMap(BatonException.class, ServiceCallException::of);
     }
 
     @Override
     public Mono<Boolean> delete(String tenant, String document) {
         return Mono.defer(() -> checkpoints.delete(new DocumentKey(tenant, document)))
+                .onErrorMap(BatonException.class, ServiceCallException::of);
+    }
+
+    @Override
+    public Mono<Boolean> delete(String tenant, String document, String headDigest) {
+        return Mono.defer(() -> checkpoints.delete(new DocumentKey(tenant, document), headDigest))
+                .onErrorResume(HeadMismatchException.class, e -> Mono.just(false))
                 .onErrorMap(BatonException.class, ServiceCallException::of);
     }
 

@@ -47,6 +47,10 @@ class MemoryClientContractIT {
     static SpringServer memory;
     static HttpMemoryClient http;
     static InProcessMemoryClient inProcess;
+    /** A memory service that keeps checkpoints downcast to F16 (lossy), and its two adapters. */
+    static SpringServer lossy;
+    static HttpMemoryClient httpLossy;
+    static InProcessMemoryClient inProcessLossy;
     /** A memory service whose Redis is not there, and its two adapters. */
     static SpringServer storeDown;
     static HttpMemoryClient httpStoreDown;
@@ -62,6 +66,13 @@ class MemoryClientContractIT {
                 Duration.ofMillis(20), null, null, null), 64 * 1024 * 1024);
         inProcess = new InProcessMemoryClient(memory.bean(CheckpointService.class));
 
+        lossy = SpringServer.start(MemoryServiceApplication.class, Map.of("server.address", "127.0.0.1",
+                "baton.store.kind", "redis", "baton.redis.url", TestServers.redisUrl(),
+                "baton.encoding.downcast", "f16"));
+        httpLossy = HttpMemoryClient.create(new ClientSettings(lossy.baseUrl(), Duration.ofSeconds(5), 2,
+                Duration.ofMillis(20), null, null, null), 64 * 1024 * 1024);
+        inProcessLossy = new InProcessMemoryClient(lossy.bean(CheckpointService.class));
+
         storeDown = SpringServer.start(MemoryServiceApplication.class, Map.of("server.address", "127.0.0.1",
                 "baton.store.kind", "redis", "baton.redis.url", "redis://127.0.0.1:" + ClosedPorts.one(),
                 "baton.redis.timeout", "1s"));
@@ -72,7 +83,7 @@ class MemoryClientContractIT {
 
     @AfterAll
     static void stop() {
-        for (SpringServer server : new SpringServer[] {storeDown, memory}) {
+        for (SpringServer server : new SpringServer[] {storeDown, lossy, memory}) {
             if (server != null) {
                 server.close();
             }
@@ -118,6 +129,49 @@ class MemoryClientContractIT {
         assertThat(head.tokens()).isEqualTo(128);
 
         assertThat(client.delete(tenant, "doc").block(Duration.ofSeconds(10))).isTrue();
+        assertThat(client.head(tenant, "doc").blockOptional(Duration.ofSeconds(10))).isEmpty();
+    }
+
+    @ParameterizedTest
+    @MethodSource("adapters")
+    void aConditionalDeleteDeletesOnlyWhileTheHeadIsTheCheckpointItNames(MemoryClient client) {
+        String tenant = tenant();
+        Written zero = client.put(tenant, "doc", 0, checkpoint(tenant, "doc", 0, "model-a", 1_000), null)
+                .block(Duration.ofSeconds(10));
+        assertThat(zero.storedDigest()).isEqualTo(zero.digest());
+        Written one = client.put(tenant, "doc", 1, checkpoint(tenant, "doc", 1, "model-a", 1_000), null)
+                .block(Duration.ofSeconds(10));
+        StoredHead head = client.head(tenant, "doc").block(Duration.ofSeconds(10));
+
+        assertThat(client.delete(tenant, "doc", zero.storedDigest()).block(Duration.ofSeconds(10)))
+                .as("the head has moved on from checkpoint 0").isFalse();
+        assertThat(client.head(tenant, "doc").block(Duration.ofSeconds(10))).isEqualTo(head);
+        assertThat(client.delete(tenant, "doc", one.storedDigest()).block(Duration.ofSeconds(10))).isTrue();
+        assertThat(client.head(tenant, "doc").blockOptional(Duration.ofSeconds(10))).isEmpty();
+        assertThat(client.delete(tenant, "doc", one.storedDigest()).block(Duration.ofSeconds(10)))
+                .as("nothing left to delete").isFalse();
+
+        // written again under the same id by another writer: the first writer's digest is not its head
+        client.put(tenant, "doc", 0, checkpoint(tenant, "doc", 0, "model-a", 2_000), null).block(Duration.ofSeconds(10));
+        StoredHead theirs = client.head(tenant, "doc").block(Duration.ofSeconds(10));
+        assertThat(client.delete(tenant, "doc", zero.storedDigest()).block(Duration.ofSeconds(10))).isFalse();
+        assertThat(client.head(tenant, "doc").block(Duration.ofSeconds(10))).isEqualTo(theirs);
+    }
+
+    static Stream<MemoryClient> adaptersOfALossyService() {
+        return Stream.of(httpLossy, inProcessLossy);
+    }
+
+    @ParameterizedTest
+    @MethodSource("adaptersOfALossyService")
+    void aLossyStoreNamesNoParentDigestButStillTheStoredOneToDeleteBy(MemoryClient client) {
+        String tenant = tenant();
+        Written zero = client.put(tenant, "doc", 0, checkpoint(tenant, "doc", 0, "model-a", 1_000), null)
+                .block(Duration.ofSeconds(10));
+        assertThat(zero.digest()).as("no parent digest: the checkpoint does not read back exactly").isNull();
+        assertThat(zero.storedDigest()).matches("[0-9a-f]{64}");
+        assertThat(client.delete(tenant, "doc", "0".repeat(64)).block(Duration.ofSeconds(10))).isFalse();
+        assertThat(client.delete(tenant, "doc", zero.storedDigest()).block(Duration.ofSeconds(10))).isTrue();
         assertThat(client.head(tenant, "doc").blockOptional(Duration.ofSeconds(10))).isEmpty();
     }
 

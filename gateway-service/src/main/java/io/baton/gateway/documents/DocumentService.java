@@ -18,6 +18,8 @@ import io.baton.protocol.memory.Written;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -31,7 +33,14 @@ import reactor.core.scheduler.Schedulers;
  *
  * <ul>
  *   <li><b>Ingest</b> writes segments 0.. of a new document. When it fails or is cancelled part
- *       way, the document is deleted: an ingest is all or nothing.
+ *       way, it deletes what it stored, so an ingest is all or nothing; but only on condition
+ *       that the document's head checkpoint is still the last one this ingest stored (its digest
+ *       as inference reported it), checked by the memory service in the same step as the delete.
+ *       So a failed ingest never deletes a document another writer owns (an ingest of the same
+ *       id through another gateway, a document deleted and written again meanwhile); an ingest
+ *       that stored nothing deletes nothing. The price: when the outcome of its last segment is
+ *       unknown (the call failed after inference stored it), the segments stay and the client,
+ *       told of the failure, deletes the document itself.
  *   <li><b>Append</b> segments its text on its own and writes it as segments head+1.., from the
  *       head's state, so the context carries on. It does not resume over segments another writer
  *       stored ({@code document-conflict}). When it fails or is cancelled part way (inference
@@ -74,12 +83,13 @@ public final class DocumentService {
             InputText.check(request.text());
             String model = tokenizers.resolve(request.model());
             String id = request.id() == null ? DocumentIds.fresh() : request.id();
+            AtomicReference<String> lastStored = new AtomicReference<>();
             Mono<DocumentWrite> write = Mono.usingWhen(Mono.just(id),
-                    document -> write(tenant, document, model, request.text(), null, started),
+                    document -> write(tenant, document, model, request.text(), null, started, lastStored::set),
                     document -> Mono.empty(),
                     (document, error) -> error instanceof DocumentConflictException ? Mono.empty()
-                            : discard(tenant, document, "failed: " + error.getMessage()),
-                    document -> discard(tenant, document, "was cancelled"));
+                            : discard(tenant, document, lastStored.get(), "failed: " + error.getMessage()),
+                    document -> discard(tenant, document, lastStored.get(), "was cancelled"));
             return leases.hold(tenant, id, head(tenant, id)
                     .flatMap(head -> Mono.<DocumentWrite>error(new DocumentExistsException(id)))
                     .switchIfEmpty(write));
@@ -92,7 +102,7 @@ public final class DocumentService {
             long started = System.nanoTime();
             InputText.check(request.text());
             return leases.hold(tenant, id, existing(tenant, id)
-                    .flatMap(head -> write(tenant, id, head.model(), request.text(), head, started)));
+                    .flatMap(head -> write(tenant, id, head.model(), request.text(), head, started, digest -> { })));
         });
     }
 
@@ -136,14 +146,23 @@ public final class DocumentService {
         });
     }
 
+    /**
+     * Writes the text's segments from the document's head on; {@code stored} is told the digest of
+     * each checkpoint stored (null when inference does not say), in order.
+     */
     private Mono<DocumentWrite> write(String tenant, String id, String model, String text, StoredHead head,
-                                      long started) {
+                                      long started, Consumer<String> stored) {
         long firstSegment = head == null ? 0 : head.segment() + 1;
         long tokensBefore = head == null ? 0 : head.tokens();
         Segmenter segmenter = new Segmenter(tokenizers.tokenizer(model), maxTokens);
         DocumentJob job = new DocumentJob(tenant, id, model,
                 () -> shifted(segmenter.segments(text), firstSegment, tokensBefore), text.length(), false);
         return pipeline.run(job)
+                .doOnNext(result -> {
+                    if (!result.skipped()) {
+                        stored.accept(result.response().digest());
+                    }
+                })
                 .map(result -> {
                     Segment s = result.segment();
                     return new DocumentWrite.Written(s.index(), s.chars().start(), s.chars().end(), s.tokenOffset(),
@@ -194,10 +213,19 @@ public final class DocumentService {
                 .switchIfEmpty(Mono.error(() -> new DocumentNotFoundException(id)));
     }
 
-    /** Deletes what a failed or cancelled ingest stored; a failure to do so is logged, not raised. */
-    private Mono<Void> discard(String tenant, String id, String why) {
-        return memory.delete(tenant, id)
-                .doOnNext(deleted -> log.debug("ingest of {} {}; deleted its segments: {}", id, why, deleted))
+    /**
+     * Deletes what a failed or cancelled ingest stored, if the document's head is still {@code
+     * lastStored}, the last checkpoint it stored; nothing when it stored none (or inference did
+     * not name it). A failure to delete is logged, not raised.
+     */
+    private Mono<Void> discard(String tenant, String id, String lastStored, String why) {
+        if (lastStored == null) {
+            log.debug("ingest of {} {}; it stored no checkpoint it can name, so it deletes nothing", id, why);
+            return Mono.empty();
+        }
+        return memory.delete(tenant, id, lastStored)
+                .doOnNext(deleted -> log.debug("ingest of {} {}; deleted its segments: {} (false: the document "
+                        + "is gone or another writer's)", id, why, deleted))
                 .onErrorResume(e -> {
                     log.warn("ingest of {} {}; deleting its segments failed too: {}", id, why, e.getMessage());
                     return Mono.empty();

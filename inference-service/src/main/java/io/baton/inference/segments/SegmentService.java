@@ -111,7 +111,7 @@ public final class SegmentService {
                         }
                         SegmentResponse response = both.getT2();
                         return new SegmentResponse(response.document(), response.segment(), response.model(),
-                                response.tokens(), response.sentenceVectors(), response.tokenNll(), written.digest());
+                                response.tokens(), response.sentenceVectors(), response.tokenNll(), written.storedDigest());
                     });
                 });
     }

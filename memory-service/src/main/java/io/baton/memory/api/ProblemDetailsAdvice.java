@@ -2,6 +2,7 @@ package io.baton.memory.api;
 
 import io.baton.memory.store.CheckpointConflictException;
 import io.baton.memory.store.Head;
+import io.baton.memory.store.HeadMismatchException;
 import io.baton.memory.store.ModelMismatchException;
 import io.baton.protocol.problems.BatonException;
 import io.baton.protocol.problems.ProblemAdvice;
@@ -16,7 +17,7 @@ import org.springframework.web.server.ServerWebExchange;
  * ProblemAdvice} (type and status from the catalogue, the exception's extra members: {@code
  * expectedSegment} on a conflict, {@code reason} on a broken container, {@code key} on bad
  * metadata, {@code limit} on a body too large, {@code used} and {@code quota} over the quota).
- * Here a conflict and a model mismatch also carry the document's {@code head} as {@code GET
+ * Here a conflict, a model mismatch and a refused conditional delete also carry the document's {@code head} as {@code GET
  * .../head} answers it. No response ever carries a stack trace.
  */
 @RestControllerAdvice
@@ -32,6 +33,8 @@ public class ProblemDetailsAdvice extends ProblemAdvice {
         if (e instanceof CheckpointConflictException conflict) {
             problem.setProperty("head", head(conflict.head(), exchange));
         } else if (e instanceof ModelMismatchException mismatch) {
+            problem.setProperty("head", head(mismatch.head(), exchange));
+        } else if (e instanceof HeadMismatchException mismatch) {
             problem.setProperty("head", head(mismatch.head(), exchange));
         }
     }

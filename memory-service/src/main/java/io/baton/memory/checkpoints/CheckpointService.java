@@ -128,6 +128,15 @@ public class CheckpointService {
         return store.delete(key);
     }
 
+    /**
+     * Deletes the document only if its head checkpoint has the stored digest {@code headDigest};
+     * false when it did not exist, {@link io.baton.memory.store.HeadMismatchException} when the head
+     * is another checkpoint.
+     */
+    public Mono<Boolean> delete(DocumentKey key, String headDigest) {
+        return store.delete(key, headDigest);
+    }
+
     /** Tokens consumed up to a checkpoint, from its metadata (validated when it was written). */
     public static long tokens(Map<String, String> metadata, Head head) {
         String tokens = metadata.get(CheckpointMetadata.TOKENS);

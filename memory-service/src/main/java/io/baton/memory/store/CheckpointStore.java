@@ -53,4 +53,14 @@ public interface CheckpointStore {
 
     /** Deletes the document and all its checkpoints; false when it did not exist. */
     Mono<Boolean> delete(DocumentKey key);
+
+    /**
+     * Deletes the document and all its checkpoints only if its head checkpoint (the newest) has
+     * the digest {@code headDigest} (hex SHA-256 of its stored bytes), decided in the same atomic
+     * step as the delete: a writer that cleans up after itself deletes only what it stored last,
+     * never a document another writer has moved on or created again under the same id. False when
+     * it did not exist. Errors: {@link HeadMismatchException} when the head checkpoint has another
+     * digest (or, written before digests were kept, none).
+     */
+    Mono<Boolean> delete(DocumentKey key, String headDigest);
 }

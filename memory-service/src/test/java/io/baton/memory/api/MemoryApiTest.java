@@ -299,6 +299,37 @@ class MemoryApiTest extends ApiTestSupport {
     }
 
     @Test
+    void aConditionalDeleteDeletesOnlyWhileTheHeadIsTheNamedCheckpoint() {
+        byte[] zero = writeUpTo("doc", 0);
+        byte[] one = Checkpoints.checkpoint(tenant, "doc", 1);
+        String oneDigest = put("doc", 1, one).expectStatus().isCreated()
+                .returnResult(Void.class).getResponseHeaders().getFirst(BatonHeaders.CHECKPOINT_DIGEST);
+        Head before = storedHead("doc");
+
+        assertProblem(deleteIfMatch("doc", "\"" + CheckpointRecord.digest(zero) + "\""),
+                HttpStatus.PRECONDITION_FAILED, "parent-mismatch")
+                .jsonPath("$.head.segment").isEqualTo(1);
+        for (String malformed : List.of(oneDigest, "W/\"" + oneDigest + "\"", "\"not-a-digest\"",
+                "\"" + oneDigest + "\", \"" + oneDigest + "\"")) {
+            assertProblem(deleteIfMatch("doc", malformed), HttpStatus.BAD_REQUEST, "invalid-parameter");
+        }
+        assertThat(storedHead("doc")).isEqualTo(before);
+
+        deleteIfMatch("doc", "\"" + oneDigest + "\"").expectStatus().isNoContent();
+        assertThat(storedHead("doc")).isNull();
+        assertProblem(deleteIfMatch("doc", "\"" + oneDigest + "\""), HttpStatus.NOT_FOUND, "document-not-found");
+
+        writeUpTo("doc", 0);
+        deleteIfMatch("doc", "*").expectStatus().isNoContent();
+        assertThat(storedHead("doc")).isNull();
+    }
+
+    private WebTestClient.ResponseSpec deleteIfMatch(String document, String ifMatch) {
+        return client.delete().uri("/v1/documents/" + document).header(RequestIds.TENANT_HEADER, tenant)
+                .header(HttpHeaders.IF_MATCH, ifMatch).exchange();
+    }
+
+    @Test
     void anotherTenantsDocumentDoesNotExist() {
         writeUpTo("doc", 0);
         Head before = storedHead("doc");

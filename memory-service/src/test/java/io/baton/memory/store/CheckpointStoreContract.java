@@ -461,6 +461,38 @@ public abstract class CheckpointStoreContract {
     }
 
     @Test
+    void aConditionalDeleteDeletesOnlyWhileTheHeadIsTheNamedCheckpoint() {
+        DocumentKey key = doc("conditional");
+        String zero = store.put(key, record(0, "c0")).block().digest();
+        String one = store.put(key, record(1, "c1")).block().digest();
+        Map<Long, byte[]> kept = keptBytes(key);
+        Head head = store.head(key).block();
+
+        assertThatThrownBy(() -> store.delete(key, zero).block())
+                .isInstanceOfSatisfying(HeadMismatchException.class, e -> assertThat(e.head()).isEqualTo(head));
+        assertThat(store.head(key).block()).isEqualTo(head);
+        assertThat(keptBytes(key)).containsExactlyInAnyOrderEntriesOf(kept);
+
+        assertThat(store.delete(key, one).block()).isTrue();
+        assertThat(store.head(key).block()).isNull();
+        assertThat(listAll(store, tenant, 10)).isEmpty();
+        assertThat(store.delete(key, one).block()).isFalse();
+    }
+
+    @Test
+    void aConditionalDeleteLeavesADocumentWrittenAgainUnderTheSameIdAlone() {
+        DocumentKey key = doc("again");
+        String mine = store.put(key, record(0, "mine")).block().digest();
+        store.delete(key).block();
+        store.put(key, record(0, "theirs")).block();
+        Head theirs = store.head(key).block();
+
+        assertThatThrownBy(() -> store.delete(key, mine).block()).isInstanceOf(HeadMismatchException.class);
+        assertThat(store.head(key).block()).isEqualTo(theirs);
+        assertThat(store.checkpoint(key, 0).block().stored()).isEqualTo(text("theirs"));
+    }
+
+    @Test
     void aMissingDocumentHasNoHeadNoCheckpointAndNothingToDelete() {
         DocumentKey key = doc("never");
         assertThat(store.head(key).block()).isNull();

@@ -12,8 +12,9 @@ import java.util.List;
  * @param sentenceVectors per requested span, the mean of {@code last_hidden_state} over it
  * @param tokenNll        per position, the negative log-likelihood (nats) of the next token
  * @param digest          the digest of the checkpoint stored for this segment (as the memory
- *                        service names it), so a writer can tell its own checkpoint from another's;
- *                        null from a service that does not say
+ *                        service names it, {@code Written.storedDigest}: given whether or not the
+ *                        stored encoding is lossy), so a writer can tell its own checkpoint from
+ *                        another's; null from a service that does not say
  */
 public record SegmentResponse(String document, long segment, String model, long tokens,
                               List<float[]> sentenceVectors, double[] tokenNll, String digest) {

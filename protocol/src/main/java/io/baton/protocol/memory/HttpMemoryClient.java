@@ -8,6 +8,7 @@ import io.baton.protocol.client.RemoteProblems;
 import io.baton.protocol.client.ServiceWebClients;
 import java.util.Map;
 import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.ClientResponse;
@@ -16,7 +17,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * The memory service over HTTP ({@code /v1/documents/{doc}/head}, {@code .../checkpoints/{n}},
- * {@code DELETE /v1/documents/{doc}}; a put names its parent in {@code X-Baton-Parent-Digest} and
+ * {@code DELETE /v1/documents/{doc}}, with {@code If-Match} for a conditional delete; a put names its parent in {@code X-Baton-Parent-Digest} and
  * learns the stored checkpoint's digest from {@code X-Baton-Checkpoint-Digest} and {@code
  * X-Baton-Exact}), every call through a {@link CallGuard} (timeout, retries of what the catalogue
  * calls retryable, circuit breaker). Every call may be retried: reads are idempotent, a repeated
@@ -86,9 +87,10 @@ public final class HttpMemoryClient implements MemoryClient {
                     if (!response.statusCode().is2xxSuccessful()) {
                         return PROBLEMS.error(response, what);
                     }
+                    String stored = response.headers().asHttpHeaders().getFirst(BatonHeaders.CHECKPOINT_DIGEST);
                     String digest = "true".equals(response.headers().asHttpHeaders().getFirst(BatonHeaders.EXACT))
-                            ? response.headers().asHttpHeaders().getFirst(BatonHeaders.CHECKPOINT_DIGEST) : null;
-                    return response.bodyToMono(JSON_OBJECT).map(json -> new Written(head(json), digest));
+                            ? stored : null;
+                    return response.bodyToMono(JSON_OBJECT).map(json -> new Written(head(json), digest, stored));
                 });
         return guard.mono(call, what);
     }
@@ -101,6 +103,25 @@ public final class HttpMemoryClient implements MemoryClient {
                 .exchangeToMono(response -> response.statusCode().is2xxSuccessful()
                         ? response.releaseBody().thenReturn(true)
                         : response.statusCode() == HttpStatus.NOT_FOUND
+                                ? response.releaseBody().thenReturn(false)
+                                : PROBLEMS.error(response, what));
+        return guard.mono(call, what);
+    }
+
+    /**
+     * {@code DELETE /v1/documents/{doc}} with {@code If-Match: "<headDigest>"}: 204 deleted; 404
+     * (no such document) and 412 {@code parent-mismatch} (its head is another checkpoint) are
+     * both "nothing deleted".
+     */
+    @Override
+    public Mono<Boolean> delete(String tenant, String document, String headDigest) {
+        String what = "deleting document " + document + " if its head is checkpoint " + headDigest;
+        Mono<Boolean> call = web.delete().uri("/v1/documents/{doc}", document)
+                .header(BatonHeaders.TENANT, tenant).header(HttpHeaders.IF_MATCH, "\"" + headDigest + "\"")
+                .exchangeToMono(response -> response.statusCode().is2xxSuccessful()
+                        ? response.releaseBody().thenReturn(true)
+                        : response.statusCode() == HttpStatus.NOT_FOUND
+                                || response.statusCode() == HttpStatus.PRECONDITION_FAILED
                                 ? response.releaseBody().thenReturn(false)
                                 : PROBLEMS.error(response, what));
         return guard.mono(call, what);

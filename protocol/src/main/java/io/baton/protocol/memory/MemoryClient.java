@@ -4,7 +4,8 @@ import reactor.core.publisher.Mono;
 
 /**
  * The memory service as its callers (inference, the gateway's documents API) use it: read a kept
- * checkpoint, read the head, store the next checkpoint with compare-and-set, delete a document.
+ * checkpoint, read the head, store the next checkpoint with compare-and-set, delete a document (unconditionally, or only
+ * while its head is a checkpoint the caller names).
  * Over HTTP in distributed mode ({@link HttpMemoryClient}); in-process in standalone mode. Both
  * fail the same way for the same answer: with a {@link io.baton.protocol.problems.ServiceCallException}
  * of the memory service's problem type, or {@code memory-unavailable} when it cannot be reached.
@@ -33,4 +34,16 @@ public interface MemoryClient {
      * @return true when it was deleted, false when the tenant had no such document
      */
     Mono<Boolean> delete(String tenant, String document);
+
+    /**
+     * Deletes the document and all its checkpoints only if its head checkpoint is still the one
+     * with the stored digest {@code headDigest} ({@link Written#storedDigest()} of the put that
+     * stored it), checked in the same step as the delete: a writer cleaning up after itself
+     * deletes only what it stored last, never a document another writer moved on or created again
+     * under the same id.
+     *
+     * @return true when it was deleted; false when nothing was: the tenant had no such document, or
+     *         its head checkpoint is another one
+     */
+    Mono<Boolean> delete(String tenant, String document, String headDigest);
 }

@@ -10,6 +10,7 @@ import io.baton.memory.store.DocumentNotFoundException;
 import io.baton.memory.store.DocumentPage;
 import io.baton.memory.store.DocumentSummary;
 import io.baton.memory.store.Head;
+import io.baton.memory.store.HeadMismatchException;
 import io.baton.memory.store.InvalidCursorException;
 import io.baton.memory.store.InvalidIdException;
 import io.baton.memory.store.ModelMismatchException;
@@ -25,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -33,6 +35,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -62,8 +65,8 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
     private final ReentrantLock lock = new ReentrantLock();
     /** Every document, least recently used first. */
     private final LinkedHashMap<DocumentKey, Document> documents = new LinkedHashMap<>(64, 0.75f, true);
-    /** The same documents per tenant, ordered by id, for paged listing. */
-    private final Map<String, TreeMap<String, Document>> tenants = new HashMap<>();
+    /** The same documents per tenant, with the tenant's stored bytes. */
+    private final Map<String, Tenant> tenants = new HashMap<>();
     private long totalBytes;
 
     /**
@@ -148,6 +151,8 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
             if (document == null) {
                 document = add(key, record.model(), record.modelDigest());
             }
+            Tenant own = tenants.get(key.tenant());
+            own.uncount(document);
             document.checkpoints.headMap(n - policy.keep(), true).clear();
             document.checkpoints.put(n, new Kept(record.stored().clone(), record.tokens(), record.bytes(), record.digest()));
             document.segment = n;
@@ -156,6 +161,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
             document.version++;
             document.storedBytes = after;
             document.expiresAt = clock.instant().plus(policy.ttl());
+            own.count(document);
             totalBytes += after - before;
             evictFor(key);
             return new PutResult(document.head(), true, record.digest());
@@ -188,6 +194,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
             to.version = 1;
             to.storedBytes = stored.length;
             to.expiresAt = clock.instant().plus(policy.ttl());
+            tenants.get(target.tenant()).count(to);
             totalBytes += stored.length;
             evictFor(target);
             return to.head();
@@ -202,18 +209,19 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
                 throw new IllegalArgumentException("list limit must be at least 1, was " + limit);
             }
             String after = cursor == null ? null : decodeCursor(cursor);
-            TreeMap<String, Document> own = tenants.get(tenant);
+            Tenant own = tenants.get(tenant);
             if (own == null) {
                 return new DocumentPage(List.of(), null);
             }
             Instant now = clock.instant();
-            NavigableMap<String, Document> rest = after == null ? own : own.tailMap(after, false);
+            NavigableMap<String, Document> rest = after == null ? own.byId : own.byId.tailMap(after, false);
             List<DocumentSummary> page = new ArrayList<>(Math.min(limit, 256));
             boolean more = false;
             for (Iterator<Document> it = rest.values().iterator(); it.hasNext(); ) {
                 Document document = it.next();
                 if (document.expired(now)) {
                     it.remove();
+                    own.uncount(document);
                     dropFromLru(document);
                     continue;
                 }
@@ -224,7 +232,7 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
                 page.add(new DocumentSummary(document.key.document(), document.segment,
                         document.storedBytes, document.expiresAt));
             }
-            if (own.isEmpty()) {
+            if (own.byId.isEmpty()) {
                 tenants.remove(tenant);
             }
             String next = more ? encodeCursor(page.get(page.size() - 1).document()) : null;
@@ -238,6 +246,22 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
             Document document = live(key);
             if (document == null) {
                 return false;
+            }
+            remove(document);
+            return true;
+        }));
+    }
+
+    @Override
+    public Mono<Boolean> delete(DocumentKey key, String headDigest) {
+        Objects.requireNonNull(headDigest, "headDigest");
+        return Mono.fromCallable(() -> locked(() -> {
+            Document document = live(key);
+            if (document == null) {
+                return false;
+            }
+            if (!document.checkpoints.get(document.segment).digest().equals(headDigest)) {
+                throw new HeadMismatchException(key, headDigest, document.head());
             }
             remove(document);
             return true;
@@ -277,36 +301,37 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
         }
     }
 
-    /** The tenant's live stored bytes; drops its expired documents on the way. */
+    /**
+     * The tenant's live stored bytes: its counter, after dropping the documents whose expiry has
+     * passed (the soonest to expire come first, so this looks at no live document).
+     */
     private long tenantBytes(String tenant) {
-        TreeMap<String, Document> own = tenants.get(tenant);
+        Tenant own = tenants.get(tenant);
         if (own == null) {
             return 0;
         }
         Instant now = clock.instant();
-        long used = 0;
-        for (Document document : List.copyOf(own.values())) {
-            if (document.expired(now)) {
-                remove(document);
-            } else {
-                used += document.storedBytes;
-            }
+        while (!own.byExpiry.isEmpty() && own.byExpiry.first().expired(now)) {
+            remove(own.byExpiry.first());
         }
-        return used;
+        return own.storedBytes;
     }
 
     private Document add(DocumentKey key, String model, String modelDigest) {
         Document document = new Document(key, model, modelDigest);
         documents.put(key, document);
-        tenants.computeIfAbsent(key.tenant(), t -> new TreeMap<>()).put(key.document(), document);
+        tenants.computeIfAbsent(key.tenant(), t -> new Tenant()).byId.put(key.document(), document);
         return document;
     }
 
     private void remove(Document document) {
         dropFromLru(document);
-        TreeMap<String, Document> own = tenants.get(document.key.tenant());
-        if (own != null && own.remove(document.key.document(), document) && own.isEmpty()) {
-            tenants.remove(document.key.tenant());
+        Tenant own = tenants.get(document.key.tenant());
+        if (own != null && own.byId.remove(document.key.document(), document)) {
+            own.uncount(document);
+            if (own.byId.isEmpty()) {
+                tenants.remove(document.key.tenant());
+            }
         }
     }
 
@@ -369,6 +394,32 @@ public final class InMemoryCheckpointStore implements CheckpointStore {
 
     /** One kept checkpoint: the stored bytes and the metadata a fork carries over. */
     private record Kept(byte[] stored, long tokens, long bytes, String digest) {
+    }
+
+    /**
+     * One tenant's documents: by id for paged listing, by expiry so that expired ones leave the
+     * count without a walk over the others, and the sum of their stored bytes, kept as documents
+     * are written, forked, evicted and removed, so a quota check is O(log documents).
+     */
+    private static final class Tenant {
+
+        final TreeMap<String, Document> byId = new TreeMap<>();
+        final TreeSet<Document> byExpiry = new TreeSet<>(
+                Comparator.comparing((Document d) -> d.expiresAt).thenComparing(d -> d.key.document()));
+        long storedBytes;
+
+        /** Counts the document at its current size and expiry; it must not be counted yet. */
+        void count(Document document) {
+            byExpiry.add(document);
+            storedBytes += document.storedBytes;
+        }
+
+        /** Stops counting the document (before its size or expiry change, or when it goes). */
+        void uncount(Document document) {
+            if (document.expiresAt != null && byExpiry.remove(document)) {
+                storedBytes -= document.storedBytes;
+            }
+        }
     }
 
     /** A document's mutable state, guarded by the store's lock. */

@@ -11,6 +11,7 @@ import io.baton.memory.store.DocumentNotFoundException;
 import io.baton.memory.store.DocumentPage;
 import io.baton.memory.store.DocumentSummary;
 import io.baton.memory.store.Head;
+import io.baton.memory.store.HeadMismatchException;
 import io.baton.memory.store.InvalidCursorException;
 import io.baton.memory.store.InvalidIdException;
 import io.baton.memory.store.ModelMismatchException;
@@ -58,7 +59,11 @@ import reactor.core.publisher.Mono;
  *   <li>{@code baton:{<tenant>:<doc>}:staging:<uuid>}: STRING, the bytes of a put in flight, with
  *       a 60 s TTL, renamed to {@code ckpt:<n>} or deleted by put.lua;
  *   <li>{@code baton:{tenant:<tenant>}:docs}: HASH doc -> {@code <storedBytes>:<expiresAtMillis>:<segment>:<version>},
- *       the tenant's index, for listing and the quota.
+ *       the tenant's index, for listing;
+ *   <li>{@code baton:{tenant:<tenant>}:usage} (HASH doc -> counted bytes, {@code :total}) and
+ *       {@code baton:{tenant:<tenant>}:expiries} (ZSET doc -> expiry): the tenant's usage counter
+ *       for the quota, kept by the index scripts in the same step as the index, so a quota check
+ *       is O(1) instead of a walk over the tenant's documents.
  * </ul>
  * Every change to a document is one Lua script ({@code redis/put.lua}, {@code fork.lua},
  * {@code delete.lua}) on that document's keys, which all share one hash slot; a put's bytes are
@@ -79,6 +84,7 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
     private static final RedisScript DELETE = RedisScript.load("delete");
     private static final RedisScript LIST = RedisScript.load("list");
     private static final RedisScript TENANT_USAGE = RedisScript.load("tenant-usage");
+    private static final RedisScript TENANT_RECOUNT = RedisScript.load("tenant-recount");
     private static final RedisScript INDEX_SET = RedisScript.load("index-set");
     private static final RedisScript INDEX_REMOVE = RedisScript.load("index-remove");
 
@@ -254,20 +260,37 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
         }).onErrorMap(RedisCheckpointStore::unavailable);
     }
 
-    /** Stored bytes of the tenant's other live documents; 0 without a quota (not read then). */
+    /**
+     * Stored bytes of the tenant's other live documents, from the tenant's usage counter; 0
+     * without a quota (not read then). A tenant without a counter (indexed before it was kept)
+     * is recounted from its index first, once.
+     */
     private Mono<Long> othersUsage(DocumentKey key) {
         if (!policy.hasQuota()) {
             return Mono.just(0L);
         }
-        return script(TENANT_USAGE, ScriptOutputType.INTEGER, new String[] {RedisKeys.tenantIndex(key.tenant())},
-                text(key.document()));
+        String[] keys = RedisKeys.tenantKeys(key.tenant());
+        Mono<Long> usage = script(TENANT_USAGE, ScriptOutputType.INTEGER, keys, text(key.document()));
+        return usage.flatMap(used -> used >= 0 ? Mono.just(used) : recountUsage(key.tenant()).then(usage)
+                .map(again -> Math.max(0, again)));
+    }
+
+    /**
+     * Rebuilds the tenant's usage counter from its index (O(documents of the tenant)) and returns
+     * the bytes counted: the sum of the stored bytes of the index entries whose expiry has not
+     * passed. The quota checks do this by themselves for a tenant that has no counter; an
+     * operator forces it by deleting the counter key ({@code baton:{tenant:<tenant>}:usage}).
+     */
+    public Mono<Long> recountUsage(String tenant) {
+        return this.<Long>script(TENANT_RECOUNT, ScriptOutputType.INTEGER, RedisKeys.tenantKeys(tenant))
+                .onErrorMap(RedisCheckpointStore::unavailable);
     }
 
     /** Records the document's state after an accepted (or idempotent) write in the tenant index. */
     private Mono<Long> index(DocumentKey key, ScriptReply reply) {
         Head head = reply.head();
         long expiresAt = reply.nowMillis() + Math.max(0, reply.pttl());
-        return script(INDEX_SET, ScriptOutputType.INTEGER, new String[] {RedisKeys.tenantIndex(key.tenant())},
+        return script(INDEX_SET, ScriptOutputType.INTEGER, RedisKeys.tenantKeys(key.tenant()),
                 text(key.document()), num(head.storedBytes()), num(expiresAt), num(head.segment()), num(head.version()));
     }
 
@@ -383,18 +406,24 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
     }
 
     private Mono<Long> removeFromIndex(String tenant, String document, String entry) {
-        return script(INDEX_REMOVE, ScriptOutputType.INTEGER, new String[] {RedisKeys.tenantIndex(tenant)},
-                text(document), text(entry));
+        return script(INDEX_REMOVE, ScriptOutputType.INTEGER, RedisKeys.tenantKeys(tenant), text(document), text(entry));
     }
 
     // ---- delete ----
 
     @Override
     public Mono<Boolean> delete(DocumentKey key) {
-        return delete(key, DELETE_ATTEMPTS).onErrorMap(RedisCheckpointStore::unavailable);
+        return delete(key, "", DELETE_ATTEMPTS).onErrorMap(RedisCheckpointStore::unavailable);
     }
 
-    private Mono<Boolean> delete(DocumentKey key, int attempts) {
+    @Override
+    public Mono<Boolean> delete(DocumentKey key, String headDigest) {
+        Objects.requireNonNull(headDigest, "headDigest");
+        return delete(key, headDigest, DELETE_ATTEMPTS).onErrorMap(RedisCheckpointStore::unavailable);
+    }
+
+    /** Deletes the document if its head checkpoint has {@code headDigest} (any head when empty). */
+    private Mono<Boolean> delete(DocumentKey key, String headDigest, int attempts) {
         return redis.commands().flatMap(c -> hash(c, RedisKeys.head(key))).flatMap(fields -> {
             if (fields.isEmpty()) {
                 return forget(key).thenReturn(false);
@@ -405,10 +434,14 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
             for (long m = head.oldest(); m <= head.segment(); m++) {
                 keys.add(RedisKeys.checkpoint(key, m));
             }
-            return this.<Long>script(DELETE, ScriptOutputType.INTEGER, keys.toArray(String[]::new), num(head.version()))
+            return this.<Long>script(DELETE, ScriptOutputType.INTEGER, keys.toArray(String[]::new), num(head.version()),
+                            text(headDigest))
                     .flatMap(outcome -> {
+                        if (outcome == -2) {
+                            return Mono.error(new HeadMismatchException(key, headDigest, head));
+                        }
                         if (outcome == -1) {
-                            return attempts > 1 ? delete(key, attempts - 1)
+                            return attempts > 1 ? delete(key, headDigest, attempts - 1)
                                     : Mono.error(new StoreUnavailableException("document " + key.document()
                                             + " kept changing while it was being deleted; try again", null));
                         }
@@ -417,8 +450,9 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
         });
     }
 
+    /** Removes a deleted document from the tenant's index and usage counter. */
     private Mono<Long> forget(DocumentKey key) {
-        return redis.commands().flatMap(c -> c.hdel(RedisKeys.tenantIndex(key.tenant()), key.document()));
+        return removeFromIndex(key.tenant(), key.document(), "");
     }
 
     // ---- scripts and replies ----

@@ -31,9 +31,27 @@ public final class RedisKeys {
         return prefix(key) + "staging:" + id;
     }
 
-    /** The tenant's index: a hash of document id to {@code <storedBytes>:<expiresAtMillis>:<version>}. */
+    /** The tenant's index: a hash of document id to {@code <storedBytes>:<expiresAtMillis>:<segment>:<version>}. */
     public static String tenantIndex(String tenant) {
         return "baton:{tenant:" + DocumentKey.requireTenant(tenant) + "}:docs";
+    }
+
+    /**
+     * The tenant's usage counter: a hash of document id to the stored bytes counted for it, and
+     * {@code :total} (no document id can contain ':') to their sum, kept with the index in one step.
+     */
+    public static String tenantUsage(String tenant) {
+        return "baton:{tenant:" + DocumentKey.requireTenant(tenant) + "}:usage";
+    }
+
+    /** The documents counted in the tenant's usage, by expiry (ZSET doc -> expiresAtMillis). */
+    public static String tenantExpiries(String tenant) {
+        return "baton:{tenant:" + DocumentKey.requireTenant(tenant) + "}:expiries";
+    }
+
+    /** The tenant's index, usage counter and expiries: the keys of every script on the tenant's slot. */
+    static String[] tenantKeys(String tenant) {
+        return new String[] {tenantIndex(tenant), tenantUsage(tenant), tenantExpiries(tenant)};
     }
 
     private static String prefix(DocumentKey key) {

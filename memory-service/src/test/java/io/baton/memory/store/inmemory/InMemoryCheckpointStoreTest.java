@@ -159,4 +159,20 @@ class InMemoryCheckpointStoreTest extends CheckpointStoreContract {
 
         assertThat(memory.put(doc("second"), sized(0, 500)).block().created()).isTrue();
     }
+
+    @Test
+    void theQuotaCountsEachDocumentUntilItsLatestWritesExpiry() {
+        InMemoryCheckpointStore memory = new InMemoryCheckpointStore(new StorePolicy(3, TTL, 600), 1 << 20, clock);
+        memory.put(doc("a"), sized(0, 200)).block();
+        clock.advance(Duration.ofMinutes(1));
+        memory.put(doc("b"), sized(0, 200)).block();
+        clock.advance(Duration.ofMinutes(1));
+        memory.put(doc("a"), sized(1, 200)).block();      // a: 400 bytes, now expiring after b
+
+        clock.advance(TTL.minusSeconds(30));               // b has expired, a has not
+        assertThatThrownBy(() -> memory.put(doc("c"), sized(0, 201)).block())
+                .isInstanceOf(io.baton.memory.store.QuotaExceededException.class);
+        assertThat(memory.put(doc("c"), sized(0, 200)).block().created()).isTrue();
+        assertThat(memory.head(doc("b")).block()).isNull();
+    }
 }

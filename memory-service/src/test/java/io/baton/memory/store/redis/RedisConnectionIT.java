@@ -42,7 +42,7 @@ class RedisConnectionIT {
     private static final String PASSWORD = "secret";
     /** The commands the store's ACL user needs, as docs/state-store.md lists them. */
     private static final String ACL_COMMANDS = "evalsha eval hgetall hget hset hdel get set del rename strlen pexpire pexpireat pttl "
-            + "exists time hscan ping hello auth";
+            + "exists time hscan ping hello auth hincrby zadd zrem zrangebyscore";
     private static final List<Process> servers = new ArrayList<>();
     private static int port;
 
