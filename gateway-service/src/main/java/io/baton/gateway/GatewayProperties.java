@@ -125,12 +125,13 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
      * BATON_LIMITS_TOKENSPERSECOND}, 0 = no rate limit) holding at most {@code tokenBurst} ({@code
      * BATON_LIMITS_TOKENBURST}; 0 = 60 seconds of the rate), over which a request is 429 {@code
      * rate-limited}; and a deadline of {@code requestTimeout} ({@code BATON_LIMITS_REQUESTTIMEOUT})
-     * for each such request, after which it ends 504 {@code deadline-exceeded}. {@code
+     * for each such request, after which it ends 504 {@code deadline-exceeded} (2 hours: a 16 MB
+     * summary with the default model takes about an hour on a 2-core CPU, docs/reliability.md). {@code
      * bodyReadTimeout} ({@code BATON_LIMITS_BODYREADTIMEOUT}) bounds how long the server reads
      * one request's body (a client that trickles it is answered 408 and its connection closed).
      */
     public record Limits(@DefaultValue("16") int tenantConcurrency, @DefaultValue("0") long tokensPerSecond,
-                         @DefaultValue("0") long tokenBurst, @DefaultValue("30m") Duration requestTimeout,
+                         @DefaultValue("0") long tokenBurst, @DefaultValue("2h") Duration requestTimeout,
                          @DefaultValue("120s") Duration bodyReadTimeout) {
 
         public Limits {

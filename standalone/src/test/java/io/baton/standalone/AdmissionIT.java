@@ -159,7 +159,7 @@ class AdmissionIT {
 
     @Test
     void aTenantOverItsTokenRateIsToldWhenItMaySendAgainAndThenItMay() throws Exception {
-        String text = Standalone.mobyDick(40_000, 400);   // 100 tokens by the estimate: the whole burst
+        String text = Standalone.mobyDick(40_000, 300);   // 100 tokens by the estimate: the whole burst
         HttpResponse<String> first = HTTP.send(post(rated, "/v1/summaries", null, text).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(first.statusCode()).isEqualTo(200);

@@ -124,10 +124,10 @@ class AdmissionTest {
     }
 
     @Test
-    void theEstimateIsTheLengthOverFourRoundedUp() {
+    void theEstimateIsTheLengthOverThreeRoundedUp() {
         assertThat(Admission.tokens("")).isZero();
-        assertThat(Admission.tokens("abcd")).isOne();
-        assertThat(Admission.tokens("abcde")).isEqualTo(2);
+        assertThat(Admission.tokens("abc")).isOne();
+        assertThat(Admission.tokens("abcd")).isEqualTo(2);
         assertThat(Admission.tokens(null)).isZero();
     }
 
