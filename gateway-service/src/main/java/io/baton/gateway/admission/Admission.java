@@ -7,9 +7,11 @@ import io.baton.protocol.problems.Problems;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.util.context.ContextView;
 
 /**
  * Admission of the requests that run documents (summaries, ingest, append, generate): the one
@@ -65,11 +67,12 @@ public final class Admission {
     public <T> Flux<T> flux(String tenant, long tokens, Flux<T> work) {
         return Flux.deferContextual(context -> {
             Deadline deadline = deadline(context);
-            admit(tenant, tokens);
+            Runnable leave = admit(tenant, tokens);
             return work
                     .timeout(Mono.delay(deadline.remaining()), item -> Mono.delay(deadline.remaining()),
                             Flux.defer(() -> Flux.error(exceeded(deadline))))
-                    .doFinally(signal -> leave(tenant))
+                    .doOnTerminate(leave)
+                    .doOnCancel(leave)
                     .contextWrite(inner -> inner.put(Deadline.KEY, deadline));
         });
     }
@@ -78,10 +81,11 @@ public final class Admission {
     public <T> Mono<T> mono(String tenant, long tokens, Mono<T> work) {
         return Mono.deferContextual(context -> {
             Deadline deadline = deadline(context);
-            admit(tenant, tokens);
+            Runnable leave = admit(tenant, tokens);
             return work
                     .timeout(Mono.delay(deadline.remaining()), Mono.error(() -> exceeded(deadline)))
-                    .doFinally(signal -> leave(tenant))
+                    .doOnTerminate(leave)
+                    .doOnCancel(leave)
                     .contextWrite(inner -> inner.put(Deadline.KEY, deadline));
         });
     }
@@ -91,12 +95,16 @@ public final class Admission {
         return running.getOrDefault(tenant, 0);
     }
 
-    private Deadline deadline(reactor.util.context.ContextView context) {
+    private Deadline deadline(ContextView context) {
         return Deadline.in(limits.requestTimeout()).earlier(Deadline.of(context));
     }
 
-    /** Takes a slot and charges the tokens, or fails having taken nothing. */
-    private void admit(String tenant, long tokens) {
+    /**
+     * Takes a slot and charges the tokens, or fails having taken nothing. Answers what gives the
+     * slot back, once however often it runs: before the answer's last signal travels on (so the
+     * client's next request finds it free), or when the work is cancelled.
+     */
+    private Runnable admit(String tenant, long tokens) {
         int[] was = new int[1];
         running.compute(tenant, (name, count) -> {
             was[0] = count == null ? 0 : count;
@@ -105,15 +113,20 @@ public final class Admission {
         if (was[0] >= limits.tenantConcurrency()) {
             throw new TenantBusyException(tenant, was[0]);
         }
-        if (!limits.rateLimited()) {
-            return;
+        if (limits.rateLimited()) {
+            long waitNanos = buckets.computeIfAbsent(tenant,
+                    name -> new TokenBucket(limits.tokensPerSecond(), limits.tokenBurst(), nanoClock)).take(tokens);
+            if (waitNanos > 0) {
+                leave(tenant);
+                throw new RateLimitedException(tenant, tokens, Problems.seconds(Duration.ofNanos(waitNanos)));
+            }
         }
-        long waitNanos = buckets.computeIfAbsent(tenant,
-                name -> new TokenBucket(limits.tokensPerSecond(), limits.tokenBurst(), nanoClock)).take(tokens);
-        if (waitNanos > 0) {
-            leave(tenant);
-            throw new RateLimitedException(tenant, tokens, Problems.seconds(Duration.ofNanos(waitNanos)));
-        }
+        AtomicBoolean left = new AtomicBoolean();
+        return () -> {
+            if (left.compareAndSet(false, true)) {
+                leave(tenant);
+            }
+        };
     }
 
     private void leave(String tenant) {
