@@ -127,11 +127,14 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
      * rate-limited}; and a deadline of {@code requestTimeout} ({@code BATON_LIMITS_REQUESTTIMEOUT})
      * for each such request, after which it ends 504 {@code deadline-exceeded} (2 hours: a 16 MB
      * summary with the default model takes about an hour on a 2-core CPU, docs/reliability.md). {@code
-     * bodyReadTimeout} ({@code BATON_LIMITS_BODYREADTIMEOUT}) bounds how long the server reads
-     * one request's body (a client that trickles it is answered 408 and its connection closed).
+     * headerReadTimeout} ({@code BATON_LIMITS_HEADERREADTIMEOUT}) bounds how long the server waits
+     * for a request's line and headers (then the connection is closed), {@code bodyReadTimeout}
+     * ({@code BATON_LIMITS_BODYREADTIMEOUT}) how long it reads one request's body (a client that
+     * trickles it is answered 408 and its connection closed).
      */
     public record Limits(@DefaultValue("16") int tenantConcurrency, @DefaultValue("0") long tokensPerSecond,
                          @DefaultValue("0") long tokenBurst, @DefaultValue("2h") Duration requestTimeout,
+                         @DefaultValue("30s") Duration headerReadTimeout,
                          @DefaultValue("120s") Duration bodyReadTimeout) {
 
         public Limits {
@@ -140,9 +143,11 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
                         + "token-burst >= 0 are required, got " + tenantConcurrency + ", " + tokensPerSecond + ", "
                         + tokenBurst);
             }
-            if (requestTimeout.compareTo(Duration.ZERO) <= 0 || bodyReadTimeout.compareTo(Duration.ZERO) <= 0) {
-                throw new IllegalArgumentException("baton.limits: request-timeout and body-read-timeout must be "
-                        + "positive, got " + requestTimeout + " and " + bodyReadTimeout);
+            if (requestTimeout.compareTo(Duration.ZERO) <= 0 || headerReadTimeout.compareTo(Duration.ZERO) <= 0
+                    || bodyReadTimeout.compareTo(Duration.ZERO) <= 0) {
+                throw new IllegalArgumentException("baton.limits: request-timeout, header-read-timeout and "
+                        + "body-read-timeout must be positive, got " + requestTimeout + ", " + headerReadTimeout + " and "
+                        + bodyReadTimeout);
             }
             if (tokenBurst == 0) {
                 tokenBurst = tokensPerSecond * 60;

@@ -36,7 +36,7 @@ import tools.jackson.databind.json.JsonMapper;
  * caller's {@code X-Baton-Time-Left-Ms}: 504 {@code deadline-exceeded}, or the {@code problem}
  * event of a stream, and no segment after it), a tenant over its token rate (429 {@code
  * rate-limited}, whose {@code Retry-After} is honest), a header over the server's limit and a
- * client that trickles its body (raw sockets).
+ * client that trickles its body or its headers (raw sockets).
  */
 class AdmissionIT {
 
@@ -47,7 +47,7 @@ class AdmissionIT {
 
     /**
      * One document at a time, nobody queued, one request per tenant, 20 s per request, 2 s to read
-     * a body, 2 s idle.
+     * the headers, 2 s to read a body, 2 s idle.
      */
     static SpringServer limited;
     /** 50 tokens a second, 100 at most. */
@@ -66,6 +66,7 @@ class AdmissionIT {
                 Map.entry("baton.limits.tenant-concurrency", "1"),
                 Map.entry("baton.limits.request-timeout", "20s"),
                 Map.entry("baton.limits.body-read-timeout", "2s"),
+                Map.entry("baton.limits.header-read-timeout", "2s"),
                 Map.entry("server.netty.idle-timeout", "2s")));
         rated = SpringServer.start(BatonStandalone.class, Map.of(
                 "baton.mode", "standalone",
@@ -218,6 +219,36 @@ class AdmissionIT {
             assertThat(text).contains("application/problem+json").contains("urn:baton:problem:request-timeout")
                     .contains("baton.limits.body-read-timeout");
             assertThat(sent).isLessThan(120);
+        }
+        assertThat(healthy()).isTrue();
+    }
+
+    @Test
+    void headersTrickledOneByteASecondAreCutOffByClosingTheConnection() throws IOException {
+        byte[] request = ("GET /actuator/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + "y".repeat(100)
+                + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+        try (Socket socket = new Socket("127.0.0.1", limited.port())) {
+            socket.setSoTimeout(200);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
+            int sent = 0;
+            boolean closed = false;
+            while (!closed && sent < request.length) {
+                try {
+                    out.write(request[sent]);
+                    out.flush();
+                    sent++;
+                } catch (IOException e) {
+                    break;   // the server closed its side
+                }
+                closed = readFor(in, answer, Duration.ofSeconds(1));
+            }
+            while (!closed) {
+                closed = readFor(in, answer, Duration.ofSeconds(1));
+            }
+            assertThat(sent).as("the headers never arrived whole").isLessThan(request.length);
+            assertThat(answer.size()).as("nothing is answered to a request never read").isZero();
         }
         assertThat(healthy()).isTrue();
     }

@@ -7,12 +7,15 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import reactor.netty.NettyPipeline;
 
 /**
- * The admission of requests that run documents, and the HTTP server's bound on reading one
- * request's body: Reactor Netty's {@code requestTimeout} ({@code baton.limits.body-read-timeout}),
- * after which it answers 408 itself and closes the connection, so a client that trickles its body
- * frees its connection and what it buffered.
+ * The admission of requests that run documents, and the HTTP server's bounds on reading one
+ * request: its line and headers within {@code baton.limits.header-read-timeout} ({@link
+ * HeaderReadTimeout}: else the connection is closed), its body within {@code
+ * baton.limits.body-read-timeout} (Reactor Netty's {@code requestTimeout}: else 408 {@code
+ * request-timeout} and the connection is closed), so a client that trickles its request frees its
+ * connection and what it buffered.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(GatewayProperties.class)
@@ -30,7 +33,14 @@ public class AdmissionConfiguration {
     }
 
     @Bean
-    NettyServerCustomizer bodyReadTimeout(GatewayProperties properties) {
-        return server -> server.requestTimeout(properties.limits().bodyReadTimeout());
+    NettyServerCustomizer requestReadTimeouts(GatewayProperties properties) {
+        GatewayProperties.Limits limits = properties.limits();
+        return server -> server.requestTimeout(limits.bodyReadTimeout())
+                .doOnChannelInit((observer, channel, address) -> {
+                    if (channel.pipeline().get(NettyPipeline.HttpCodec) != null) {
+                        channel.pipeline().addAfter(NettyPipeline.HttpCodec, HeaderReadTimeout.NAME,
+                                new HeaderReadTimeout(limits.headerReadTimeout()));
+                    }
+                });
     }
 }

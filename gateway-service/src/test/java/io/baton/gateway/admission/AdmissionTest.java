@@ -141,6 +141,7 @@ class AdmissionTest {
     }
 
     private static GatewayProperties.Limits limits(int concurrency, long perSecond, long burst, Duration timeout) {
-        return new GatewayProperties.Limits(concurrency, perSecond, burst, timeout, Duration.ofMinutes(2));
+        return new GatewayProperties.Limits(concurrency, perSecond, burst, timeout, Duration.ofSeconds(30),
+                Duration.ofMinutes(2));
     }
 }
