@@ -25,6 +25,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param models     where the model folders are (the gateway reads their {@code tokenizer.json})
  * @param segmenting how texts are cut into segments
  * @param pipeline   how documents run through inference
+ * @param limits     what one tenant may run at once and per second, and how long a request may
+ *                   take (docs/reliability.md, "Gateway: admission, limits and deadlines")
  * @param summaries  defaults of {@code POST /v1/summaries}
  * @param inference  the inference service, in distributed mode
  * @param memory     the memory service, in distributed mode (the documents API reads heads and
@@ -37,6 +39,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("baton")
 public record GatewayProperties(@DefaultValue("distributed") String mode, @DefaultValue Models models,
                                 @DefaultValue Segmenting segmenting, @DefaultValue Pipeline pipeline,
+                                @DefaultValue Limits limits,
                                 @DefaultValue Summaries summaries, @DefaultValue Inference inference,
                                 @DefaultValue Memory memory,
                                 @DefaultValue Access access, ServiceToken serviceToken) {
@@ -94,15 +97,66 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
     }
 
     /**
-     * The per-document pipeline: at most {@code concurrency} documents run at once (more wait
-     * their turn).
+     * The per-document pipeline: at most {@code concurrency} documents run at once
+     * ({@code BATON_PIPELINE_CONCURRENCY}); at most {@code maxWaiting} more wait their turn
+     * ({@code BATON_PIPELINE_MAXWAITING}), each for at most {@code maxWait} ({@code
+     * BATON_PIPELINE_MAXWAIT}). A document that finds the queue full, or waited that long, is
+     * refused with 503 {@code service-busy} and {@code Retry-After}: each waiter holds its whole
+     * text, so the queue is what bounds the gateway's memory under a flood.
      */
-    public record Pipeline(@DefaultValue("4") int concurrency) {
+    public record Pipeline(@DefaultValue("4") int concurrency, @DefaultValue("64") int maxWaiting,
+                           @DefaultValue("30s") Duration maxWait) {
 
         public Pipeline {
             if (concurrency < 1) {
                 throw new IllegalArgumentException("baton.pipeline.concurrency must be at least 1, got " + concurrency);
             }
+            if (maxWaiting < 0 || maxWait.isNegative()) {
+                throw new IllegalArgumentException("baton.pipeline: max-waiting and max-wait must not be negative, got "
+                        + maxWaiting + " and " + maxWait);
+            }
+        }
+    }
+
+    /**
+     * Admission of the requests that run documents (summaries, ingest, append, generate), per
+     * tenant: at most {@code tenantConcurrency} at once ({@code BATON_LIMITS_TENANTCONCURRENCY};
+     * one more is 429 {@code tenant-busy}); a token bucket of {@code tokensPerSecond} ({@code
+     * BATON_LIMITS_TOKENSPERSECOND}, 0 = no rate limit) holding at most {@code tokenBurst} ({@code
+     * BATON_LIMITS_TOKENBURST}; 0 = 60 seconds of the rate), over which a request is 429 {@code
+     * rate-limited}; and a deadline of {@code requestTimeout} ({@code BATON_LIMITS_REQUESTTIMEOUT})
+     * for each such request, after which it ends 504 {@code deadline-exceeded} (2 hours: a 16 MB
+     * summary with the default model takes about an hour on a 2-core CPU, docs/reliability.md). {@code
+     * headerReadTimeout} ({@code BATON_LIMITS_HEADERREADTIMEOUT}) bounds how long the server waits
+     * for a request's line and headers (then the connection is closed), {@code bodyReadTimeout}
+     * ({@code BATON_LIMITS_BODYREADTIMEOUT}) how long it reads one request's body (a client that
+     * trickles it is answered 408 and its connection closed).
+     */
+    public record Limits(@DefaultValue("16") int tenantConcurrency, @DefaultValue("0") long tokensPerSecond,
+                         @DefaultValue("0") long tokenBurst, @DefaultValue("2h") Duration requestTimeout,
+                         @DefaultValue("30s") Duration headerReadTimeout,
+                         @DefaultValue("120s") Duration bodyReadTimeout) {
+
+        public Limits {
+            if (tenantConcurrency < 1 || tokensPerSecond < 0 || tokenBurst < 0) {
+                throw new IllegalArgumentException("baton.limits: tenant-concurrency >= 1, tokens-per-second >= 0 and "
+                        + "token-burst >= 0 are required, got " + tenantConcurrency + ", " + tokensPerSecond + ", "
+                        + tokenBurst);
+            }
+            if (requestTimeout.compareTo(Duration.ZERO) <= 0 || headerReadTimeout.compareTo(Duration.ZERO) <= 0
+                    || bodyReadTimeout.compareTo(Duration.ZERO) <= 0) {
+                throw new IllegalArgumentException("baton.limits: request-timeout, header-read-timeout and "
+                        + "body-read-timeout must be positive, got " + requestTimeout + ", " + headerReadTimeout + " and "
+                        + bodyReadTimeout);
+            }
+            if (tokenBurst == 0) {
+                tokenBurst = tokensPerSecond * 60;
+            }
+        }
+
+        /** Whether tokens per second are limited. */
+        public boolean rateLimited() {
+            return tokensPerSecond > 0;
         }
     }
 

@@ -335,6 +335,32 @@ class EndToEndIT {
     }
 
     @Test
+    void aDeadlinePassingWhileInferenceIsDownEndsTheRequestBeforeItsRetriesAreSpent() throws InterruptedException {
+        // This gateway retries a segment call 60 times (minutes of backoff); the caller's deadline
+        // of 3 s (X-Baton-Time-Left-Ms) bounds them: 504 deadline-exceeded, and no call after it.
+        InferenceProxy proxy = gateway.proxy();
+        proxy.cutOff(true);
+        try {
+            ResponseEntity<Map<String, Object>> answer = gateway.client().post().uri("/v1/summaries")
+                    .contentType(MediaType.APPLICATION_JSON).header("X-Baton-Time-Left-Ms", "3000")
+                    .bodyValue(Map.of("text", text.substring(0, 5_000), "sentences", 2))
+                    .exchangeToMono(response -> response.toEntity(new ParameterizedTypeReference<Map<String, Object>>() {
+                    }))
+                    .block(Duration.ofMinutes(2));
+            assertThat(answer.getStatusCode().value()).isEqualTo(504);
+            assertThat(answer.getBody()).containsEntry("type", "urn:baton:problem:deadline-exceeded")
+                    .containsEntry("status", 504);
+            Thread.sleep(500);   // a call sent just before the deadline reaches the proxy
+            int refused = proxy.refused();
+            assertThat(refused).as("the gateway retried while it had time").isGreaterThan(1);
+            Thread.sleep(3_000);
+            assertThat(proxy.refused()).as("no call after the deadline").isEqualTo(refused);
+        } finally {
+            proxy.cutOff(false);
+        }
+    }
+
+    @Test
     void aFailureAfterTheStreamBeganEndsItWithAProblemEvent() {
         // No retries: the third segment call finds inference gone, after two progress events.
         Platform.Gateway failing = platform.gateway(Map.of("baton.inference.retries", "0"));

@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class InferenceProxy implements AutoCloseable {
 
     private static final List<String> FORWARDED_HEADERS = List.of("X-Baton-Tenant", "Authorization", "Content-Type",
-            "Accept");
+            "Accept", "X-Baton-Time-Left-Ms");
 
     private final HttpServer server;
     private final ExecutorService threads;

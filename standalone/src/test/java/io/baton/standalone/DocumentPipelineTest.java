@@ -1,13 +1,16 @@
 package io.baton.standalone;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 import io.baton.protocol.inference.InferenceClient;
+import io.baton.gateway.pipeline.AnswerLostException;
 import io.baton.gateway.pipeline.DocumentGate;
 import io.baton.gateway.pipeline.DocumentJob;
 import io.baton.gateway.pipeline.DocumentPipeline;
 import io.baton.gateway.pipeline.SegmentResult;
+import io.baton.gateway.pipeline.StateLostException;
 import io.baton.gateway.segmenting.ModelTokenizers;
 import io.baton.gateway.segmenting.Segmenter;
 import io.baton.protocol.inference.GenerateRequest;
@@ -16,6 +19,7 @@ import io.baton.protocol.inference.SegmentRequest;
 import io.baton.protocol.inference.SegmentResponse;
 import io.baton.memory.checkpoints.CheckpointService;
 import io.baton.memory.store.DocumentKey;
+import io.baton.memory.store.DocumentNotFoundException;
 import io.baton.memory.store.Head;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,7 +55,7 @@ class DocumentPipelineTest {
     @Test
     void segmentsOfADocumentGoInOrderOneAtATime() {
         Recording recording = new Recording(real);
-        DocumentPipeline pipeline = new DocumentPipeline(recording, new DocumentGate(4));
+        DocumentPipeline pipeline = new DocumentPipeline(recording, gate(4));
         String text = Standalone.mobyDick(200_000, 1_500);
 
         List<SegmentResult> results = pipeline.run(job("order", text)).collectList().block(Duration.ofMinutes(2));
@@ -69,7 +73,7 @@ class DocumentPipelineTest {
     @Test
     void atMostTheBoundOfDocumentsRunAtOnce() {
         Recording recording = new Recording(real);
-        DocumentGate gate = new DocumentGate(2);
+        DocumentGate gate = gate(2);
         DocumentPipeline pipeline = new DocumentPipeline(recording, gate);
         List<Flux<SegmentResult>> runs = new ArrayList<>();
         for (int d = 0; d < 5; d++) {
@@ -90,7 +94,7 @@ class DocumentPipelineTest {
     @Test
     void cancellingStopsTheWorkAndReleasesThePermit() {
         Recording recording = new Recording(real);
-        DocumentGate gate = new DocumentGate(1);
+        DocumentGate gate = gate(1);
         DocumentPipeline pipeline = new DocumentPipeline(recording, gate);
         String text = Standalone.mobyDick(400_000, 20_000);   // about 300 segments of 64 tokens
 
@@ -107,15 +111,15 @@ class DocumentPipelineTest {
     @Test
     void aRetryResumesAfterTheStoredSegmentsAndAppliesNoneTwice() {
         String text = Standalone.mobyDick(500_000, 1_200);
-        DocumentPipeline pipeline = new DocumentPipeline(real, new DocumentGate(1));
+        DocumentPipeline pipeline = new DocumentPipeline(real, gate(1));
         // A first run stores segments 0..4 and is cut off; the store keeps the last 3 checkpoints.
         pipeline.run(job("resume", text)).take(5).blockLast(Duration.ofMinutes(1));
         await().atMost(Duration.ofSeconds(30)).until(() -> head("resume").segment() == 4);
         long versionBefore = head("resume").version();
 
         Recording recording = new Recording(real);
-        List<SegmentResult> retry = new DocumentPipeline(recording, new DocumentGate(1)).run(job("resume", text))
-                .collectList().block(Duration.ofMinutes(2));
+        List<SegmentResult> retry = new DocumentPipeline(recording, gate(1))
+                .run(job("resume", text, DocumentJob.OnStored.SKIP)).collectList().block(Duration.ofMinutes(2));
 
         // Segment 0 is refused (checkpoint-conflict, expected 5): 0..4 are skipped, 5.. run.
         assertThat(retry.stream().filter(SegmentResult::skipped).map(r -> r.segment().index()))
@@ -130,8 +134,75 @@ class DocumentPipelineTest {
         assertThat(head.tokens()).isEqualTo(text.getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
     }
 
+    @Test
+    void aRunThatNeedsEveryAnswerFailsClearlyWhereItWouldSkipAStoredSegment() {
+        String text = Standalone.mobyDick(520_000, 1_200);
+        DocumentPipeline pipeline = new DocumentPipeline(real, gate(1));
+        // Segments 0..4 stored; the store keeps 3, so segment 0 is not there to repeat idempotently.
+        pipeline.run(job("answers", text)).take(5).blockLast(Duration.ofMinutes(1));
+        await().atMost(Duration.ofSeconds(30)).until(() -> head("answers").segment() == 4);
+
+        // A summary's job (the default) over a document that holds segments up to 4: no result
+        // without a response reaches it (its consumer would fail on it), a clear problem does.
+        List<SegmentResult> seen = new ArrayList<>();
+        Throwable failure = catchThrowable(() -> pipeline.run(job("answers", text)).doOnNext(seen::add)
+                .blockLast(Duration.ofMinutes(1)));
+
+        assertThat(failure).isInstanceOf(AnswerLostException.class);
+        AnswerLostException lost = (AnswerLostException) failure;
+        assertThat(lost.properties()).containsEntry("segment", 0L).containsEntry("expectedSegment", 5L);
+        assertThat(lost.status()).isEqualTo(409);
+        assertThat(seen).isEmpty();
+        assertThat(head("answers").version()).as("nothing applied twice").isEqualTo(5);
+    }
+
+    @Test
+    void aGapBelowASegmentTheRunStoredItselfIsStateLostNotAResume() {
+        String text = Standalone.mobyDick(540_000, 1_200);
+        // The store loses the document after segment 2 was stored and answered (as a Redis restart
+        // without persistence does).
+        InferenceClient losing = new InferenceClient() {
+            @Override
+            public Mono<SegmentResponse> process(String tenant, SegmentRequest request) {
+                Mono<SegmentResponse> answer = real.process(tenant, request);
+                return request.segment() != 2 ? answer : answer.flatMap(response -> checkpoints
+                        .delete(new DocumentKey("pipeline-test", "lost")).thenReturn(response));
+            }
+
+            @Override
+            public Flux<GeneratedToken> generate(String tenant, GenerateRequest request) {
+                return real.generate(tenant, request);
+            }
+        };
+        for (DocumentJob.OnStored onStored : DocumentJob.OnStored.values()) {
+            List<SegmentResult> seen = new ArrayList<>();
+            Throwable failure = catchThrowable(() -> new DocumentPipeline(losing, gate(1))
+                    .run(job("lost", text, onStored)).doOnNext(seen::add).blockLast(Duration.ofMinutes(1)));
+
+            assertThat(failure).as(onStored.name()).isInstanceOf(StateLostException.class)
+                    .hasMessageContaining("lost").hasMessageContaining("segment 3");
+            StateLostException lost = (StateLostException) failure;
+            assertThat(lost.status()).isEqualTo(503);
+            assertThat(lost.properties()).containsEntry("storedSegment", 2L).containsEntry("expectedSegment", 0L);
+            assertThat(seen).extracting(r -> r.segment().index()).containsExactly(0L, 1L, 2L);
+            assertThat(seen).noneMatch(SegmentResult::skipped);
+            // Nothing was stored on top of the lost state.
+            assertThat(catchThrowable(() -> head("lost"))).isInstanceOf(DocumentNotFoundException.class);
+        }
+    }
+
+    /** A gate of {@code permits} whose queue never refuses in these tests. */
+    private static DocumentGate gate(int permits) {
+        return new DocumentGate(permits, 100, Duration.ofMinutes(5));
+    }
+
     private static DocumentJob job(String document, String text) {
         return new DocumentJob("pipeline-test", document, MODEL, () -> segmenter.segments(text), text.length());
+    }
+
+    private static DocumentJob job(String document, String text, DocumentJob.OnStored onStored) {
+        return new DocumentJob("pipeline-test", document, MODEL, () -> segmenter.segments(text), text.length(),
+                onStored);
     }
 
     private static Head head(String document) {

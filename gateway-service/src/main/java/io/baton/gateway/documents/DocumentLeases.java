@@ -2,6 +2,7 @@ package io.baton.gateway.documents;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import reactor.core.publisher.Mono;
 
 /**
@@ -23,7 +24,15 @@ public final class DocumentLeases {
             if (!held.add(key)) {
                 return Mono.error(new DocumentBusyException(document));
             }
-            return work.doFinally(signal -> held.remove(key));
+            // Released before the answer travels on (not after, as doFinally would), so the client's
+            // next request on the document finds it free; once, whichever signal comes first.
+            AtomicBoolean released = new AtomicBoolean();
+            Runnable release = () -> {
+                if (released.compareAndSet(false, true)) {
+                    held.remove(key);
+                }
+            };
+            return work.doOnTerminate(release).doOnCancel(release);
         });
     }
 

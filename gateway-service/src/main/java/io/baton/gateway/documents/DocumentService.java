@@ -156,7 +156,8 @@ public final class DocumentService {
         long tokensBefore = head == null ? 0 : head.tokens();
         Segmenter segmenter = new Segmenter(tokenizers.tokenizer(model), maxTokens);
         DocumentJob job = new DocumentJob(tenant, id, model,
-                () -> shifted(segmenter.segments(text), firstSegment, tokensBefore), text.length(), false);
+                () -> shifted(segmenter.segments(text), firstSegment, tokensBefore), text.length(),
+                DocumentJob.OnStored.CONFLICT);
         return pipeline.run(job)
                 .doOnNext(result -> {
                     if (!result.skipped()) {

@@ -1,6 +1,7 @@
 package io.baton.gateway.documents;
 
 import io.baton.gateway.access.Tenants;
+import io.baton.gateway.admission.Admission;
 import io.baton.gateway.problems.ProblemEvents;
 import jakarta.validation.Valid;
 import java.net.URI;
@@ -20,16 +21,20 @@ import reactor.core.publisher.Mono;
 /**
  * The documents API. Append and generate answer at two paths each: {@code /v1/documents/{id}/append}
  * and the custom-method form {@code /v1/documents/{id}:append} (likewise {@code generate}). The
- * tenant is the request's ({@link Tenants}).
+ * tenant is the request's ({@link Tenants}). Ingest, append and generate run the document, so
+ * they pass the tenant's limits first and run under the request's deadline ({@link Admission}).
  */
 @RestController
 public class DocumentsController {
 
     private final DocumentService documents;
     private final ProblemEvents problemEvents;
-    public DocumentsController(DocumentService documents, ProblemEvents problemEvents) {
+    private final Admission admission;
+
+    public DocumentsController(DocumentService documents, ProblemEvents problemEvents, Admission admission) {
         this.problemEvents = problemEvents;
         this.documents = documents;
+        this.admission = admission;
     }
 
     /** Ingests a new document: 201 with its {@code Location}. */
@@ -37,8 +42,9 @@ public class DocumentsController {
             produces = MediaType.APPLICATION_JSON_VALUE)
     public Mono<ResponseEntity<DocumentWrite>> ingest(@Valid @RequestBody IngestRequest request,
                                                       ServerWebExchange exchange) {
-        return documents.ingest(Tenants.of(exchange), request).map(write -> ResponseEntity
-                .created(URI.create("/v1/documents/" + write.document().id())).body(write));
+        String tenant = Tenants.of(exchange);
+        return admission.mono(tenant, Admission.tokens(request.text()), documents.ingest(tenant, request))
+                .map(write -> ResponseEntity.created(URI.create("/v1/documents/" + write.document().id())).body(write));
     }
 
     /** Appends to a document: 200 with the document after it. */
@@ -46,20 +52,24 @@ public class DocumentsController {
             consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
     public Mono<DocumentWrite> append(@PathVariable String id, @Valid @RequestBody AppendRequest request,
                                       ServerWebExchange exchange) {
-        return documents.append(Tenants.of(exchange), id, request);
+        String tenant = Tenants.of(exchange);
+        return admission.mono(tenant, Admission.tokens(request.text()), documents.append(tenant, id, request));
     }
 
     /**
      * Streams a generation from the document's head: {@code token} events, then {@code done}; a
-     * failure after the first event ends the stream with a {@code problem} event.
+     * failure after the first event ends the stream with a {@code problem} event. It is charged
+     * its prompt's tokens and {@code maxTokens}.
      */
     @PostMapping(path = {"/v1/documents/{id}/generate", "/v1/documents/{id}:generate"},
             consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.TEXT_EVENT_STREAM_VALUE)
     public Flux<ServerSentEvent<Object>> generate(@PathVariable String id, @Valid @RequestBody PromptRequest request,
                                                   ServerWebExchange exchange) {
-        return problemEvents.endingWithProblem(documents.generate(Tenants.of(exchange), id, request)
+        String tenant = Tenants.of(exchange);
+        long tokens = Admission.tokens(request.prompt()) + request.maxTokens();
+        return problemEvents.endingWithProblem(admission.flux(tenant, tokens, documents.generate(tenant, id, request)
                 .map(event -> ServerSentEvent.<Object>builder(event)
-                        .event(event instanceof GenerationEvent.Token ? "token" : "done").build()), exchange);
+                        .event(event instanceof GenerationEvent.Token ? "token" : "done").build())), exchange);
     }
 
     /** The document as stored. */

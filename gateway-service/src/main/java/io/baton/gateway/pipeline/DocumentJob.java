@@ -13,17 +13,36 @@ import java.util.function.Supplier;
  * @param segments   the document's segments, in order, from its first; called once per run
  * @param totalChars the document's length in characters, if known (0 if not); progress uses it
  *                   to estimate the number of segments
- * @param resume     what to do when inference answers that the document is further on than a
- *                   segment: {@code true} (a rerun of the same text) skips the segments it
- *                   already holds and resumes; {@code false} (a write that must apply every one
- *                   of its segments, such as an append) fails with {@link DocumentConflictException}
+ * @param onStored   what to do when inference answers that the document is further on than a
+ *                   segment (it was stored by an earlier attempt, so it is not run again)
  */
 public record DocumentJob(String tenant, String document, String model, Supplier<Iterator<Segment>> segments,
-                          long totalChars, boolean resume) {
+                          long totalChars, OnStored onStored) {
 
-    /** A job that resumes a document that is further on (see {@code resume}). */
+    /** A job that needs every segment's answer ({@link OnStored#ANSWER_NEEDED}). */
     public DocumentJob(String tenant, String document, String model, Supplier<Iterator<Segment>> segments,
                        long totalChars) {
-        this(tenant, document, model, segments, totalChars, true);
+        this(tenant, document, model, segments, totalChars, OnStored.ANSWER_NEEDED);
+    }
+
+    /** What a run does with a segment the document already holds, stored by an earlier attempt. */
+    public enum OnStored {
+        /**
+         * The consumer needs every segment's answer (a summary's sentence vectors), which a stored
+         * segment no longer has: the run fails with {@link AnswerLostException}. Every result of
+         * such a run has a response.
+         */
+        ANSWER_NEEDED,
+        /**
+         * A rerun of the same text that needs only the document's state: the stored segments are
+         * passed over as results without a response ({@link SegmentResult#skipped()}) and the run
+         * resumes at the segment the document expects.
+         */
+        SKIP,
+        /**
+         * A write that must apply every one of its segments itself (ingest, append): the run fails
+         * with {@link DocumentConflictException}, whichever way the document moved.
+         */
+        CONFLICT
     }
 }

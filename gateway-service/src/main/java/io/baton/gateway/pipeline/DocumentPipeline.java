@@ -1,11 +1,11 @@
 package io.baton.gateway.pipeline;
 
-import io.baton.protocol.problems.ServiceCallException;
-import io.baton.protocol.inference.InferenceClient;
 import io.baton.gateway.segmenting.Segment;
+import io.baton.protocol.inference.InferenceClient;
 import io.baton.protocol.inference.SegmentRequest;
 import io.baton.protocol.inference.SegmentResponse;
 import io.baton.protocol.problems.ProblemType;
+import io.baton.protocol.problems.ServiceCallException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -20,11 +20,14 @@ import reactor.core.scheduler.Schedulers;
  *       documents run at once; the others wait, without a thread.
  *   <li><b>Never twice.</b> The client retries a lost call itself (an identical repeat is
  *       idempotent). When inference answers that the document is elsewhere ({@code
- *       checkpoint-conflict} / {@code segment-gap}) it names the index it expects: a run whose
- *       segment is below it skips every segment up to it (they are stored already) and resumes
- *       there; a run ahead of it fails with {@link DocumentBehindException}. A job that must not
- *       resume ({@link DocumentJob#resume()} false: an append) fails with {@link
- *       DocumentConflictException} instead, whichever way the document moved.
+ *       checkpoint-conflict} / {@code segment-gap}) it names the index it expects: what happens to
+ *       a segment below it (stored already, by an earlier attempt) is the job's {@link
+ *       DocumentJob.OnStored}: skipped, so the run resumes there, only when the consumer needs no
+ *       answer of it; otherwise the run fails ({@link AnswerLostException}, {@link
+ *       DocumentConflictException}). A run ahead of it fails with {@link DocumentBehindException}.
+ *   <li><b>Lost state.</b> An expected index at or below a segment this run saw stored (it stored
+ *       it, or was told it was stored) means the store lost acknowledged state (a restart without
+ *       persistence): the run fails with {@link StateLostException}, never resumes on it.
  *   <li><b>Cancellation.</b> Cancelling the returned flux (the client went away) cancels the
  *       call in flight, sends no further segment and releases the permit.
  * </ul>
@@ -71,17 +74,30 @@ public final class DocumentPipeline {
                 segment.sentenceTokenSpans(), null);
         return inference.process(job.tenant(), request)
                 .map(response -> run.done(segment, response))
-                .onErrorResume(DocumentPipeline::outOfOrder, e -> {
-                    long expected = ((ServiceCallException) e).expectedSegment();
-                    if (!job.resume()) {
-                        return Mono.error(new DocumentConflictException(job.document(), segment.index(), expected));
-                    }
-                    if (expected > segment.index()) {
-                        run.skipUntil = expected;
-                        return Mono.just(run.skipped(segment));
-                    }
-                    return Mono.error(new DocumentBehindException(job.document(), segment.index(), expected));
-                });
+                .onErrorResume(DocumentPipeline::outOfOrder,
+                        e -> resumed(run, segment, ((ServiceCallException) e).expectedSegment()));
+    }
+
+    /** What an out-of-order answer naming {@code expected} means for {@code segment} of {@code run}. */
+    private static Mono<SegmentResult> resumed(Run run, Segment segment, long expected) {
+        DocumentJob job = run.job;
+        if (run.stored >= 0 && expected <= run.stored) {
+            return Mono.error(new StateLostException(job.document(), segment.index(), run.stored, expected));
+        }
+        return switch (job.onStored()) {
+            case CONFLICT -> Mono.error(new DocumentConflictException(job.document(), segment.index(), expected));
+            case ANSWER_NEEDED -> Mono.error(expected > segment.index()
+                    ? new AnswerLostException(job.document(), segment.index(), expected)
+                    : new DocumentBehindException(job.document(), segment.index(), expected));
+            case SKIP -> {
+                if (expected > segment.index()) {
+                    run.skipUntil = expected;
+                    run.stored = expected - 1;
+                    yield Mono.just(run.skipped(segment));
+                }
+                yield Mono.error(new DocumentBehindException(job.document(), segment.index(), expected));
+            }
+        };
     }
 
     /** Inference refused a segment out of order, naming the one the document expects next. */
@@ -96,6 +112,8 @@ public final class DocumentPipeline {
         final DocumentJob job;
         final long started;
         long skipUntil;
+        /** The highest segment this run saw stored (stored by it, or skipped as stored); -1 for none. */
+        long stored = -1;
         long segmentsDone;
         long tokensDone;
 
@@ -104,7 +122,8 @@ public final class DocumentPipeline {
             this.started = started;
         }
 
-        SegmentResult done(Segment segment, io.baton.protocol.inference.SegmentResponse response) {
+        SegmentResult done(Segment segment, SegmentResponse response) {
+            stored = Math.max(stored, segment.index());
             return new SegmentResult(segment, response, advance(segment));
         }
 

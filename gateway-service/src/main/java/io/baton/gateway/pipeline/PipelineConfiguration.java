@@ -19,6 +19,8 @@ public class PipelineConfiguration {
 
     @Bean
     DocumentPipeline documentPipeline(InferenceClient inference, GatewayProperties properties) {
-        return new DocumentPipeline(inference, new DocumentGate(properties.pipeline().concurrency()));
+        GatewayProperties.Pipeline settings = properties.pipeline();
+        return new DocumentPipeline(inference, new DocumentGate(settings.concurrency(), settings.maxWaiting(),
+                settings.maxWait()));
     }
 }

@@ -1,9 +1,11 @@
 package io.baton.gateway.problems;
 
+import io.baton.gateway.admission.BodyReadTimeoutException;
 import io.baton.protocol.problems.ProblemAdvice;
 import io.baton.protocol.problems.ProblemType;
 import io.baton.protocol.problems.Problems;
 import io.baton.protocol.problems.RequestIds;
+import io.netty.channel.ChannelException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.io.buffer.DataBufferLimitException;
@@ -29,7 +31,9 @@ import tools.jackson.core.exc.StreamReadException;
  * <ul>
  *   <li>a body over the codec limit ({@code spring.http.codecs.max-in-memory-size}): 413 {@code
  *       payload-too-large}, with the limit in the detail;
- *   <li>a body that is not UTF-8: 400 {@code invalid-utf8}.
+ *   <li>a body that is not UTF-8: 400 {@code invalid-utf8};
+ *   <li>a body not read whole within {@code baton.limits.body-read-timeout} (Reactor Netty's
+ *       request timeout): 408 {@code request-timeout}.
  * </ul>
  *
  * <p>The gateway is where problems leave the platform: a problem whose type the catalogue does not
@@ -43,6 +47,9 @@ import tools.jackson.core.exc.StreamReadException;
 public class ProblemDetailsAdvice extends ProblemAdvice {
 
     private static final Logger log = LoggerFactory.getLogger(ProblemDetailsAdvice.class);
+
+    /** What Reactor Netty fails a request with when its body is not read within its request timeout. */
+    static final String REQUEST_TIMEOUT = "reactor.netty.http.server.RequestTimeoutException";
 
     @Override
     protected String serviceName() {
@@ -66,6 +73,18 @@ public class ProblemDetailsAdvice extends ProblemAdvice {
     @ExceptionHandler(DataBufferLimitException.class)
     public Mono<ResponseEntity<ProblemDetail>> tooLarge(DataBufferLimitException e, ServerWebExchange exchange) {
         return Mono.just(respond(payloadTooLarge(e, exchange)));
+    }
+
+    /**
+     * Reactor Netty's request timeout (its exception class is not public: known by its name) is
+     * the client's slow body; any other channel failure is unexpected.
+     */
+    @ExceptionHandler(ChannelException.class)
+    public Mono<ResponseEntity<ProblemDetail>> channel(ChannelException e, ServerWebExchange exchange) {
+        if (e.getClass().getName().equals(REQUEST_TIMEOUT)) {
+            return baton(new BodyReadTimeoutException(e), exchange);
+        }
+        return unexpected(e, exchange);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.baton.gateway.summarize;
 
 import io.baton.gateway.access.Tenants;
+import io.baton.gateway.admission.Admission;
 import io.baton.gateway.pipeline.SegmentProgress;
 import io.baton.gateway.problems.ProblemEvents;
 import io.swagger.v3.oas.annotations.Operation;
@@ -23,7 +24,8 @@ import reactor.core.publisher.Mono;
  * text/event-stream}, a {@code progress} event per segment and then a {@code summary} event; a
  * failure after the stream began (its 200 is sent) ends it with a {@code problem} event holding
  * the problem detail, one before it is the usual problem response. A client that goes away
- * cancels the run. The document runs as the request's tenant ({@link Tenants}).
+ * cancels the run. The document runs as the request's tenant ({@link Tenants}), admitted by the
+ * tenant's limits and under the request's deadline ({@link Admission}).
  */
 @RestController
 @Tag(name = "summaries", description = "Summaries of long texts: extractive (picked sentences) or abstractive (generated)")
@@ -31,7 +33,9 @@ import reactor.core.publisher.Mono;
 @ApiResponse(responseCode = "400", description = "empty-text, malformed-text, malformed-request or invalid-request")
 @ApiResponse(responseCode = "404", description = "unknown-model")
 @ApiResponse(responseCode = "422", description = "no-sentence-vectors: the model gives no per-sentence vectors")
-@ApiResponse(responseCode = "503", description = "inference-unavailable")
+@ApiResponse(responseCode = "429", description = "tenant-busy or rate-limited, with Retry-After")
+@ApiResponse(responseCode = "503", description = "inference-unavailable, or service-busy with Retry-After")
+@ApiResponse(responseCode = "504", description = "deadline-exceeded")
 public class SummaryController {
 
     private static final String DESCRIPTION = "Runs the text through the model segment by segment and picks "
@@ -43,9 +47,12 @@ public class SummaryController {
 
     private final SummaryService summaries;
     private final ProblemEvents problemEvents;
-    public SummaryController(SummaryService summaries, ProblemEvents problemEvents) {
+    private final Admission admission;
+
+    public SummaryController(SummaryService summaries, ProblemEvents problemEvents, Admission admission) {
         this.problemEvents = problemEvents;
         this.summaries = summaries;
+        this.admission = admission;
     }
 
     @PostMapping(path = "/v1/summaries", consumes = MediaType.APPLICATION_JSON_VALUE,
@@ -56,8 +63,9 @@ public class SummaryController {
             content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
                     schema = @Schema(implementation = SummaryResponse.class)))
     public Mono<SummaryResponse> summarize(@Valid @RequestBody SummaryRequest request, ServerWebExchange exchange) {
-        return summaries.summarize(Tenants.of(exchange), request)
-                .ofType(SummaryEvent.Done.class).last().map(SummaryEvent.Done::summary);
+        String tenant = Tenants.of(exchange);
+        return admission.mono(tenant, Admission.tokens(request.text()), summaries.summarize(tenant, request)
+                .ofType(SummaryEvent.Done.class).last().map(SummaryEvent.Done::summary));
     }
 
     @PostMapping(path = "/v1/summaries", consumes = MediaType.APPLICATION_JSON_VALUE,
@@ -69,8 +77,9 @@ public class SummaryController {
                     schema = @Schema(oneOf = {SegmentProgress.class, SummaryResponse.class})))
     public Flux<ServerSentEvent<Object>> stream(@Valid @RequestBody SummaryRequest request,
                                           ServerWebExchange exchange) {
-        return problemEvents.endingWithProblem(summaries.summarize(Tenants.of(exchange), request)
-                .map(SummaryController::event), exchange);
+        String tenant = Tenants.of(exchange);
+        return problemEvents.endingWithProblem(admission.flux(tenant, Admission.tokens(request.text()),
+                summaries.summarize(tenant, request).map(SummaryController::event)), exchange);
     }
 
     private static ServerSentEvent<Object> event(SummaryEvent event) {

@@ -29,6 +29,8 @@ public enum ProblemType {
     NOT_ACCEPTABLE("not-acceptable", 406, false, true, null),
     PAYLOAD_TOO_LARGE("payload-too-large", 413, false, true, null),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, false, true, null),
+    /** The client did not send its whole request body within the server's read timeout. */
+    REQUEST_TIMEOUT("request-timeout", 408, false, true, null),
     INTERNAL_ERROR("internal-error", 500, true, false, "the service failed unexpectedly"),
     /** The service is at capacity (its queues are full); answered with {@code Retry-After}. */
     SERVICE_BUSY("service-busy", 503, true, false, "the service is at capacity; retry later"),

@@ -1,0 +1,46 @@
+package io.baton.gateway.admission;
+
+import io.baton.gateway.GatewayProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import reactor.netty.NettyPipeline;
+
+/**
+ * The admission of requests that run documents, and the HTTP server's bounds on reading one
+ * request: its line and headers within {@code baton.limits.header-read-timeout} ({@link
+ * HeaderReadTimeout}: else the connection is closed), its body within {@code
+ * baton.limits.body-read-timeout} (Reactor Netty's {@code requestTimeout}: else 408 {@code
+ * request-timeout} and the connection is closed), so a client that trickles its request frees its
+ * connection and what it buffered.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(GatewayProperties.class)
+public class AdmissionConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(AdmissionConfiguration.class);
+
+    @Bean
+    Admission admission(GatewayProperties properties) {
+        GatewayProperties.Limits limits = properties.limits();
+        log.info("admission per tenant: {} requests at once, {}; request timeout {}", limits.tenantConcurrency(),
+                limits.rateLimited() ? limits.tokensPerSecond() + " tokens/s (burst " + limits.tokenBurst() + ")"
+                        : "no token rate limit", limits.requestTimeout());
+        return new Admission(limits);
+    }
+
+    @Bean
+    NettyServerCustomizer requestReadTimeouts(GatewayProperties properties) {
+        GatewayProperties.Limits limits = properties.limits();
+        return server -> server.requestTimeout(limits.bodyReadTimeout())
+                .doOnChannelInit((observer, channel, address) -> {
+                    if (channel.pipeline().get(NettyPipeline.HttpCodec) != null) {
+                        channel.pipeline().addAfter(NettyPipeline.HttpCodec, HeaderReadTimeout.NAME,
+                                new HeaderReadTimeout(limits.headerReadTimeout()));
+                    }
+                });
+    }
+}
