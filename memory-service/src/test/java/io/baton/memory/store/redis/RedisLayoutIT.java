@@ -85,7 +85,7 @@ class RedisLayoutIT {
     @AfterEach
     void deleteWhatTheTestWrote() {
         List<String> keys = keysOf("baton:{" + tenant + ":*");
-        keys.add(RedisKeys.tenantIndex(tenant));
+        keys.addAll(List.of(RedisKeys.tenantKeys(tenant)));
         raw.del(keys.toArray(String[]::new));
     }
 
