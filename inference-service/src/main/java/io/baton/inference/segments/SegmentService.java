@@ -1,6 +1,7 @@
 package io.baton.inference.segments;
 
 import io.baton.inference.admission.Admission;
+import io.baton.inference.admission.ServiceBusyException;
 import io.baton.inference.models.DocumentState;
 import io.baton.inference.models.InvalidSegmentException;
 import io.baton.inference.models.InvalidSegmentException.Reason;
@@ -107,7 +108,8 @@ public final class SegmentService {
                                 model, timings, System.nanoTime())
                                 .flatMap(parent -> run(tenant, request, model, parent, false, timings)));
             }));
-        }).doOnError(e -> cache.forget(tenant, request.document()));
+        // A refusal for capacity ran and stored nothing: the kept state is still the stored one.
+        }).doOnError(e -> !(e instanceof ServiceBusyException), e -> cache.forget(tenant, request.document()));
     }
 
     /** The state segment n continues from, and the stored digest of the checkpoint it is (null: not known). */
