@@ -163,13 +163,19 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
      * waits. A positive {@code maxWait} (for a GPU, where a batch of 32 runs at several times the
      * tokens/s of one segment) lets an idle runner wait that long for company, and a finished
      * batch wait that long for its documents' next segments, so that documents that started apart
-     * share batches ({@code SegmentBatcher}).
+     * share batches ({@code SegmentBatcher}). At most {@code maxQueued} segments wait to run, over
+     * all models and lengths ({@code BATON_BATCHING_MAXQUEUED}); one more is refused at once with
+     * 503 {@code service-busy} and {@code Retry-After} (docs/reliability.md).
      */
-    public record Batching(@DefaultValue("8") int maxBatch, @DefaultValue("0ms") Duration maxWait) {
+    public record Batching(@DefaultValue("8") int maxBatch, @DefaultValue("0ms") Duration maxWait,
+                           @DefaultValue("256") int maxQueued) {
 
         public Batching {
             if (maxBatch < 1) {
                 throw new IllegalArgumentException("baton.batching.max-batch must be at least 1, got " + maxBatch);
+            }
+            if (maxQueued < 1) {
+                throw new IllegalArgumentException("baton.batching.max-queued must be at least 1, got " + maxQueued);
             }
             if (maxWait.isNegative()) {
                 throw new IllegalArgumentException("baton.batching.max-wait must not be negative, got " + maxWait);
@@ -177,12 +183,31 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
         }
     }
 
-    /** The longest segment (in tokens) a request may carry. */
-    public record Segments(@DefaultValue("2048") int maxTokens) {
+    /**
+     * Bounds of {@code POST /v1/segments} (docs/reliability.md, "Inference: limits and admission").
+     *
+     * @param maxTokens           the longest segment (in tokens) a request may carry
+     *                            ({@code BATON_SEGMENTS_MAXTOKENS}); also the longest prompt
+     * @param maxSentences        the most sentence spans one request may carry
+     *                            ({@code BATON_SEGMENTS_MAXSENTENCES}); each span is a vector in the answer
+     * @param maxSentenceCoverage the tokens covered by all spans together, at most this many times
+     *                            the segment's tokens ({@code BATON_SEGMENTS_MAXSENTENCECOVERAGE}):
+     *                            a span's read-out costs its length, and overlapping spans would
+     *                            otherwise multiply it without bound
+     * @param maxInFlight         the most segment requests in flight at once (reading state, queued,
+     *                            running, storing; {@code BATON_SEGMENTS_MAXINFLIGHT}); one more is
+     *                            refused with 503 {@code service-busy} and {@code Retry-After}
+     */
+    public record Segments(@DefaultValue("2048") int maxTokens, @DefaultValue("2048") int maxSentences,
+                           @DefaultValue("4") int maxSentenceCoverage, @DefaultValue("512") int maxInFlight) {
 
         public Segments {
             if (maxTokens < 1) {
                 throw new IllegalArgumentException("baton.segments.max-tokens must be at least 1, got " + maxTokens);
+            }
+            if (maxSentences < 0 || maxSentenceCoverage < 1 || maxInFlight < 1) {
+                throw new IllegalArgumentException("baton.segments.max-sentences must not be negative, and "
+                        + "max-sentence-coverage and max-in-flight must be at least 1");
             }
         }
     }
@@ -205,23 +230,37 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
     /**
      * The states this instance stored last, one per document, kept so that the document's next
      * segment on this instance need not read its checkpoint back ({@code BATON_STATECACHE_MAXBYTES};
-     * 0 turns it off). Least recently used documents leave first.
+     * 0 turns it off). Least recently used documents leave first, and a document's state leaves
+     * after {@code idleExpiry} unused ({@code BATON_STATECACHE_IDLEEXPIRY}): this instance is not
+     * told when another process deletes a document or a client abandons it, and its state should
+     * not push out those of live documents.
      */
-    public record StateCache(@DefaultValue("256MB") DataSize maxBytes) {
+    public record StateCache(@DefaultValue("256MB") DataSize maxBytes, @DefaultValue("10m") Duration idleExpiry) {
 
         public StateCache {
             if (maxBytes.isNegative()) {
                 throw new IllegalArgumentException("baton.state-cache.max-bytes must not be negative, got " + maxBytes);
             }
+            if (idleExpiry.isNegative() || idleExpiry.isZero()) {
+                throw new IllegalArgumentException("baton.state-cache.idle-expiry must be positive, got " + idleExpiry);
+            }
         }
     }
 
-    /** {@code POST /v1/generate}: at most {@code maxTokens} new tokens per request. */
-    public record Generation(@DefaultValue("512") int maxTokens) {
+    /**
+     * {@code POST /v1/generate}: at most {@code maxTokens} new tokens per request
+     * ({@code BATON_GENERATION_MAXTOKENS}), at most {@code maxInFlight} generations at once, each
+     * holding its place until its last token ({@code BATON_GENERATION_MAXINFLIGHT}); one more is
+     * refused with 503 {@code service-busy} and {@code Retry-After}.
+     */
+    public record Generation(@DefaultValue("512") int maxTokens, @DefaultValue("64") int maxInFlight) {
 
         public Generation {
             if (maxTokens < 1) {
                 throw new IllegalArgumentException("baton.generation.max-tokens must be at least 1, got " + maxTokens);
+            }
+            if (maxInFlight < 1) {
+                throw new IllegalArgumentException("baton.generation.max-in-flight must be at least 1, got " + maxInFlight);
             }
         }
     }

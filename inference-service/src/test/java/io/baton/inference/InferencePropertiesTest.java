@@ -37,11 +37,38 @@ class InferencePropertiesTest {
         assertThat(p.batching().maxBatch()).isEqualTo(8);
         assertThat(p.batching().maxWait()).isEqualTo(Duration.ZERO);
         assertThat(p.segments().maxTokens()).isEqualTo(2048);
+        assertThat(p.segments().maxSentences()).isEqualTo(2048);
+        assertThat(p.segments().maxSentenceCoverage()).isEqualTo(4);
+        assertThat(p.segments().maxInFlight()).isEqualTo(512);
+        assertThat(p.batching().maxQueued()).isEqualTo(256);
+        assertThat(p.generation().maxInFlight()).isEqualTo(64);
+        assertThat(p.stateCache().idleExpiry()).isEqualTo(Duration.ofMinutes(10));
         assertThat(p.runner().threads()).isEqualTo(Runtime.getRuntime().availableProcessors());
         assertThat(p.serviceToken()).isNull();
         assertThat(p.openAccess()).isFalse();
         assertThat(p.memory().sslBundle()).isNull();
         assertThat(p.memory().client().token()).isNull();
+    }
+
+    @Test
+    void bindsTheLimitsFromEnvironmentVariables() {
+        InferenceProperties p = bind(Map.of(
+                "BATON_SEGMENTS_MAXSENTENCES", "100",
+                "BATON_SEGMENTS_MAXSENTENCECOVERAGE", "2",
+                "BATON_SEGMENTS_MAXINFLIGHT", "32",
+                "BATON_BATCHING_MAXQUEUED", "16",
+                "BATON_GENERATION_MAXINFLIGHT", "4",
+                "BATON_STATECACHE_IDLEEXPIRY", "90s"));
+        assertThat(p.segments().maxSentences()).isEqualTo(100);
+        assertThat(p.segments().maxSentenceCoverage()).isEqualTo(2);
+        assertThat(p.segments().maxInFlight()).isEqualTo(32);
+        assertThat(p.batching().maxQueued()).isEqualTo(16);
+        assertThat(p.generation().maxInFlight()).isEqualTo(4);
+        assertThat(p.stateCache().idleExpiry()).isEqualTo(Duration.ofSeconds(90));
+        assertThatThrownBy(() -> bind(Map.of("BATON_BATCHING_MAXQUEUED", "0"))).isInstanceOf(BindException.class)
+                .rootCause().hasMessageContaining("baton.batching.max-queued");
+        assertThatThrownBy(() -> bind(Map.of("BATON_STATECACHE_IDLEEXPIRY", "0s"))).isInstanceOf(BindException.class)
+                .rootCause().hasMessageContaining("baton.state-cache.idle-expiry");
     }
 
     @Test

@@ -16,6 +16,15 @@ public final class CheckpointMetadata {
     public static final String SEGMENT = "baton.segment";
     public static final String TOKENS = "baton.tokens";
     public static final String RETENTION = "baton.retention";
+    /**
+     * The digest of the stored checkpoint n-1 this checkpoint was computed from (as the memory
+     * service reports it: {@code X-Baton-Checkpoint-Digest}); empty for segment 0. With {@link
+     * #INPUT_DIGEST} it tells a writer whose put of n was refused as a conflict whether the stored
+     * n is its own earlier attempt at the same segment, whatever bytes that attempt computed.
+     */
+    public static final String PARENT_DIGEST = "baton.parent_digest";
+    /** Hex SHA-256 of the segment's token ids (each as 8 bytes, little-endian) this checkpoint consumed. */
+    public static final String INPUT_DIGEST = "baton.input_digest";
 
     private CheckpointMetadata() {
     }

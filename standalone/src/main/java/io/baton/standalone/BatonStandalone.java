@@ -8,6 +8,7 @@ import io.baton.inference.models.ModelsConfiguration;
 import io.baton.inference.runtime.RuntimeConfiguration;
 import io.baton.inference.segments.SegmentService;
 import io.baton.inference.segments.SegmentsConfiguration;
+import io.baton.inference.state.StateCache;
 import io.baton.protocol.memory.MemoryClient;
 import io.baton.memory.checkpoints.CheckpointService;
 import io.baton.memory.encoding.EncodingConfiguration;
@@ -79,8 +80,9 @@ public class BatonStandalone {
         return new InProcessInferenceClient(segments, generation, validator);
     }
 
+    /** The memory client of both; a delete makes inference forget the document's kept state at once. */
     @Bean
-    MemoryClient inProcessMemoryClient(CheckpointService checkpoints) {
-        return new InProcessMemoryClient(checkpoints);
+    MemoryClient inProcessMemoryClient(CheckpointService checkpoints, StateCache stateCache) {
+        return new InProcessMemoryClient(checkpoints, stateCache::forget);
     }
 }

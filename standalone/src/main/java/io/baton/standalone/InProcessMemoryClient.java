@@ -9,9 +9,11 @@ import io.baton.memory.store.Head;
 import io.baton.memory.store.HeadMismatchException;
 import io.baton.protocol.problems.BatonException;
 import io.baton.protocol.problems.ServiceCallException;
+import io.baton.protocol.memory.KeptCheckpoint;
 import io.baton.protocol.memory.MemoryClient;
 import io.baton.protocol.memory.StoredHead;
 import io.baton.protocol.memory.Written;
+import java.util.function.BiConsumer;
 import reactor.core.publisher.Mono;
 
 /**
@@ -24,15 +26,36 @@ import reactor.core.publisher.Mono;
 public final class InProcessMemoryClient implements MemoryClient {
 
     private final CheckpointService checkpoints;
+    private final BiConsumer<String, String> deleted;
 
     public InProcessMemoryClient(CheckpointService checkpoints) {
+        this(checkpoints, (tenant, document) -> {
+        });
+    }
+
+    /**
+     * A client that, once a document is deleted, tells {@code deleted} (tenant, document): in one
+     * JVM the inference code's {@code StateCache} forgets the document's state at once.
+     */
+    public InProcessMemoryClient(CheckpointService checkpoints, BiConsumer<String, String> deleted) {
         this.checkpoints = checkpoints;
+        this.deleted = deleted;
     }
 
     @Override
     public Mono<byte[]> checkpoint(String tenant, String document, long segment) {
         return Mono.defer(() -> checkpoints.read(new DocumentKey(tenant, document), segment))
                 .map(StateEncoding.Decoded::bytes)
+                .onErrorResume(e -> e instanceof DocumentNotFoundException || e instanceof CheckpointNotFoundException,
+                        e -> Mono.empty())
+                .onErrorMap(BatonException.class, ServiceCallException::of);
+    }
+
+    @Override
+    public Mono<KeptCheckpoint> kept(String tenant, String document, long segment) {
+        return Mono.defer(() -> checkpoints.stored(new DocumentKey(tenant, document), segment))
+                .flatMap(stored -> checkpoints.decode(stored).zipWith(checkpoints.digest(stored),
+                        (decoded, digest) -> new KeptCheckpoint(decoded.bytes(), digest)))
                 .onErrorResume(e -> e instanceof DocumentNotFoundException || e instanceof CheckpointNotFoundException,
                         e -> Mono.empty())
                 .onErrorMap(BatonException.class, ServiceCallException::of);
@@ -56,6 +79,7 @@ public final class InProcessMemoryClient implements MemoryClient {
     @Override
     public Mono<Boolean> delete(String tenant, String document) {
         return Mono.defer(() -> checkpoints.delete(new DocumentKey(tenant, document)))
+                .doOnSuccess(gone -> deleted.accept(tenant, document))
                 .onErrorMap(BatonException.class, ServiceCallException::of);
     }
 

@@ -14,6 +14,7 @@ import io.baton.protocol.CheckpointMetadata;
 import io.baton.protocol.problems.ServiceCallException;
 import io.baton.protocol.client.ClientSettings;
 import io.baton.protocol.memory.HttpMemoryClient;
+import io.baton.protocol.memory.KeptCheckpoint;
 import io.baton.protocol.memory.MemoryClient;
 import io.baton.protocol.memory.StoredHead;
 import io.baton.protocol.memory.Written;
@@ -177,6 +178,25 @@ class MemoryClientContractIT {
 
     @ParameterizedTest
     @MethodSource("adapters")
+    void aKeptCheckpointComesWithTheDigestItsPutReportedAndKeepsItsOrigin(MemoryClient client) {
+        String tenant = tenant();
+        assertThat(client.kept(tenant, "doc", 0).blockOptional(Duration.ofSeconds(10))).isEmpty();
+        byte[] first = withOrigin(checkpoint(tenant, "doc", 0, "model-a", 1_000), "", "ab".repeat(32));
+        Written written = client.put(tenant, "doc", 0, first, null).block(Duration.ofSeconds(10));
+
+        KeptCheckpoint kept = client.kept(tenant, "doc", 0).block(Duration.ofSeconds(10));
+        assertThat(kept.container()).as("the origin's metadata is stored as sent").isEqualTo(first);
+        assertThat(kept.digest()).isEqualTo(written.digest());
+        assertThat(client.put(tenant, "doc", 0, first, null).block(Duration.ofSeconds(10)).digest())
+                .as("an identical repeat stays an idempotent success with the same digest").isEqualTo(written.digest());
+        assertThat(client.put(tenant, "doc", 1, withOrigin(checkpoint(tenant, "doc", 1, "model-a", 1_000), kept.digest(),
+                "ef".repeat(32)), kept.digest()).block(Duration.ofSeconds(10)).head().segment())
+                .as("the digest read back is the parent a put of the next checkpoint names").isEqualTo(1);
+        assertThat(client.kept(tenant, "doc", 5).blockOptional(Duration.ofSeconds(10))).isEmpty();
+    }
+
+    @ParameterizedTest
+    @MethodSource("adapters")
     void aSegmentOutOfOrderIsACheckpointConflictNamingTheNextOne(MemoryClient client) {
         String tenant = tenant();
         client.put(tenant, "doc", 0, checkpoint(tenant, "doc", 0, "model-a", 1_000), null).block(Duration.ofSeconds(10));
@@ -265,6 +285,18 @@ class MemoryClientContractIT {
                 null).then(), ProblemType.STORE_UNAVAILABLE);
         assertThat(refused.type().retryable()).isTrue();
         refusal(client.head(tenant, "doc").then(), ProblemType.STORE_UNAVAILABLE);
+    }
+
+    /** {@code checkpoint} with the origin metadata inference writes ({@code baton.parent_digest}, {@code baton.input_digest}). */
+    static byte[] withOrigin(byte[] checkpoint, String parentDigest, String inputDigest) {
+        StateContainer container = StateCodec.read(ByteBuffer.wrap(checkpoint)).toBuilder()
+                .metadata(CheckpointMetadata.PARENT_DIGEST, parentDigest)
+                .metadata(CheckpointMetadata.INPUT_DIGEST, inputDigest)
+                .build();
+        ByteBuffer file = StateCodec.write(container);
+        byte[] out = new byte[file.remaining()];
+        file.get(out);
+        return out;
     }
 
     /** A valid checkpoint n of {@code model} for {@code tenant}/{@code document}, about {@code bytes} long. */

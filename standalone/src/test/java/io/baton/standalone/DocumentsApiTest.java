@@ -9,6 +9,7 @@ import io.baton.gateway.documents.DocumentWrite;
 import io.baton.gateway.documents.IngestRequest;
 import io.baton.protocol.inference.InferenceClient;
 import io.baton.gateway.segmenting.ModelTokenizers;
+import io.baton.inference.state.StateCache;
 import io.baton.protocol.inference.GenerateRequest;
 import io.baton.protocol.inference.GeneratedToken;
 import io.baton.memory.store.CheckpointStore;
@@ -237,10 +238,14 @@ class DocumentsApiTest {
     @Test
     void aDeletedDocumentIsGone() {
         String id = id("delete");
-        ingest(id, "Call me Ishmael. Some years ago, never mind how long precisely.");
+        DocumentWrite written = ingest(id, "Call me Ishmael. Some years ago, never mind how long precisely.");
+        StateCache cache = Standalone.context().getBean(StateCache.class);
+        long last = written.document().segment();
+        assertThat(cache.find(TENANT, id, MODEL, last)).as("inference kept the state it stored last").isNotNull();
 
         client.delete().uri("/v1/documents/" + id).exchange().expectStatus().isNoContent();
 
+        assertThat(cache.find(TENANT, id, MODEL, last)).as("the delete made inference forget it").isNull();
         assertThat(head(id)).isNull();
         problem(client.get().uri("/v1/documents/" + id).exchange(), 404, "document-not-found");
         problem(post("/v1/documents/" + id + "/append", Map.of("text", "More.")), 404, "document-not-found");

@@ -2,7 +2,7 @@ package io.baton.inference.models;
 
 import io.baton.inference.InferenceException;
 import io.baton.protocol.problems.ProblemType;
-import io.baton.protocol.problems.ProblemType;
+import java.util.Map;
 
 /** A segment the model cannot take (HTTP 400); {@link Reason} names which rule it broke. */
 public final class InvalidSegmentException extends InferenceException {
@@ -25,10 +25,22 @@ public final class InvalidSegmentException extends InferenceException {
     }
 
     private final Reason reason;
+    private final Long limit;
 
     public InvalidSegmentException(Reason reason, String message) {
+        this(reason, message, null);
+    }
+
+    /** A segment over a configured bound: the problem names the bound as its {@code limit} member. */
+    public InvalidSegmentException(Reason reason, String message, Long limit) {
         super(message);
         this.reason = reason;
+        this.limit = limit;
+    }
+
+    @Override
+    public Map<String, Object> properties() {
+        return limit == null ? Map.of() : Map.of("limit", limit);
     }
 
     public Reason reason() {

@@ -1,9 +1,13 @@
 package io.baton.inference.segments;
 
+import io.baton.inference.admission.ServiceBusyException;
 import io.baton.inference.models.SegmentInput;
 import io.baton.inference.models.SegmentModel;
 import io.baton.inference.models.SegmentOutput;
+import io.baton.inference.runtime.OnnxRuntimeException;
 import io.baton.inference.segments.SegmentTimings.Step;
+import io.baton.protocol.deadlines.Deadline;
+import io.baton.protocol.deadlines.DeadlineExceededException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -14,6 +18,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -39,27 +44,65 @@ import reactor.core.scheduler.Scheduler;
  * <p>A document's own segments are never in one batch (a second segment of a document already
  * in the batch waits for the next one) and never reordered (FIFO per key). Runs happen on the
  * given scheduler, never on the caller's thread, one batch of a key at a time.
+ *
+ * <p>It cannot wedge, and it does no work nobody waits for:
+ * <ul>
+ *   <li>at most {@code maxQueued} segments wait, over all keys; one more is refused at once with
+ *       {@link ServiceBusyException} (503 and {@code Retry-After});
+ *   <li>when the scheduler refuses a drain, the key's waiting segments fail {@code service-busy}
+ *       and the key is forgotten, so the next segment starts afresh;
+ *   <li>a segment whose caller cancelled (a gateway that timed out or went away) leaves the queue
+ *       at once, and one whose request {@link Deadline} passed while it waited fails with {@link
+ *       DeadlineExceededException} instead of running;
+ *   <li>a batch whose run throws, an {@link Error} included, runs again one segment at a time, so
+ *       that a failing input fails only its own document, and the key keeps draining.
+ * </ul>
  */
 public final class SegmentBatcher {
 
     private static final Logger log = LoggerFactory.getLogger(SegmentBatcher.class);
 
+    /** How a batch of one key runs: the model's own batched run, or in a test a wrapper around it. */
+    @FunctionalInterface
+    interface Runs {
+        List<SegmentOutput> run(SegmentModel model, List<SegmentInput> inputs);
+    }
+
     private final int maxBatch;
     private final Duration maxWait;
+    private final int maxQueued;
     private final Scheduler runner;
+    private final Runs runs;
     private final Map<Key, Lane> lanes = new HashMap<>();
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong segments = new AtomicLong();
     /** Numbers the scheduled drains; only a lane's latest one runs (guarded by {@code lanes}). */
     private long tickets;
+    /** Segments waiting in all lanes (guarded by {@code lanes}). */
+    private int queued;
 
-    public SegmentBatcher(int maxBatch, Duration maxWait, Scheduler runner) {
+    /**
+     * @param maxBatch  the most segments one run takes
+     * @param maxWait   how long a key may wait for company (0: never)
+     * @param maxQueued the most segments waiting at once over all keys
+     * @param runner    where runs happen
+     */
+    public SegmentBatcher(int maxBatch, Duration maxWait, int maxQueued, Scheduler runner) {
+        this(maxBatch, maxWait, maxQueued, runner, SegmentModel::run);
+    }
+
+    SegmentBatcher(int maxBatch, Duration maxWait, int maxQueued, Scheduler runner, Runs runs) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be at least 1");
         }
+        if (maxQueued < 1) {
+            throw new IllegalArgumentException("maxQueued must be at least 1");
+        }
         this.maxBatch = maxBatch;
         this.maxWait = maxWait;
+        this.maxQueued = maxQueued;
         this.runner = runner;
+        this.runs = runs;
     }
 
     /** Queues one document's segment; completes with its output when its batch has run. */
@@ -69,24 +112,38 @@ public final class SegmentBatcher {
 
     /**
      * Queues one document's segment; completes with its output when its batch has run, having
-     * added the segment's {@code queue} and {@code run} times to {@code timings}.
+     * added the segment's {@code queue} and {@code run} times to {@code timings}. Fails at once
+     * with {@link ServiceBusyException} when the queues are full, and with {@link
+     * DeadlineExceededException} when the request's deadline (in the subscriber's context) passes
+     * before the segment runs; cancelling drops the segment if it has not started.
      */
     public Mono<SegmentOutput> submit(SegmentModel model, String document, SegmentInput input, SegmentTimings timings) {
-        return Mono.defer(() -> {
-            Pending pending = new Pending(document, input, Sinks.one(), timings, System.nanoTime());
+        return Mono.deferContextual(context -> {
+            Deadline deadline = Deadline.of(context);
+            if (deadline != null && deadline.passed()) {
+                return Mono.error(expired(document));
+            }
+            Pending pending = new Pending(document, input, timings, deadline);
             Key key = new Key(model, input.tokens().length);
+            List<Failure> failures = new ArrayList<>();
             synchronized (lanes) {
+                if (queued >= maxQueued) {
+                    return Mono.error(new ServiceBusyException("inference has " + queued
+                            + " segments waiting to run, as many as it queues (baton.batching.max-queued); retry later"));
+                }
                 Lane lane = lanes.computeIfAbsent(key, k -> new Lane());
                 lane.queue.add(pending);
+                queued++;
                 if (!lane.scheduled) {
                     lane.scheduled = true;
-                    schedule(key, lane, maxWait.toNanos());
+                    schedule(key, lane, maxWait.toNanos(), failures);
                 } else if (lane.holding && candidates(lane).size() >= wanted(lane)) {
                     lane.holding = false;
-                    schedule(key, lane, 0);
+                    schedule(key, lane, 0, failures);
                 }
             }
-            return pending.result.asMono();
+            failures.forEach(Failure::emit);
+            return pending.result.asMono().doOnCancel(() -> cancel(key, pending));
         });
     }
 
@@ -100,66 +157,130 @@ public final class SegmentBatcher {
         return segments.get();
     }
 
-    /** Schedules a drain of {@code key} after {@code delayNanos}, replacing any scheduled before (under the lock). */
-    private void schedule(Key key, Lane lane, long delayNanos) {
+    /** Segments waiting to run now, over all keys. */
+    public int queued() {
+        synchronized (lanes) {
+            return queued;
+        }
+    }
+
+    /**
+     * Schedules a drain of {@code key} after {@code delayNanos}, replacing any scheduled before
+     * (under the lock). When the scheduler refuses (full or shut down), the lane is given up: its
+     * waiting segments go to {@code failures} as {@code service-busy}, and the key starts afresh
+     * with the next segment.
+     */
+    private void schedule(Key key, Lane lane, long delayNanos, List<Failure> failures) {
         long ticket = ++tickets;
         lane.ticket = ticket;
-        if (delayNanos <= 0) {
-            runner.schedule(() -> drain(key, ticket));
-        } else {
-            runner.schedule(() -> drain(key, ticket), delayNanos, TimeUnit.NANOSECONDS);
+        try {
+            if (delayNanos <= 0) {
+                runner.schedule(() -> drain(key, ticket));
+            } else {
+                runner.schedule(() -> drain(key, ticket), delayNanos, TimeUnit.NANOSECONDS);
+            }
+        } catch (RejectedExecutionException rejected) {
+            log.warn("the runner refused to run segments of model {}: {}", key.model.id(), rejected.toString());
+            lanes.remove(key);
+            queued -= lane.queue.size();
+            ServiceBusyException busy = new ServiceBusyException("the model runner is at capacity; retry later", rejected);
+            lane.queue.forEach(p -> failures.add(new Failure(p, busy)));
+            lane.queue.clear();
+        }
+    }
+
+    /** Drops a segment whose caller cancelled, if it still waits. */
+    private void cancel(Key key, Pending pending) {
+        synchronized (lanes) {
+            Lane lane = lanes.get(key);
+            if (lane != null && lane.queue.remove(pending)) {
+                queued--;
+            }
         }
     }
 
     /** Runs batches of {@code key} until its queue is empty or it holds for company. */
     private void drain(Key key, long ticket) {
         while (true) {
-            List<Pending> batch = take(key, ticket);
+            List<Failure> failures = new ArrayList<>();
+            List<Pending> batch = take(key, ticket, failures);
+            failures.forEach(Failure::emit);
             if (batch.isEmpty()) {
                 return;
             }
-            long started = System.nanoTime();
             try {
-                List<SegmentOutput> outputs = key.model.run(batch.stream().map(p -> p.input).toList());
-                long ended = System.nanoTime();
-                batches.incrementAndGet();
-                segments.addAndGet(batch.size());
-                for (int i = 0; i < batch.size(); i++) {
-                    Pending p = batch.get(i);
-                    p.timings.add(Step.QUEUE, p.submitted, started);
-                    p.timings.add(Step.RUN, started, ended);
-                    p.result.tryEmitValue(outputs.get(i));
-                }
-            } catch (RuntimeException e) {
-                log.warn("a batch of {} segments of model {} failed: {}", batch.size(), key.model.id(), e.toString());
-                batch.forEach(p -> p.result.tryEmitError(e));
+                run(key.model, batch);
             } finally {
                 synchronized (lanes) {
                     Lane lane = lanes.get(key);
-                    lane.recent = batch.stream().map(Pending::document).collect(Collectors.toSet());
-                    lane.ranAt = System.nanoTime();
+                    if (lane != null) {
+                        lane.recent = batch.stream().map(Pending::document).collect(Collectors.toSet());
+                        lane.ranAt = System.nanoTime();
+                    }
                 }
             }
         }
     }
 
     /**
-     * The next batch: up to maxBatch queued segments of distinct documents, FIFO. Empty when this
-     * drain is not the lane's latest ({@code ticket}), when the lane holds for the documents that
-     * just ran (a drain is scheduled for the end of the wait), or when there is nothing to run
-     * (the lane is then idle and removed).
+     * Runs {@code batch} and hands each segment its output. When the run throws (whatever it
+     * throws: an {@link OutOfMemoryError} on a large batch as much as a bad input), a batch of
+     * several runs again one segment at a time, so that only the segment at fault fails.
      */
-    private List<Pending> take(Key key, long ticket) {
+    private void run(SegmentModel model, List<Pending> batch) {
+        long started = System.nanoTime();
+        List<SegmentOutput> outputs;
+        try {
+            outputs = runs.run(model, batch.stream().map(p -> p.input).toList());
+        } catch (Throwable e) {
+            if (batch.size() > 1) {
+                log.warn("a batch of {} segments of model {} failed ({}); running them one at a time", batch.size(),
+                        model.id(), e.toString());
+                batch.forEach(p -> run(model, List.of(p)));
+            } else {
+                log.warn("a segment of model {} failed: {}", model.id(), e.toString());
+                batch.get(0).result.tryEmitError(e instanceof RuntimeException runtime ? runtime
+                        : new OnnxRuntimeException("the model run failed: " + e, e));
+            }
+            return;
+        }
+        long ended = System.nanoTime();
+        batches.incrementAndGet();
+        segments.addAndGet(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            Pending p = batch.get(i);
+            p.timings.add(Step.QUEUE, p.submitted, started);
+            p.timings.add(Step.RUN, started, ended);
+            p.result.tryEmitValue(outputs.get(i));
+        }
+    }
+
+    /**
+     * The next batch: up to maxBatch queued segments of distinct documents, FIFO. Segments whose
+     * deadline passed leave the queue first (into {@code failures}). Empty when this drain is not
+     * the lane's latest ({@code ticket}), when the lane holds for the documents that just ran (a
+     * drain is scheduled for the end of the wait), or when there is nothing to run (the lane is
+     * then idle and removed).
+     */
+    private List<Pending> take(Key key, long ticket, List<Failure> failures) {
         synchronized (lanes) {
             Lane lane = lanes.get(key);
             if (lane == null || lane.ticket != ticket) {
                 return List.of();
             }
+            for (Iterator<Pending> it = lane.queue.iterator(); it.hasNext(); ) {
+                Pending p = it.next();
+                if (p.deadline != null && p.deadline.passed()) {
+                    it.remove();
+                    queued--;
+                    failures.add(new Failure(p, expired(p.document)));
+                }
+            }
             List<Pending> batch = candidates(lane);
             long waited = System.nanoTime() - lane.ranAt;
             if (!lane.recent.isEmpty() && batch.size() < wanted(lane) && waited < maxWait.toNanos()) {
                 lane.holding = true;
-                schedule(key, lane, maxWait.toNanos() - waited);
+                schedule(key, lane, maxWait.toNanos() - waited, failures);
                 return List.of();
             }
             lane.holding = false;
@@ -168,6 +289,7 @@ public final class SegmentBatcher {
                 return List.of();
             }
             lane.queue.removeAll(batch);
+            queued -= batch.size();
             return batch;
         }
     }
@@ -192,6 +314,11 @@ public final class SegmentBatcher {
         return Math.min(maxBatch, documents.size());
     }
 
+    private static DeadlineExceededException expired(String document) {
+        return new DeadlineExceededException("the request's deadline passed before the segment of " + document
+                + " ran; it was dropped unrun");
+    }
+
     private record Key(SegmentModel model, int length) {
     }
 
@@ -208,7 +335,31 @@ public final class SegmentBatcher {
         long ranAt;
     }
 
-    private record Pending(String document, SegmentInput input, Sinks.One<SegmentOutput> result,
-                           SegmentTimings timings, long submitted) {
+    /** A waiting segment; compared by identity (it is removed from its queue by itself). */
+    private static final class Pending {
+        final String document;
+        final SegmentInput input;
+        final Sinks.One<SegmentOutput> result = Sinks.one();
+        final SegmentTimings timings;
+        final Deadline deadline;
+        final long submitted = System.nanoTime();
+
+        Pending(String document, SegmentInput input, SegmentTimings timings, Deadline deadline) {
+            this.document = document;
+            this.input = input;
+            this.timings = timings;
+            this.deadline = deadline;
+        }
+
+        String document() {
+            return document;
+        }
+    }
+
+    /** A segment to fail, once the lock is let go (a subscriber may run on the emitting thread). */
+    private record Failure(Pending pending, Throwable error) {
+        void emit() {
+            pending.result.tryEmitError(error);
+        }
     }
 }

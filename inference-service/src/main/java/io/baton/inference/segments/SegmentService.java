@@ -1,5 +1,7 @@
 package io.baton.inference.segments;
 
+import io.baton.inference.admission.Admission;
+import io.baton.inference.admission.ServiceBusyException;
 import io.baton.inference.models.DocumentState;
 import io.baton.inference.models.InvalidSegmentException;
 import io.baton.inference.models.InvalidSegmentException.Reason;
@@ -8,17 +10,22 @@ import io.baton.inference.models.SegmentModel;
 import io.baton.inference.models.SegmentOutput;
 import io.baton.inference.segments.SegmentTimings.Step;
 import io.baton.inference.state.CheckpointId;
+import io.baton.inference.state.CheckpointOrigin;
 import io.baton.inference.state.Checkpoints;
-import io.baton.protocol.problems.ServiceCallException;
+import io.baton.inference.state.PutRefusals;
+import io.baton.inference.state.SegmentOrderException;
+import io.baton.inference.state.StaleParentException;
+import io.baton.inference.state.StateCache;
+import io.baton.protocol.CheckpointMetadata;
 import io.baton.protocol.inference.SegmentRequest;
 import io.baton.protocol.inference.SegmentResponse;
 import io.baton.protocol.memory.MemoryClient;
-import io.baton.inference.state.SegmentOrderException;
-import io.baton.inference.state.PutRefusals;
-import io.baton.inference.state.StaleParentException;
-import io.baton.inference.state.StateCache;
-import io.baton.protocol.memory.Written;
+import io.baton.protocol.problems.ProblemType;
+import io.baton.protocol.problems.ServiceCallException;
 import java.util.Arrays;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
@@ -30,28 +37,51 @@ import reactor.core.scheduler.Schedulers;
  * <p>Nothing is stored unless the whole segment succeeded. A retry of segment n while checkpoint
  * n-1 is still kept recomputes the same bytes, which the memory service accepts as an idempotent
  * repeat; a segment whose predecessor is not stored is refused as a gap naming the expected index.
+ * A retry whose first attempt did store n, but whose recomputation gives other bytes (on CUDA,
+ * batch make-up and algorithm choice may change the last bits), is refused as a conflict by the
+ * memory service; the stored n then names its origin ({@link CheckpointOrigin}: the digest of the
+ * n-1 it ran from and of its tokens), and when that is this segment's own, the segment succeeds
+ * with the read-outs computed now and the stored checkpoint's digest. Any other conflict stands.
  *
  * <p>When this instance stored checkpoint n-1 itself, it continues from its own copy of that state
  * ({@link StateCache}) instead of reading it back, and stores n on condition that the kept n-1 is
  * still the one it stored (its digest); if the document changed meanwhile, the condition fails,
  * nothing is stored, and the segment runs again from the kept checkpoint. Either way the outputs
  * are those of the stored state.
+ *
+ * <p>Bounds (docs/reliability.md): a segment's tokens, its sentence spans (how many, and the
+ * tokens they cover together), and the segments in flight ({@link Admission}: one more is refused
+ * {@code service-busy}).
  */
 public final class SegmentService {
+
+    private static final Logger log = LoggerFactory.getLogger(SegmentService.class);
 
     private final ModelLookup models;
     private final MemoryClient memory;
     private final SegmentBatcher batcher;
     private final StateCache cache;
-    private final int maxTokens;
+    private final Limits limits;
+    private final Admission admission;
+
+    /**
+     * The bounds of one request.
+     *
+     * @param maxTokens           the most tokens in a segment
+     * @param maxSentences        the most sentence spans
+     * @param maxSentenceCoverage the tokens all spans cover together, at most this many times the segment's
+     */
+    public record Limits(int maxTokens, int maxSentences, int maxSentenceCoverage) {
+    }
 
     public SegmentService(ModelLookup models, MemoryClient memory, SegmentBatcher batcher, StateCache cache,
-                          int maxTokens) {
+                          Limits limits, Admission admission) {
         this.models = models;
         this.memory = memory;
         this.batcher = batcher;
         this.cache = cache;
-        this.maxTokens = maxTokens;
+        this.limits = limits;
+        this.admission = admission;
     }
 
     /** Processes one segment for {@code tenant}. */
@@ -64,69 +94,110 @@ public final class SegmentService {
         return Mono.defer(() -> {
             SegmentModel model = models.model(request.model());
             validate(model, request);
-            long n = request.segment();
-            long asked = System.nanoTime();
-            StateCache.Entry kept = n == 0 ? null : cache.find(tenant, request.document(), model.id(), n - 1);
-            if (kept == null) {
-                return previousState(tenant, request.document(), n, model, timings, asked)
-                        .flatMap(state -> run(tenant, request, model, state, null, timings));
-            }
-            timings.since(Step.STATE, asked);
-            return run(tenant, request, model, kept.state(), kept.digest(), timings)
-                    .onErrorResume(StaleParentException.class, stale -> previousState(tenant, request.document(), n,
-                            model, timings, System.nanoTime())
-                            .flatMap(state -> run(tenant, request, model, state, null, timings)));
-        }).doOnError(e -> cache.forget(tenant, request.document()));
+            return admission.admit(Mono.defer(() -> {
+                long n = request.segment();
+                long asked = System.nanoTime();
+                StateCache.Entry kept = n == 0 ? null : cache.find(tenant, request.document(), model.id(), n - 1);
+                if (kept == null) {
+                    return previousState(tenant, request.document(), n, model, timings, asked)
+                            .flatMap(parent -> run(tenant, request, model, parent, false, timings));
+                }
+                timings.since(Step.STATE, asked);
+                return run(tenant, request, model, new Parent(kept.state(), kept.digest()), true, timings)
+                        .onErrorResume(StaleParentException.class, stale -> previousState(tenant, request.document(), n,
+                                model, timings, System.nanoTime())
+                                .flatMap(parent -> run(tenant, request, model, parent, false, timings)));
+            }));
+        // A refusal for capacity ran and stored nothing: the kept state is still the stored one.
+        }).doOnError(e -> !(e instanceof ServiceBusyException), e -> cache.forget(tenant, request.document()));
+    }
+
+    /** The state segment n continues from, and the stored digest of the checkpoint it is (null: not known). */
+    private record Parent(DocumentState state, String digest) {
     }
 
     /**
-     * Runs the segment from {@code state} and stores checkpoint n, on top of {@code parentDigest}
-     * when given. The answer's readouts are computed while the put is in flight, off the runner
-     * thread, which is free for the next batch as soon as the model has run.
+     * Checkpoint n as stored: its digest, and whether this call's own state is it ({@code keep}:
+     * this call wrote it and it reads back exactly as written; false for a lossy encoding, or
+     * when an earlier attempt of the same segment wrote it).
      */
-    private Mono<SegmentResponse> run(String tenant, SegmentRequest request, SegmentModel model, DocumentState state,
-                                      String parentDigest, SegmentTimings timings) {
+    private record Stored(String digest, boolean keep) {
+    }
+
+    /**
+     * Runs the segment from {@code parent} and stores checkpoint n, on condition that the kept n-1
+     * is the parent when {@code conditional}. The answer's readouts are computed while the put is
+     * in flight, off the runner thread, which is free for the next batch as soon as the model has run.
+     */
+    private Mono<SegmentResponse> run(String tenant, SegmentRequest request, SegmentModel model, Parent parent,
+                                      boolean conditional, SegmentTimings timings) {
         String document = request.document();
         long n = request.segment();
-        return batcher.submit(model, tenant + "/" + document, new SegmentInput(request.tokens(), state), timings)
+        CheckpointOrigin origin = CheckpointOrigin.of(parent.digest(), request.tokens());
+        return batcher.submit(model, tenant + "/" + document, new SegmentInput(request.tokens(), parent.state()), timings)
                 .publishOn(Schedulers.parallel())
                 .flatMap(out -> {
                     long storing = System.nanoTime();
-                    byte[] checkpoint = Checkpoints.encode(model, new CheckpointId(tenant, document, n), out.next());
-                    Mono<Written> stored = memory.put(tenant, document, n, checkpoint, parentDigest)
-                            .onErrorMap(ServiceCallException.class, refused -> PutRefusals.of(refused, document, n))
-                            .doOnNext(written -> timings.since(Step.STORE, storing));
+                    byte[] checkpoint = Checkpoints.encode(model, new CheckpointId(tenant, document, n), out.next(), origin);
+                    Mono<Stored> stored = memory.put(tenant, document, n, checkpoint, conditional ? parent.digest() : null)
+                            .map(written -> new Stored(written.storedDigest(), written.digest() != null))
+                            .onErrorResume(ServiceCallException.class, refused -> refused.type() == ProblemType.CHECKPOINT_CONFLICT
+                                    ? storedBefore(tenant, document, n, model, origin)
+                                            .switchIfEmpty(Mono.error(() -> PutRefusals.of(refused, document, n)))
+                                    : Mono.error(PutRefusals.of(refused, document, n)))
+                            .doOnNext(done -> timings.since(Step.STORE, storing));
                     Mono<SegmentResponse> answer = Mono.fromSupplier(() -> {
                         long reading = System.nanoTime();
-                        SegmentResponse response = respond(request, model, out, null);
+                        SegmentResponse response = respond(request, model, out);
                         timings.since(Step.READOUT, reading);
                         return response;
                     });
                     return Mono.zip(stored, answer).map(both -> {
-                        Written written = both.getT1();
-                        if (written.digest() != null) {
-                            cache.keep(tenant, document, model.id(), n, written.digest(), out.next());
+                        Stored done = both.getT1();
+                        if (done.keep()) {
+                            cache.keep(tenant, document, model.id(), n, done.digest(), out.next());
                         } else {
                             cache.forget(tenant, document);
                         }
                         SegmentResponse response = both.getT2();
                         return new SegmentResponse(response.document(), response.segment(), response.model(),
-                                response.tokens(), response.sentenceVectors(), response.tokenNll(), written.storedDigest());
+                                response.tokens(), response.sentenceVectors(), response.tokenNll(), done.digest());
                     });
                 });
     }
 
-    private Mono<DocumentState> previousState(String tenant, String document, long n, SegmentModel model,
-                                              SegmentTimings timings, long asked) {
+    /**
+     * After a put of n was refused as a conflict: checkpoint n as stored, when it is this very
+     * segment applied to this very parent (an earlier attempt whose answer was lost); empty when
+     * n is not stored or came from elsewhere, and the conflict stands. The state this call
+     * computed is not the stored one, so it is not kept.
+     */
+    private Mono<Stored> storedBefore(String tenant, String document, long n, SegmentModel model,
+                                      CheckpointOrigin origin) {
+        return memory.kept(tenant, document, n).flatMap(kept -> {
+            var metadata = Checkpoints.metadata(kept.container());
+            boolean same = origin.provenSameAs(CheckpointOrigin.of(metadata))
+                    && model.digest().equals(metadata.get(CheckpointMetadata.MODEL_DIGEST));
+            if (!same) {
+                return Mono.empty();
+            }
+            log.info("checkpoint {} of document {} was stored by an earlier attempt of the same segment from the same "
+                    + "state; answering with it", n, document);
+            return Mono.just(new Stored(kept.digest(), false));
+        });
+    }
+
+    private Mono<Parent> previousState(String tenant, String document, long n, SegmentModel model,
+                                       SegmentTimings timings, long asked) {
         if (n == 0) {
             timings.since(Step.STATE, asked);
-            return Mono.just(model.initialState(1));
+            return Mono.just(new Parent(model.initialState(1), ""));
         }
-        return memory.checkpoint(tenant, document, n - 1)
-                .map(bytes -> {
-                    DocumentState state = Checkpoints.decode(model, bytes);
+        return memory.kept(tenant, document, n - 1)
+                .map(kept -> {
+                    DocumentState state = Checkpoints.decode(model, kept.container());
                     timings.since(Step.STATE, asked);
-                    return state;
+                    return new Parent(state, kept.digest());
                 })
                 .switchIfEmpty(Mono.defer(() -> memory.head(tenant, document)
                         .map(head -> head.segment() + 1).defaultIfEmpty(0L)
@@ -138,27 +209,43 @@ public final class SegmentService {
         if (tokens.length == 0) {
             throw new InvalidSegmentException(Reason.EMPTY_SEGMENT, "segment " + request.segment() + " has no tokens");
         }
-        if (tokens.length > maxTokens) {
+        if (tokens.length > limits.maxTokens()) {
             throw new InvalidSegmentException(Reason.SEGMENT_TOO_LONG, "segment " + request.segment() + " has "
-                    + tokens.length + " tokens; at most " + maxTokens + " are accepted");
+                    + tokens.length + " tokens; at most " + limits.maxTokens() + " are accepted (baton.segments.max-tokens)",
+                    (long) limits.maxTokens());
         }
         model.validate(tokens);
         if (request.nextToken() != null) {
             model.validate(new long[] {request.nextToken()});
         }
-        for (int[] span : request.sentences()) {
-            if (span.length != 2 || span[0] < 0 || span[0] >= span[1] || span[1] > tokens.length) {
+        List<int[]> spans = request.sentences();
+        if (spans.size() > limits.maxSentences()) {
+            throw new InvalidSegmentException(Reason.INVALID_SENTENCE_SPAN, "segment " + request.segment() + " has "
+                    + spans.size() + " sentence spans; at most " + limits.maxSentences()
+                    + " are accepted (baton.segments.max-sentences)", (long) limits.maxSentences());
+        }
+        long covered = 0;
+        for (int[] span : spans) {
+            if (span == null || span.length != 2 || span[0] < 0 || span[0] >= span[1] || span[1] > tokens.length) {
                 throw new InvalidSegmentException(Reason.INVALID_SENTENCE_SPAN, "sentence span "
                         + Arrays.toString(span) + " is not a non-empty [start, end) within the segment's "
                         + tokens.length + " tokens");
             }
+            covered += span[1] - span[0];
+        }
+        long coverable = (long) limits.maxSentenceCoverage() * tokens.length;
+        if (covered > coverable) {
+            throw new InvalidSegmentException(Reason.INVALID_SENTENCE_SPAN, "the sentence spans of segment "
+                    + request.segment() + " cover " + covered + " tokens in all; at most " + limits.maxSentenceCoverage()
+                    + " times its " + tokens.length + " tokens (" + coverable
+                    + ") are read out (baton.segments.max-sentence-coverage)", coverable);
         }
     }
 
-    private static SegmentResponse respond(SegmentRequest request, SegmentModel model, SegmentOutput out, String digest) {
+    private static SegmentResponse respond(SegmentRequest request, SegmentModel model, SegmentOutput out) {
         long next = request.nextToken() == null ? -1 : request.nextToken();
         return new SegmentResponse(request.document(), request.segment(), model.id(), out.next().tokens(),
-                java.util.List.of(Readouts.sentenceVectors(out.lastHiddenState(), request.sentences())),
-                Readouts.tokenNll(out.logits(), request.tokens(), next), digest);
+                List.of(Readouts.sentenceVectors(out.lastHiddenState(), request.sentences())),
+                Readouts.tokenNll(out.logits(), request.tokens(), next), null);
     }
 }

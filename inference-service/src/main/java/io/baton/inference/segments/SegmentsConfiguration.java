@@ -1,33 +1,52 @@
 package io.baton.inference.segments;
 
 import io.baton.inference.InferenceProperties;
+import io.baton.inference.admission.Admission;
 import io.baton.inference.models.ModelRegistry;
 import io.baton.inference.runtime.OnnxScheduler;
-import io.baton.protocol.memory.MemoryClient;
 import io.baton.inference.state.StateCache;
+import io.baton.protocol.memory.MemoryClient;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import reactor.core.Disposable;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The segment pipeline's beans: the batcher on the ONNX runner scheduler, the cache of the states
- * this instance stored, and the service.
+ * this instance stored (swept for idle states), and the service with its bounds.
  */
 @Configuration(proxyBeanMethods = false)
 public class SegmentsConfiguration {
 
     @Bean
     SegmentBatcher segmentBatcher(InferenceProperties properties, OnnxScheduler runner) {
-        return new SegmentBatcher(properties.batching().maxBatch(), properties.batching().maxWait(), runner.scheduler());
+        return new SegmentBatcher(properties.batching().maxBatch(), properties.batching().maxWait(),
+                properties.batching().maxQueued(), runner.scheduler());
     }
 
     @Bean
     StateCache stateCache(InferenceProperties properties) {
-        return new StateCache(properties.stateCache().maxBytes().toBytes());
+        return new StateCache(properties.stateCache().maxBytes().toBytes(), properties.stateCache().idleExpiry());
+    }
+
+    /**
+     * Sweeps the state cache for idle states a few times per idle expiry, so that they leave even
+     * when no segment comes to sweep them as it goes.
+     */
+    @Bean(destroyMethod = "dispose")
+    Disposable stateCacheSweep(StateCache stateCache, InferenceProperties properties) {
+        long every = Math.max(Duration.ofSeconds(1).toMillis(), properties.stateCache().idleExpiry().toMillis() / 4);
+        return Schedulers.parallel().schedulePeriodically(stateCache::expire, every, every, TimeUnit.MILLISECONDS);
     }
 
     @Bean
     SegmentService segmentService(ModelRegistry models, MemoryClient memory, SegmentBatcher batcher,
                                   StateCache stateCache, InferenceProperties properties) {
-        return new SegmentService(models::resolve, memory, batcher, stateCache, properties.segments().maxTokens());
+        InferenceProperties.Segments segments = properties.segments();
+        return new SegmentService(models::resolve, memory, batcher, stateCache,
+                new SegmentService.Limits(segments.maxTokens(), segments.maxSentences(), segments.maxSentenceCoverage()),
+                new Admission("segments", segments.maxInFlight()));
     }
 }

@@ -20,7 +20,9 @@ import java.util.StringJoiner;
  * Converts a document's state to the checkpoint container (safetensors, one F32 tensor per
  * {@code past*} input, batch axis 1) and back, with the metadata of the blueprint:
  * {@code baton.format}, {@code baton.model}, {@code baton.model_digest}, {@code baton.tenant},
- * {@code baton.document}, {@code baton.segment}, {@code baton.tokens}, {@code baton.retention}.
+ * {@code baton.document}, {@code baton.segment}, {@code baton.tokens}, {@code baton.retention}, and
+ * for a segment's checkpoint its origin ({@code baton.parent_digest}, {@code baton.input_digest}:
+ * {@link CheckpointOrigin}).
  * A checkpoint written for another model digest, or missing a state tensor, or with a tensor of
  * another shape, is refused, never used.
  */
@@ -31,8 +33,12 @@ public final class Checkpoints {
     private Checkpoints() {
     }
 
-    /** The container of {@code state} after segment {@code id.segment()} of {@code model}. */
-    public static StateContainer toContainer(SegmentModel model, CheckpointId id, DocumentState state) {
+    /**
+     * The container of {@code state} after segment {@code id.segment()} of {@code model}; its
+     * metadata names {@code origin} when its parent's digest is known.
+     */
+    public static StateContainer toContainer(SegmentModel model, CheckpointId id, DocumentState state,
+                                             CheckpointOrigin origin) {
         StateContainer.Builder builder = StateContainer.builder()
                 .metadata(CheckpointMetadata.FORMAT, FORMAT)
                 .metadata(CheckpointMetadata.MODEL, model.id())
@@ -42,6 +48,10 @@ public final class Checkpoints {
                 .metadata(CheckpointMetadata.SEGMENT, Long.toString(id.segment()))
                 .metadata(CheckpointMetadata.TOKENS, Long.toString(state.tokens()))
                 .metadata(CheckpointMetadata.RETENTION, retention(model));
+        if (origin != null && origin.parentDigest() != null) {
+            builder.metadata(CheckpointMetadata.PARENT_DIGEST, origin.parentDigest())
+                    .metadata(CheckpointMetadata.INPUT_DIGEST, origin.inputDigest());
+        }
         for (StateTensorSpec spec : model.plan().state()) {
             FloatTensor tensor = state.tensors().get(spec.input());
             ByteBuffer bytes = ByteBuffer.allocate(tensor.values().length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -51,12 +61,22 @@ public final class Checkpoints {
         return builder.build();
     }
 
-    /** The container's bytes. */
+    /** The container's bytes, of no known origin. */
     public static byte[] encode(SegmentModel model, CheckpointId id, DocumentState state) {
-        ByteBuffer buffer = StateCodec.write(toContainer(model, id, state));
+        return encode(model, id, state, null);
+    }
+
+    /** The container's bytes, naming {@code origin} (see {@link #toContainer}). */
+    public static byte[] encode(SegmentModel model, CheckpointId id, DocumentState state, CheckpointOrigin origin) {
+        ByteBuffer buffer = StateCodec.write(toContainer(model, id, state, origin));
         byte[] out = new byte[buffer.remaining()];
         buffer.get(out);
         return out;
+    }
+
+    /** The metadata of checkpoint bytes (the container is read in full: its format is checked). */
+    public static Map<String, String> metadata(byte[] bytes) {
+        return StateCodec.read(ByteBuffer.wrap(bytes)).metadata();
     }
 
     /** Reads a checkpoint of {@code model}; refuses one of another model or plan. */

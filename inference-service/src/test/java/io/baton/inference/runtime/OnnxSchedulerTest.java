@@ -1,6 +1,9 @@
 package io.baton.inference.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.baton.inference.admission.ServiceBusyException;
 
 import java.time.Duration;
 import java.util.List;
@@ -33,6 +36,28 @@ class OnnxSchedulerTest {
             List<String> threads = names.get(30, TimeUnit.SECONDS);
             assertThat(threads).hasSize(6).allMatch(n -> n.matches("onnx-runner-\\d+"), "named onnx-runner-N");
             assertThat(most.get()).isLessThanOrEqualTo(2);
+        }
+    }
+
+    @Test
+    void aRunBeyondTheQueueIsRefusedServiceBusyAndTheRunnerStaysUsable() throws Exception {
+        try (OnnxScheduler runner = new OnnxScheduler(1, 1)) {
+            CountDownLatch started = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            var running = runner.run(() -> {
+                started.countDown();
+                return release.await(30, TimeUnit.SECONDS);
+            }).toFuture();
+            assertThat(started.await(30, TimeUnit.SECONDS)).isTrue();
+            var queued = runner.run(() -> "queued").toFuture();
+
+            assertThatThrownBy(() -> runner.run(() -> "one too many").block(Duration.ofSeconds(30)))
+                    .isInstanceOf(ServiceBusyException.class)
+                    .satisfies(e -> assertThat(((ServiceBusyException) e).status()).isEqualTo(503));
+            release.countDown();
+            assertThat(running.get(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(queued.get(30, TimeUnit.SECONDS)).isEqualTo("queued");
+            assertThat(runner.run(() -> "after").block(Duration.ofSeconds(30))).isEqualTo("after");
         }
     }
 

@@ -1,24 +1,39 @@
 package io.baton.inference.segments;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.onnxruntime.OrtSession;
+import io.baton.inference.admission.ServiceBusyException;
+import io.baton.inference.models.InvalidSegmentException;
 import io.baton.inference.models.SegmentInput;
 import io.baton.inference.models.SegmentModel;
 import io.baton.inference.models.SegmentOutput;
+import io.baton.inference.runtime.OnnxRuntimeException;
+import io.baton.protocol.deadlines.Deadline;
+import io.baton.protocol.deadlines.DeadlineExceededException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
-/** Segments that queue while the runner is busy run together, one per document, in order. */
+/**
+ * Segments that queue while the runner is busy run together, one per document, in order; and the
+ * batcher never wedges: a refused drain, an {@link Error} of a run, a cancelled segment, a passed
+ * deadline, a full queue and a failing input each fail only what they must, and the next segment
+ * of the same model and length runs.
+ */
 class SegmentBatcherTest {
 
     static Path zoo(String name) {
@@ -30,7 +45,7 @@ class SegmentBatcherTest {
         Scheduler runner = Schedulers.newSingle("test-runner");
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("conv_attention-tiny"), options)) {
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, runner);
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, runner);
             // Hold the runner so that everything submitted below queues up.
             CountDownLatch release = new CountDownLatch(1);
             runner.schedule(() -> await(release));
@@ -69,7 +84,7 @@ class SegmentBatcherTest {
         Scheduler runner = Schedulers.newSingle("test-runner");
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, runner);
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, runner);
             for (int i = 0; i < 3; i++) {
                 batcher.submit(model, "solo", new SegmentInput(new long[] {72, 105}, model.initialState(1)))
                         .block(Duration.ofSeconds(30));
@@ -85,7 +100,7 @@ class SegmentBatcherTest {
         Scheduler runner = Schedulers.newSingle("test-runner");
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ofSeconds(1), runner);
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ofSeconds(1), 256, runner);
             List<Mono<SegmentOutput>> others = new ArrayList<>();
             // Segment 0 of "a" runs alone. "b", "c" and "d" queue while the runner is still busy
             // with it (here: as its output is handed over, on the runner thread), and a's next
@@ -104,6 +119,223 @@ class SegmentBatcherTest {
 
             assertThat(batcher.batchesRun()).as("a's segment 0 alone, then a, b, c, d together").isEqualTo(2);
             assertThat(batcher.segmentsRun()).isEqualTo(5);
+        } finally {
+            runner.dispose();
+        }
+    }
+
+    @Test
+    void aDrainTheRunnerRefusesFailsTheWaitingSegmentsServiceBusyAndTheNextSegmentRuns() throws Exception {
+        // One thread and room for one waiting task: with one task running and one waiting, the
+        // runner refuses the batcher's drain.
+        Scheduler runner = Schedulers.newBoundedElastic(1, 1, "test-runner");
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, runner);
+            CountDownLatch running = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            runner.schedule(() -> {
+                running.countDown();
+                await(release);
+            });
+            assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
+            runner.schedule(() -> { });
+
+            assertThatThrownBy(() -> batcher.submit(model, "a", input(model, 0)).block(Duration.ofSeconds(30)))
+                    .isInstanceOf(ServiceBusyException.class)
+                    .satisfies(e -> assertThat(((ServiceBusyException) e).properties()).containsKey("retryAfter"));
+            assertThat(batcher.queued()).isZero();
+
+            release.countDown();
+            Awaitility.await("the runner has room again").atMost(Duration.ofSeconds(30))
+                    .ignoreExceptionsInstanceOf(ServiceBusyException.class)
+                    .until(() -> batcher.submit(model, "a", input(model, 0)).block(Duration.ofSeconds(30)) != null);
+            assertThat(batcher.submit(model, "b", input(model, 1)).block(Duration.ofSeconds(30))).isNotNull();
+        } finally {
+            runner.dispose();
+        }
+    }
+
+    @Test
+    void aRunnerThatIsShutDownRefusesAtOnceInsteadOfHanging() throws Exception {
+        Scheduler runner = Schedulers.newSingle("test-runner");
+        runner.dispose();
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, runner);
+            for (int i = 0; i < 2; i++) {
+                assertThatThrownBy(() -> batcher.submit(model, "a", input(model, 0)).block(Duration.ofSeconds(30)))
+                        .isInstanceOf(ServiceBusyException.class);
+            }
+            assertThat(batcher.queued()).isZero();
+        }
+    }
+
+    @Test
+    void anErrorOfABatchRunsItsSegmentsOneAtATimeAndTheLaneKeepsDraining() throws Exception {
+        Scheduler runner = Schedulers.newSingle("test-runner");
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             SegmentModel model = SegmentModel.load(zoo("conv_attention-tiny"), options)) {
+            // A batch of several runs out of memory; one segment at a time fits.
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, runner, (m, inputs) -> {
+                if (inputs.size() > 1) {
+                    throw new OutOfMemoryError("test: a batch of " + inputs.size() + " is too large");
+                }
+                return m.run(inputs);
+            });
+            CountDownLatch release = new CountDownLatch(1);
+            runner.schedule(() -> await(release));
+            List<SegmentInput> inputs = List.of(input(model, 0), input(model, 1), input(model, 2));
+            List<Mono<SegmentOutput>> results = new ArrayList<>();
+            for (int i = 0; i < inputs.size(); i++) {
+                results.add(batcher.submit(model, "doc-" + i, inputs.get(i)).cache());
+            }
+            results.forEach(Mono::subscribe);
+            release.countDown();
+            List<SegmentOutput> outputs = Flux.concat(results).collectList().block(Duration.ofSeconds(60));
+
+            assertThat(batcher.batchesRun()).as("three runs of one after the failed batch").isEqualTo(3);
+            for (int i = 0; i < inputs.size(); i++) {
+                assertThat(outputs.get(i).logits()).isEqualTo(model.run(inputs.get(i).tokens(), inputs.get(i).state()).logits());
+            }
+        } finally {
+            runner.dispose();
+        }
+    }
+
+    @Test
+    void anErrorOfASingleSegmentFailsItAsARetryableRuntimeFailureAndTheNextSegmentRuns() throws Exception {
+        Scheduler runner = Schedulers.newSingle("test-runner");
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
+            AtomicInteger calls = new AtomicInteger();
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, runner, (m, inputs) -> {
+                if (calls.getAndIncrement() == 0) {
+                    throw new OutOfMemoryError("test: out of memory");
+                }
+                return m.run(inputs);
+            });
+            assertThatThrownBy(() -> batcher.submit(model, "a", input(model, 0)).block(Duration.ofSeconds(30)))
+                    .isInstanceOf(OnnxRuntimeException.class)
+                    .hasCauseInstanceOf(OutOfMemoryError.class)
+                    .satisfies(e -> assertThat(((OnnxRuntimeException) e).type().retryable()).isTrue());
+            assertThat(batcher.submit(model, "a", input(model, 0)).block(Duration.ofSeconds(30))).isNotNull();
+            assertThat(batcher.submit(model, "b", input(model, 1)).block(Duration.ofSeconds(30))).isNotNull();
+        } finally {
+            runner.dispose();
+        }
+    }
+
+    @Test
+    void aFailingInputFailsOnlyItsOwnDocument() throws Exception {
+        Scheduler runner = Schedulers.newSingle("test-runner");
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             SegmentModel model = SegmentModel.load(zoo("conv_attention-tiny"), options)) {
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, runner);
+            CountDownLatch release = new CountDownLatch(1);
+            runner.schedule(() -> await(release));
+            // The model refuses a token outside its vocabulary, and with it the whole batched run.
+            SegmentInput bad = new SegmentInput(new long[] {72, 1_000_000, 65}, model.initialState(1));
+            Mono<SegmentOutput> first = batcher.submit(model, "good-1", input(model, 0)).cache();
+            Mono<SegmentOutput> failing = batcher.submit(model, "bad", bad).cache();
+            Mono<SegmentOutput> second = batcher.submit(model, "good-2", input(model, 1)).cache();
+            List.of(first, failing, second).forEach(m -> m.subscribe(out -> { }, e -> { }));
+            release.countDown();
+
+            assertThat(first.block(Duration.ofSeconds(60)).logits())
+                    .isEqualTo(model.run(input(model, 0).tokens(), model.initialState(1)).logits());
+            assertThat(second.block(Duration.ofSeconds(60)).logits())
+                    .isEqualTo(model.run(input(model, 1).tokens(), model.initialState(1)).logits());
+            assertThatThrownBy(() -> failing.block(Duration.ofSeconds(60)))
+                    .isInstanceOf(InvalidSegmentException.class)
+                    .satisfies(e -> assertThat(((InvalidSegmentException) e).reason())
+                            .isEqualTo(InvalidSegmentException.Reason.TOKEN_OUT_OF_VOCABULARY));
+        } finally {
+            runner.dispose();
+        }
+    }
+
+    @Test
+    void aCancelledSegmentLeavesTheQueueAndNeverRuns() throws Exception {
+        Scheduler runner = Schedulers.newSingle("test-runner");
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
+            List<Integer> ran = new CopyOnWriteArrayList<>();
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, runner, (m, inputs) -> {
+                inputs.forEach(in -> ran.add((int) in.tokens()[2] - 65));
+                return m.run(inputs);
+            });
+            CountDownLatch release = new CountDownLatch(1);
+            runner.schedule(() -> await(release));
+            Mono<SegmentOutput> kept = batcher.submit(model, "kept", input(model, 0)).cache();
+            kept.subscribe();
+            Disposable gone = batcher.submit(model, "gone", input(model, 1)).subscribe();
+            assertThat(batcher.queued()).isEqualTo(2);
+
+            gone.dispose();
+            assertThat(batcher.queued()).as("the cancelled segment left the queue").isEqualTo(1);
+            release.countDown();
+            kept.block(Duration.ofSeconds(60));
+            assertThat(batcher.submit(model, "after", input(model, 2)).block(Duration.ofSeconds(60))).isNotNull();
+
+            assertThat(ran).as("salts of the segments that ran").containsExactly(0, 2);
+            assertThat(batcher.segmentsRun()).isEqualTo(2);
+        } finally {
+            runner.dispose();
+        }
+    }
+
+    @Test
+    void aSegmentWhoseDeadlinePassedWhileItWaitedIsDroppedUnrun() throws Exception {
+        Scheduler runner = Schedulers.newSingle("test-runner");
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, runner);
+            CountDownLatch release = new CountDownLatch(1);
+            runner.schedule(() -> await(release));
+            Deadline deadline = Deadline.in(Duration.ofMillis(50));
+            Mono<SegmentOutput> late = batcher.submit(model, "late", input(model, 0))
+                    .contextWrite(context -> context.put(Deadline.KEY, deadline)).cache();
+            late.subscribe(out -> { }, e -> { });
+            Mono<SegmentOutput> timely = batcher.submit(model, "timely", input(model, 1)).cache();
+            timely.subscribe();
+            Awaitility.await("the deadline passes while the runner is busy").atMost(Duration.ofSeconds(30))
+                    .until(deadline::passed);
+            release.countDown();
+
+            assertThat(timely.block(Duration.ofSeconds(60))).isNotNull();
+            assertThatThrownBy(() -> late.block(Duration.ofSeconds(60))).isInstanceOf(DeadlineExceededException.class);
+            assertThat(batcher.segmentsRun()).as("only the timely segment ran").isEqualTo(1);
+            assertThatThrownBy(() -> batcher.submit(model, "late", input(model, 0))
+                    .contextWrite(context -> context.put(Deadline.KEY, deadline)).block(Duration.ofSeconds(30)))
+                    .as("a segment submitted after its deadline is refused at once")
+                    .isInstanceOf(DeadlineExceededException.class);
+        } finally {
+            runner.dispose();
+        }
+    }
+
+    @Test
+    void aFullQueueRefusesTheNextSegmentServiceBusyAndTakesMoreOnceItDrains() throws Exception {
+        Scheduler runner = Schedulers.newSingle("test-runner");
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 2, runner);
+            CountDownLatch release = new CountDownLatch(1);
+            runner.schedule(() -> await(release));
+            Mono<SegmentOutput> a = batcher.submit(model, "a", input(model, 0)).cache();
+            Mono<SegmentOutput> b = batcher.submit(model, "b", new SegmentInput(new long[] {72, 105}, model.initialState(1)))
+                    .cache();
+            a.subscribe();
+            b.subscribe();
+
+            assertThatThrownBy(() -> batcher.submit(model, "c", input(model, 2)).block(Duration.ofSeconds(30)))
+                    .isInstanceOf(ServiceBusyException.class)
+                    .hasMessageContaining("baton.batching.max-queued");
+            release.countDown();
+            assertThat(a.block(Duration.ofSeconds(60))).isNotNull();
+            assertThat(b.block(Duration.ofSeconds(60))).isNotNull();
+            assertThat(batcher.submit(model, "c", input(model, 2)).block(Duration.ofSeconds(60))).isNotNull();
         } finally {
             runner.dispose();
         }

@@ -1,16 +1,25 @@
 package io.baton.inference.segments;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.onnxruntime.OrtSession;
 import io.baton.common.testing.DataFiles;
 import io.baton.common.testing.TestServers;
+import io.baton.inference.models.DocumentState;
 import io.baton.inference.models.FloatTensor;
 import io.baton.inference.models.SegmentModel;
 import io.baton.inference.models.SegmentOutput;
+import io.baton.inference.state.CheckpointId;
+import io.baton.inference.state.CheckpointOrigin;
+import io.baton.inference.state.Checkpoints;
 import io.baton.inference.state.StateCache;
 import io.baton.inference.testing.InferenceServer;
 import io.baton.inference.testing.MemoryServiceProcess;
+import io.baton.protocol.access.ServiceToken;
+import io.baton.protocol.client.ClientSettings;
+import io.baton.protocol.memory.HttpMemoryClient;
+import io.baton.protocol.memory.Written;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -307,6 +316,107 @@ class SegmentsIT {
         tooMany.put("maxTokens", 100_000);
         assertThat(generateProblem(first.client(), tenant, tooMany, 400)).containsEntry("type",
                 "urn:baton:problem:segment-too-long");
+    }
+
+    @Test
+    void aRetryWhoseEarlierAttemptStoredOtherBytesFromTheSameStateSucceedsWithTheStoredDigest() throws Exception {
+        String model = "gemma2-tiny";
+        String tenant = tenant();
+        long[] zero = slice(text, 0, 100);
+        long[] one = slice(text, 100, 100);
+        Path folder = Path.of(System.getProperty("baton.zoo.dir", "../models/zoo")).resolve(model);
+        HttpMemoryClient memory = HttpMemoryClient.create(new ClientSettings(SegmentsIT.memory.baseUrl(),
+                Duration.ofSeconds(30), 0, Duration.ofMillis(10), null, null, null).withToken(ServiceToken.of(TOKEN)),
+                64 * 1024 * 1024);
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             SegmentModel reference = SegmentModel.load(folder, options)) {
+            DocumentState after0 = reference.run(zero, reference.initialState(1)).next();
+            SegmentOutput out1 = reference.run(one, after0);
+            // Checkpoint 1 as a first attempt on another device might have stored it: the same
+            // segment from the same stored checkpoint 0, its last bits different.
+            DocumentState perturbed = perturb(out1.next());
+            for (String document : List.of("resumed", "resumed-cached")) {
+                String digest0 = digest(post(first.client(), tenant, request(document, 0, model, zero)));
+                Written stored = memory.put(tenant, document, 1, Checkpoints.encode(reference,
+                        new CheckpointId(tenant, document, 1), perturbed, CheckpointOrigin.of(digest0, one)), null)
+                        .block(Duration.ofSeconds(30));
+                // The retry of segment 1: on the second instance it reads checkpoint 0 back; on the
+                // first it continues from the state it kept after segment 0.
+                WebClient instance = document.equals("resumed") ? second.client() : first.client();
+                Map<String, Object> body = request(document, 1, model, one);
+                body.put("sentences", List.of(List.of(0, 100)));
+                ResponseEntity<Map<String, Object>> retried = post(instance, tenant, body);
+
+                assertThat(retried.getStatusCode().value()).as("%s", retried.getBody()).isEqualTo(200);
+                assertThat(retried.getBody()).containsEntry("digest", stored.digest());
+                double[] nll = Readouts.tokenNll(out1.logits(), one, -1);
+                List<?> got = (List<?>) retried.getBody().get("tokenNll");
+                assertThat(got).hasSize(nll.length);
+                for (int i = 0; i < nll.length; i++) {
+                    assertThat(((Number) got.get(i)).doubleValue()).isCloseTo(nll[i], within(TOLERANCE));
+                }
+                assertThat((List<?>) retried.getBody().get("sentenceVectors")).hasSize(1);
+                assertThat(memoryHead(tenant, document).getBody()).containsEntry("segment", 1);
+                assertThat(memory.checkpoint(tenant, document, 1).block(Duration.ofSeconds(30)))
+                        .as("the stored checkpoint is unchanged")
+                        .isEqualTo(memory.kept(tenant, document, 1).block(Duration.ofSeconds(30)).container());
+                assertThat(memory.kept(tenant, document, 1).block(Duration.ofSeconds(30)).digest()).isEqualTo(stored.digest());
+            }
+            assertThat(first.bean(StateCache.class).find(tenant, "resumed-cached", model, 1))
+                    .as("the state computed now is not the stored one, so it is not kept").isNull();
+
+            // The segment continues from the stored checkpoint 1.
+            Map<String, Object> two = request("resumed", 2, model, slice(text, 200, 50));
+            assertThat(post(first.client(), tenant, two).getStatusCode().value()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aCheckpointStoredFromAnotherStateOrOtherTokensStaysAConflict() throws Exception {
+        String model = "gemma2-tiny";
+        String tenant = tenant();
+        long[] zero = slice(text, 0, 100);
+        long[] one = slice(text, 100, 100);
+        Path folder = Path.of(System.getProperty("baton.zoo.dir", "../models/zoo")).resolve(model);
+        HttpMemoryClient memory = HttpMemoryClient.create(new ClientSettings(SegmentsIT.memory.baseUrl(),
+                Duration.ofSeconds(30), 0, Duration.ofMillis(10), null, null, null).withToken(ServiceToken.of(TOKEN)),
+                64 * 1024 * 1024);
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             SegmentModel reference = SegmentModel.load(folder, options)) {
+            DocumentState after1 = perturb(reference.run(one, reference.run(zero, reference.initialState(1)).next()).next());
+            Map<String, CheckpointOrigin> origins = new LinkedHashMap<>();
+            for (String document : List.of("other-tokens", "other-parent", "no-origin")) {
+                String digest0 = digest(post(first.client(), tenant, request(document, 0, model, zero)));
+                origins.put(document, switch (document) {
+                    case "other-tokens" -> CheckpointOrigin.of(digest0, slice(text, 100, 99));
+                    case "other-parent" -> CheckpointOrigin.of("0".repeat(64), one);
+                    default -> null;
+                });
+                memory.put(tenant, document, 1, Checkpoints.encode(reference, new CheckpointId(tenant, document, 1),
+                        after1, origins.get(document)), null).block(Duration.ofSeconds(30));
+                Map<String, Object> conflict = expectProblem(second.client(), tenant, request(document, 1, model, one),
+                        409, "checkpoint-conflict");
+                assertThat(conflict).as(document).containsEntry("expectedSegment", 2);
+            }
+        }
+    }
+
+    /** {@code state} with its first value moved by 1e-3: another device's bytes for the same computation. */
+    static DocumentState perturb(DocumentState state) {
+        Map<String, FloatTensor> tensors = new LinkedHashMap<>(state.tensors());
+        Map.Entry<String, FloatTensor> firstTensor = tensors.entrySet().iterator().next();
+        float[] values = firstTensor.getValue().values().clone();
+        values[0] += 1e-3f;
+        tensors.put(firstTensor.getKey(), new FloatTensor(firstTensor.getValue().shape(), values));
+        return new DocumentState(state.tokens(), tensors);
+    }
+
+    /** The stored checkpoint's digest a segment's answer names. */
+    static String digest(ResponseEntity<Map<String, Object>> response) {
+        assertThat(response.getStatusCode().value()).as("%s", response.getBody()).isEqualTo(200);
+        String digest = (String) response.getBody().get("digest");
+        assertThat(digest).matches("[0-9a-f]{64}");
+        return digest;
     }
 
     static List<ServerSentEvent<Map<String, Object>>> generate(WebClient client, String tenant, Map<String, Object> body) {

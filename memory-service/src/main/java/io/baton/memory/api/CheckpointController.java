@@ -2,6 +2,7 @@ package io.baton.memory.api;
 
 import io.baton.memory.MemoryProperties;
 import io.baton.memory.checkpoints.CheckpointService;
+import io.baton.memory.encoding.StateEncoding;
 import io.baton.memory.store.DocumentKey;
 import io.baton.memory.store.Head;
 import io.baton.protocol.BatonHeaders;
@@ -44,7 +45,10 @@ public class CheckpointController {
         return checkpoints.head(key).map(head -> headResponse(HttpStatus.OK, doc, head, null));
     }
 
-    /** The container of kept checkpoint n, decoded from its stored encoding. */
+    /**
+     * The container of kept checkpoint n, decoded from its stored encoding, with the digest of the
+     * stored bytes ({@code X-Baton-Checkpoint-Digest}), which a put of n+1 may name as its parent.
+     */
     @GetMapping(path = "/checkpoints/{n}")
     public Mono<ResponseEntity<byte[]>> checkpoint(@PathVariable String doc, @PathVariable String n,
             ServerHttpRequest request) {
@@ -56,7 +60,8 @@ public class CheckpointController {
             if (Etags.matches(ifNoneMatch, etag)) {
                 return Mono.just(ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag).<byte[]>build());
             }
-            return checkpoints.decode(stored).map(decoded -> {
+            return checkpoints.decode(stored).zipWith(checkpoints.digest(stored)).map(both -> {
+                StateEncoding.Decoded decoded = both.getT1();
                 Head head = stored.head();
                 return ResponseEntity.ok()
                         .eTag(etag)
@@ -64,6 +69,7 @@ public class CheckpointController {
                         .headers(headers -> MetadataHeaders.set(headers, stored.segment(),
                                 CheckpointService.tokens(decoded.metadata(), head), head.model(),
                                 head.modelDigest(), head.version()))
+                        .header(BatonHeaders.CHECKPOINT_DIGEST, both.getT2())
                         .body(decoded.bytes());
             });
         });

@@ -59,6 +59,14 @@ public class CheckpointService {
         return executor.submit(work, () -> encoding.decode(stored.stored(), readOptions));
     }
 
+    /**
+     * The digest of a stored checkpoint (hex SHA-256 of its stored bytes, as its put reported it):
+     * what a put of the next checkpoint names as its parent.
+     */
+    public Mono<String> digest(StoredCheckpoint stored) {
+        return executor.submit(stored.stored().length, () -> CheckpointRecord.digest(stored.stored()));
+    }
+
     /** Kept checkpoint n, decoded. */
     public Mono<StateEncoding.Decoded> read(DocumentKey key, long segment) {
         return stored(key, segment).flatMap(this::decode);

@@ -19,7 +19,7 @@ import reactor.core.publisher.Mono;
  * The memory service over HTTP ({@code /v1/documents/{doc}/head}, {@code .../checkpoints/{n}},
  * {@code DELETE /v1/documents/{doc}}, with {@code If-Match} for a conditional delete; a put names its parent in {@code X-Baton-Parent-Digest} and
  * learns the stored checkpoint's digest from {@code X-Baton-Checkpoint-Digest} and {@code
- * X-Baton-Exact}), every call through a {@link CallGuard} (timeout, retries of what the catalogue
+ * X-Baton-Exact}; a read learns it from {@code X-Baton-Checkpoint-Digest}), every call through a {@link CallGuard} (timeout, retries of what the catalogue
  * calls retryable, circuit breaker). Every call may be retried: reads are idempotent, a repeated
  * delete finds nothing (false), and a put repeats identical bytes, which the memory service
  * answers as an idempotent success.
@@ -57,6 +57,18 @@ public final class HttpMemoryClient implements MemoryClient {
                 .header(BatonHeaders.TENANT, tenant).accept(MediaType.APPLICATION_OCTET_STREAM)
                 .exchangeToMono(response -> response.statusCode().is2xxSuccessful()
                         ? response.bodyToMono(byte[].class)
+                        : absentOrError(response, what));
+        return guard.mono(call, what);
+    }
+
+    @Override
+    public Mono<KeptCheckpoint> kept(String tenant, String document, long segment) {
+        String what = "reading checkpoint " + segment + " of document " + document;
+        Mono<KeptCheckpoint> call = web.get().uri("/v1/documents/{doc}/checkpoints/{n}", document, segment)
+                .header(BatonHeaders.TENANT, tenant).accept(MediaType.APPLICATION_OCTET_STREAM)
+                .exchangeToMono(response -> response.statusCode().is2xxSuccessful()
+                        ? response.bodyToMono(byte[].class).map(bytes -> new KeptCheckpoint(bytes,
+                                response.headers().asHttpHeaders().getFirst(BatonHeaders.CHECKPOINT_DIGEST)))
                         : absentOrError(response, what));
         return guard.mono(call, what);
     }

@@ -15,6 +15,13 @@ public interface MemoryClient {
     /** Checkpoint n's container bytes; empty when the document has no such kept checkpoint. */
     Mono<byte[]> checkpoint(String tenant, String document, long segment);
 
+    /**
+     * Checkpoint n's container bytes and its stored digest, for a writer that continues from it
+     * (and names that digest as the parent of what it writes); empty when the document has no
+     * such kept checkpoint.
+     */
+    Mono<KeptCheckpoint> kept(String tenant, String document, long segment);
+
     /** The document's head; empty when the document has no checkpoint. */
     Mono<StoredHead> head(String tenant, String document);
 
