@@ -121,7 +121,7 @@ class DocumentIngestCleanupTest {
                 return real.generate(tenant, request);
             }
         };
-        return new DocumentService(new DocumentPipeline(failing, new DocumentGate(2)),
+        return new DocumentService(new DocumentPipeline(failing, new DocumentGate(2, 100, Duration.ofMinutes(5))),
                 Standalone.context().getBean(ModelTokenizers.class), failing, memory, new DocumentLeases(),
                 Standalone.context().getBean(GatewayProperties.class));
     }

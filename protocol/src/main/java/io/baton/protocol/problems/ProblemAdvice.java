@@ -33,8 +33,8 @@ import reactor.core.publisher.Mono;
  *
  * <p>Every problem names the request's id ({@code requestId}, {@link RequestIds}); the log lines
  * about it name the same id. Failures of the service itself (5xx) are logged; a 507 (a tenant's
- * quota, a full store) is a warning. {@link #finish} lets a service add to or rewrite every
- * problem it answers.
+ * quota, a full store) or a passed deadline is a warning, a refusal for capacity a debug line.
+ * {@link #finish} lets a service add to or rewrite every problem it answers.
  */
 public abstract class ProblemAdvice extends ResponseEntityExceptionHandler {
 
@@ -51,10 +51,15 @@ public abstract class ProblemAdvice extends ResponseEntityExceptionHandler {
     /**
      * The problem detail of {@code e} for the request of {@code exchange}, as this service answers
      * it, by a handler, a filter or a stream that already began alike: a failure of the service
-     * (5xx) is logged here, once, with the request's id; a 507 as a warning.
+     * (5xx) is logged here, once, with the request's id; a 507 or a passed deadline as a warning,
+     * without a trace; a refusal for capacity ({@code service-busy}, a 429), which under load comes
+     * by the thousand and is the service working as meant, only at debug level.
      */
     public ProblemDetail problemOf(BatonException e, ServerWebExchange exchange) {
-        if (e.status() == 507) {
+        if (e.status() == 429 || e.type() == ProblemType.SERVICE_BUSY) {
+            log.debug("{} {} (request {}) refused: {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
+                    RequestIds.of(exchange), e.getMessage());
+        } else if (e.status() == 507 || e.type() == ProblemType.DEADLINE_EXCEEDED) {
             log.warn("{} {} (request {}) refused: {}", exchange.getRequest().getMethod(), exchange.getRequest().getPath(),
                     RequestIds.of(exchange), e.getMessage());
         } else if (e.status() >= 500) {
