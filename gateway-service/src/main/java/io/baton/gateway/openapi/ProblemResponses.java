@@ -15,7 +15,8 @@ import org.springdoc.core.customizers.OpenApiCustomizer;
 /**
  * Every error response in the description is an RFC 9457 problem, as every error of the gateway
  * is: the {@value #SCHEMA} schema, the responses any {@code /v1} operation can give (a malformed
- * or invalid request, a missing or invalid API key, a body over the limit, an internal error), and
+ * or invalid request, a missing or invalid API key, a body too slow or over the limit, an internal
+ * error), and
  * {@code application/problem+json} content for every 4xx and 5xx response, including those a
  * controller declares with only a description of its problem types.
  */
@@ -29,6 +30,7 @@ public final class ProblemResponses implements OpenApiCustomizer {
     private static final Map<String, String> COMMON = Map.of(
             "400", "malformed-request (unreadable JSON) or invalid-request (the errors member lists the fields)",
             "401", "missing-api-key or invalid-api-key: X-API-Key is required when the gateway has keys",
+            "408", "request-timeout: the body did not arrive within the gateway's body read timeout",
             "413", "payload-too-large: the body is over the gateway's limit",
             "500", "internal-error");
 

@@ -8,7 +8,8 @@ import java.util.Map;
 /**
  * The gateway runs as many documents as it may and cannot queue another one, or the document
  * waited its longest for its turn (503 {@code service-busy}); {@code Retry-After} says when a
- * turn is likely to be free.
+ * turn is likely to be free. Without a stack trace: it is flow control, made for every refused
+ * request under a flood, and where it was made says nothing (always {@link DocumentGate}).
  */
 public final class ServiceBusyException extends GatewayException {
 
@@ -19,6 +20,11 @@ public final class ServiceBusyException extends GatewayException {
     public ServiceBusyException(String message, long retryAfterSeconds) {
         super(message);
         this.retryAfterSeconds = retryAfterSeconds;
+    }
+
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+        return this;
     }
 
     @Override
