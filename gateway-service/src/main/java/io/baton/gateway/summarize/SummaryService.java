@@ -32,6 +32,11 @@ import reactor.core.scheduler.Schedulers;
  * state with a fixed prompt (abstractive). Emits progress after each segment and the summary
  * last; cancelling stops the run. The temporary document is deleted from the memory service when
  * the summary is done, has failed or was cancelled.
+ *
+ * <p>Gathering the sentence vectors, selection and the prompt's tokenisation run on Reactor's
+ * bounded-elastic scheduler, never on the thread that delivered a segment's answer: in
+ * distributed mode that is a Netty event loop, which other requests share. Selection keeps at
+ * most {@code baton.summaries.max-candidates} sentences ({@link CandidatePool}).
  */
 public final class SummaryService {
 
