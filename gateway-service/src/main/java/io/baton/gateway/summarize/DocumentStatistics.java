@@ -1,7 +1,5 @@
 package io.baton.gateway.summarize;
 
-import java.util.Arrays;
-
 /**
  * What relevance needs over all of a document's sentences, summed as they come, in memory that
  * does not grow with the document: for the model vectors, the sum of their unit vectors (the
@@ -12,8 +10,10 @@ import java.util.Arrays;
  * document frequencies of the hashed vocabulary ({@link TermVector#hashed}) with a running term
  * centroid for the pool's provisional scores ({@link CandidatePool}).
  *
- * <p>Made only for a document longer than the pool; about 12 MB (the two term tables) plus
- * hidden x hidden doubles, whatever the document's length.
+ * <p>Made only for a document longer than the pool: 4 MB for the two term tables ({@link
+ * TermVector#BUCKETS} ints and floats) and hidden x hidden doubles (0.5 MB for gemma2-small),
+ * whatever the document's length; the final term centroid (4 MB of doubles) lives only while
+ * the summary is chosen.
  */
 final class DocumentStatistics {
 
@@ -26,8 +26,8 @@ final class DocumentStatistics {
     private double lnWords;
     private double lnWordsSquared;
     private final int[] documentFrequency = new int[TermVector.BUCKETS];
-    /** The sum of the term vectors, each with the frequencies of when it came (provisional). */
-    private final double[] runningTerms = new double[TermVector.BUCKETS];
+    /** The sum of the term vectors, each with the frequencies of when it came (provisional, so floats). */
+    private final float[] runningTerms = new float[TermVector.BUCKETS];
 
     DocumentStatistics(int dimension) {
         this.dimension = dimension;
@@ -61,7 +61,10 @@ final class DocumentStatistics {
 
     /** Adds a sentence's term vector (with the frequencies so far) to the running term centroid. */
     void addRunningTerms(String sentence) {
-        add(runningTerms, terms(sentence));
+        TermVector vector = terms(sentence);
+        for (int k = 0; k < vector.terms().length; k++) {
+            runningTerms[vector.terms()[k]] += (float) vector.weights()[k];
+        }
     }
 
     /** The number of sentences counted. */
@@ -112,24 +115,31 @@ final class DocumentStatistics {
 
     /** The unit running term centroid (provisional: each sentence weighed with the frequencies of when it came). */
     double[] runningTermsUnit() {
-        return MmrSelector.unit(runningTerms);
+        double[] terms = new double[runningTerms.length];
+        for (int b = 0; b < terms.length; b++) {
+            terms[b] = runningTerms[b];
+        }
+        return MmrSelector.unit(terms);
     }
 
     /**
      * The final term centroid and the moments of the lexical cosine, from the document's
      * sentences read again ({@code sentences}: each one's text without surrounding whitespace,
      * in order, every one counted here). Two passes: the centroid needs every term vector with the
-     * final frequencies, the cosines need the centroid. Reuses the running table.
+     * final frequencies, the cosines need the centroid.
      *
      * @param moments set to the cosine's mean and standard deviation
      * @return the unit term centroid
      */
     double[] finalTerms(Iterable<String> sentences, double[] moments) {
-        Arrays.fill(runningTerms, 0);
+        double[] centroid = new double[TermVector.BUCKETS];
         for (String sentence : sentences) {
-            add(runningTerms, terms(sentence));
+            TermVector vector = terms(sentence);
+            for (int k = 0; k < vector.terms().length; k++) {
+                centroid[vector.terms()[k]] += vector.weights()[k];
+            }
         }
-        double[] unit = MmrSelector.unit(runningTerms);
+        double[] unit = MmrSelector.unit(centroid);
         double total = 0;
         double squares = 0;
         for (String sentence : sentences) {
@@ -141,11 +151,5 @@ final class DocumentStatistics {
         moments[0] = mean;
         moments[1] = Math.sqrt(Math.max(0, squares / this.sentences - mean * mean));
         return unit;
-    }
-
-    private static void add(double[] dense, TermVector vector) {
-        for (int k = 0; k < vector.terms().length; k++) {
-            dense[vector.terms()[k]] += vector.weights()[k];
-        }
     }
 }

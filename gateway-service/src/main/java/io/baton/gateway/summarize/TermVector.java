@@ -68,7 +68,7 @@ record TermVector(int[] terms, double[] weights) {
      * The buckets of the hashed vocabulary ({@link #hashed}): a fixed number, so that the tables
      * of a document longer than selection's pool ({@link CandidatePool}) do not grow with its text.
      */
-    static final int BUCKETS = 1 << 20;
+    static final int BUCKETS = 1 << 19;
 
     /** The bucket of a token in the hashed vocabulary. */
     static int bucket(String token) {
