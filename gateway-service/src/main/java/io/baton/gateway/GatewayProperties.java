@@ -168,17 +168,22 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
      * vectors only), the preference for longer sentences ({@code lengthWeight}, 0 = none); and the
      * fewest words a sentence needs to be a candidate (shorter ones, headings and back-channel
      * turns say, are picked only when nothing else is left). The defaults were tuned on SQuALITY
-     * dev and QMSum val (docs/quality.md).
+     * dev and QMSum val (docs/quality.md). {@code maxCandidates}: the most sentences selection
+     * keeps in memory (a document with more is cut to its best half whenever the pool is full:
+     * docs/gateway.md#summaries); the default holds every document of the evaluation sets (at
+     * most 1,596 sentences), so they get exactly the selection over all their sentences.
      */
     public record Summaries(@DefaultValue("5") int sentences, @DefaultValue("0.3") double lambda,
                             @DefaultValue("12") int minWords, @DefaultValue("0.5") double lexicalWeight,
-                            @DefaultValue("0.25") double lengthWeight, @DefaultValue Abstractive abstractive) {
+                            @DefaultValue("0.25") double lengthWeight, @DefaultValue Abstractive abstractive,
+                            @DefaultValue("2048") int maxCandidates) {
 
         public Summaries {
             if (sentences < 1 || minWords < 0 || lambda < 0 || lambda > 1 || lexicalWeight < 0 || lexicalWeight > 1
-                    || lengthWeight < 0) {
+                    || lengthWeight < 0 || maxCandidates < 2) {
                 throw new IllegalArgumentException("baton.summaries: sentences >= 1, min-words >= 0, "
-                        + "0 <= lambda <= 1, 0 <= lexical-weight <= 1 and length-weight >= 0 are required");
+                        + "0 <= lambda <= 1, 0 <= lexical-weight <= 1, length-weight >= 0 and max-candidates >= 2"
+                        + " are required");
             }
         }
     }

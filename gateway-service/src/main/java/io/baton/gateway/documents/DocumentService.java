@@ -9,13 +9,13 @@ import io.baton.gateway.pipeline.DocumentPipeline;
 import io.baton.gateway.segmenting.InputText;
 import io.baton.gateway.segmenting.ModelTokenizers;
 import io.baton.gateway.segmenting.Segment;
+import io.baton.gateway.segmenting.GeneratedText;
 import io.baton.gateway.segmenting.Segmenter;
 import io.baton.gateway.segmenting.TextTokenizer;
 import io.baton.protocol.inference.GenerateRequest;
 import io.baton.protocol.memory.MemoryClient;
 import io.baton.protocol.memory.StoredHead;
 import io.baton.protocol.memory.Written;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -47,7 +47,9 @@ import reactor.core.scheduler.Schedulers;
  *       unreachable, the client gone), the document keeps the segments stored so far: its head is
  *       always a whole segment, never half of one.
  *   <li><b>Generate</b> runs a prompt from the head's checkpoint, pinned when the request comes,
- *       and streams the tokens; nothing is stored.
+ *       and streams the tokens, decoded as they come ({@link GeneratedText}); nothing is stored.
+ *       The prompt is tokenised on the bounded-elastic scheduler, never on the event loop that
+ *       delivered the head.
  * </ul>
  */
 public final class DocumentService {
@@ -130,20 +132,28 @@ public final class DocumentService {
     public Flux<GenerationEvent> generate(String tenant, String id, PromptRequest request) {
         return existing(tenant, id).flatMapMany(head -> {
             TextTokenizer tokenizer = tokenizers.tokenizer(head.model());
-            long[] prompt = tokenizer.encode(request.prompt()).ids();
-            if (prompt.length == 0) {
-                return Flux.error(new InvalidRequestException("the prompt has no tokens; give at least one"));
-            }
-            GenerateRequest generate = new GenerateRequest(id, head.segment(), head.model(), prompt, request.maxTokens(),
-                    request.temperature(), request.topP(), request.seed(), null);
-            Decoder decoder = new Decoder(tokenizer);
-            return inference.generate(tenant, generate)
-                    .map(token -> (GenerationEvent) new GenerationEvent.Token(token.index(), token.token(),
-                            decoder.add(token.token()), token.logprob()))
-                    .concatWith(Mono.fromSupplier(() -> new GenerationEvent.Done(id, head.segment(),
-                            List.copyOf(decoder.tokens), decoder.text(),
-                            decoder.tokens.size() < request.maxTokens() ? "stop" : "length")));
+            return Mono.fromCallable(() -> tokenizer.encode(request.prompt()).ids())
+                    .subscribeOn(Schedulers.boundedElastic())
+                    .flatMapMany(prompt -> generate(tenant, id, head, tokenizer, prompt, request));
         });
+    }
+
+    private Flux<GenerationEvent> generate(String tenant, String id, StoredHead head, TextTokenizer tokenizer,
+                                           long[] prompt, PromptRequest request) {
+        if (prompt.length == 0) {
+            return Flux.error(new InvalidRequestException("the prompt has no tokens; give at least one"));
+        }
+        GenerateRequest generate = new GenerateRequest(id, head.segment(), head.model(), prompt, request.maxTokens(),
+                request.temperature(), request.topP(), request.seed(), null);
+        GeneratedText decoder = tokenizer.generatedText();
+        return inference.generate(tenant, generate)
+                .map(token -> (GenerationEvent) new GenerationEvent.Token(token.index(), token.token(),
+                        decoder.add(token.token()), token.logprob()))
+                .concatWith(Mono.fromSupplier(() -> {
+                    List<Long> tokens = decoder.tokens();
+                    return new GenerationEvent.Done(id, head.segment(), tokens, decoder.text(),
+                            tokens.size() < request.maxTokens() ? "stop" : "length");
+                }));
     }
 
     /**
@@ -232,40 +242,5 @@ public final class DocumentService {
                     return Mono.empty();
                 })
                 .then();
-    }
-
-    /**
-     * Decodes generated tokens as they come: each token's text is what the decoded output grew
-     * by, holding back a trailing replacement character (a multi-byte character not complete yet).
-     */
-    private static final class Decoder {
-
-        private final TextTokenizer tokenizer;
-        private final List<Long> tokens = new ArrayList<>();
-        private String shown = "";
-
-        Decoder(TextTokenizer tokenizer) {
-            this.tokenizer = tokenizer;
-        }
-
-        String add(long token) {
-            tokens.add(token);
-            String stable = text();
-            int end = stable.length();
-            while (end > 0 && stable.charAt(end - 1) == '\uFFFD') {
-                end--;
-            }
-            stable = stable.substring(0, end);
-            if (!stable.startsWith(shown)) {
-                return "";
-            }
-            String grown = stable.substring(shown.length());
-            shown = stable;
-            return grown;
-        }
-
-        String text() {
-            return tokenizer.decode(tokens.stream().mapToLong(Long::longValue).toArray());
-        }
     }
 }

@@ -8,7 +8,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Map;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A model's tokenizer: its {@code tokenizer.json} (Hugging Face tokenizers format) run by the
@@ -42,12 +47,17 @@ public final class TextTokenizer implements AutoCloseable {
             "truncation", "false",
             "padding", "false");
 
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
     private final HuggingFaceTokenizer tokenizer;
     private final Path source;
+    /** Each token id's bytes when the tokenizer is byte-level ({@link #byteLevelTable}), else null. */
+    private final byte[][] tokenBytes;
 
-    private TextTokenizer(HuggingFaceTokenizer tokenizer, Path source) {
+    private TextTokenizer(HuggingFaceTokenizer tokenizer, Path source, byte[][] tokenBytes) {
         this.tokenizer = tokenizer;
         this.source = source;
+        this.tokenBytes = tokenBytes;
     }
 
     /**
@@ -79,7 +89,65 @@ public final class TextTokenizer implements AutoCloseable {
             throw new TokenizerLoadException("the tokenizer from " + file
                     + " would still truncate or pad (" + settings + ")");
         }
-        return new TextTokenizer(tokenizer, file);
+        try {
+            return new TextTokenizer(tokenizer, file, byteLevelTable(JSON.readTree(file.toFile())));
+        } catch (JacksonException e) {
+            tokenizer.close();
+            throw new TokenizerLoadException("not a Hugging Face tokenizer: " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Each token id's bytes, for a tokenizer whose decoding is byte-level: a {@code ByteLevel}
+     * decoder and no added tokens (every model of the zoo). Null for any other, which
+     * {@link GeneratedText} then decodes whole. The bytes are what the library's
+     * {@code ByteLevel} decoder takes from a token: each character's byte under GPT-2's
+     * byte-to-character map, or the token's UTF-8 bytes when a character is not in the map.
+     */
+    private static byte[][] byteLevelTable(JsonNode json) {
+        JsonNode decoder = json.path("decoder");
+        JsonNode vocab = json.path("model").path("vocab");
+        if (!"ByteLevel".equals(decoder.path("type").asString(null)) || !vocab.isObject()
+                || json.path("added_tokens").size() > 0) {
+            return null;
+        }
+        Map<Character, Byte> bytes = gpt2CharacterBytes();
+        int size = 0;
+        for (Map.Entry<String, JsonNode> entry : vocab.properties()) {
+            size = Math.max(size, entry.getValue().asInt() + 1);
+        }
+        byte[][] table = new byte[size][];
+        for (Map.Entry<String, JsonNode> entry : vocab.properties()) {
+            String token = entry.getKey();
+            byte[] mapped = new byte[token.length()];
+            boolean all = true;
+            for (int i = 0; i < token.length() && all; i++) {
+                Byte b = bytes.get(token.charAt(i));
+                all = b != null;
+                mapped[i] = all ? b : 0;
+            }
+            table[entry.getValue().asInt()] = all ? mapped : token.getBytes(StandardCharsets.UTF_8);
+        }
+        return table;
+    }
+
+    /** GPT-2's map of characters to bytes (the inverse of its {@code bytes_to_unicode}). */
+    private static Map<Character, Byte> gpt2CharacterBytes() {
+        Map<Character, Byte> map = new HashMap<>();
+        int next = 256;
+        for (int b = 0; b < 256; b++) {
+            boolean printable = b >= '!' && b <= '~' || b >= 0xA1 && b <= 0xAC || b >= 0xAE && b <= 0xFF;
+            map.put((char) (printable ? b : next++), (byte) b);
+        }
+        return map;
+    }
+
+    /**
+     * A decoder for tokens as a generation produces them: each token's new text as it comes, and
+     * the whole text at the end, linear in the output for a byte-level tokenizer.
+     */
+    public GeneratedText generatedText() {
+        return new GeneratedText(this, tokenBytes);
     }
 
     /** The {@code tokenizer.json} this tokenizer was loaded from. */

@@ -54,14 +54,24 @@ final class MmrSelector {
      * @return the picks, in the order they were picked
      */
     List<Pick> select(List<Candidate> candidates, boolean[] eligible, int maxSentences, int maxWords) {
-        int n = candidates.size();
-        double[] relevance = relevance(candidates);
-        double[][] centred = centred(candidates);
+        int[] words = candidates.stream().mapToInt(Candidate::words).toArray();
+        return select(relevance(candidates), centred(candidates), words, eligible, maxSentences, maxWords);
+    }
+
+    /**
+     * Picks sentences by their given relevance and centred unit vectors (the similarity of two is
+     * the dot product of theirs), under the rules of {@link #select(List, boolean[], int, int)}.
+     * The selection over a bounded pool ({@link CandidatePool}) gives these from statistics of the
+     * whole document.
+     */
+    List<Pick> select(double[] relevance, double[][] centred, int[] words, boolean[] eligible, int maxSentences,
+                      int maxWords) {
+        int n = relevance.length;
         double[] redundancy = new double[n];
         java.util.Arrays.fill(redundancy, Double.NEGATIVE_INFINITY);
         boolean[] taken = new boolean[n];
         List<Pick> picks = new ArrayList<>();
-        int words = 0;
+        int picked = 0;
         while (picks.size() < maxSentences) {
             int best = best(relevance, redundancy, taken, eligible, true);
             if (best < 0) {
@@ -70,20 +80,19 @@ final class MmrSelector {
             if (best < 0) {
                 break;
             }
-            int bestWords = candidates.get(best).words();
-            if (maxWords > 0 && !picks.isEmpty() && words + bestWords > maxWords) {
+            if (maxWords > 0 && !picks.isEmpty() && picked + words[best] > maxWords) {
                 taken[best] = true;   // too long: try the next best
                 continue;
             }
             taken[best] = true;
-            words += bestWords;
+            picked += words[best];
             picks.add(new Pick(best, relevance[best]));
             for (int i = 0; i < n; i++) {
                 if (!taken[i]) {
                     redundancy[i] = Math.max(redundancy[i], dot(centred[i], centred[best]));
                 }
             }
-            if (maxWords > 0 && words >= maxWords) {
+            if (maxWords > 0 && picked >= maxWords) {
                 break;
             }
         }
@@ -126,10 +135,15 @@ final class MmrSelector {
         double[] zLength = standardised(length);
         double[] relevance = new double[n];
         for (int i = 0; i < n; i++) {
-            relevance[i] = (1 - weights.lexicalWeight()) * zModel[i] + weights.lexicalWeight() * zLexical[i]
-                    + weights.lengthWeight() * zLength[i];
+            relevance[i] = mix(zModel[i], zLexical[i], zLength[i]);
         }
         return relevance;
+    }
+
+    /** The relevance of a sentence with these three standard scores (see the class comment). */
+    double mix(double zModel, double zLexical, double zLength) {
+        return (1 - weights.lexicalWeight()) * zModel + weights.lexicalWeight() * zLexical
+                + weights.lengthWeight() * zLength;
     }
 
     /** The candidates' model vectors minus their mean, as unit vectors. */
@@ -165,9 +179,14 @@ final class MmrSelector {
         double sd = Math.sqrt(variance);
         double[] z = new double[x.length];
         for (int i = 0; i < x.length; i++) {
-            z[i] = sd > 1e-12 * (1 + Math.abs(mean)) ? (x[i] - mean) / sd : 0;
+            z[i] = standard(x[i], mean, sd);
         }
         return z;
+    }
+
+    /** {@code (x - mean) / sd}, or 0 when {@code sd} is too small to tell values apart. */
+    static double standard(double x, double mean, double sd) {
+        return sd > 1e-12 * (1 + Math.abs(mean)) ? (x - mean) / sd : 0;
     }
 
     private int best(double[] relevance, double[] redundancy, boolean[] taken, boolean[] eligible, boolean onlyEligible) {

@@ -2,41 +2,34 @@ package io.baton.gateway.summarize;
 
 import io.baton.gateway.segmenting.Segment;
 import io.baton.gateway.segmenting.SegmentSentence;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The document's sentences with their vectors, gathered segment by segment. A sentence split
- * across segments gets the token-weighted mean of its parts' vectors, which is exactly its
- * whole vector (the mean of the hidden states over all its tokens).
+ * The document's sentences with their vectors, gathered segment by segment and handed on to a
+ * {@link CandidatePool} as each one is complete. A sentence split across segments gets the
+ * token-weighted mean of its parts' vectors, which is exactly its whole vector (the mean of the
+ * hidden states over all its tokens). Only the last sentence, which the next segment may
+ * continue, is held here.
  */
 final class SentenceTable {
 
-    /** One sentence: its characters and the sum of its parts' vectors times their token counts. */
-    static final class Entry {
-        long start;
-        long end;
-        long tokens;
-        final double[] sum;
+    private final CandidatePool pool;
 
-        Entry(long start, int dim) {
-            this.start = start;
-            this.sum = new double[dim];
-        }
+    /** The sentence the next segment may continue: its number, characters, tokens, and vector sum. */
+    private long open = -1;
+    private long start;
+    private long end;
+    private long tokens;
+    private double[] sum;
 
-        /** The mean vector. */
-        double[] mean() {
-            double[] mean = new double[sum.length];
-            for (int i = 0; i < sum.length; i++) {
-                mean[i] = sum[i] / tokens;
-            }
-            return mean;
-        }
+    SentenceTable(CandidatePool pool) {
+        this.pool = pool;
     }
 
-    private final Map<Long, Entry> sentences = new LinkedHashMap<>();
+    /** The pool the complete sentences went to. */
+    CandidatePool pool() {
+        return pool;
+    }
 
     /** Adds a segment's sentences and their vectors (one per sentence part, in order). */
     void add(Segment segment, List<float[]> vectors) {
@@ -44,18 +37,37 @@ final class SentenceTable {
         for (int i = 0; i < parts.size(); i++) {
             SegmentSentence part = parts.get(i);
             float[] vector = vectors.get(i);
-            Entry entry = sentences.computeIfAbsent(part.sentence(), n -> new Entry(part.chars().start(), vector.length));
-            entry.end = Math.max(entry.end, part.chars().end());
+            if (part.sentence() != open) {
+                close();
+                open = part.sentence();
+                start = part.chars().start();
+                end = 0;
+                tokens = 0;
+                sum = new double[vector.length];
+            }
+            end = Math.max(end, part.chars().end());
             int weight = part.tokenCount();
-            entry.tokens += weight;
+            tokens += weight;
             for (int d = 0; d < vector.length; d++) {
-                entry.sum[d] += (double) vector[d] * weight;
+                sum[d] += (double) vector[d] * weight;
             }
         }
     }
 
-    /** The sentences in document order. */
-    List<Entry> entries() {
-        return new ArrayList<>(sentences.values());
+    /** Hands on the last sentence: the document has no more segments. */
+    void finish() {
+        close();
+    }
+
+    private void close() {
+        if (open < 0) {
+            return;
+        }
+        double[] mean = new double[sum.length];
+        for (int d = 0; d < sum.length; d++) {
+            mean[d] = sum[d] / tokens;
+        }
+        pool.add(start, end, mean);
+        open = -1;
     }
 }

@@ -14,8 +14,6 @@ import io.baton.gateway.segmenting.TextTokenizer;
 import io.baton.protocol.inference.GenerateRequest;
 import io.baton.protocol.inference.GeneratedToken;
 import io.baton.protocol.memory.MemoryClient;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
@@ -25,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * Summarizes a text: checks the request, runs the text through the {@link DocumentPipeline} under
@@ -33,6 +32,11 @@ import reactor.core.publisher.Mono;
  * state with a fixed prompt (abstractive). Emits progress after each segment and the summary
  * last; cancelling stops the run. The temporary document is deleted from the memory service when
  * the summary is done, has failed or was cancelled.
+ *
+ * <p>Gathering the sentence vectors, selection and the prompt's tokenisation run on Reactor's
+ * bounded-elastic scheduler, never on the thread that delivered a segment's answer: in
+ * distributed mode that is a Netty event loop, which other requests share. Selection keeps at
+ * most {@code baton.summaries.max-candidates} sentences ({@link CandidatePool}).
  */
 public final class SummaryService {
 
@@ -74,9 +78,11 @@ public final class SummaryService {
         boolean abstractive = SummaryRequest.ABSTRACTIVE.equals(request.mode());
         Segmenter segmenter = new Segmenter(tokenizers.tokenizer(model), properties.segmenting().maxTokens());
         DocumentJob job = new DocumentJob(tenant, document, model, () -> segmenter.segments(text), text.length());
-        SentenceTable table = new SentenceTable();
+        GatewayProperties.Summaries settings = properties.summaries();
+        SentenceTable table = new SentenceTable(new CandidatePool(text, settings.maxCandidates(), settings.minWords(),
+                new MmrSelector.Weights(settings.lambda(), settings.lexicalWeight(), settings.lengthWeight())));
         long[] totals = new long[2];   // tokens, segments; written one segment at a time
-        Flux<SummaryEvent> progress = pipeline.run(job).map(result -> {
+        Flux<SummaryEvent> progress = pipeline.run(job).publishOn(Schedulers.boundedElastic()).map(result -> {
             if (!abstractive) {
                 gather(table, result, model);
             }
@@ -86,7 +92,8 @@ public final class SummaryService {
         });
         Mono<SummaryResponse> summary = abstractive
                 ? Mono.defer(() -> generated(tenant, document, model, request, totals[0], totals[1], started))
-                : Mono.fromCallable(() -> summary(text, table, request, totals[0], totals[1], started));
+                : Mono.fromCallable(() -> summary(text, table, request, totals[0], totals[1], started))
+                        .subscribeOn(Schedulers.boundedElastic());
         return progress.concatWith(summary.map(SummaryEvent.Done::new));
     }
 
@@ -99,19 +106,23 @@ public final class SummaryService {
                                             long tokens, long segments, long started) {
         GatewayProperties.Abstractive settings = properties.summaries().abstractive();
         TextTokenizer tokenizer = tokenizers.tokenizer(model);
-        long[] prompt = tokenizer.encode(settings.prompt()).ids();
         int sentences = request.sentences() != null ? request.sentences() : properties.summaries().sentences();
         long budget = request.words() != null ? (long) request.words() * settings.tokensPerWord()
                 : (long) sentences * settings.tokensPerSentence();
         int maxTokens = (int) Math.min(budget, settings.maxTokens());
-        GenerateRequest generate = new GenerateRequest(document, null, model, prompt, maxTokens, 0.0, 1.0, 0L, null);
-        return inference.generate(tenant, generate).map(GeneratedToken::token).collectList().map(ids -> {
-            String output = tokenizer.decode(ids.stream().mapToLong(Long::longValue).toArray());
-            String cut = request.words() != null ? firstWords(output, request.words()) : firstSentences(output, sentences);
-            long ms = (System.nanoTime() - started) / 1_000_000;
-            return new SummaryResponse(cut, List.of(),
-                    new SummaryResponse.Stats(tokens, segments, ms, ms > 0 ? tokens * 1000.0 / ms : 0));
-        });
+        return Mono.fromCallable(() -> tokenizer.encode(settings.prompt()).ids())
+                .subscribeOn(Schedulers.boundedElastic())
+                .flatMap(prompt -> inference.generate(tenant,
+                                new GenerateRequest(document, null, model, prompt, maxTokens, 0.0, 1.0, 0L, null))
+                        .map(GeneratedToken::token).collectList())
+                .map(ids -> {
+                    String output = tokenizer.decode(ids.stream().mapToLong(Long::longValue).toArray());
+                    String cut = request.words() != null ? firstWords(output, request.words())
+                            : firstSentences(output, sentences);
+                    long ms = (System.nanoTime() - started) / 1_000_000;
+                    return new SummaryResponse(cut, List.of(),
+                            new SummaryResponse.Stats(tokens, segments, ms, ms > 0 ? tokens * 1000.0 / ms : 0));
+                });
     }
 
     /** {@code text} without surrounding whitespace, cut after its {@code words}-th word. */
@@ -165,60 +176,20 @@ public final class SummaryService {
         table.add(result.segment(), vectors);
     }
 
+    /** The extractive summary: the pool's picks, in document order. */
     private SummaryResponse summary(String text, SentenceTable table, SummaryRequest request, long tokens,
                                     long segments, long started) {
-        List<SentenceTable.Entry> entries = table.entries();
-        List<long[]> spans = new ArrayList<>(entries.size());
-        List<String> texts = new ArrayList<>(entries.size());
-        for (SentenceTable.Entry entry : entries) {
-            long[] span = stripped(text, entry.start, entry.end);
-            spans.add(span);
-            texts.add(text.substring((int) span[0], (int) span[1]));
-        }
-        List<TermVector> terms = TermVector.of(texts);
-        List<MmrSelector.Candidate> candidates = new ArrayList<>(entries.size());
-        boolean[] eligible = new boolean[entries.size()];
-        for (int i = 0; i < entries.size(); i++) {
-            int words = words(texts.get(i));
-            eligible[i] = words >= properties.summaries().minWords();
-            candidates.add(new MmrSelector.Candidate(entries.get(i).mean(), terms.get(i), words));
-        }
+        table.finish();
         int maxSentences = request.words() != null ? Integer.MAX_VALUE
                 : request.sentences() != null ? request.sentences() : properties.summaries().sentences();
         int maxWords = request.words() == null ? 0 : request.words();
-        GatewayProperties.Summaries settings = properties.summaries();
-        List<MmrSelector.Pick> picks = new MmrSelector(new MmrSelector.Weights(settings.lambda(), settings.lexicalWeight(),
-                settings.lengthWeight())).select(candidates, eligible, maxSentences, maxWords);
-        List<SummaryResponse.Sentence> sentences = picks.stream()
-                .sorted(Comparator.comparingInt(MmrSelector.Pick::index))
-                .map(pick -> {
-                    long[] span = spans.get(pick.index());
-                    return new SummaryResponse.Sentence(text.substring((int) span[0], (int) span[1]), span[0], span[1],
-                            pick.relevance());
-                })
-                .filter(s -> !s.text().isEmpty())
+        List<SummaryResponse.Sentence> sentences = table.pool().choose(maxSentences, maxWords).stream()
+                .map(pick -> new SummaryResponse.Sentence(text.substring(pick.start(), pick.end()), pick.start(),
+                        pick.end(), pick.relevance()))
                 .toList();
         String summary = String.join(" ", sentences.stream().map(s -> s.text().replaceAll("\\s+", " ")).toList());
         long ms = (System.nanoTime() - started) / 1_000_000;
         double perSecond = ms > 0 ? tokens * 1000.0 / ms : 0;
         return new SummaryResponse(summary, sentences, new SummaryResponse.Stats(tokens, segments, ms, perSecond));
-    }
-
-    /** {@code [start, end)} without leading and trailing whitespace. */
-    private static long[] stripped(String text, long start, long end) {
-        int s = (int) start;
-        int e = (int) end;
-        while (s < e && Character.isWhitespace(text.charAt(s))) {
-            s++;
-        }
-        while (e > s && Character.isWhitespace(text.charAt(e - 1))) {
-            e--;
-        }
-        return new long[] {s, e};
-    }
-
-    private static int words(String sentence) {
-        String trimmed = sentence.strip();
-        return trimmed.isEmpty() ? 0 : trimmed.split("\\s+").length;
     }
 }

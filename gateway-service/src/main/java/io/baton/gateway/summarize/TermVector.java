@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.IntUnaryOperator;
 
 /**
  * A sentence's words as a unit-length TF-IDF vector over the document's sentences: tokens are the
@@ -40,22 +41,62 @@ record TermVector(int[] terms, double[] weights) {
         int n = sentences.size();
         List<TermVector> vectors = new ArrayList<>(n);
         for (TreeMap<Integer, Integer> c : counts) {
-            int[] terms = new int[c.size()];
-            double[] weights = new double[c.size()];
-            double norm = 0;
-            int k = 0;
-            for (Map.Entry<Integer, Integer> e : c.entrySet()) {
-                terms[k] = e.getKey();
-                weights[k] = e.getValue() * (Math.log((1.0 + n) / (1.0 + df[e.getKey()])) + 1);
-                norm += weights[k] * weights[k];
-                k++;
-            }
-            for (int i = 0; i < weights.length; i++) {
-                weights[i] /= Math.sqrt(norm);
-            }
-            vectors.add(new TermVector(terms, weights));
+            vectors.add(weighted(c, term -> df[term], n));
         }
         return vectors;
+    }
+
+    /** The unit TF-IDF vector of a sentence's term counts, document frequencies {@code df} over {@code n} sentences. */
+    private static TermVector weighted(TreeMap<Integer, Integer> counts, IntUnaryOperator df, long n) {
+        int[] terms = new int[counts.size()];
+        double[] weights = new double[counts.size()];
+        double norm = 0;
+        int k = 0;
+        for (Map.Entry<Integer, Integer> e : counts.entrySet()) {
+            terms[k] = e.getKey();
+            weights[k] = e.getValue() * (Math.log((1.0 + n) / (1.0 + df.applyAsInt(e.getKey()))) + 1);
+            norm += weights[k] * weights[k];
+            k++;
+        }
+        for (int i = 0; i < weights.length; i++) {
+            weights[i] /= Math.sqrt(norm);
+        }
+        return new TermVector(terms, weights);
+    }
+
+    /**
+     * The buckets of the hashed vocabulary ({@link #hashed}): a fixed number, so that the tables
+     * of a document longer than selection's pool ({@link CandidatePool}) do not grow with its text.
+     */
+    static final int BUCKETS = 1 << 19;
+
+    /** The bucket of a token in the hashed vocabulary. */
+    static int bucket(String token) {
+        int h = token.hashCode();   // then MurmurHash3's finaliser, so every bit of it reaches the bucket
+        h ^= h >>> 16;
+        h *= 0x85EBCA6B;
+        h ^= h >>> 13;
+        h *= 0xC2B2AE35;
+        h ^= h >>> 16;
+        return h & (BUCKETS - 1);
+    }
+
+    /** A sentence's token counts by bucket of the hashed vocabulary, buckets ascending. */
+    static TreeMap<Integer, Integer> bucketCounts(String sentence) {
+        TreeMap<Integer, Integer> counts = new TreeMap<>();
+        for (String token : tokens(sentence)) {
+            counts.merge(bucket(token), 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    /**
+     * A sentence's vector over the hashed vocabulary: what {@link #of} gives with buckets for
+     * terms (two words of one bucket count as one term), with the buckets' document frequencies
+     * {@code df} over {@code n} sentences.
+     */
+    static TermVector hashed(String sentence, int[] df, long n) {
+        return weighted(bucketCounts(sentence), term -> df[term], n);
     }
 
     /** The lower-cased runs of {@code [a-z0-9]} in {@code text} of at least {@link #MIN_TOKEN_LENGTH} characters. */
