@@ -19,6 +19,7 @@ import io.baton.protocol.inference.GeneratedToken;
 import io.baton.protocol.inference.InferenceClient;
 import io.baton.protocol.inference.SegmentRequest;
 import io.baton.protocol.inference.SegmentResponse;
+import io.baton.protocol.memory.KeptCheckpoint;
 import io.baton.protocol.memory.MemoryClient;
 import io.baton.protocol.memory.StoredHead;
 import io.baton.protocol.memory.Written;
@@ -107,7 +108,7 @@ class EventLoopWorkTest {
     void aGenerationsPromptIsTokenisedOffTheEventLoopThatDeliveredTheHead() {
         OnEventLoop inference = new OnEventLoop(bean(InferenceClient.class));
         OnEventLoopMemory memory = new OnEventLoopMemory(bean(MemoryClient.class));
-        DocumentService documents = new DocumentService(new DocumentPipeline(inference, new DocumentGate(2)),
+        DocumentService documents = new DocumentService(new DocumentPipeline(inference, new DocumentGate(2, 100, Duration.ofMinutes(5))),
                 bean(ModelTokenizers.class), inference, memory, new DocumentLeases(), bean(GatewayProperties.class));
         String id = "loop-" + System.nanoTime();
         documents.ingest("tenant-loop", new IngestRequest(Standalone.mobyDick(30_000, 1_000), null, id))
@@ -123,7 +124,7 @@ class EventLoopWorkTest {
     }
 
     private static SummaryService summaries(InferenceClient inference) {
-        return new SummaryService(new DocumentPipeline(inference, new DocumentGate(2)), bean(ModelTokenizers.class),
+        return new SummaryService(new DocumentPipeline(inference, new DocumentGate(2, 100, Duration.ofMinutes(5))), bean(ModelTokenizers.class),
                 inference, bean(MemoryClient.class), bean(GatewayProperties.class));
     }
 
@@ -184,6 +185,16 @@ class EventLoopWorkTest {
         @Override
         public Mono<Boolean> delete(String tenant, String document) {
             return delegate.delete(tenant, document).publishOn(eventLoop);
+        }
+
+        @Override
+        public Mono<KeptCheckpoint> kept(String tenant, String document, long segment) {
+            return delegate.kept(tenant, document, segment).publishOn(eventLoop);
+        }
+
+        @Override
+        public Mono<Boolean> delete(String tenant, String document, String headDigest) {
+            return delegate.delete(tenant, document, headDigest).publishOn(eventLoop);
         }
     }
 }
