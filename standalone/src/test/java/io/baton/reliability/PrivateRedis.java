@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 final class PrivateRedis implements AutoCloseable {
 
     private final int port;
-    private final boolean appendOnly;
-    private final Path dir;
+    private boolean appendOnly;
+    private Path dir;
     private Process process;
 
     private PrivateRedis(boolean appendOnly, Path dir) {
@@ -32,7 +32,8 @@ final class PrivateRedis implements AutoCloseable {
     /** Starts a server (AOF everysec when {@code appendOnly}, else no persistence) and waits until it answers. */
     static PrivateRedis start(boolean appendOnly, Path logs) {
         try {
-            PrivateRedis redis = new PrivateRedis(appendOnly, Files.createTempDirectory(logs, "redis-"));
+            PrivateRedis redis = new PrivateRedis(appendOnly,
+                    Files.createTempDirectory(logs.toAbsolutePath(), "redis-"));
             redis.launch();
             return redis;
         } catch (IOException e) {
@@ -82,6 +83,21 @@ final class PrivateRedis implements AutoCloseable {
         launch();
     }
 
+    /**
+     * SIGKILL, then a fresh server on the same port with nothing: what a restart of a Redis without
+     * persistence gives (from now on without persistence).
+     */
+    void crashAndRestartEmpty() {
+        kill();
+        try {
+            dir = Files.createTempDirectory(dir.getParent(), "redis-empty-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        appendOnly = false;
+        launch();
+    }
+
     void kill() {
         process.destroyForcibly();
         try {
@@ -93,10 +109,6 @@ final class PrivateRedis implements AutoCloseable {
 
     String url() {
         return "redis://127.0.0.1:" + port;
-    }
-
-    boolean appendOnly() {
-        return appendOnly;
     }
 
     private static void sleep(long ms) {
