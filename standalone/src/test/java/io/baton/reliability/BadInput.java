@@ -114,7 +114,9 @@ public final class BadInput {
         check("another tenant's document: append", "POST /v1/documents/owned:append with the other tenant's key",
                 () -> http.postJson(gateway + "/v1/documents/owned:append", Map.of("text", " More."), otherKey, TIMEOUT));
         check("another tenant's document: generate", "POST /v1/documents/owned:generate with the other tenant's key",
-                () -> http.postJson(gateway + "/v1/documents/owned:generate", Map.of("prompt", "And"), otherKey, TIMEOUT));
+                () -> http.postJson(gateway + "/v1/documents/owned:generate", Map.of("prompt", "And"),
+                        Map.of("X-API-Key", stack.key(other), "Accept", "text/event-stream, application/problem+json"),
+                        TIMEOUT));
         check("another tenant's document: delete", "DELETE /v1/documents/owned with the other tenant's key",
                 () -> http.delete(gateway + "/v1/documents/owned", otherKey, TIMEOUT));
 

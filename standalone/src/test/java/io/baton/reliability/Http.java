@@ -97,7 +97,7 @@ final class Http {
     private static HttpRequest.Builder builder(String url, Map<String, String> headers, Duration timeout) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
                 .header("Accept", "application/json, application/problem+json");
-        headers.forEach(request::header);
+        headers.forEach(request::setHeader);
         return request;
     }
 

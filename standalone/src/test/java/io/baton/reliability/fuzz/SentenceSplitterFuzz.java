@@ -12,7 +12,7 @@ import java.util.Iterator;
  * SentenceReader} a 65,536-character window at a time) on arbitrary text. An input whose first
  * byte is even is read as UTF-8 (malformed bytes become U+FFFD); an odd one as UTF-16LE code
  * units, so lone surrogates, controls and any BMP character appear. When the second byte is odd
- * the text is repeated until it passes 140,000 characters, which takes the reader across windows
+ * the text is repeated until it passes 70,000 characters, which takes the reader across a window
  * with the fuzzer's text at every offset. Typed: none (a text in memory has nothing that can fail
  * to read, so any exception is a finding). Properties of the sentences: numbered 0, 1, 2, ...,
  * each starting where the one before ended, none empty, none longer than a window, each holding
@@ -21,7 +21,7 @@ import java.util.Iterator;
 public final class SentenceSplitterFuzz {
 
     private static final SentenceSplitter SPLITTER = new SentenceSplitter();
-    private static final int REPEATED_LENGTH = 140_000;
+    private static final int REPEATED_LENGTH = 70_000;
 
     private SentenceSplitterFuzz() {
     }
