@@ -75,14 +75,12 @@ public final class Faults {
     /** A fault waiting for a document's head, on its own thread; {@link #note()} says what it did. */
     static final class Fault {
 
-        private final String name;
         private final Thread thread;
         private volatile String note;
 
-        Fault(String name, Thread thread) {
-            this.name = name;
+        Fault(Thread thread) {
             this.thread = thread;
-            this.note = name + ": never struck (the head did not reach its segment)";
+            this.note = "no fault: the head never reached its segment";
         }
 
         void join() {
@@ -293,7 +291,7 @@ public final class Faults {
      * Runs {@code fault} on a thread of its own once the head of a document whose head key matches
      * {@code pattern} (read in Redis every 20 ms) reaches {@code segment}.
      */
-    private Fault watchKey(String pattern, int segment, String name, Runnable fault) {
+    private Fault watchKey(String pattern, int segment, String note, Runnable fault) {
         Fault[] holder = new Fault[1];
         Thread thread = new Thread(() -> {
             RedisClient client = RedisClient.create(redis.url());
@@ -306,8 +304,7 @@ public final class Faults {
                             connection.close();
                             long started = System.nanoTime();
                             fault.run();
-                            holder[0].note = name + " at head " + head + ", back in "
-                                    + (System.nanoTime() - started) / 1_000_000_000 + " s";
+                            holder[0].note = String.format(note, head, (System.nanoTime() - started) / 1_000_000_000);
                             return;
                         }
                     }
@@ -320,17 +317,18 @@ public final class Faults {
                 client.shutdown();
             }
         }, "fault");
-        holder[0] = new Fault(name, thread);
+        holder[0] = new Fault(thread);
         thread.start();
         return holder[0];
     }
 
+    /** What the fault does, as a format of the head it struck at and the seconds until all was back. */
     private static String describe(String scenario) {
         return switch (scenario) {
-            case "memory", "inference" -> "kill -9 of " + scenario + ", restarted";
-            case "gateway" -> "kill -9 of gateway 1, restarted";
-            case "redis-aof" -> "kill -9 of Redis, restarted on its AOF";
-            default -> "kill -9 of Redis, restarted empty";
+            case "memory", "inference" -> "kill -9 of " + scenario + " at head %s, healthy again after %d s";
+            case "gateway" -> "kill -9 of gateway 1 at head %s, restarted and healthy after %d s";
+            case "redis-aof" -> "kill -9 of Redis at head %s, restarted on its AOF after %d s";
+            default -> "kill -9 of Redis at head %s, restarted empty after %d s";
         };
     }
 

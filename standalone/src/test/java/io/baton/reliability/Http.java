@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -189,9 +190,8 @@ final class Http {
             int n;
             try {
                 n = in.read(buffer);
-            } catch (java.net.SocketTimeoutException e) {
-                break;
             } catch (IOException e) {
+                // a time-out or a reset: what came so far is the answer
                 break;
             }
             if (n < 0) {
@@ -246,7 +246,7 @@ final class Http {
                 chunked |= name.equals("transfer-encoding") && value.equalsIgnoreCase("chunked");
             }
         }
-        byte[] body = java.util.Arrays.copyOfRange(bytes, end + 4, bytes.length);
+        byte[] body = Arrays.copyOfRange(bytes, end + 4, bytes.length);
         return answer(status, headers, chunked ? dechunk(body) : body);
     }
 
@@ -278,7 +278,7 @@ final class Http {
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
-        byte[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        byte[] all = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
         return all;
     }

@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -60,7 +59,6 @@ public final class Load {
     /** Ingested documents: id to the segments and tokens their ingest reported. */
     private final Map<String, long[]> ingested = new ConcurrentHashMap<>();
     private final LongAdder tokensDone = new LongAdder();
-    private final LongAdder retryAfterMissing = new LongAdder();
 
     private Load(Stack stack, String tenant) {
         this.stack = stack;
@@ -148,7 +146,6 @@ public final class Load {
             } else if (status == 429 || status == 503) {
                 String retryAfter = answer.header("Retry-After");
                 if (retryAfter == null || !answer.isProblem()) {
-                    retryAfterMissing.increment();
                     violations.add(kind + ": " + answer.outcome() + " without " + (retryAfter == null
                             ? "a Retry-After header" : "a problem detail"));
                 }
