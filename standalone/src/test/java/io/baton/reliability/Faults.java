@@ -13,6 +13,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code bench/faults}: a document of many segments written through the documents API while a
@@ -56,6 +58,8 @@ public final class Faults {
     private final String tenant;
     private final Http http = new Http();
     private final String text;
+    /** The tokens asked for (the text may be a few shorter, ending on a whole character): the run's argument. */
+    private final int requested;
     /** Character offset in {@link #text} where segment k of the whole ingest ends, at k + 1; 0 at 0. */
     private final long[] cuts;
     /** Tokens of the whole ingest's first k segments, at k. */
@@ -69,19 +73,19 @@ public final class Faults {
 
     /** What a writer did: its calls and events, the document at the end, and what the fault did. */
     record Written(List<String> events, Map<String, Object> finalView, List<String> problems, boolean gaveUp,
-                   String fault) {
+                   String fault, long struckAt) {
     }
 
-    /** A fault waiting for a document's head, on its own thread; {@link #note()} says what it did. */
+    /**
+     * A fault waiting for a document's head, on its own thread; {@link #note()} says what it did and
+     * {@link #struckAt()} at which head (-1: it never struck).
+     */
     static final class Fault {
 
-        private final Thread thread;
-        private volatile String note;
-
-        Fault(Thread thread) {
-            this.thread = thread;
-            this.note = "no fault: the head never reached its segment";
-        }
+        private final CountDownLatch watching = new CountDownLatch(1);
+        private Thread thread;
+        private volatile String note = "no fault: the head never reached its segment";
+        private volatile long struckAt = -1;
 
         void join() {
             try {
@@ -94,10 +98,16 @@ public final class Faults {
         String note() {
             return note;
         }
+
+        long struckAt() {
+            return struckAt;
+        }
     }
 
-    private Faults(Stack stack, PrivateRedis redis, String tenant, String text, Map<String, Object> whole) {
+    private Faults(Stack stack, PrivateRedis redis, String tenant, int requested, String text,
+                   Map<String, Object> whole) {
         this.stack = stack;
+        this.requested = requested;
         this.redis = redis;
         this.tenant = tenant;
         this.text = text;
@@ -138,7 +148,7 @@ public final class Faults {
             if (whole.status() != 201) {
                 throw new IllegalStateException("the whole ingest failed: " + whole.outcome() + " " + whole.text());
             }
-            ok = new Faults(stack, redis, tenant, text, whole.json()).run(scenarios);
+            ok = new Faults(stack, redis, tenant, tokens, text, whole.json()).run(scenarios);
         }
         System.exit(ok ? 0 : 1);
     }
@@ -167,12 +177,15 @@ public final class Faults {
             }
             awaitAllHealthy();
         }
-        StringBuilder out = new StringBuilder("| scenario | what was sent | what the client saw | what held | result |\n"
-                + "|---|---|---|---|---|\n");
+        StringBuilder out = new StringBuilder("| scenario | what was sent | what the client saw | what held | result "
+                + "| command |\n|---|---|---|---|---|---|\n");
         for (Row row : rows) {
+            String scenario = row.scenario().replaceAll("[: ].*", "");
+            String command = "`bench/faults " + requested + " "
+                    + (scenario.equals("none") ? String.join(",", scenarios) : scenario) + "`";
             out.append("| ").append(row.scenario()).append(" | ").append(row.sent()).append(" | ")
                     .append(row.events()).append(" | ").append(row.held()).append(" | ")
-                    .append(row.ok() ? "PASS" : "**FAIL**").append(" |\n");
+                    .append(row.ok() ? "PASS" : "**FAIL**").append(" | ").append(command).append(" |\n");
         }
         boolean ok = rows.stream().allMatch(Row::ok);
         out.append("\n").append(ok ? "**PASS**: every scenario held.\n" : "**FAIL**: see the rows marked FAIL.\n");
@@ -266,7 +279,8 @@ public final class Faults {
         }
         Http.Answer last = readView(id, 0, events);
         return new Written(events, last.status() == 200 ? last.json() : Map.of("status", last.outcome()), problems,
-                failures > MAX_FAILURES, faulting == null ? "" : faulting.note());
+                failures > MAX_FAILURES, faulting == null ? "" : faulting.note(),
+                faulting == null ? -1 : faulting.struckAt());
     }
 
     /** {@code GET /v1/documents/{id}}, through any gateway that answers, for up to three minutes. */
@@ -292,10 +306,11 @@ public final class Faults {
      * {@code pattern} (read in Redis every 20 ms) reaches {@code segment}.
      */
     private Fault watchKey(String pattern, int segment, String note, Runnable fault) {
-        Fault[] holder = new Fault[1];
-        Thread thread = new Thread(() -> {
+        Fault watch = new Fault();
+        watch.thread = new Thread(() -> {
             RedisClient client = RedisClient.create(redis.url());
             try (StatefulRedisConnection<String, String> connection = client.connect()) {
+                watch.watching.countDown();
                 long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
                 while (System.nanoTime() < deadline) {
                     for (String key : connection.sync().keys(pattern)) {
@@ -303,23 +318,29 @@ public final class Faults {
                         if (head != null && Long.parseLong(head) >= segment) {
                             connection.close();
                             long started = System.nanoTime();
+                            watch.struckAt = Long.parseLong(head);
                             fault.run();
-                            holder[0].note = String.format(note, head, (System.nanoTime() - started) / 1_000_000_000);
+                            watch.note = String.format(note, head, (System.nanoTime() - started) / 1_000_000_000);
                             return;
                         }
                     }
                     Thread.sleep(20);
                 }
-                System.err.println("the head of " + pattern + " never reached " + segment + ": no fault");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } finally {
+                watch.watching.countDown();
                 client.shutdown();
             }
         }, "fault");
-        holder[0] = new Fault(thread);
-        thread.start();
-        return holder[0];
+        watch.thread.start();
+        // Connecting takes a moment: the writes start only once the head is being watched.
+        try {
+            watch.watching.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return watch;
     }
 
     /** What the fault does, as a format of the head it struck at and the seconds until all was back. */
@@ -348,6 +369,10 @@ public final class Faults {
         if (written.gaveUp()) {
             broken.add("gave up after " + MAX_FAILURES + " failures");
         }
+        if (!written.fault().isEmpty() && !midDocument(written.struckAt())) {
+            broken.add("the fault did not strike in the middle of the document (at head " + written.struckAt()
+                    + " of " + segments + "): nothing was tested; give more tokens");
+        }
         if (broken.isEmpty()) {
             held.add("each call's segments continue the head");
         }
@@ -367,12 +392,13 @@ public final class Faults {
         boolean told = written.events().stream().anyMatch(e -> e.matches(".*: (4|5)\\d\\d [a-z-]+.*"));
         boolean wrong = digest != null && !digest.equals(reference);
         boolean whole = digest != null && digest.equals(reference) && Load.number(view.get("version")) == segments;
-        boolean ok = !wrong && (told || whole) && written.problems().isEmpty();
+        boolean ok = !wrong && (told || whole) && written.problems().isEmpty() && midDocument(written.struckAt());
         String held = (digest == null ? "final GET: " + view.getOrDefault("status", "no state")
                 : "final GET: " + Load.number(view.get("segments")) + " segments, version " + Load.number(view.get("version"))
                 + ", digest " + (wrong ? digest + " != undisturbed (SILENTLY WRONG)" : "= undisturbed"))
                 + (told ? "; the client was told by a problem detail" : "; no problem detail reached the client")
-                + (written.problems().isEmpty() ? "" : "; " + String.join(", ", written.problems()));
+                + (written.problems().isEmpty() ? "" : "; " + String.join(", ", written.problems()))
+                + (midDocument(written.struckAt()) ? "" : "; the fault did not strike in the middle: nothing was tested");
         return new Row(scenario, sent(written), events(written), held, ok);
     }
 
@@ -391,7 +417,11 @@ public final class Faults {
         faulting.join();
         String held;
         boolean ok;
-        if (answer.status() == 200) {
+        if (!midDocument(faulting.struckAt())) {
+            ok = false;
+            held = "the fault did not strike in the middle of the summary (at head " + faulting.struckAt()
+                    + "): nothing was tested";
+        } else if (answer.status() == 200) {
             ok = answer.json().get("summary").equals(reference.json().get("summary"));
             held = ok ? "200 with the undisturbed summary (recomputed)" : "200 with a summary other than the undisturbed one (SILENTLY WRONG)";
         } else {
@@ -401,6 +431,11 @@ public final class Faults {
         }
         return new Row("redis-none: summary", "POST /v1/summaries of the text (" + segments + " segments)",
                 faulting.note() + "; " + answer.outcome(), held, ok);
+    }
+
+    /** Whether a fault that struck at {@code head} came before the document's last segment. */
+    private boolean midDocument(long head) {
+        return head >= 0 && head < segments - 1;
     }
 
     private static String events(Written written) {
