@@ -1,0 +1,490 @@
+package io.baton.reliability;
+
+import io.baton.common.testing.DataFiles;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code bench/faults}: a document of many segments written through the documents API while a
+ * part of the platform fails in the middle of it, compared with the same writes undisturbed.
+ *
+ * <p>The text (a passage of Moby Dick of {@code tokens} tokens with the zoo's byte-level
+ * tokenizer) is first ingested whole, which gives its segments' ends; then each scenario writes it
+ * again as an ingest of the first fifth followed by four appends, each cut at a segment end of the
+ * whole ingest, so the segments, and the state, are those of the whole ingest. Once the head
+ * passes the middle segment, during an append, the fault strikes:
+ * <ul>
+ *   <li>{@code memory}, {@code inference}: {@code kill -9} of that service, which is started again;</li>
+ *   <li>{@code gateway}: {@code kill -9} of the gateway the writer uses; it goes on through the
+ *       second gateway, and the first is started again;</li>
+ *   <li>{@code redis-aof}: Redis killed and started again on its append-only file
+ *       ({@code appendfsync everysec});</li>
+ *   <li>{@code redis-none}: Redis killed and started again empty (no persistence); then a summary
+ *       of the same text across the same kind of restart.</li>
+ * </ul>
+ * The writer is a careful client: on a 429 or 503 it waits the {@code Retry-After}, on a lost
+ * connection a second, on a 409 it goes on; after any failure it reads the document ({@code GET})
+ * and continues from its head, cut where that segment ends. What must hold: the final {@code
+ * stateDigest} equals the undisturbed run's, the document has exactly the segments and tokens of
+ * the text, one accepted write per segment ({@code version}, so nothing was stored twice), and
+ * every successful call's segments continue the head before it. Without persistence the state is
+ * gone: what must hold is that the client is told so by a problem detail and never gets a wrong
+ * document or summary.
+ *
+ * <p>Arguments: tokens (default 50,000), scenarios (comma-separated, default all), model.
+ * Prints a Markdown report; exits 1 when something did not hold.
+ */
+public final class Faults {
+
+    static final String ALL = "memory,inference,gateway,redis-aof,redis-none";
+    /** Failures a writer takes before it gives up on a scenario. */
+    static final int MAX_FAILURES = 20;
+    static final Duration CALL_TIMEOUT = Duration.ofMinutes(5);
+
+    private final Stack stack;
+    private final PrivateRedis redis;
+    private final String tenant;
+    private final Http http = new Http();
+    private final String text;
+    /** The tokens asked for (the text may be a few shorter, ending on a whole character): the run's argument. */
+    private final int requested;
+    /** Character offset in {@link #text} where segment k of the whole ingest ends, at k + 1; 0 at 0. */
+    private final long[] cuts;
+    /** Tokens of the whole ingest's first k segments, at k. */
+    private final long[] tokensBefore;
+    private final int segments;
+    private final String wholeDigest;
+
+    /** One scenario's result: a row of the report. */
+    record Row(String scenario, String sent, String events, String held, boolean ok) {
+    }
+
+    /** What a writer did: its calls and events, the document at the end, and what the fault did. */
+    record Written(List<String> events, Map<String, Object> finalView, List<String> problems, boolean gaveUp,
+                   String fault, long struckAt) {
+    }
+
+    /**
+     * A fault waiting for a document's head, on its own thread; {@link #note()} says what it did and
+     * {@link #struckAt()} at which head (-1: it never struck).
+     */
+    static final class Fault {
+
+        private final CountDownLatch watching = new CountDownLatch(1);
+        private Thread thread;
+        private volatile String note = "no fault: the head never reached its segment";
+        private volatile long struckAt = -1;
+
+        void join() {
+            try {
+                thread.join(Duration.ofMinutes(5).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        String note() {
+            return note;
+        }
+
+        long struckAt() {
+            return struckAt;
+        }
+    }
+
+    private Faults(Stack stack, PrivateRedis redis, String tenant, int requested, String text,
+                   Map<String, Object> whole) {
+        this.stack = stack;
+        this.requested = requested;
+        this.redis = redis;
+        this.tenant = tenant;
+        this.text = text;
+        List<?> written = (List<?>) whole.get("written");
+        segments = written.size();
+        cuts = new long[segments + 1];
+        tokensBefore = new long[segments + 1];
+        for (int k = 0; k < segments; k++) {
+            Map<?, ?> segment = (Map<?, ?>) written.get(k);
+            cuts[k + 1] = Load.number(segment.get("end"));
+            tokensBefore[k + 1] = tokensBefore[k] + Load.number(segment.get("tokens"));
+        }
+        wholeDigest = (String) ((Map<?, ?>) whole.get("document")).get("stateDigest");
+    }
+
+    public static void main(String[] args) throws Exception {
+        int tokens = Integer.parseInt(Load.arg(args, 0, "50000"));
+        List<String> scenarios = Arrays.asList(Load.arg(args, 1, ALL).split(","));
+        String model = Load.arg(args, 2, "gemma2-tiny");
+        for (String scenario : scenarios) {
+            if (!Arrays.asList(ALL.split(",")).contains(scenario)) {
+                throw new IllegalArgumentException("unknown scenario " + scenario + "; the scenarios: " + ALL);
+            }
+        }
+        String text = passage(tokens);
+        Path logs = Files.createDirectories(Path.of("bench/out/logs/faults-" + Instant.now().getEpochSecond()));
+        String tenant = "faults-" + UUID.randomUUID().toString().substring(0, 8);
+        boolean ok;
+        try (PrivateRedis redis = PrivateRedis.start(true, logs);
+             Stack stack = Stack.start(Stack.Mode.DISTRIBUTED, redis.url(), model, List.of(tenant), 2,
+                     List.of("-Xmx768m"), logs)) {
+            System.out.printf("# bench/faults: a %d-token document (%s), scenarios %s%n%n", tokens, model, scenarios);
+            System.out.printf("Run %s on the distributed stack (memory, inference, two gateways: separate JVMs), "
+                    + "Redis with appendonly yes, appendfsync everysec; services' logs in %s.%n%n", Instant.now(), logs);
+            Http.Answer whole = new Http().postJson(stack.gateway().baseUrl() + "/v1/documents",
+                    Map.of("text", text, "id", "whole", "model", model), Map.of("X-API-Key", stack.key(tenant)),
+                    CALL_TIMEOUT);
+            if (whole.status() != 201) {
+                throw new IllegalStateException("the whole ingest failed: " + whole.outcome() + " " + whole.text());
+            }
+            ok = new Faults(stack, redis, tenant, tokens, text, whole.json()).run(scenarios);
+        }
+        System.exit(ok ? 0 : 1);
+    }
+
+    private boolean run(List<String> scenarios) {
+        List<Row> rows = new ArrayList<>();
+        Written baseline = write("undisturbed", 0, null, null);
+        rows.add(check("none (the reference)", baseline, wholeDigest));
+        String reference = (String) baseline.finalView().get("stateDigest");
+        for (String scenario : scenarios) {
+            Runnable fault = switch (scenario) {
+                case "memory" -> () -> restart(stack.memory());
+                case "inference" -> () -> restart(stack.inference());
+                case "gateway" -> () -> restart(stack.gateways().get(0));
+                case "redis-aof" -> redis::crashAndRestart;
+                case "redis-none" -> redis::crashAndRestartEmpty;
+                default -> throw new IllegalArgumentException(scenario);
+            };
+            String id = scenario;
+            Written written = write(id, segments / 2, describe(scenario), fault);
+            if (scenario.equals("redis-none")) {
+                rows.add(checkLost("redis-none: documents API", written, reference));
+                rows.add(summaryAcrossEmptyRestart());
+            } else {
+                rows.add(check(scenario, written, reference));
+            }
+            awaitAllHealthy();
+        }
+        StringBuilder out = new StringBuilder("| scenario | what was sent | what the client saw | what held | result "
+                + "| command |\n|---|---|---|---|---|---|\n");
+        for (Row row : rows) {
+            String scenario = row.scenario().replaceAll("[: ].*", "");
+            String command = "`bench/faults " + requested + " "
+                    + (scenario.equals("none") ? String.join(",", scenarios) : scenario) + "`";
+            out.append("| ").append(row.scenario()).append(" | ").append(row.sent()).append(" | ")
+                    .append(row.events()).append(" | ").append(row.held()).append(" | ")
+                    .append(row.ok() ? "PASS" : "**FAIL**").append(" | ").append(command).append(" |\n");
+        }
+        boolean ok = rows.stream().allMatch(Row::ok);
+        out.append("\n").append(ok ? "**PASS**: every scenario held.\n" : "**FAIL**: see the rows marked FAIL.\n");
+        System.out.print(out);
+        return ok;
+    }
+
+    /**
+     * Writes the text as document {@code id}: an ingest of the first fifth, then appends of a fifth
+     * each, all cut at the whole ingest's segment ends; when {@code fault} is given it runs (on its
+     * own thread) once the head reaches segment {@code faultAt}. The writer goes through the first
+     * gateway, the second after a lost connection.
+     */
+    private Written write(String id, int faultAt, String faultName, Runnable fault) {
+        List<String> events = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
+        int[] boundaries = new int[6];
+        for (int i = 0; i <= 5; i++) {
+            boundaries[i] = segments * i / 5;
+        }
+        Fault faulting = fault == null ? null : watchKey("baton:{" + tenant + ":" + id + "}:head", faultAt, faultName,
+                fault);
+        int gateway = 0;
+        int head = 0;
+        int failures = 0;
+        boolean started = false;
+        while (head < segments && failures <= MAX_FAILURES) {
+            int next = head;
+            for (int b : boundaries) {
+                if (b > head) {
+                    next = b;
+                    break;
+                }
+            }
+            String slice = text.substring((int) cuts[head], (int) cuts[next]);
+            String base = stack.gateways().get(gateway).baseUrl();
+            Map<String, String> headers = Map.of("X-API-Key", stack.key(tenant));
+            Http.Answer answer = started
+                    ? http.postJson(base + "/v1/documents/" + id + ":append", Map.of("text", slice), headers, CALL_TIMEOUT)
+                    : http.postJson(base + "/v1/documents", Map.of("text", slice, "id", id, "model", stack.model()),
+                            headers, CALL_TIMEOUT);
+            String call = (started ? "append " : "ingest ") + head + ".." + (next - 1) + " via g" + (gateway + 1);
+            if (answer.status() == 200 || answer.status() == 201) {
+                List<?> written = (List<?>) answer.json().get("written");
+                long first = written.isEmpty() ? -1 : Load.number(((Map<?, ?>) written.get(0)).get("index"));
+                long last = written.isEmpty() ? -1 : Load.number(((Map<?, ?>) written.get(written.size() - 1)).get("index"));
+                if (first != head || last != next - 1 || written.size() != next - head) {
+                    problems.add(call + " wrote segments " + first + ".." + last + " (" + written.size() + ")");
+                }
+                events.add(call + ": " + answer.status());
+                head = next;
+                started = true;
+                continue;
+            }
+            failures++;
+            events.add(call + ": " + answer.outcome());
+            if (answer.status() == 0) {
+                gateway = stack.gateways().size() > 1 ? 1 - gateway : gateway;
+                sleep(1);
+            } else if (answer.status() == 429 || answer.status() == 503) {
+                if (answer.header("Retry-After") == null) {
+                    problems.add(call + ": " + answer.outcome() + " without Retry-After");
+                }
+                sleep(answer.header("Retry-After") == null ? 1 : Load.seconds(answer.header("Retry-After")));
+            }
+            // Where is the document? Read it (through a gateway that answers) and go on from its head.
+            Http.Answer view = readView(id, gateway, events);
+            if (view.status() == 404) {
+                if (!started) {
+                    continue;
+                }
+                events.add("GET: 404 " + view.problem() + " (the document is gone)");
+                break;
+            }
+            if (view.status() != 200) {
+                problems.add("GET of the document never answered 200: " + view.outcome());
+                break;
+            }
+            started = true;
+            long stored = Load.number(view.json().get("segments"));
+            long tokens = Load.number(view.json().get("tokens"));
+            if (stored < 0 || stored > segments || tokens != tokensBefore[(int) Math.max(0, stored)]) {
+                problems.add("GET after a failure: " + stored + " segments, " + tokens + " tokens: not at a segment end");
+                break;
+            }
+            events.add("GET: head " + (stored - 1));
+            head = (int) stored;
+        }
+        if (faulting != null) {
+            faulting.join();
+        }
+        Http.Answer last = readView(id, 0, events);
+        return new Written(events, last.status() == 200 ? last.json() : Map.of("status", last.outcome()), problems,
+                failures > MAX_FAILURES, faulting == null ? "" : faulting.note(),
+                faulting == null ? -1 : faulting.struckAt());
+    }
+
+    /** {@code GET /v1/documents/{id}}, through any gateway that answers, for up to three minutes. */
+    private Http.Answer readView(String id, int preferred, List<String> events) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        Http.Answer view = Http.Answer.failed("no gateway answered");
+        for (int attempt = 0; System.nanoTime() < deadline; attempt++) {
+            int gateway = (preferred + attempt) % stack.gateways().size();
+            view = http.get(stack.gateways().get(gateway).baseUrl() + "/v1/documents/" + id,
+                    Map.of("X-API-Key", stack.key(tenant)), Duration.ofSeconds(30));
+            if (view.status() == 200 || view.status() == 404) {
+                return view;
+            }
+            sleep(view.status() == 429 || view.status() == 503 ? Math.max(1, Load.seconds(
+                    String.valueOf(view.header("Retry-After") == null ? "1" : view.header("Retry-After")))) : 1);
+        }
+        events.add("GET: " + view.outcome());
+        return view;
+    }
+
+    /**
+     * Runs {@code fault} on a thread of its own once the head of a document whose head key matches
+     * {@code pattern} (read in Redis every 20 ms) reaches {@code segment}.
+     */
+    private Fault watchKey(String pattern, int segment, String note, Runnable fault) {
+        Fault watch = new Fault();
+        watch.thread = new Thread(() -> {
+            RedisClient client = RedisClient.create(redis.url());
+            try (StatefulRedisConnection<String, String> connection = client.connect()) {
+                watch.watching.countDown();
+                long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+                while (System.nanoTime() < deadline) {
+                    for (String key : connection.sync().keys(pattern)) {
+                        String head = connection.sync().hget(key, "segment");
+                        if (head != null && Long.parseLong(head) >= segment) {
+                            connection.close();
+                            long started = System.nanoTime();
+                            watch.struckAt = Long.parseLong(head);
+                            fault.run();
+                            watch.note = String.format(note, head, (System.nanoTime() - started) / 1_000_000_000);
+                            return;
+                        }
+                    }
+                    Thread.sleep(20);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                watch.watching.countDown();
+                client.shutdown();
+            }
+        }, "fault");
+        watch.thread.start();
+        // Connecting takes a moment: the writes start only once the head is being watched.
+        try {
+            watch.watching.await(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return watch;
+    }
+
+    /** What the fault does, as a format of the head it struck at and the seconds until all was back. */
+    private static String describe(String scenario) {
+        return switch (scenario) {
+            case "memory", "inference" -> "kill -9 of " + scenario + " at head %s, healthy again after %d s";
+            case "gateway" -> "kill -9 of gateway 1 at head %s, restarted and healthy after %d s";
+            case "redis-aof" -> "kill -9 of Redis at head %s, restarted on its AOF after %d s";
+            default -> "kill -9 of Redis at head %s, restarted empty after %d s";
+        };
+    }
+
+    private Row check(String scenario, Written written, String reference) {
+        Map<String, Object> view = written.finalView();
+        List<String> held = new ArrayList<>();
+        List<String> broken = new ArrayList<>(written.problems());
+        String digest = (String) view.get("stateDigest");
+        long stored = Load.number(view.get("segments"));
+        long version = Load.number(view.get("version"));
+        long tokens = Load.number(view.get("tokens"));
+        (reference != null && reference.equals(digest) ? held : broken).add("digest "
+                + (reference != null && reference.equals(digest) ? "= undisturbed" : digest + " != " + reference));
+        (stored == segments ? held : broken).add(stored + "/" + segments + " segments");
+        (version == segments ? held : broken).add("version " + version + " (one write per segment)");
+        (tokens == tokensBefore[segments] ? held : broken).add(tokens + " tokens");
+        if (written.gaveUp()) {
+            broken.add("gave up after " + MAX_FAILURES + " failures");
+        }
+        if (!written.fault().isEmpty() && !midDocument(written.struckAt())) {
+            broken.add("the fault did not strike in the middle of the document (at head " + written.struckAt()
+                    + " of " + segments + "): nothing was tested; give more tokens");
+        }
+        if (broken.isEmpty()) {
+            held.add("each call's segments continue the head");
+        }
+        return new Row(scenario, sent(written), events(written),
+                String.join(", ", held) + (broken.isEmpty() ? "" : "; BROKEN: " + String.join(", ", broken)),
+                broken.isEmpty());
+    }
+
+    /**
+     * Without persistence the document is gone after the restart: the client must learn that
+     * from a problem detail, and a document that still answers must not hold a state other
+     * than the undisturbed one.
+     */
+    private Row checkLost(String scenario, Written written, String reference) {
+        Map<String, Object> view = written.finalView();
+        String digest = (String) view.get("stateDigest");
+        boolean told = written.events().stream().anyMatch(e -> e.matches(".*: (4|5)\\d\\d [a-z-]+.*"));
+        boolean wrong = digest != null && !digest.equals(reference);
+        boolean whole = digest != null && digest.equals(reference) && Load.number(view.get("version")) == segments;
+        boolean ok = !wrong && (told || whole) && written.problems().isEmpty() && midDocument(written.struckAt());
+        String held = (digest == null ? "final GET: " + view.getOrDefault("status", "no state")
+                : "final GET: " + Load.number(view.get("segments")) + " segments, version " + Load.number(view.get("version"))
+                + ", digest " + (wrong ? digest + " != undisturbed (SILENTLY WRONG)" : "= undisturbed"))
+                + (told ? "; the client was told by a problem detail" : "; no problem detail reached the client")
+                + (written.problems().isEmpty() ? "" : "; " + String.join(", ", written.problems()))
+                + (midDocument(written.struckAt()) ? "" : "; the fault did not strike in the middle: nothing was tested");
+        return new Row(scenario, sent(written), events(written), held, ok);
+    }
+
+    /** A summary of the text, undisturbed, then across a restart of Redis that comes back empty. */
+    private Row summaryAcrossEmptyRestart() {
+        Map<String, String> headers = Map.of("X-API-Key", stack.key(tenant));
+        Map<String, Object> request = Map.of("text", text, "model", stack.model(), "sentences", 5);
+        Http.Answer reference = http.postJson(stack.gateway().baseUrl() + "/v1/summaries", request, headers, CALL_TIMEOUT);
+        if (reference.status() != 200) {
+            return new Row("redis-none: summary", "POST /v1/summaries of the text", reference.outcome(),
+                    "the undisturbed summary failed", false);
+        }
+        Fault faulting = watchKey("baton:{" + tenant + ":summary-*}:head", segments / 2, describe("redis-none"),
+                redis::crashAndRestartEmpty);
+        Http.Answer answer = http.postJson(stack.gateway().baseUrl() + "/v1/summaries", request, headers, CALL_TIMEOUT);
+        faulting.join();
+        String held;
+        boolean ok;
+        if (!midDocument(faulting.struckAt())) {
+            ok = false;
+            held = "the fault did not strike in the middle of the summary (at head " + faulting.struckAt()
+                    + "): nothing was tested";
+        } else if (answer.status() == 200) {
+            ok = answer.json().get("summary").equals(reference.json().get("summary"));
+            held = ok ? "200 with the undisturbed summary (recomputed)" : "200 with a summary other than the undisturbed one (SILENTLY WRONG)";
+        } else {
+            ok = answer.isProblem();
+            held = ok ? "a problem detail: " + answer.outcome() : "no problem detail: " + answer.outcome() + " "
+                    + Load.abbreviate(answer.text());
+        }
+        return new Row("redis-none: summary", "POST /v1/summaries of the text (" + segments + " segments)",
+                faulting.note() + "; " + answer.outcome(), held, ok);
+    }
+
+    /** Whether a fault that struck at {@code head} came before the document's last segment. */
+    private boolean midDocument(long head) {
+        return head >= 0 && head < segments - 1;
+    }
+
+    private static String events(Written written) {
+        return (written.fault().isEmpty() ? "" : "[" + written.fault() + "] ") + String.join("; ", written.events());
+    }
+
+    private String sent(Written written) {
+        return "ingest of segments 0.." + (segments / 5 - 1) + ", 4 appends (" + segments + " segments, "
+                + tokensBefore[segments] + " tokens in all), " + written.events().stream()
+                .filter(e -> e.startsWith("ingest") || e.startsWith("append")).count() + " calls";
+    }
+
+    private void restart(Node node) {
+        node.kill();
+        node.restart();
+    }
+
+    private void awaitAllHealthy() {
+        for (Node node : stack.nodes()) {
+            if (!node.alive()) {
+                node.restart();
+            }
+            node.awaitHealthy();
+        }
+    }
+
+    /** A passage of Moby Dick of {@code tokens} UTF-8 bytes (= tokens of the zoo's byte-level models), or a few less. */
+    static String passage(int tokens) {
+        String book = DataFiles.mobyDick();
+        StringBuilder passage = new StringBuilder();
+        int size = 0;
+        for (int i = 100_000; i < book.length(); ) {
+            int codePoint = book.codePointAt(i);
+            int length = new String(Character.toChars(codePoint)).getBytes(StandardCharsets.UTF_8).length;
+            if (size + length > tokens) {
+                break;
+            }
+            passage.appendCodePoint(codePoint);
+            size += length;
+            i += Character.charCount(codePoint);
+        }
+        return passage.toString();
+    }
+
+    private static void sleep(long seconds) {
+        try {
+            Thread.sleep(Duration.ofSeconds(Math.max(0, seconds)).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
