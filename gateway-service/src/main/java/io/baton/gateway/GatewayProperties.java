@@ -7,6 +7,7 @@ import io.baton.protocol.client.ClientSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.springframework.util.unit.DataSize;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -135,7 +136,8 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
     public record Limits(@DefaultValue("16") int tenantConcurrency, @DefaultValue("0") long tokensPerSecond,
                          @DefaultValue("0") long tokenBurst, @DefaultValue("2h") Duration requestTimeout,
                          @DefaultValue("30s") Duration headerReadTimeout,
-                         @DefaultValue("120s") Duration bodyReadTimeout) {
+                         @DefaultValue("120s") Duration bodyReadTimeout,
+                         @DefaultValue("16KB") DataSize maxHeaderSize) {
 
         public Limits {
             if (tenantConcurrency < 1 || tokensPerSecond < 0 || tokenBurst < 0) {
@@ -148,6 +150,9 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
                 throw new IllegalArgumentException("baton.limits: request-timeout, header-read-timeout and "
                         + "body-read-timeout must be positive, got " + requestTimeout + ", " + headerReadTimeout + " and "
                         + bodyReadTimeout);
+            }
+            if (maxHeaderSize.toBytes() < 1024) {
+                throw new IllegalArgumentException("baton.limits.max-header-size must be at least 1KB, got " + maxHeaderSize);
             }
             if (tokenBurst == 0) {
                 tokenBurst = tokensPerSecond * 60;

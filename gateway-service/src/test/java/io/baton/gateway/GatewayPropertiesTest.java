@@ -48,6 +48,7 @@ class GatewayPropertiesTest {
         assertThat(defaults.requestTimeout()).isEqualTo(Duration.ofHours(2));
         assertThat(defaults.headerReadTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(defaults.bodyReadTimeout()).isEqualTo(Duration.ofSeconds(120));
+        assertThat(defaults.maxHeaderSize()).isEqualTo(org.springframework.util.unit.DataSize.ofKilobytes(16));
         GatewayProperties.Pipeline pipeline = bind(Map.of()).pipeline();
         assertThat(pipeline.maxWaiting()).isEqualTo(64);
         assertThat(pipeline.maxWait()).isEqualTo(Duration.ofSeconds(30));
@@ -55,13 +56,14 @@ class GatewayPropertiesTest {
         GatewayProperties set = bind(Map.of("BATON_LIMITS_TENANTCONCURRENCY", "3",
                 "BATON_LIMITS_TOKENSPERSECOND", "500", "BATON_LIMITS_REQUESTTIMEOUT", "10m",
                 "BATON_LIMITS_HEADERREADTIMEOUT", "5s", "BATON_LIMITS_BODYREADTIMEOUT", "1m",
-                "BATON_PIPELINE_MAXWAITING", "8", "BATON_PIPELINE_MAXWAIT", "2s"));
+                "BATON_LIMITS_MAXHEADERSIZE", "64KB", "BATON_PIPELINE_MAXWAITING", "8", "BATON_PIPELINE_MAXWAIT", "2s"));
         assertThat(set.limits().tenantConcurrency()).isEqualTo(3);
         assertThat(set.limits().tokensPerSecond()).isEqualTo(500);
         assertThat(set.limits().tokenBurst()).as("60 s of the rate").isEqualTo(30_000);
         assertThat(set.limits().requestTimeout()).isEqualTo(Duration.ofMinutes(10));
         assertThat(set.limits().headerReadTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(set.limits().bodyReadTimeout()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(set.limits().maxHeaderSize()).isEqualTo(org.springframework.util.unit.DataSize.ofKilobytes(64));
         assertThat(set.pipeline().maxWaiting()).isEqualTo(8);
         assertThat(set.pipeline().maxWait()).isEqualTo(Duration.ofSeconds(2));
         assertThat(bind(Map.of("BATON_LIMITS_TOKENSPERSECOND", "500", "BATON_LIMITS_TOKENBURST", "7")).limits()

@@ -180,8 +180,20 @@ class AdmissionIT {
     }
 
     @Test
-    void aHundredKilobyteHeaderIsRefusedByNettyWith431AndNoBody() throws IOException {
-        String answer = raw("GET /actuator/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "x".repeat(100 * 1024)
+    void aHundredKilobyteHeaderIsRefusedWith431AsAProblem() throws IOException {
+        String answer = raw("GET /v1/documents/any HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nX-API-Key: "
+                + ALPHA + "\r\nX-Big: " + "x".repeat(100 * 1024) + "\r\n\r\n");
+        assertThat(answer).startsWith("HTTP/1.1 431 ");
+        String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+        JsonNode problem = JSON.readTree(body);
+        assertThat(problem.get("type").asString()).isEqualTo("urn:baton:problem:headers-too-large");
+        assertThat(problem.get("detail").asString()).contains("baton.limits.max-header-size");
+        assertThat(healthy()).isTrue();
+    }
+
+    @Test
+    void aHeaderOverNettysOwnBoundIsRefusedByNettyWith431AndNoBody() throws IOException {
+        String answer = raw("GET /actuator/health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "x".repeat(2 * 1024 * 1024)
                 + "\r\n\r\n");
         assertThat(answer).startsWith("HTTP/1.1 431 Request Header Fields Too Large\r\n");
         assertThat(answer.toLowerCase()).contains("content-length: 0").contains("connection: close");

@@ -1,12 +1,15 @@
 package io.baton.gateway.admission;
 
 import io.baton.gateway.GatewayProperties;
+import io.baton.gateway.problems.ProblemDetailsAdvice;
+import io.baton.protocol.problems.FilterProblems;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.codec.ServerCodecConfigurer;
 import reactor.netty.NettyPipeline;
 
 /**
@@ -15,7 +18,8 @@ import reactor.netty.NettyPipeline;
  * HeaderReadTimeout}: else the connection is closed), its body within {@code
  * baton.limits.body-read-timeout} (Reactor Netty's {@code requestTimeout}: else 408 {@code
  * request-timeout} and the connection is closed), so a client that trickles its request frees its
- * connection and what it buffered.
+ * connection and what it buffered; its header fields within {@code baton.limits.max-header-size}
+ * ({@link HeaderSizeLimit}: else 431 {@code headers-too-large}).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(GatewayProperties.class)
@@ -30,6 +34,12 @@ public class AdmissionConfiguration {
                 limits.rateLimited() ? limits.tokensPerSecond() + " tokens/s (burst " + limits.tokenBurst() + ")"
                         : "no token rate limit", limits.requestTimeout());
         return new Admission(limits);
+    }
+
+    @Bean
+    HeaderSizeLimit headerSizeLimit(GatewayProperties properties, ServerCodecConfigurer codecs,
+                                    ProblemDetailsAdvice problems) {
+        return new HeaderSizeLimit(properties.limits().maxHeaderSize(), new FilterProblems(codecs, problems));
     }
 
     @Bean

@@ -32,6 +32,7 @@ public final class ProblemResponses implements OpenApiCustomizer {
             "401", "missing-api-key or invalid-api-key: X-API-Key is required when the gateway has keys",
             "408", "request-timeout: the body did not arrive within the gateway's body read timeout",
             "413", "payload-too-large: the body is over the gateway's limit",
+            "431", "headers-too-large: the header fields are over the gateway's limit",
             "500", "internal-error");
 
     @Override

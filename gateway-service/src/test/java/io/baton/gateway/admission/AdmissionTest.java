@@ -142,6 +142,6 @@ class AdmissionTest {
 
     private static GatewayProperties.Limits limits(int concurrency, long perSecond, long burst, Duration timeout) {
         return new GatewayProperties.Limits(concurrency, perSecond, burst, timeout, Duration.ofSeconds(30),
-                Duration.ofMinutes(2));
+                Duration.ofMinutes(2), org.springframework.util.unit.DataSize.ofKilobytes(16));
     }
 }

@@ -28,6 +28,8 @@ public enum ProblemType {
     METHOD_NOT_ALLOWED("method-not-allowed", 405, false, true, null),
     NOT_ACCEPTABLE("not-acceptable", 406, false, true, null),
     PAYLOAD_TOO_LARGE("payload-too-large", 413, false, true, null),
+    /** A request's header fields are over the service's bound (a gateway limit, below the HTTP server's own). */
+    HEADERS_TOO_LARGE("headers-too-large", 431, false, true, null),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, false, true, null),
     /** The client did not send its whole request body within the server's read timeout. */
     REQUEST_TIMEOUT("request-timeout", 408, false, true, null),
