@@ -361,6 +361,34 @@ class EndToEndIT {
     }
 
     @Test
+    void aSummaryWhoseDeadlinePassedAfterSegmentsWereStoredLeavesNothingBehind() {
+        // Two segments are stored, then inference is gone and the caller's 3 s run out: the
+        // clean-up of the summary's temporary document is not the request's work and must still
+        // reach the memory service after the deadline.
+        java.util.Set<String> before = new java.util.HashSet<>(summaryKeys());
+        Platform.Gateway fresh = platform.gateway(Map.of());
+        InferenceProxy proxy = fresh.proxy();
+        proxy.onSegmentCall(3, () -> proxy.cutOff(true));
+        try {
+            ResponseEntity<Map<String, Object>> answer = fresh.client().post().uri("/v1/summaries")
+                    .contentType(MediaType.APPLICATION_JSON).header("X-Baton-Time-Left-Ms", "3000")
+                    .bodyValue(Map.of("text", text.substring(0, 5_000), "sentences", 2))
+                    .exchangeToMono(response -> response.toEntity(new ParameterizedTypeReference<Map<String, Object>>() {
+                    }))
+                    .block(Duration.ofMinutes(2));
+            assertThat(answer.getStatusCode().value()).isEqualTo(504);
+        } finally {
+            proxy.cutOff(false);
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(summaryKeys()).isSubsetOf(before));
+    }
+
+    private List<String> summaryKeys() {
+        return platform.keys().stream().filter(key -> key.contains(":summary-")).toList();
+    }
+
+    @Test
     void aFailureAfterTheStreamBeganEndsItWithAProblemEvent() {
         // No retries: the third segment call finds inference gone, after two progress events.
         Platform.Gateway failing = platform.gateway(Map.of("baton.inference.retries", "0"));

@@ -9,6 +9,7 @@ import io.baton.gateway.summarize.SummaryResponse;
 import io.baton.memory.store.CheckpointStore;
 import io.baton.memory.store.DocumentSummary;
 import io.baton.memory.store.redis.RedisCheckpointStore;
+import io.baton.protocol.BatonHeaders;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -102,6 +103,18 @@ class SummaryCleanupIT {
                 .take(2)
                 .collectList().block(Duration.ofMinutes(1));
         assertThat(first).hasSize(2).allSatisfy(event -> assertThat(event.event()).isEqualTo("progress"));
+        await().atMost(Duration.ofMinutes(1)).until(() -> stored().isEmpty());
+    }
+
+    @Test
+    void aSummaryWhoseDeadlinePassedLeavesNothingBehind() {
+        // Clean-up is not the request's work: it must run after the deadline that ended the run.
+        client.post().uri("/v1/summaries").contentType(MediaType.APPLICATION_JSON)
+                .header(BatonHeaders.TIME_LEFT_MS, "1500")
+                .bodyValue(Map.of("text", Standalone.mobyDick(700_000, 60_000)))
+                .exchange()
+                .expectStatus().isEqualTo(504)
+                .expectBody().jsonPath("$.type").isEqualTo("urn:baton:problem:deadline-exceeded");
         await().atMost(Duration.ofMinutes(1)).until(() -> stored().isEmpty());
     }
 }

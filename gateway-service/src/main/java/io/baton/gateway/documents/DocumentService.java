@@ -12,6 +12,7 @@ import io.baton.gateway.segmenting.Segment;
 import io.baton.gateway.segmenting.GeneratedText;
 import io.baton.gateway.segmenting.Segmenter;
 import io.baton.gateway.segmenting.TextTokenizer;
+import io.baton.protocol.deadlines.Deadline;
 import io.baton.protocol.inference.GenerateRequest;
 import io.baton.protocol.memory.MemoryClient;
 import io.baton.protocol.memory.StoredHead;
@@ -227,14 +228,14 @@ public final class DocumentService {
     /**
      * Deletes what a failed or cancelled ingest stored, if the document's head is still {@code
      * lastStored}, the last checkpoint it stored; nothing when it stored none (or inference did
-     * not name it). A failure to delete is logged, not raised.
+     * not name it), also after the request's deadline ended it. A failure to delete is logged, not raised.
      */
     private Mono<Void> discard(String tenant, String id, String lastStored, String why) {
         if (lastStored == null) {
             log.debug("ingest of {} {}; it stored no checkpoint it can name, so it deletes nothing", id, why);
             return Mono.empty();
         }
-        return memory.delete(tenant, id, lastStored)
+        return Deadline.outliving(memory.delete(tenant, id, lastStored))
                 .doOnNext(deleted -> log.debug("ingest of {} {}; deleted its segments: {} (false: the document "
                         + "is gone or another writer's)", id, why, deleted))
                 .onErrorResume(e -> {

@@ -11,6 +11,7 @@ import io.baton.gateway.segmenting.ModelTokenizers;
 import io.baton.gateway.segmenting.Segmenter;
 import io.baton.gateway.segmenting.SentenceSplitter;
 import io.baton.gateway.segmenting.TextTokenizer;
+import io.baton.protocol.deadlines.Deadline;
 import io.baton.protocol.inference.GenerateRequest;
 import io.baton.protocol.inference.GeneratedToken;
 import io.baton.protocol.memory.MemoryClient;
@@ -147,9 +148,12 @@ public final class SummaryService {
         return stripped.substring(0, end).strip();
     }
 
-    /** Deletes the summary's temporary document; a failure to do so is logged, never raised. */
+    /**
+     * Deletes the summary's temporary document, also after the request's deadline ended it; a
+     * failure to do so is logged, never raised.
+     */
     private Mono<Void> discard(String tenant, String document) {
-        return memory.delete(tenant, document)
+        return Deadline.outliving(memory.delete(tenant, document))
                 .onErrorResume(e -> {
                     log.warn("could not delete the checkpoints of summary document {}: {}", document, e.getMessage());
                     return Mono.empty();

@@ -2,6 +2,7 @@ package io.baton.protocol.deadlines;
 
 import io.baton.protocol.BatonHeaders;
 import java.time.Duration;
+import reactor.core.publisher.Mono;
 import reactor.util.context.ContextView;
 
 /**
@@ -51,6 +52,15 @@ public final class Deadline {
                     + millis + "'");
         }
         return in(Duration.ofMillis(Math.max(0, Math.min(left, LONGEST.toMillis()))));
+    }
+
+    /**
+     * {@code cleanUp} run without the request's deadline: work that must still happen once the
+     * deadline has ended the request (deleting what it stored), bounded by each call's own timeout
+     * instead. Without this, the clean-up's calls would find the deadline passed and never be sent.
+     */
+    public static <T> Mono<T> outliving(Mono<T> cleanUp) {
+        return cleanUp.contextWrite(context -> context.delete(KEY));
     }
 
     /** The earlier of this and {@code other} (which may be null). */
