@@ -1,6 +1,5 @@
 package io.baton.gateway.problems;
 
-import io.baton.gateway.admission.BodyReadTimeoutException;
 import io.baton.protocol.problems.ProblemAdvice;
 import io.baton.protocol.problems.ProblemType;
 import io.baton.protocol.problems.Problems;

@@ -1,4 +1,4 @@
-package io.baton.gateway.admission;
+package io.baton.gateway.problems;
 
 import io.baton.gateway.GatewayException;
 import io.baton.protocol.problems.ProblemType;
