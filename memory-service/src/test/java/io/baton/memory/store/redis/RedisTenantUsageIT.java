@@ -2,6 +2,7 @@ package io.baton.memory.store.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.baton.common.testing.TestServers;
 import io.baton.memory.store.CheckpointRecord;
@@ -125,7 +126,7 @@ class RedisTenantUsageIT {
     }
 
     @Test
-    void anExpiredDocumentStopsCountingWithoutAnyWriteOfIt() throws InterruptedException {
+    void anExpiredDocumentStopsCountingWithoutAnyWriteOfIt() {
         RedisCheckpointStore shortLived = new RedisCheckpointStore(connection,
                 new StorePolicy(3, Duration.ofMillis(300), 1000));
         RedisCheckpointStore limited = new RedisCheckpointStore(connection, new StorePolicy(3, Duration.ofMinutes(5), 1000));
@@ -134,9 +135,8 @@ class RedisTenantUsageIT {
         assertThatThrownBy(() -> limited.put(doc("new"), record(0, "n", 400)).block())
                 .isInstanceOf(QuotaExceededException.class);
 
-        while (raw.exists(RedisKeys.head(doc("expiring"))) == 1) {   // Redis expires it by its TTL
-            Thread.sleep(50);
-        }
+        await().atMost(Duration.ofSeconds(30))   // Redis expires it by its TTL
+                .until(() -> raw.exists(RedisKeys.head(doc("expiring"))) == 0);
         assertThat(limited.put(doc("new"), record(0, "n", 400)).block().created()).isTrue();
         assertThat(total()).isEqualTo(600);
         assertThat(raw.zscore(RedisKeys.tenantExpiries(tenant), "expiring".getBytes(StandardCharsets.UTF_8))).isNull();
