@@ -1,5 +1,6 @@
 package io.baton.reliability;
 
+import io.baton.common.testing.ServiceJar;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -67,24 +68,9 @@ final class Node implements AutoCloseable {
 
     /** Waits until {@code GET /actuator/health} answers 200; fails with the log's tail if the process exits. */
     Node awaitHealthy() {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        HttpRequest health = HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/health"))
-                .timeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        Process watched = current();
         try {
-            while (System.nanoTime() < deadline) {
-                if (!watched.isAlive()) {
-                    throw new IllegalStateException(name + " exited with " + watched.exitValue() + ": " + tail());
-                }
-                try {
-                    if (http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        return this;
-                    }
-                } catch (IOException e) {
-                    // not listening yet
-                }
-                watched.waitFor(250, TimeUnit.MILLISECONDS);
+            if (ServiceJar.pollHealth(name, baseUrl(), current(), START_TIMEOUT, this::tail)) {
+                return this;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -94,25 +94,9 @@ public final class ServiceJar implements AutoCloseable {
 
     /** Waits until the service answers its health check; stops it and fails if it does not in time. */
     public ServiceJar awaitHealthy() {
-        Process watched = current();
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-        HttpRequest health = HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/health"))
-                .timeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         try {
-            while (System.nanoTime() < deadline) {
-                if (!watched.isAlive()) {
-                    throw new IllegalStateException(name + " exited with " + watched.exitValue() + ": " + tail());
-                }
-                try {
-                    if (http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                        return this;
-                    }
-                } catch (IOException e) {
-                    // not listening yet
-                }
-                // The process ending early is the other thing to wait for between two polls.
-                watched.waitFor(200, TimeUnit.MILLISECONDS);
+            if (pollHealth(name, baseUrl(), current(), START_TIMEOUT, this::tail)) {
+                return this;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -124,6 +108,34 @@ public final class ServiceJar implements AutoCloseable {
         }
         close();
         throw new IllegalStateException(name + " did not become healthy in " + START_TIMEOUT.toSeconds() + " s: " + tail());
+    }
+
+    /**
+     * Polls {@code GET <baseUrl>/actuator/health} until it answers 200 (true) or {@code timeout}
+     * passes (false); fails with {@code tail} (the process's log) when {@code process} exits first.
+     * For every harness that starts a service as a process of its own.
+     */
+    public static boolean pollHealth(String name, String baseUrl, Process process, Duration timeout,
+                                     java.util.function.Supplier<String> tail) throws InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpRequest health = HttpRequest.newBuilder(URI.create(baseUrl + "/actuator/health"))
+                .timeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + ": " + tail.get());
+            }
+            try {
+                if (http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            // The process ending early is the other thing to wait for between two polls.
+            process.waitFor(200, TimeUnit.MILLISECONDS);
+        }
+        return false;
     }
 
     /** Kills the process at once (SIGKILL, as a crash would) and waits until it is gone. */
