@@ -159,9 +159,7 @@ public final class SegmentService {
                         } else {
                             cache.forget(tenant, document);
                         }
-                        SegmentResponse response = both.getT2();
-                        return new SegmentResponse(response.document(), response.segment(), response.model(),
-                                response.tokens(), response.sentenceVectors(), response.tokenNll(), done.digest());
+                        return both.getT2().withDigest(done.digest());
                     });
                 });
     }

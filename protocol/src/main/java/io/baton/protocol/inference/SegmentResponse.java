@@ -18,4 +18,9 @@ import java.util.List;
  */
 public record SegmentResponse(String document, long segment, String model, long tokens,
                               List<float[]> sentenceVectors, double[] tokenNll, String digest) {
+
+    /** This answer naming {@code storedDigest} as its checkpoint's digest (known once the put is done). */
+    public SegmentResponse withDigest(String storedDigest) {
+        return new SegmentResponse(document, segment, model, tokens, sentenceVectors, tokenNll, storedDigest);
+    }
 }
