@@ -36,6 +36,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param serviceToken the platform's service token ({@code BATON_SERVICE_TOKEN}), sent to the
  *                   inference and memory services in distributed mode as {@code Authorization:
  *                   Bearer} (docs/protocol.md, "Service credentials"); null for none
+ * @param jobs       batch jobs (docs/jobs.md)
+ * @param redis      the Redis that holds the jobs ({@code BATON_REDIS_URL}, the state's Redis;
+ *                   none: jobs live in this JVM's memory)
+ * @param rabbitmq   the RabbitMQ that carries the jobs' work ({@code BATON_RABBITMQ_URL}; none:
+ *                   an in-process queue)
  */
 @ConfigurationProperties("baton")
 public record GatewayProperties(@DefaultValue("distributed") String mode, @DefaultValue Models models,
@@ -43,7 +48,8 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
                                 @DefaultValue Limits limits,
                                 @DefaultValue Summaries summaries, @DefaultValue Inference inference,
                                 @DefaultValue Memory memory,
-                                @DefaultValue Access access, ServiceToken serviceToken) {
+                                @DefaultValue Access access, ServiceToken serviceToken,
+                                @DefaultValue Jobs jobs, @DefaultValue Redis redis, @DefaultValue Rabbitmq rabbitmq) {
 
     public GatewayProperties {
         if (!mode.equals("distributed") && !mode.equals("standalone")) {
@@ -342,6 +348,73 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
         public String toString() {
             // Never print the keys themselves.
             return "Access[tenants with keys=" + apiKeys.keySet() + ", open=" + open + ", tenant=" + tenant + "]";
+        }
+    }
+
+    /**
+     * Batch jobs (docs/jobs.md). Each gateway runs {@code consumers} x {@code prefetch} requests at
+     * once ({@code BATON_JOBS_CONSUMERS}, 0 for an API-only gateway; {@code BATON_JOBS_PREFETCH});
+     * a worker holds a request under a lease of {@code lease}, renewed while it runs, and gives it
+     * back to the queue after {@code slice} (a continuation message) so that no delivery is held
+     * near RabbitMQ's 30-minute consumer timeout; a request that fails for a reason that may pass is
+     * returned after {@code retryBackoff}, at most {@code deliveryLimit} deliveries, then failed.
+     * Jobs and results are kept {@code retention} ({@code BATON_JOBS_RETENTION}, 7 days). Every
+     * {@code sweepInterval} (and at start-up) orphaned work is found (requests no message carries
+     * any more, leases run out more than {@code orphanAfter} ago) and published again, and overdue jobs
+     * expire. A job holds at most {@code maxRequests} requests; the in-process queue at most {@code
+     * maxQueued} messages; a publish waits {@code confirmTimeout} for RabbitMQ's confirm.
+     */
+    public record Jobs(@DefaultValue("2") int consumers, @DefaultValue("1") int prefetch,
+                       @DefaultValue("7d") Duration retention, @DefaultValue("30s") Duration lease,
+                       @DefaultValue("5m") Duration slice, @DefaultValue("5") int deliveryLimit,
+                       @DefaultValue("5s") Duration retryBackoff, @DefaultValue("30s") Duration sweepInterval,
+                       @DefaultValue("60s") Duration orphanAfter, @DefaultValue("10000") int maxRequests,
+                       @DefaultValue("100000") int maxQueued, @DefaultValue("10s") Duration confirmTimeout,
+                       @DefaultValue("1s") Duration eventInterval) {
+
+        public Jobs {
+            if (consumers < 0 || prefetch < 1 || deliveryLimit < 1 || maxRequests < 1 || maxQueued < 1) {
+                throw new IllegalArgumentException("baton.jobs: consumers >= 0, prefetch, delivery-limit, "
+                        + "max-requests and max-queued >= 1");
+            }
+            if (slice.compareTo(Duration.ofMinutes(20)) > 0) {
+                throw new IllegalArgumentException("baton.jobs.slice must stay well below RabbitMQ's 30-minute "
+                        + "consumer timeout, got " + slice);
+            }
+            if (lease.compareTo(Duration.ofSeconds(3)) < 0) {
+                throw new IllegalArgumentException("baton.jobs.lease must be at least 3s, got " + lease);
+            }
+        }
+
+        /** Requests this gateway runs at once. */
+        public int concurrency() {
+            return consumers * prefetch;
+        }
+    }
+
+    /**
+     * The Redis of the job store: the URL and mode the memory service reads ({@code BATON_REDIS_URL},
+     * {@code BATON_REDIS_MODE}: standalone, sentinel or cluster), and a command timeout.
+     */
+    public record Redis(String url, @DefaultValue("standalone") String mode, @DefaultValue("5s") Duration timeout) {
+
+        /** Whether a Redis is configured. */
+        public boolean configured() {
+            return url != null && !url.isBlank();
+        }
+    }
+
+    /** The RabbitMQ of the jobs' work queue ({@code BATON_RABBITMQ_URL}, {@code amqp://user:password@host:port/vhost}). */
+    public record Rabbitmq(java.net.URI url) {
+
+        /** Whether a RabbitMQ is configured. */
+        public boolean configured() {
+            return url != null && !url.toString().isBlank();
+        }
+
+        @Override
+        public String toString() {
+            return "Rabbitmq[url=" + (url == null ? null : url.getScheme() + "://" + url.getHost() + ":" + url.getPort()) + "]";
         }
     }
 }

@@ -15,14 +15,21 @@ import java.util.function.Supplier;
  *                   to estimate the number of segments
  * @param onStored   what to do when inference answers that the document is further on than a
  *                   segment (it was stored by an earlier attempt, so it is not run again)
+ * @param recorder   what keeps each answer before the next segment is sent
  */
 public record DocumentJob(String tenant, String document, String model, Supplier<Iterator<Segment>> segments,
-                          long totalChars, OnStored onStored) {
+                          long totalChars, OnStored onStored, SegmentRecorder recorder) {
 
     /** A job that needs every segment's answer ({@link OnStored#ANSWER_NEEDED}). */
     public DocumentJob(String tenant, String document, String model, Supplier<Iterator<Segment>> segments,
                        long totalChars) {
         this(tenant, document, model, segments, totalChars, OnStored.ANSWER_NEEDED);
+    }
+
+    /** A job whose answers are not recorded. */
+    public DocumentJob(String tenant, String document, String model, Supplier<Iterator<Segment>> segments,
+                       long totalChars, OnStored onStored) {
+        this(tenant, document, model, segments, totalChars, onStored, SegmentRecorder.NONE);
     }
 
     /** What a run does with a segment the document already holds, stored by an earlier attempt. */

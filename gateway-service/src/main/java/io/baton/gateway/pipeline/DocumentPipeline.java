@@ -15,7 +15,8 @@ import reactor.core.scheduler.Schedulers;
  *
  * <ul>
  *   <li><b>Order.</b> Segment n+1 is sent only after inference answered for n, i.e. after
- *       checkpoint n is stored ({@code concatMap}).
+ *       checkpoint n is stored ({@code concatMap}), and after the job's {@link SegmentRecorder}
+ *       kept n's answer.
  *   <li><b>Bound.</b> A run first takes a permit of the {@link DocumentGate}: at most that many
  *       documents run at once; the others wait, without a thread.
  *   <li><b>Never twice.</b> The client retries a lost call itself (an identical repeat is
@@ -74,6 +75,7 @@ public final class DocumentPipeline {
                 segment.sentenceTokenSpans(), null);
         return inference.process(job.tenant(), request)
                 .map(response -> run.done(segment, response))
+                .flatMap(result -> job.recorder().record(result).thenReturn(result))
                 .onErrorResume(DocumentPipeline::outOfOrder,
                         e -> resumed(run, segment, ((ServiceCallException) e).expectedSegment()));
     }

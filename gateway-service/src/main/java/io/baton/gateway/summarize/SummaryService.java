@@ -8,6 +8,7 @@ import io.baton.gateway.pipeline.DocumentPipeline;
 import io.baton.gateway.pipeline.SegmentResult;
 import io.baton.gateway.segmenting.InputText;
 import io.baton.gateway.segmenting.ModelTokenizers;
+import io.baton.gateway.segmenting.Segment;
 import io.baton.gateway.segmenting.Segmenter;
 import io.baton.gateway.segmenting.SentenceSplitter;
 import io.baton.gateway.segmenting.TextTokenizer;
@@ -73,16 +74,47 @@ public final class SummaryService {
         });
     }
 
+    /**
+     * The summary of {@code request}'s text as document {@code document}, from where {@code journal}
+     * left it: its recorded answers are replayed in place of their segments, each new answer is
+     * recorded before the next segment is sent, and the run ends {@link SummaryEvent.Paused} when
+     * the journal asks to pause. The document is not deleted here: it is the caller's to delete
+     * when the summary is done. A batch job's request runs this way ({@code io.baton.gateway.jobs}).
+     */
+    public Flux<SummaryEvent> resume(String tenant, String document, SummaryRequest request,
+                                     SummaryJournal journal) {
+        return Flux.defer(() -> {
+            long started = System.nanoTime();
+            check(request);
+            String model = tokenizers.resolve(request.model());
+            return run(tenant, document, model, request, started, journal);
+        });
+    }
+
     private Flux<SummaryEvent> run(String tenant, String document, String model, SummaryRequest request,
                                    long started) {
+        return run(tenant, document, model, request, started, null);
+    }
+
+    private Flux<SummaryEvent> run(String tenant, String document, String model, SummaryRequest request,
+                                   long started, SummaryJournal journal) {
         String text = request.text();
         boolean abstractive = SummaryRequest.ABSTRACTIVE.equals(request.mode());
         Segmenter segmenter = new Segmenter(tokenizers.tokenizer(model), properties.segmenting().maxTokens());
-        DocumentJob job = new DocumentJob(tenant, document, model, () -> segmenter.segments(text), text.length());
         GatewayProperties.Summaries settings = properties.summaries();
         SentenceTable table = new SentenceTable(new CandidatePool(text, settings.maxCandidates(), settings.minWords(),
                 new MmrSelector.Weights(settings.lambda(), settings.lexicalWeight(), settings.lengthWeight())));
         long[] totals = new long[2];   // tokens, segments; written one segment at a time
+        boolean[] paused = new boolean[1];
+        DocumentJob job = journal == null
+                ? new DocumentJob(tenant, document, model, () -> segmenter.segments(text), text.length())
+                : new DocumentJob(tenant, document, model, () -> {
+                    Iterator<Segment> all = segmenter.segments(text);
+                    replay(journal.recorded(), all, abstractive ? null : table, totals, model);
+                    return pausing(all, journal, paused);
+                }, text.length(), DocumentJob.OnStored.ANSWER_NEEDED, result -> journal.record(
+                        result.segment().index(), SegmentAnswers.encode(abstractive ? List.of()
+                                : result.response().sentenceVectors())));
         Flux<SummaryEvent> progress = pipeline.run(job).publishOn(Schedulers.boundedElastic()).map(result -> {
             if (!abstractive) {
                 gather(table, result, model);
@@ -95,7 +127,48 @@ public final class SummaryService {
                 ? Mono.defer(() -> generated(tenant, document, model, request, totals[0], totals[1], started))
                 : Mono.fromCallable(() -> summary(text, table, request, totals[0], totals[1], started))
                         .subscribeOn(Schedulers.boundedElastic());
-        return progress.concatWith(summary.map(SummaryEvent.Done::new));
+        return progress.concatWith(Mono.defer(() -> paused[0]
+                ? Mono.just(new SummaryEvent.Paused(totals[1]))
+                : summary.map(SummaryEvent.Done::new)));
+    }
+
+    /** Feeds the answers a journal recorded, with their segments, to {@code table} (null: abstractive). */
+    private static void replay(List<byte[]> recorded, Iterator<Segment> segments, SentenceTable table, long[] totals,
+                               String model) {
+        for (byte[] answer : recorded) {
+            if (!segments.hasNext()) {
+                throw new IllegalStateException("the journal holds " + recorded.size()
+                        + " answers, more than the text has segments");
+            }
+            Segment segment = segments.next();
+            if (table != null) {
+                add(table, segment, SegmentAnswers.decode(answer), model);
+            }
+            totals[0] += segment.size();
+            totals[1]++;
+        }
+    }
+
+    /** {@code segments} until the journal asks to pause before one of them; then none, and {@code paused}. */
+    private static Iterator<Segment> pausing(Iterator<Segment> segments, SummaryJournal journal, boolean[] paused) {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                if (paused[0] || !segments.hasNext()) {
+                    return false;
+                }
+                paused[0] = journal.pause();
+                return !paused[0];
+            }
+
+            @Override
+            public Segment next() {
+                if (!hasNext()) {
+                    throw new java.util.NoSuchElementException();
+                }
+                return segments.next();
+            }
+        };
     }
 
     /**
@@ -173,11 +246,14 @@ public final class SummaryService {
     }
 
     private static void gather(SentenceTable table, SegmentResult result, String model) {
-        List<float[]> vectors = result.response().sentenceVectors();
-        if (vectors.size() != result.segment().sentences().size()) {
+        add(table, result.segment(), result.response().sentenceVectors(), model);
+    }
+
+    private static void add(SentenceTable table, Segment segment, List<float[]> vectors, String model) {
+        if (vectors.size() != segment.sentences().size()) {
             throw new NoSentenceVectorsException(model);
         }
-        table.add(result.segment(), vectors);
+        table.add(segment, vectors);
     }
 
     /** The extractive summary: the pool's picks, in document order. */

@@ -62,6 +62,19 @@ public enum ProblemType {
     DOCUMENT_BUSY("document-busy", 409, false, true, null),
     DOCUMENT_BEHIND("document-behind", 409, false, true, null),
     DOCUMENT_CONFLICT("document-conflict", 409, false, true, null),
+    // ---- batch jobs (docs/jobs.md) ----------------------------------------------------------
+    JOB_NOT_FOUND("job-not-found", 404, false, true, null),
+    /** A line or request of a submitted job is not a valid request; {@code line} names it. */
+    INVALID_JOB_REQUEST("invalid-job-request", 400, false, true, null),
+    /** An {@code Idempotency-Key} used before with another body. */
+    IDEMPOTENCY_KEY_REUSED("idempotency-key-reused", 422, false, true, null),
+    /** The result of a request given up because its job was cancelled (a result line, never a response). */
+    JOB_CANCELLED("job-cancelled", 409, false, true, null),
+    /** The result of a request given up because its job expired before it ran. */
+    JOB_EXPIRED("job-expired", 410, false, true, null),
+    /** A request failed on every delivery the queue allows (a result line, never a response). */
+    DELIVERY_LIMIT("delivery-limit", 500, false, true, null),
+    JOB_STORE_UNAVAILABLE("job-store-unavailable", 503, true, false, "the job store is unavailable; retry later"),
     NO_SENTENCE_VECTORS("no-sentence-vectors", 422, false, false,
             "the model gives no sentence vectors, which extractive summaries need"),
     INFERENCE_UNAVAILABLE("inference-unavailable", 503, true, false,
