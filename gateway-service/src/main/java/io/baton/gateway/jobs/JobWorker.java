@@ -228,6 +228,8 @@ public final class JobWorker implements JobQueue.Worker, JobQueue.DeadLetters {
         private final String owner;
         private final List<byte[]> recorded;
         private final Instant sliceEnd;
+        /** Segments recorded in this slice: a slice records at least one, so that every delivery makes progress. */
+        private volatile int recordedNow;
 
         Journal(RequestRef ref, String owner, List<byte[]> recorded, Instant sliceEnd) {
             this.ref = ref;
@@ -245,7 +247,7 @@ public final class JobWorker implements JobQueue.Worker, JobQueue.DeadLetters {
         public Mono<Void> record(long segment, byte[] answer) {
             return store.record(ref, owner, segment, answer, clock.instant(), settings.lease()).flatMap(recorded ->
                     switch (recorded) {
-                        case KEPT -> Mono.<Void>empty();
+                        case KEPT -> Mono.<Void>fromRunnable(() -> recordedNow++);
                         case STOPPING -> Mono.<Void>error(new JobStoppedException());
                         case LOST -> Mono.<Void>error(new LeaseLostException());
                     });
@@ -253,7 +255,7 @@ public final class JobWorker implements JobQueue.Worker, JobQueue.DeadLetters {
 
         @Override
         public boolean pause() {
-            return !clock.instant().isBefore(sliceEnd);
+            return recordedNow > 0 && !clock.instant().isBefore(sliceEnd);
         }
     }
 
