@@ -1,6 +1,7 @@
 package io.baton.gateway.pipeline;
 
 import io.baton.gateway.segmenting.Segment;
+import io.baton.protocol.inference.Priority;
 import java.util.Iterator;
 import java.util.function.Supplier;
 
@@ -15,11 +16,19 @@ import java.util.function.Supplier;
  *                   to estimate the number of segments
  * @param onStored   what to do when inference answers that the document is further on than a
  *                   segment (it was stored by an earlier attempt, so it is not run again)
+ * @param priority   whose work it is, sent with every segment: a batch job's documents yield to
+ *                   interactive ones at inference
  */
 public record DocumentJob(String tenant, String document, String model, Supplier<Iterator<Segment>> segments,
-                          long totalChars, OnStored onStored) {
+                          long totalChars, OnStored onStored, Priority priority) {
 
-    /** A job that needs every segment's answer ({@link OnStored#ANSWER_NEEDED}). */
+    /** An interactive job (somebody waits for it). */
+    public DocumentJob(String tenant, String document, String model, Supplier<Iterator<Segment>> segments,
+                       long totalChars, OnStored onStored) {
+        this(tenant, document, model, segments, totalChars, onStored, Priority.INTERACTIVE);
+    }
+
+    /** An interactive job that needs every segment's answer ({@link OnStored#ANSWER_NEEDED}). */
     public DocumentJob(String tenant, String document, String model, Supplier<Iterator<Segment>> segments,
                        long totalChars) {
         this(tenant, document, model, segments, totalChars, OnStored.ANSWER_NEEDED);
