@@ -94,7 +94,7 @@ public final class SegmentService {
         return Mono.defer(() -> {
             SegmentModel model = models.model(request.model());
             validate(model, request);
-            return admission.admit(Mono.defer(() -> {
+            return admission.admit(request.priority(), Mono.defer(() -> {
                 long n = request.segment();
                 long asked = System.nanoTime();
                 StateCache.Entry kept = n == 0 ? null : cache.find(tenant, request.document(), model.id(), n - 1);

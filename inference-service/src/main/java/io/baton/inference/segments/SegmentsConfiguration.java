@@ -45,8 +45,9 @@ public class SegmentsConfiguration {
     SegmentService segmentService(ModelRegistry models, MemoryClient memory, SegmentBatcher batcher,
                                   StateCache stateCache, InferenceProperties properties) {
         InferenceProperties.Segments segments = properties.segments();
+        int batchInFlight = properties.admission().batchPlaces(segments.maxInFlight());
         return new SegmentService(models::resolve, memory, batcher, stateCache,
                 new SegmentService.Limits(segments.maxTokens(), segments.maxSentences(), segments.maxSentenceCoverage()),
-                new Admission("segments", segments.maxInFlight()));
+                new Admission("segments", segments.maxInFlight(), batchInFlight));
     }
 }
