@@ -15,15 +15,17 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * The segment pipeline's beans: the batcher on the ONNX runner scheduler, the cache of the states
- * this instance stored (swept for idle states), and the service with its bounds.
+ * this instance stored (swept for idle states), and the service with its bounds; batch segments
+ * get their share ({@code baton.admission.batch-share}) of the queue and of the segments in flight.
  */
 @Configuration(proxyBeanMethods = false)
 public class SegmentsConfiguration {
 
     @Bean
     SegmentBatcher segmentBatcher(InferenceProperties properties, OnnxScheduler runner) {
-        return new SegmentBatcher(properties.batching().maxBatch(), properties.batching().maxWait(),
-                properties.batching().maxQueued(), runner.scheduler());
+        InferenceProperties.Batching batching = properties.batching();
+        return new SegmentBatcher(batching.maxBatch(), batching.maxWait(), batching.maxQueued(),
+                properties.admission().batchPlaces(batching.maxQueued()), runner.scheduler());
     }
 
     @Bean
