@@ -28,7 +28,8 @@ import org.springframework.util.unit.DataSize;
 @ConfigurationProperties("baton")
 public record InferenceProperties(@DefaultValue Models models, @DefaultValue Memory memory,
                                   @DefaultValue Onnx onnx, @DefaultValue Batching batching,
-                                  @DefaultValue Segments segments, @DefaultValue Runner runner,
+                                  @DefaultValue Segments segments, @DefaultValue Admission admission,
+                                  @DefaultValue Runner runner,
                                   @DefaultValue Generation generation, @DefaultValue StateCache stateCache,
                                   ServiceToken serviceToken, @DefaultValue Access access) implements AccessSettings {
 
@@ -209,6 +210,30 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
                 throw new IllegalArgumentException("baton.segments.max-sentences must not be negative, and "
                         + "max-sentence-coverage and max-in-flight must be at least 1");
             }
+        }
+    }
+
+    /**
+     * How much of the service batch work may take (docs/reliability.md, "Interactive first: batch
+     * priority at inference"). Segments of {@code priority} {@code batch} take at most
+     * {@code batchShare} of the segments in flight ({@code baton.segments.max-in-flight}) and of the
+     * segments waiting to run ({@code baton.batching.max-queued}), at least one place of each
+     * ({@code BATON_ADMISSION_BATCHSHARE}, more than 0, at most 1). The rest is left to interactive
+     * segments, so batch work never makes them {@code service-busy} by filling a bound; one batch
+     * segment more than its share is refused 503 {@code service-busy} with {@code Retry-After}.
+     */
+    public record Admission(@DefaultValue("0.5") double batchShare) {
+
+        public Admission {
+            if (!(batchShare > 0 && batchShare <= 1)) {
+                throw new IllegalArgumentException("baton.admission.batch-share must be more than 0 and at most 1, got "
+                        + batchShare);
+            }
+        }
+
+        /** The places of {@code bound} batch work may take: its share, rounded down, and at least one. */
+        public int batchPlaces(int bound) {
+            return Math.max(1, (int) Math.floor(batchShare * bound));
         }
     }
 

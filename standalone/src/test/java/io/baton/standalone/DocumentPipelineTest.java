@@ -8,6 +8,7 @@ import io.baton.protocol.inference.InferenceClient;
 import io.baton.gateway.pipeline.AnswerLostException;
 import io.baton.gateway.pipeline.DocumentGate;
 import io.baton.gateway.pipeline.DocumentJob;
+import io.baton.gateway.pipeline.SegmentRecorder;
 import io.baton.gateway.pipeline.DocumentPipeline;
 import io.baton.gateway.pipeline.SegmentResult;
 import io.baton.gateway.pipeline.StateLostException;
@@ -15,6 +16,7 @@ import io.baton.gateway.segmenting.ModelTokenizers;
 import io.baton.gateway.segmenting.Segmenter;
 import io.baton.protocol.inference.GenerateRequest;
 import io.baton.protocol.inference.GeneratedToken;
+import io.baton.protocol.inference.Priority;
 import io.baton.protocol.inference.SegmentRequest;
 import io.baton.protocol.inference.SegmentResponse;
 import io.baton.memory.checkpoints.CheckpointService;
@@ -189,6 +191,35 @@ class DocumentPipelineTest {
             // Nothing was stored on top of the lost state.
             assertThat(catchThrowable(() -> head("lost"))).isInstanceOf(DocumentNotFoundException.class);
         }
+    }
+
+    @Test
+    void everySegmentOfAJobGoesToInferenceWithTheJobsPriority() {
+        List<Priority> sent = Collections.synchronizedList(new ArrayList<>());
+        InferenceClient noting = new InferenceClient() {
+            @Override
+            public Mono<SegmentResponse> process(String tenant, SegmentRequest request) {
+                sent.add(request.priority());
+                return real.process(tenant, request);
+            }
+
+            @Override
+            public Flux<GeneratedToken> generate(String tenant, GenerateRequest request) {
+                return real.generate(tenant, request);
+            }
+        };
+        DocumentPipeline pipeline = new DocumentPipeline(noting, gate(1));
+        String text = Standalone.mobyDick(620_000, 600);
+        DocumentJob batch = new DocumentJob("pipeline-test", "priority-batch", MODEL, () -> segmenter.segments(text),
+                text.length(), DocumentJob.OnStored.ANSWER_NEEDED, Priority.BATCH, SegmentRecorder.NONE);
+
+        List<SegmentResult> results = pipeline.run(batch).collectList().block(Duration.ofMinutes(1));
+        assertThat(results).hasSizeGreaterThan(1).noneMatch(SegmentResult::skipped);
+        assertThat(sent).hasSize(results.size()).containsOnly(Priority.BATCH);
+
+        sent.clear();
+        pipeline.run(job("priority-interactive", text)).blockLast(Duration.ofMinutes(1));
+        assertThat(sent).as("a job made without a priority").hasSize(results.size()).containsOnly(Priority.INTERACTIVE);
     }
 
     /** A gate of {@code permits} whose queue never refuses in these tests. */

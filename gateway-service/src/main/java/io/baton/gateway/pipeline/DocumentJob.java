@@ -1,6 +1,7 @@
 package io.baton.gateway.pipeline;
 
 import io.baton.gateway.segmenting.Segment;
+import io.baton.protocol.inference.Priority;
 import java.util.Iterator;
 import java.util.function.Supplier;
 
@@ -15,21 +16,24 @@ import java.util.function.Supplier;
  *                   to estimate the number of segments
  * @param onStored   what to do when inference answers that the document is further on than a
  *                   segment (it was stored by an earlier attempt, so it is not run again)
+ * @param priority   whose work it is, sent with every segment: a batch job's documents yield to
+ *                   interactive ones at inference
  * @param recorder   what keeps each answer before the next segment is sent
  */
 public record DocumentJob(String tenant, String document, String model, Supplier<Iterator<Segment>> segments,
-                          long totalChars, OnStored onStored, SegmentRecorder recorder) {
+                          long totalChars, OnStored onStored, Priority priority, SegmentRecorder recorder) {
 
-    /** A job that needs every segment's answer ({@link OnStored#ANSWER_NEEDED}). */
+
+    /** An interactive job that needs every segment's answer ({@link OnStored#ANSWER_NEEDED}). */
     public DocumentJob(String tenant, String document, String model, Supplier<Iterator<Segment>> segments,
                        long totalChars) {
         this(tenant, document, model, segments, totalChars, OnStored.ANSWER_NEEDED);
     }
 
-    /** A job whose answers are not recorded. */
+    /** An interactive job (somebody waits for it) whose answers are not recorded. */
     public DocumentJob(String tenant, String document, String model, Supplier<Iterator<Segment>> segments,
                        long totalChars, OnStored onStored) {
-        this(tenant, document, model, segments, totalChars, onStored, SegmentRecorder.NONE);
+        this(tenant, document, model, segments, totalChars, onStored, Priority.INTERACTIVE, SegmentRecorder.NONE);
     }
 
     /** What a run does with a segment the document already holds, stored by an earlier attempt. */

@@ -72,7 +72,7 @@ public final class DocumentPipeline {
         }
         DocumentJob job = run.job;
         SegmentRequest request = new SegmentRequest(job.document(), segment.index(), job.model(), segment.tokens(),
-                segment.sentenceTokenSpans(), null);
+                segment.sentenceTokenSpans(), null, job.priority());
         return inference.process(job.tenant(), request)
                 .map(response -> run.done(segment, response))
                 .flatMap(result -> job.recorder().record(result).thenReturn(result))

@@ -3,6 +3,7 @@ package io.baton.gateway.summarize;
 import io.baton.gateway.GatewayProperties;
 import io.baton.gateway.InvalidRequestException;
 import io.baton.protocol.inference.InferenceClient;
+import io.baton.protocol.inference.Priority;
 import io.baton.gateway.pipeline.DocumentJob;
 import io.baton.gateway.pipeline.DocumentPipeline;
 import io.baton.gateway.pipeline.SegmentResult;
@@ -79,7 +80,8 @@ public final class SummaryService {
      * left it: its recorded answers are replayed in place of their segments, each new answer is
      * recorded before the next segment is sent, and the run ends {@link SummaryEvent.Paused} when
      * the journal asks to pause. The document is not deleted here: it is the caller's to delete
-     * when the summary is done. A batch job's request runs this way ({@code io.baton.gateway.jobs}).
+     * when the summary is done. A batch job's request runs this way ({@code io.baton.gateway.jobs}),
+     * its segments sent as {@link Priority#BATCH} work, which yields to interactive work at inference.
      */
     public Flux<SummaryEvent> resume(String tenant, String document, SummaryRequest request,
                                      SummaryJournal journal) {
@@ -112,7 +114,7 @@ public final class SummaryService {
                     Iterator<Segment> all = segmenter.segments(text);
                     replay(journal.recorded(), all, abstractive ? null : table, totals, model);
                     return pausing(all, journal, paused);
-                }, text.length(), DocumentJob.OnStored.ANSWER_NEEDED, result -> journal.record(
+                }, text.length(), DocumentJob.OnStored.ANSWER_NEEDED, Priority.BATCH, result -> journal.record(
                         result.segment().index(), SegmentAnswers.encode(abstractive ? List.of()
                                 : result.response().sentenceVectors())));
         Flux<SummaryEvent> progress = pipeline.run(job).publishOn(Schedulers.boundedElastic()).map(result -> {

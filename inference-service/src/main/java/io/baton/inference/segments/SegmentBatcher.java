@@ -8,6 +8,7 @@ import io.baton.inference.runtime.OnnxRuntimeException;
 import io.baton.inference.segments.SegmentTimings.Step;
 import io.baton.protocol.deadlines.Deadline;
 import io.baton.protocol.deadlines.DeadlineExceededException;
+import io.baton.protocol.inference.Priority;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,13 +44,29 @@ import reactor.core.scheduler.Scheduler;
  * A document that does not come back (its last segment ran) costs one wait of {@code maxWait}.
  *
  * <p>A document's own segments are never in one batch (a second segment of a document already
- * in the batch waits for the next one) and never reordered (FIFO per key). Runs happen on the
- * given scheduler, never on the caller's thread, one batch of a key at a time.
+ * in the batch waits for the next one) and never reordered (FIFO per key and priority). Runs
+ * happen on the given scheduler, never on the caller's thread, one batch of a key at a time.
+ *
+ * <p><b>Interactive first.</b> Each segment has a {@link Priority}. A batch holds segments of one
+ * priority only, and a key's next batch is of its interactive segments while any waits. A key
+ * about to run batch segments while an interactive segment of another key is due (waiting to run,
+ * not waiting for company) stops instead (it is <i>parked</i>) and gives its runner thread to the
+ * interactive work; parked keys start again once no interactive segment is due. So an
+ * interactive segment that finds the runner busy with batch work waits for at most the one batch
+ * run already executing on the runner thread it is queued for; the runner never starts a batch
+ * segment while an interactive one waits to run. The price is batch work's: under a steady
+ * stream of interactive segments, batch segments may wait for as long as it lasts (nothing
+ * bounds that wait but their deadline). Interactive and batch segments are never joined: on a
+ * CPU a run costs in proportion to its segments, so batch segments in an interactive run would
+ * slow it by their share; interactive segments thus run exactly as they would with no batch work
+ * about. Batch segments take at most {@code maxQueuedBatch} of the {@code maxQueued} places, so
+ * they never fill the queue for interactive ones.
  *
  * <p>It cannot wedge, and it does no work nobody waits for:
  * <ul>
- *   <li>at most {@code maxQueued} segments wait, over all keys; one more is refused at once with
- *       {@link ServiceBusyException} (503 and {@code Retry-After});
+ *   <li>at most {@code maxQueued} segments wait, over all keys, {@code maxQueuedBatch} of them
+ *       batch segments; one more is refused at once with {@link ServiceBusyException} (503 and
+ *       {@code Retry-After});
  *   <li>when the scheduler refuses a drain, the key's waiting segments fail {@code service-busy}
  *       and the key is forgotten, so the next segment starts afresh;
  *   <li>a segment whose caller cancelled (a gateway that timed out or went away) leaves the queue
@@ -71,59 +89,70 @@ public final class SegmentBatcher {
     private final int maxBatch;
     private final Duration maxWait;
     private final int maxQueued;
+    private final int maxQueuedBatch;
     private final Scheduler runner;
     private final Runs runs;
     private final Map<Key, Lane> lanes = new HashMap<>();
+    /** Keys that stopped before a batch run to let interactive work go first, in order (guarded by {@code lanes}). */
+    private final Set<Key> parked = new LinkedHashSet<>();
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong segments = new AtomicLong();
     /** Numbers the scheduled drains; only a lane's latest one runs (guarded by {@code lanes}). */
     private long tickets;
-    /** Segments waiting in all lanes (guarded by {@code lanes}). */
+    /** Segments waiting in all lanes, and the batch segments among them (guarded by {@code lanes}). */
     private int queued;
+    private int queuedBatch;
 
     /**
-     * @param maxBatch  the most segments one run takes
-     * @param maxWait   how long a key may wait for company (0: never)
-     * @param maxQueued the most segments waiting at once over all keys
-     * @param runner    where runs happen
+     * @param maxBatch       the most segments one run takes
+     * @param maxWait        how long a key may wait for company (0: never)
+     * @param maxQueued      the most segments waiting at once over all keys
+     * @param maxQueuedBatch the most {@link Priority#BATCH} segments among them
+     * @param runner         where runs happen
      */
-    public SegmentBatcher(int maxBatch, Duration maxWait, int maxQueued, Scheduler runner) {
-        this(maxBatch, maxWait, maxQueued, runner, SegmentModel::run);
+    public SegmentBatcher(int maxBatch, Duration maxWait, int maxQueued, int maxQueuedBatch, Scheduler runner) {
+        this(maxBatch, maxWait, maxQueued, maxQueuedBatch, runner, SegmentModel::run);
     }
 
-    SegmentBatcher(int maxBatch, Duration maxWait, int maxQueued, Scheduler runner, Runs runs) {
+    SegmentBatcher(int maxBatch, Duration maxWait, int maxQueued, int maxQueuedBatch, Scheduler runner, Runs runs) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be at least 1");
         }
         if (maxQueued < 1) {
             throw new IllegalArgumentException("maxQueued must be at least 1");
         }
+        if (maxQueuedBatch < 1 || maxQueuedBatch > maxQueued) {
+            throw new IllegalArgumentException("maxQueuedBatch must be between 1 and maxQueued");
+        }
         this.maxBatch = maxBatch;
         this.maxWait = maxWait;
         this.maxQueued = maxQueued;
+        this.maxQueuedBatch = maxQueuedBatch;
         this.runner = runner;
         this.runs = runs;
     }
 
-    /** Queues one document's segment; completes with its output when its batch has run. */
+    /** Queues one document's interactive segment; completes with its output when its batch has run. */
     public Mono<SegmentOutput> submit(SegmentModel model, String document, SegmentInput input) {
-        return submit(model, document, input, new SegmentTimings());
+        return submit(model, document, Priority.INTERACTIVE, input, new SegmentTimings());
     }
 
     /**
-     * Queues one document's segment; completes with its output when its batch has run, having
-     * added the segment's {@code queue} and {@code run} times to {@code timings}. Fails at once
-     * with {@link ServiceBusyException} when the queues are full, and with {@link
+     * Queues one document's segment of {@code priority}; completes with its output when its batch
+     * has run, having added the segment's {@code queue} and {@code run} times to {@code timings}.
+     * Fails at once with {@link ServiceBusyException} when the queues are full (for a batch
+     * segment: when batch segments hold their share of them), and with {@link
      * DeadlineExceededException} when the request's deadline (in the subscriber's context) passes
      * before the segment runs; cancelling drops the segment if it has not started.
      */
-    public Mono<SegmentOutput> submit(SegmentModel model, String document, SegmentInput input, SegmentTimings timings) {
+    public Mono<SegmentOutput> submit(SegmentModel model, String document, Priority priority, SegmentInput input,
+                                      SegmentTimings timings) {
         return Mono.deferContextual(context -> {
             Deadline deadline = Deadline.of(context);
             if (deadline != null && deadline.passed()) {
                 return Mono.error(expired(document));
             }
-            Pending pending = new Pending(document, input, timings, deadline);
+            Pending pending = new Pending(document, priority, input, timings, deadline);
             Key key = new Key(model, input.tokens().length);
             List<Failure> failures = new ArrayList<>();
             synchronized (lanes) {
@@ -131,16 +160,27 @@ public final class SegmentBatcher {
                     return Mono.error(new ServiceBusyException("inference has " + queued
                             + " segments waiting to run, as many as it queues (baton.batching.max-queued); retry later"));
                 }
+                if (priority == Priority.BATCH && queuedBatch >= maxQueuedBatch) {
+                    return Mono.error(new ServiceBusyException("inference has " + queuedBatch
+                            + " batch segments waiting to run, the share of its queue batch work may take "
+                            + "(baton.admission.batch-share of baton.batching.max-queued); retry later"));
+                }
                 Lane lane = lanes.computeIfAbsent(key, k -> new Lane());
-                lane.queue.add(pending);
+                lane.queue(priority).add(pending);
                 queued++;
+                if (priority == Priority.BATCH) {
+                    queuedBatch++;
+                }
                 if (!lane.scheduled) {
                     lane.scheduled = true;
                     schedule(key, lane, maxWait.toNanos(), failures);
+                } else if (priority == Priority.INTERACTIVE && parked.remove(key)) {
+                    schedule(key, lane, 0, failures);
                 } else if (lane.holding && candidates(lane).size() >= wanted(lane)) {
                     lane.holding = false;
                     schedule(key, lane, 0, failures);
                 }
+                resumeParked(failures);
             }
             failures.forEach(Failure::emit);
             return pending.result.asMono().doOnCancel(() -> cancel(key, pending));
@@ -173,6 +213,7 @@ public final class SegmentBatcher {
     private void schedule(Key key, Lane lane, long delayNanos, List<Failure> failures) {
         long ticket = ++tickets;
         lane.ticket = ticket;
+        lane.dueAt = System.nanoTime() + Math.max(0, delayNanos);
         try {
             if (delayNanos <= 0) {
                 runner.schedule(() -> drain(key, ticket));
@@ -182,19 +223,65 @@ public final class SegmentBatcher {
         } catch (RejectedExecutionException rejected) {
             log.warn("the runner refused to run segments of model {}: {}", key.model.id(), rejected.toString());
             lanes.remove(key);
-            queued -= lane.queue.size();
+            parked.remove(key);
             ServiceBusyException busy = new ServiceBusyException("the model runner is at capacity; retry later", rejected);
-            lane.queue.forEach(p -> failures.add(new Failure(p, busy)));
-            lane.queue.clear();
+            for (Priority priority : Priority.values()) {
+                Deque<Pending> queue = lane.queue(priority);
+                queue.forEach(p -> {
+                    dequeued(p);
+                    failures.add(new Failure(p, busy));
+                });
+                queue.clear();
+            }
         }
     }
 
     /** Drops a segment whose caller cancelled, if it still waits. */
     private void cancel(Key key, Pending pending) {
+        List<Failure> failures = new ArrayList<>();
         synchronized (lanes) {
             Lane lane = lanes.get(key);
-            if (lane != null && lane.queue.remove(pending)) {
-                queued--;
+            if (lane != null && lane.queue(pending.priority).remove(pending)) {
+                dequeued(pending);
+                resumeParked(failures);
+            }
+        }
+        failures.forEach(Failure::emit);
+    }
+
+    /** Counts a segment out of the queues (under the lock). */
+    private void dequeued(Pending pending) {
+        queued--;
+        if (pending.priority == Priority.BATCH) {
+            queuedBatch--;
+        }
+    }
+
+    /**
+     * Whether an interactive segment is due: queued in a key whose drain is due now (it is not
+     * waiting for company), so it waits only for a runner thread (under the lock).
+     */
+    private boolean interactiveDue() {
+        long now = System.nanoTime();
+        for (Lane lane : lanes.values()) {
+            if (!lane.interactive.isEmpty() && now - lane.dueAt >= 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Schedules the parked keys again, in the order they stopped, once no interactive segment is due (lock held). */
+    private void resumeParked(List<Failure> failures) {
+        if (parked.isEmpty() || interactiveDue()) {
+            return;
+        }
+        List<Key> resumed = new ArrayList<>(parked);
+        parked.clear();
+        for (Key key : resumed) {
+            Lane lane = lanes.get(key);
+            if (lane != null) {
+                schedule(key, lane, 0, failures);
             }
         }
     }
@@ -215,6 +302,7 @@ public final class SegmentBatcher {
                     Lane lane = lanes.get(key);
                     if (lane != null) {
                         lane.recent = batch.stream().map(Pending::document).collect(Collectors.toSet());
+                        lane.recentPriority = batch.get(0).priority;
                         lane.ranAt = System.nanoTime();
                     }
                 }
@@ -256,49 +344,72 @@ public final class SegmentBatcher {
     }
 
     /**
-     * The next batch: up to maxBatch queued segments of distinct documents, FIFO. Segments whose
-     * deadline passed leave the queue first (into {@code failures}). Empty when this drain is not
-     * the lane's latest ({@code ticket}), when the lane holds for the documents that just ran (a
-     * drain is scheduled for the end of the wait), or when there is nothing to run (the lane is
-     * then idle and removed).
+     * The next batch: up to maxBatch queued segments of distinct documents and one priority,
+     * interactive first, FIFO. Segments whose deadline passed leave the queue first (into {@code
+     * failures}). Empty when this drain is not the lane's latest ({@code ticket}), when the next
+     * batch would be of batch segments while an interactive segment of another key is due (the
+     * lane is parked until none is), when the lane holds for the documents that just ran (a drain
+     * is scheduled for the end of the wait), or when there is nothing to run (the lane is then
+     * idle and removed). Parked lanes start again once no interactive segment is due.
      */
     private List<Pending> take(Key key, long ticket, List<Failure> failures) {
         synchronized (lanes) {
-            Lane lane = lanes.get(key);
-            if (lane == null || lane.ticket != ticket) {
-                return List.of();
+            try {
+                return nextBatch(key, ticket, failures);
+            } finally {
+                resumeParked(failures);
             }
-            for (Iterator<Pending> it = lane.queue.iterator(); it.hasNext(); ) {
-                Pending p = it.next();
-                if (p.deadline != null && p.deadline.passed()) {
-                    it.remove();
-                    queued--;
-                    failures.add(new Failure(p, expired(p.document)));
-                }
-            }
-            List<Pending> batch = candidates(lane);
-            long waited = System.nanoTime() - lane.ranAt;
-            if (!lane.recent.isEmpty() && batch.size() < wanted(lane) && waited < maxWait.toNanos()) {
-                lane.holding = true;
-                schedule(key, lane, maxWait.toNanos() - waited, failures);
-                return List.of();
-            }
-            lane.holding = false;
-            if (batch.isEmpty()) {
-                lanes.remove(key);
-                return List.of();
-            }
-            lane.queue.removeAll(batch);
-            queued -= batch.size();
-            return batch;
         }
     }
 
-    /** The segments the next batch would take: the first queued of each document, FIFO, up to maxBatch. */
+    /** {@link #take}, less starting parked lanes again (under the lock). */
+    private List<Pending> nextBatch(Key key, long ticket, List<Failure> failures) {
+        Lane lane = lanes.get(key);
+        if (lane == null || lane.ticket != ticket) {
+            return List.of();
+        }
+        for (Priority priority : Priority.values()) {
+            for (Iterator<Pending> it = lane.queue(priority).iterator(); it.hasNext(); ) {
+                Pending p = it.next();
+                if (p.deadline != null && p.deadline.passed()) {
+                    it.remove();
+                    dequeued(p);
+                    failures.add(new Failure(p, expired(p.document)));
+                }
+            }
+        }
+        Priority next = lane.nextPriority();
+        if (next == Priority.BATCH && !lane.batch.isEmpty() && interactiveDue()) {
+            lane.holding = false;
+            parked.add(key);
+            return List.of();
+        }
+        List<Pending> batch = candidates(lane);
+        long waited = System.nanoTime() - lane.ranAt;
+        if (!lane.recent.isEmpty() && batch.size() < wanted(lane) && waited < maxWait.toNanos()) {
+            lane.holding = true;
+            schedule(key, lane, maxWait.toNanos() - waited, failures);
+            return List.of();
+        }
+        lane.holding = false;
+        if (batch.isEmpty()) {
+            lanes.remove(key);
+            return List.of();
+        }
+        lane.queue(next).removeAll(batch);
+        batch.forEach(this::dequeued);
+        return batch;
+    }
+
+    /**
+     * The segments the next batch would take: the first queued of each document, FIFO, up to
+     * maxBatch, all of the lane's next priority.
+     */
     private List<Pending> candidates(Lane lane) {
         List<Pending> batch = new ArrayList<>();
         Set<String> documents = new HashSet<>();
-        for (Iterator<Pending> it = lane.queue.iterator(); it.hasNext() && batch.size() < maxBatch; ) {
+        Deque<Pending> queue = lane.queue(lane.nextPriority());
+        for (Iterator<Pending> it = queue.iterator(); it.hasNext() && batch.size() < maxBatch; ) {
             Pending p = it.next();
             if (documents.add(p.document)) {
                 batch.add(p);
@@ -307,10 +418,15 @@ public final class SegmentBatcher {
         return batch;
     }
 
-    /** How many documents the next batch waits for: those queued and those that just ran, up to maxBatch. */
+    /**
+     * How many documents the next batch waits for: those queued and those that just ran, of the
+     * next batch's priority, up to maxBatch. Documents that just ran batch segments are not waited
+     * for by interactive ones, which they would not join.
+     */
     private int wanted(Lane lane) {
-        Set<String> documents = new HashSet<>(lane.recent);
-        lane.queue.forEach(p -> documents.add(p.document));
+        Priority next = lane.nextPriority();
+        Set<String> documents = new HashSet<>(lane.recentPriority == next ? lane.recent : Set.of());
+        lane.queue(next).forEach(p -> documents.add(p.document));
         return Math.min(maxBatch, documents.size());
     }
 
@@ -322,30 +438,48 @@ public final class SegmentBatcher {
     private record Key(SegmentModel model, int length) {
     }
 
-    /** One key's queue and scheduling state, guarded by {@code lanes}. */
+    /** One key's queues (one per priority) and scheduling state, guarded by {@code lanes}. */
     private static final class Lane {
-        final Deque<Pending> queue = new ArrayDeque<>();
-        /** A drain is scheduled or running. */
+        final Deque<Pending> interactive = new ArrayDeque<>();
+        final Deque<Pending> batch = new ArrayDeque<>();
+        /** A drain is scheduled or running, or the lane is parked. */
         boolean scheduled;
         /** The scheduled drain waits for the documents of the last batch. */
         boolean holding;
         long ticket;
-        /** The documents of the last batch, and when it ended. */
+        /** When the latest drain is due to run (System.nanoTime). */
+        long dueAt;
+        /** The documents of the last batch, their priority, and when it ended. */
         Set<String> recent = Set.of();
+        Priority recentPriority = Priority.INTERACTIVE;
         long ranAt;
+
+        Deque<Pending> queue(Priority priority) {
+            return priority == Priority.BATCH ? batch : interactive;
+        }
+
+        /** The priority of the next batch: interactive while any waits; with nothing queued, that of the last batch. */
+        Priority nextPriority() {
+            if (!interactive.isEmpty()) {
+                return Priority.INTERACTIVE;
+            }
+            return batch.isEmpty() ? recentPriority : Priority.BATCH;
+        }
     }
 
     /** A waiting segment; compared by identity (it is removed from its queue by itself). */
     private static final class Pending {
         final String document;
+        final Priority priority;
         final SegmentInput input;
         final Sinks.One<SegmentOutput> result = Sinks.one();
         final SegmentTimings timings;
         final Deadline deadline;
         final long submitted = System.nanoTime();
 
-        Pending(String document, SegmentInput input, SegmentTimings timings, Deadline deadline) {
+        Pending(String document, Priority priority, SegmentInput input, SegmentTimings timings, Deadline deadline) {
             this.document = document;
+            this.priority = priority;
             this.input = input;
             this.timings = timings;
             this.deadline = deadline;

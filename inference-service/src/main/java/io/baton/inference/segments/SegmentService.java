@@ -51,7 +51,8 @@ import reactor.core.scheduler.Schedulers;
  *
  * <p>Bounds (docs/reliability.md): a segment's tokens, its sentence spans (how many, and the
  * tokens they cover together), and the segments in flight ({@link Admission}: one more is refused
- * {@code service-busy}).
+ * {@code service-busy}; batch segments, by the request's priority, take at most their share).
+ * A batch segment runs only when no interactive one waits to run ({@link SegmentBatcher}).
  */
 public final class SegmentService {
 
@@ -94,7 +95,7 @@ public final class SegmentService {
         return Mono.defer(() -> {
             SegmentModel model = models.model(request.model());
             validate(model, request);
-            return admission.admit(Mono.defer(() -> {
+            return admission.admit(request.priority(), Mono.defer(() -> {
                 long n = request.segment();
                 long asked = System.nanoTime();
                 StateCache.Entry kept = n == 0 ? null : cache.find(tenant, request.document(), model.id(), n - 1);
@@ -134,7 +135,8 @@ public final class SegmentService {
         String document = request.document();
         long n = request.segment();
         CheckpointOrigin origin = CheckpointOrigin.of(parent.digest(), request.tokens());
-        return batcher.submit(model, tenant + "/" + document, new SegmentInput(request.tokens(), parent.state()), timings)
+        return batcher.submit(model, tenant + "/" + document, request.priority(),
+                        new SegmentInput(request.tokens(), parent.state()), timings)
                 .publishOn(Schedulers.parallel())
                 .flatMap(out -> {
                     long storing = System.nanoTime();

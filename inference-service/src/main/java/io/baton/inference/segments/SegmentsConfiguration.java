@@ -15,15 +15,17 @@ import reactor.core.scheduler.Schedulers;
 
 /**
  * The segment pipeline's beans: the batcher on the ONNX runner scheduler, the cache of the states
- * this instance stored (swept for idle states), and the service with its bounds.
+ * this instance stored (swept for idle states), and the service with its bounds; batch segments
+ * get their share ({@code baton.admission.batch-share}) of the queue and of the segments in flight.
  */
 @Configuration(proxyBeanMethods = false)
 public class SegmentsConfiguration {
 
     @Bean
     SegmentBatcher segmentBatcher(InferenceProperties properties, OnnxScheduler runner) {
-        return new SegmentBatcher(properties.batching().maxBatch(), properties.batching().maxWait(),
-                properties.batching().maxQueued(), runner.scheduler());
+        InferenceProperties.Batching batching = properties.batching();
+        return new SegmentBatcher(batching.maxBatch(), batching.maxWait(), batching.maxQueued(),
+                properties.admission().batchPlaces(batching.maxQueued()), runner.scheduler());
     }
 
     @Bean
@@ -45,8 +47,9 @@ public class SegmentsConfiguration {
     SegmentService segmentService(ModelRegistry models, MemoryClient memory, SegmentBatcher batcher,
                                   StateCache stateCache, InferenceProperties properties) {
         InferenceProperties.Segments segments = properties.segments();
+        int batchInFlight = properties.admission().batchPlaces(segments.maxInFlight());
         return new SegmentService(models::resolve, memory, batcher, stateCache,
                 new SegmentService.Limits(segments.maxTokens(), segments.maxSentences(), segments.maxSentenceCoverage()),
-                new Admission("segments", segments.maxInFlight()));
+                new Admission("segments", segments.maxInFlight(), batchInFlight));
     }
 }

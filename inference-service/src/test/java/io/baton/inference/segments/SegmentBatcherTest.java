@@ -12,6 +12,7 @@ import io.baton.inference.models.SegmentOutput;
 import io.baton.inference.runtime.OnnxRuntimeException;
 import io.baton.protocol.deadlines.Deadline;
 import io.baton.protocol.deadlines.DeadlineExceededException;
+import io.baton.protocol.inference.Priority;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,10 +30,11 @@ import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 
 /**
- * Segments that queue while the runner is busy run together, one per document, in order; and the
- * batcher never wedges: a refused drain, an {@link Error} of a run, a cancelled segment, a passed
- * deadline, a full queue and a failing input each fail only what they must, and the next segment
- * of the same model and length runs.
+ * Segments that queue while the runner is busy run together, one per document, in order;
+ * interactive segments run before batch ones queued ahead of them, never joined with them, and
+ * batch segments never fill the queue; and the batcher never wedges: a refused drain, an {@link
+ * Error} of a run, a cancelled segment, a passed deadline, a full queue and a failing input each
+ * fail only what they must, and the next segment of the same model and length runs.
  */
 class SegmentBatcherTest {
 
@@ -45,7 +47,7 @@ class SegmentBatcherTest {
         Scheduler runner = Schedulers.newSingle("test-runner");
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("conv_attention-tiny"), options)) {
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, runner);
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, runner);
             // Hold the runner so that everything submitted below queues up.
             CountDownLatch release = new CountDownLatch(1);
             runner.schedule(() -> await(release));
@@ -84,7 +86,7 @@ class SegmentBatcherTest {
         Scheduler runner = Schedulers.newSingle("test-runner");
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, runner);
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, runner);
             for (int i = 0; i < 3; i++) {
                 batcher.submit(model, "solo", new SegmentInput(new long[] {72, 105}, model.initialState(1)))
                         .block(Duration.ofSeconds(30));
@@ -100,7 +102,7 @@ class SegmentBatcherTest {
         Scheduler runner = Schedulers.newSingle("test-runner");
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ofSeconds(1), 256, runner);
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ofSeconds(1), 256, 256, runner);
             List<Mono<SegmentOutput>> others = new ArrayList<>();
             // Segment 0 of "a" runs alone. "b", "c" and "d" queue while the runner is still busy
             // with it (here: as its output is handed over, on the runner thread), and a's next
@@ -131,7 +133,7 @@ class SegmentBatcherTest {
         Scheduler runner = Schedulers.newBoundedElastic(1, 1, "test-runner");
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, runner);
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, runner);
             CountDownLatch running = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
             runner.schedule(() -> {
@@ -162,7 +164,7 @@ class SegmentBatcherTest {
         runner.dispose();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, runner);
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, runner);
             for (int i = 0; i < 2; i++) {
                 assertThatThrownBy(() -> batcher.submit(model, "a", input(model, 0)).block(Duration.ofSeconds(30)))
                         .isInstanceOf(ServiceBusyException.class);
@@ -177,7 +179,7 @@ class SegmentBatcherTest {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("conv_attention-tiny"), options)) {
             // A batch of several runs out of memory; one segment at a time fits.
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, runner, (m, inputs) -> {
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, runner, (m, inputs) -> {
                 if (inputs.size() > 1) {
                     throw new OutOfMemoryError("test: a batch of " + inputs.size() + " is too large");
                 }
@@ -209,7 +211,7 @@ class SegmentBatcherTest {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
             AtomicInteger calls = new AtomicInteger();
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, runner, (m, inputs) -> {
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, runner, (m, inputs) -> {
                 if (calls.getAndIncrement() == 0) {
                     throw new OutOfMemoryError("test: out of memory");
                 }
@@ -231,7 +233,7 @@ class SegmentBatcherTest {
         Scheduler runner = Schedulers.newSingle("test-runner");
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("conv_attention-tiny"), options)) {
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, runner);
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, runner);
             CountDownLatch release = new CountDownLatch(1);
             runner.schedule(() -> await(release));
             // The model refuses a token outside its vocabulary, and with it the whole batched run.
@@ -261,7 +263,7 @@ class SegmentBatcherTest {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
             List<Integer> ran = new CopyOnWriteArrayList<>();
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, runner, (m, inputs) -> {
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, runner, (m, inputs) -> {
                 inputs.forEach(in -> ran.add((int) in.tokens()[2] - 65));
                 return m.run(inputs);
             });
@@ -290,7 +292,7 @@ class SegmentBatcherTest {
         Scheduler runner = Schedulers.newSingle("test-runner");
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, runner);
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, runner);
             CountDownLatch release = new CountDownLatch(1);
             runner.schedule(() -> await(release));
             Deadline deadline = Deadline.in(Duration.ofMillis(50));
@@ -320,7 +322,7 @@ class SegmentBatcherTest {
         Scheduler runner = Schedulers.newSingle("test-runner");
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 2, runner);
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 2, 2, runner);
             CountDownLatch release = new CountDownLatch(1);
             runner.schedule(() -> await(release));
             Mono<SegmentOutput> a = batcher.submit(model, "a", input(model, 0)).cache();
@@ -336,6 +338,116 @@ class SegmentBatcherTest {
             assertThat(a.block(Duration.ofSeconds(60))).isNotNull();
             assertThat(b.block(Duration.ofSeconds(60))).isNotNull();
             assertThat(batcher.submit(model, "c", input(model, 2)).block(Duration.ofSeconds(60))).isNotNull();
+        } finally {
+            runner.dispose();
+        }
+    }
+
+    @Test
+    void interactiveSegmentsQueuedBehindBatchSegmentsRunFirstAndAlone() throws Exception {
+        Scheduler runner = Schedulers.newSingle("test-runner");
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             SegmentModel model = SegmentModel.load(zoo("conv_attention-tiny"), options)) {
+            List<List<Integer>> runs = new CopyOnWriteArrayList<>();
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, runner, (m, inputs) -> {
+                runs.add(inputs.stream().map(in -> (int) in.tokens()[2] - 65).toList());
+                return m.run(inputs);
+            });
+            CountDownLatch release = new CountDownLatch(1);
+            runner.schedule(() -> await(release));
+            // Three batch documents queue first, then two interactive ones; all fit one run of 8.
+            List<Mono<SegmentOutput>> results = new ArrayList<>();
+            for (int salt = 0; salt < 5; salt++) {
+                Priority priority = salt < 3 ? Priority.BATCH : Priority.INTERACTIVE;
+                results.add(batcher.submit(model, "doc-" + salt, priority, input(model, salt), new SegmentTimings())
+                        .cache());
+            }
+            results.forEach(Mono::subscribe);
+            release.countDown();
+            List<SegmentOutput> outputs = Flux.concat(results).collectList().block(Duration.ofSeconds(60));
+
+            assertThat(runs).as("salts of each run: the interactive segments first, by themselves")
+                    .containsExactly(List.of(3, 4), List.of(0, 1, 2));
+            for (int salt = 0; salt < 5; salt++) {
+                assertThat(outputs.get(salt).logits()).as("segment %d", salt)
+                        .isEqualTo(model.run(input(model, salt).tokens(), model.initialState(1)).logits());
+            }
+        } finally {
+            runner.dispose();
+        }
+    }
+
+    @Test
+    void anInteractiveSegmentWaitsForTheBatchRunExecutingAndNoMoreBatchWork() throws Exception {
+        Scheduler runner = Schedulers.newSingle("test-runner");
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
+            // Runs of at most two: five batch documents take three runs of one key (3 tokens).
+            List<List<Integer>> runs = new CopyOnWriteArrayList<>();
+            CountDownLatch firstRunStarted = new CountDownLatch(1);
+            CountDownLatch interactiveQueued = new CountDownLatch(1);
+            SegmentBatcher batcher = new SegmentBatcher(2, Duration.ZERO, 256, 256, runner, (m, inputs) -> {
+                runs.add(inputs.stream().map(in -> (int) in.tokens()[in.tokens().length - 1] - 65).toList());
+                if (runs.size() == 1) {
+                    firstRunStarted.countDown();
+                    await(interactiveQueued);
+                }
+                return m.run(inputs);
+            });
+            List<Mono<SegmentOutput>> batch = new ArrayList<>();
+            for (int salt = 0; salt < 5; salt++) {
+                batch.add(batcher.submit(model, "batch-" + salt, Priority.BATCH, input(model, salt), new SegmentTimings())
+                        .cache());
+            }
+            batch.forEach(Mono::subscribe);
+            assertThat(firstRunStarted.await(60, TimeUnit.SECONDS)).isTrue();
+            // While the first batch run executes, an interactive segment of another key (2 tokens)
+            // queues: it runs next, before the batch key's two remaining runs.
+            Mono<SegmentOutput> interactive = batcher.submit(model, "interactive", Priority.INTERACTIVE,
+                    new SegmentInput(new long[] {72, 65 + 9}, model.initialState(1)), new SegmentTimings()).cache();
+            interactive.subscribe();
+            interactiveQueued.countDown();
+
+            assertThat(interactive.block(Duration.ofSeconds(60))).isNotNull();
+            Flux.concat(batch).blockLast(Duration.ofSeconds(60));
+            assertThat(runs).as("salts of each run")
+                    .containsExactly(List.of(0, 1), List.of(9), List.of(2, 3), List.of(4));
+        } finally {
+            runner.dispose();
+        }
+    }
+
+    @Test
+    void batchSegmentsTakeAtMostTheirShareOfTheQueueAndInteractiveOnesStillQueue() throws Exception {
+        Scheduler runner = Schedulers.newSingle("test-runner");
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 4, 2, runner);
+            CountDownLatch release = new CountDownLatch(1);
+            runner.schedule(() -> await(release));
+            List<Mono<SegmentOutput>> accepted = new ArrayList<>();
+            for (int salt = 0; salt < 2; salt++) {
+                accepted.add(batcher.submit(model, "batch-" + salt, Priority.BATCH, input(model, salt),
+                        new SegmentTimings()).cache());
+            }
+            accepted.forEach(Mono::subscribe);
+
+            assertThatThrownBy(() -> batcher.submit(model, "batch-2", Priority.BATCH, input(model, 2),
+                    new SegmentTimings()).block(Duration.ofSeconds(30)))
+                    .isInstanceOf(ServiceBusyException.class)
+                    .hasMessageContaining("baton.admission.batch-share")
+                    .satisfies(e -> assertThat(((ServiceBusyException) e).properties()).containsKey("retryAfter"));
+            for (int salt = 3; salt < 5; salt++) {
+                Mono<SegmentOutput> interactive = batcher.submit(model, "interactive-" + salt, Priority.INTERACTIVE,
+                        input(model, salt), new SegmentTimings()).cache();
+                interactive.subscribe();
+                accepted.add(interactive);
+            }
+            assertThat(batcher.queued()).as("the interactive segments took the places batch work left").isEqualTo(4);
+            release.countDown();
+            assertThat(Flux.concat(accepted).collectList().block(Duration.ofSeconds(60))).hasSize(4);
+            assertThat(batcher.submit(model, "batch-2", Priority.BATCH, input(model, 2), new SegmentTimings())
+                    .block(Duration.ofSeconds(60))).as("a batch segment queues again once the queue drained").isNotNull();
         } finally {
             runner.dispose();
         }

@@ -28,7 +28,8 @@ import reactor.core.publisher.Mono;
  * service healthy afterwards: 10,000 sentence spans, overlapping spans over the cost bound, a
  * 16,384-token prompt, bodies over the request size limit; and, with a memory service that
  * accepts connections but never answers (so that requests stay in flight), the bounds on segments
- * and generations in flight, answered 503 {@code service-busy} with {@code Retry-After}.
+ * and generations in flight, answered 503 {@code service-busy} with {@code Retry-After}, and the
+ * share of them batch segments ({@code "priority": "batch"}) may take.
  */
 class SegmentLimitsIT {
 
@@ -142,7 +143,58 @@ class SegmentLimitsIT {
         expect(post("/v1/generate", generate), 503, "memory-unavailable");
     }
 
+    @Test
+    void batchSegmentsTakeAtMostTheirShareOfTheBoundInFlightAndInteractiveOnesStillGetIn() throws IOException {
+        SilentServer memory = new SilentServer();
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("baton.memory.url", "http://127.0.0.1:" + memory.port());
+        settings.put("baton.memory.timeout", "60s");
+        settings.put("baton.memory.retries", "0");
+        settings.put("baton.segments.max-in-flight", "2");
+        settings.put("baton.admission.batch-share", "0.5");
+        try (InferenceServer shared = InferenceServer.start(settings)) {
+            // A batch segment runs and then waits for the memory service to store it: it holds the
+            // one place of two that batch work may take.
+            Mono<ResponseEntity<Map<String, Object>>> batch = post(shared, "/v1/segments", segment("batch-1", "batch"))
+                    .cache();
+            batch.subscribe(r -> { }, e -> { });
+            Awaitility.await("the batch segment's put reaches the memory service").atMost(Duration.ofSeconds(60))
+                    .until(() -> memory.accepted() > 0);
+            ResponseEntity<Map<String, Object>> busy = post(shared, "/v1/segments", segment("batch-2", "batch"))
+                    .block(Duration.ofSeconds(60));
+            Map<String, Object> problem = expect(Mono.just(busy), 503, "service-busy");
+            assertThat(problem.get("detail")).asString().contains("baton.admission.batch-share");
+            assertThat(busy.getHeaders().getFirst("Retry-After")).isEqualTo("1");
+
+            // An interactive segment (one that names no priority) takes the place batch work left.
+            Mono<ResponseEntity<Map<String, Object>>> interactive = post(shared, "/v1/segments",
+                    segment("interactive-1", null)).cache();
+            interactive.subscribe(r -> { }, e -> { });
+            Awaitility.await("the interactive segment's put reaches the memory service").atMost(Duration.ofSeconds(60))
+                    .until(() -> memory.accepted() > 1);
+            Map<String, Object> full = expect(post(shared, "/v1/segments", segment("interactive-2", "interactive")),
+                    503, "service-busy");
+            assertThat(full.get("detail")).asString().contains("2 segments in flight");
+
+            memory.close();
+            expect(batch, 503, "memory-unavailable");
+            expect(interactive, 503, "memory-unavailable");
+        } finally {
+            memory.close();
+        }
+    }
+
     // ------------------------------------------------------------------------------------------
+
+    /** Segment 0 of {@code document}, 8 tokens, with {@code priority} (none when null). */
+    static Map<String, Object> segment(String document, String priority) {
+        Map<String, Object> body = segment(8, List.of());
+        body.put("document", document);
+        if (priority != null) {
+            body.put("priority", priority);
+        }
+        return body;
+    }
 
     static Map<String, Object> segment(int length, List<List<Integer>> spans) {
         Map<String, Object> body = new LinkedHashMap<>();
@@ -163,7 +215,11 @@ class SegmentLimitsIT {
     }
 
     static Mono<ResponseEntity<Map<String, Object>>> post(String path, Map<String, Object> body) {
-        return inference.client().post().uri(path).header("X-Baton-Tenant", "limits")
+        return post(inference, path, body);
+    }
+
+    static Mono<ResponseEntity<Map<String, Object>>> post(InferenceServer server, String path, Map<String, Object> body) {
+        return server.client().post().uri(path).header("X-Baton-Tenant", "limits")
                 .contentType(MediaType.APPLICATION_JSON)
                 .accept(MediaType.APPLICATION_JSON, MediaType.TEXT_EVENT_STREAM, MediaType.APPLICATION_PROBLEM_JSON)
                 .bodyValue(body).exchangeToMono(r -> r.toEntity(JSON));

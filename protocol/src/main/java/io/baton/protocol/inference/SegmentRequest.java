@@ -17,6 +17,9 @@ import java.util.List;
  * @param sentences sentence spans as [start, end) pairs of token offsets; none when absent
  * @param nextToken the first token of the following segment, if known, so the last position's
  *                  prediction is scored too
+ * @param priority  whose work it is: {@link Priority#INTERACTIVE} when absent (a caller that
+ *                  predates it), {@link Priority#BATCH} for a batch job's documents, which yield
+ *                  to interactive ones at inference
  */
 public record SegmentRequest(
         @NotNull @Pattern(regexp = Ids.DOCUMENT_PATTERN, message = "must match " + Ids.DOCUMENT_PATTERN) String document,
@@ -24,9 +27,17 @@ public record SegmentRequest(
         String model,
         @NotNull long[] tokens,
         List<int[]> sentences,
-        Long nextToken) {
+        Long nextToken,
+        Priority priority) {
 
     public SegmentRequest {
         sentences = sentences == null ? List.of() : List.copyOf(sentences);
+        priority = priority == null ? Priority.INTERACTIVE : priority;
+    }
+
+    /** An interactive request (no {@code priority}). */
+    public SegmentRequest(String document, Long segment, String model, long[] tokens, List<int[]> sentences,
+                          Long nextToken) {
+        this(document, segment, model, tokens, sentences, nextToken, Priority.INTERACTIVE);
     }
 }
