@@ -16,6 +16,7 @@ import io.baton.gateway.summarize.SummaryJournal;
 import io.baton.gateway.summarize.SummaryRequest;
 import io.baton.gateway.summarize.SummaryService;
 import io.baton.protocol.memory.MemoryClient;
+import io.baton.protocol.problems.BatonException;
 import io.baton.protocol.problems.ProblemType;
 import io.baton.protocol.problems.Problems;
 import io.baton.protocol.problems.RequestIds;
@@ -47,9 +48,12 @@ import reactor.core.publisher.Mono;
  *       lease back, ack. No delivery is held longer than a slice.
  *   <li><b>Finish</b> with one result: the summary, or the error of a failure that cannot pass;
  *       the request's document is deleted from the memory service. A failure that may pass (a
- *       service unavailable or busy) gives the lease back with its reason and returns the delivery
- *       after {@code retryBackoff}; after the queue's delivery limit the dead letter gets the
- *       request its failed result with that reason ({@link #dead}).
+ *       service unavailable) gives the lease back with its reason and returns the delivery after
+ *       {@code retryBackoff}; after the queue's delivery limit the dead letter gets the request its
+ *       failed result with that reason ({@link #dead}). A refusal for capacity ({@code
+ *       service-busy}: batch work yields to interactive work) is no failure: after {@code
+ *       retryBackoff} the request pauses as at the end of a slice, and its delivery count starts
+ *       again.
  * </ol>
  */
 public final class JobWorker implements JobQueue.Worker, JobQueue.DeadLetters {
@@ -137,7 +141,7 @@ public final class JobWorker implements JobQueue.Worker, JobQueue.DeadLetters {
                                     ResultLines.summary(request.customId(), done.summary())))
                                     .then(discard(ref)).thenReturn(Settlement.ACK)
                             : pause(delivery, ref, owner))
-                    .onErrorResume(e -> failed(ref, owner, request, e));
+                    .onErrorResume(e -> failed(delivery, ref, owner, request, e));
         })).defaultIfEmpty(Settlement.ACK);
     }
 
@@ -154,7 +158,7 @@ public final class JobWorker implements JobQueue.Worker, JobQueue.DeadLetters {
                 });
     }
 
-    private Mono<Settlement> failed(RequestRef ref, String owner, JobRequest request, Throwable e) {
+    private Mono<Settlement> failed(Delivery delivery, RequestRef ref, String owner, JobRequest request, Throwable e) {
         if (e instanceof LeaseLostException) {
             log.info("job request {}: lease lost, another worker has it", ref);
             return store.find(ref.tenant(), ref.job()).map(job -> Settlement.ACK)
@@ -162,6 +166,13 @@ public final class JobWorker implements JobQueue.Worker, JobQueue.DeadLetters {
         }
         if (e instanceof JobStoppedException) {
             return stopped(ref, request).then(discard(ref)).thenReturn(Settlement.ACK);
+        }
+        if (e instanceof BatonException busy && busy.type() == ProblemType.SERVICE_BUSY) {
+            // Inference (or this gateway) is at capacity, e.g. with interactive work that batch work
+            // yields to: not a failure of the request. It waits and continues from a fresh message,
+            // so capacity never uses up its delivery limit.
+            log.debug("job request {} waits for capacity: {}", ref, e.getMessage());
+            return Mono.delay(settings.retryBackoff()).then(pause(delivery, ref, owner));
         }
         if (ResultLines.transientFailure(e)) {
             log.warn("job request {} failed for a reason that may pass; it will be tried again: {}", ref, e.toString());
