@@ -60,6 +60,7 @@ public final class Platform implements AutoCloseable {
     private final RedisClient redisClient;
     private final StatefulRedisConnection<String, String> redis;
     private final List<Gateway> gateways = new ArrayList<>();
+    private final List<GatewayProcess> processes = new ArrayList<>();
 
     /** A gateway of this platform, the proxy in front of its inference, and the tenant's API key. */
     public record Gateway(SpringServer server, InferenceProxy proxy, String apiKey) implements AutoCloseable {
@@ -77,6 +78,19 @@ public final class Platform implements AutoCloseable {
         public void close() {
             try {
                 server.close();
+            } finally {
+                proxy.close();
+            }
+        }
+    }
+
+    /** A gateway of this platform as a JVM of its own ({@code gateway-service.jar}), and the proxy in front of its inference. */
+    public record GatewayProcess(ServiceJar jar, InferenceProxy proxy) implements AutoCloseable {
+
+        @Override
+        public void close() {
+            try {
+                jar.close();
             } finally {
                 proxy.close();
             }
@@ -126,22 +140,47 @@ public final class Platform implements AutoCloseable {
     public synchronized Gateway gateway(Map<String, String> settings) {
         InferenceProxy proxy = InferenceProxy.start(inference.baseUrl());
         try {
-            Map<String, String> all = new LinkedHashMap<>();
-            all.put("baton.mode", "distributed");
-            all.put("baton.inference.url", proxy.baseUrl());
-            all.put("baton.memory.url", memory.baseUrl());
-            all.put("baton.access.api-keys[" + tenant + "]", apiKey);
-            all.put("baton.service-token", serviceToken);
-            all.put("baton.models.dir", models.toString());
-            all.put("baton.models.default-model", defaultModel);
-            all.putAll(settings);
-            Gateway gateway = new Gateway(SpringServer.start(GatewayServiceApplication.class, all), proxy, apiKey);
+            Gateway gateway = new Gateway(SpringServer.start(GatewayServiceApplication.class,
+                    gatewaySettings(proxy, settings)), proxy, apiKey);
             gateways.add(gateway);
             return gateway;
         } catch (RuntimeException e) {
             proxy.close();
             throw e;
         }
+    }
+
+    /**
+     * Starts a gateway of this platform as a JVM of its own from {@code gateway-service.jar} (or the
+     * system property {@code baton.gateway.jar}), with the settings of {@link #gateway}, and waits
+     * until it is healthy: for a test that kills it ({@link ServiceJar#kill()}).
+     */
+    public synchronized GatewayProcess gatewayProcess(Map<String, String> settings) {
+        InferenceProxy proxy = InferenceProxy.start(inference.baseUrl());
+        try {
+            String json = new tools.jackson.databind.json.JsonMapper().writeValueAsString(gatewaySettings(proxy, settings));
+            ServiceJar jar = ServiceJar.launch("gateway-service", jar("gateway"), JVM_OPTIONS, ServiceJar.freePort(),
+                    Map.of("SPRING_APPLICATION_JSON", json)).awaitHealthy();
+            GatewayProcess gateway = new GatewayProcess(jar, proxy);
+            processes.add(gateway);
+            return gateway;
+        } catch (RuntimeException e) {
+            proxy.close();
+            throw e;
+        }
+    }
+
+    private Map<String, String> gatewaySettings(InferenceProxy proxy, Map<String, String> settings) {
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("baton.mode", "distributed");
+        all.put("baton.inference.url", proxy.baseUrl());
+        all.put("baton.memory.url", memory.baseUrl());
+        all.put("baton.access.api-keys[" + tenant + "]", apiKey);
+        all.put("baton.service-token", serviceToken);
+        all.put("baton.models.dir", models.toString());
+        all.put("baton.models.default-model", defaultModel);
+        all.putAll(settings);
+        return all;
     }
 
     /** The tenant every gateway of this platform runs under. */
@@ -178,11 +217,12 @@ public final class Platform implements AutoCloseable {
         return "baton:{" + tenant + ":" + document + "}:ckpt:" + n;
     }
 
-    /** The Redis keys of this platform's tenant: its documents' keys and the tenant index. */
+    /** The Redis keys of this platform's tenant: its documents' keys, the tenant index, its jobs' keys. */
     public List<String> keys() {
         List<String> keys = new ArrayList<>();
         RedisCommands<String, String> commands = redis();
-        for (String pattern : List.of("baton:{" + tenant + ":*", "baton:{tenant:" + tenant + "}:*")) {
+        for (String pattern : List.of("baton:{" + tenant + ":*", "baton:{tenant:" + tenant + "}:*",
+                "baton:job:{" + tenant + ":*", "baton:jobs:{" + tenant + "}*")) {
             ScanCursor cursor = ScanCursor.INITIAL;
             do {
                 KeyScanCursor<String> page = commands.scan(cursor, ScanArgs.Builder.matches(pattern).limit(1000));
@@ -202,6 +242,9 @@ public final class Platform implements AutoCloseable {
     @Override
     public void close() {
         for (Gateway gateway : gateways) {
+            closeQuietly(gateway);
+        }
+        for (GatewayProcess gateway : processes) {
             closeQuietly(gateway);
         }
         closeQuietly(inference);

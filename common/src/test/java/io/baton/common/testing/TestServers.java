@@ -17,6 +17,8 @@ public final class TestServers {
 
     private static String redisUrl;
     private static GenericContainer<?> redis;
+    private static String rabbitmqUrl;
+    private static GenericContainer<?> rabbitmq;
     private static final Set<String> announced = new HashSet<>();
 
     private TestServers() {
@@ -40,6 +42,31 @@ public final class TestServers {
         }
         throw unavailable("REDIS TESTS",
                 "Redis integration tests need BATON_TEST_REDIS_URL or Docker for Testcontainers, and neither is available");
+    }
+
+    /**
+     * A RabbitMQ URL ({@code amqp://user:password@host:port}): {@code BATON_TEST_RABBITMQ_URL}, else a
+     * RabbitMQ started by Testcontainers (the official image with its management tools, for
+     * {@code rabbitmqctl}), else skipped, or failed under {@code CI=true}.
+     */
+    public static synchronized String rabbitmqUrl() {
+        if (rabbitmqUrl != null) {
+            return rabbitmqUrl;
+        }
+        String configured = System.getenv("BATON_TEST_RABBITMQ_URL");
+        if (configured != null && !configured.isBlank()) {
+            rabbitmqUrl = configured.trim();
+            return rabbitmqUrl;
+        }
+        if (dockerAvailable()) {
+            rabbitmq = new GenericContainer<>(DockerImageName.parse("rabbitmq:3.13-management-alpine"))
+                    .withExposedPorts(5672);
+            rabbitmq.start();
+            rabbitmqUrl = "amqp://guest:guest@" + rabbitmq.getHost() + ":" + rabbitmq.getMappedPort(5672);
+            return rabbitmqUrl;
+        }
+        throw unavailable("RABBITMQ TESTS", "RabbitMQ integration tests need BATON_TEST_RABBITMQ_URL or Docker for "
+                + "Testcontainers, and neither is available");
     }
 
     /**
