@@ -665,6 +665,27 @@ public abstract class JobStoreContract {
         assertThat(store.stop(tenant, "job-none", Stop.CANCEL, at, CANCELLED_LINE).block()).isNull();
     }
 
+    @Test
+    void aJobOfTenThousandRequestsIsStoppedOrphanedAndDeletedWhole() {
+        int n = 10_000;
+        JobRecord job = create(job("job-a", n, "key-1", RETENTION));
+        store.published(tenant, "job-a").block();
+        Instant at = now();
+        store.claim(ref("job-a", n - 1), "w1", at, LEASE).block();
+
+        JobRecord cancelling = store.stop(tenant, "job-a", Stop.CANCEL, at, CANCELLED_LINE).block();
+
+        assertThat(cancelling.status()).isEqualTo(JobStatus.CANCELLING);
+        assertThat(cancelling.counts()).isEqualTo(new JobCounts(n, 0, 0, n - 1));
+        List<String> results = store.results(tenant, "job-a").collectList().block();
+        assertThat(results).hasSize(n - 1).contains(CANCELLED_LINE.of("c0", Stop.CANCEL), CANCELLED_LINE.of("c9998", Stop.CANCEL));
+        assertThat(store.orphans(tenant, "job-a", at.plus(LEASE).plus(IDLE).plusMillis(1), IDLE).block())
+                .containsExactly(n - 1);
+        assertThat(store.request(ref("job-a", n - 1)).block().customId()).isEqualTo("c9999");
+        assertThat(store.delete(tenant, "job-a").block()).isTrue();
+        assertThat(store.find(tenant, job.id()).block()).isNull();
+    }
+
     // ---- delete, active ----
 
     @Test
