@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
  */
 class RedisJobStoreIT extends JobStoreContract {
 
-    private static final Duration SHORT_RETENTION = Duration.ofSeconds(2);
+    private static final Duration SHORT_RETENTION = Duration.ofSeconds(3);
 
     private static RedisConnection connection;
     private static RedisClient rawClient;
