@@ -1,5 +1,6 @@
 package io.baton.memory;
 
+import io.baton.common.redis.RedisSettings;
 import io.baton.protocol.access.AccessSettings;
 import io.baton.protocol.access.ServiceToken;
 import java.time.Duration;
@@ -50,6 +51,11 @@ public record MemoryProperties(@DefaultValue Store store, @DefaultValue Redis re
                         @DefaultValue("standalone") String mode,
                         @DefaultValue("5s") Duration timeout,
                         @DefaultValue("true") boolean verifyPeer) {
+
+        /** The connection settings these describe, checked; a failure names {@code baton.redis.*}. */
+        public RedisSettings settings() {
+            return RedisSettings.of("baton.redis", url, mode, timeout, verifyPeer);
+        }
     }
 
     /** Keep the last {@code keep} (>= 2) checkpoints; every write refreshes {@code ttl}. */

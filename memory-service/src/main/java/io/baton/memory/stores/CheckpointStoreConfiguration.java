@@ -5,7 +5,6 @@ import io.baton.memory.store.CheckpointStore;
 import io.baton.memory.store.StorePolicy;
 import io.baton.memory.store.inmemory.InMemoryCheckpointStore;
 import io.baton.memory.store.redis.RedisCheckpointStore;
-import io.baton.memory.store.redis.RedisSettings;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +29,7 @@ public class CheckpointStoreConfiguration {
     public static CheckpointStoreRegistry registry() {
         return new CheckpointStoreRegistry()
                 .register("redis", (properties, clock) ->
-                        RedisCheckpointStore.open(RedisSettings.from(properties.redis()), StorePolicy.from(properties)))
+                        RedisCheckpointStore.open(properties.redis().settings(), StorePolicy.from(properties)))
                 .register("memory", (properties, clock) ->
                         new InMemoryCheckpointStore(StorePolicy.from(properties), properties.store().memoryMaxBytes(), clock));
     }

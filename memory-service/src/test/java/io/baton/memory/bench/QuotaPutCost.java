@@ -1,13 +1,13 @@
 package io.baton.memory.bench;
 
+import io.baton.common.redis.RedisConnection;
+import io.baton.common.redis.RedisSettings;
 import io.baton.memory.MemoryProperties;
 import io.baton.memory.store.CheckpointRecord;
 import io.baton.memory.store.DocumentKey;
 import io.baton.memory.store.StorePolicy;
 import io.baton.memory.store.redis.RedisCheckpointStore;
-import io.baton.memory.store.redis.RedisConnection;
 import io.baton.memory.store.redis.RedisKeys;
-import io.baton.memory.store.redis.RedisSettings;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -52,7 +52,7 @@ public final class QuotaPutCost {
     public static void main(String[] args) throws IOException {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         String url = System.getenv().getOrDefault("BATON_REDIS_URL", "redis://127.0.0.1:6379");
-        RedisSettings settings = RedisSettings.from(new MemoryProperties.Redis(url, "standalone", Duration.ofSeconds(30), true));
+        RedisSettings settings = new MemoryProperties.Redis(url, "standalone", Duration.ofSeconds(30), true).settings();
         RedisClient rawClient = RedisClient.create(url);
         StringBuilder table = new StringBuilder()
                 .append("| documents of the tenant | rounds | put p50 before (ms) | put p50 after (ms) | put p99 before (ms) "

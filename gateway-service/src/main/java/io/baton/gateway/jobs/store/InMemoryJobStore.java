@@ -16,8 +16,9 @@ import reactor.core.publisher.Mono;
 
 /**
  * The job store of standalone mode: every job in this JVM's memory, each changed under its own
- * lock. A job is gone once its {@code expiresAt} has passed (checked when it is read, and by
- * {@link #active()}); nothing outlives the process, as with the standalone state store.
+ * lock. A job is gone once it is finished and its {@code expiresAt} has passed, or, unfinished, one
+ * retention after that (checked when it is read, and by {@link #active()}); nothing outlives the
+ * process, as with the standalone state store. Times are kept to the millisecond, as in Redis.
  */
 public final class InMemoryJobStore implements JobStore {
 
@@ -90,25 +91,25 @@ public final class InMemoryJobStore implements JobStore {
 
     @Override
     public Mono<JobRequest> request(RequestRef ref) {
-        return with(ref.tenant(), ref.job(), job -> ref.index() < job.requests.size() ? job.requests.get(ref.index()) : null);
+        return with(ref.tenant(), ref.job(), job -> job.has(ref.index()) ? job.requests.get(ref.index()) : null);
     }
 
     @Override
     public Mono<Claim> claim(RequestRef ref, String owner, Instant now, Duration lease) {
-        return with(ref.tenant(), ref.job(), job -> job.claim(ref.index(), owner, now, lease))
+        return with(ref.tenant(), ref.job(), job -> job.claim(ref.index(), owner, ms(now), ms(lease)))
                 .defaultIfEmpty(Claim.of(Claim.Kind.GONE));
     }
 
     @Override
     public Mono<Boolean> renew(RequestRef ref, String owner, Instant now, Duration lease) {
-        return with(ref.tenant(), ref.job(), job -> job.holds(ref.index(), owner, now, lease)).defaultIfEmpty(false);
+        return with(ref.tenant(), ref.job(), job -> job.holds(ref.index(), owner, ms(now), ms(lease))).defaultIfEmpty(false);
     }
 
     @Override
     public Mono<Recorded> record(RequestRef ref, String owner, long segment, byte[] answer, Instant now,
                                  Duration lease) {
         return with(ref.tenant(), ref.job(), job -> {
-            if (!job.holds(ref.index(), owner, now, lease)) {
+            if (!job.holds(ref.index(), owner, ms(now), ms(lease))) {
                 return Recorded.LOST;
             }
             job.work(ref.index()).answers.put(segment, answer.clone());
@@ -143,11 +144,12 @@ public final class InMemoryJobStore implements JobStore {
 
     @Override
     public Mono<Boolean> finish(RequestRef ref, RequestOutcome outcome, Instant now) {
-        return with(ref.tenant(), ref.job(), job -> job.finish(ref.index(), outcome, now)).defaultIfEmpty(false);
+        return with(ref.tenant(), ref.job(), job -> job.finish(ref.index(), outcome, ms(now))).defaultIfEmpty(false);
     }
 
     @Override
-    public Mono<JobRecord> stop(String tenant, String id, Stop stop, Instant now, CancelledLine cancelledLine) {
+    public Mono<JobRecord> stop(String tenant, String id, Stop stop, Instant at, CancelledLine cancelledLine) {
+        Instant now = ms(at);
         return with(tenant, id, job -> {
             if (!job.status.finished() && job.status != JobStatus.CANCELLING) {
                 job.status = stop == Stop.CANCEL ? JobStatus.CANCELLING : JobStatus.EXPIRED;
@@ -193,7 +195,9 @@ public final class InMemoryJobStore implements JobStore {
     }
 
     @Override
-    public Mono<List<Integer>> orphans(String tenant, String id, Instant now, Duration idle) {
+    public Mono<List<Integer>> orphans(String tenant, String id, Instant at, Duration idleFor) {
+        Instant now = ms(at);
+        Duration idle = ms(idleFor);
         return with(tenant, id, job -> {
             List<Integer> found = new ArrayList<>();
             if (job.completedAt != null) {
@@ -235,6 +239,14 @@ public final class InMemoryJobStore implements JobStore {
         return tenant + '\u0000' + id;
     }
 
+    private static Instant ms(Instant instant) {
+        return Instant.ofEpochMilli(instant.toEpochMilli());
+    }
+
+    private static Duration ms(Duration duration) {
+        return Duration.ofMillis(duration.toMillis());
+    }
+
     /** One request's work: its lease, recorded answers, last error, result. */
     private static final class Work {
         String owner;
@@ -269,22 +281,30 @@ public final class InMemoryJobStore implements JobStore {
         Job(NewJob job) {
             this.tenant = job.tenant();
             this.id = job.id();
-            this.created = job.createdAt();
-            this.retention = job.retention();
+            this.created = ms(job.createdAt());
+            this.retention = ms(job.retention());
             this.metadata = job.metadata();
             this.digest = job.bodyDigest();
             this.requests = job.requests();
-            this.expires = job.createdAt().plus(job.retention());
+            this.expires = created.plus(retention);
         }
 
         synchronized <T> T read(Function<Job, T> action) {
             return action.apply(this);
         }
 
+        /**
+         * Finished, a job is gone at {@code expiresAt}; unfinished, it stays for the gateway to
+         * expire it ({@link Stop#EXPIRE}), and if none does, it is gone one retention later.
+         */
         boolean gone(Instant now) {
             synchronized (this) {
-                return !expires.isAfter(now) && status.finished();
+                return !(status.finished() ? expires : expires.plus(retention)).isAfter(now);
             }
+        }
+
+        boolean has(int index) {
+            return index >= 0 && index < requests.size();
         }
 
         Work work(int index) {
@@ -297,7 +317,7 @@ public final class InMemoryJobStore implements JobStore {
         }
 
         Claim claim(int index, String owner, Instant now, Duration lease) {
-            if (index >= requests.size()) {
+            if (!has(index)) {
                 return Claim.of(Claim.Kind.GONE);
             }
             Work work = work(index);
@@ -330,10 +350,10 @@ public final class InMemoryJobStore implements JobStore {
         }
 
         boolean finish(int index, RequestOutcome outcome, Instant now) {
-            Work work = work(index);
-            if (work.finished || index >= requests.size()) {
+            if (!has(index) || work(index).finished) {
                 return false;
             }
+            Work work = work(index);
             work.finished = true;
             work.owner = null;
             work.leaseUntil = null;

@@ -25,6 +25,12 @@ import reactor.core.publisher.Mono;
  * </ul>
  * A segment's answer recorded by the holder stays until the request finishes, so another worker
  * resumes a request from its last recorded segment ({@link #answers}).
+ *
+ * <p>A job is gone (never found, listed or active; its requests {@link Claim.Kind#GONE}) once it is
+ * finished ({@link JobStatus#finished()}) and its {@code expiresAt} has passed. A job not finished by
+ * its {@code expiresAt} stays for the gateway to stop it as expired ({@link Stop#EXPIRE}); if none
+ * does, it is gone one retention after its {@code expiresAt}. Times are kept to the millisecond.
+ * A request index outside the job is answered as a request of no job.
  */
 public interface JobStore {
 
@@ -38,7 +44,12 @@ public interface JobStore {
     /** A job of {@code tenant}; empty when there is none (never another tenant's). */
     Mono<JobRecord> find(String tenant, String id);
 
-    /** The tenant's jobs, newest first, {@code limit} at most, after the cursor {@code after} (null: from the newest). */
+    /**
+     * The tenant's jobs, newest first ({@code createdAt}, then the id, both descending), {@code limit}
+     * at most, after the cursor {@code after}: null for the newest, else the id of the last job of the
+     * previous page ({@link JobPage#next()}, null after the last page). A cursor that names no job of
+     * the tenant (deleted or gone since) gives an empty page.
+     */
     Mono<JobPage> list(String tenant, String after, int limit);
 
     /** Notes that every request of the job has its first message in the queue. */
@@ -104,8 +115,9 @@ public interface JobStore {
 
     /**
      * The requests of an unfinished job that no message may carry any more: pending ones of a job
-     * that was never {@link #published}, and running ones whose lease ran out more than {@code idle}
-     * ago. Each one answered is not answered again for {@code idle}.
+     * not {@link #published} more than {@code idle} after it was created, and running ones whose lease
+     * ran out more than {@code idle} ago. Each one answered is not answered again for {@code idle}.
+     * Empty for a finished job or no job.
      */
     Mono<List<Integer>> orphans(String tenant, String id, Instant now, Duration idle);
 

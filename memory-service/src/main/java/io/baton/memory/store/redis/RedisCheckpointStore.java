@@ -1,5 +1,8 @@
 package io.baton.memory.store.redis;
 
+import io.baton.common.redis.RedisConnection;
+import io.baton.common.redis.RedisScript;
+import io.baton.common.redis.RedisSettings;
 import io.baton.memory.MemoryException;
 import io.baton.memory.store.CheckpointConflictException;
 import io.baton.memory.store.CheckpointNotFoundException;
@@ -23,7 +26,6 @@ import io.baton.memory.store.StoreUnavailableException;
 import io.baton.memory.store.StoredCheckpoint;
 import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
@@ -459,13 +461,7 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
 
     /** Runs a script by its digest, sending its text only when the server does not have it yet. */
     private <T> Mono<T> script(RedisScript script, ScriptOutputType type, String[] keys, byte[]... args) {
-        return redis.commands().flatMap(c -> this.<T>evalsha(c, script, type, keys, args)
-                .onErrorResume(RedisNoScriptException.class, e -> c.<T>eval(script.body(), type, keys, args).next()));
-    }
-
-    private <T> Mono<T> evalsha(RedisClusterReactiveCommands<String, byte[]> c, RedisScript script,
-                                ScriptOutputType type, String[] keys, byte[][] args) {
-        return c.<T>evalsha(script.sha1(), type, keys, args).next();
+        return redis.run(script, type, keys, args);
     }
 
     private static Mono<Map<String, byte[]>> hash(RedisClusterReactiveCommands<String, byte[]> c, String key) {

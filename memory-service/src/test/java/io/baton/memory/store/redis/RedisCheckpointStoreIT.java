@@ -1,7 +1,9 @@
 package io.baton.memory.store.redis;
 
-import io.baton.memory.MemoryProperties;
+import io.baton.common.redis.RedisConnection;
+import io.baton.common.redis.RedisSettings;
 import io.baton.common.testing.TestServers;
+import io.baton.memory.MemoryProperties;
 import io.baton.memory.store.CheckpointStore;
 import io.baton.memory.store.CheckpointStoreContract;
 import io.baton.memory.store.StorePolicy;
@@ -27,7 +29,7 @@ class RedisCheckpointStoreIT extends CheckpointStoreContract {
     }
 
     static RedisSettings settings(String url) {
-        return RedisSettings.from(new MemoryProperties.Redis(url, "standalone", Duration.ofSeconds(10), true));
+        return new MemoryProperties.Redis(url, "standalone", Duration.ofSeconds(10), true).settings();
     }
 
     @Override

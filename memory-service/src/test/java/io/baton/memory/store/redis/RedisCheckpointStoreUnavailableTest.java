@@ -27,7 +27,7 @@ class RedisCheckpointStoreUnavailableTest {
             port = socket.getLocalPort();
         }
         store = RedisCheckpointStore.open(
-                RedisSettings.from(new MemoryProperties.Redis("redis://127.0.0.1:" + port, "standalone", Duration.ofSeconds(2), true)),
+                new MemoryProperties.Redis("redis://127.0.0.1:" + port, "standalone", Duration.ofSeconds(2), true).settings(),
                 new StorePolicy(3, Duration.ofHours(1), 1000));
     }
 

@@ -126,7 +126,7 @@ class RedisConnectionIT {
 
     private RedisCheckpointStore store(String url, Duration timeout) {
         RedisCheckpointStore store = RedisCheckpointStore.open(
-                RedisSettings.from(new MemoryProperties.Redis(url, "standalone", timeout, true)), POLICY);
+                new MemoryProperties.Redis(url, "standalone", timeout, true).settings(), POLICY);
         stores.add(store);
         return store;
     }

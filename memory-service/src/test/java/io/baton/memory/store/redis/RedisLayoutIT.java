@@ -3,6 +3,7 @@ package io.baton.memory.store.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.baton.common.redis.RedisConnection;
 import io.baton.common.testing.TestServers;
 import io.baton.memory.store.CheckpointConflictException;
 import io.baton.memory.store.CheckpointRecord;

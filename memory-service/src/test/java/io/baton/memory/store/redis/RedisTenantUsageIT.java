@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.baton.common.redis.RedisConnection;
 import io.baton.common.testing.TestServers;
 import io.baton.memory.store.CheckpointRecord;
 import io.baton.memory.store.DocumentKey;

@@ -1,6 +1,5 @@
-package io.baton.memory.store.redis;
+package io.baton.common.redis;
 
-import io.baton.memory.MemoryProperties;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
@@ -17,7 +16,7 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
- * Where and how to connect to Redis, worked out from {@link MemoryProperties.Redis} and checked
+ * Where and how to connect to Redis, worked out from a service's settings ({@link #of}) and checked
  * before anything connects, so that a wrong setting fails at start-up with a message naming it.
  *
  * <ul>
@@ -38,7 +37,7 @@ import java.util.stream.Collectors;
  */
 public record RedisSettings(Mode mode, List<RedisURI> uris, Duration timeout) {
 
-    /** How the store talks to Redis. */
+    /** How the client talks to Redis. */
     public enum Mode {
         /** One server (a primary; replicas are not read from). */
         STANDALONE,
@@ -57,60 +56,74 @@ public record RedisSettings(Mode mode, List<RedisURI> uris, Duration timeout) {
         Objects.requireNonNull(timeout, "timeout");
     }
 
-    /** The settings {@code baton.redis.*} describe. */
-    public static RedisSettings from(MemoryProperties.Redis redis) {
-        String url = redis.url() == null ? "" : redis.url().trim();
-        if (url.isEmpty()) {
-            throw new IllegalArgumentException("baton.redis.url is empty; set it (BATON_REDIS_URL), e.g. redis://127.0.0.1:6379");
+    /**
+     * The settings a service's properties describe; failures name the properties as
+     * {@code <prefix>.url}, {@code <prefix>.mode}, {@code <prefix>.timeout}.
+     *
+     * @param prefix     the properties' prefix, for messages (e.g. {@code baton.redis})
+     * @param url        one URL, or the seed nodes of a cluster separated by commas
+     * @param mode       {@code standalone} (null: the default), {@code sentinel} or {@code cluster}
+     * @param timeout    connect and command timeout, positive
+     * @param verifyPeer false turns off TLS certificate and host name checks
+     */
+    public static RedisSettings of(String prefix, String url, String mode, Duration timeout, boolean verifyPeer) {
+        String trimmed = url == null ? "" : url.trim();
+        if (trimmed.isEmpty()) {
+            throw new IllegalArgumentException(prefix + ".url is empty; set it (" + environmentName(prefix + ".url")
+                    + "), e.g. redis://127.0.0.1:6379");
         }
-        Duration timeout = redis.timeout();
         if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("baton.redis.timeout must be positive, was " + timeout);
+            throw new IllegalArgumentException(prefix + ".timeout must be positive, was " + timeout);
         }
-        String mode = redis.mode() == null ? "standalone" : redis.mode().trim().toLowerCase(Locale.ROOT);
+        String named = mode == null ? "standalone" : mode.trim().toLowerCase(Locale.ROOT);
         List<RedisURI> uris;
         Mode resolved;
-        switch (mode) {
+        switch (named) {
             case "standalone", "sentinel" -> {
-                RedisURI uri = parse(url);
+                RedisURI uri = parse(prefix, trimmed);
                 boolean sentinel = !uri.getSentinels().isEmpty();
-                if (mode.equals("sentinel") && !sentinel) {
-                    throw new IllegalArgumentException("baton.redis.mode=sentinel needs a Sentinel URL "
+                if (named.equals("sentinel") && !sentinel) {
+                    throw new IllegalArgumentException(prefix + ".mode=sentinel needs a Sentinel URL "
                             + "(redis-sentinel://host:26379,host2:26379/0#master), not " + uri);
                 }
                 uris = List.of(uri);
                 resolved = sentinel ? Mode.SENTINEL : Mode.STANDALONE;
             }
             case "cluster" -> {
-                uris = seeds(url);
+                uris = seeds(prefix, trimmed);
                 resolved = Mode.CLUSTER;
             }
-            default -> throw new IllegalArgumentException("baton.redis.mode '" + redis.mode()
+            default -> throw new IllegalArgumentException(prefix + ".mode '" + mode
                     + "' is not known; use standalone, sentinel or cluster");
         }
         for (RedisURI uri : uris) {
             uri.setTimeout(timeout);
-            if (!redis.verifyPeer()) {
+            if (!verifyPeer) {
                 uri.setVerifyPeer(SslVerifyMode.NONE);
             }
         }
         return new RedisSettings(resolved, uris, timeout);
     }
 
-    private static List<RedisURI> seeds(String url) {
+    /** The environment variable that Spring's relaxed binding reads a property from: {@code BATON_REDIS_URL}. */
+    private static String environmentName(String property) {
+        return property.replace("-", "").replace('.', '_').toUpperCase(Locale.ROOT);
+    }
+
+    private static List<RedisURI> seeds(String prefix, String url) {
         String[] parts = url.split(",");
         URI first = URI.create(parts[0].trim());
         if (first.getScheme() == null || first.getScheme().contains("sentinel")) {
-            throw new IllegalArgumentException("baton.redis.mode=cluster needs redis:// or rediss:// seed URLs, not " + parts[0]);
+            throw new IllegalArgumentException(prefix + ".mode=cluster needs redis:// or rediss:// seed URLs, not " + parts[0]);
         }
         String inherited = first.getScheme() + "://" + (first.getRawUserInfo() == null ? "" : first.getRawUserInfo() + "@");
         List<RedisURI> seeds = new ArrayList<>();
         for (String part : parts) {
             String seed = part.trim();
             if (seed.isEmpty()) {
-                throw new IllegalArgumentException("baton.redis.url has an empty seed node: " + url.replaceAll("//[^@/]*@", "//***@"));
+                throw new IllegalArgumentException(prefix + ".url has an empty seed node: " + url.replaceAll("//[^@/]*@", "//***@"));
             }
-            RedisURI uri = parse(seed.contains("://") ? seed : inherited + seed);
+            RedisURI uri = parse(prefix, seed.contains("://") ? seed : inherited + seed);
             if (!uri.getSentinels().isEmpty()) {
                 throw new IllegalArgumentException("a Sentinel URL cannot be a cluster seed: " + uri);
             }
@@ -119,11 +132,11 @@ public record RedisSettings(Mode mode, List<RedisURI> uris, Duration timeout) {
         return seeds;
     }
 
-    private static RedisURI parse(String url) {
+    private static RedisURI parse(String prefix, String url) {
         try {
             return RedisURI.create(url);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("baton.redis.url '" + url.replaceAll("//[^@/]*@", "//***@")
+            throw new IllegalArgumentException(prefix + ".url '" + url.replaceAll("//[^@/]*@", "//***@")
                     + "' is not a Redis URL: " + e.getMessage(), e);
         }
     }

@@ -1,7 +1,9 @@
-package io.baton.memory.store.redis;
+package io.baton.common.redis;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -32,8 +34,8 @@ import reactor.core.publisher.Mono;
  */
 public final class RedisConnection implements AutoCloseable {
 
-    /** Keys are UTF-8 strings; values (checkpoints, Lua arguments and replies) are raw bytes. */
-    static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
+    /** Keys are UTF-8 strings; values (stored bytes, Lua arguments and replies) are raw bytes. */
+    public static final RedisCodec<String, byte[]> CODEC = RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
     private static final Logger log = LoggerFactory.getLogger(RedisConnection.class);
 
@@ -88,6 +90,17 @@ public final class RedisConnection implements AutoCloseable {
             }
             return Mono.fromFuture(connection, true).map(RedisConnection::reactive);
         });
+    }
+
+    /**
+     * Runs a script by its digest (EVALSHA), sending its text (EVAL) only when the server does not
+     * have it yet ({@code NOSCRIPT}: a restarted server, or each node of a cluster the first time).
+     * In a cluster the script goes to the node of its first key; every key it touches must be in
+     * {@code keys} and share that key's slot.
+     */
+    public <T> Mono<T> run(RedisScript script, ScriptOutputType type, String[] keys, byte[]... args) {
+        return commands().flatMap(c -> c.<T>evalsha(script.sha1(), type, keys, args).next()
+                .onErrorResume(RedisNoScriptException.class, e -> c.<T>eval(script.body(), type, keys, args).next()));
     }
 
     private void connect(CompletableFuture<StatefulConnection<String, byte[]>> target) {

@@ -1,23 +1,23 @@
-package io.baton.memory.store.redis;
+package io.baton.common.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.baton.memory.MemoryProperties;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SslVerifyMode;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
- * How {@code baton.redis.*} becomes Lettuce URIs and options. This checks the configuration only:
+ * How a service's Redis settings (here as memory names them, {@code baton.redis.*}) become Lettuce
+ * URIs and options. This checks the configuration only:
  * TLS, Sentinel and Cluster connections themselves are not exercised by any test here (no such
  * servers on the build machine); see docs/state-store.md.
  */
 class RedisSettingsTest {
 
     private static RedisSettings settings(String url, String mode) {
-        return RedisSettings.from(new MemoryProperties.Redis(url, mode, Duration.ofSeconds(3), true));
+        return RedisSettings.of("baton.redis", url, mode, Duration.ofSeconds(3), true);
     }
 
     @Test
@@ -49,8 +49,8 @@ class RedisSettingsTest {
         assertThat(verified.isSsl()).isTrue();
         assertThat(verified.getVerifyMode()).isEqualTo(SslVerifyMode.FULL);
 
-        RedisURI unverified = RedisSettings.from(new MemoryProperties.Redis("rediss://redis.internal:6380", "standalone",
-                Duration.ofSeconds(3), false)).uris().get(0);
+        RedisURI unverified = RedisSettings.of("baton.redis", "rediss://redis.internal:6380", "standalone",
+                Duration.ofSeconds(3), false).uris().get(0);
         assertThat(unverified.isSsl()).isTrue();
         assertThat(unverified.getVerifyMode()).isEqualTo(SslVerifyMode.NONE);
     }
@@ -106,8 +106,17 @@ class RedisSettingsTest {
         assertThatThrownBy(() -> settings("http://:pw@127.0.0.1:6379", "standalone"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not a Redis URL")
                 .hasMessageNotContaining("pw@");
-        assertThatThrownBy(() -> RedisSettings.from(new MemoryProperties.Redis("redis://h:1", "standalone", Duration.ZERO, true)))
+        assertThatThrownBy(() -> RedisSettings.of("baton.redis", "redis://h:1", "standalone", Duration.ZERO, true))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("timeout");
+    }
+
+    @Test
+    void messagesNameTheSettingsOfTheServiceThatGaveThem() {
+        assertThatThrownBy(() -> RedisSettings.of("baton.jobs.redis", "", "standalone", Duration.ofSeconds(3), true))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("baton.jobs.redis.url").hasMessageContaining("BATON_JOBS_REDIS_URL");
+        assertThatThrownBy(() -> RedisSettings.of("baton.jobs.redis", "redis://h:1", "replicated", Duration.ofSeconds(3), true))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("baton.jobs.redis.mode 'replicated'");
     }
 
     @Test
