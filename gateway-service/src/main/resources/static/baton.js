@@ -72,10 +72,7 @@
     if (modelInput.value.trim() !== '') {
       body.model = modelInput.value.trim();
     }
-    const headers = {'Content-Type': 'application/json', 'Accept': 'text/event-stream'};
-    if (apiKeyInput.value.trim() !== '') {
-      headers['X-API-Key'] = apiKeyInput.value.trim();
-    }
+    const headers = apiHeaders({'Content-Type': 'application/json', 'Accept': 'text/event-stream'});
 
     clearError();
     resultSection.hidden = true;
@@ -201,8 +198,38 @@
     view.scrollTop = first ? Math.max(0, first.offsetTop - 16) : 0;
   }
 
-  // A problem detail (RFC 9457) from the server, or whatever else a failed response holds.
   async function showProblem(response) {
+    showError(await problemOf(response));
+    if (response.status === 401) {
+      apiKeyInput.focus();
+    }
+  }
+
+  function showError(problem) {
+    renderProblem('error', problem);
+  }
+
+  function clearError() {
+    errorSection.hidden = true;
+  }
+
+  // ---- Shared by both views ----
+
+  // The request headers of a call to /v1: `extra`, and the API key when one is entered.
+  function apiHeaders(extra = {}) {
+    const headers = {...extra};
+    if (apiKey() !== '') {
+      headers['X-API-Key'] = apiKey();
+    }
+    return headers;
+  }
+
+  function apiKey() {
+    return apiKeyInput.value.trim();
+  }
+
+  // A problem detail (RFC 9457) from the server, or whatever else a failed response holds.
+  async function problemOf(response) {
     const type = response.headers.get('Content-Type') || '';
     let problem = null;
     if (type.includes('json')) {
@@ -212,26 +239,24 @@
         problem = null;
       }
     }
-    if (problem === null) {
+    if (problem === null || typeof problem !== 'object') {
       problem = {title: `${response.status} ${response.statusText}`, detail: (await response.text()).slice(0, 500)};
     }
     problem.status = problem.status || response.status;
-    showError(problem);
-    if (response.status === 401) {
-      apiKeyInput.focus();
-    }
+    return problem;
   }
 
-  function showError(problem) {
-    $('error-title').textContent = problem.title || 'Error';
-    $('error-detail').textContent = problem.detail || '';
-    const list = $('error-list');
+  // Shows `problem` in the box whose parts' ids start with `prefix` (`error`, `jobs-error`).
+  function renderProblem(prefix, problem) {
+    $(`${prefix}-title`).textContent = problem.title || 'Error';
+    $(`${prefix}-detail`).textContent = problem.detail || '';
+    const list = $(`${prefix}-list`);
     list.replaceChildren(...(Array.isArray(problem.errors) ? problem.errors : []).map((error) => {
       const item = document.createElement('li');
       item.textContent = error.field ? `${error.field}: ${error.message}` : JSON.stringify(error);
       return item;
     }));
-    const fields = $('error-fields');
+    const fields = $(`${prefix}-fields`);
     fields.replaceChildren();
     for (const name of ['status', 'type', 'instance']) {
       if (problem[name] !== undefined && problem[name] !== null) {
@@ -242,11 +267,7 @@
         fields.append(term, value);
       }
     }
-    errorSection.hidden = false;
-  }
-
-  function clearError() {
-    errorSection.hidden = true;
+    $(prefix).hidden = false;
   }
 
   // Server-sent events (text/event-stream) from a fetch body: yields {type, data} per event.
