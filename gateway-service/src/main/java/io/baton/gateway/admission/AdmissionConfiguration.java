@@ -5,6 +5,7 @@ import io.baton.gateway.problems.ProblemDetailsAdvice;
 import io.baton.protocol.problems.FilterProblems;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -36,7 +37,9 @@ public class AdmissionConfiguration {
         return new Admission(limits);
     }
 
+    /** Only with a web server: {@code ./baton summarize} and {@code ./baton batch} run without one. */
     @Bean
+    @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
     HeaderSizeLimit headerSizeLimit(GatewayProperties properties, ServerCodecConfigurer codecs,
                                     ProblemDetailsAdvice problems) {
         return new HeaderSizeLimit(properties.limits().maxHeaderSize(), new FilterProblems(codecs, problems));
