@@ -39,8 +39,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param jobs       batch jobs (docs/jobs.md)
  * @param redis      the Redis that holds the jobs ({@code BATON_REDIS_URL}, the state's Redis;
  *                   none: jobs live in this JVM's memory)
- * @param rabbitmq   the RabbitMQ that carries the jobs' work ({@code BATON_RABBITMQ_URL}; none:
- *                   an in-process queue)
+ * @param rabbitmq   the RabbitMQ that carries the jobs' work ({@code BATON_RABBITMQ_URL}), used
+ *                   with the Redis job store only; otherwise an in-process queue
  */
 @ConfigurationProperties("baton")
 public record GatewayProperties(@DefaultValue("distributed") String mode, @DefaultValue Models models,
@@ -396,11 +396,22 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
      * The Redis of the job store: the URL and mode the memory service reads ({@code BATON_REDIS_URL},
      * {@code BATON_REDIS_MODE}: standalone, sentinel or cluster), and a command timeout.
      */
-    public record Redis(String url, @DefaultValue("standalone") String mode, @DefaultValue("5s") Duration timeout) {
+    public record Redis(String url, @DefaultValue("standalone") String mode, @DefaultValue("5s") Duration timeout,
+                        @DefaultValue("true") boolean verifyPeer) {
 
         /** Whether a Redis is configured. */
         public boolean configured() {
             return url != null && !url.isBlank();
+        }
+
+        /** The connection settings, checked; a failure names {@code baton.redis.*}. */
+        public io.baton.common.redis.RedisSettings settings() {
+            return io.baton.common.redis.RedisSettings.of("baton.redis", url, mode, timeout, verifyPeer);
+        }
+
+        @Override
+        public String toString() {
+            return "Redis[mode=" + mode + ", configured=" + configured() + "]";
         }
     }
 

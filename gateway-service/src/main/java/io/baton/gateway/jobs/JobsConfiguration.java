@@ -1,5 +1,6 @@
 package io.baton.gateway.jobs;
 
+import io.baton.common.redis.RedisConnection;
 import io.baton.gateway.GatewayProperties;
 import io.baton.gateway.jobs.queue.InProcessJobQueue;
 import io.baton.gateway.jobs.queue.JobQueue;
@@ -33,10 +34,34 @@ public class JobsConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(JobsConfiguration.class);
 
+    /** The job store's own Redis connection (none without {@code BATON_REDIS_URL}). */
+    @Bean(destroyMethod = "close")
+    JobsRedis jobsRedis(GatewayProperties properties) {
+        return new JobsRedis(JobStores.shared(properties) ? RedisConnection.open(properties.redis().settings()) : null);
+    }
+
+    /** Holds the connection, so that a gateway without Redis has a bean too. */
+    record JobsRedis(RedisConnection connection) implements AutoCloseable {
+        @Override
+        public void close() {
+            if (connection != null) {
+                connection.close();
+            }
+        }
+    }
+
     @Bean
-    JobStore jobStore(GatewayProperties properties) {
-        JobStore store = JobStores.of(properties, Clock.systemUTC());
+    JobStore jobStore(GatewayProperties properties, JobsRedis redis) {
+        JobStore store = JobStores.of(properties, redis.connection(), Clock.systemUTC());
         log.info("job store: {}", JobStores.describe(properties));
+        if (!JobStores.shared(properties) && !properties.standalone()) {
+            log.warn("jobs live in this gateway's memory (no BATON_REDIS_URL): other gateways cannot see them, "
+                    + "and a restart loses them");
+        }
+        if (properties.rabbitmq().configured() && !JobStores.shared(properties)) {
+            log.warn("BATON_RABBITMQ_URL is set but the job store is in memory: the in-process queue is used, "
+                    + "as a shared queue needs a shared store (BATON_REDIS_URL)");
+        }
         return store;
     }
 
@@ -44,7 +69,7 @@ public class JobsConfiguration {
     JobQueue jobQueue(GatewayProperties properties) {
         GatewayProperties.Jobs settings = properties.jobs();
         JobQueue queue;
-        if (properties.rabbitmq().configured()) {
+        if (JobStores.rabbit(properties)) {
             RabbitJobQueue rabbit = new RabbitJobQueue(new RabbitJobQueue.Settings(properties.rabbitmq().url(),
                     settings.consumers(), settings.prefetch(), settings.deliveryLimit(), settings.confirmTimeout()),
                     Clock.systemUTC());
