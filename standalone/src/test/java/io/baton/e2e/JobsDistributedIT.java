@@ -127,6 +127,8 @@ class JobsDistributedIT {
             assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
             SummaryResponse expected = assertSameAsSummary(request, results(api.client(), job.id()).get("long"));
             int calls = beforeKill + survivor.proxy().segmentCalls();
+            System.out.printf("killed worker: %d segment calls before the kill, %d after, %d segments in the document%n",
+                    beforeKill, survivor.proxy().segmentCalls(), expected.stats().segments());
             assertThat(calls - expected.stats().segments()).as("segments run twice").isBetween(0L, 1L);
         }
     }
