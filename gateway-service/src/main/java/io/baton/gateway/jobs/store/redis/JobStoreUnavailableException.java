@@ -4,7 +4,7 @@ import io.baton.gateway.GatewayException;
 import io.baton.protocol.problems.ProblemType;
 
 /**
- * Redis could not be reached or failed a command (503 {@code store-unavailable}, retryable): the
+ * Redis could not be reached or failed a command (503 {@code job-store-unavailable}, retryable): the
  * job store lives next to the state store. An operation that failed this way may or may not have
  * been applied; every change is one script, so it was applied whole or not at all.
  */
@@ -18,6 +18,6 @@ public final class JobStoreUnavailableException extends GatewayException {
 
     @Override
     public ProblemType type() {
-        return ProblemType.STORE_UNAVAILABLE;
+        return ProblemType.JOB_STORE_UNAVAILABLE;
     }
 }

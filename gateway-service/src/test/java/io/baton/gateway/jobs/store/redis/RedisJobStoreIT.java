@@ -248,7 +248,7 @@ class RedisJobStoreIT extends JobStoreContract {
 
             assertThatThrownBy(() -> unreachable.find(tenant, "job-a").block())
                     .isInstanceOfSatisfying(JobStoreUnavailableException.class,
-                            e -> assertThat(e.type()).isEqualTo(ProblemType.STORE_UNAVAILABLE));
+                            e -> assertThat(e.type()).isEqualTo(ProblemType.JOB_STORE_UNAVAILABLE));
             assertThatThrownBy(() -> unreachable.claim(new RequestRef(tenant, "job-a", 0), "w1", now(), LEASE).block())
                     .isInstanceOf(JobStoreUnavailableException.class);
             assertThatThrownBy(() -> unreachable.create(job("job-a", 1, null, RETENTION)).block())
