@@ -192,7 +192,8 @@ public final class JobsBench {
 
     /**
      * 200 of the texts (or all) both ways and a few medium summaries first, so that neither arm pays
-     * for the JIT or cold connections (40 were too few: a first round ran at 0.6 of the later ones).
+     * for cold connections or the first JIT compilations. (On the shared 2-core machine the first
+     * round was still the slowest, with 40 texts as with 200: docs/performance.md#batch-jobs.)
      */
     private void warmUp(List<String> texts, String medium, int concurrency) {
         List<String> some = texts.subList(0, Math.min(200, texts.size()));
