@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  * 300,000 words) as one text, cut into passages of a given number of words, as written (line
  * breaks and all).
  */
-final class Corpus {
+public final class Corpus {
 
     private static final Pattern WORD = Pattern.compile("\\S+");
 
@@ -36,7 +36,7 @@ final class Corpus {
         ends = words.stream().mapToInt(w -> w[1]).toArray();
     }
 
-    static Corpus load() {
+    public static Corpus load() {
         Path dir = DataFiles.dir().resolve("corpus");
         try (Stream<Path> files = Files.walk(dir)) {
             StringBuilder all = new StringBuilder();
@@ -49,7 +49,7 @@ final class Corpus {
         }
     }
 
-    int words() {
+    public int words() {
         return starts.length;
     }
 
@@ -57,7 +57,7 @@ final class Corpus {
      * The {@code count} words starting at word {@code (k * 7919) mod (words - count)}, so
      * consecutive {@code k} get different passages.
      */
-    String passage(int count, int k) {
+    public String passage(int count, int k) {
         if (count < 1 || count > starts.length) {
             throw new IllegalArgumentException("the corpus has " + starts.length + " words; " + count + " asked for");
         }

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * /proc}. Unlike the end-to-end tests' {@code ServiceJar} it runs any command, since {@code
  * ./baton serve} is a script that execs the JVM (so the script's pid is the JVM's).
  */
-final class Node implements AutoCloseable {
+public final class Node implements AutoCloseable {
 
     /** How long a service may take to answer its health check (2 busy cores, cold JIT). */
     static final Duration START_TIMEOUT = Duration.ofSeconds(240);
@@ -120,7 +120,7 @@ final class Node implements AutoCloseable {
         return current().isAlive();
     }
 
-    long pid() {
+    public long pid() {
         return current().pid();
     }
 
@@ -138,7 +138,7 @@ final class Node implements AutoCloseable {
         return -1;
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
@@ -146,7 +146,7 @@ final class Node implements AutoCloseable {
         return port;
     }
 
-    String baseUrl() {
+    public String baseUrl() {
         return "http://127.0.0.1:" + port;
     }
 

@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * to an append-only file fsynced once a second ({@code appendfsync everysec}, the setting
  * docs/reliability.md recommends); without it, nothing survives a restart.
  */
-final class PrivateRedis implements AutoCloseable {
+public final class PrivateRedis implements AutoCloseable {
 
     private final int port;
     private boolean appendOnly;
@@ -30,7 +30,7 @@ final class PrivateRedis implements AutoCloseable {
     }
 
     /** Starts a server (AOF everysec when {@code appendOnly}, else no persistence) and waits until it answers. */
-    static PrivateRedis start(boolean appendOnly, Path logs) {
+    public static PrivateRedis start(boolean appendOnly, Path logs) {
         try {
             PrivateRedis redis = new PrivateRedis(appendOnly,
                     Files.createTempDirectory(logs.toAbsolutePath(), "redis-"));
@@ -107,7 +107,7 @@ final class PrivateRedis implements AutoCloseable {
         }
     }
 
-    String url() {
+    public String url() {
         return "redis://127.0.0.1:" + port;
     }
 

@@ -20,10 +20,10 @@ import java.util.stream.Collectors;
  * same Redis ({@code BATON_REDIS_URL}). Either way the gateways require API keys, one per tenant
  * asked for, and nothing else stands between a client and the gateways.
  */
-final class Stack implements AutoCloseable {
+public final class Stack implements AutoCloseable {
 
     /** How the platform runs. */
-    enum Mode {
+    public enum Mode {
         DISTRIBUTED, SERVE;
 
         static Mode of(String name) {
@@ -57,6 +57,16 @@ final class Stack implements AutoCloseable {
      */
     static Stack start(Mode mode, String redisUrl, String model, List<String> tenants, int gateways,
                        List<String> jvmOptions, Path logs) {
+        return start(mode, redisUrl, model, tenants, gateways, jvmOptions, Map.of(), logs);
+    }
+
+    /**
+     * As {@link #start(Mode, String, String, List, int, List, Path)}, with {@code gatewayEnv} on top
+     * of each gateway's environment (distributed mode), e.g. {@code BATON_REDIS_URL} and {@code
+     * BATON_RABBITMQ_URL} for batch jobs.
+     */
+    public static Stack start(Mode mode, String redisUrl, String model, List<String> tenants, int gateways,
+                              List<String> jvmOptions, Map<String, String> gatewayEnv, Path logs) {
         Map<String, String> keys = new LinkedHashMap<>();
         tenants.forEach(tenant -> keys.put(tenant, UUID.randomUUID().toString().replace("-", "")));
         Stack stack = new Stack(mode, model, keys, linkModel(model));
@@ -64,7 +74,7 @@ final class Stack implements AutoCloseable {
             if (mode == Mode.SERVE) {
                 stack.startServe(redisUrl, jvmOptions, logs);
             } else {
-                stack.startDistributed(redisUrl, gateways, jvmOptions, logs);
+                stack.startDistributed(redisUrl, gateways, jvmOptions, gatewayEnv, logs);
             }
             return stack;
         } catch (RuntimeException e) {
@@ -73,7 +83,8 @@ final class Stack implements AutoCloseable {
         }
     }
 
-    private void startDistributed(String redisUrl, int gatewayCount, List<String> jvmOptions, Path logs) {
+    private void startDistributed(String redisUrl, int gatewayCount, List<String> jvmOptions,
+                                  Map<String, String> gatewayEnv, Path logs) {
         int memoryPort = Node.freePort();
         memory = add(Node.start("memory", jar("memory", jvmOptions), Map.of("BATON_REDIS_URL", redisUrl,
                 "BATON_STORE_KIND", "redis", "BATON_SERVICE_TOKEN", serviceToken), memoryPort, logs));
@@ -87,6 +98,7 @@ final class Stack implements AutoCloseable {
                     "BATON_INFERENCE_URL", inference.baseUrl(), "BATON_MEMORY_URL", memory.baseUrl(),
                     "BATON_SERVICE_TOKEN", serviceToken, "BATON_MODELS_DIR", models.toString(),
                     "BATON_DEFAULT_MODEL", model));
+            env.putAll(gatewayEnv);
             env.put("SPRING_APPLICATION_JSON", keysJson());
             gateways.add(add(Node.start("gateway-" + (i + 1), jar("gateway", jvmOptions), env, Node.freePort(), logs)));
         }
@@ -152,7 +164,7 @@ final class Stack implements AutoCloseable {
     }
 
     /** The API key of {@code tenant}. */
-    String key(String tenant) {
+    public String key(String tenant) {
         return keys.get(tenant);
     }
 
@@ -174,12 +186,12 @@ final class Stack implements AutoCloseable {
         return gateways;
     }
 
-    Node gateway() {
+    public Node gateway() {
         return gateways.get(0);
     }
 
     /** Every service process, in start order. */
-    List<Node> nodes() {
+    public List<Node> nodes() {
         return nodes;
     }
 
