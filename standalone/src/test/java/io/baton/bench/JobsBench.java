@@ -284,25 +284,15 @@ public final class JobsBench {
     }
 
     private JsonNode awaitFinished(String id, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            JsonNode view = get("/v1/jobs/" + id);
-            if (FINISHED.contains(view.path("status").asString())) {
-                return view;
-            }
-            sleep(100);
-        }
-        throw new IllegalStateException("job " + id + " not finished in " + timeout);
+        return org.awaitility.Awaitility.await("job " + id + " finished").atMost(timeout)
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> get("/v1/jobs/" + id), view -> FINISHED.contains(view.path("status").asString()));
     }
 
     private void awaitStarted(String id) {
-        for (int i = 0; i < 300; i++) {
-            if (!get("/v1/jobs/" + id).path("startedAt").isNull()) {
-                return;
-            }
-            sleep(100);
-        }
-        throw new IllegalStateException("job " + id + " did not start in 30 s");
+        org.awaitility.Awaitility.await("job " + id + " started").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> !get("/v1/jobs/" + id).path("startedAt").isNull());
     }
 
     private byte[] ndjson(List<String> texts, String prefix) {

@@ -1,5 +1,11 @@
 package io.baton.memory.store.redis;
 
+import static io.baton.common.redis.RedisReplies.asList;
+import static io.baton.common.redis.RedisReplies.pairs;
+import static io.baton.common.redis.RedisReplies.str;
+import static io.baton.common.redis.RedisReplies.text;
+
+import io.baton.common.redis.RedisReplies;
 import io.baton.common.redis.RedisConnection;
 import io.baton.common.redis.RedisScript;
 import io.baton.common.redis.RedisSettings;
@@ -36,7 +42,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -487,27 +492,6 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
         return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
     }
 
-    private static byte[] text(String value) {
-        return value.getBytes(StandardCharsets.UTF_8);
-    }
-
-    static String str(Object value) {
-        return value instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(value);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Object> asList(Object value) {
-        return (List<Object>) value;
-    }
-
-    /** A flat {@code [field, value, field, value, ...]} reply as a map. */
-    private static Map<String, byte[]> pairs(List<Object> flat) {
-        Map<String, byte[]> map = new HashMap<>(flat.size());
-        for (int i = 0; i + 1 < flat.size(); i += 2) {
-            map.put(str(flat.get(i)), (byte[]) flat.get(i + 1));
-        }
-        return map;
-    }
 
     /** The head hash and the bytes of one checkpoint, read together. */
     private record ReadCheckpoint(RedisHead head, byte[] stored) {

@@ -1,5 +1,11 @@
 package io.baton.gateway.jobs.store.redis;
 
+import static io.baton.common.redis.RedisReplies.asList;
+import static io.baton.common.redis.RedisReplies.pairs;
+import static io.baton.common.redis.RedisReplies.str;
+import static io.baton.common.redis.RedisReplies.text;
+
+import io.baton.common.redis.RedisReplies;
 import io.baton.common.redis.RedisConnection;
 import io.baton.common.redis.RedisScript;
 import io.baton.gateway.GatewayException;
@@ -28,7 +34,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -127,7 +132,7 @@ public final class RedisJobStore implements JobStore {
         if (idempotency == null) {
             return Mono.just(Earlier.NONE);
         }
-        return command(c -> c.get(idempotency)).map(RedisJobStore::str)
+        return command(c -> c.get(idempotency)).map(RedisReplies::str)
                 .flatMap(id -> find(tenant, id).map(found -> new Earlier(found, ""))
                         .defaultIfEmpty(new Earlier(null, id)))
                 .defaultIfEmpty(Earlier.NONE);
@@ -182,7 +187,7 @@ public final class RedisJobStore implements JobStore {
         String[] keys = idempotency == null ? new String[] {JobKeys.index(job.tenant())}
                 : new String[] {JobKeys.index(job.tenant()), idempotency};
         return this.<byte[]>run(TENANT_SUBMIT, ScriptOutputType.VALUE, keys, text(job.id()), num(createdAt),
-                num(keysExpireAt), text(gone)).map(RedisJobStore::str).flatMap(holder -> {
+                num(keysExpireAt), text(gone)).map(RedisReplies::str).flatMap(holder -> {
                     if (holder.equals(job.id())) {
                         return Mono.just(new Submitted(created(job), true));
                     }
@@ -293,7 +298,7 @@ public final class RedisJobStore implements JobStore {
         if (stale.isEmpty()) {
             return Mono.just(page);
         }
-        byte[][] members = stale.stream().map(RedisJobStore::text).toArray(byte[][]::new);
+        byte[][] members = stale.stream().map(RedisReplies::text).toArray(byte[][]::new);
         return command(c -> c.zrem(JobKeys.index(tenant), members)).thenReturn(page);
     }
 
@@ -333,7 +338,7 @@ public final class RedisJobStore implements JobStore {
         if (!valid(ref)) {
             return Mono.empty();
         }
-        return command(c -> c.hget(keys(ref).work(), ref.index() + ":error")).map(RedisJobStore::str)
+        return command(c -> c.hget(keys(ref).work(), ref.index() + ":error")).map(RedisReplies::str)
                 .onErrorMap(RedisJobStore::unavailable);
     }
 
@@ -349,7 +354,7 @@ public final class RedisJobStore implements JobStore {
     private Flux<String> results(String key, long start) {
         return redis.commands().flatMap(c -> c.lrange(key, start, start + RESULTS_PAGE - 1).collectList())
                 .flatMapMany(lines -> {
-                    Flux<String> these = Flux.fromIterable(lines).map(RedisJobStore::str);
+                    Flux<String> these = Flux.fromIterable(lines).map(RedisReplies::str);
                     return lines.size() < RESULTS_PAGE ? these : these.concatWith(Flux.defer(() -> results(key, start + RESULTS_PAGE)));
                 });
     }
@@ -361,7 +366,7 @@ public final class RedisJobStore implements JobStore {
     @Override
     public Flux<JobRecord> active() {
         return redis.commands().flatMapMany(c -> c.zrange(JobKeys.ACTIVE, 0, -1))
-                .map(RedisJobStore::str)
+                .map(RedisReplies::str)
                 .flatMapSequential(member -> {
                     int colon = member.indexOf(':');
                     String tenant = colon < 0 ? "" : member.substring(0, colon);
@@ -627,27 +632,6 @@ public final class RedisJobStore implements JobStore {
         return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
     }
 
-    private static byte[] text(String value) {
-        return value.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String str(Object value) {
-        return value instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(value);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Object> asList(Object value) {
-        return (List<Object>) value;
-    }
-
-    /** A flat {@code [field, value, field, value, ...]} reply as a map. */
-    private static Map<String, byte[]> pairs(List<Object> flat) {
-        Map<String, byte[]> map = new HashMap<>(flat.size());
-        for (int i = 0; i + 1 < flat.size(); i += 2) {
-            map.put(str(flat.get(i)), (byte[]) flat.get(i + 1));
-        }
-        return map;
-    }
 
     /** Maps failures of Redis or of the way to it to {@link JobStoreUnavailableException}. */
     static Throwable unavailable(Throwable failure) {
