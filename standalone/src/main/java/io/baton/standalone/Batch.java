@@ -50,15 +50,10 @@ public final class Batch {
     static final Duration POLL = Duration.ofMillis(250);
     /** How long an interrupted run waits for the running requests to stop. */
     static final Duration CANCEL_WAIT = Duration.ofSeconds(30);
-    private static final int BAR_WIDTH = 30;
+    private final ProgressBar bar;
 
-    private final PrintStream err;
-    private final boolean tty;
-    private int lastTenth = -1;
-
-    private Batch(PrintStream err, boolean tty) {
-        this.err = err;
-        this.tty = tty;
+    private Batch(ProgressBar bar) {
+        this.bar = bar;
     }
 
     public static void main(String[] args) {
@@ -103,7 +98,7 @@ public final class Batch {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> cancel(jobs, tenant, job.id(), arguments, done),
                     "baton-batch-cancel"));
             try (Writer out = arguments.open(stdout)) {
-                return new Batch(System.err, "tty".equals(System.getProperty("baton.progress")))
+                return new Batch(ProgressBar.onStderr())
                         .follow(jobs, tenant, job, out, arguments);
             } catch (IOException e) {
                 System.err.println("baton batch: cannot write " + arguments.outName() + ": " + e.getMessage());
@@ -140,9 +135,9 @@ public final class Batch {
             long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             show(job.counts(), elapsedMs);
             if (job.status().finished()) {
-                finish();
+                bar.finish();
                 JobCounts counts = job.counts();
-                err.printf(Locale.ROOT, "baton batch: %d requests: %d completed, %d failed, %d cancelled in %s; "
+                System.err.printf(Locale.ROOT, "baton batch: %d requests: %d completed, %d failed, %d cancelled in %s; "
                                 + "results in %s%n", counts.total(), counts.completed(), counts.failed(),
                         counts.cancelled(), duration(elapsedMs), arguments.outName());
                 return counts.completed() == counts.total() ? 0 : 1;
@@ -194,23 +189,7 @@ public final class Batch {
             long etaMs = elapsedMs * (counts.total() - finished) / finished;
             line.append("  ETA ~").append(duration(etaMs));
         }
-        if (tty) {
-            int filled = (int) Math.round(fraction * BAR_WIDTH);
-            err.print("\r[" + "#".repeat(filled) + "-".repeat(BAR_WIDTH - filled) + "] " + line + "\u001b[K");
-            err.flush();
-        } else {
-            int tenth = (int) Math.floor(fraction * 10);
-            if (tenth != lastTenth) {
-                lastTenth = tenth;
-                err.println(line);
-            }
-        }
-    }
-
-    private void finish() {
-        if (tty) {
-            err.println();
-        }
+        bar.show(fraction, line);
     }
 
     /** {@code 4.2s}, {@code 3m05s}, {@code 1h02m}. */

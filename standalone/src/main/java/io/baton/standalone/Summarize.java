@@ -8,7 +8,6 @@ import io.baton.gateway.summarize.SummaryRequest;
 import io.baton.gateway.summarize.SummaryResponse;
 import io.baton.gateway.summarize.SummaryService;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,15 +26,10 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 public final class Summarize {
 
-    private static final int BAR_WIDTH = 30;
+    private final ProgressBar bar;
 
-    private final PrintStream err;
-    private final boolean tty;
-    private int lastTenth = -1;
-
-    private Summarize(PrintStream err, boolean tty) {
-        this.err = err;
-        this.tty = tty;
+    private Summarize(ProgressBar bar) {
+        this.bar = bar;
     }
 
     public static void main(String[] args) {
@@ -59,7 +53,7 @@ public final class Summarize {
         application.setLogStartupInfo(false);
         try (ConfigurableApplicationContext context = application.run("--spring.main.banner-mode=off",
                 "--logging.level.root=WARN", "--logging.level.ai.djl=ERROR")) {
-            Summarize progress = new Summarize(System.err, "tty".equals(System.getProperty("baton.progress")));
+            Summarize progress = new Summarize(ProgressBar.onStderr());
             SummaryEvent last = context.getBean(SummaryService.class)
                     .summarize(context.getBean(GatewayProperties.class).access().tenant(), request)
                     .doOnNext(event -> {
@@ -68,7 +62,7 @@ public final class Summarize {
                         }
                     })
                     .blockLast();
-            progress.finish();
+            progress.bar.finish();
             print(((SummaryEvent.Done) last).summary());
             return 0;
         } catch (BatonException e) {
@@ -124,23 +118,7 @@ public final class Summarize {
         String line = String.format(Locale.ROOT, "%3.0f%% segment %d of %s%d  %,d tokens  %,.0f tokens/s  %.1fs",
                 fraction * 100, p.segment(), p.estimated() ? "~" : "", p.segments(), p.tokens(), p.tokensPerSecond(),
                 p.elapsedMs() / 1000.0);
-        if (tty) {
-            int filled = (int) Math.round(fraction * BAR_WIDTH);
-            err.print("\r[" + "#".repeat(filled) + "-".repeat(BAR_WIDTH - filled) + "] " + line + "\u001b[K");
-            err.flush();
-        } else {
-            int tenth = (int) Math.floor(fraction * 10);
-            if (tenth != lastTenth) {
-                lastTenth = tenth;
-                err.println(line);
-            }
-        }
-    }
-
-    private void finish() {
-        if (tty) {
-            err.println();
-        }
+        bar.show(fraction, line);
     }
 
     private static void print(SummaryResponse summary) {

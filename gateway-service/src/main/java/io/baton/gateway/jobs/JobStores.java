@@ -29,7 +29,7 @@ final class JobStores {
         return properties.rabbitmq().configured() && shared(properties);
     }
 
-    static JobStore of(GatewayProperties properties, RedisConnection redis, Clock clock) {
+    static JobStore of(RedisConnection redis, Clock clock) {
         return redis == null ? new InMemoryJobStore(clock) : new RedisJobStore(redis);
     }
 

@@ -52,7 +52,7 @@ public class JobsConfiguration {
 
     @Bean
     JobStore jobStore(GatewayProperties properties, JobsRedis redis) {
-        JobStore store = JobStores.of(properties, redis.connection(), Clock.systemUTC());
+        JobStore store = JobStores.of(redis.connection(), Clock.systemUTC());
         log.info("job store: {}", JobStores.describe(properties));
         if (!JobStores.shared(properties) && !properties.standalone()) {
             log.warn("jobs live in this gateway's memory (no BATON_REDIS_URL): other gateways cannot see them, "
