@@ -167,9 +167,17 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
      * share batches ({@code SegmentBatcher}). At most {@code maxQueued} segments wait to run, over
      * all models and lengths ({@code BATON_BATCHING_MAXQUEUED}); one more is refused at once with
      * 503 {@code service-busy} and {@code Retry-After} (docs/reliability.md).
+     *
+     * <p>Batch segments (a batch job's) yield to interactive ones: none starts while an
+     * interactive segment waits or runs, nor within {@code interactiveQuiet} of the last
+     * interactive run's end ({@code BATON_BATCHING_INTERACTIVEQUIET}), unless it has yielded for
+     * {@code batchMaxYield} ({@code BATON_BATCHING_BATCHMAXYIELD}): the bound on how long batch
+     * work waits under a steady stream of interactive requests (docs/reliability.md, "Interactive
+     * first").
      */
     public record Batching(@DefaultValue("8") int maxBatch, @DefaultValue("0ms") Duration maxWait,
-                           @DefaultValue("256") int maxQueued) {
+                           @DefaultValue("256") int maxQueued, @DefaultValue("50ms") Duration interactiveQuiet,
+                           @DefaultValue("2s") Duration batchMaxYield) {
 
         public Batching {
             if (maxBatch < 1) {
@@ -180,6 +188,10 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
             }
             if (maxWait.isNegative()) {
                 throw new IllegalArgumentException("baton.batching.max-wait must not be negative, got " + maxWait);
+            }
+            if (interactiveQuiet.isNegative() || batchMaxYield.isNegative()) {
+                throw new IllegalArgumentException("baton.batching.interactive-quiet and batch-max-yield must not be "
+                        + "negative, got " + interactiveQuiet + " and " + batchMaxYield);
             }
         }
     }

@@ -191,14 +191,14 @@ public final class JobsBench {
     }
 
     /**
-     * 200 of the texts (or all) both ways and a few medium summaries first, so that neither arm pays
-     * for cold connections or the first JIT compilations. (On the shared 2-core machine the first
-     * round was still the slowest, with 40 texts as with 200: docs/performance.md#batch-jobs.)
+     * A round that is not counted: all the texts both ways and a few medium summaries, so that
+     * neither arm pays for cold connections or the JIT compiling under it. (With 200 texts of
+     * warm-up the first counted round was still the slowest, for both arms and most for the one
+     * that ran first: docs/performance.md#batch-jobs.)
      */
     private void warmUp(List<String> texts, String medium, int concurrency) {
-        List<String> some = texts.subList(0, Math.min(200, texts.size()));
-        interactive(some, concurrency);
-        job(some);
+        interactive(texts, concurrency);
+        job(texts);
         for (int i = 0; i < 5; i++) {
             summarize(medium);
         }

@@ -48,19 +48,21 @@ import reactor.core.scheduler.Scheduler;
  * happen on the given scheduler, never on the caller's thread, one batch of a key at a time.
  *
  * <p><b>Interactive first.</b> Each segment has a {@link Priority}. A batch holds segments of one
- * priority only, and a key's next batch is of its interactive segments while any waits. A key
- * about to run batch segments while an interactive segment of another key is due (waiting to run,
- * not waiting for company) stops instead (it is <i>parked</i>) and gives its runner thread to the
- * interactive work; parked keys start again once no interactive segment is due. So an
- * interactive segment that finds the runner busy with batch work waits for at most the one batch
- * run already executing on the runner thread it is queued for; the runner never starts a batch
- * segment while an interactive one waits to run. The price is batch work's: under a steady
- * stream of interactive segments, batch segments may wait for as long as it lasts (nothing
- * bounds that wait but their deadline). Interactive and batch segments are never joined: on a
- * CPU a run costs in proportion to its segments, so batch segments in an interactive run would
- * slow it by their share; interactive segments thus run exactly as they would with no batch work
- * about. Batch segments take at most {@code maxQueuedBatch} of the {@code maxQueued} places, so
- * they never fill the queue for interactive ones.
+ * priority only, and a key's next batch is of its interactive segments while any waits. Batch
+ * segments <i>yield</i> ({@link Yield}): a key about to run batch segments while interactive work
+ * is about (an interactive segment queued in any key, an interactive run executing, or one that
+ * ended less than {@code quiet} ago) stops instead (it is <i>parked</i>) and leaves the runner
+ * threads, and the cores, to the interactive work. The quiet time covers the gaps inside an
+ * interactive request (its document's next segment comes after its state was stored) and between
+ * a client's requests, so that batch runs do not slip into them and share the cores with the
+ * interactive run that follows. Parked keys start again once the interactive work has been quiet
+ * that long, or once their oldest segment has yielded for {@code maxYield}: under a steady
+ * stream of interactive requests batch work still moves, a batch run per key at least every
+ * {@code maxYield}. An interactive segment that arrives while a batch run executes waits for at
+ * most that run (runs are never interrupted). Interactive and batch segments are never joined: on
+ * a CPU a run costs in proportion to its segments, so batch segments in an interactive run would
+ * slow it by their share. Batch segments take at most {@code maxQueuedBatch} of the {@code
+ * maxQueued} places, so they never fill the queue for interactive ones.
  *
  * <p>It cannot wedge, and it does no work nobody waits for:
  * <ul>
@@ -90,6 +92,7 @@ public final class SegmentBatcher {
     private final Duration maxWait;
     private final int maxQueued;
     private final int maxQueuedBatch;
+    private final Yield yield;
     private final Scheduler runner;
     private final Runs runs;
     private final Map<Key, Lane> lanes = new HashMap<>();
@@ -102,19 +105,44 @@ public final class SegmentBatcher {
     /** Segments waiting in all lanes, and the batch segments among them (guarded by {@code lanes}). */
     private int queued;
     private int queuedBatch;
+    /** Interactive runs executing, when the last one ended (System.nanoTime), whether one ever ran (guarded by {@code lanes}). */
+    private int interactiveRunning;
+    private long interactiveEndedAt;
+    private boolean interactiveRan;
+    /** When the wake-up of the parked keys is due, if one is scheduled (guarded by {@code lanes}). */
+    private long wakeAt;
+    private boolean wakeScheduled;
+
+    /**
+     * How batch segments yield to interactive ones.
+     *
+     * @param quiet    how long after the last interactive run batch runs still wait
+     * @param maxYield the longest a batch segment yields: then it runs even beside interactive work
+     */
+    public record Yield(Duration quiet, Duration maxYield) {
+
+        public Yield {
+            if (quiet.isNegative() || maxYield.isNegative()) {
+                throw new IllegalArgumentException("the quiet time and the longest yield must not be negative");
+            }
+        }
+    }
 
     /**
      * @param maxBatch       the most segments one run takes
      * @param maxWait        how long a key may wait for company (0: never)
      * @param maxQueued      the most segments waiting at once over all keys
      * @param maxQueuedBatch the most {@link Priority#BATCH} segments among them
+     * @param yield          how batch segments yield to interactive ones
      * @param runner         where runs happen
      */
-    public SegmentBatcher(int maxBatch, Duration maxWait, int maxQueued, int maxQueuedBatch, Scheduler runner) {
-        this(maxBatch, maxWait, maxQueued, maxQueuedBatch, runner, SegmentModel::run);
+    public SegmentBatcher(int maxBatch, Duration maxWait, int maxQueued, int maxQueuedBatch, Yield yield,
+                          Scheduler runner) {
+        this(maxBatch, maxWait, maxQueued, maxQueuedBatch, yield, runner, SegmentModel::run);
     }
 
-    SegmentBatcher(int maxBatch, Duration maxWait, int maxQueued, int maxQueuedBatch, Scheduler runner, Runs runs) {
+    SegmentBatcher(int maxBatch, Duration maxWait, int maxQueued, int maxQueuedBatch, Yield yield, Scheduler runner,
+                   Runs runs) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be at least 1");
         }
@@ -128,6 +156,7 @@ public final class SegmentBatcher {
         this.maxWait = maxWait;
         this.maxQueued = maxQueued;
         this.maxQueuedBatch = maxQueuedBatch;
+        this.yield = yield;
         this.runner = runner;
         this.runs = runs;
     }
@@ -213,7 +242,6 @@ public final class SegmentBatcher {
     private void schedule(Key key, Lane lane, long delayNanos, List<Failure> failures) {
         long ticket = ++tickets;
         lane.ticket = ticket;
-        lane.dueAt = System.nanoTime() + Math.max(0, delayNanos);
         try {
             if (delayNanos <= 0) {
                 runner.schedule(() -> drain(key, ticket));
@@ -257,31 +285,95 @@ public final class SegmentBatcher {
         }
     }
 
-    /**
-     * Whether an interactive segment is due: queued in a key whose drain is due now (it is not
-     * waiting for company), so it waits only for a runner thread (under the lock).
-     */
-    private boolean interactiveDue() {
-        long now = System.nanoTime();
+    /** Whether interactive work is queued or running now (under the lock). */
+    private boolean interactiveBusy() {
+        if (interactiveRunning > 0) {
+            return true;
+        }
         for (Lane lane : lanes.values()) {
-            if (!lane.interactive.isEmpty() && now - lane.dueAt >= 0) {
+            if (!lane.interactive.isEmpty()) {
                 return true;
             }
         }
         return false;
     }
 
-    /** Schedules the parked keys again, in the order they stopped, once no interactive segment is due (lock held). */
+    /**
+     * Whether {@code lane}'s batch segments yield now: interactive work is busy or was less than
+     * the quiet time ago, and its oldest batch segment has yielded less than the longest yield
+     * (under the lock).
+     */
+    private boolean yields(Lane lane, long now) {
+        Pending oldest = lane.batch.peekFirst();
+        if (oldest == null || now - oldest.submitted >= yield.maxYield().toNanos()) {
+            return false;
+        }
+        return interactiveBusy() || interactiveRan && now - interactiveEndedAt < yield.quiet().toNanos();
+    }
+
+    /**
+     * Schedules the parked keys that no longer yield, in the order they stopped, and a wake-up for
+     * when the next of the others stops yielding: the quiet time's end (unless interactive work is
+     * busy: its end calls this again) or its oldest segment's longest yield (lock held).
+     */
     private void resumeParked(List<Failure> failures) {
-        if (parked.isEmpty() || interactiveDue()) {
+        if (parked.isEmpty()) {
             return;
         }
-        List<Key> resumed = new ArrayList<>(parked);
-        parked.clear();
-        for (Key key : resumed) {
+        long now = System.nanoTime();
+        Long next = null;
+        for (Iterator<Key> it = parked.iterator(); it.hasNext(); ) {
+            Key key = it.next();
             Lane lane = lanes.get(key);
-            if (lane != null) {
+            if (lane == null) {
+                it.remove();
+            } else if (!yields(lane, now)) {
+                it.remove();
                 schedule(key, lane, 0, failures);
+            } else {
+                long due = lane.batch.peekFirst().submitted + yield.maxYield().toNanos();
+                if (!interactiveBusy()) {
+                    due = Math.min(due, interactiveEndedAt + yield.quiet().toNanos());
+                }
+                next = next == null ? due : Math.min(next, due);
+            }
+        }
+        if (next != null) {
+            wakeParkedAt(next, failures);
+        }
+    }
+
+    /**
+     * Runs {@link #resumeParked} at {@code at} (System.nanoTime) unless a wake-up no later is
+     * scheduled (lock held). When the runner refuses it, the parked keys start now instead: batch
+     * work never waits for a wake-up that will not come.
+     */
+    private void wakeParkedAt(long at, List<Failure> failures) {
+        if (wakeScheduled && wakeAt - at <= 0) {
+            return;
+        }
+        wakeScheduled = true;
+        wakeAt = at;
+        try {
+            runner.schedule(() -> {
+                List<Failure> later = new ArrayList<>();
+                synchronized (lanes) {
+                    if (wakeScheduled && wakeAt == at) {
+                        wakeScheduled = false;
+                    }
+                    resumeParked(later);
+                }
+                later.forEach(Failure::emit);
+            }, Math.max(0, at - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException rejected) {
+            wakeScheduled = false;
+            List<Key> all = new ArrayList<>(parked);
+            parked.clear();
+            for (Key key : all) {
+                Lane lane = lanes.get(key);
+                if (lane != null) {
+                    schedule(key, lane, 0, failures);
+                }
             }
         }
     }
@@ -300,10 +392,16 @@ public final class SegmentBatcher {
             } finally {
                 synchronized (lanes) {
                     Lane lane = lanes.get(key);
+                    long ended = System.nanoTime();
+                    if (batch.get(0).priority == Priority.INTERACTIVE) {
+                        interactiveRunning--;
+                        interactiveEndedAt = ended;
+                        interactiveRan = true;
+                    }
                     if (lane != null) {
                         lane.recent = batch.stream().map(Pending::document).collect(Collectors.toSet());
                         lane.recentPriority = batch.get(0).priority;
-                        lane.ranAt = System.nanoTime();
+                        lane.ranAt = ended;
                     }
                 }
             }
@@ -347,10 +445,10 @@ public final class SegmentBatcher {
      * The next batch: up to maxBatch queued segments of distinct documents and one priority,
      * interactive first, FIFO. Segments whose deadline passed leave the queue first (into {@code
      * failures}). Empty when this drain is not the lane's latest ({@code ticket}), when the next
-     * batch would be of batch segments while an interactive segment of another key is due (the
-     * lane is parked until none is), when the lane holds for the documents that just ran (a drain
-     * is scheduled for the end of the wait), or when there is nothing to run (the lane is then
-     * idle and removed). Parked lanes start again once no interactive segment is due.
+     * batch would be of batch segments that yield to interactive work (the lane is parked), when
+     * the lane holds for the documents that just ran (a drain is scheduled for the end of the
+     * wait), or when there is nothing to run (the lane is then idle and removed). Parked lanes
+     * start again once they no longer yield.
      */
     private List<Pending> take(Key key, long ticket, List<Failure> failures) {
         synchronized (lanes) {
@@ -379,7 +477,7 @@ public final class SegmentBatcher {
             }
         }
         Priority next = lane.nextPriority();
-        if (next == Priority.BATCH && !lane.batch.isEmpty() && interactiveDue()) {
+        if (next == Priority.BATCH && yields(lane, System.nanoTime())) {
             lane.holding = false;
             parked.add(key);
             return List.of();
@@ -398,6 +496,9 @@ public final class SegmentBatcher {
         }
         lane.queue(next).removeAll(batch);
         batch.forEach(this::dequeued);
+        if (next == Priority.INTERACTIVE) {
+            interactiveRunning++;
+        }
         return batch;
     }
 
@@ -447,8 +548,6 @@ public final class SegmentBatcher {
         /** The scheduled drain waits for the documents of the last batch. */
         boolean holding;
         long ticket;
-        /** When the latest drain is due to run (System.nanoTime). */
-        long dueAt;
         /** The documents of the last batch, their priority, and when it ended. */
         Set<String> recent = Set.of();
         Priority recentPriority = Priority.INTERACTIVE;

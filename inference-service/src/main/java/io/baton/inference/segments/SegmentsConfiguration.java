@@ -25,7 +25,8 @@ public class SegmentsConfiguration {
     SegmentBatcher segmentBatcher(InferenceProperties properties, OnnxScheduler runner) {
         InferenceProperties.Batching batching = properties.batching();
         return new SegmentBatcher(batching.maxBatch(), batching.maxWait(), batching.maxQueued(),
-                properties.admission().batchPlaces(batching.maxQueued()), runner.scheduler());
+                properties.admission().batchPlaces(batching.maxQueued()),
+                new SegmentBatcher.Yield(batching.interactiveQuiet(), batching.batchMaxYield()), runner.scheduler());
     }
 
     @Bean

@@ -32,11 +32,16 @@ import reactor.core.scheduler.Schedulers;
 /**
  * Segments that queue while the runner is busy run together, one per document, in order;
  * interactive segments run before batch ones queued ahead of them, never joined with them, and
- * batch segments never fill the queue; and the batcher never wedges: a refused drain, an {@link
+ * batch segments never fill the queue; batch segments yield to interactive ones (no batch run
+ * beside an interactive one, none within the quiet time after one, and none held past the longest
+ * yield); and the batcher never wedges: a refused drain, an {@link
  * Error} of a run, a cancelled segment, a passed deadline, a full queue and a failing input each
  * fail only what they must, and the next segment of the same model and length runs.
  */
 class SegmentBatcherTest {
+
+    /** The service's defaults (baton.batching.interactive-quiet and batch-max-yield). */
+    static final SegmentBatcher.Yield YIELD = new SegmentBatcher.Yield(Duration.ofMillis(50), Duration.ofSeconds(2));
 
     static Path zoo(String name) {
         return Path.of(System.getProperty("baton.zoo.dir", "../models/zoo")).resolve(name);
@@ -47,7 +52,7 @@ class SegmentBatcherTest {
         Scheduler runner = Schedulers.newSingle("test-runner");
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("conv_attention-tiny"), options)) {
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, runner);
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, YIELD, runner);
             // Hold the runner so that everything submitted below queues up.
             CountDownLatch release = new CountDownLatch(1);
             runner.schedule(() -> await(release));
@@ -86,7 +91,7 @@ class SegmentBatcherTest {
         Scheduler runner = Schedulers.newSingle("test-runner");
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, runner);
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, YIELD, runner);
             for (int i = 0; i < 3; i++) {
                 batcher.submit(model, "solo", new SegmentInput(new long[] {72, 105}, model.initialState(1)))
                         .block(Duration.ofSeconds(30));
@@ -102,7 +107,7 @@ class SegmentBatcherTest {
         Scheduler runner = Schedulers.newSingle("test-runner");
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ofSeconds(1), 256, 256, runner);
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ofSeconds(1), 256, 256, YIELD, runner);
             List<Mono<SegmentOutput>> others = new ArrayList<>();
             // Segment 0 of "a" runs alone. "b", "c" and "d" queue while the runner is still busy
             // with it (here: as its output is handed over, on the runner thread), and a's next
@@ -133,7 +138,7 @@ class SegmentBatcherTest {
         Scheduler runner = Schedulers.newBoundedElastic(1, 1, "test-runner");
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, runner);
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, YIELD, runner);
             CountDownLatch running = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
             runner.schedule(() -> {
@@ -164,7 +169,7 @@ class SegmentBatcherTest {
         runner.dispose();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, runner);
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, YIELD, runner);
             for (int i = 0; i < 2; i++) {
                 assertThatThrownBy(() -> batcher.submit(model, "a", input(model, 0)).block(Duration.ofSeconds(30)))
                         .isInstanceOf(ServiceBusyException.class);
@@ -179,7 +184,7 @@ class SegmentBatcherTest {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("conv_attention-tiny"), options)) {
             // A batch of several runs out of memory; one segment at a time fits.
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, runner, (m, inputs) -> {
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, YIELD, runner, (m, inputs) -> {
                 if (inputs.size() > 1) {
                     throw new OutOfMemoryError("test: a batch of " + inputs.size() + " is too large");
                 }
@@ -211,7 +216,7 @@ class SegmentBatcherTest {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
             AtomicInteger calls = new AtomicInteger();
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, runner, (m, inputs) -> {
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, YIELD, runner, (m, inputs) -> {
                 if (calls.getAndIncrement() == 0) {
                     throw new OutOfMemoryError("test: out of memory");
                 }
@@ -233,7 +238,7 @@ class SegmentBatcherTest {
         Scheduler runner = Schedulers.newSingle("test-runner");
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("conv_attention-tiny"), options)) {
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, runner);
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, YIELD, runner);
             CountDownLatch release = new CountDownLatch(1);
             runner.schedule(() -> await(release));
             // The model refuses a token outside its vocabulary, and with it the whole batched run.
@@ -263,7 +268,7 @@ class SegmentBatcherTest {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
             List<Integer> ran = new CopyOnWriteArrayList<>();
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, runner, (m, inputs) -> {
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, YIELD, runner, (m, inputs) -> {
                 inputs.forEach(in -> ran.add((int) in.tokens()[2] - 65));
                 return m.run(inputs);
             });
@@ -292,7 +297,7 @@ class SegmentBatcherTest {
         Scheduler runner = Schedulers.newSingle("test-runner");
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, runner);
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, YIELD, runner);
             CountDownLatch release = new CountDownLatch(1);
             runner.schedule(() -> await(release));
             Deadline deadline = Deadline.in(Duration.ofMillis(50));
@@ -322,7 +327,7 @@ class SegmentBatcherTest {
         Scheduler runner = Schedulers.newSingle("test-runner");
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 2, 2, runner);
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 2, 2, YIELD, runner);
             CountDownLatch release = new CountDownLatch(1);
             runner.schedule(() -> await(release));
             Mono<SegmentOutput> a = batcher.submit(model, "a", input(model, 0)).cache();
@@ -349,7 +354,7 @@ class SegmentBatcherTest {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("conv_attention-tiny"), options)) {
             List<List<Integer>> runs = new CopyOnWriteArrayList<>();
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, runner, (m, inputs) -> {
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, YIELD, runner, (m, inputs) -> {
                 runs.add(inputs.stream().map(in -> (int) in.tokens()[2] - 65).toList());
                 return m.run(inputs);
             });
@@ -386,7 +391,7 @@ class SegmentBatcherTest {
             List<List<Integer>> runs = new CopyOnWriteArrayList<>();
             CountDownLatch firstRunStarted = new CountDownLatch(1);
             CountDownLatch interactiveQueued = new CountDownLatch(1);
-            SegmentBatcher batcher = new SegmentBatcher(2, Duration.ZERO, 256, 256, runner, (m, inputs) -> {
+            SegmentBatcher batcher = new SegmentBatcher(2, Duration.ZERO, 256, 256, YIELD, runner, (m, inputs) -> {
                 runs.add(inputs.stream().map(in -> (int) in.tokens()[in.tokens().length - 1] - 65).toList());
                 if (runs.size() == 1) {
                     firstRunStarted.countDown();
@@ -422,7 +427,7 @@ class SegmentBatcherTest {
         Scheduler runner = Schedulers.newSingle("test-runner");
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 4, 2, runner);
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 4, 2, YIELD, runner);
             CountDownLatch release = new CountDownLatch(1);
             runner.schedule(() -> await(release));
             List<Mono<SegmentOutput>> accepted = new ArrayList<>();
@@ -450,6 +455,97 @@ class SegmentBatcherTest {
                     .block(Duration.ofSeconds(60))).as("a batch segment queues again once the queue drained").isNotNull();
         } finally {
             runner.dispose();
+        }
+    }
+
+    @Test
+    void noBatchRunStartsBesideAnInteractiveRunOrWithinTheQuietTimeAfterOne() throws Exception {
+        Scheduler runner = Schedulers.newBoundedElastic(2, 1000, "test-runner");
+        Duration quiet = Duration.ofMillis(200);
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
+            // Each run logged as (priority, start, end) in System.nanoTime; two runner threads, so
+            // without the yield a batch run would start on the thread the interactive one left free.
+            List<long[]> runs = new CopyOnWriteArrayList<>();
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256,
+                    new SegmentBatcher.Yield(quiet, Duration.ofMinutes(1)), runner, (m, inputs) -> {
+                        boolean interactive = inputs.get(0).tokens()[0] == 73;
+                        long start = System.nanoTime();
+                        List<SegmentOutput> outputs = m.run(inputs);
+                        sleepMillis(interactive ? 100 : 10);
+                        runs.add(new long[] {interactive ? 1 : 0, start, System.nanoTime()});
+                        return outputs;
+                    });
+            // Interactive work first: every batch segment below comes within the quiet time of it.
+            batcher.submit(model, "interactive-0", Priority.INTERACTIVE,
+                    new SegmentInput(new long[] {73, 105, 64}, model.initialState(1)), new SegmentTimings())
+                    .block(Duration.ofSeconds(60));
+            List<Mono<SegmentOutput>> all = new ArrayList<>();
+            for (int salt = 0; salt < 6; salt++) {
+                all.add(batcher.submit(model, "batch-" + salt, Priority.BATCH, input(model, salt), new SegmentTimings())
+                        .cache());
+                all.get(all.size() - 1).subscribe();
+                // Interactive segments (first token 73) of three documents, one after another.
+                Mono<SegmentOutput> interactive = batcher.submit(model, "interactive-" + (salt % 3),
+                        Priority.INTERACTIVE, new SegmentInput(new long[] {73, 105, 65 + salt}, model.initialState(1)),
+                        new SegmentTimings()).cache();
+                all.add(interactive);
+                interactive.block(Duration.ofSeconds(60));
+            }
+            assertThat(Flux.concat(all).collectList().block(Duration.ofSeconds(60))).hasSize(12);
+
+            List<long[]> interactiveRuns = runs.stream().filter(r -> r[0] == 1).toList();
+            List<long[]> batchRuns = runs.stream().filter(r -> r[0] == 0).toList();
+            assertThat(interactiveRuns).hasSize(7);
+            assertThat(batchRuns).as("the batch segments ran, all at once after the interactive work").hasSize(1);
+            for (long[] batchRun : batchRuns) {
+                for (long[] interactiveRun : interactiveRuns) {
+                    assertThat(batchRun[1] >= interactiveRun[2] + quiet.toNanos() || batchRun[2] <= interactiveRun[1])
+                            .as("a batch run [%d, %d] beside or within the quiet time after an interactive run [%d, %d]",
+                                    batchRun[1], batchRun[2], interactiveRun[1], interactiveRun[2]).isTrue();
+                }
+            }
+        } finally {
+            runner.dispose();
+        }
+    }
+
+    @Test
+    void aBatchSegmentRunsAfterTheLongestYieldUnderASteadyStreamOfInteractiveOnes() throws Exception {
+        Scheduler runner = Schedulers.newBoundedElastic(2, 1000, "test-runner");
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
+            // A quiet time longer than the test: only the longest yield (300 ms) lets the batch run.
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256,
+                    new SegmentBatcher.Yield(Duration.ofMinutes(5), Duration.ofMillis(300)), runner);
+            Mono<SegmentOutput> interactive = batcher.submit(model, "interactive", Priority.INTERACTIVE,
+                    input(model, 9), new SegmentTimings());
+            interactive.block(Duration.ofSeconds(60));
+            long queued = System.nanoTime();
+            Mono<SegmentOutput> batch = batcher.submit(model, "batch", Priority.BATCH, input(model, 0),
+                    new SegmentTimings()).cache();
+            batch.subscribe();
+            int interactiveRuns = 0;
+            while (!batch.toFuture().isDone() && interactiveRuns < 10_000) {
+                interactive.block(Duration.ofSeconds(60));
+                interactiveRuns++;
+            }
+            long yielded = System.nanoTime() - queued;
+
+            assertThat(batch.toFuture()).as("the batch segment ran while interactive ones kept coming").isDone();
+            assertThat(batch.block()).isNotNull();
+            assertThat(Duration.ofNanos(yielded)).as("it yielded first").isGreaterThanOrEqualTo(Duration.ofMillis(300));
+            assertThat(interactiveRuns).isGreaterThan(1);
+        } finally {
+            runner.dispose();
+        }
+    }
+
+    static void sleepMillis(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
