@@ -173,6 +173,9 @@ public final class InMemoryJobStore implements JobStore {
     public Mono<Boolean> delete(String tenant, String id) {
         return Mono.fromSupplier(() -> {
             Job removed = jobs.remove(key(tenant, id));
+            if (removed != null && removed.idempotencyKey != null) {
+                idempotencyKeys.remove(key(tenant, removed.idempotencyKey), id);
+            }
             return removed != null && !removed.gone(clock.instant());
         });
     }
@@ -187,6 +190,7 @@ public final class InMemoryJobStore implements JobStore {
         return Flux.defer(() -> {
             Instant now = clock.instant();
             jobs.values().removeIf(job -> job.gone(now));
+            forgetIdempotencyKeysOfGoneJobs();
             return Flux.fromIterable(jobs.values().stream()
                     .map(job -> job.read(Job::record))
                     .filter(record -> record.completedAt() == null)
@@ -217,6 +221,19 @@ public final class InMemoryJobStore implements JobStore {
             }
             return found;
         }).defaultIfEmpty(List.of());
+    }
+
+    /** Idempotency keys whose job is gone leave too (under the sweep of {@link #active()}), so the map does not grow for ever. */
+    private void forgetIdempotencyKeysOfGoneJobs() {
+        idempotencyKeys.entrySet().removeIf(entry -> {
+            String tenant = entry.getKey().substring(0, entry.getKey().indexOf('\u0000'));
+            return !jobs.containsKey(key(tenant, entry.getValue()));
+        });
+    }
+
+    /** Idempotency keys held now (for tests). */
+    int idempotencyKeys() {
+        return idempotencyKeys.size();
     }
 
     private <T> Mono<T> with(String tenant, String id, Function<Job, T> action) {
@@ -266,6 +283,7 @@ public final class InMemoryJobStore implements JobStore {
         final Duration retention;
         final String metadata;
         final String digest;
+        final String idempotencyKey;
         final List<JobRequest> requests;
         final Map<Integer, Work> work = new HashMap<>();
         final List<String> results = new ArrayList<>();
@@ -285,6 +303,7 @@ public final class InMemoryJobStore implements JobStore {
             this.retention = ms(job.retention());
             this.metadata = job.metadata();
             this.digest = job.bodyDigest();
+            this.idempotencyKey = job.idempotencyKey();
             this.requests = job.requests();
             this.expires = created.plus(retention);
         }
