@@ -284,6 +284,8 @@ class KubernetesManifestsTest {
                 .put("query", "avg(rate(process_cpu_usage[1m]))"), ManifestRules::autoscaling, "step=\"queue\"");
         assertBroken("cpu", m -> m.get("HorizontalPodAutoscaler", "gateway").withObject("/spec/scaleTargetRef")
                 .put("name", "inference"), ManifestRules::autoscaling, "inference has more than one autoscaler");
+        assertBroken("gpu", m -> m.get("Deployment", "inference").withObject("/spec").put("replicas", 2),
+                ManifestRules::autoscaling, "Deployment/inference sets replicas");
         assertBroken("cpu", m -> m.get("ServiceMonitor", "baton").withObject("/spec/endpoints/0")
                 .put("path", "/metrics"), ManifestRules::serviceMonitor, "is scraped by no ServiceMonitor");
         assertBroken("cpu", m -> m.get("Service", "gateway-jobs-metrics").withObject("/metadata/labels")

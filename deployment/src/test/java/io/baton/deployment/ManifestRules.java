@@ -412,8 +412,8 @@ final class ManifestRules {
 
     /**
      * Autoscaling: CPU HPAs for the API gateway and memory; KEDA for inference on the p95 of the segment
-     * queue time and for gateway-jobs on the length of baton.jobs.requests; every target exists and no
-     * Deployment has two autoscalers.
+     * queue time and for gateway-jobs on the length of baton.jobs.requests; every target exists, no
+     * Deployment has two autoscalers, and none that is autoscaled sets its own replicas.
      */
     static List<String> autoscaling(Manifests m) {
         List<String> out = new ArrayList<>();
@@ -429,6 +429,8 @@ final class ManifestRules {
             if (targets.stream().filter(target::equals).count() > 1) {
                 out.add(target + " has more than one autoscaler");
             }
+            m.find("Deployment", target).filter(d -> d.path("spec").has("replicas")).ifPresent(d -> out.add(
+                    "Deployment/" + target + " sets replicas, which every apply would reset under its autoscaler"));
         }
         if (m.name().equals("dev")) {
             return out;
