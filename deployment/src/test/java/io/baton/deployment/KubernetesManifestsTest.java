@@ -142,11 +142,12 @@ class KubernetesManifestsTest {
 
     @ParameterizedTest
     @MethodSource("overlays")
-    void jobConsumersAutoscalingAndMetricsAreWired(String overlay) {
+    void jobConsumersAutoscalingServicesAndMetricsAreWired(String overlay) {
         Manifests m = OVERLAYS.get(overlay);
         assertThat(ManifestRules.jobConsumers(m)).isEmpty();
         assertThat(ManifestRules.autoscaling(m)).isEmpty();
         assertThat(ManifestRules.serviceMonitor(m)).isEmpty();
+        assertThat(ManifestRules.services(m)).isEmpty();
     }
 
     @ParameterizedTest
@@ -273,7 +274,7 @@ class KubernetesManifestsTest {
     }
 
     @Test
-    void theJobsScalingAndMetricsRulesReportMiswiring() {
+    void theJobsScalingServiceAndMetricsRulesReportMiswiring() {
         assertBroken("cpu", m -> env(container(m, "Deployment", "gateway"), "BATON_JOBS_CONSUMERS").put("value", "2"),
                 ManifestRules::jobConsumers, "the API gateway runs job consumers");
         assertBroken("cpu", m -> m.get("Service", "gateway-jobs-metrics").withObject("/spec").remove("clusterIP"),
@@ -286,6 +287,10 @@ class KubernetesManifestsTest {
                 .put("name", "inference"), ManifestRules::autoscaling, "inference has more than one autoscaler");
         assertBroken("gpu", m -> m.get("Deployment", "inference").withObject("/spec").put("replicas", 2),
                 ManifestRules::autoscaling, "Deployment/inference sets replicas");
+        assertBroken("cpu", m -> m.get("Service", "memory").withObject("/spec/ports/0").put("targetPort", "metrics"),
+                ManifestRules::services, "Service memory targets port \"metrics\"");
+        assertBroken("dev", m -> m.get("Service", "redis").withObject("/spec/selector")
+                .put("app.kubernetes.io/name", "redis-server"), ManifestRules::services, "Service redis selects no");
         assertBroken("cpu", m -> m.get("ServiceMonitor", "baton").withObject("/spec/endpoints/0")
                 .put("path", "/metrics"), ManifestRules::serviceMonitor, "is scraped by no ServiceMonitor");
         assertBroken("cpu", m -> m.get("Service", "gateway-jobs-metrics").withObject("/metadata/labels")

@@ -498,6 +498,30 @@ final class ManifestRules {
         return out;
     }
 
+    /** Every Service selects the pods of some workload, and each of its target ports is one they name or open. */
+    static List<String> services(Manifests m) {
+        List<String> out = new ArrayList<>();
+        for (ObjectNode service : m.ofKind("Service").toList()) {
+            JsonNode selector = service.path("spec").path("selector");
+            List<Workload> selected = m.workloads().stream().filter(w -> Manifests.selects(selector, w.podLabels())).toList();
+            if (selector.isEmpty() || selected.isEmpty()) {
+                out.add("Service " + Manifests.name(service) + " selects no workload's pods: " + selector);
+                continue;
+            }
+            for (JsonNode port : service.path("spec").path("ports")) {
+                JsonNode target = port.has("targetPort") ? port.path("targetPort") : port.path("port");
+                boolean opened = selected.stream().flatMap(w -> w.containers().stream())
+                        .flatMap(c -> StreamSupport.stream(c.path("ports").spliterator(), false))
+                        .anyMatch(p -> target.isInt() ? p.path("containerPort").asInt() == target.asInt()
+                                : p.path("name").asText().equals(target.asText()));
+                if (!opened) {
+                    out.add("Service " + Manifests.name(service) + " targets port " + target + ", which its pods do not open");
+                }
+            }
+        }
+        return out;
+    }
+
     /**
      * Every Secret and key a workload or KEDA reads exists in {@code secrets} (the Secrets the user makes,
      * or those the overlay generates), and every namespaced object is in one namespace.
