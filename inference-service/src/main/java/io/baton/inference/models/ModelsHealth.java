@@ -9,7 +9,7 @@ import org.springframework.stereotype.Component;
  * registry loads every model folder while the application starts, so once it is up the sessions
  * exist; the inference service's readiness group includes it (contributor {@code models}).
  */
-@Component("models")
+@Component("modelsHealthIndicator")
 public class ModelsHealth implements HealthIndicator {
 
     private final ModelRegistry registry;

@@ -11,11 +11,12 @@ import reactor.core.publisher.Mono;
 /**
  * Whether the checkpoint store answers: the head of a document nobody writes is read (found or
  * not, an answer is up; a failure or no answer within {@link #TIMEOUT} is down). The memory
- * service's readiness group includes it (contributor {@code checkpointStore}), so
+ * service's readiness group includes it (contributor {@code checkpointStore}: the bean's name less
+ * {@code HealthIndicator}), so
  * {@code /actuator/health/readiness} is 503 while Redis is down and traffic goes to replicas that
  * can serve; liveness does not, since restarting the service would not bring Redis back.
  */
-@Component("checkpointStore")
+@Component("checkpointStoreHealthIndicator")
 public class CheckpointStoreHealth implements ReactiveHealthIndicator {
 
     /** The longest the probe waits for the store. */

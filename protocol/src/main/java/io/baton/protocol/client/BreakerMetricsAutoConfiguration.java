@@ -16,7 +16,7 @@ import org.springframework.context.annotation.Bean;
  * made (every {@link Guarded} bean, whatever type it is declared as; docs/observability.md):
  * <ul>
  *   <li>{@code baton.breaker.state{service, state}}: 1 for the state the breaker of calls to
- *       {@code service} ({@code memory}, {@code inference}) is in, 0 for the others ({@code
+ *       {@code service} ({@code memory-service}, {@code inference-service}) is in, 0 for the others ({@code
  *       closed}, {@code open}, {@code half_open}, and resilience4j's {@code disabled}, {@code
  *       forced_open}, {@code metrics_only});
  *   <li>{@code baton.breaker.failure.rate{service}}: the failure rate (percent) over its window,
