@@ -3,7 +3,9 @@ package io.baton.e2e;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.springframework.web.reactive.function.client.WebClient;
 
 /**
@@ -31,6 +33,28 @@ record Meters(List<String> lines) {
             }
         }
         return sum;
+    }
+
+    /** The names of the series (histograms' {@code _bucket}, {@code _count}, {@code _sum} each). */
+    Set<String> names() {
+        Set<String> names = new TreeSet<>();
+        for (String line : lines) {
+            int end = line.indexOf('{');
+            names.add(line.substring(0, end < 0 ? line.indexOf(' ') : end));
+        }
+        return names;
+    }
+
+    /** The names of the labels of all series. */
+    Set<String> labelNames() {
+        Set<String> names = new TreeSet<>();
+        for (String line : lines) {
+            int brace = line.indexOf('{');
+            if (brace >= 0) {
+                names.addAll(parse(line.substring(brace + 1, line.lastIndexOf('}'))).keySet());
+            }
+        }
+        return names;
     }
 
     /** {@code value} now less its value in {@code before}. */

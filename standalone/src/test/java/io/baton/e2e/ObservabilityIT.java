@@ -10,6 +10,7 @@ import io.baton.memory.MemoryServiceApplication;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,7 +19,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,6 +32,7 @@ import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Mono;
 
 /**
  * Observability of the distributed platform (docs/observability.md), the three services started in
@@ -238,6 +244,30 @@ class ObservabilityIT {
         Meters meters = Meters.scrape(gateway.baseUrl());
         assertThat(meters.value("baton_jobs_delivery_seconds_count")).isGreaterThanOrEqualTo(1);
         assertThat(meters.value("baton_jobs_requests_total", "outcome", "completed")).isGreaterThanOrEqualTo(1);
+
+        // After a job (segments, checkpoints, a delivery): every series (or label) the alert rules
+        // and the dashboard name is one that some service publishes.
+        Set<String> published = new TreeSet<>();
+        for (SpringServer server : List.of(memory, inference, gateway)) {
+            Meters scraped = Meters.scrape(server.baseUrl());
+            published.addAll(scraped.names());
+            published.addAll(scraped.labelNames());
+        }
+        for (String file : List.of("observability/prometheus/alerts.yml", "observability/grafana/dashboards/baton.json")) {
+            Matcher names = Pattern.compile("\\b(?:baton|gen_ai|http_server_requests)_[a-z_]+")
+                    .matcher(read(zoo().getParent().getParent().resolve(file)));
+            while (names.find()) {
+                assertThat(published).as("%s names %s", file, names.group()).contains(names.group());
+            }
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test
@@ -256,7 +286,7 @@ class ObservabilityIT {
             for (String hidden : List.of("/actuator/env", "/actuator/beans", "/actuator/configprops", "/actuator/heapdump",
                     "/actuator/metrics", "/actuator/loggers", "/actuator/threaddump")) {
                 HttpStatus status = anonymous.get().uri(hidden).exchangeToMono(response ->
-                        reactor.core.publisher.Mono.just(HttpStatus.valueOf(response.statusCode().value()))).block(Duration.ofSeconds(10));
+                        Mono.just(HttpStatus.valueOf(response.statusCode().value()))).block(Duration.ofSeconds(10));
                 assertThat(status).as("%s %s", server.baseUrl(), hidden).isEqualTo(HttpStatus.NOT_FOUND);
             }
         }
