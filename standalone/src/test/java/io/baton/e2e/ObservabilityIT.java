@@ -209,6 +209,40 @@ class ObservabilityIT {
     }
 
     @Test
+    void aGenerationIsTimedToItsFirstTokenAndItsTokensAreCounted() {
+        WebClient direct = WebClient.builder().baseUrl(inference.baseUrl())
+                .defaultHeader("Authorization", "Bearer " + TOKEN).defaultHeader("X-Baton-Tenant", TENANT).build();
+        String document = "obs-generate-" + UUID.randomUUID().toString().substring(0, 8);
+        long[] text = "Call me Ishmael. Some years ago".chars().asLongStream().toArray();
+        direct.post().uri("/v1/segments").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(Map.of("document", document, "segment", 0, "tokens", text))
+                .retrieve().toBodilessEntity().block(Duration.ofSeconds(60));
+        try {
+            Meters before = Meters.scrape(inference.baseUrl());
+            long[] prompt = " never mind".chars().asLongStream().toArray();
+            List<String> events = direct.post().uri("/v1/generate").contentType(MediaType.APPLICATION_JSON)
+                    .accept(MediaType.TEXT_EVENT_STREAM)
+                    .bodyValue(Map.of("document", document, "prompt", prompt, "maxTokens", 5))
+                    .retrieve().bodyToFlux(String.class).collectList().block(Duration.ofSeconds(60));
+            assertThat(events).isNotEmpty();
+            Meters after = Meters.scrape(inference.baseUrl());
+            assertThat(after.minus(before, "gen_ai_server_time_to_first_token_seconds_count",
+                    "gen_ai_operation_name", "generate", "gen_ai_request_model", "gemma2-tiny")).isEqualTo(1);
+            assertThat(after.minus(before, "gen_ai_server_request_duration_seconds_count",
+                    "gen_ai_operation_name", "generate", "error_type", "")).isEqualTo(1);
+            assertThat(after.minus(before, "baton_tokens_total", "operation", "generate", "gen_ai_token_type", "input"))
+                    .isEqualTo(prompt.length);
+            assertThat(after.minus(before, "baton_tokens_total", "operation", "generate", "gen_ai_token_type", "output"))
+                    .isEqualTo(5);
+        } finally {
+            WebClient.builder().baseUrl(memory.baseUrl()).defaultHeader("Authorization", "Bearer " + TOKEN)
+                    .defaultHeader("X-Baton-Tenant", TENANT).build()
+                    .delete().uri("/v1/documents/{document}", document).retrieve().toBodilessEntity()
+                    .block(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
     void aProblemNamesTheTraceOfItsRequest() {
         String[] trace = newTrace();
         Map<String, Object> problem = client().post().uri("/v1/summaries").header("traceparent", trace[1])
