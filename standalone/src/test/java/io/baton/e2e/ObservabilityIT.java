@@ -153,6 +153,7 @@ class ObservabilityIT {
     void oneSummaryIsOneTraceAcrossTheThreeServicesAndItsMetersCountItsWork() {
         Meters inferenceBefore = Meters.scrape(inference.baseUrl());
         Meters memoryBefore = Meters.scrape(memory.baseUrl());
+        Meters gatewayBefore = Meters.scrape(gateway.baseUrl());
         String[] trace = newTrace();
 
         Map<String, Object> summary = client().post().uri("/v1/summaries").header("traceparent", trace[1])
@@ -200,6 +201,10 @@ class ObservabilityIT {
         assertThat(memoryAfter.value("baton_state_conflicts_total", "reason", "parent")).isZero();
 
         Meters gatewayMeters = Meters.scrape(gateway.baseUrl());
+        assertThat(gatewayMeters.minus(gatewayBefore, "gen_ai_client_token_usage_sum", "gen_ai_operation_name", "summarize",
+                "gen_ai_request_model", "gemma2-tiny", "gen_ai_token_type", "input")).isEqualTo(tokens);
+        assertThat(gatewayMeters.minus(gatewayBefore, "gen_ai_client_token_usage_count", "gen_ai_operation_name", "summarize"))
+                .isEqualTo(1);
         assertThat(gatewayMeters.value("baton_breaker_state", "service", "inference-service", "state", "closed")).isEqualTo(1);
         assertThat(gatewayMeters.value("baton_breaker_state", "service", "inference-service", "state", "open")).isZero();
         assertThat(gatewayMeters.value("baton_breaker_state", "service", "memory-service", "state", "closed")).isEqualTo(1);

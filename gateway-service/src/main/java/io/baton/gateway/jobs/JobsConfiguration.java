@@ -96,12 +96,13 @@ public class JobsConfiguration {
     @Bean
     JobWorker jobWorker(JobStore store, JobQueue queue, InferenceClient inference, ModelTokenizers tokenizers,
                         MemoryClient memory, GatewayProperties properties, JobMetrics metrics,
-                        ObjectProvider<ObservationRegistry> observations) {
+                        ObjectProvider<ObservationRegistry> observations, ObjectProvider<MeterRegistry> registry) {
         GatewayProperties.Jobs settings = properties.jobs();
         int concurrency = Math.max(1, settings.concurrency());
         DocumentPipeline pipeline = new DocumentPipeline(inference,
                 new DocumentGate(concurrency, concurrency, settings.slice()));
-        SummaryService summaries = new SummaryService(pipeline, tokenizers, inference, memory, properties);
+        SummaryService summaries = new SummaryService(pipeline, tokenizers, inference, memory, properties,
+                registry.getIfAvailable(SimpleMeterRegistry::new));
         return new JobWorker(store, queue, summaries, memory, settings, metrics,
                 new JobTracing(observations.getIfAvailable(() -> ObservationRegistry.NOOP)), Clock.systemUTC());
     }
