@@ -2,6 +2,7 @@ package io.baton.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.baton.common.testing.ServiceJar;
 import io.baton.common.testing.SpringServer;
 import io.baton.common.testing.TestServers;
 import io.baton.gateway.GatewayServiceApplication;
@@ -244,6 +245,21 @@ class ObservabilityIT {
                     .defaultHeader("X-Baton-Tenant", TENANT).build()
                     .delete().uri("/v1/documents/{document}", document).retrieve().toBodilessEntity()
                     .block(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void memoryIsLiveButNotReadyWhileItsRedisDoesNotAnswer() {
+        // A port nothing listens on: the store fails at once, as when Redis is down.
+        try (SpringServer unready = SpringServer.start(MemoryServiceApplication.class, Map.of(
+                "spring.application.name", "memory-service", "baton.store.kind", "redis",
+                "baton.redis.url", "redis://127.0.0.1:" + ServiceJar.freePort(),
+                READINESS, "readinessState,checkpointStore"))) {
+            WebClient anonymous = WebClient.create(unready.baseUrl());
+            assertThat(anonymous.get().uri("/actuator/health/liveness").exchangeToMono(response ->
+                    Mono.just(response.statusCode().value())).block(Duration.ofSeconds(10))).isEqualTo(200);
+            assertThat(anonymous.get().uri("/actuator/health/readiness").exchangeToMono(response ->
+                    Mono.just(response.statusCode().value())).block(Duration.ofSeconds(10))).isEqualTo(503);
         }
     }
 
