@@ -33,6 +33,11 @@ public final class BatonHeaders {
     /** Problem member: the request id of the failed request. */
     public static final String REQUEST_ID_MEMBER = "requestId";
     /**
+     * Problem member: the W3C trace id (32 hex digits) of the failed request, the one its log lines
+     * and spans name (docs/observability.md); absent when the service traces nothing.
+     */
+    public static final String TRACE_ID_MEMBER = "traceId";
+    /**
      * Problem member: whole seconds after which the refused request may be sent again; every 429
      * and 503 answers it, and its {@code Retry-After} header says the same.
      */

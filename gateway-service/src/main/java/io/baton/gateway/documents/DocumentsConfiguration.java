@@ -8,8 +8,10 @@ import io.baton.protocol.memory.HttpMemoryClient;
 import io.baton.protocol.memory.MemoryClient;
 import io.baton.protocol.client.ClientSettings;
 import io.baton.protocol.client.ServiceWebClients;
+import io.micrometer.observation.ObservationRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
@@ -37,12 +39,13 @@ public class DocumentsConfiguration {
 
     @Bean
     @ConditionalOnProperty(name = "baton.mode", havingValue = "distributed", matchIfMissing = true)
-    MemoryClient httpMemoryClient(GatewayProperties properties, SslBundles bundles) {
+    MemoryClient httpMemoryClient(GatewayProperties properties, SslBundles bundles,
+                                  ObjectProvider<ObservationRegistry> observations) {
         ClientSettings memory = properties.memory().client().withToken(properties.serviceToken())
                 .withSsl(ServiceWebClients.sslBundle(bundles, properties.memory().sslBundle()));
         log.info("memory service at {} (timeout {}, {} retries; service token {}, SSL bundle {})", memory.url(),
                 memory.timeout(), memory.retries(), memory.token() == null ? "none" : "sent",
                 memory.ssl() == null ? "none" : properties.memory().sslBundle());
-        return HttpMemoryClient.create(memory, MAX_CHECKPOINT_BYTES);
+        return HttpMemoryClient.create(ServiceWebClients.observed(observations), memory, MAX_CHECKPOINT_BYTES);
     }
 }

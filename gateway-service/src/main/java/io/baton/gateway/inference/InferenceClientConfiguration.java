@@ -6,6 +6,7 @@ import io.baton.protocol.inference.HttpInferenceClient;
 import io.baton.protocol.inference.InferenceClient;
 import io.baton.protocol.client.ClientSettings;
 import io.baton.protocol.client.ServiceWebClients;
+import io.micrometer.observation.ObservationRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -13,7 +14,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * The HTTP client in distributed mode (the default), with the service token ({@code
@@ -27,7 +27,7 @@ public class InferenceClientConfiguration {
     private static final Logger log = LoggerFactory.getLogger(InferenceClientConfiguration.class);
 
     @Bean
-    InferenceClient httpInferenceClient(ObjectProvider<WebClient.Builder> builder, GatewayProperties properties,
+    InferenceClient httpInferenceClient(ObjectProvider<ObservationRegistry> observations, GatewayProperties properties,
                                         SslBundles bundles) {
         ClientSettings inference = properties.inference().client().withToken(properties.serviceToken())
                 .withSsl(ServiceWebClients.sslBundle(bundles, properties.inference().sslBundle()));
@@ -38,6 +38,6 @@ public class InferenceClientConfiguration {
                 breaker.failureRatePercent(), breaker.window(), breaker.openFor(),
                 inference.token() == null ? "none" : "sent",
                 inference.ssl() == null ? "none" : properties.inference().sslBundle());
-        return new HttpInferenceClient(builder.getIfAvailable(WebClient::builder), inference);
+        return new HttpInferenceClient(ServiceWebClients.observed(observations), inference);
     }
 }

@@ -66,17 +66,19 @@ public final class JobWorker implements JobQueue.Worker, JobQueue.DeadLetters {
     private final MemoryClient memory;
     private final GatewayProperties.Jobs settings;
     private final JobMetrics metrics;
+    private final JobTracing tracing;
     private final Clock clock;
     private final String instance;
 
     public JobWorker(JobStore store, JobQueue queue, SummaryService summaries, MemoryClient memory,
-                     GatewayProperties.Jobs settings, JobMetrics metrics, Clock clock) {
+                     GatewayProperties.Jobs settings, JobMetrics metrics, JobTracing tracing, Clock clock) {
         this.store = store;
         this.queue = queue;
         this.summaries = summaries;
         this.memory = memory;
         this.settings = settings;
         this.metrics = metrics;
+        this.tracing = tracing;
         this.clock = clock;
         this.instance = UUID.randomUUID().toString().substring(0, 8);
     }
@@ -91,7 +93,7 @@ public final class JobWorker implements JobQueue.Worker, JobQueue.DeadLetters {
         WorkMessage message = delivery.message();
         RequestRef ref = message.ref();
         String owner = instance + "-" + UUID.randomUUID();
-        return claim(ref, owner, false)
+        return tracing.continued(message, claim(ref, owner, false)
                 .flatMap(claim -> switch (claim.kind()) {
                     case GONE, FINISHED, HELD -> Mono.just(Settlement.ACK);
                     case STOPPED -> store.request(ref)
@@ -103,7 +105,7 @@ public final class JobWorker implements JobQueue.Worker, JobQueue.DeadLetters {
                     // The job store failed (Redis down): the message is returned and tried again.
                     log.warn("job request {} could not be handled: {}", ref, e.toString());
                     return Mono.delay(settings.retryBackoff()).thenReturn(Settlement.REQUEUE);
-                })
+                }))
                 .contextWrite(context -> message.requestId() == null ? context
                         : context.put(RequestIds.KEY, message.requestId()));
     }

@@ -14,6 +14,7 @@ import io.baton.protocol.inference.InferenceClient;
 import io.baton.protocol.memory.MemoryClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -94,13 +95,16 @@ public class JobsConfiguration {
 
     @Bean
     JobWorker jobWorker(JobStore store, JobQueue queue, InferenceClient inference, ModelTokenizers tokenizers,
-                        MemoryClient memory, GatewayProperties properties, JobMetrics metrics) {
+                        MemoryClient memory, GatewayProperties properties, JobMetrics metrics,
+                        ObjectProvider<ObservationRegistry> observations, ObjectProvider<MeterRegistry> registry) {
         GatewayProperties.Jobs settings = properties.jobs();
         int concurrency = Math.max(1, settings.concurrency());
         DocumentPipeline pipeline = new DocumentPipeline(inference,
                 new DocumentGate(concurrency, concurrency, settings.slice()));
-        SummaryService summaries = new SummaryService(pipeline, tokenizers, inference, memory, properties);
-        return new JobWorker(store, queue, summaries, memory, settings, metrics, Clock.systemUTC());
+        SummaryService summaries = new SummaryService(pipeline, tokenizers, inference, memory, properties,
+                registry.getIfAvailable(SimpleMeterRegistry::new));
+        return new JobWorker(store, queue, summaries, memory, settings, metrics,
+                new JobTracing(observations.getIfAvailable(() -> ObservationRegistry.NOOP)), Clock.systemUTC());
     }
 
     @Bean

@@ -63,7 +63,8 @@ public class JobsController {
                                                      @RequestHeader(name = "Idempotency-Key", required = false) String key,
                                                      @RequestHeader(name = "traceparent", required = false) String traceparent,
                                                      ServerWebExchange exchange) {
-        return jobs.submitLines(Tenants.of(exchange), body, key, RequestIds.of(exchange), traceparent)
+        return jobs.submitLines(Tenants.of(exchange), body, key, RequestIds.of(exchange),
+                        JobTracing.traceparent(exchange, traceparent))
                 .map(JobsController::accepted);
     }
 
@@ -77,7 +78,8 @@ public class JobsController {
                                                     @RequestHeader(name = "Idempotency-Key", required = false) String key,
                                                     @RequestHeader(name = "traceparent", required = false) String traceparent,
                                                     ServerWebExchange exchange) {
-        return jobs.submitJson(Tenants.of(exchange), body, key, RequestIds.of(exchange), traceparent)
+        return jobs.submitJson(Tenants.of(exchange), body, key, RequestIds.of(exchange),
+                        JobTracing.traceparent(exchange, traceparent))
                 .map(JobsController::accepted);
     }
 

@@ -5,6 +5,9 @@ import io.baton.protocol.inference.InferenceClient;
 import io.baton.gateway.pipeline.DocumentPipeline;
 import io.baton.gateway.segmenting.ModelTokenizers;
 import io.baton.protocol.memory.MemoryClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -14,7 +17,9 @@ public class SummaryConfiguration {
 
     @Bean
     SummaryService summaryService(DocumentPipeline pipeline, ModelTokenizers tokenizers, InferenceClient inference,
-                                  MemoryClient memory, GatewayProperties properties) {
-        return new SummaryService(pipeline, tokenizers, inference, memory, properties);
+                                  MemoryClient memory, GatewayProperties properties,
+                                  ObjectProvider<MeterRegistry> registry) {
+        return new SummaryService(pipeline, tokenizers, inference, memory, properties,
+                registry.getIfAvailable(SimpleMeterRegistry::new));
     }
 }

@@ -17,6 +17,9 @@ import io.baton.protocol.deadlines.Deadline;
 import io.baton.protocol.inference.GenerateRequest;
 import io.baton.protocol.inference.GeneratedToken;
 import io.baton.protocol.memory.MemoryClient;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
@@ -51,14 +54,36 @@ public final class SummaryService {
     private final InferenceClient inference;
     private final MemoryClient memory;
     private final GatewayProperties properties;
+    private final MeterRegistry registry;
 
+    /** A service whose meters go nowhere (tests). */
     public SummaryService(DocumentPipeline pipeline, ModelTokenizers tokenizers, InferenceClient inference,
                           MemoryClient memory, GatewayProperties properties) {
+        this(pipeline, tokenizers, inference, memory, properties, new SimpleMeterRegistry());
+    }
+
+    /**
+     * @param registry where each summary's token usage goes: OpenTelemetry's GenAI client metric
+     *                 {@code gen_ai.client.token.usage{gen_ai.operation.name=summarize,
+     *                 gen_ai.request.model, gen_ai.token.type=input}} (tokens of the document sent
+     *                 to inference, histogram), recorded when a summary is done
+     */
+    public SummaryService(DocumentPipeline pipeline, ModelTokenizers tokenizers, InferenceClient inference,
+                          MemoryClient memory, GatewayProperties properties, MeterRegistry registry) {
+        this.registry = registry;
         this.pipeline = pipeline;
         this.tokenizers = tokenizers;
         this.inference = inference;
         this.memory = memory;
         this.properties = properties;
+    }
+
+    private DistributionSummary tokenUsage(String model) {
+        return DistributionSummary.builder("gen_ai.client.token.usage").tag("gen_ai.operation.name", "summarize")
+                .tag("gen_ai.request.model", model).tag("gen_ai.token.type", "input")
+                .description("tokens a summary sent to inference").serviceLevelObjectives(1, 4, 16, 64, 256, 1024,
+                        4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864)
+                .register(registry);
     }
 
     /** The summary of {@code request}'s text under {@code tenant}, with progress before it. */
@@ -131,7 +156,7 @@ public final class SummaryService {
                         .subscribeOn(Schedulers.boundedElastic());
         return progress.concatWith(Mono.defer(() -> paused[0]
                 ? Mono.just(new SummaryEvent.Paused(totals[1]))
-                : summary.map(SummaryEvent.Done::new)));
+                : summary.doOnNext(done -> tokenUsage(model).record(done.stats().tokens())).map(SummaryEvent.Done::new)));
     }
 
     /** Feeds the answers a journal recorded, with their segments, to {@code table} (null: abstractive). */

@@ -5,6 +5,7 @@ import io.baton.inference.admission.Admission;
 import io.baton.inference.models.ModelRegistry;
 import io.baton.inference.runtime.OnnxScheduler;
 import io.baton.protocol.memory.MemoryClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -14,9 +15,9 @@ public class GenerationConfiguration {
 
     @Bean
     GenerationService generationService(ModelRegistry models, MemoryClient memory, OnnxScheduler runner,
-                                        InferenceProperties properties) {
+                                        InferenceProperties properties, MeterRegistry registry) {
         return new GenerationService(models::resolve, memory, runner, properties.generation().maxTokens(),
                 properties.segments().maxTokens(),
-                new Admission("generations", properties.generation().maxInFlight()));
+                new Admission("generations", properties.generation().maxInFlight()), registry);
     }
 }

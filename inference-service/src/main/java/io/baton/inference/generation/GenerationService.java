@@ -12,6 +12,8 @@ import io.baton.inference.state.Checkpoints;
 import io.baton.protocol.inference.GenerateRequest;
 import io.baton.protocol.inference.GeneratedToken;
 import io.baton.protocol.memory.MemoryClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -32,6 +34,7 @@ public final class GenerationService {
     private final int maxTokens;
     private final int maxPromptTokens;
     private final Admission admission;
+    private final GenerationMetrics metrics;
 
     /**
      * @param maxTokens       the most new tokens one request may ask for
@@ -40,8 +43,9 @@ public final class GenerationService {
      * @param admission       the bound on generations in flight
      */
     public GenerationService(ModelLookup models, MemoryClient memory, OnnxScheduler runner, int maxTokens,
-                             int maxPromptTokens, Admission admission) {
+                             int maxPromptTokens, Admission admission, MeterRegistry registry) {
         this.admission = admission;
+        this.metrics = new GenerationMetrics(registry);
         this.models = models;
         this.memory = memory;
         this.runner = runner;
@@ -61,10 +65,21 @@ public final class GenerationService {
             SegmentModel model = models.model(request.model());
             validate(model, request);
             Admission.Permit permit = admission.enter();
+            long started = System.nanoTime();
+            AtomicLong produced = new AtomicLong();
             return start(tenant, request, model)
-                    .map(started -> new Generation(started.fromSegment(),
-                            started.tokens().doFinally(signal -> permit.release())))
-                    .doOnError(e -> permit.release())
+                    .doOnNext(first -> metrics.firstToken(model.id(), started))
+                    .map(generation -> new Generation(generation.fromSegment(),
+                            generation.tokens().doOnNext(token -> produced.incrementAndGet())
+                                    .doOnComplete(() -> metrics.finished(model.id(), started, request.prompt().length,
+                                            produced.get(), null))
+                                    .doOnError(e -> metrics.finished(model.id(), started, request.prompt().length,
+                                            produced.get(), e))
+                                    .doFinally(signal -> permit.release())))
+                    .doOnError(e -> {
+                        permit.release();
+                        metrics.finished(model.id(), started, request.prompt().length, 0, e);
+                    })
                     .doOnCancel(permit::release);
         });
     }

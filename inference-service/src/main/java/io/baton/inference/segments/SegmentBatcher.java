@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,6 +100,8 @@ public final class SegmentBatcher {
     /** Keys that stopped before a batch run to let interactive work go first, in order (guarded by {@code lanes}). */
     private final Set<Key> parked = new LinkedHashSet<>();
     private final AtomicLong batches = new AtomicLong();
+    private volatile IntConsumer batchSizes = size -> {
+    };
     private final AtomicLong segments = new AtomicLong();
     /** Numbers the scheduled drains; only a lane's latest one runs (guarded by {@code lanes}). */
     private long tickets;
@@ -408,6 +411,11 @@ public final class SegmentBatcher {
         }
     }
 
+    /** Tells {@code sizes} the segments of every model run that succeeds from now on (a meter). */
+    public void observeBatches(IntConsumer sizes) {
+        this.batchSizes = sizes;
+    }
+
     /**
      * Runs {@code batch} and hands each segment its output. When the run throws (whatever it
      * throws: an {@link OutOfMemoryError} on a large batch as much as a bad input), a batch of
@@ -433,6 +441,7 @@ public final class SegmentBatcher {
         long ended = System.nanoTime();
         batches.incrementAndGet();
         segments.addAndGet(batch.size());
+        batchSizes.accept(batch.size());
         for (int i = 0; i < batch.size(); i++) {
             Pending p = batch.get(i);
             p.timings.add(Step.QUEUE, p.submitted, started);

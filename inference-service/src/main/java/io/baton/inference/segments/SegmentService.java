@@ -64,6 +64,7 @@ public final class SegmentService {
     private final StateCache cache;
     private final Limits limits;
     private final Admission admission;
+    private final SegmentMetrics metrics;
 
     /**
      * The bounds of one request.
@@ -76,8 +77,9 @@ public final class SegmentService {
     }
 
     public SegmentService(ModelLookup models, MemoryClient memory, SegmentBatcher batcher, StateCache cache,
-                          Limits limits, Admission admission) {
+                          Limits limits, Admission admission, SegmentMetrics metrics) {
         this.models = models;
+        this.metrics = metrics;
         this.memory = memory;
         this.batcher = batcher;
         this.cache = cache;
@@ -110,7 +112,9 @@ public final class SegmentService {
                                 .flatMap(parent -> run(tenant, request, model, parent, false, timings)));
             }));
         // A refusal for capacity ran and stored nothing: the kept state is still the stored one.
-        }).doOnError(e -> !(e instanceof ServiceBusyException), e -> cache.forget(tenant, request.document()));
+        }).doOnError(e -> !(e instanceof ServiceBusyException), e -> cache.forget(tenant, request.document()))
+                .doOnNext(response -> metrics.succeeded(request, response, timings))
+                .doOnError(e -> metrics.failed(request, e, timings));
     }
 
     /** The state segment n continues from, and the stored digest of the checkpoint it is (null: not known). */

@@ -49,6 +49,18 @@ public final class SegmentTimings {
         }
     }
 
+    /** Each step so far, in nanoseconds, in the header's order (a copy). */
+    public Map<Step, Long> steps() {
+        synchronized (nanos) {
+            return new EnumMap<>(nanos);
+        }
+    }
+
+    /** Nanoseconds since this segment arrived in the pipeline. */
+    public long elapsedNanos() {
+        return System.nanoTime() - start;
+    }
+
     /** The header value: each step so far, then the total up to now. */
     public String header() {
         StringJoiner out = new StringJoiner(", ");

@@ -6,6 +6,7 @@ import io.baton.inference.models.ModelRegistry;
 import io.baton.inference.runtime.OnnxScheduler;
 import io.baton.inference.state.StateCache;
 import io.baton.protocol.memory.MemoryClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.springframework.context.annotation.Bean;
@@ -22,16 +23,25 @@ import reactor.core.scheduler.Schedulers;
 public class SegmentsConfiguration {
 
     @Bean
-    SegmentBatcher segmentBatcher(InferenceProperties properties, OnnxScheduler runner) {
-        InferenceProperties.Batching batching = properties.batching();
-        return new SegmentBatcher(batching.maxBatch(), batching.maxWait(), batching.maxQueued(),
-                properties.admission().batchPlaces(batching.maxQueued()),
-                new SegmentBatcher.Yield(batching.interactiveQuiet(), batching.batchMaxYield()), runner.scheduler());
+    SegmentMetrics segmentMetrics(MeterRegistry registry) {
+        return new SegmentMetrics(registry);
     }
 
     @Bean
-    StateCache stateCache(InferenceProperties properties) {
-        return new StateCache(properties.stateCache().maxBytes().toBytes(), properties.stateCache().idleExpiry());
+    SegmentBatcher segmentBatcher(InferenceProperties properties, OnnxScheduler runner, SegmentMetrics metrics) {
+        InferenceProperties.Batching batching = properties.batching();
+        SegmentBatcher batcher = new SegmentBatcher(batching.maxBatch(), batching.maxWait(), batching.maxQueued(),
+                properties.admission().batchPlaces(batching.maxQueued()),
+                new SegmentBatcher.Yield(batching.interactiveQuiet(), batching.batchMaxYield()), runner.scheduler());
+        batcher.observeBatches(metrics::batch);
+        return batcher;
+    }
+
+    @Bean
+    StateCache stateCache(InferenceProperties properties, MeterRegistry registry) {
+        StateCache cache = new StateCache(properties.stateCache().maxBytes().toBytes(), properties.stateCache().idleExpiry());
+        SegmentMetrics.bind(cache, registry);
+        return cache;
     }
 
     /**
@@ -46,11 +56,11 @@ public class SegmentsConfiguration {
 
     @Bean
     SegmentService segmentService(ModelRegistry models, MemoryClient memory, SegmentBatcher batcher,
-                                  StateCache stateCache, InferenceProperties properties) {
+                                  StateCache stateCache, InferenceProperties properties, SegmentMetrics metrics) {
         InferenceProperties.Segments segments = properties.segments();
         int batchInFlight = properties.admission().batchPlaces(segments.maxInFlight());
         return new SegmentService(models::resolve, memory, batcher, stateCache,
                 new SegmentService.Limits(segments.maxTokens(), segments.maxSentences(), segments.maxSentenceCoverage()),
-                new Admission("segments", segments.maxInFlight(), batchInFlight));
+                new Admission("segments", segments.maxInFlight(), batchInFlight), metrics);
     }
 }

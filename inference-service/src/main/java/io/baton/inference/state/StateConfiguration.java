@@ -6,8 +6,10 @@ import io.baton.protocol.memory.HttpMemoryClient;
 import io.baton.protocol.memory.MemoryClient;
 import io.baton.protocol.client.ClientSettings;
 import io.baton.protocol.client.ServiceWebClients;
+import io.micrometer.observation.ObservationRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.annotation.Bean;
@@ -29,7 +31,8 @@ public class StateConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(MemoryClient.class)
-    MemoryClient httpMemoryClient(InferenceProperties properties, SslBundles bundles) {
+    MemoryClient httpMemoryClient(InferenceProperties properties, SslBundles bundles,
+                                  ObjectProvider<ObservationRegistry> observations) {
         ClientSettings memory = properties.memory().client().withToken(properties.serviceToken())
                 .withSsl(ServiceWebClients.sslBundle(bundles, properties.memory().sslBundle()));
         BreakerSettings breaker = memory.breaker();
@@ -37,6 +40,6 @@ public class StateConfiguration {
                         + "service token {}, SSL bundle {})", memory.url(), memory.timeout(), memory.retries(),
                 breaker.failureRatePercent(), breaker.window(), memory.token() == null ? "none" : "sent",
                 memory.ssl() == null ? "none" : properties.memory().sslBundle());
-        return HttpMemoryClient.create(memory, MAX_CHECKPOINT_BYTES);
+        return HttpMemoryClient.create(ServiceWebClients.observed(observations), memory, MAX_CHECKPOINT_BYTES);
     }
 }

@@ -13,6 +13,7 @@ import io.baton.memory.store.Head;
 import io.baton.memory.store.PutResult;
 import io.baton.memory.store.StoredCheckpoint;
 import io.baton.protocol.CheckpointMetadata;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Mono;
@@ -32,10 +33,12 @@ public class CheckpointService {
     private final ReadOptions readOptions;
     private final CheckpointValidator validator;
     private final long maxCheckpointBytes;
+    private final StoreMetrics metrics;
 
     public CheckpointService(CheckpointStore store, StateEncoding encoding, EncodingExecutor executor,
-                             MemoryProperties properties) {
+                             MemoryProperties properties, MeterRegistry registry) {
         this.store = store;
+        this.metrics = new StoreMetrics(registry);
         this.encoding = encoding;
         this.executor = executor;
         this.readOptions = new ReadOptions((int) Math.min(Integer.MAX_VALUE, properties.limits().maxHeaderBytes()));
@@ -45,12 +48,12 @@ public class CheckpointService {
 
     /** The document's head; fails with {@link DocumentNotFoundException} when there is none. */
     public Mono<Head> head(DocumentKey key) {
-        return store.head(key).switchIfEmpty(Mono.error(() -> new DocumentNotFoundException(key)));
+        return metrics.timed("head", store.head(key)).switchIfEmpty(Mono.error(() -> new DocumentNotFoundException(key)));
     }
 
     /** Kept checkpoint n as stored (encoded). */
     public Mono<StoredCheckpoint> stored(DocumentKey key, long segment) {
-        return Mono.defer(() -> store.checkpoint(key, index(segment)));
+        return Mono.defer(() -> metrics.timed("read", store.checkpoint(key, index(segment))));
     }
 
     /** The container a stored checkpoint was written as, and its metadata. */
@@ -90,7 +93,12 @@ public class CheckpointService {
                         () -> new CheckpointRecord(segment, valid.tokens(), valid.model(), valid.modelDigest(),
                                 valid.bytes().length, encoding.encode(valid.bytes(), valid.container()))
                                 .withParent(parentDigest)))
-                .flatMap(record -> store.put(key, record));
+                .flatMap(record -> metrics.timed("write", store.put(key, record))
+                        .doOnNext(put -> {
+                            if (put.created()) {
+                                metrics.written(record.stored().length);
+                            }
+                        }));
     }
 
     /** {@code segment}, a checkpoint index; a negative one is refused as over HTTP. */
@@ -127,13 +135,13 @@ public class CheckpointService {
 
     /** A new document {@code target} starting from checkpoint n of {@code source}. */
     public Mono<Head> fork(DocumentKey source, long segment, DocumentKey target) {
-        return store.fork(source, segment, target, stored -> encoding.withMetadata(stored,
-                Map.of(CheckpointMetadata.DOCUMENT, target.document()), readOptions));
+        return metrics.timed("fork", store.fork(source, segment, target, stored -> encoding.withMetadata(stored,
+                Map.of(CheckpointMetadata.DOCUMENT, target.document()), readOptions)));
     }
 
     /** Deletes the document and all its checkpoints; false when it did not exist. */
     public Mono<Boolean> delete(DocumentKey key) {
-        return store.delete(key);
+        return metrics.timed("delete", store.delete(key));
     }
 
     /**
@@ -142,7 +150,7 @@ public class CheckpointService {
      * is another checkpoint.
      */
     public Mono<Boolean> delete(DocumentKey key, String headDigest) {
-        return store.delete(key, headDigest);
+        return metrics.timed("delete", store.delete(key, headDigest));
     }
 
     /** Tokens consumed up to a checkpoint, from its metadata (validated when it was written). */

@@ -4,7 +4,9 @@ import io.baton.protocol.BatonHeaders;
 import io.baton.protocol.deadlines.Deadline;
 import io.baton.protocol.deadlines.DeadlineExceededException;
 import io.baton.protocol.problems.RequestIds;
+import io.micrometer.observation.ObservationRegistry;
 import io.netty.channel.ChannelOption;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.ssl.SslManagerBundle;
@@ -49,6 +51,15 @@ public final class ServiceWebClients {
                 .filter(ServiceWebClients::requestId)
                 .filter(ServiceWebClients::timeLeft)
                 .build();
+    }
+
+    /**
+     * A builder whose clients observe their calls with the service's registry, when it has one:
+     * each call is a client span, child of the request being served, and sends the trace context
+     * on ({@code traceparent}), and is timed ({@code http.client.requests}).
+     */
+    public static WebClient.Builder observed(ObjectProvider<ObservationRegistry> observations) {
+        return WebClient.builder().observationRegistry(observations.getIfAvailable(() -> ObservationRegistry.NOOP));
     }
 
     /** The id of the request being served, when there is one, goes along ({@link RequestIds}). */

@@ -4,6 +4,7 @@ import io.baton.protocol.BatonHeaders;
 import io.baton.protocol.problems.ServiceCallException;
 import io.baton.protocol.client.CallGuard;
 import io.baton.protocol.client.ClientSettings;
+import io.baton.protocol.client.Guarded;
 import io.baton.protocol.client.Peer;
 import io.baton.protocol.client.RemoteProblems;
 import io.baton.protocol.client.ServiceWebClients;
@@ -26,7 +27,7 @@ import reactor.core.publisher.Mono;
  * breaks off later fails, since the caller has already passed the tokens on; the timeout then
  * bounds the wait for each next event.
  */
-public final class HttpInferenceClient implements InferenceClient {
+public final class HttpInferenceClient implements InferenceClient, Guarded {
 
     /** Largest answer read: a segment's vectors and log-likelihoods. */
     private static final int MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -49,6 +50,7 @@ public final class HttpInferenceClient implements InferenceClient {
     }
 
     /** The guard of every call (its breaker, its settings). */
+    @Override
     public CallGuard guard() {
         return guard;
     }

@@ -3,6 +3,7 @@ package io.baton.protocol.memory;
 import io.baton.protocol.BatonHeaders;
 import io.baton.protocol.client.CallGuard;
 import io.baton.protocol.client.ClientSettings;
+import io.baton.protocol.client.Guarded;
 import io.baton.protocol.client.Peer;
 import io.baton.protocol.client.RemoteProblems;
 import io.baton.protocol.client.ServiceWebClients;
@@ -24,7 +25,7 @@ import reactor.core.publisher.Mono;
  * delete finds nothing (false), and a put repeats identical bytes, which the memory service
  * answers as an idempotent success.
  */
-public final class HttpMemoryClient implements MemoryClient {
+public final class HttpMemoryClient implements MemoryClient, Guarded {
 
     private static final ParameterizedTypeReference<Map<String, Object>> JSON_OBJECT = new ParameterizedTypeReference<>() {
     };
@@ -41,11 +42,20 @@ public final class HttpMemoryClient implements MemoryClient {
 
     /** A client of the memory service {@code settings} name, reading bodies up to {@code maxBodyBytes}. */
     public static HttpMemoryClient create(ClientSettings settings, int maxBodyBytes) {
-        return new HttpMemoryClient(ServiceWebClients.create(WebClient.builder(), settings, maxBodyBytes),
+        return create(WebClient.builder(), settings, maxBodyBytes);
+    }
+
+    /**
+     * As {@link #create(ClientSettings, int)}, from {@code builder}: one with the service's
+     * observation registry sends the trace context ({@code traceparent}) with every call.
+     */
+    public static HttpMemoryClient create(WebClient.Builder builder, ClientSettings settings, int maxBodyBytes) {
+        return new HttpMemoryClient(ServiceWebClients.create(builder, settings, maxBodyBytes),
                 new CallGuard(Peer.MEMORY, settings));
     }
 
     /** The guard of every call (its breaker, its settings). */
+    @Override
     public CallGuard guard() {
         return guard;
     }

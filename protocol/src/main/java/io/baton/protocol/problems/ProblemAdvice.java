@@ -31,7 +31,8 @@ import reactor.core.publisher.Mono;
  *   <li>anything else: 500 {@code internal-error}, logged with its trace, answered without it.
  * </ul>
  *
- * <p>Every problem names the request's id ({@code requestId}, {@link RequestIds}); the log lines
+ * <p>Every problem names the request's id ({@code requestId}, {@link RequestIds}) and, when the
+ * service traces, its trace id ({@code traceId}, {@link TraceIds}); the log lines
  * about it name the same id. Failures of the service itself (5xx) are logged; a 507 (a tenant's
  * quota, a full store) or a passed deadline is a warning, a refusal for capacity a debug line.
  * {@link #finish} lets a service add to or rewrite every problem it answers.
@@ -157,6 +158,10 @@ public abstract class ProblemAdvice extends ResponseEntityExceptionHandler {
      */
     protected final ProblemDetail complete(ProblemDetail problem, ProblemType type, ServerWebExchange exchange) {
         problem.setProperty(BatonHeaders.REQUEST_ID_MEMBER, RequestIds.of(exchange));
+        String traceId = TraceIds.of(exchange);
+        if (traceId != null) {
+            problem.setProperty(BatonHeaders.TRACE_ID_MEMBER, traceId);
+        }
         long retryAfter = Problems.retryAfterSeconds(problem);
         if (retryAfter >= 0) {
             problem.setProperty(BatonHeaders.RETRY_AFTER_MEMBER, retryAfter);
