@@ -8,14 +8,12 @@ import io.baton.common.testing.TestServers;
 import io.baton.gateway.jobs.JobView;
 import io.baton.gateway.jobs.store.JobStatus;
 import io.baton.gateway.summarize.SummaryResponse;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -150,13 +148,13 @@ class JobsDistributedIT {
         JobView job = submit(api.client(), requests, null);
         await().atMost(Duration.ofMinutes(3)).until(() -> get(api.client(), job.id()).counts().completed() >= 3);
 
-        rabbitmqctl("stop_app");
+        TestServers.rabbitmqctl("stop_app");
         try {
             // Workers go on with what they hold; what they finish is stored, their acks fail.
             await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofMinutes(1))
                     .until(() -> get(api.client(), job.id()).counts().completed() >= 4);
         } finally {
-            rabbitmqctl("start_app");
+            TestServers.rabbitmqctl("start_app");
         }
         JobView done = awaitFinished(api.client(), job.id(), Duration.ofMinutes(6));
 
@@ -165,16 +163,6 @@ class JobsDistributedIT {
         Map<String, JsonNode> results = results(api.client(), job.id());
         assertThat(results).hasSize(30);
         assertThat(results.values()).allSatisfy(line -> assertThat(line.has("summary")).isTrue());
-    }
-
-    private static void rabbitmqctl(String command) throws IOException, InterruptedException {
-        if (!TestServers.rabbitmqUrl().contains("@127.0.0.1:") && !TestServers.rabbitmqUrl().contains("@localhost:")) {
-            throw TestServers.unavailable("RABBITMQ RESTART", "stopping RabbitMQ needs the local rabbitmqctl");
-        }
-        Process process = new ProcessBuilder("rabbitmqctl", command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as("rabbitmqctl %s: %s", command, output).isZero();
     }
 
     /** Checks a result line against {@code POST /v1/summaries} of the same request; the summary. */
