@@ -20,6 +20,17 @@ record Meters(List<String> lines) {
         return new Meters(text.lines().filter(line -> !line.startsWith("#") && !line.isBlank()).toList());
     }
 
+    /**
+     * The lines of a scrape in the OpenMetrics format (as Prometheus asks for it) that carry an
+     * exemplar ({@code ... # {trace_id=...} ...}).
+     */
+    static List<String> exemplarLines(String baseUrl) {
+        String text = WebClient.create(baseUrl).get().uri("/actuator/prometheus")
+                .header("Accept", "application/openmetrics-text;version=1.0.0").retrieve().bodyToMono(String.class)
+                .block(Duration.ofSeconds(10));
+        return text.lines().filter(line -> !line.startsWith("#") && line.contains(" # {")).toList();
+    }
+
     /** The sum of the samples of {@code name} whose labels include {@code labels} (name, value, ...); 0 when none. */
     double value(String name, String... labels) {
         double sum = 0;

@@ -212,6 +212,15 @@ class ObservabilityIT {
         assertThat(inferenceAfter.value("baton_breaker_state", "service", "memory-service", "state", "closed")).isEqualTo(1);
         assertThat(gatewayMeters.value("http_server_requests_seconds_count", "uri", "/v1/summaries", "status", "200"))
                 .isGreaterThanOrEqualTo(1);
+
+        // Exemplars (the trace of a sample) only where OpenMetrics allows them, on histogram buckets
+        // and counters: a Prometheus before 2.43 drops the whole scrape for one on a _count or _sum.
+        for (SpringServer server : List.of(memory, inference, gateway)) {
+            List<String> exemplars = Meters.exemplarLines(server.baseUrl());
+            assertThat(exemplars).as("exemplars of %s's traced requests", server.baseUrl()).isNotEmpty();
+            assertThat(exemplars).as("exemplars of %s", server.baseUrl())
+                    .allSatisfy(line -> assertThat(line.split("[{ ]", 2)[0]).matches(".*_(bucket|total)"));
+        }
     }
 
     @Test
