@@ -189,17 +189,22 @@ def split(rendered, out, prefix, gateway_port, redis_uid, rabbitmq_uid):
                 change(f"{short}: env PATH={path} (the stand-in image has no PATH; the official one has"
                        + (", with RabbitMQ's scripts, not Debian's wrappers that write to /var/log" if short == "rabbitmq" else "")
                        + ")")
-                if short == "rabbitmq":
-                    c["env"].append({"name": "RABBITMQ_LOGS", "value": "-"})
-                    change("rabbitmq: env RABBITMQ_LOGS=- (logs to the console: the stand-in's RabbitMQ 3.10 "
-                           "still opened a log file under /var/log, on the read-only root filesystem, with "
-                           "20-baton.conf's log.file = false mounted by subPath; the cause is not settled)")
                 if not c.get("command"):
                     c["command"] = [f"{short}-server"]
                     change(f"{short}: command [{short}-server] (the official image's entrypoint; the stand-in "
                            "image has none)")
                 change(f"{short}: runAsUser/runAsGroup {old[0]}/{old[1]} -> {uid}/{uid}, the {short} user of "
                        "the stand-in image localhost/baton-base:bookworm (999 in the official image)")
+            for m in c.get("volumeMounts", []):
+                if "subPath" in m:
+                    # podman 4.3 ignores subPath: it mounts the whole ConfigMap as a directory
+                    # named like the file. The ConfigMap's folder instead, where that is the file's.
+                    if not m["mountPath"].endswith("/" + m.pop("subPath")):
+                        raise SystemExit(f"{short}: a subPath mount that is not the file's own name")
+                    change(f"{short}/{c['name']}: {m['mountPath']} mounted by subPath -> the whole ConfigMap "
+                           f"at {m['mountPath'].rsplit('/', 1)[0]} (podman 4.3 ignores subPath and mounts a "
+                           "directory in the file's place)")
+                    m["mountPath"] = m["mountPath"].rsplit("/", 1)[0]
             if c.pop("startupProbe", None):
                 change(f"{short}/{c['name']}: startupProbe dropped (podman 4.3 ignores it); the script waits "
                        "on the readinessProbe itself")
