@@ -472,7 +472,6 @@ class SegmentBatcherTest {
                         boolean interactive = inputs.get(0).tokens()[0] == 73;
                         long start = System.nanoTime();
                         List<SegmentOutput> outputs = m.run(inputs);
-                        sleepMillis(interactive ? 100 : 10);
                         runs.add(new long[] {interactive ? 1 : 0, start, System.nanoTime()});
                         return outputs;
                     });
@@ -538,14 +537,6 @@ class SegmentBatcherTest {
             assertThat(interactiveRuns).isGreaterThan(1);
         } finally {
             runner.dispose();
-        }
-    }
-
-    static void sleepMillis(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
