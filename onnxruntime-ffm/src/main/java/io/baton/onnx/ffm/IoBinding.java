@@ -19,6 +19,9 @@ import java.util.List;
  */
 public final class IoBinding implements AutoCloseable {
 
+    private static final java.lang.foreign.FunctionDescriptor GET_BOUND_OUTPUT_VALUES =
+            OrtRuntime.STATUS_PPP.appendArgumentLayouts(ADDRESS);
+
     private final OrtRuntime ort;
     private final Session session;
     private MemorySegment handle;
@@ -34,25 +37,25 @@ public final class IoBinding implements AutoCloseable {
     }
 
     public IoBinding bindInput(String name, Tensor tensor) {
-        ort.check(ort.call(OrtApiSlot.BindInput, OrtRuntime.STATUS_PPP, handle(), session.cName(name), tensor.handle()));
+        ort.check3(OrtApiSlot.BindInput, handle(), session.cName(name), tensor.handle());
         return this;
     }
 
     /** Binds an output to a tensor the caller made (the run writes into it). */
     public IoBinding bindOutput(String name, Tensor tensor) {
-        ort.check(ort.call(OrtApiSlot.BindOutput, OrtRuntime.STATUS_PPP, handle(), session.cName(name), tensor.handle()));
+        ort.check3(OrtApiSlot.BindOutput, handle(), session.cName(name), tensor.handle());
         return this;
     }
 
     /** Lets ONNX Runtime allocate the output in the memory {@code info} describes (host, or the CUDA device). */
     public IoBinding bindOutput(String name, MemoryInfo info) {
-        ort.check(ort.call(OrtApiSlot.BindOutputToDevice, OrtRuntime.STATUS_PPP, handle(), session.cName(name), info.handle()));
+        ort.check3(OrtApiSlot.BindOutputToDevice, handle(), session.cName(name), info.handle());
         return this;
     }
 
     /** {@code RunWithBinding} with default run options; returns when the outputs are complete. */
     public void run() {
-        ort.check(ort.call(OrtApiSlot.RunWithBinding, OrtRuntime.STATUS_PPP, session.handle(), MemorySegment.NULL, handle()));
+        ort.check3(OrtApiSlot.RunWithBinding, session.handle(), MemorySegment.NULL, handle());
     }
 
     /** The outputs of the last run, in binding order; the caller closes each. */
@@ -60,8 +63,14 @@ public final class IoBinding implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment array = arena.allocate(ADDRESS);
             MemorySegment count = arena.allocate(JAVA_LONG);
-            ort.check(ort.call(OrtApiSlot.GetBoundOutputValues, OrtRuntime.STATUS_PPP.appendArgumentLayouts(ADDRESS),
-                    handle(), ort.defaultAllocator(), array, count));
+            try {
+                ort.check((MemorySegment) ort.handle(OrtApiSlot.GetBoundOutputValues, GET_BOUND_OUTPUT_VALUES)
+                        .invokeExact(handle(), ort.defaultAllocator(), array, count));
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new OrtException("GetBoundOutputValues failed: " + t, t);
+            }
             long n = count.get(JAVA_LONG, 0);
             MemorySegment values = array.get(ADDRESS, 0);
             if (n == 0) {

@@ -11,8 +11,6 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -45,7 +43,9 @@ public final class OrtRuntime {
     private final Linker linker = Linker.nativeLinker();
     private final MemorySegment api;
     private final String version;
-    private final Map<OrtApiSlot, MethodHandle> handles = new EnumMap<>(OrtApiSlot.class);
+    /** Downcall handles by slot, made on first use (a race makes two equal handles, which is harmless). */
+    private final MethodHandle[] handles = new MethodHandle[OrtApiSlot.values().length];
+    private final FunctionDescriptor[] descriptors = new FunctionDescriptor[OrtApiSlot.values().length];
     private final MemorySegment env;
     private final MemorySegment defaultAllocator;
 
@@ -139,18 +139,63 @@ public final class OrtRuntime {
 
     /** A downcall handle to an {@code OrtApi} entry, made once per entry. */
     MethodHandle handle(OrtApiSlot slot, FunctionDescriptor descriptor) {
-        synchronized (handles) {
-            return handles.computeIfAbsent(slot, s -> {
-                MemorySegment function = api.get(ADDRESS, s.offset());
-                if (function.equals(MemorySegment.NULL)) {
-                    throw new OrtException("OrtApi entry " + s + " is null in ONNX Runtime " + version);
-                }
-                return linker.downcallHandle(function, descriptor);
-            });
+        MethodHandle handle = handles[slot.ordinal()];
+        if (handle == null) {
+            MemorySegment function = api.get(ADDRESS, slot.offset());
+            if (function.equals(MemorySegment.NULL)) {
+                throw new OrtException("OrtApi entry " + slot + " is null in ONNX Runtime " + version);
+            }
+            handle = linker.downcallHandle(function, descriptor);
+            descriptors[slot.ordinal()] = descriptor;
+            handles[slot.ordinal()] = handle;
         }
+        FunctionDescriptor made = descriptors[slot.ordinal()];
+        if (made != descriptor && made != null && !made.equals(descriptor)) {
+            throw new OrtException("OrtApi entry " + slot + " called as " + descriptor + ", made as " + made);
+        }
+        return handle;
     }
 
-    /** Calls an entry that returns an {@code OrtStatus*} (or another pointer); not for hot paths. */
+    /** Calls an entry {@code OrtStatus* f(p)} and checks the status (no boxing: for the per-run calls). */
+    void check1(OrtApiSlot slot, MemorySegment a) {
+        MemorySegment status;
+        try {
+            status = (MemorySegment) handle(slot, STATUS_P).invokeExact(a);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new OrtException(slot + " failed: " + t, t);
+        }
+        check(status);
+    }
+
+    /** Calls an entry {@code OrtStatus* f(p, p)} and checks the status. */
+    void check2(OrtApiSlot slot, MemorySegment a, MemorySegment b) {
+        MemorySegment status;
+        try {
+            status = (MemorySegment) handle(slot, STATUS_PP).invokeExact(a, b);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new OrtException(slot + " failed: " + t, t);
+        }
+        check(status);
+    }
+
+    /** Calls an entry {@code OrtStatus* f(p, p, p)} and checks the status. */
+    void check3(OrtApiSlot slot, MemorySegment a, MemorySegment b, MemorySegment c) {
+        MemorySegment status;
+        try {
+            status = (MemorySegment) handle(slot, STATUS_PPP).invokeExact(a, b, c);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new OrtException(slot + " failed: " + t, t);
+        }
+        check(status);
+    }
+
+    /** Calls an entry that returns an {@code OrtStatus*} (or another pointer), boxing its arguments: for set-up calls. */
     MemorySegment call(OrtApiSlot slot, FunctionDescriptor descriptor, Object... args) {
         try {
             return (MemorySegment) handle(slot, descriptor).invokeWithArguments(args);
@@ -205,7 +250,7 @@ public final class OrtRuntime {
 
     /** Frees memory that ONNX Runtime allocated with an {@code OrtAllocator} (names, output arrays). */
     void free(MemorySegment allocator, MemorySegment pointer) {
-        check(call(OrtApiSlot.AllocatorFree, FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS), allocator, pointer));
+        check2(OrtApiSlot.AllocatorFree, allocator, pointer);
     }
 
     static final FunctionDescriptor STATUS_P = FunctionDescriptor.of(ADDRESS, ADDRESS);

@@ -23,6 +23,8 @@ public final class Tensor implements AutoCloseable {
     private static final FunctionDescriptor CREATE_ALLOCATED =
             FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS);
 
+    private static final FunctionDescriptor GET_DIMENSIONS = FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
+
     private final OrtRuntime ort;
     private final ElementType type;
     private final long[] shape;
@@ -36,27 +38,27 @@ public final class Tensor implements AutoCloseable {
         this.value = value;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
-            ort.check(ort.call(OrtApiSlot.GetTensorTypeAndShape, OrtRuntime.STATUS_PP, value, out));
+            ort.check2(OrtApiSlot.GetTensorTypeAndShape, value, out);
             MemorySegment info = out.get(ADDRESS, 0);
             try {
                 MemorySegment n = arena.allocate(JAVA_LONG);
-                ort.check(ort.call(OrtApiSlot.GetDimensionsCount, OrtRuntime.STATUS_PP, info, n));
+                ort.check2(OrtApiSlot.GetDimensionsCount, info, n);
                 int rank = (int) n.get(JAVA_LONG, 0);
                 MemorySegment dims = arena.allocate(JAVA_LONG, Math.max(rank, 1));
-                ort.check(ort.call(OrtApiSlot.GetDimensions, FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, JAVA_LONG),
-                        info, dims, (long) rank));
+                ort.check(invoke(ort.handle(OrtApiSlot.GetDimensions, GET_DIMENSIONS), info, dims, rank));
                 this.shape = rank == 0 ? new long[0] : dims.asSlice(0, rank * 8L).toArray(JAVA_LONG);
                 MemorySegment elementType = arena.allocate(JAVA_INT);
-                ort.check(ort.call(OrtApiSlot.GetTensorElementType, OrtRuntime.STATUS_PP, info, elementType));
+                ort.check2(OrtApiSlot.GetTensorElementType, info, elementType);
                 this.type = ElementType.of(elementType.get(JAVA_INT, 0));
             } finally {
                 ort.callVoid(OrtApiSlot.ReleaseTensorTypeAndShapeInfo, info);
             }
             this.elements = Arrays.stream(shape).reduce(1L, Math::multiplyExact);
-            ort.check(ort.call(OrtApiSlot.GetTensorMutableData, OrtRuntime.STATUS_PP, value, out));
+            ort.check2(OrtApiSlot.GetTensorMutableData, value, out);
             this.address = out.get(ADDRESS, 0).address();
-            ort.check(ort.call(OrtApiSlot.GetTensorMemoryInfo, OrtRuntime.STATUS_PP, value, out));
-            this.host = "Cpu".equals(MemoryInfo.nameOf(ort, out.get(ADDRESS, 0)));
+            ort.check2(OrtApiSlot.GetTensorMemoryInfo, value, out);
+            ort.check2(OrtApiSlot.MemoryInfoGetName, out.get(ADDRESS, 0), out);
+            this.host = "Cpu".equals(out.get(ADDRESS, 0).reinterpret(Long.MAX_VALUE).getString(0));
         }
     }
 
@@ -73,8 +75,15 @@ public final class Tensor implements AutoCloseable {
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
-            ort.check(ort.call(OrtApiSlot.CreateTensorWithDataAsOrtValue, CREATE_WITH_DATA, info.handle(), data, bytes,
-                    arena.allocateFrom(JAVA_LONG, shape), (long) shape.length, type.onnxType(), out));
+            MemorySegment dims = arena.allocateFrom(JAVA_LONG, shape);
+            try {
+                ort.check((MemorySegment) ort.handle(OrtApiSlot.CreateTensorWithDataAsOrtValue, CREATE_WITH_DATA)
+                        .invokeExact(info.handle(), data, bytes, dims, (long) shape.length, type.onnxType(), out));
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new OrtException("CreateTensorWithDataAsOrtValue failed: " + t, t);
+            }
             return new Tensor(ort, out.get(ADDRESS, 0));
         }
     }
@@ -84,8 +93,15 @@ public final class Tensor implements AutoCloseable {
         OrtRuntime ort = OrtRuntime.get();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
-            ort.check(ort.call(OrtApiSlot.CreateTensorAsOrtValue, CREATE_ALLOCATED, allocator.handle(),
-                    arena.allocateFrom(JAVA_LONG, shape), (long) shape.length, type.onnxType(), out));
+            MemorySegment dims = arena.allocateFrom(JAVA_LONG, shape);
+            try {
+                ort.check((MemorySegment) ort.handle(OrtApiSlot.CreateTensorAsOrtValue, CREATE_ALLOCATED)
+                        .invokeExact(allocator.handle(), dims, (long) shape.length, type.onnxType(), out));
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new OrtException("CreateTensorAsOrtValue failed: " + t, t);
+            }
             return new Tensor(ort, out.get(ADDRESS, 0));
         }
     }
@@ -97,6 +113,17 @@ public final class Tensor implements AutoCloseable {
         } catch (RuntimeException e) {
             ort.callVoid(OrtApiSlot.ReleaseValue, value);
             throw e;
+        }
+    }
+
+    private static MemorySegment invoke(java.lang.invoke.MethodHandle getDimensions, MemorySegment info,
+                                        MemorySegment dims, int rank) {
+        try {
+            return (MemorySegment) getDimensions.invokeExact(info, dims, (long) rank);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new OrtException("GetDimensions failed: " + t, t);
         }
     }
 
