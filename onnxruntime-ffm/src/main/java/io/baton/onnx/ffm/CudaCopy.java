@@ -19,7 +19,9 @@ import java.lang.invoke.MethodHandle;
  * direction) and {@link #synchronize()} waits for that stream. Ordering against ONNX Runtime's own compute
  * stream: {@code RunWithBinding} returns only when its outputs are complete (ONNX Runtime synchronises its
  * streams at the end of a run), and {@link ResidentStates} calls {@link #synchronize()} before the next run
- * binds what the copies wrote. Compiled and loaded only on a machine with CUDA; not exercised by the CPU tests.
+ * binds what the copies wrote. Copies go to the calling thread's current device, device 0 unless the caller
+ * set another ({@code cudaSetDevice} is not called here yet). Compiled and loaded only for a CUDA session; not
+ * exercised by the CPU tests.
  */
 final class CudaCopy implements DeviceCopy {
 

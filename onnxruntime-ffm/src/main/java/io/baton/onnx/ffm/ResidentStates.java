@@ -94,7 +94,7 @@ public final class ResidentStates implements AutoCloseable {
      * {@link DeviceCopy#forSession}.
      */
     public static ResidentStates open(Session session, ModelPlan plan) {
-        MemoryInfo memory = session.usesCuda() ? MemoryInfo.cuda(0) : MemoryInfo.cpu();
+        MemoryInfo memory = session.usesCuda() ? MemoryInfo.cuda(session.cudaDevice()) : MemoryInfo.cpu();
         try {
             return new ResidentStates(session, plan, memory, DeviceCopy.forSession(session));
         } catch (RuntimeException e) {
@@ -186,6 +186,9 @@ public final class ResidentStates implements AutoCloseable {
     /**
      * Runs one segment for each of {@code segments}' documents (distinct, resident, segments of one length)
      * and carries their states; returns the {@code readouts} (e.g. {@link ModelPlan#serviceReadouts()}) on the host.
+     * A batch refused, or a run that fails, leaves every state as it was; a failure while the outputs are
+     * scattered back (a copy failing: the device is in trouble) leaves the batch's states undefined, and the
+     * caller evicts those documents and reloads them from their checkpoints.
      */
     public Readouts run(List<Segment> segments, List<String> readouts) {
         int batch = segments.size();

@@ -29,13 +29,13 @@ public final class Session implements AutoCloseable {
     private final List<String> inputNames;
     private final List<String> outputNames;
     private final Map<String, MemorySegment> cNames = new HashMap<>();
-    private final boolean cuda;
+    private final int cudaDevice;
     private MemorySegment handle;
 
-    private Session(OrtRuntime ort, MemorySegment handle, boolean cuda) {
+    private Session(OrtRuntime ort, MemorySegment handle, int cudaDevice) {
         this.ort = ort;
         this.handle = handle;
-        this.cuda = cuda;
+        this.cudaDevice = cudaDevice;
         this.inputNames = readNames(OrtApiSlot.SessionGetInputCount, OrtApiSlot.SessionGetInputName);
         this.outputNames = readNames(OrtApiSlot.SessionGetOutputCount, OrtApiSlot.SessionGetOutputName);
         for (String name : inputNames) {
@@ -61,7 +61,7 @@ public final class Session implements AutoCloseable {
                 }
                 ort.check(ort.call(OrtApiSlot.CreateSession, FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS),
                         ort.env(), arena.allocateFrom(model.toAbsolutePath().toString()), options, out));
-                return new Session(ort, out.get(ADDRESS, 0), config.usesCuda());
+                return new Session(ort, out.get(ADDRESS, 0), config.cudaDevice());
             } finally {
                 ort.callVoid(OrtApiSlot.ReleaseSessionOptions, options);
             }
@@ -120,7 +120,12 @@ public final class Session implements AutoCloseable {
 
     /** Whether the CUDA provider was appended. */
     public boolean usesCuda() {
-        return cuda;
+        return cudaDevice >= 0;
+    }
+
+    /** The CUDA device the session runs on, or -1. */
+    public int cudaDevice() {
+        return cudaDevice;
     }
 
     /** The NUL-terminated name of an input or output, kept for the session's life. */
