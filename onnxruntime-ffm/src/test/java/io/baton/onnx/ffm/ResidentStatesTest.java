@@ -62,7 +62,21 @@ class ResidentStatesTest {
         }
     }
 
+    @Test
+    void documentsInScatteredSlotsAndAnyOrderMatchOnnxRuntimeJavaBitForBit() throws Exception {
+        // slots: a 0, filler 1, b 2, c 3: the batch [c, b, a] is gathered and scattered in three runs, [b, c] in one
+        for (Path dir : OrtApiSlotTest.zooModels()) {
+            compare(dir, List.of("c", "b", "a"), List.of(tokens(70_000), tokens(90_000), tokens(50_000)),
+                    List.of("a", "filler", "b", "c"));
+        }
+    }
+
     private static void compare(Path dir, List<String> documents, List<long[]> ids) throws Exception {
+        compare(dir, documents, ids, documents);
+    }
+
+    private static void compare(Path dir, List<String> documents, List<long[]> ids, List<String> admitted)
+            throws Exception {
         ModelPlan plan = ModelPlan.read(dir.resolve("baton-model.json"));
         Path model = dir.resolve("model.onnx");
         List<String> readouts = List.of("logits", "last_hidden_state");
@@ -73,7 +87,7 @@ class ResidentStatesTest {
             options.setIntraOpNumThreads(1);
             try (OrtSession javaSession = env.createSession(model.toString(), options)) {
                 HostStates reference = new HostStates(env, javaSession, plan);
-                documents.forEach(resident::admit);
+                admitted.forEach(resident::admit);
                 documents.forEach(reference::admit);
                 for (int k = 0; k < SEGMENTS; k++) {
                     int segmentIndex = k;
@@ -110,6 +124,7 @@ class ResidentStatesTest {
         try (Session session = Session.open(dir.resolve("model.onnx"), SessionConfig.cpu(1));
              ResidentStates resident = ResidentStates.open(session, plan)) {
             resident.admit("a");
+            resident.admit("b");
             resident.run(List.of(segment("a", ids, 0)), List.of("logits"));
             resident.run(List.of(segment("a", ids, 1)), List.of("logits"));
             resident.load("copy", resident.export("a"));
@@ -119,6 +134,12 @@ class ResidentStatesTest {
             assertBitwiseEqual("restored", restored.get("last_hidden_state"), original.get("last_hidden_state"));
             resident.evict("copy");
             assertThat(resident.isResident("copy")).isFalse();
+            // the freed slot is taken again, and starts from zeros like any admitted document
+            resident.admit("again");
+            resident.admit("fresh");
+            Readouts again = resident.run(List.of(segment("again", ids, 0)), List.of("last_hidden_state"));
+            Readouts fresh = resident.run(List.of(segment("fresh", ids, 0)), List.of("last_hidden_state"));
+            assertBitwiseEqual("a reused slot", again.get("last_hidden_state"), fresh.get("last_hidden_state"));
         }
     }
 
@@ -127,9 +148,11 @@ class ResidentStatesTest {
         Path dir = OrtApiSlotTest.zooModels().get(0);
         ModelPlan plan = ModelPlan.read(dir.resolve("baton-model.json"));
         try (Session session = Session.open(dir.resolve("model.onnx"), SessionConfig.cpu(1));
-             ResidentStates resident = ResidentStates.open(session, plan)) {
+             ResidentStates resident = ResidentStates.open(session, plan, 2)) {
             resident.admit("a");
             resident.admit("b");
+            assertThatThrownBy(() -> resident.admit("c"))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("all 2 slots");
             List<String> out = List.of("logits");
             assertThatThrownBy(() -> resident.run(List.of(new Segment("a", new long[4]), new Segment("a", new long[4])), out))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("twice");
