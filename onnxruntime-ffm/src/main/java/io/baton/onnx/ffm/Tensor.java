@@ -62,6 +62,17 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
+    /** A tensor whose type, shape and data the caller already knows (it just made the value). */
+    private Tensor(OrtRuntime ort, MemorySegment value, ElementType type, long[] shape, long address, boolean host) {
+        this.ort = ort;
+        this.value = value;
+        this.type = type;
+        this.shape = shape.clone();
+        this.elements = Arrays.stream(shape).reduce(1L, Math::multiplyExact);
+        this.address = address;
+        this.host = host;
+    }
+
     /**
      * A tensor over memory the caller owns ({@code CreateTensorWithDataAsOrtValue}): no copy; {@code data} must
      * stay alive, and at least as large as the shape, until this tensor is closed.
@@ -84,7 +95,7 @@ public final class Tensor implements AutoCloseable {
             } catch (Throwable t) {
                 throw new OrtException("CreateTensorWithDataAsOrtValue failed: " + t, t);
             }
-            return new Tensor(ort, out.get(ADDRESS, 0));
+            return new Tensor(ort, out.get(ADDRESS, 0), type, shape, data.address(), info.isHost());
         }
     }
 
@@ -102,7 +113,14 @@ public final class Tensor implements AutoCloseable {
             } catch (Throwable t) {
                 throw new OrtException("CreateTensorAsOrtValue failed: " + t, t);
             }
-            return new Tensor(ort, out.get(ADDRESS, 0));
+            MemorySegment value = out.get(ADDRESS, 0);
+            try {
+                ort.check2(OrtApiSlot.GetTensorMutableData, value, out);
+            } catch (RuntimeException e) {
+                ort.callVoid(OrtApiSlot.ReleaseValue, value);
+                throw e;
+            }
+            return new Tensor(ort, value, type, shape, out.get(ADDRESS, 0).address(), allocator.isHost());
         }
     }
 
