@@ -1,0 +1,139 @@
+package io.baton.onnx.ffm;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+
+/**
+ * {@link DeviceCopy} for a CUDA session, through libcudart (the {@code libcudart.so.12} the CUDA provider itself
+ * loads; {@code dlopen} of the same soname returns that copy).
+ *
+ * <p>Copies are queued on the legacy default stream with {@code cudaMemcpyDefault} (unified addressing tells the
+ * direction) and {@link #synchronize()} waits for that stream. Ordering against ONNX Runtime's own compute
+ * stream: {@code RunWithBinding} returns only when its outputs are complete (ONNX Runtime synchronises its
+ * streams at the end of a run), and {@link ResidentStates} calls {@link #synchronize()} before the next run
+ * binds what the copies wrote. Copies go to the calling thread's current device, device 0 unless the caller
+ * set another ({@code cudaSetDevice} is not called here yet). Compiled and loaded only for a CUDA session; not
+ * exercised by the CPU tests.
+ */
+final class CudaCopy implements DeviceCopy {
+
+    private static final int MEMCPY_DEFAULT = 4;
+    private static final MemorySegment LEGACY_STREAM = MemorySegment.NULL;
+
+    private final MethodHandle memcpy2dAsync;
+    private final MethodHandle memsetAsync;
+    private final MethodHandle memcpy;
+    private final MethodHandle streamSynchronize;
+    private final MethodHandle errorString;
+
+    private CudaCopy(SymbolLookup cudart) {
+        Linker linker = Linker.nativeLinker();
+        memcpy2dAsync = linker.downcallHandle(find(cudart, "cudaMemcpy2DAsync"), FunctionDescriptor.of(JAVA_INT,
+                ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS));
+        memsetAsync = linker.downcallHandle(find(cudart, "cudaMemsetAsync"),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS));
+        memcpy = linker.downcallHandle(find(cudart, "cudaMemcpy"),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
+        streamSynchronize = linker.downcallHandle(find(cudart, "cudaStreamSynchronize"),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        errorString = linker.downcallHandle(find(cudart, "cudaGetErrorString"), FunctionDescriptor.of(ADDRESS, JAVA_INT));
+    }
+
+    /** Loads libcudart ({@code -Dbaton.cudart=} names another file, default {@code libcudart.so.12}). */
+    static CudaCopy load() {
+        String name = System.getProperty("baton.cudart", "libcudart.so.12");
+        try {
+            return new CudaCopy(SymbolLookup.libraryLookup(name, Arena.global()));
+        } catch (IllegalArgumentException e) {
+            throw new OrtException("cannot load " + name + " for device-to-device copies: " + e.getMessage(), e);
+        }
+    }
+
+    private static MemorySegment find(SymbolLookup lookup, String symbol) {
+        return lookup.find(symbol).orElseThrow(() -> new OrtException("libcudart has no " + symbol));
+    }
+
+    @Override
+    public void copy2d(long dst, long dstPitch, long src, long srcPitch, long width, long rows) {
+        if (width == 0 || rows == 0) {
+            return;
+        }
+        try {
+            check("cudaMemcpy2DAsync", (int) memcpy2dAsync.invokeExact(MemorySegment.ofAddress(dst), dstPitch,
+                    MemorySegment.ofAddress(src), srcPitch, width, rows, MEMCPY_DEFAULT, LEGACY_STREAM));
+        } catch (OrtException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new OrtException("cudaMemcpy2DAsync failed: " + t, t);
+        }
+    }
+
+    @Override
+    public void zero(long dst, long bytes) {
+        try {
+            check("cudaMemsetAsync", (int) memsetAsync.invokeExact(MemorySegment.ofAddress(dst), 0, bytes, LEGACY_STREAM));
+        } catch (OrtException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new OrtException("cudaMemsetAsync failed: " + t, t);
+        }
+    }
+
+    @Override
+    public void toHost(MemorySegment dst, long src) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment staging = dst.isNative() ? dst : arena.allocate(dst.byteSize(), 64);
+            check("cudaMemcpy", (int) memcpy.invokeExact(staging, MemorySegment.ofAddress(src), dst.byteSize(), MEMCPY_DEFAULT));
+            if (staging != dst) {
+                MemorySegment.copy(staging, 0, dst, 0, dst.byteSize());
+            }
+        } catch (OrtException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new OrtException("cudaMemcpy failed: " + t, t);
+        }
+    }
+
+    @Override
+    public void fromHost(long dst, MemorySegment src) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment staging = src;
+            if (!src.isNative()) {
+                staging = arena.allocate(src.byteSize(), 64);
+                MemorySegment.copy(src, 0, staging, 0, src.byteSize());
+            }
+            check("cudaMemcpy", (int) memcpy.invokeExact(MemorySegment.ofAddress(dst), staging, src.byteSize(), MEMCPY_DEFAULT));
+            synchronize();
+        } catch (OrtException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new OrtException("cudaMemcpy failed: " + t, t);
+        }
+    }
+
+    @Override
+    public void synchronize() {
+        try {
+            check("cudaStreamSynchronize", (int) streamSynchronize.invokeExact(LEGACY_STREAM));
+        } catch (OrtException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new OrtException("cudaStreamSynchronize failed: " + t, t);
+        }
+    }
+
+    private void check(String call, int error) throws Throwable {
+        if (error != 0) {
+            MemorySegment text = (MemorySegment) errorString.invokeExact(error);
+            throw new OrtException(error, call + ": " + text.reinterpret(Long.MAX_VALUE).getString(0));
+        }
+    }
+}

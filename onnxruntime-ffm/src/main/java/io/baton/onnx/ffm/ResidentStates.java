@@ -1,0 +1,447 @@
+package io.baton.onnx.ffm;
+
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Live documents' states kept in the runtime's memory (host arena for a CPU session, device memory for a CUDA
+ * session) between their segments, and batches of documents run over them with IO binding.
+ *
+ * <p><b>Layout.</b> Each state tensor of the plan has one slab of the session's allocator,
+ * [capacity, ...shape]; a resident document owns one slot, the same row of every slab. Documents in consecutive
+ * slots are consecutive rows, so a batch of them is one dense [B, ...] block: bound as the {@code past*} input in
+ * place, and written back with one copy per state.
+ *
+ * <p>A run of B documents, each with a segment of T tokens:
+ * <ol>
+ *   <li><b>gather</b>: when the batch's slots are consecutive and ascending, each {@code past*} input is a
+ *       tensor over those slab rows (no copy); otherwise a [B, ...] tensor of the runtime's allocator filled
+ *       with one copy per run of consecutive slots;</li>
+ *   <li><b>run</b>: {@code input_ids}, {@code attention_mask} and {@code position_ids} are small host tensors
+ *       (ONNX Runtime copies them to the device); every {@code present*} output is bound to the runtime's memory
+ *       (a separate tensor: reading the past while writing the present in place would be a race), the readouts
+ *       asked for to host memory, so only they cross to the host;</li>
+ *   <li><b>scatter with retention</b>, one copy per run of consecutive slots: {@code replace} states copy the
+ *       rows back; {@code window} states copy the first {@code pinned} and last {@code window} slots on the
+ *       axis, two strided copies ({@link DeviceCopy#copy2d}) whose rows are (document, head) pairs: the stride
+ *       is uniform across documents and heads on both sides.</li>
+ * </ol>
+ * A window's kept slots cannot be bound as the next past in place: the present tensor has G + W + T slots per
+ * head, the past G + W, so the kept slots of consecutive heads are not one dense block, and ONNX Runtime tensors
+ * have no strides; hence the strided copy into the slab. For a batch of consecutive slots that is 2 copies per
+ * window state and 1 per replace state, whatever B (the bench model: 20 device copies per batch).
+ *
+ * <p>{@link #export(String)} copies one document's state to the host (the checkpoint write) and {@link #load}
+ * puts a state read from the memory service back. Not thread-safe: one batcher thread runs it.
+ */
+public final class ResidentStates implements AutoCloseable {
+
+    /** Slots of a store made by {@link #open(Session, ModelPlan)}. */
+    public static final int DEFAULT_CAPACITY = 64;
+
+    private final ModelPlan plan;
+    private final Allocator allocator;
+    private final MemoryInfo stateMemory;
+    private final MemoryInfo host;
+    private final DeviceCopy copy;
+    private final IoBinding binding;
+    private final int capacity;
+    private final Tensor[] slabs;
+    private final long[] rowBytes;
+    private final Map<String, Resident> documents = new HashMap<>();
+    private final Deque<Integer> freeSlots = new ArrayDeque<>();
+
+    /** A document's slot (its row in every slab) and position. */
+    private static final class Resident {
+        final int slot;
+        long position;
+
+        Resident(int slot) {
+            this.slot = slot;
+        }
+    }
+
+    /** One document's segment in a batch. */
+    public record Segment(String document, long[] tokens) {
+    }
+
+    /**
+     * The readouts of a run, on the host: for each output name, the batch's values in row-major order of
+     * {@code shapes.get(name)} ([B, T, ...]).
+     */
+    public record Readouts(Map<String, float[]> values, Map<String, long[]> shapes) {
+
+        public float[] get(String output) {
+            float[] v = values.get(output);
+            if (v == null) {
+                throw new IllegalArgumentException("no readout '" + output + "'; read were " + values.keySet());
+            }
+            return v;
+        }
+    }
+
+    /** A document's state on the host: its position and one array per state tensor, in plan order. */
+    public record HostState(long position, List<float[]> tensors) {
+    }
+
+    /** {@link #open(Session, ModelPlan, int)} with {@link #DEFAULT_CAPACITY} slots. */
+    public static ResidentStates open(Session session, ModelPlan plan) {
+        return open(session, plan, DEFAULT_CAPACITY);
+    }
+
+    /**
+     * States for up to {@code capacity} documents of {@code session}: CPU or CUDA memory as the session runs,
+     * copies through {@link DeviceCopy#forSession}.
+     */
+    public static ResidentStates open(Session session, ModelPlan plan, int capacity) {
+        MemoryInfo memory = session.usesCuda() ? MemoryInfo.cuda(session.cudaDevice()) : MemoryInfo.cpu();
+        try {
+            return new ResidentStates(session, plan, capacity, memory, DeviceCopy.forSession(session));
+        } catch (RuntimeException e) {
+            memory.close();
+            throw e;
+        }
+    }
+
+    /** Takes ownership of {@code stateMemory}; allocates the slabs ({@code capacity} documents' states). */
+    public ResidentStates(Session session, ModelPlan plan, int capacity, MemoryInfo stateMemory, DeviceCopy copy) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
+        }
+        this.plan = plan;
+        this.capacity = capacity;
+        this.stateMemory = stateMemory;
+        this.copy = copy;
+        this.slabs = new Tensor[plan.state().size()];
+        this.rowBytes = new long[plan.state().size()];
+        this.allocator = Allocator.of(session, stateMemory);
+        this.host = MemoryInfo.cpu();
+        this.binding = new IoBinding(session);
+        try {
+            for (int i = 0; i < slabs.length; i++) {
+                ModelPlan.StateSpec spec = plan.state().get(i);
+                rowBytes[i] = spec.elements() * Float.BYTES;
+                slabs[i] = Tensor.allocate(allocator, ElementType.FLOAT, spec.batched(capacity));
+            }
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        for (int s = 0; s < capacity; s++) {
+            freeSlots.add(s);
+        }
+    }
+
+    /** Makes {@code document} resident with the initial state (zeros) at position 0. */
+    public void admit(String document) {
+        if (documents.containsKey(document)) {
+            throw new IllegalArgumentException("document " + document + " is already resident");
+        }
+        Resident resident = new Resident(takeSlot(document));
+        for (int i = 0; i < slabs.length; i++) {
+            copy.zero(address(i, resident.slot), rowBytes[i]);
+        }
+        copy.synchronize();
+        documents.put(document, resident);
+    }
+
+    /**
+     * Makes {@code document} resident with a state read elsewhere (a checkpoint), replacing any resident one; if
+     * the copy fails the document is not resident afterwards.
+     */
+    public void load(String document, HostState state) {
+        if (state.tensors().size() != plan.state().size()) {
+            throw new IllegalArgumentException("a state of " + state.tensors().size() + " tensors for a plan of "
+                    + plan.state().size());
+        }
+        for (int i = 0; i < slabs.length; i++) {
+            if (state.tensors().get(i).length != plan.state().get(i).elements()) {
+                throw new IllegalArgumentException(plan.state().get(i).input() + " has "
+                        + plan.state().get(i).elements() + " elements, the state " + state.tensors().get(i).length);
+            }
+        }
+        Resident resident = documents.get(document);
+        boolean fresh = resident == null;
+        if (fresh) {
+            resident = new Resident(takeSlot(document));
+        }
+        try {
+            for (int i = 0; i < slabs.length; i++) {
+                copy.fromHost(address(i, resident.slot), MemorySegment.ofArray(state.tensors().get(i)));
+            }
+            copy.synchronize();
+        } catch (RuntimeException e) {
+            if (fresh) {
+                freeSlots.addFirst(resident.slot);
+            } else {
+                documents.remove(document);
+                freeSlots.addFirst(resident.slot);
+            }
+            throw e;
+        }
+        resident.position = state.position();
+        documents.put(document, resident);
+    }
+
+    /** Copies {@code document}'s state to the host (for its checkpoint); the state stays resident. */
+    public HostState export(String document) {
+        Resident resident = resident(document);
+        List<float[]> tensors = new ArrayList<>(slabs.length);
+        for (int i = 0; i < slabs.length; i++) {
+            float[] values = new float[Math.toIntExact(plan.state().get(i).elements())];
+            copy.toHost(MemorySegment.ofArray(values), address(i, resident.slot));
+            tensors.add(values);
+        }
+        return new HostState(resident.position, tensors);
+    }
+
+    /** Frees {@code document}'s slot (the document ended, or another replica took it). */
+    public void evict(String document) {
+        Resident resident = documents.remove(document);
+        if (resident != null) {
+            freeSlots.addFirst(resident.slot);
+        }
+    }
+
+    public boolean isResident(String document) {
+        return documents.containsKey(document);
+    }
+
+    public long position(String document) {
+        return resident(document).position;
+    }
+
+    /** How many documents can be resident at once. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Bytes of the slabs (every slot's state, used or not). */
+    public long slabBytes() {
+        return Arrays.stream(rowBytes).sum() * capacity;
+    }
+
+    /**
+     * Runs one segment for each of {@code segments}' documents (distinct, resident, segments of one length)
+     * and carries their states; returns the {@code readouts} (e.g. {@link ModelPlan#serviceReadouts()}) on the host.
+     * A batch refused, or a run that fails, leaves every state as it was; a failure while the outputs are
+     * scattered back (a copy failing: the device is in trouble) leaves the batch's states undefined, and the
+     * caller evicts those documents and reloads them from their checkpoints.
+     */
+    public Readouts run(List<Segment> segments, List<String> readouts) {
+        int batch = segments.size();
+        if (batch == 0) {
+            throw new IllegalArgumentException("an empty batch");
+        }
+        int length = segments.get(0).tokens().length;
+        Set<String> seen = new HashSet<>();
+        Resident[] rows = new Resident[batch];
+        for (int b = 0; b < batch; b++) {
+            Segment segment = segments.get(b);
+            if (!seen.add(segment.document())) {
+                throw new IllegalArgumentException("document " + segment.document() + " twice in one batch");
+            }
+            if (segment.tokens().length != length || length == 0) {
+                throw new IllegalArgumentException("segments of one batch must have one non-zero length; "
+                        + segment.document() + " has " + segment.tokens().length + ", the first " + length);
+            }
+            rows[b] = resident(segment.document());
+        }
+        int[][] runs = consecutiveRuns(rows);
+        boolean inPlace = runs.length == 1;
+        List<ModelPlan.StateSpec> specs = plan.state();
+        List<Tensor> owned = new ArrayList<>();
+        List<Tensor> outputs = List.of();
+        Arena arena = Arena.ofConfined();
+        try {
+            List<Tensor> inputs = hostInputs(arena, segments, rows, length);
+            owned.addAll(inputs);
+            binding.clearInputs();
+            binding.clearOutputs();
+            binding.bindInput("input_ids", inputs.get(0));
+            binding.bindInput("attention_mask", inputs.get(1));
+            binding.bindInput("position_ids", inputs.get(2));
+            for (int i = 0; i < specs.size(); i++) {
+                Tensor past;
+                if (inPlace) {
+                    MemorySegment rowsOfSlab = MemorySegment.ofAddress(address(i, rows[0].slot)).reinterpret(batch * rowBytes[i]);
+                    past = Tensor.over(stateMemory, rowsOfSlab, ElementType.FLOAT, specs.get(i).batched(batch));
+                    owned.add(past);
+                } else {
+                    past = Tensor.allocate(allocator, ElementType.FLOAT, specs.get(i).batched(batch));
+                    owned.add(past);
+                    for (int[] run : runs) {
+                        long bytes = run[2] * rowBytes[i];
+                        copy.copy2d(past.address() + run[0] * rowBytes[i], bytes, address(i, run[1]), bytes, bytes, 1);
+                    }
+                }
+                binding.bindInput(specs.get(i).input(), past);
+            }
+            copy.synchronize();
+            for (String name : readouts) {
+                binding.bindOutput(name, host);
+            }
+            for (ModelPlan.StateSpec spec : specs) {
+                binding.bindOutput(spec.output(), stateMemory);
+            }
+            binding.run();
+            outputs = binding.outputs();
+            binding.clearInputs();
+            binding.clearOutputs();
+
+            Map<String, float[]> values = new LinkedHashMap<>();
+            Map<String, long[]> shapes = new LinkedHashMap<>();
+            for (int r = 0; r < readouts.size(); r++) {
+                Tensor out = outputs.get(r);
+                values.put(readouts.get(r), out.hostData().toArray(JAVA_FLOAT));
+                shapes.put(readouts.get(r), out.shape());
+            }
+            for (int i = 0; i < specs.size(); i++) {
+                scatter(i, outputs.get(readouts.size() + i), runs, batch, length);
+            }
+            copy.synchronize();
+            for (Resident row : rows) {
+                row.position += length;
+            }
+            return new Readouts(values, shapes);
+        } finally {
+            outputs.forEach(Tensor::close);
+            owned.forEach(Tensor::close);
+            arena.close();
+        }
+    }
+
+    /** Carries present output {@code present} of state {@code i} back into the slab, one copy per run of slots. */
+    private void scatter(int i, Tensor present, int[][] runs, int batch, int length) {
+        ModelPlan.StateSpec spec = plan.state().get(i);
+        long[] shape = present.shape();
+        if (!spec.isWindow()) {
+            if (present.elementCount() != batch * spec.elements()) {
+                throw new OrtException(spec.output() + " has shape " + Arrays.toString(shape) + ", the plan "
+                        + Arrays.toString(spec.batched(batch)));
+            }
+            for (int[] run : runs) {
+                long bytes = run[2] * rowBytes[i];
+                copy.copy2d(address(i, run[1]), bytes, present.address() + run[0] * rowBytes[i], bytes, bytes, 1);
+            }
+            return;
+        }
+        int axis = spec.axis();
+        long kept = spec.pinned() + spec.window();
+        long slots = shape[axis];
+        if (slots != kept + length) {
+            throw new OrtException(spec.output() + " has " + slots + " slots on axis " + axis + ", expected "
+                    + kept + " + " + length);
+        }
+        long outer = 1;
+        for (int a = 1; a < axis; a++) {
+            outer *= shape[a];
+        }
+        long inner = Float.BYTES;
+        for (int a = axis + 1; a < shape.length; a++) {
+            inner *= shape[a];
+        }
+        long presentRow = outer * slots * inner;
+        for (int[] run : runs) {
+            long src = present.address() + run[0] * presentRow;
+            long dst = address(i, run[1]);
+            long rowsOfCopy = run[2] * outer;
+            copy.copy2d(dst, kept * inner, src, slots * inner, spec.pinned() * inner, rowsOfCopy);
+            copy.copy2d(dst + spec.pinned() * inner, kept * inner, src + (slots - spec.window()) * inner,
+                    slots * inner, spec.window() * inner, rowsOfCopy);
+        }
+    }
+
+    /**
+     * The batch as runs of consecutive slots: {batch row, first slot, count}, in batch order; one run when the
+     * slots are consecutive and ascending.
+     */
+    private static int[][] consecutiveRuns(Resident[] rows) {
+        List<int[]> runs = new ArrayList<>();
+        int start = 0;
+        for (int b = 1; b <= rows.length; b++) {
+            if (b == rows.length || rows[b].slot != rows[b - 1].slot + 1) {
+                runs.add(new int[] {start, rows[start].slot, b - start});
+                start = b;
+            }
+        }
+        return runs.toArray(new int[0][]);
+    }
+
+    /** input_ids, attention_mask (ones of maskPast + T) and position_ids, in host memory the arena owns. */
+    private List<Tensor> hostInputs(Arena arena, List<Segment> segments, Resident[] rows, int length) {
+        int batch = segments.size();
+        int maskLength = plan.maskPast() + length;
+        MemorySegment ids = arena.allocate(JAVA_LONG, (long) batch * length);
+        MemorySegment mask = arena.allocate(JAVA_LONG, (long) batch * maskLength);
+        MemorySegment positions = arena.allocate(JAVA_LONG, (long) batch * length);
+        for (int b = 0; b < batch; b++) {
+            long[] tokens = segments.get(b).tokens();
+            MemorySegment.copy(tokens, 0, ids, JAVA_LONG, (long) b * length * Long.BYTES, length);
+            for (int t = 0; t < length; t++) {
+                positions.setAtIndex(JAVA_LONG, (long) b * length + t, rows[b].position + t);
+            }
+        }
+        for (long k = 0; k < (long) batch * maskLength; k++) {
+            mask.setAtIndex(JAVA_LONG, k, 1L);
+        }
+        List<Tensor> tensors = new ArrayList<>(3);
+        try {
+            tensors.add(Tensor.over(host, ids, ElementType.INT64, batch, length));
+            tensors.add(Tensor.over(host, mask, ElementType.INT64, batch, maskLength));
+            tensors.add(Tensor.over(host, positions, ElementType.INT64, batch, length));
+        } catch (RuntimeException e) {
+            tensors.forEach(Tensor::close);
+            throw e;
+        }
+        return tensors;
+    }
+
+    private long address(int state, int slot) {
+        return slabs[state].address() + slot * rowBytes[state];
+    }
+
+    private int takeSlot(String document) {
+        Integer slot = freeSlots.pollFirst();
+        if (slot == null) {
+            throw new IllegalStateException("all " + capacity + " slots hold documents; evict one before admitting "
+                    + document);
+        }
+        return slot;
+    }
+
+    private Resident resident(String document) {
+        Resident resident = documents.get(document);
+        if (resident == null) {
+            throw new IllegalArgumentException("document " + document + " is not resident");
+        }
+        return resident;
+    }
+
+    @Override
+    public void close() {
+        documents.clear();
+        for (Tensor slab : slabs) {
+            if (slab != null) {
+                slab.close();
+            }
+        }
+        binding.close();
+        allocator.close();
+        host.close();
+        stateMemory.close();
+    }
+}

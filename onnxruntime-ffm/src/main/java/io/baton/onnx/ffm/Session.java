@@ -1,0 +1,155 @@
+package io.baton.onnx.ffm;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An {@code OrtSession} over a model file, with its input and output names read once.
+ *
+ * <p>With {@link SessionConfig#usesCuda()} the CUDA provider is appended through
+ * {@code SessionOptionsAppendExecutionProvider_CUDA_V2} with {@code device_id}, {@code use_tf32=0} (TF32 stays
+ * opt-in, issue 16) and {@code cudnn_conv_algo_search=HEURISTIC}; on a runtime without CUDA that call fails and
+ * the failure is ONNX Runtime's message in an {@link OrtException}.
+ */
+public final class Session implements AutoCloseable {
+
+    private static final int ORT_ENABLE_ALL = 99;
+
+    private final OrtRuntime ort;
+    private final Arena names = Arena.ofShared();
+    private final List<String> inputNames;
+    private final List<String> outputNames;
+    private final Map<String, MemorySegment> cNames = new HashMap<>();
+    private final int cudaDevice;
+    private MemorySegment handle;
+
+    private Session(OrtRuntime ort, MemorySegment handle, int cudaDevice) {
+        this.ort = ort;
+        this.handle = handle;
+        this.cudaDevice = cudaDevice;
+        this.inputNames = readNames(OrtApiSlot.SessionGetInputCount, OrtApiSlot.SessionGetInputName);
+        this.outputNames = readNames(OrtApiSlot.SessionGetOutputCount, OrtApiSlot.SessionGetOutputName);
+        for (String name : inputNames) {
+            cNames.put(name, names.allocateFrom(name));
+        }
+        for (String name : outputNames) {
+            cNames.put(name, names.allocateFrom(name));
+        }
+    }
+
+    /** Loads {@code model}; every native object made on the way is released, on failure too. */
+    public static Session open(Path model, SessionConfig config) {
+        OrtRuntime ort = OrtRuntime.get();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ADDRESS);
+            ort.check(ort.call(OrtApiSlot.CreateSessionOptions, OrtRuntime.STATUS_P, out));
+            MemorySegment options = out.get(ADDRESS, 0);
+            try {
+                ort.check(ort.call(OrtApiSlot.SetIntraOpNumThreads, OrtRuntime.STATUS_PI, options, config.intraOpThreads()));
+                ort.check(ort.call(OrtApiSlot.SetSessionGraphOptimizationLevel, OrtRuntime.STATUS_PI, options, ORT_ENABLE_ALL));
+                if (config.usesCuda()) {
+                    appendCuda(ort, arena, options, config.cudaDevice());
+                }
+                ort.check(ort.call(OrtApiSlot.CreateSession, FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS),
+                        ort.env(), arena.allocateFrom(model.toAbsolutePath().toString()), options, out));
+                return new Session(ort, out.get(ADDRESS, 0), config.cudaDevice());
+            } finally {
+                ort.callVoid(OrtApiSlot.ReleaseSessionOptions, options);
+            }
+        }
+    }
+
+    private static void appendCuda(OrtRuntime ort, Arena arena, MemorySegment options, int device) {
+        MemorySegment out = arena.allocate(ADDRESS);
+        ort.check(ort.call(OrtApiSlot.CreateCUDAProviderOptions, OrtRuntime.STATUS_P, out));
+        MemorySegment cudaOptions = out.get(ADDRESS, 0);
+        try {
+            String[][] entries = {
+                {"device_id", Integer.toString(device)},
+                {"use_tf32", "0"},
+                {"cudnn_conv_algo_search", "HEURISTIC"},
+            };
+            MemorySegment keys = arena.allocate(ADDRESS, entries.length);
+            MemorySegment values = arena.allocate(ADDRESS, entries.length);
+            for (int i = 0; i < entries.length; i++) {
+                keys.setAtIndex(ADDRESS, i, arena.allocateFrom(entries[i][0]));
+                values.setAtIndex(ADDRESS, i, arena.allocateFrom(entries[i][1]));
+            }
+            ort.check(ort.call(OrtApiSlot.UpdateCUDAProviderOptions,
+                    FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG),
+                    cudaOptions, keys, values, (long) entries.length));
+            ort.check(ort.call(OrtApiSlot.SessionOptionsAppendExecutionProvider_CUDA_V2, OrtRuntime.STATUS_PP,
+                    options, cudaOptions));
+        } finally {
+            ort.callVoid(OrtApiSlot.ReleaseCUDAProviderOptions, cudaOptions);
+        }
+    }
+
+    private List<String> readNames(OrtApiSlot count, OrtApiSlot name) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment n = arena.allocate(JAVA_LONG);
+            ort.check(ort.call(count, OrtRuntime.STATUS_PP, handle, n));
+            MemorySegment out = arena.allocate(ADDRESS);
+            List<String> result = new ArrayList<>();
+            for (long i = 0; i < n.get(JAVA_LONG, 0); i++) {
+                ort.check(ort.call(name, OrtRuntime.STATUS_PLPP, handle, i, ort.defaultAllocator(), out));
+                MemorySegment text = out.get(ADDRESS, 0);
+                result.add(text.reinterpret(Long.MAX_VALUE).getString(0));
+                ort.free(ort.defaultAllocator(), text);
+            }
+            return List.copyOf(result);
+        }
+    }
+
+    public List<String> inputNames() {
+        return inputNames;
+    }
+
+    public List<String> outputNames() {
+        return outputNames;
+    }
+
+    /** Whether the CUDA provider was appended. */
+    public boolean usesCuda() {
+        return cudaDevice >= 0;
+    }
+
+    /** The CUDA device the session runs on, or -1. */
+    public int cudaDevice() {
+        return cudaDevice;
+    }
+
+    /** The NUL-terminated name of an input or output, kept for the session's life. */
+    MemorySegment cName(String name) {
+        MemorySegment c = cNames.get(name);
+        if (c == null) {
+            throw new OrtException(2, "the model has no input or output named '" + name + "'");
+        }
+        return c;
+    }
+
+    MemorySegment handle() {
+        if (handle == null) {
+            throw new OrtException("session is closed");
+        }
+        return handle;
+    }
+
+    @Override
+    public void close() {
+        if (handle != null) {
+            ort.callVoid(OrtApiSlot.ReleaseSession, handle);
+            handle = null;
+            names.close();
+        }
+    }
+}

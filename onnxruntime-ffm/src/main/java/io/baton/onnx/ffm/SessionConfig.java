@@ -1,0 +1,31 @@
+package io.baton.onnx.ffm;
+
+/**
+ * How a {@link Session} runs.
+ *
+ * @param intraOpThreads threads inside one operator (0 = ONNX Runtime's default)
+ * @param cudaDevice     the CUDA device to run on, or -1 for the CPU provider alone
+ */
+public record SessionConfig(int intraOpThreads, int cudaDevice) {
+
+    public SessionConfig {
+        if (intraOpThreads < 0) {
+            throw new IllegalArgumentException("intraOpThreads must be >= 0, was " + intraOpThreads);
+        }
+        if (cudaDevice < -1) {
+            throw new IllegalArgumentException("cudaDevice must be -1 (CPU) or a device id, was " + cudaDevice);
+        }
+    }
+
+    public static SessionConfig cpu(int intraOpThreads) {
+        return new SessionConfig(intraOpThreads, -1);
+    }
+
+    public static SessionConfig cuda(int deviceId) {
+        return new SessionConfig(0, deviceId);
+    }
+
+    public boolean usesCuda() {
+        return cudaDevice >= 0;
+    }
+}

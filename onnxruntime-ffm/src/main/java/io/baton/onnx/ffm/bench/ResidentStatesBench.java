@@ -1,0 +1,185 @@
+package io.baton.onnx.ffm.bench;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.providers.OrtCUDAProviderOptions;
+import io.baton.onnx.ffm.ModelPlan;
+import io.baton.onnx.ffm.OrtRuntime;
+import io.baton.onnx.ffm.ResidentStates;
+import io.baton.onnx.ffm.Session;
+import io.baton.onnx.ffm.SessionConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Per-batch time of one model, two ways, same documents and token ids: ONNX Runtime Java's
+ * {@code OrtSession.run} with the states carried through the Java heap ({@link HostStates}, the service's way
+ * today) and IO binding with the states resident in the runtime's memory ({@link ResidentStates}). B documents,
+ * each carried segment by segment; document b starts at byte {@code 100,000 + 20,011 b} of the text (as the
+ * inference service's {@code BatchThroughput} and {@code bench/gpu_torch_eager.py}). Both read only
+ * {@link ModelPlan#serviceReadouts()} back (for the zoo and bench models: {@code last_hidden_state}).
+ *
+ * <p>Arguments: {@code modelDir textFile provider length batches seconds [threads]}; provider {@code cpu} or
+ * {@code cuda} (device 0, {@code use_tf32=0}, {@code cudnn_conv_algo_search=HEURISTIC} on both sides). Each cell:
+ * 3 warm-up batches, then batches for {@code seconds}, median of 3 rounds. Before timing, one batch runs both
+ * ways from the same states and the largest difference of the readouts is printed.
+ *
+ * <p>Run with {@code java --enable-native-access=ALL-UNNAMED -cp onnxruntime-ffm.jar:lib/*}; on the GPU
+ * machine with the staged ONNX Runtime 1.22 GPU jar in place of the CPU one (docs/performance.md).
+ */
+public final class ResidentStatesBench {
+
+    public static void main(String[] args) throws Exception {
+        Path dir = Path.of(args[0]);
+        byte[] text = Files.readAllBytes(Path.of(args[1]));
+        boolean cuda = switch (args[2]) {
+            case "cpu" -> false;
+            case "cuda" -> true;
+            default -> throw new IllegalArgumentException("provider is cpu or cuda, was " + args[2]);
+        };
+        int length = Integer.parseInt(args[3]);
+        int[] batches = Arrays.stream(args[4].split(",")).mapToInt(Integer::parseInt).toArray();
+        double seconds = Double.parseDouble(args[5]);
+        int threads = args.length > 6 ? Integer.parseInt(args[6]) : 0;
+
+        OrtRuntime runtime = OrtRuntime.get();
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        ModelPlan plan = ModelPlan.read(dir.resolve("baton-model.json"));
+        Path model = dir.resolve("model.onnx");
+        List<String> readouts = plan.serviceReadouts();
+        System.out.printf(Locale.ROOT, "ONNX Runtime %s, %s, %s, segments of %d, readouts %s%n", runtime.version(),
+                dir.getFileName(), cuda ? "CUDA fp32" : "CPU " + threads + " threads", length, readouts);
+        System.out.println("| path | batch | ms per batch | tokens/s | host bytes per batch (in + out) |");
+        System.out.println("|---|---:|---:|---:|---:|");
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             OrtCUDAProviderOptions cudaOptions = cuda ? new OrtCUDAProviderOptions(0) : null) {
+            options.setIntraOpNumThreads(threads);
+            if (cudaOptions != null) {
+                cudaOptions.add("use_tf32", "0");
+                cudaOptions.add("cudnn_conv_algo_search", "HEURISTIC");
+                options.addCUDA(cudaOptions);
+            }
+            try (OrtSession javaSession = env.createSession(model.toString(), options);
+                 Session session = Session.open(model, cuda ? SessionConfig.cuda(0) : SessionConfig.cpu(threads))) {
+                for (int batch : batches) {
+                    long readoutBytes = agreement(env, javaSession, session, plan, text, length, batch, readouts);
+                    double[] hostMs = new double[3];
+                    double[] residentMs = new double[3];
+                    for (int r = 0; r < 3; r++) {
+                        HostStates host = new HostStates(env, javaSession, plan);
+                        hostMs[r] = time(batch, seconds, step -> host.run(segments(text, length, batch, step), readouts),
+                                b -> host.admit(document(b)));
+                        try (ResidentStates resident = ResidentStates.open(session, plan)) {
+                            residentMs[r] = time(batch, seconds,
+                                    step -> resident.run(segments(text, length, batch, step), readouts),
+                                    b -> resident.admit(document(b)));
+                        }
+                    }
+                    long stateBytes = plan.state().stream().mapToLong(s -> s.elements() * 4).sum() * batch;
+                    long presentBytes = plan.state().stream().mapToLong(s -> s.isWindow()
+                            ? s.elements() / (s.pinned() + s.window()) * (s.pinned() + s.window() + length) * 4
+                            : s.elements() * 4).sum() * batch;
+                    long inputBytes = (long) batch * (2L * length + plan.maskPast() + length) * 8;
+                    row("ORT Java run, states on the Java heap", batch, length, hostMs,
+                            inputBytes + stateBytes + presentBytes + readoutBytes);
+                    row("FFM IO binding, states resident", batch, length, residentMs, inputBytes + readoutBytes);
+                }
+            }
+        }
+    }
+
+    /**
+     * Runs two batches both ways from fresh states, prints the largest difference of the readouts and returns
+     * the readouts' bytes per batch.
+     */
+    private static long agreement(OrtEnvironment env, OrtSession javaSession, Session session, ModelPlan plan,
+                                  byte[] text, int length, int batch, List<String> readouts) throws Exception {
+        HostStates host = new HostStates(env, javaSession, plan);
+        try (ResidentStates resident = ResidentStates.open(session, plan)) {
+            double max = 0;
+            long bytes = 0;
+            for (int b = 0; b < batch; b++) {
+                host.admit(document(b));
+                resident.admit(document(b));
+            }
+            for (int step = 0; step < 2; step++) {
+                ResidentStates.Readouts a = host.run(segments(text, length, batch, step), readouts);
+                ResidentStates.Readouts c = resident.run(segments(text, length, batch, step), readouts);
+                bytes = 0;
+                for (String name : readouts) {
+                    float[] x = a.get(name);
+                    bytes += 4L * x.length;
+                    float[] y = c.get(name);
+                    for (int i = 0; i < x.length; i++) {
+                        max = Math.max(max, Math.abs((double) x[i] - y[i]));
+                    }
+                }
+            }
+            System.out.printf(Locale.ROOT, "batch %d: readouts of 2 segments, largest |ORT Java - FFM| = %.3g%n", batch, max);
+            return bytes;
+        }
+    }
+
+    private interface Step {
+        void run(int step) throws Exception;
+    }
+
+    private interface Admit {
+        void admit(int b) throws Exception;
+    }
+
+    /** Milliseconds per batch: 3 warm-up batches, then batches for {@code seconds}. */
+    private static double time(int batch, double seconds, Step step, Admit admit) throws Exception {
+        for (int b = 0; b < batch; b++) {
+            admit.admit(b);
+        }
+        int s = 0;
+        for (int i = 0; i < 3; i++) {
+            step.run(s++);
+        }
+        long start = System.nanoTime();
+        long deadline = start + (long) (seconds * 1e9);
+        int runs = 0;
+        do {
+            step.run(s++);
+            runs++;
+        } while (System.nanoTime() < deadline);
+        return (System.nanoTime() - start) / 1e6 / runs;
+    }
+
+    private static void row(String path, int batch, int length, double[] millis, long hostBytes) {
+        double ms = median(millis);
+        System.out.printf(Locale.ROOT, "| %s | %d | %.2f | %,.0f | %,d |%n", path, batch, ms, batch * length / (ms / 1e3),
+                hostBytes);
+    }
+
+    static List<ResidentStates.Segment> segments(byte[] text, int length, int batch, int step) {
+        List<ResidentStates.Segment> segments = new ArrayList<>(batch);
+        for (int b = 0; b < batch; b++) {
+            long[] ids = new long[length];
+            int offset = 100_000 + 20_011 * b + step * length;
+            for (int i = 0; i < length; i++) {
+                ids[i] = text[(offset + i) % text.length] & 0xFF;
+            }
+            segments.add(new ResidentStates.Segment(document(b), ids));
+        }
+        return segments;
+    }
+
+    private static String document(int b) {
+        return "doc-" + b;
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    private ResidentStatesBench() {
+    }
+}

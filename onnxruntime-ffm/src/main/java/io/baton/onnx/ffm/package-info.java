@@ -1,0 +1,13 @@
+/**
+ * ONNX Runtime's C API from Java through FFM ({@code java.lang.foreign}): what ONNX Runtime Java lacks, IO
+ * binding and tensors that stay in the runtime's memory (host or CUDA device) between runs, so a live document's
+ * state need not cross the host on every segment (issue 16).
+ *
+ * <p>{@link io.baton.onnx.ffm.OrtRuntime} reaches the API through the library ONNX Runtime Java loaded;
+ * {@link io.baton.onnx.ffm.Session}, {@link io.baton.onnx.ffm.MemoryInfo}, {@link io.baton.onnx.ffm.Allocator},
+ * {@link io.baton.onnx.ffm.Tensor} and {@link io.baton.onnx.ffm.IoBinding} each own one native object and
+ * release it on {@code close()}; every failed call is an {@link io.baton.onnx.ffm.OrtException} with ONNX
+ * Runtime's message. {@link io.baton.onnx.ffm.ResidentStates} keeps documents' states in the runtime's memory
+ * and runs batches of them. Java 25, built only on JDK 22+ (see docs/performance.md).
+ */
+package io.baton.onnx.ffm;

@@ -1,0 +1,181 @@
+package io.baton.onnx.ffm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import io.baton.onnx.ffm.ResidentStates.Readouts;
+import io.baton.onnx.ffm.ResidentStates.Segment;
+import io.baton.onnx.ffm.bench.HostStates;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * States carried in the runtime's memory through IO binding give what ONNX Runtime Java gives with the states
+ * carried through the Java heap (the inference service's way): every zoo model, 4 segments of 64 tokens of
+ * Moby-Dick, alone and two documents in one batch. Both run the same library with the same session settings
+ * on the same inputs, so the outputs are compared bit for bit.
+ */
+class ResidentStatesTest {
+
+    static final Path CORPUS = Path.of(System.getProperty("baton.corpus.dir", "../data/corpus"));
+    static final int SEGMENTS = 4;
+    static final int LENGTH = 64;
+
+    static byte[] text;
+
+    @BeforeAll
+    static void load() throws Exception {
+        OrtRuntime.get();
+        text = Files.readAllBytes(CORPUS.resolve("moby-dick/moby-dick.txt"));
+    }
+
+    /** {@code SEGMENTS * LENGTH} tokens of the text from byte {@code offset} (the tiny models' ids are bytes). */
+    static long[] tokens(int offset) {
+        long[] ids = new long[SEGMENTS * LENGTH];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = text[offset + i] & 0xff;
+        }
+        return ids;
+    }
+
+    static Segment segment(String document, long[] ids, int k) {
+        return new Segment(document, Arrays.copyOfRange(ids, k * LENGTH, (k + 1) * LENGTH));
+    }
+
+    @Test
+    void oneDocumentCarriedInTheRuntimeMatchesOnnxRuntimeJavaBitForBit() throws Exception {
+        for (Path dir : OrtApiSlotTest.zooModels()) {
+            compare(dir, List.of("a"), List.of(tokens(50_000)));
+        }
+    }
+
+    @Test
+    void twoDocumentsInOneBatchMatchOnnxRuntimeJavaBitForBit() throws Exception {
+        for (Path dir : OrtApiSlotTest.zooModels()) {
+            compare(dir, List.of("a", "b"), List.of(tokens(50_000), tokens(90_000)));
+        }
+    }
+
+    @Test
+    void documentsInScatteredSlotsAndAnyOrderMatchOnnxRuntimeJavaBitForBit() throws Exception {
+        // slots: a 0, filler 1, b 2, c 3: the batch [c, b, a] is gathered and scattered in three runs, [b, c] in one
+        for (Path dir : OrtApiSlotTest.zooModels()) {
+            compare(dir, List.of("c", "b", "a"), List.of(tokens(70_000), tokens(90_000), tokens(50_000)),
+                    List.of("a", "filler", "b", "c"));
+        }
+    }
+
+    private static void compare(Path dir, List<String> documents, List<long[]> ids) throws Exception {
+        compare(dir, documents, ids, documents);
+    }
+
+    private static void compare(Path dir, List<String> documents, List<long[]> ids, List<String> admitted)
+            throws Exception {
+        ModelPlan plan = ModelPlan.read(dir.resolve("baton-model.json"));
+        Path model = dir.resolve("model.onnx");
+        List<String> readouts = List.of("logits", "last_hidden_state");
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (Session session = Session.open(model, SessionConfig.cpu(1));
+             ResidentStates resident = ResidentStates.open(session, plan);
+             OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            options.setIntraOpNumThreads(1);
+            try (OrtSession javaSession = env.createSession(model.toString(), options)) {
+                HostStates reference = new HostStates(env, javaSession, plan);
+                admitted.forEach(resident::admit);
+                documents.forEach(reference::admit);
+                for (int k = 0; k < SEGMENTS; k++) {
+                    int segmentIndex = k;
+                    List<Segment> batch = java.util.stream.IntStream.range(0, documents.size())
+                            .mapToObj(b -> segment(documents.get(b), ids.get(b), segmentIndex)).toList();
+                    Readouts got = resident.run(batch, readouts);
+                    Readouts expected = reference.run(batch, readouts);
+                    for (String name : readouts) {
+                        String what = dir.getFileName() + " segment " + k + " " + name + " batch " + documents.size();
+                        assertThat(got.shapes().get(name)).as(what).containsExactly(expected.shapes().get(name));
+                        assertBitwiseEqual(what, got.get(name), expected.get(name));
+                    }
+                }
+                for (String document : documents) {
+                    ResidentStates.HostState got = resident.export(document);
+                    ResidentStates.HostState expected = reference.export(document);
+                    assertThat(got.position()).isEqualTo(SEGMENTS * LENGTH);
+                    assertThat(got.position()).isEqualTo(expected.position());
+                    for (int i = 0; i < plan.state().size(); i++) {
+                        assertBitwiseEqual(dir.getFileName() + " state " + plan.state().get(i).input() + " of " + document,
+                                got.tensors().get(i), expected.tensors().get(i));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aStateExportedAndLoadedAgainContinuesExactlyAsTheResidentOne() {
+        Path dir = OrtApiSlotTest.zooModels().stream().filter(d -> d.getFileName().toString().equals("longformer-tiny"))
+                .findFirst().orElseThrow();
+        ModelPlan plan = ModelPlan.read(dir.resolve("baton-model.json"));
+        long[] ids = tokens(50_000);
+        try (Session session = Session.open(dir.resolve("model.onnx"), SessionConfig.cpu(1));
+             ResidentStates resident = ResidentStates.open(session, plan)) {
+            resident.admit("a");
+            resident.admit("b");
+            resident.run(List.of(segment("a", ids, 0)), List.of("logits"));
+            resident.run(List.of(segment("a", ids, 1)), List.of("logits"));
+            resident.load("copy", resident.export("a"));
+            assertThat(resident.position("copy")).isEqualTo(2 * LENGTH);
+            Readouts original = resident.run(List.of(segment("a", ids, 2)), List.of("last_hidden_state"));
+            Readouts restored = resident.run(List.of(segment("copy", ids, 2)), List.of("last_hidden_state"));
+            assertBitwiseEqual("restored", restored.get("last_hidden_state"), original.get("last_hidden_state"));
+            resident.evict("copy");
+            assertThat(resident.isResident("copy")).isFalse();
+            // the freed slot is taken again, and starts from zeros like any admitted document
+            resident.admit("again");
+            resident.admit("fresh");
+            Readouts again = resident.run(List.of(segment("again", ids, 0)), List.of("last_hidden_state"));
+            Readouts fresh = resident.run(List.of(segment("fresh", ids, 0)), List.of("last_hidden_state"));
+            assertBitwiseEqual("a reused slot", again.get("last_hidden_state"), fresh.get("last_hidden_state"));
+        }
+    }
+
+    @Test
+    void aBatchThatCannotBeRunIsRefusedBeforeTheRuntimeSeesIt() {
+        Path dir = OrtApiSlotTest.zooModels().get(0);
+        ModelPlan plan = ModelPlan.read(dir.resolve("baton-model.json"));
+        try (Session session = Session.open(dir.resolve("model.onnx"), SessionConfig.cpu(1));
+             ResidentStates resident = ResidentStates.open(session, plan, 2)) {
+            resident.admit("a");
+            resident.admit("b");
+            assertThatThrownBy(() -> resident.admit("c"))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("all 2 slots");
+            List<String> out = List.of("logits");
+            assertThatThrownBy(() -> resident.run(List.of(new Segment("a", new long[4]), new Segment("a", new long[4])), out))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("twice");
+            assertThatThrownBy(() -> resident.run(List.of(new Segment("a", new long[4]), new Segment("b", new long[3])), out))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one non-zero length");
+            assertThatThrownBy(() -> resident.run(List.of(new Segment("nobody", new long[4])), out))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not resident");
+            assertThatThrownBy(() -> resident.run(List.of(new Segment("a", new long[4])), List.of("no_such_output")))
+                    .isInstanceOf(OrtException.class).hasMessageContaining("no_such_output");
+            assertThat(resident.position("a")).isZero();
+        }
+    }
+
+    static void assertBitwiseEqual(String what, float[] got, float[] expected) {
+        assertThat(got.length).as(what + " length").isEqualTo(expected.length);
+        int differing = 0;
+        double maxDiff = 0;
+        for (int i = 0; i < got.length; i++) {
+            if (Float.floatToRawIntBits(got[i]) != Float.floatToRawIntBits(expected[i])) {
+                differing++;
+                maxDiff = Math.max(maxDiff, Math.abs((double) got[i] - expected[i]));
+            }
+        }
+        assertThat(differing).as(what + ": elements differing in any bit (max |diff| " + maxDiff + ")").isZero();
+    }
+}
