@@ -3,7 +3,7 @@
 score 0, and the command reproduces the export from a graph without it.
 
 No ONNX runtime is installed for Python here (Debian has none), so the appended nodes are run
-by a small numpy interpreter of exactly their operators, in float32, over each model's golden
+by a small numpy interpreter of exactly their operators, in their types, over each model's golden
 logits; the Java ``TokenNllTest`` runs the whole graphs in ONNX Runtime against Java's own
 log-softmax of the logits the same run returned."""
 import json
@@ -16,9 +16,13 @@ import pytest
 from onnx import numpy_helper
 
 from models import safetensors_io
-from models.token_nll import OUTPUT, PREFIX, TARGETS, add_token_nll, transform_folder
+from models.token_nll import (OUTPUT, TARGETS, add_token_nll, old_style_folder, remove_token_nll,
+                              transform_folder)
 
 ZOO = Path(__file__).resolve().parents[1] / "zoo"
+RESOURCES = Path(__file__).resolve().parents[2] / "inference-service" / "src" / "test" / "resources"
+HUB = RESOURCES / "hub-style"
+OLD_STYLE = RESOURCES / "before-token-nll" / "gemma2-tiny"
 FOLDERS = sorted(p for p in ZOO.iterdir() if (p / "model.onnx").is_file())
 
 
@@ -60,7 +64,9 @@ def run_nodes(nodes, values: dict) -> np.ndarray:
         elif node.op_type == "ReduceLogSumExp":
             axes = tuple(attribute(node, "axes"))
             top = x[0].max(axis=axes, keepdims=True)
-            out = (np.log(np.exp(x[0] - top).sum(axis=axes, keepdims=True)) + top).astype(np.float32)
+            out = np.log(np.exp(x[0] - top).sum(axis=axes, keepdims=True)) + top
+        elif node.op_type == "Cast":
+            out = x[0].astype(onnx.mapping.TENSOR_TYPE_TO_NP_TYPE[attribute(node, "to")])
         elif node.op_type == "Sub":
             out = x[0] - x[1]
         else:
@@ -102,25 +108,12 @@ def test_token_nll_is_the_log_softmax_of_the_logits(folder):
     assert nll[scored].min() > 0
 
 
-def strip(graph: onnx.ModelProto) -> onnx.ModelProto:
-    """The graph as exported before token_nll existed."""
-    kept = [n for n in graph.graph.node if not any(o == OUTPUT or o.startswith(PREFIX) for o in n.output)]
-    del graph.graph.node[:]
-    graph.graph.node.extend(kept)
-    for field, name in ((graph.graph.input, TARGETS), (graph.graph.output, OUTPUT)):
-        field.remove(next(v for v in field if v.name == name))
-    return graph
-
-
 def test_the_command_turns_an_old_export_into_the_committed_one(tmp_path):
     committed = ZOO / "gemma2-tiny"
     old = tmp_path / "gemma2-tiny"
-    shutil.copytree(committed, old)
-    onnx.save(strip(onnx.load(str(committed / "model.onnx"))), str(old / "model.onnx"))
-    plan = json.loads((old / "baton-model.json").read_text())
-    plan["inputs"].remove(TARGETS)
-    plan["outputs"].remove(OUTPUT)
-    (old / "baton-model.json").write_text(json.dumps(plan, indent=2) + "\n")
+    old_style_folder(committed, old)
+    assert OUTPUT not in [o.name for o in onnx.load(str(old / "model.onnx")).graph.output]
+    assert TARGETS not in json.loads((old / "baton-model.json").read_text())["inputs"]
 
     assert transform_folder(old)
     assert (old / "model.onnx").read_bytes() == (committed / "model.onnx").read_bytes()
@@ -131,6 +124,21 @@ def test_the_command_turns_an_old_export_into_the_committed_one(tmp_path):
 
 def test_a_graph_without_logits_is_refused():
     graph = onnx.load(str(ZOO / "gemma2-tiny" / "model.onnx"))
-    strip(graph).graph.output[0].name = "scores"
+    remove_token_nll(graph).graph.output[0].name = "scores"
     with pytest.raises(ValueError, match="no 'logits' output"):
         add_token_nll(graph)
+
+
+def test_a_hub_export_gets_token_nll_without_a_plan(tmp_path):
+    hub = tmp_path / "hub-style"
+    shutil.copytree(HUB, hub)
+    assert transform_folder(hub)
+    graph = onnx.load(str(hub / "model.onnx"))
+    assert [i.name for i in graph.graph.input][-1] == TARGETS and graph.graph.output[-1].name == OUTPUT
+    assert not (hub / "baton-model.json").exists()
+
+
+def test_the_old_style_fixture_is_the_committed_gemma2_tiny_without_token_nll(tmp_path):
+    old_style_folder(ZOO / "gemma2-tiny", tmp_path)
+    for name in ("model.onnx", "baton-model.json", "config.json", "tokenizer.json"):
+        assert (tmp_path / name).read_bytes() == (OLD_STYLE / name).read_bytes(), name
