@@ -68,7 +68,8 @@ public final class SegmentMetrics {
     private static DistributionSummary stateMoved(MeterRegistry registry, String direction) {
         return DistributionSummary.builder("baton.inference.state.moved").baseUnit("bytes").tag("direction", direction)
                 .description("bytes of state a segment's run copied into (in) or out of (out) ONNX Runtime")
-                .publishPercentileHistogram().minimumExpectedValue(1.0).maximumExpectedValue(1e9).register(registry);
+                .publishPercentileHistogram().minimumExpectedValue(1024.0).maximumExpectedValue(1024.0 * 1024 * 1024)
+                .register(registry);
     }
 
     /** A segment that succeeded: its steps, its duration, its tokens. */
