@@ -103,17 +103,17 @@ public final class SegmentModel implements AutoCloseable {
             Set<String> inputs = session.getInputNames();
             Set<String> outputs = session.getOutputNames();
             StatePlan.requirePresentForEveryPast(id, inputs, outputs);
-            Path planFile = folder.resolve("baton-model.json");
-            StatePlan plan = Files.isRegularFile(planFile)
-                    ? StatePlan.read(planFile)
-                    : HubExportPlan.derive(id, folder, session.getInputInfo(), outputs, maxPast);
-            plan.requireMatches(id, inputs, outputs);
             if (inputs.contains(TARGET_IDS) != outputs.contains(TOKEN_NLL)) {
                 throw new ModelContractException("model " + id + ": the graph has " + (inputs.contains(TARGET_IDS)
                         ? "input '" + TARGET_IDS + "' but no output '" + TOKEN_NLL + "'"
                         : "output '" + TOKEN_NLL + "' but no input '" + TARGET_IDS + "'")
                         + "; a model scores tokens with both or neither");
             }
+            Path planFile = folder.resolve("baton-model.json");
+            StatePlan plan = Files.isRegularFile(planFile)
+                    ? StatePlan.read(planFile)
+                    : HubExportPlan.derive(id, folder, session.getInputInfo(), outputs, maxPast);
+            plan.requireMatches(id, inputs, outputs);
             return new SegmentModel(id, sha256(onnx), plan, env, session, outputs.contains("last_hidden_state"),
                     outputs.contains(TOKEN_NLL));
         } catch (RuntimeException | IOException | OrtException e) {
