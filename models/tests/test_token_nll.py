@@ -67,6 +67,13 @@ def run_nodes(nodes, values: dict) -> np.ndarray:
             out = np.log(np.exp(x[0] - top).sum(axis=axes, keepdims=True)) + top
         elif node.op_type == "Cast":
             out = x[0].astype(onnx.mapping.TENSOR_TYPE_TO_NP_TYPE[attribute(node, "to")])
+        elif node.op_type == "LogSoftmax":
+            axis = attribute(node, "axis")
+            top = x[0].max(axis=axis, keepdims=True)
+            shifted = x[0] - top
+            out = (shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))).astype(x[0].dtype)
+        elif node.op_type == "Neg":
+            out = -x[0]
         elif node.op_type == "Sub":
             out = x[0] - x[1]
         else:
