@@ -3,7 +3,8 @@
 
     /usr/bin/python3 -m models.contract_fixtures inference-service/src/test/resources
 
-writes ``contract/past-without-present/model.onnx`` and ``hub-style/`` (``model.onnx``,
+writes ``contract/past-without-present/model.onnx``, ``contract/targets-without-token-nll/model.onnx``
+and ``hub-style/`` (``model.onnx``,
 ``config.json``, ``golden.safetensors``).
 """
 from __future__ import annotations
@@ -34,6 +35,18 @@ def past_without_present() -> onnx.ModelProto:
     nodes = [helper.make_node("Identity", ["past_conv.0"], ["logits"]),
              helper.make_node("Identity", ["past_ssm.1"], ["present_ssm.1"])]
     graph = helper.make_graph(nodes, "past_without_present", inputs, outputs)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+
+
+def targets_without_token_nll() -> onnx.ModelProto:
+    """Takes target_ids but returns no token_nll (only logits)."""
+    inputs = [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", "sequence"]),
+              helper.make_tensor_value_info("target_ids", TensorProto.INT64, ["batch", "sequence"])]
+    outputs = [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", "sequence", 1])]
+    nodes = [helper.make_node("Cast", ["input_ids"], ["ids_float"], to=TensorProto.FLOAT),
+             helper.make_node("Unsqueeze", ["ids_float", "last_axis"], ["logits"])]
+    graph = helper.make_graph(nodes, "targets_without_token_nll", inputs, outputs,
+                              [helper.make_tensor("last_axis", TensorProto.INT64, [1], [-1])])
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
 
 
@@ -209,6 +222,14 @@ def main() -> None:
     out = root / "contract" / "past-without-present"
     out.mkdir(parents=True, exist_ok=True)
     model = past_without_present()
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    onnx.save(model, str(out / "model.onnx"))
+    print(f"wrote {out / 'model.onnx'}")
+
+    out = root / "contract" / "targets-without-token-nll"
+    out.mkdir(parents=True, exist_ok=True)
+    model = targets_without_token_nll()
     model.ir_version = 8
     onnx.checker.check_model(model)
     onnx.save(model, str(out / "model.onnx"))

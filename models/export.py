@@ -38,6 +38,7 @@ from .blocks import HybridLM
 from .corpus import byte_ids, moby_dick_bytes
 from .families import FAMILIES, build
 from .runner import fixed_split, ragged_split, run_segments
+from .token_nll import add_token_nll
 
 OPSET = 17
 # The same exporter on torch 1.13 and 2.x: tracing (TorchScript). torch >= 2.9 defaults to the
@@ -63,14 +64,18 @@ class SegmentGraph(nn.Module):
 
 
 def input_names(model: HybridLM) -> List[str]:
-    return ["input_ids", "attention_mask", "position_ids", *[s.input for s in model.state_specs()]]
+    """The graph's inputs: the traced ones, then ``target_ids`` (appended by models/token_nll.py)."""
+    return ["input_ids", "attention_mask", "position_ids", *[s.input for s in model.state_specs()], "target_ids"]
 
 
 def output_names(model: HybridLM) -> List[str]:
-    return ["logits", "last_hidden_state", *[s.output for s in model.state_specs()]]
+    """The graph's outputs: the traced ones, then ``token_nll`` (appended by models/token_nll.py)."""
+    return ["logits", "last_hidden_state", *[s.output for s in model.state_specs()], "token_nll"]
 
 
-def export_onnx(model: HybridLM, path: Path) -> None:
+def export_onnx(model: HybridLM, path: Path, float16: bool = False) -> None:
+    """Traces the segment path to ``path``; with ``float16``, stores the weights that are exactly
+    float16 as float16 (:func:`store_float16`); last, appends ``token_nll`` (models/token_nll.py)."""
     specs = model.state_specs()
     batch, seq, t0 = 2, 5, 3
     ids = torch.randint(0, model.config.vocab_size, (batch, seq))
@@ -88,10 +93,14 @@ def export_onnx(model: HybridLM, path: Path) -> None:
             else {0: "batch"}
     with torch.no_grad():
         torch.onnx.export(SegmentGraph(model), (ids, mask, positions, *past), str(path),
-                          input_names=input_names(model), output_names=output_names(model),
+                          input_names=input_names(model)[:-1], output_names=output_names(model)[:-1],
                           dynamic_axes=axes, opset_version=OPSET, do_constant_folding=True,
                           **TRACING_EXPORTER)
-    check_graph(model, onnx.load(str(path)))
+    if float16:
+        store_float16(path)
+    graph = add_token_nll(onnx.load(str(path)))
+    check_graph(model, graph)
+    onnx.save(graph, str(path))
 
 
 def check_graph(model: HybridLM, graph: onnx.ModelProto) -> None:
@@ -111,9 +120,9 @@ def state_plan(model: HybridLM) -> dict:
         "model": "model.onnx",
         "vocab_size": cfg.vocab_size,
         "hidden_size": cfg.hidden_size,
-        "inputs": ["input_ids", "attention_mask", "position_ids"],
+        "inputs": ["input_ids", "attention_mask", "position_ids", "target_ids"],
         "mask_past": model.mask_past(),
-        "outputs": ["logits", "last_hidden_state"],
+        "outputs": ["logits", "last_hidden_state", "token_nll"],
         "state": [s.to_json() for s in model.state_specs()],
     }
 
@@ -218,8 +227,7 @@ def export_trained(weights: Path, tokenizer: Path, golden_ids: Path, out: Path) 
     if golden["byte_offset"] != GOLDEN_SOURCE[1] or len(golden["ids"]) != GOLDEN_TOKENS:
         raise ValueError(f"{golden_ids} is not {GOLDEN_TOKENS} ids of the golden text at {GOLDEN_SOURCE}")
     out.mkdir(parents=True, exist_ok=True)
-    export_onnx(model, out / "model.onnx")
-    store_float16(out / "model.onnx")
+    export_onnx(model, out / "model.onnx", float16=True)
     (out / "config.json").write_text(json.dumps(model.hf_config(), indent=2) + "\n")
     (out / "baton-model.json").write_text(json.dumps(state_plan(model), indent=2) + "\n")
     (out / "tokenizer.json").write_text(tokenizer.read_text(encoding="utf-8"), encoding="utf-8")

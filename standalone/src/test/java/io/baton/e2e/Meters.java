@@ -14,8 +14,16 @@ import org.springframework.web.reactive.function.client.WebClient;
  */
 record Meters(List<String> lines) {
 
+    /** A scrape's body may pass WebClient's default limit of 256 KiB (one histogram is ~100 lines). */
+    static final int MAX_SCRAPE_BYTES = 4 * 1024 * 1024;
+
+    static WebClient client(String baseUrl) {
+        return WebClient.builder().baseUrl(baseUrl)
+                .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(MAX_SCRAPE_BYTES)).build();
+    }
+
     static Meters scrape(String baseUrl) {
-        String text = WebClient.create(baseUrl).get().uri("/actuator/prometheus").retrieve().bodyToMono(String.class)
+        String text = client(baseUrl).get().uri("/actuator/prometheus").retrieve().bodyToMono(String.class)
                 .block(Duration.ofSeconds(10));
         return new Meters(text.lines().filter(line -> !line.startsWith("#") && !line.isBlank()).toList());
     }
@@ -25,7 +33,7 @@ record Meters(List<String> lines) {
      * exemplar ({@code ... # {trace_id=...} ...}).
      */
     static List<String> exemplarLines(String baseUrl) {
-        String text = WebClient.create(baseUrl).get().uri("/actuator/prometheus")
+        String text = client(baseUrl).get().uri("/actuator/prometheus")
                 .header("Accept", "application/openmetrics-text;version=1.0.0").retrieve().bodyToMono(String.class)
                 .block(Duration.ofSeconds(10));
         return text.lines().filter(line -> !line.startsWith("#") && line.contains(" # {")).toList();

@@ -7,6 +7,7 @@ import io.baton.common.testing.SpringServer;
 import io.baton.common.testing.TestServers;
 import io.baton.gateway.GatewayServiceApplication;
 import io.baton.inference.InferenceServiceApplication;
+import io.baton.inference.models.StatePlan;
 import io.baton.memory.MemoryServiceApplication;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.trace.data.SpanData;
@@ -187,6 +188,16 @@ class ObservabilityIT {
                 .isEqualTo(segments);
         assertThat(inferenceAfter.minus(inferenceBefore, "baton_batch_size_segments_sum")).isEqualTo(segments);
         assertThat(inferenceAfter.minus(inferenceBefore, "baton_batch_size_segments_count")).isBetween(1.0, (double) segments);
+        // Each segment fed gemma2-tiny's whole state (fixed windows) in and copied the windows plus its tokens out.
+        long stateBytes = StatePlan.read(zoo().resolve("gemma2-tiny/baton-model.json")).stateBytes();
+        assertThat(inferenceAfter.minus(inferenceBefore, "baton_inference_state_moved_bytes_count", "direction", "in"))
+                .isEqualTo(segments);
+        assertThat(inferenceAfter.minus(inferenceBefore, "baton_inference_state_moved_bytes_sum", "direction", "in"))
+                .isEqualTo((double) segments * stateBytes);
+        assertThat(inferenceAfter.minus(inferenceBefore, "baton_inference_state_moved_bytes_count", "direction", "out"))
+                .isEqualTo(segments);
+        assertThat(inferenceAfter.minus(inferenceBefore, "baton_inference_state_moved_bytes_sum", "direction", "out"))
+                .isGreaterThan((double) segments * stateBytes);
         assertThat(inferenceAfter.minus(inferenceBefore, "gen_ai_server_request_duration_seconds_count",
                 "gen_ai_operation_name", "segment", "gen_ai_request_model", "gemma2-tiny", "error_type", ""))
                 .isEqualTo(segments);
@@ -345,7 +356,7 @@ class ObservabilityIT {
             // Status and the groups' names only: no component, no detail.
             assertThat(anonymous.get().uri("/actuator/health").retrieve().bodyToMono(JSON).block(Duration.ofSeconds(10)))
                     .isEqualTo(Map.of("status", "UP", "groups", List.of("liveness", "readiness")));
-            assertThat(anonymous.get().uri("/actuator/prometheus").retrieve().bodyToMono(String.class)
+            assertThat(Meters.client(server.baseUrl()).get().uri("/actuator/prometheus").retrieve().bodyToMono(String.class)
                     .block(Duration.ofSeconds(10))).contains("# TYPE jvm_memory_used_bytes gauge");
             for (String hidden : List.of("/actuator/env", "/actuator/beans", "/actuator/configprops", "/actuator/heapdump",
                     "/actuator/metrics", "/actuator/loggers", "/actuator/threaddump")) {

@@ -3,6 +3,7 @@ package io.baton.evaluation.bpb;
 import io.baton.gateway.segmenting.Segment;
 import io.baton.gateway.segmenting.Segmenter;
 import io.baton.inference.models.DocumentState;
+import io.baton.inference.models.SegmentInput;
 import io.baton.inference.models.SegmentModel;
 import io.baton.inference.models.SegmentOutput;
 import io.baton.inference.segments.Readouts;
@@ -21,7 +22,8 @@ import java.util.List;
  * The segments are the gateway's ({@link Segmenter}: at most N tokens, cut at sentences); the
  * model runs in ONNX Runtime through the inference service's {@link SegmentModel}, and each
  * position's negative log-likelihood of the next token is the inference service's own
- * {@link Readouts#tokenNll} (the {@code tokenNll} of {@code POST /v1/segments}). A segment's
+ * {@link Readouts#tokenNll} of a run that fetches it as the service's does (the graph's {@code
+ * token_nll}; the {@code tokenNll} of {@code POST /v1/segments}). A segment's
  * last position is scored against the next segment's first token, in both ways, so both score
  * every token of a text but its first. bpb = (sum of NLL in nats) / ln 2 / (UTF-8 bytes of the
  * texts).
@@ -87,16 +89,21 @@ public final class BitsPerByte {
         for (int i = 0; i < segments.size(); i++) {
             long[] ids = segments.get(i);
             long next = i + 1 < segments.size() ? segments.get(i + 1)[0] : -1;
-            SegmentOutput withState = model.run(ids, carried);
+            SegmentOutput withState = scores(new SegmentInput(ids, carried, next));
             carried = withState.next();
-            double[] nll = Readouts.tokenNll(withState.logits(), ids, next);
+            double[] nll = Readouts.tokenNll(withState, ids, next);
             carriedNats += sum(nll);
-            resetNats += sum(Readouts.tokenNll(model.run(ids, model.initialState(1)).logits(), ids, next));
+            resetNats += sum(Readouts.tokenNll(scores(new SegmentInput(ids, model.initialState(1), next)), ids, next));
             tokens += ids.length;
             scored += nll.length;
         }
         return new Result(1, text.getBytes(StandardCharsets.UTF_8).length, tokens, scored, segments.size(), carriedNats,
                 resetNats);
+    }
+
+    /** One segment run as the service runs it: fetching each token's NLL, not the logits. */
+    private SegmentOutput scores(SegmentInput segment) {
+        return model.run(List.of(segment), SegmentModel.Fetch.TOKEN_NLL).get(0);
     }
 
     private static double sum(double[] values) {

@@ -40,7 +40,7 @@ public final class HubExportPlan {
     /** The default of {@code baton.models.max-past}. */
     public static final int DEFAULT_MAX_PAST = 4096;
 
-    private static final Set<String> FED_INPUTS = Set.of("input_ids", "attention_mask", "position_ids");
+    private static final Set<String> FED_INPUTS = Set.of("input_ids", "attention_mask", "position_ids", "target_ids");
     private static final Pattern KV = Pattern.compile("past_key_values\\.(\\d+)\\.(key|value)");
     private static final Pattern FIXED = Pattern.compile("past_(conv|ssm|recurrent)\\.(\\d+)");
     private static final int PAST_AXIS = 2;

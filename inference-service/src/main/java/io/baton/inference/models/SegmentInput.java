@@ -1,8 +1,20 @@
 package io.baton.inference.models;
 
 /**
- * One document's segment in a batch: its token ids and the state it continues from (tensors
- * with a batch axis of 1).
+ * One document's segment in a batch: its token ids, the state it continues from (tensors with a
+ * batch axis of 1), and {@code next}, the first token of the following segment when it is known
+ * (negative: not known), which the segment's last position predicts. The model scores each
+ * position's next token ({@code target_ids}: the tokens shifted left, {@code next} last).
  */
-public record SegmentInput(long[] tokens, DocumentState state) {
+public record SegmentInput(long[] tokens, DocumentState state, long next) {
+
+    /** A segment whose following token is not known: its last position scores nothing. */
+    public SegmentInput(long[] tokens, DocumentState state) {
+        this(tokens, state, -1);
+    }
+
+    /** The token each position predicts: the next one in the segment, then {@code next} (negative: none). */
+    long target(int position) {
+        return position + 1 < tokens.length ? tokens[position + 1] : next;
+    }
 }

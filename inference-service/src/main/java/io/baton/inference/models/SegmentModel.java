@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,11 +27,30 @@ import java.util.Set;
  *
  * <p>{@link #run} builds {@code input_ids}, {@code attention_mask} (all ones over [past ;
  * segment]) and {@code position_ids} (absolute, from the tokens the document has consumed),
- * feeds every state tensor as its {@code past*} input, and returns the outputs with the next
- * state: each {@code present*} output after its retention policy. Thread-safe: ONNX Runtime
- * sessions accept concurrent runs.
+ * feeds every state tensor as its {@code past*} input, and {@code target_ids} (each position's
+ * next token) to a model that scores tokens itself, and returns the outputs with the next state:
+ * each {@code present*} output after its retention policy. ONNX Runtime copies out only the
+ * outputs the caller reads ({@link Fetch}). Thread-safe: ONNX Runtime sessions accept concurrent
+ * runs.
  */
 public final class SegmentModel implements AutoCloseable {
+
+    /** The graph input of each position's next token, and the output of its negative log-likelihood. */
+    static final String TARGET_IDS = "target_ids";
+    static final String TOKEN_NLL = "token_nll";
+
+    /**
+     * What a run copies out of ONNX Runtime besides the state and {@code last_hidden_state}.
+     */
+    public enum Fetch {
+        /** {@code logits} [batch, T, vocab]: generation, and whatever reads whole distributions. */
+        LOGITS,
+        /**
+         * {@code token_nll} [batch, T] (for segments, which read only each token's NLL), or {@code
+         * logits} for a model whose graph does not compute it (exports made before it existed).
+         */
+        TOKEN_NLL
+    }
 
     private final String id;
     private final String digest;
@@ -38,15 +58,17 @@ public final class SegmentModel implements AutoCloseable {
     private final OrtEnvironment env;
     private final OrtSession session;
     private final boolean hiddenState;
+    private final boolean tokenNll;
 
     private SegmentModel(String id, String digest, StatePlan plan, OrtEnvironment env, OrtSession session,
-                         boolean hiddenState) {
+                         boolean hiddenState, boolean tokenNll) {
         this.id = id;
         this.digest = digest;
         this.plan = plan;
         this.env = env;
         this.session = session;
         this.hiddenState = hiddenState;
+        this.tokenNll = tokenNll;
     }
 
     /**
@@ -63,7 +85,8 @@ public final class SegmentModel implements AutoCloseable {
      * for an export from the Hugging Face hub without one, the plan {@link HubExportPlan} derives
      * from the graph and {@code config.json}, global attention layers keeping {@code maxPast}
      * past tokens. Refuses a model whose graph takes a {@code past*} input without returning the
-     * matching {@code present*}.
+     * matching {@code present*}, or one of {@code target_ids} and {@code token_nll} without the
+     * other.
      */
     public static SegmentModel load(Path folder, OrtSession.SessionOptions options, int maxPast) {
         String id = folder.getFileName().toString();
@@ -80,12 +103,19 @@ public final class SegmentModel implements AutoCloseable {
             Set<String> inputs = session.getInputNames();
             Set<String> outputs = session.getOutputNames();
             StatePlan.requirePresentForEveryPast(id, inputs, outputs);
+            if (inputs.contains(TARGET_IDS) != outputs.contains(TOKEN_NLL)) {
+                throw new ModelContractException("model " + id + ": the graph has " + (inputs.contains(TARGET_IDS)
+                        ? "input '" + TARGET_IDS + "' but no output '" + TOKEN_NLL + "'"
+                        : "output '" + TOKEN_NLL + "' but no input '" + TARGET_IDS + "'")
+                        + "; a model scores tokens with both or neither");
+            }
             Path planFile = folder.resolve("baton-model.json");
             StatePlan plan = Files.isRegularFile(planFile)
                     ? StatePlan.read(planFile)
                     : HubExportPlan.derive(id, folder, session.getInputInfo(), outputs, maxPast);
             plan.requireMatches(id, inputs, outputs);
-            return new SegmentModel(id, sha256(onnx), plan, env, session, outputs.contains("last_hidden_state"));
+            return new SegmentModel(id, sha256(onnx), plan, env, session, outputs.contains("last_hidden_state"),
+                    outputs.contains(TOKEN_NLL));
         } catch (RuntimeException | IOException | OrtException e) {
             closeQuietly(session, e);
             throw e instanceof ModelContractException m ? m
@@ -111,6 +141,14 @@ public final class SegmentModel implements AutoCloseable {
         return hiddenState;
     }
 
+    /**
+     * Whether the graph computes each token's negative log-likelihood itself ({@code target_ids}
+     * in, {@code token_nll} out; exports made before it existed do not).
+     */
+    public boolean hasTokenNll() {
+        return tokenNll;
+    }
+
     /** The documented initial state of {@code batch} documents: nothing consumed, zeros. */
     public DocumentState initialState(int batch) {
         Map<String, FloatTensor> tensors = new LinkedHashMap<>();
@@ -120,29 +158,48 @@ public final class SegmentModel implements AutoCloseable {
         return new DocumentState(0, tensors);
     }
 
-    /** Runs one segment of one document. */
+    /** Runs one segment of one document, fetching its logits. */
     public SegmentOutput run(long[] tokens, DocumentState state) {
         return run(List.of(new SegmentInput(tokens, state))).get(0);
+    }
+
+    /** Runs one segment of each of several documents as one batch, fetching logits (see {@link #run(List, Fetch)}). */
+    public List<SegmentOutput> run(List<SegmentInput> segments) {
+        return run(segments, Fetch.LOGITS);
     }
 
     /**
      * Runs one segment of each of several documents as one batch. The segments must have equal
      * lengths; the documents may be at different positions. Each output belongs to the input at
-     * the same index and carries that document's next state (batch axis 1).
+     * the same index and carries that document's next state (batch axis 1). ONNX Runtime copies
+     * out the state, {@code last_hidden_state} and what {@code fetch} names, nothing else.
      */
-    public List<SegmentOutput> run(List<SegmentInput> segments) {
+    public List<SegmentOutput> run(List<SegmentInput> segments, Fetch fetch) {
         int batch = segments.size();
         int length = segments.get(0).tokens().length;
         long[] ids = new long[batch * length];
         long[] positions = new long[batch * length];
+        long[] targets = new long[batch * length];
         for (int b = 0; b < batch; b++) {
             SegmentInput segment = segments.get(b);
             checkTokens(segment.tokens(), length);
+            if (segment.next() >= 0) {
+                validate(new long[] {segment.next()});
+            }
             for (int t = 0; t < length; t++) {
                 ids[b * length + t] = segment.tokens()[t];
                 positions[b * length + t] = segment.state().tokens() + t;
+                targets[b * length + t] = segment.target(t);
             }
         }
+        boolean graphNll = fetch == Fetch.TOKEN_NLL && tokenNll;
+        String scores = graphNll ? TOKEN_NLL : "logits";
+        Set<String> wanted = new HashSet<>();
+        wanted.add(scores);
+        if (hiddenState) {
+            wanted.add("last_hidden_state");
+        }
+        plan.state().forEach(s -> wanted.add(s.output()));
         Pasts pasts = Pasts.of(plan, segments);
 
         Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
@@ -154,25 +211,35 @@ public final class SegmentModel implements AutoCloseable {
             if (plan.inputs().contains("position_ids")) {
                 inputs.put("position_ids", longTensor(positions, batch, length));
             }
+            if (tokenNll) {
+                inputs.put(TARGET_IDS, longTensor(targets, batch, length));
+            }
+            long bytesIn = 0;
             for (StateTensorSpec s : plan.state()) {
                 FloatTensor past = pasts.batched(s);
                 inputs.put(s.input(), OnnxTensor.createTensor(env, FloatBuffer.wrap(past.values()), past.shape()));
+                bytesIn += (long) Float.BYTES * past.values().length;
             }
-            try (OrtSession.Result result = session.run(inputs)) {
-                List<FloatTensor> logits = floats(result, "logits").split();
+            try (OrtSession.Result result = session.run(inputs, wanted)) {
+                List<FloatTensor> scored = floats(result, scores).split();
                 List<FloatTensor> hidden = hiddenState ? floats(result, "last_hidden_state").split() : null;
                 List<Map<String, FloatTensor>> next = new ArrayList<>();
                 segments.forEach(x -> next.add(new LinkedHashMap<>()));
+                long bytesOut = 0;
                 for (StateTensorSpec s : plan.state()) {
-                    List<FloatTensor> kept = pasts.retain(s, floats(result, s.output()));
+                    FloatTensor present = floats(result, s.output());
+                    bytesOut += (long) Float.BYTES * present.values().length;
+                    List<FloatTensor> kept = pasts.retain(s, present);
                     for (int b = 0; b < batch; b++) {
                         next.get(b).put(s.input(), kept.get(b));
                     }
                 }
+                SegmentOutput.StateBytes moved = new SegmentOutput.StateBytes(bytesIn / batch, bytesOut / batch);
                 List<SegmentOutput> outputs = new ArrayList<>(batch);
                 for (int b = 0; b < batch; b++) {
                     DocumentState state = new DocumentState(segments.get(b).state().tokens() + length, next.get(b));
-                    outputs.add(new SegmentOutput(logits.get(b), hidden == null ? null : hidden.get(b), state));
+                    outputs.add(new SegmentOutput(graphNll ? null : scored.get(b), graphNll ? scored.get(b) : null,
+                            hidden == null ? null : hidden.get(b), state, moved));
                 }
                 return outputs;
             }

@@ -18,7 +18,7 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * @param family    the model family, e.g. {@code jamba}
  * @param inputs    non-state inputs, a subset of {@code input_ids}, {@code attention_mask},
- *                  {@code position_ids}
+ *                  {@code position_ids}, {@code target_ids}
  * @param maskPast  {@code attention_mask} is [batch, maskPast + segment length]; 0 and unused
  *                  when the past {@linkplain #pastGrows() grows}, where it is the longest past
  *                  a document has

@@ -1,6 +1,7 @@
 package io.baton.inference.segments;
 
 import io.baton.inference.models.FloatTensor;
+import io.baton.inference.models.SegmentOutput;
 import java.util.List;
 
 /** What a segment's outputs are turned into for the caller (public for the evaluation module's bits per byte). */
@@ -33,6 +34,26 @@ public final class Readouts {
             out[i] = mean;
         }
         return out;
+    }
+
+    /**
+     * Negative log-likelihood (nats) of each next token of a segment that ran with {@code next} as
+     * its {@link io.baton.inference.models.SegmentInput#next() next} token: the graph's {@code
+     * token_nll} when the run fetched it, else computed from the run's logits (a model exported
+     * before the graph computed it, or a run that fetched logits), as {@link #tokenNll(FloatTensor,
+     * long[], long)} says.
+     */
+    public static double[] tokenNll(SegmentOutput out, long[] tokens, long next) {
+        if (out.tokenNll() == null) {
+            return tokenNll(out.logits(), tokens, next);
+        }
+        int scored = next >= 0 ? tokens.length : tokens.length - 1;
+        float[] values = out.tokenNll().values();
+        double[] nll = new double[Math.max(scored, 0)];
+        for (int t = 0; t < nll.length; t++) {
+            nll[t] = values[t];
+        }
+        return nll;
     }
 
     /**

@@ -83,7 +83,10 @@ public final class SegmentBatcher {
 
     private static final Logger log = LoggerFactory.getLogger(SegmentBatcher.class);
 
-    /** How a batch of one key runs: the model's own batched run, or in a test a wrapper around it. */
+    /**
+     * How a batch of one key runs: the model's own batched run, fetching each token's NLL and not
+     * the logits (segments read nothing else), or in a test a wrapper around it.
+     */
     @FunctionalInterface
     interface Runs {
         List<SegmentOutput> run(SegmentModel model, List<SegmentInput> inputs);
@@ -141,7 +144,8 @@ public final class SegmentBatcher {
      */
     public SegmentBatcher(int maxBatch, Duration maxWait, int maxQueued, int maxQueuedBatch, Yield yield,
                           Scheduler runner) {
-        this(maxBatch, maxWait, maxQueued, maxQueuedBatch, yield, runner, SegmentModel::run);
+        this(maxBatch, maxWait, maxQueued, maxQueuedBatch, yield, runner,
+                (model, inputs) -> model.run(inputs, SegmentModel.Fetch.TOKEN_NLL));
     }
 
     SegmentBatcher(int maxBatch, Duration maxWait, int maxQueued, int maxQueuedBatch, Yield yield, Scheduler runner,

@@ -1,5 +1,6 @@
 package io.baton.inference.segments;
 
+import io.baton.inference.models.SegmentOutput;
 import io.baton.inference.segments.SegmentTimings.Step;
 import io.baton.inference.state.StateCache;
 import io.baton.protocol.inference.SegmentRequest;
@@ -28,6 +29,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code baton.tokens{operation, gen_ai.request.model, gen_ai.token.type}}: tokens read by
  *       segments that succeeded (their rate is tokens per second);
  *   <li>{@code baton.batch.size} (segments, histogram): the segments of each model run;
+ *   <li>{@code baton.inference.state.moved{direction}} (bytes, histogram): the state each
+ *       segment's run copied into ONNX Runtime ({@code in}: its {@code past*} inputs) and out of
+ *       it ({@code out}: its {@code present*} outputs);
  *   <li>{@code baton.state.cache.lookups{result}} ({@code hit}, {@code miss}) and {@code
  *       baton.state.cache.size} (bytes): this instance's copy of the states it stored.
  * </ul>
@@ -43,6 +47,8 @@ public final class SegmentMetrics {
     private final MeterRegistry registry;
     private final Map<Step, Timer> steps = new EnumMap<>(Step.class);
     private final DistributionSummary batchSize;
+    private final DistributionSummary stateIn;
+    private final DistributionSummary stateOut;
 
     public SegmentMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -55,6 +61,15 @@ public final class SegmentMetrics {
         batchSize = DistributionSummary.builder("baton.batch.size").baseUnit("segments")
                 .description("segments in each model run").publishPercentileHistogram()
                 .minimumExpectedValue(1.0).maximumExpectedValue(256.0).register(registry);
+        stateIn = stateMoved(registry, "in");
+        stateOut = stateMoved(registry, "out");
+    }
+
+    private static DistributionSummary stateMoved(MeterRegistry registry, String direction) {
+        return DistributionSummary.builder("baton.inference.state.moved").baseUnit("bytes").tag("direction", direction)
+                .description("bytes of state a segment's run copied into (in) or out of (out) ONNX Runtime")
+                .publishPercentileHistogram().minimumExpectedValue(1024.0).maximumExpectedValue(1024.0 * 1024 * 1024)
+                .register(registry);
     }
 
     /** A segment that succeeded: its steps, its duration, its tokens. */
@@ -75,6 +90,12 @@ public final class SegmentMetrics {
     /** A model run of {@code size} segments. */
     void batch(int size) {
         batchSize.record(size);
+    }
+
+    /** The state one segment's run moved into and out of ONNX Runtime. */
+    void stateMoved(SegmentOutput.StateBytes moved) {
+        stateIn.record(moved.in());
+        stateOut.record(moved.out());
     }
 
     /** The state cache's lookups and size. */

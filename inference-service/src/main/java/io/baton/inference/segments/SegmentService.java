@@ -140,9 +140,10 @@ public final class SegmentService {
         long n = request.segment();
         CheckpointOrigin origin = CheckpointOrigin.of(parent.digest(), request.tokens());
         return batcher.submit(model, tenant + "/" + document, request.priority(),
-                        new SegmentInput(request.tokens(), parent.state()), timings)
+                        new SegmentInput(request.tokens(), parent.state(), nextToken(request)), timings)
                 .publishOn(Schedulers.parallel())
                 .flatMap(out -> {
+                    metrics.stateMoved(out.moved());
                     long storing = System.nanoTime();
                     byte[] checkpoint = Checkpoints.encode(model, new CheckpointId(tenant, document, n), out.next(), origin);
                     Mono<Stored> stored = memory.put(tenant, document, n, checkpoint, conditional ? parent.digest() : null)
@@ -247,9 +248,13 @@ public final class SegmentService {
     }
 
     private static SegmentResponse respond(SegmentRequest request, SegmentModel model, SegmentOutput out) {
-        long next = request.nextToken() == null ? -1 : request.nextToken();
         return new SegmentResponse(request.document(), request.segment(), model.id(), out.next().tokens(),
                 List.of(Readouts.sentenceVectors(out.lastHiddenState(), request.sentences())),
-                Readouts.tokenNll(out.logits(), request.tokens(), next), null);
+                Readouts.tokenNll(out, request.tokens(), nextToken(request)), null);
+    }
+
+    /** The first token of the following segment, which the last position predicts; -1 when not given. */
+    private static long nextToken(SegmentRequest request) {
+        return request.nextToken() == null ? -1 : request.nextToken();
     }
 }

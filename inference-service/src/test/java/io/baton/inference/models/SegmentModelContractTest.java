@@ -23,6 +23,16 @@ class SegmentModelContractTest {
     }
 
     @Test
+    void refusesTargetIdsWithoutTokenNll() throws OrtException {
+        Path folder = Path.of("src/test/resources/contract/targets-without-token-nll");
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            assertThatThrownBy(() -> SegmentModel.load(folder, options))
+                    .isInstanceOf(ModelContractException.class)
+                    .hasMessageContaining("input 'target_ids' but no output 'token_nll'");
+        }
+    }
+
+    @Test
     void namesPresentOutputsByTheHubConvention() {
         assertThat(StatePlan.presentNameFor("past_key_values.3.key")).isEqualTo("present.3.key");
         assertThat(StatePlan.presentNameFor("past_conv.0")).isEqualTo("present_conv.0");

@@ -77,8 +77,10 @@ class SegmentBatcherTest {
             assertThat(batcher.batchesRun()).isEqualTo(2);
             assertThat(batcher.segmentsRun()).isEqualTo(7);
             for (int i = 0; i < inputs.size(); i++) {
-                SegmentOutput alone = model.run(inputs.get(i).tokens(), inputs.get(i).state());
-                assertThat(outputs.get(i).logits()).as("segment %d", i).isEqualTo(alone.logits());
+                SegmentOutput alone = scoredAlone(model, inputs.get(i));
+                assertThat(outputs.get(i).logits()).as("the batcher never fetches logits").isNull();
+                assertThat(outputs.get(i).tokenNll()).as("segment %d", i).isEqualTo(alone.tokenNll()).isNotNull();
+                assertThat(outputs.get(i).lastHiddenState()).isEqualTo(alone.lastHiddenState());
                 assertThat(outputs.get(i).next().tensors()).isEqualTo(alone.next().tensors());
             }
         } finally {
@@ -249,10 +251,10 @@ class SegmentBatcherTest {
             List.of(first, failing, second).forEach(m -> m.subscribe(out -> { }, e -> { }));
             release.countDown();
 
-            assertThat(first.block(Duration.ofSeconds(60)).logits())
-                    .isEqualTo(model.run(input(model, 0).tokens(), model.initialState(1)).logits());
-            assertThat(second.block(Duration.ofSeconds(60)).logits())
-                    .isEqualTo(model.run(input(model, 1).tokens(), model.initialState(1)).logits());
+            assertThat(first.block(Duration.ofSeconds(60)).tokenNll())
+                    .isEqualTo(scoredAlone(model, input(model, 0)).tokenNll()).isNotNull();
+            assertThat(second.block(Duration.ofSeconds(60)).tokenNll())
+                    .isEqualTo(scoredAlone(model, input(model, 1)).tokenNll()).isNotNull();
             assertThatThrownBy(() -> failing.block(Duration.ofSeconds(60)))
                     .isInstanceOf(InvalidSegmentException.class)
                     .satisfies(e -> assertThat(((InvalidSegmentException) e).reason())
@@ -538,6 +540,11 @@ class SegmentBatcherTest {
         } finally {
             runner.dispose();
         }
+    }
+
+    /** The segment run alone, fetching what the batcher fetches. */
+    static SegmentOutput scoredAlone(SegmentModel model, SegmentInput input) {
+        return model.run(List.of(input), SegmentModel.Fetch.TOKEN_NLL).get(0);
     }
 
     static SegmentInput input(SegmentModel model, int salt) {
