@@ -17,12 +17,15 @@ import tools.jackson.databind.json.JsonMapper;
  * independent of the service, so it reads only these fields (models built here: a fixed-size past).
  *
  * @param maskPast {@code attention_mask} is [batch, maskPast + segment length]
- * @param outputs  the non-state outputs ({@code logits}, {@code last_hidden_state}, ...)
+ * @param inputs   the non-state inputs ({@code input_ids}, {@code attention_mask}, {@code position_ids}, and
+ *                 {@code target_ids} where the graph scores tokens itself)
+ * @param outputs  the non-state outputs ({@code logits}, {@code last_hidden_state}, {@code token_nll}, ...)
  * @param state    the state tensors in input order
  */
-public record ModelPlan(int maskPast, List<String> outputs, List<StateSpec> state) {
+public record ModelPlan(int maskPast, List<String> inputs, List<String> outputs, List<StateSpec> state) {
 
     public ModelPlan {
+        inputs = List.copyOf(inputs);
         outputs = List.copyOf(outputs);
         state = List.copyOf(state);
     }
@@ -65,6 +68,8 @@ public record ModelPlan(int maskPast, List<String> outputs, List<StateSpec> stat
         } catch (IOException | JacksonException e) {
             throw new OrtException("cannot read " + file + ": " + e.getMessage(), e);
         }
+        List<String> inputs = new ArrayList<>();
+        root.path("inputs").forEach(n -> inputs.add(n.asString()));
         List<String> outputs = new ArrayList<>();
         root.path("outputs").forEach(n -> outputs.add(n.asString()));
         List<StateSpec> state = new ArrayList<>();
@@ -100,7 +105,12 @@ public record ModelPlan(int maskPast, List<String> outputs, List<StateSpec> stat
             }
             state.add(new StateSpec(s.path("input").asString(), s.path("output").asString(), dims, window, pinned, axis));
         }
-        return new ModelPlan(root.path("mask_past").asInt(), outputs, state);
+        return new ModelPlan(root.path("mask_past").asInt(), inputs, outputs, state);
+    }
+
+    /** Whether the graph takes {@code target_ids} (and returns {@code token_nll}). */
+    public boolean scoresTokens() {
+        return inputs.contains("target_ids");
     }
 
     /** The outputs a service run reads: {@code token_nll} and {@code last_hidden_state} where the model has them, else {@code logits}. */

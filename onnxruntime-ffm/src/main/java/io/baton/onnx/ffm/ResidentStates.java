@@ -74,8 +74,18 @@ public final class ResidentStates implements AutoCloseable {
         }
     }
 
-    /** One document's segment in a batch. */
-    public record Segment(String document, long[] tokens) {
+    /**
+     * One document's segment in a batch.
+     *
+     * @param next the document's token after the segment (the first of its next segment), scored at the
+     *             segment's last position by a graph that takes {@code target_ids}; negative when not known
+     */
+    public record Segment(String document, long[] tokens, long next) {
+
+        /** A segment whose next token is not known (its last position is not scored). */
+        public Segment(String document, long[] tokens) {
+            this(document, tokens, -1);
+        }
     }
 
     /**
@@ -274,6 +284,9 @@ public final class ResidentStates implements AutoCloseable {
             binding.bindInput("input_ids", inputs.get(0));
             binding.bindInput("attention_mask", inputs.get(1));
             binding.bindInput("position_ids", inputs.get(2));
+            if (plan.scoresTokens()) {
+                binding.bindInput("target_ids", inputs.get(3));
+            }
             for (int i = 0; i < specs.size(); i++) {
                 Tensor past;
                 if (inPlace) {
@@ -381,16 +394,25 @@ public final class ResidentStates implements AutoCloseable {
         return runs.toArray(new int[0][]);
     }
 
-    /** input_ids, attention_mask (ones of maskPast + T) and position_ids, in host memory the arena owns. */
+    /**
+     * input_ids, attention_mask (ones of maskPast + T), position_ids and, for a graph that scores tokens,
+     * target_ids (each position's next token: the segment's own, then {@link Segment#next()}), in host memory
+     * the arena owns.
+     */
     private List<Tensor> hostInputs(Arena arena, List<Segment> segments, Resident[] rows, int length) {
         int batch = segments.size();
         int maskLength = plan.maskPast() + length;
         MemorySegment ids = arena.allocate(JAVA_LONG, (long) batch * length);
         MemorySegment mask = arena.allocate(JAVA_LONG, (long) batch * maskLength);
         MemorySegment positions = arena.allocate(JAVA_LONG, (long) batch * length);
+        MemorySegment targets = plan.scoresTokens() ? arena.allocate(JAVA_LONG, (long) batch * length) : null;
         for (int b = 0; b < batch; b++) {
             long[] tokens = segments.get(b).tokens();
             MemorySegment.copy(tokens, 0, ids, JAVA_LONG, (long) b * length * Long.BYTES, length);
+            if (targets != null) {
+                MemorySegment.copy(tokens, 1, targets, JAVA_LONG, (long) b * length * Long.BYTES, length - 1);
+                targets.setAtIndex(JAVA_LONG, (long) b * length + length - 1, Math.max(segments.get(b).next(), -1));
+            }
             for (int t = 0; t < length; t++) {
                 positions.setAtIndex(JAVA_LONG, (long) b * length + t, rows[b].position + t);
             }
@@ -398,11 +420,14 @@ public final class ResidentStates implements AutoCloseable {
         for (long k = 0; k < (long) batch * maskLength; k++) {
             mask.setAtIndex(JAVA_LONG, k, 1L);
         }
-        List<Tensor> tensors = new ArrayList<>(3);
+        List<Tensor> tensors = new ArrayList<>(4);
         try {
             tensors.add(Tensor.over(host, ids, ElementType.INT64, batch, length));
             tensors.add(Tensor.over(host, mask, ElementType.INT64, batch, maskLength));
             tensors.add(Tensor.over(host, positions, ElementType.INT64, batch, length));
+            if (targets != null) {
+                tensors.add(Tensor.over(host, targets, ElementType.INT64, batch, length));
+            }
         } catch (RuntimeException e) {
             tensors.forEach(Tensor::close);
             throw e;

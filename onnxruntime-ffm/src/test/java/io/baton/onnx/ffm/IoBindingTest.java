@@ -125,6 +125,11 @@ class IoBindingTest {
             state.hostData().fill((byte) 0);
             tensors.add(state);
         }
+        if (plan.scoresTokens()) {
+            MemorySegment targets = arena.allocate(JAVA_LONG, LENGTH);
+            targets.fill((byte) -1);
+            tensors.add(Tensor.over(cpu, targets, ElementType.INT64, 1, LENGTH));
+        }
         return tensors;
     }
 
@@ -134,6 +139,9 @@ class IoBindingTest {
         binding.bindInput("position_ids", inputs.get(2));
         for (int i = 0; i < plan.state().size(); i++) {
             binding.bindInput(plan.state().get(i).input(), inputs.get(3 + i));
+        }
+        if (plan.scoresTokens()) {
+            binding.bindInput("target_ids", inputs.get(3 + plan.state().size()));
         }
     }
 
@@ -158,6 +166,11 @@ class IoBindingTest {
                 for (ModelPlan.StateSpec spec : plan.state()) {
                     inputs.put(spec.input(), OnnxTensor.createTensor(env,
                             FloatBuffer.wrap(new float[Math.toIntExact(spec.elements())]), spec.batched(1)));
+                }
+                if (plan.scoresTokens()) {
+                    long[] targets = new long[LENGTH];
+                    java.util.Arrays.fill(targets, -1L);
+                    inputs.put("target_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(targets), new long[] {1, LENGTH}));
                 }
                 try (OrtSession.Result result = session.run(inputs, java.util.Set.of("last_hidden_state"))) {
                     FloatBuffer buffer = ((OnnxTensor) result.get("last_hidden_state").orElseThrow()).getFloatBuffer();

@@ -44,8 +44,10 @@ class ResidentStatesTest {
         return ids;
     }
 
+    /** Segment k of a document, with its next token (the first of segment k + 1; none after the last). */
     static Segment segment(String document, long[] ids, int k) {
-        return new Segment(document, Arrays.copyOfRange(ids, k * LENGTH, (k + 1) * LENGTH));
+        long next = (k + 1) * LENGTH < ids.length ? ids[(k + 1) * LENGTH] : -1;
+        return new Segment(document, Arrays.copyOfRange(ids, k * LENGTH, (k + 1) * LENGTH), next);
     }
 
     @Test
@@ -79,7 +81,8 @@ class ResidentStatesTest {
             throws Exception {
         ModelPlan plan = ModelPlan.read(dir.resolve("baton-model.json"));
         Path model = dir.resolve("model.onnx");
-        List<String> readouts = List.of("logits", "last_hidden_state");
+        List<String> readouts = plan.scoresTokens() ? List.of("logits", "last_hidden_state", "token_nll")
+                : List.of("logits", "last_hidden_state");
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (Session session = Session.open(model, SessionConfig.cpu(1));
              ResidentStates resident = ResidentStates.open(session, plan);
@@ -99,6 +102,14 @@ class ResidentStatesTest {
                         String what = dir.getFileName() + " segment " + k + " " + name + " batch " + documents.size();
                         assertThat(got.shapes().get(name)).as(what).containsExactly(expected.shapes().get(name));
                         assertBitwiseEqual(what, got.get(name), expected.get(name));
+                    }
+                    if (plan.scoresTokens() && k + 1 < SEGMENTS) {
+                        // every position is scored, the last one by the next segment's first token
+                        float[] nll = got.get("token_nll");
+                        for (int b = 0; b < documents.size(); b++) {
+                            assertThat(nll[b * LENGTH + LENGTH - 1]).as(dir.getFileName() + " last position scored")
+                                    .isGreaterThan(0f);
+                        }
                     }
                 }
                 for (String document : documents) {

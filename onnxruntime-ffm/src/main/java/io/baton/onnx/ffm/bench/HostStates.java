@@ -69,6 +69,14 @@ public final class HostStates {
             inputs.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(mask),
                     new long[] {batch, plan.maskPast() + length}));
             inputs.put("position_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(positions), new long[] {batch, length}));
+            if (plan.scoresTokens()) {
+                long[] targets = new long[batch * length];
+                for (int b = 0; b < batch; b++) {
+                    System.arraycopy(segments.get(b).tokens(), 1, targets, b * length, length - 1);
+                    targets[b * length + length - 1] = Math.max(segments.get(b).next(), -1);
+                }
+                inputs.put("target_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(targets), new long[] {batch, length}));
+            }
             for (int i = 0; i < plan.state().size(); i++) {
                 ModelPlan.StateSpec spec = plan.state().get(i);
                 int n = Math.toIntExact(spec.elements());

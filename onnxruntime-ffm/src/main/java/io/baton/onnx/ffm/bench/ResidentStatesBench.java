@@ -165,7 +165,8 @@ public final class ResidentStatesBench {
             for (int i = 0; i < length; i++) {
                 ids[i] = text[(offset + i) % text.length] & 0xFF;
             }
-            segments.add(new ResidentStates.Segment(document(b), ids));
+            long next = text[(offset + length) % text.length] & 0xFF;
+            segments.add(new ResidentStates.Segment(document(b), ids, next));
         }
         return segments;
     }
