@@ -185,8 +185,8 @@ class ObservabilityIT {
         }
         assertThat(inferenceAfter.minus(inferenceBefore, "baton_segment_duration_seconds_bucket", "step", "queue", "le", "+Inf"))
                 .isEqualTo(segments);
-        assertThat(inferenceAfter.minus(inferenceBefore, "baton_batch_size_segments_sum")).isEqualTo(segments);
-        assertThat(inferenceAfter.minus(inferenceBefore, "baton_batch_size_segments_count")).isBetween(1.0, (double) segments);
+        assertThat(inferenceAfter.minus(inferenceBefore, "baton_inference_batch_size_segments_sum")).isEqualTo(segments);
+        assertThat(inferenceAfter.minus(inferenceBefore, "baton_inference_batch_size_segments_count")).isBetween(1.0, (double) segments);
         assertThat(inferenceAfter.minus(inferenceBefore, "gen_ai_server_request_duration_seconds_count",
                 "gen_ai_operation_name", "segment", "gen_ai_request_model", "gemma2-tiny", "error_type", ""))
                 .isEqualTo(segments);

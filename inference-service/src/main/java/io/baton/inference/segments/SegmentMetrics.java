@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  *       request ({@code gen_ai.operation.name=segment}), failures with their {@code error.type};
  *   <li>{@code baton.tokens{operation, gen_ai.request.model, gen_ai.token.type}}: tokens read by
  *       segments that succeeded (their rate is tokens per second);
- *   <li>{@code baton.batch.size} (segments, histogram): the segments of each model run;
+ *   <li>{@code baton.inference.batch.size} (segments, histogram): the segments of each model run;
  *   <li>{@code baton.state.cache.lookups{result}} ({@code hit}, {@code miss}) and {@code
  *       baton.state.cache.size} (bytes): this instance's copy of the states it stored.
  * </ul>
@@ -52,7 +52,7 @@ public final class SegmentMetrics {
                     .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
                     .maximumExpectedValue(Duration.ofSeconds(60)).register(registry));
         }
-        batchSize = DistributionSummary.builder("baton.batch.size").baseUnit("segments")
+        batchSize = DistributionSummary.builder("baton.inference.batch.size").baseUnit("segments")
                 .description("segments in each model run").publishPercentileHistogram()
                 .minimumExpectedValue(1.0).maximumExpectedValue(256.0).register(registry);
     }
