@@ -73,8 +73,8 @@ public final class RealTrafficBatches {
                         + "model %s; max-batch %s, max-wait %s; %d cores%n%n", "gemma2-small (default)", maxBatch,
                         maxWait, Runtime.getRuntime().availableProcessors());
                 System.out.println("| documents | round | cut | segments per document | model runs | segments per run "
-                        + "(batch mean) | tokens/s | wall (s) |");
-                System.out.println("|---:|---:|---|---:|---:|---:|---:|---:|");
+                        + "(batch mean) | runs by size (size: runs) | tokens/s | wall (s) |");
+                System.out.println("|---:|---:|---|---:|---:|---:|---|---:|---:|");
                 summarize(gateways.get(Cut.EXACT), List.of(stories.get(0)));   // warm-up
                 for (int round = 1; round <= rounds; round++) {
                     for (int n : counts) {
@@ -83,6 +83,7 @@ public final class RealTrafficBatches {
                             texts.add(stories.get(i % stories.size()));
                         }
                         for (Cut cut : Cut.values()) {
+                            double[] sizesBefore = counts(batches);
                             long count = batches.count();
                             double total = batches.totalAmount();
                             long started = System.nanoTime();
@@ -91,8 +92,17 @@ public final class RealTrafficBatches {
                             long runs = batches.count() - count;
                             double segments = batches.totalAmount() - total;
                             long tokens = answers.stream().mapToLong(a -> a.stats().tokens()).sum();
-                            System.out.printf(Locale.ROOT, "| %d | %d | %s | %.1f | %d | %.2f | %,.0f | %.1f |%n", n,
-                                    round, cut, segments / n, runs, segments / runs, tokens / seconds, seconds);
+                            double[] sizesAfter = counts(batches);
+                            StringBuilder sizes = new StringBuilder();
+                            for (int b = 0; b < sizesAfter.length; b++) {
+                                double runsOfSize = sizesAfter[b] - sizesBefore[b] - (b > 0 ? sizesAfter[b - 1] - sizesBefore[b - 1] : 0);
+                                if (runsOfSize > 0) {
+                                    sizes.append(sizes.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.0f: %.0f",
+                                            batches.takeSnapshot().histogramCounts()[b].bucket(), runsOfSize));
+                                }
+                            }
+                            System.out.printf(Locale.ROOT, "| %d | %d | %s | %.1f | %d | %.2f | %s | %,.0f | %.1f |%n", n,
+                                    round, cut, segments / n, runs, segments / runs, sizes, tokens / seconds, seconds);
                         }
                     }
                 }
@@ -100,6 +110,11 @@ public final class RealTrafficBatches {
                 gateways.values().forEach(SpringServer::close);
             }
         }
+    }
+
+    /** The cumulative histogram counts of the batch sizes (runs with at most each bucket's size). */
+    private static double[] counts(DistributionSummary batches) {
+        return Arrays.stream(batches.takeSnapshot().histogramCounts()).mapToDouble(c -> c.count()).toArray();
     }
 
     private static List<SummaryResponse> summarize(SpringServer gateway, List<String> texts) {

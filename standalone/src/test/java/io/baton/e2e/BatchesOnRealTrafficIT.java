@@ -26,9 +26,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
-import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
-import reactor.core.scheduler.Schedulers;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -54,19 +54,20 @@ class BatchesOnRealTrafficIT {
     static SpringServer memory;
     static SpringServer inference;
     static SpringServer gateway;
-    static WebTestClient client;
+    static WebClient client;
 
     @BeforeAll
     static void start() {
         memory = SpringServer.start(MemoryServiceApplication.class, Map.of("baton.store.kind", "redis",
                 "baton.redis.url", TestServers.redisUrl(), "baton.service-token", TOKEN));
         inference = SpringServer.start(InferenceServiceApplication.class, Map.of("baton.memory.url", memory.baseUrl(),
-                "baton.service-token", TOKEN, "baton.batching.max-wait", "2s"));
+                "baton.service-token", TOKEN, "baton.batching.max-wait", "1s"));
         gateway = SpringServer.start(GatewayServiceApplication.class, withCut(Map.of(
                 "baton.inference.url", inference.baseUrl(), "baton.memory.url", memory.baseUrl(),
                 "baton.access.tenant", TENANT, "baton.access.open", "true", "baton.service-token", TOKEN,
                 "baton.pipeline.concurrency", "" + STORIES)));
-        client = WebTestClient.bindToServer().baseUrl(gateway.baseUrl()).responseTimeout(Duration.ofMinutes(5)).build();
+        client = WebClient.builder().baseUrl(gateway.baseUrl())
+                .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(16 << 20)).build();
     }
 
     /** The settings, with the cut a {@code baton.segmenting.cut} system property names, if any. */
@@ -92,29 +93,34 @@ class BatchesOnRealTrafficIT {
     @Test
     void eightStoriesAtOnceGiveTheirSummariesAloneInBatchesOfAtLeastFour() {
         List<String> stories = stories(STORIES);
-        List<SummaryResponse> alone = stories.stream().map(BatchesOnRealTrafficIT::summarize).toList();
+        List<SummaryResponse> alone = stories.stream().map(story -> summarize(story).block(Duration.ofMinutes(5)))
+                .toList();
 
         DistributionSummary batches = inference.bean(MeterRegistry.class).get("baton.inference.batch.size").summary();
+        double[] sizesBefore = cumulativeCounts(batches);
         long countBefore = batches.count();
         double segmentsBefore = batches.totalAmount();
         List<SummaryResponse> together = Flux.fromIterable(stories)
-                .flatMapSequential(story -> reactor.core.publisher.Mono.fromCallable(() -> summarize(story))
-                        .subscribeOn(Schedulers.boundedElastic()), STORIES)
+                .flatMapSequential(BatchesOnRealTrafficIT::summarize, STORIES)
                 .collectList().block(Duration.ofMinutes(10));
         long runs = batches.count() - countBefore;
         double segments = batches.totalAmount() - segmentsBefore;
         double mean = segments / runs;
 
+        double[] sizesAfter = cumulativeCounts(batches);
+        StringBuilder sizes = new StringBuilder();
+        for (int b = 0; b < sizesAfter.length; b++) {
+            double ofSize = sizesAfter[b] - sizesBefore[b] - (b > 0 ? sizesAfter[b - 1] - sizesBefore[b - 1] : 0);
+            if (ofSize > 0) {
+                sizes.append(String.format(Locale.ROOT, " %.0f: %.0f", batches.takeSnapshot().histogramCounts()[b].bucket(),
+                        ofSize));
+            }
+        }
         long sent = together.stream().mapToLong(s -> s.stats().segments()).sum();
         System.out.printf(Locale.ROOT, "BatchesOnRealTrafficIT: cut %s, %d stories, %d segments (%.1f per story) in "
-                        + "%d model runs: mean batch %.2f%n", gateway.bean(GatewayProperties.class).segmenting().cut(),
-                STORIES, sent, sent / (double) STORIES, runs, mean);
-        MeterRegistry registry = inference.bean(MeterRegistry.class);
-        registry.find("baton.segment.duration").timers().forEach(t -> System.out.printf(Locale.ROOT,
-                "  step %s: mean %.1f ms over %d%n", t.getId().getTag("step"), t.mean(java.util.concurrent.TimeUnit.MILLISECONDS), t.count()));
-        for (var b : batches.takeSnapshot().histogramCounts()) {
-            System.out.printf(Locale.ROOT, "  batches <= %.0f: %.0f%n", b.bucket(), b.count());
-        }
+                        + "%d model runs: mean batch %.2f; runs by size (size: runs)%s%n",
+                gateway.bean(GatewayProperties.class).segmenting().cut(), STORIES, sent, sent / (double) STORIES, runs,
+                mean, sizes);
         for (int i = 0; i < STORIES; i++) {
             assertThat(together.get(i).sentences()).as("story %d's summary, alone and among %d", i, STORIES)
                     .isEqualTo(alone.get(i).sentences());
@@ -124,10 +130,14 @@ class BatchesOnRealTrafficIT {
         assertThat(mean).as("segments per model run while %d stories run at once", STORIES).isGreaterThanOrEqualTo(4.0);
     }
 
-    static SummaryResponse summarize(String story) {
+    /** Per bucket of the batch-size histogram, the runs with at most that many segments so far. */
+    static double[] cumulativeCounts(DistributionSummary batches) {
+        return java.util.Arrays.stream(batches.takeSnapshot().histogramCounts()).mapToDouble(c -> c.count()).toArray();
+    }
+
+    static Mono<SummaryResponse> summarize(String story) {
         return client.post().uri("/v1/summaries").contentType(MediaType.APPLICATION_JSON)
-                .bodyValue(Map.of("text", story)).exchange().expectStatus().isOk()
-                .expectBody(SummaryResponse.class).returnResult().getResponseBody();
+                .bodyValue(Map.of("text", story)).retrieve().bodyToMono(SummaryResponse.class);
     }
 
     /** The first {@code count} SQuALITY dev stories (each line of the file is one story and its summaries). */
