@@ -42,8 +42,8 @@ import tools.jackson.databind.json.JsonMapper;
  * gateway runs all eight at once ({@code baton.pipeline.concurrency} 8) and the batcher waits up to
  * {@code baton.batching.max-wait} for the documents that just ran (docs/performance.md, "Batches on
  * real traffic"). Run with {@code -Dbaton.segmenting.cut=sentence} (a system property wins over
- * the test's settings) the summaries are still the same and the mean batch drops to about one:
- * segments of sentence-cut stories rarely have the same length.
+ * the test's settings) the summaries are still the same and the test fails: the mean batch was
+ * 1.18 (exact: 5.39), since segments of sentence-cut stories rarely have the same length.
  */
 class BatchesOnRealTrafficIT {
 
