@@ -60,12 +60,15 @@ class BatchesOnRealTrafficIT {
     static void start() {
         memory = SpringServer.start(MemoryServiceApplication.class, Map.of("baton.store.kind", "redis",
                 "baton.redis.url", TestServers.redisUrl(), "baton.service-token", TOKEN));
+        // A hold ends the moment the documents that just ran are back; on 2 shared cores a round trip
+        // between two segments of a document (checkpoint write, answer, next request) takes 0.2-0.5 s.
         inference = SpringServer.start(InferenceServiceApplication.class, Map.of("baton.memory.url", memory.baseUrl(),
                 "baton.service-token", TOKEN, "baton.batching.max-wait", "1s"));
         gateway = SpringServer.start(GatewayServiceApplication.class, withCut(Map.of(
                 "baton.inference.url", inference.baseUrl(), "baton.memory.url", memory.baseUrl(),
                 "baton.access.tenant", TENANT, "baton.access.open", "true", "baton.service-token", TOKEN,
                 "baton.pipeline.concurrency", "" + STORIES)));
+        // Non-blocking: with WebTestClient calls blocking on boundedElastic, at most 5 stories ran at once.
         client = WebClient.builder().baseUrl(gateway.baseUrl())
                 .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(16 << 20)).build();
     }
