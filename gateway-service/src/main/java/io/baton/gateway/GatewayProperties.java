@@ -1,5 +1,6 @@
 package io.baton.gateway;
 
+import io.baton.gateway.segmenting.Cut;
 import io.baton.protocol.Ids;
 import io.baton.protocol.access.ServiceToken;
 import io.baton.protocol.client.BreakerSettings;
@@ -87,8 +88,15 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
         }
     }
 
-    /** The longest segment in tokens (see docs/gateway.md for why 256). */
-    public record Segmenting(@DefaultValue("" + Segmenting.DEFAULT_MAX_TOKENS) int maxTokens) {
+    /**
+     * How texts are cut into segments: the longest segment in tokens ({@code
+     * BATON_SEGMENTING_MAXTOKENS}; see docs/gateway.md for why 256) and where segments end ({@code
+     * BATON_SEGMENTING_CUT}: {@code exact}, the default, every segment but a text's last holds
+     * exactly {@code maxTokens} tokens so that segments of different documents batch together;
+     * {@code sentence}, segments end at sentence ends where they can).
+     */
+    public record Segmenting(@DefaultValue("" + Segmenting.DEFAULT_MAX_TOKENS) int maxTokens,
+                             @DefaultValue("exact") Cut cut) {
 
         /**
          * The default maximum segment length, in tokens. Chosen from the zoo throughput
@@ -100,6 +108,7 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
             if (maxTokens < 1) {
                 throw new IllegalArgumentException("baton.segmenting.max-tokens must be at least 1, got " + maxTokens);
             }
+            cut = cut == null ? Cut.DEFAULT : cut;
         }
     }
 

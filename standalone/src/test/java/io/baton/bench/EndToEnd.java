@@ -96,7 +96,7 @@ public final class EndToEnd {
                     new ClientSettings(inference.baseUrl(), Duration.ofSeconds(60), 3, Duration.ofMillis(200),
                             Duration.ofSeconds(5), null, ServiceToken.of(token)));
             List<Segment> segments = segments(standalone.getBean(ModelTokenizers.class), model, text,
-                    standalone.getBean(GatewayProperties.class).segmenting().maxTokens());
+                    standalone.getBean(GatewayProperties.class).segmenting());
             long tokens = segments.stream().mapToLong(Segment::size).sum();
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             byte[] body = json.writeValueAsBytes(Map.of("text", text, "model", model));
@@ -155,9 +155,11 @@ public final class EndToEnd {
     }
 
     /** The segments the gateway cuts from {@code text}, held (only the benchmark holds them all). */
-    static List<Segment> segments(ModelTokenizers tokenizers, String model, String text, int maxTokens) {
+    static List<Segment> segments(ModelTokenizers tokenizers, String model, String text,
+                                  GatewayProperties.Segmenting segmenting) {
         List<Segment> segments = new ArrayList<>();
-        Iterator<Segment> it = new Segmenter(tokenizers.tokenizer(model), maxTokens).segments(text);
+        Iterator<Segment> it = new Segmenter(tokenizers.tokenizer(model), segmenting.maxTokens(), segmenting.cut())
+                .segments(text);
         it.forEachRemaining(segments::add);
         return segments;
     }

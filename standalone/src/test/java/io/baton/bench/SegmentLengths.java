@@ -1,5 +1,6 @@
 package io.baton.bench;
 
+import io.baton.gateway.segmenting.Cut;
 import io.baton.gateway.segmenting.Segment;
 import io.baton.gateway.segmenting.SegmentSentence;
 import io.baton.gateway.segmenting.Segmenter;
@@ -11,16 +12,24 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What the maximum segment length does to a real text: how long its sentences are in tokens, and
  * per maximum how many segments it takes, how full they are, and how many sentences are split
- * across two or more segments (each part gets its own sentence vector). Prints Markdown.
+ * across two or more segments (each part gets its own sentence vector), with each cut ({@link Cut}):
+ * also how many segments hold exactly the maximum (of those that are not a text's last, which
+ * holds what is left) and how many distinct lengths they have (the batcher joins only equal
+ * lengths). Prints Markdown.
  *
  * <p>Usage: {@code SegmentLengths <model folder> <text file> [max ...]}; see
- * {@code bench/segment-lengths}.
+ * {@code bench/segment-lengths}. A {@code .jsonl} file is read as one text per line, its {@code
+ * document} field (the SQuALITY files under {@code data/eval/squality}).
  */
 public final class SegmentLengths {
 
@@ -33,16 +42,28 @@ public final class SegmentLengths {
         int[] maxima = args.length > 2
                 ? Arrays.stream(args, 2, args.length).mapToInt(Integer::parseInt).toArray()
                 : new int[] {64, 128, 256, 512, 1024};
-        String text = Files.readString(file, StandardCharsets.UTF_8);
+        List<String> texts = texts(file);
         try (TextTokenizer tokenizer = TextTokenizer.load(model)) {
-            sentenceLengths(text, tokenizer, file);
-            System.out.println();
-            System.out.println("| max tokens | segments | mean tokens per segment | sentences split | tokens in split sentences |");
-            System.out.println("|---:|---:|---:|---:|---:|");
+            sentenceLengths(String.join("", texts), tokenizer, file);
+            System.out.printf(Locale.ROOT, "%n%d text(s)%n%n", texts.size());
+            System.out.println("| max tokens | cut | segments | mean tokens per segment | sentences split | tokens in split sentences "
+                    + "| segments (but each text's last) with exactly max tokens | their distinct lengths |");
+            System.out.println("|---:|---|---:|---:|---:|---:|---:|---:|");
             for (int max : maxima) {
-                row(text, tokenizer, max);
+                for (Cut cut : Cut.values()) {
+                    row(texts, tokenizer, max, cut);
+                }
             }
         }
+    }
+
+    private static List<String> texts(Path file) throws IOException {
+        if (!file.toString().endsWith(".jsonl")) {
+            return List.of(Files.readString(file, StandardCharsets.UTF_8));
+        }
+        JsonMapper json = JsonMapper.builder().build();
+        return Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+                .map(line -> json.readTree(line).get("document").asString()).distinct().toList();
     }
 
     private static void sentenceLengths(String text, TextTokenizer tokenizer, Path file) {
@@ -66,8 +87,11 @@ public final class SegmentLengths {
                 percentile(sorted, 99), sorted[count - 1]);
     }
 
-    private static void row(String text, TextTokenizer tokenizer, int max) {
+    private static void row(List<String> texts, TextTokenizer tokenizer, int max, Cut cut) {
         long segments = 0;
+        long notLast = 0;
+        long exactlyMax = 0;
+        Set<Integer> lengths = new HashSet<>();
         long tokens = 0;
         long sentences = 0;
         long split = 0;
@@ -75,9 +99,15 @@ public final class SegmentLengths {
         long lastSentence = -1;
         long runTokens = 0;
         boolean runSplit = false;
-        for (Iterator<Segment> it = new Segmenter(tokenizer, max).segments(text); it.hasNext(); ) {
+        for (String text : texts) {
+        for (Iterator<Segment> it = new Segmenter(tokenizer, max, cut).segments(text); it.hasNext(); ) {
             Segment segment = it.next();
             segments++;
+            if (it.hasNext()) {
+                notLast++;
+                exactlyMax += segment.size() == max ? 1 : 0;
+                lengths.add(segment.size());
+            }
             tokens += segment.size();
             for (SegmentSentence part : segment.sentences()) {
                 if (part.sentence() == lastSentence) {
@@ -95,13 +125,15 @@ public final class SegmentLengths {
                 runSplit = false;
             }
         }
+        }
         if (runSplit) {
             split++;
             tokensInSplit += runTokens;
         }
-        System.out.printf(Locale.ROOT, "| %d | %,d | %.0f (%.0f%%) | %.1f%% | %.1f%% |%n", max, segments,
-                (double) tokens / segments, 100.0 * tokens / segments / max, 100.0 * split / sentences,
-                100.0 * tokensInSplit / tokens);
+        System.out.printf(Locale.ROOT, "| %d | %s | %,d | %.0f (%.0f%%) | %.1f%% | %.1f%% | %,d of %,d (%.2f%%) | %d |%n",
+                max, cut, segments, (double) tokens / segments, 100.0 * tokens / segments / max,
+                100.0 * split / sentences, 100.0 * tokensInSplit / tokens, exactlyMax, notLast,
+                100.0 * exactlyMax / Math.max(1, notLast), lengths.size());
     }
 
     private static int percentile(int[] sorted, int p) {

@@ -186,8 +186,8 @@ class ObservabilityIT {
         }
         assertThat(inferenceAfter.minus(inferenceBefore, "baton_segment_duration_seconds_bucket", "step", "queue", "le", "+Inf"))
                 .isEqualTo(segments);
-        assertThat(inferenceAfter.minus(inferenceBefore, "baton_batch_size_segments_sum")).isEqualTo(segments);
-        assertThat(inferenceAfter.minus(inferenceBefore, "baton_batch_size_segments_count")).isBetween(1.0, (double) segments);
+        assertThat(inferenceAfter.minus(inferenceBefore, "baton_inference_batch_size_segments_sum")).isEqualTo(segments);
+        assertThat(inferenceAfter.minus(inferenceBefore, "baton_inference_batch_size_segments_count")).isBetween(1.0, (double) segments);
         // Each segment fed gemma2-tiny's whole state (fixed windows) in and copied the windows plus its tokens out.
         long stateBytes = StatePlan.read(zoo().resolve("gemma2-tiny/baton-model.json")).stateBytes();
         assertThat(inferenceAfter.minus(inferenceBefore, "baton_inference_state_moved_bytes_count", "direction", "in"))

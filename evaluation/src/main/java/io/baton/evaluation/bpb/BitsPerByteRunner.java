@@ -7,6 +7,7 @@ import io.baton.evaluation.EvaluationException;
 import io.baton.evaluation.DataDir;
 import io.baton.evaluation.Table;
 import io.baton.gateway.GatewayProperties;
+import io.baton.gateway.segmenting.Cut;
 import io.baton.gateway.segmenting.Segmenter;
 import io.baton.gateway.segmenting.TextTokenizer;
 import io.baton.inference.InferenceProperties;
@@ -29,7 +30,8 @@ import java.util.Set;
  * <p>Options: {@code --model M} (a folder of {@code --models-dir}, or a path to a model folder;
  * default the services' default model), {@code --models-dir DIR} (default {@code models/zoo}),
  * {@code --sets sotu,squality}, {@code --limit N} texts per set (default all), {@code
- * --max-tokens N} per segment (default the gateway's, 256), {@code --threads N} ONNX Runtime
+ * --max-tokens N} per segment (default the gateway's, 256), {@code --cut exact|sentence} where
+ * segments end (default the gateway's, {@link Cut#DEFAULT}), {@code --threads N} ONNX Runtime
  * intra-op threads (default ONNX Runtime's), {@code --provider cpu|cuda} (default cpu; cuda needs
  * the {@code -Pgpu} build), {@code --data DIR}, {@code --out DIR} (default {@code bench/out}).
  * Session options as the inference service makes them ({@link SessionOptionsFactory}: full graph
@@ -37,7 +39,7 @@ import java.util.Set;
  */
 public final class BitsPerByteRunner {
 
-    static final Set<String> OPTIONS = Set.of("model", "models-dir", "sets", "limit", "max-tokens", "threads",
+    static final Set<String> OPTIONS = Set.of("model", "models-dir", "sets", "limit", "max-tokens", "cut", "threads",
             "provider", "data", "out");
 
     public static void main(String[] args) {
@@ -65,7 +67,7 @@ public final class BitsPerByteRunner {
              TextTokenizer tokenizer = TextTokenizer.load(folder);
              SegmentModel model = SegmentModel.load(folder, options)) {
             BitsPerByte bpb = new BitsPerByte(model, new Segmenter(tokenizer,
-                    args.positive("max-tokens", Segmenter.DEFAULT_MAX_TOKENS)));
+                    args.positive("max-tokens", Segmenter.DEFAULT_MAX_TOKENS), cut(args)));
             for (String setName : args.string("sets", "sotu,squality").split(",")) {
                 HeldOutText set = HeldOutText.named(setName);
                 long started = System.nanoTime();
@@ -84,6 +86,14 @@ public final class BitsPerByteRunner {
         table.write(out, file, "Bits per byte on held-out text, state carried vs reset at every segment.");
         System.err.println("bpb: wrote " + out.resolve(file + ".md") + " and .csv");
         return results;
+    }
+
+    private static Cut cut(Arguments args) {
+        try {
+            return Cut.named(args.string("cut", Cut.DEFAULT.toString()));
+        } catch (IllegalArgumentException e) {
+            throw new EvaluationException("bad-option", "--cut must be exact or sentence");
+        }
     }
 
     static Table table(String model, Map<HeldOutText, BitsPerByte.Result> results) {

@@ -8,6 +8,7 @@ import io.baton.gateway.pipeline.DocumentJob;
 import io.baton.gateway.pipeline.DocumentPipeline;
 import io.baton.gateway.segmenting.InputText;
 import io.baton.gateway.segmenting.ModelTokenizers;
+import io.baton.gateway.segmenting.Cut;
 import io.baton.gateway.segmenting.Segment;
 import io.baton.gateway.segmenting.GeneratedText;
 import io.baton.gateway.segmenting.Segmenter;
@@ -63,6 +64,7 @@ public final class DocumentService {
     private final MemoryClient memory;
     private final DocumentLeases leases;
     private final int maxTokens;
+    private final Cut cut;
 
     public DocumentService(DocumentPipeline pipeline, ModelTokenizers tokenizers, InferenceClient inference,
                            MemoryClient memory, DocumentLeases leases, GatewayProperties properties) {
@@ -72,6 +74,7 @@ public final class DocumentService {
         this.memory = memory;
         this.leases = leases;
         this.maxTokens = properties.segmenting().maxTokens();
+        this.cut = properties.segmenting().cut();
     }
 
     /** The leases of this gateway's documents. */
@@ -165,7 +168,7 @@ public final class DocumentService {
                                       long started, Consumer<String> stored) {
         long firstSegment = head == null ? 0 : head.segment() + 1;
         long tokensBefore = head == null ? 0 : head.tokens();
-        Segmenter segmenter = new Segmenter(tokenizers.tokenizer(model), maxTokens);
+        Segmenter segmenter = new Segmenter(tokenizers.tokenizer(model), maxTokens, cut);
         DocumentJob job = new DocumentJob(tenant, id, model,
                 () -> shifted(segmenter.segments(text), firstSegment, tokensBefore), text.length(),
                 DocumentJob.OnStored.CONFLICT);

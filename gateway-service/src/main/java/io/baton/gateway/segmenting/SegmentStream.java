@@ -17,6 +17,7 @@ final class SegmentStream implements Iterator<Segment> {
     private final Iterator<Sentence> sentences;
     private final TextTokenizer tokenizer;
     private final int maxTokens;
+    private final Cut cut;
     private final ArrayDeque<Segment> ready = new ArrayDeque<>();
 
     /** The segment being filled. */
@@ -30,10 +31,11 @@ final class SegmentStream implements Iterator<Segment> {
     private long tokenOffset;
     private boolean done;
 
-    SegmentStream(Iterator<Sentence> sentences, TextTokenizer tokenizer, int maxTokens) {
+    SegmentStream(Iterator<Sentence> sentences, TextTokenizer tokenizer, int maxTokens, Cut cut) {
         this.sentences = sentences;
         this.tokenizer = tokenizer;
         this.maxTokens = maxTokens;
+        this.cut = cut;
         this.tokens = new long[maxTokens];
     }
 
@@ -62,22 +64,25 @@ final class SegmentStream implements Iterator<Segment> {
         TextTokenizer.requireWellFormed(sentence.text(), sentence.start());
         TokenizedText encoded = tokenizer.encode(sentence.text());
         int n = encoded.size();
-        if (count > 0 && n > maxTokens - count) {
+        if (cut == Cut.SENTENCE && count > 0 && n > maxTokens - count) {
             flush(); // cut at the sentence boundary
         }
-        if (n <= maxTokens - count) {
-            append(sentence.index(), encoded, 0, n, sentence.start(), sentence.end());
-            return;
-        }
-        // Longer than a segment: split at token boundaries, each part but the last filling a segment.
+        // What does not fit is split at token boundaries, each part but the last filling a segment.
         int from = 0;
         long charFrom = sentence.start();
-        while (n - from > maxTokens) {
-            int cut = cut(encoded, from, from + maxTokens);
-            long charTo = Math.max(charFrom, sentence.start() + encoded.charStarts()[cut]);
-            append(sentence.index(), encoded, from, cut, charFrom, charTo);
+        while (n - from > maxTokens - count) {
+            int split = split(encoded, from, from + maxTokens - count);
+            if (split == from) {
+                if (count > 0) {
+                    flush(); // not one whole character fits in what is left: the segment ends short
+                    continue;
+                }
+                split = from + maxTokens; // one character with more tokens than a segment holds
+            }
+            long charTo = Math.max(charFrom, sentence.start() + encoded.charStarts()[split]);
+            append(sentence.index(), encoded, from, split, charFrom, charTo);
             flush();
-            from = cut;
+            from = split;
             charFrom = charTo;
         }
         append(sentence.index(), encoded, from, n, charFrom, sentence.end());
@@ -86,17 +91,16 @@ final class SegmentStream implements Iterator<Segment> {
     /**
      * The last token boundary in {@code (from, limit]} that is also a character boundary (the
      * token starts a character the previous token is not part of), so that no character's tokens
-     * straddle two segments; {@code limit} when there is none (a character with more tokens than
-     * a segment holds).
+     * straddle two segments; {@code from} when there is none.
      */
-    private static int cut(TokenizedText encoded, int from, int limit) {
+    private static int split(TokenizedText encoded, int from, int limit) {
         int[] starts = encoded.charStarts();
         for (int c = limit; c > from; c--) {
             if (starts[c] > starts[c - 1]) {
                 return c;
             }
         }
-        return limit;
+        return from;
     }
 
     private void append(long sentence, TokenizedText encoded, int from, int to, long charFrom, long charTo) {

@@ -5,8 +5,10 @@ import java.io.Reader;
 import java.util.Iterator;
 
 /**
- * Cuts a document into {@link Segment}s of at most {@code maxTokens} tokens, at sentence
- * boundaries where it can, streaming: segments are produced one at a time as they are asked for,
+ * Cuts a document into {@link Segment}s of at most {@code maxTokens} tokens, streaming: with the
+ * {@link Cut#EXACT exact} cut (the default) every segment but the last holds exactly {@code
+ * maxTokens} tokens, with the {@link Cut#SENTENCE sentence} cut segments end at sentence ends
+ * where they can; segments are produced one at a time as they are asked for,
  * and a document of any length is never held whole.
  *
  * <p><b>The document's tokens.</b> The document is split into sentences
@@ -37,14 +39,24 @@ import java.util.Iterator;
  * <p><b>The rules.</b>
  * <ol>
  *   <li>Sentences are added to the current segment while they fit.</li>
- *   <li>A sentence that does not fit in what is left starts the next segment.</li>
- *   <li>A sentence longer than a segment starts a segment and is split at token boundaries: each
- *       part but the last fills a segment, and the last part is followed by the next sentences.
- *       A split falls between two characters, never between the tokens of one character (the
- *       bytes of one UTF-8 character), unless one character has more tokens than a segment.</li>
+ *   <li>A sentence that does not fit in what is left: with the sentence cut, it starts the next
+ *       segment; with the exact cut, it is split at token boundaries, its first part filling
+ *       what is left of the segment and the rest continuing in the next (by rule 3 if it is
+ *       still longer than a segment).</li>
+ *   <li>A sentence longer than a segment starts a segment (sentence cut) and is split at token
+ *       boundaries: each part but the last fills a segment, and the last part is followed by
+ *       the next sentences.</li>
+ *   <li>A split falls between two characters, never between the tokens of one character (the
+ *       bytes of one UTF-8 character): the part before it ends at the last character that fits
+ *       whole, so a segment the split ends is short by the tokens of less than one character
+ *       (at most 3 with byte-level tokens). Only a character with more tokens than a segment
+ *       holds is split between its tokens.</li>
  *   <li>No token is dropped or repeated: the segments' tokens, in order, are the document's
  *       tokens, and their character spans cover the text exactly.</li>
  * </ol>
+ * The parts of a split sentence share its number ({@link SegmentSentence#sentence()}); since the
+ * hidden states do not depend on where segments are cut, the token-weighted mean of the parts'
+ * vectors is the sentence's vector.
  *
  * <p><b>Memory.</b> An iteration holds one window of text ({@link SentenceSplitter}, about 64K
  * characters) and two sentences waiting for the next one, the tokens of one sentence, the
@@ -63,10 +75,21 @@ public final class Segmenter {
     private final TextTokenizer tokenizer;
     private final SentenceSplitter splitter;
     private final int maxTokens;
+    private final Cut cut;
+
+    /** A segmenter with the default sentence splitter and the default cut ({@link Cut#DEFAULT}). */
+    public Segmenter(TextTokenizer tokenizer, int maxTokens) {
+        this(tokenizer, maxTokens, Cut.DEFAULT);
+    }
 
     /** A segmenter with the default sentence splitter. */
-    public Segmenter(TextTokenizer tokenizer, int maxTokens) {
-        this(tokenizer, new SentenceSplitter(), maxTokens);
+    public Segmenter(TextTokenizer tokenizer, int maxTokens, Cut cut) {
+        this(tokenizer, new SentenceSplitter(), maxTokens, cut);
+    }
+
+    /** A segmenter with the default cut ({@link Cut#DEFAULT}). */
+    public Segmenter(TextTokenizer tokenizer, SentenceSplitter splitter, int maxTokens) {
+        this(tokenizer, splitter, maxTokens, Cut.DEFAULT);
     }
 
     /**
@@ -74,10 +97,11 @@ public final class Segmenter {
      *                  closes it
      * @param splitter  the sentence splitter
      * @param maxTokens the most tokens one segment holds, at least 1
+     * @param cut       where segments end
      */
-    public Segmenter(TextTokenizer tokenizer, SentenceSplitter splitter, int maxTokens) {
-        if (tokenizer == null || splitter == null) {
-            throw new IllegalArgumentException("tokenizer and splitter are required");
+    public Segmenter(TextTokenizer tokenizer, SentenceSplitter splitter, int maxTokens, Cut cut) {
+        if (tokenizer == null || splitter == null || cut == null) {
+            throw new IllegalArgumentException("tokenizer, splitter and cut are required");
         }
         if (maxTokens < 1) {
             throw new IllegalArgumentException("maxTokens must be at least 1, not " + maxTokens);
@@ -85,11 +109,17 @@ public final class Segmenter {
         this.tokenizer = tokenizer;
         this.splitter = splitter;
         this.maxTokens = maxTokens;
+        this.cut = cut;
     }
 
     /** The most tokens one segment holds. */
     public int maxTokens() {
         return maxTokens;
+    }
+
+    /** Where segments end. */
+    public Cut cut() {
+        return cut;
     }
 
     /**
@@ -100,11 +130,11 @@ public final class Segmenter {
      * @throws MalformedTextException (from the iterator) when the text holds an unpaired surrogate
      */
     public Iterator<Segment> segments(Reader text) {
-        return new SegmentStream(splitter.sentences(text), tokenizer, maxTokens);
+        return new SegmentStream(splitter.sentences(text), tokenizer, maxTokens, cut);
     }
 
     /** The segments of a document in memory, produced as they are asked for. */
     public Iterator<Segment> segments(CharSequence text) {
-        return new SegmentStream(splitter.sentences(text), tokenizer, maxTokens);
+        return new SegmentStream(splitter.sentences(text), tokenizer, maxTokens, cut);
     }
 }

@@ -127,7 +127,8 @@ public final class SummaryService {
                                    long started, SummaryJournal journal) {
         String text = request.text();
         boolean abstractive = SummaryRequest.ABSTRACTIVE.equals(request.mode());
-        Segmenter segmenter = new Segmenter(tokenizers.tokenizer(model), properties.segmenting().maxTokens());
+        Segmenter segmenter = new Segmenter(tokenizers.tokenizer(model), properties.segmenting().maxTokens(),
+                properties.segmenting().cut());
         GatewayProperties.Summaries settings = properties.summaries();
         SentenceTable table = new SentenceTable(new CandidatePool(text, settings.maxCandidates(), settings.minWords(),
                 new MmrSelector.Weights(settings.lambda(), settings.lexicalWeight(), settings.lengthWeight())));

@@ -17,11 +17,11 @@ final class SegmentChecks {
     }
 
     /** Collects the segments and checks them; returns them. */
-    static List<Segment> check(String text, Iterator<Segment> iterator, int maxTokens, TextTokenizer tokenizer,
-            SentenceSplitter splitter) {
+    static List<Segment> check(String text, Iterator<Segment> iterator, int maxTokens, Cut cut,
+            TextTokenizer tokenizer, SentenceSplitter splitter) {
         List<Segment> segments = new ArrayList<>();
         iterator.forEachRemaining(segments::add);
-        String where = " (text of " + text.length() + " chars, max " + maxTokens + ")";
+        String where = " (text of " + text.length() + " chars, max " + maxTokens + ", " + cut + " cut)";
 
         long tokenOffset = 0;
         long charEnd = 0;
@@ -52,7 +52,15 @@ final class SegmentChecks {
             assertEquals(text.substring((int) segment.chars().start(), (int) segment.chars().end()),
                     tokenizer.decode(segment.tokens()), "a segment decodes to its characters, " + at);
 
-            if (k > 0) {
+            if (k > 0 && cut == Cut.EXACT) {
+                // the previous segment is full, or short by less than the tokens of the character
+                // that starts this one (a split never falls inside a character)
+                Segment previous = segments.get(k - 1);
+                int firstChar = Character.toString(text.codePointAt((int) segment.chars().start()))
+                        .getBytes(StandardCharsets.UTF_8).length;
+                assertTrue(previous.size() == maxTokens || maxTokens - previous.size() < firstChar,
+                        "every segment but the last is full, up to one character: " + previous.size() + ", " + at);
+            } else if (k > 0) {
                 Segment previous = segments.get(k - 1);
                 SegmentSentence first = segment.sentences().get(0);
                 SegmentSentence last = previous.sentences().get(previous.sentences().size() - 1);

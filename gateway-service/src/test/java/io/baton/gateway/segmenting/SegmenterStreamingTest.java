@@ -8,7 +8,8 @@ import io.baton.common.testing.DataFiles;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A 5-million-character document streams through the segmenter: it is generated as it is read
@@ -62,8 +63,9 @@ class SegmenterStreamingTest {
         }
     }
 
-    @Test
-    void fiveMillionCharactersStreamThroughInBoundedMemory() {
+    @ParameterizedTest
+    @EnumSource(Cut.class)
+    void fiveMillionCharactersStreamThroughInBoundedMemory(Cut cut) {
         String mobyDick = DataFiles.mobyDick();
         long copies = LENGTH / mobyDick.length();
         String rest = mobyDick.substring(0, (int) (LENGTH % mobyDick.length()));
@@ -75,14 +77,18 @@ class SegmenterStreamingTest {
         long chars = 0;
         long segments = 0;
         long maxReadAhead = 0;
+        int previousSize = Segmenter.DEFAULT_MAX_TOKENS;
         try (TextTokenizer tokenizer = TextTokenizer.load(TestData.gemma2())) {
-            Iterator<Segment> iterator = new Segmenter(tokenizer, Segmenter.DEFAULT_MAX_TOKENS).segments(text);
+            Iterator<Segment> iterator = new Segmenter(tokenizer, Segmenter.DEFAULT_MAX_TOKENS, cut).segments(text);
             while (iterator.hasNext()) {
                 Segment segment = iterator.next();
                 assertEquals(segments, segment.index());
                 assertEquals(tokens, segment.tokenOffset(), "no token dropped or repeated before segment " + segments);
                 assertEquals(chars, segment.chars().start(), "no character dropped or repeated before segment " + segments);
                 assertTrue(segment.size() <= Segmenter.DEFAULT_MAX_TOKENS);
+                assertTrue(cut == Cut.SENTENCE || previousSize > Segmenter.DEFAULT_MAX_TOKENS - 4,
+                        "exact: the segment before " + segments + " is full up to a character: " + previousSize);
+                previousSize = segment.size();
                 String covered = text.slice(segment.chars().start(), segment.chars().end());
                 assertArrayEquals(TestData.utf8Ids(covered), segment.tokens(), "segment " + segments + " holds its text's bytes");
                 maxReadAhead = Math.max(maxReadAhead, text.charsRead() - segment.chars().end());

@@ -17,6 +17,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class SegmenterTest {
@@ -34,9 +36,14 @@ class SegmenterTest {
         tokenizer.close();
     }
 
+    /** The segments of the sentence cut, checked. */
     private List<Segment> segments(String text, int maxTokens) {
-        return SegmentChecks.check(text, new Segmenter(tokenizer, splitter, maxTokens).segments(text), maxTokens,
-                tokenizer, splitter);
+        return segments(text, maxTokens, Cut.SENTENCE);
+    }
+
+    private List<Segment> segments(String text, int maxTokens, Cut cut) {
+        return SegmentChecks.check(text, new Segmenter(tokenizer, splitter, maxTokens, cut).segments(text), maxTokens,
+                cut, tokenizer, splitter);
     }
 
     private static List<Integer> sizes(List<Segment> segments) {
@@ -101,9 +108,50 @@ class SegmenterTest {
     }
 
     @Test
+    void theExactCutFillsEverySegmentButTheLastSplittingSentencesThatDoNotFit() {
+        // "Aaaa." (5), " Aaaa." (6) ...: 5 + 6 + 6 + 3 of the fourth sentence, its other 3 starting the next
+        List<Segment> segments = segments("Aaaa. ".repeat(10), 20, Cut.EXACT);
+        assertEquals(List.of(20, 20, 20), sizes(segments));
+        assertEquals(List.of(
+                new SegmentSentence(0, 0, 5, new TextSpan(0, 5)),
+                new SegmentSentence(1, 5, 11, new TextSpan(5, 11)),
+                new SegmentSentence(2, 11, 17, new TextSpan(11, 17)),
+                new SegmentSentence(3, 17, 20, new TextSpan(17, 20))), segments.get(0).sentences());
+        assertEquals(new SegmentSentence(3, 0, 3, new TextSpan(20, 23)), segments.get(1).sentences().get(0),
+                "the rest of the split sentence starts the next segment, under the same number");
+        // the last segment holds what is left
+        assertEquals(List.of(20, 20, 20, 7), sizes(segments("Aaaa. ".repeat(10) + "Bbbbbbb", 20, Cut.EXACT)));
+    }
+
+    @Test
+    void theExactCutSplitsALongSentenceFromWhereTheSegmentIsUpTo() {
+        String text = "Short. " + "X".repeat(50) + ". Tail.";
+        // "Short." (6) and 10 of " X...X." (52), then 16, 16 and the last 10 followed by " Tail." (6)
+        List<Segment> segments = segments(text, 16, Cut.EXACT);
+        assertEquals(List.of(16, 16, 16, 16), sizes(segments));
+        assertEquals(List.of(
+                new SegmentSentence(0, 0, 6, new TextSpan(0, 6)),
+                new SegmentSentence(1, 6, 16, new TextSpan(6, 16))), segments.get(0).sentences());
+        assertEquals(List.of(
+                new SegmentSentence(1, 0, 10, new TextSpan(48, 58)),
+                new SegmentSentence(2, 10, 16, new TextSpan(58, 64))), segments.get(3).sentences());
+    }
+
+    @Test
+    void anExactSegmentEndsShortRatherThanSplitACharacter() {
+        // "Abcd." (5) leaves 2 of 7: " " fits, "é" (2 bytes) does not, so the first segment has 6
+        List<Segment> segments = segments("Abcd. éééé.", 7, Cut.EXACT);
+        assertEquals(List.of(6, 6, 3), sizes(segments));
+        assertEquals(new TextSpan(0, 6), segments.get(0).chars());
+        assertEquals("ééé", tokenizer.decode(segments.get(1).tokens()), "whole characters only");
+        // with 4-byte characters a segment may end up to 3 tokens short
+        assertEquals(List.of(7, 8, 8, 1), sizes(segments("A. 🐳🐳🐳🐳🐳.", 8, Cut.EXACT)));
+    }
+
+    @Test
     void aCharacterWithMoreTokensThanASegmentIsStillNeverLost() {
         List<Segment> segments = new ArrayList<>();
-        new Segmenter(tokenizer, splitter, 3).segments("🐳🐳.").forEachRemaining(segments::add);
+        new Segmenter(tokenizer, splitter, 3, Cut.SENTENCE).segments("🐳🐳.").forEachRemaining(segments::add);
         long[] all = segments.stream().flatMapToLong(s -> java.util.Arrays.stream(s.tokens())).toArray();
         assertArrayEquals(TestData.utf8Ids("🐳🐳."), all, "every byte, once, in order");
         assertTrue(segments.stream().allMatch(s -> s.size() >= 1 && s.size() <= 3));
@@ -127,26 +175,36 @@ class SegmenterTest {
         assertTrue(fromString.size() > 200_000 / 256, "about one segment per 256 bytes: " + fromString.size());
     }
 
-    @Test
-    void mobyDickAtTheDefaultLengthKeepsEveryPromise() {
+    @ParameterizedTest
+    @EnumSource(Cut.class)
+    void mobyDickAtTheDefaultLengthKeepsEveryPromise(Cut cut) {
         String text = DataFiles.mobyDick();
-        List<Segment> segments = segments(text, Segmenter.DEFAULT_MAX_TOKENS);
+        List<Segment> segments = segments(text, Segmenter.DEFAULT_MAX_TOKENS, cut);
         long tokens = segments.stream().mapToLong(Segment::size).sum();
         assertEquals(TestData.utf8Ids(text).length, tokens);
+        long full = segments.stream().filter(s -> s.size() == Segmenter.DEFAULT_MAX_TOKENS).count();
+        if (cut == Cut.EXACT) {
+            assertTrue(full >= segments.size() - 1 - segments.size() / 100,
+                    "exact: all but the last and a few that end before a multi-byte character are full: "
+                            + full + " of " + segments.size());
+        } else {
+            assertTrue(full < segments.size() / 3, "sentence: only segments a long sentence split are full: " + full + " of " + segments.size());
+        }
     }
 
-    static List<Integer> seeds() {
-        return java.util.stream.IntStream.range(0, 40).boxed().toList();
+    static List<Arguments> seeds() {
+        return java.util.stream.IntStream.range(0, 40).boxed()
+                .flatMap(seed -> java.util.Arrays.stream(Cut.values()).map(cut -> Arguments.of(seed, cut))).toList();
     }
 
     @ParameterizedTest
     @MethodSource("seeds")
-    void randomTextsAtRandomLengthsKeepEveryPromise(int seed) {
+    void randomTextsAtRandomLengthsKeepEveryPromise(int seed, Cut cut) {
         Random random = new Random(seed);
         for (int i = 0; i < 5; i++) {
             String text = RandomTexts.text(random, 1 + random.nextInt(40));
             int maxTokens = random.nextInt(4) == 0 ? 4 + random.nextInt(12) : 16 + random.nextInt(300);
-            segments(text, maxTokens);
+            segments(text, maxTokens, cut);
         }
     }
 
@@ -162,6 +220,12 @@ class SegmenterTest {
         assertThrows(IllegalArgumentException.class, () -> new Segmenter(tokenizer, 0));
         assertThrows(IllegalArgumentException.class, () -> new Segmenter(null, 16));
         assertThrows(IllegalArgumentException.class, () -> new Segmenter(tokenizer, null, 16));
+        assertThrows(IllegalArgumentException.class, () -> new Segmenter(tokenizer, 16, null));
         assertEquals(256, new Segmenter(tokenizer, Segmenter.DEFAULT_MAX_TOKENS).maxTokens());
+        assertEquals(Cut.EXACT, new Segmenter(tokenizer, 16).cut(), "the default cut");
+        assertEquals(Cut.SENTENCE, Cut.named(" Sentence "));
+        assertEquals("exact", Cut.EXACT.toString());
+        assertThrows(IllegalArgumentException.class, () -> Cut.named("words"));
+        assertThrows(IllegalArgumentException.class, () -> Cut.named(null));
     }
 }

@@ -1,5 +1,6 @@
 package io.baton.gateway.summarize;
 
+import io.baton.gateway.segmenting.Cut;
 import io.baton.gateway.segmenting.Segment;
 import io.baton.gateway.segmenting.Segmenter;
 import io.baton.gateway.segmenting.TextTokenizer;
@@ -89,7 +90,9 @@ final class SelectionDocuments {
     static void segments(TextTokenizer tokenizer, int maxTokens, String text, int dimension, long seed,
                          BiConsumer<Segment, List<float[]>> sink) {
         Random random = new Random(seed);
-        Iterator<Segment> segments = new Segmenter(tokenizer, maxTokens).segments(text);
+        // The sentence cut: the synthetic data (one random vector per sentence part) these tests were
+        // measured on; which cut makes the parts is not what they test.
+        Iterator<Segment> segments = new Segmenter(tokenizer, maxTokens, Cut.SENTENCE).segments(text);
         while (segments.hasNext()) {
             Segment segment = segments.next();
             List<float[]> vectors = new ArrayList<>();

@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
  *       request ({@code gen_ai.operation.name=segment}), failures with their {@code error.type};
  *   <li>{@code baton.tokens{operation, gen_ai.request.model, gen_ai.token.type}}: tokens read by
  *       segments that succeeded (their rate is tokens per second);
- *   <li>{@code baton.batch.size} (segments, histogram): the segments of each model run;
+ *   <li>{@code baton.inference.batch.size} (segments, histogram): the segments of each model run;
  *   <li>{@code baton.inference.state.moved{direction}} (bytes, histogram): the state each
  *       segment's run copied into ONNX Runtime ({@code in}: its {@code past*} inputs) and out of
  *       it ({@code out}: its {@code present*} outputs);
@@ -58,7 +58,7 @@ public final class SegmentMetrics {
                     .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
                     .maximumExpectedValue(Duration.ofSeconds(60)).register(registry));
         }
-        batchSize = DistributionSummary.builder("baton.batch.size").baseUnit("segments")
+        batchSize = DistributionSummary.builder("baton.inference.batch.size").baseUnit("segments")
                 .description("segments in each model run").publishPercentileHistogram()
                 .minimumExpectedValue(1.0).maximumExpectedValue(256.0).register(registry);
         stateIn = stateMoved(registry, "in");

@@ -1,0 +1,128 @@
+package io.baton.bench;
+
+import io.baton.common.testing.DataFiles;
+import io.baton.common.testing.SpringServer;
+import io.baton.common.testing.TestServers;
+import io.baton.gateway.GatewayServiceApplication;
+import io.baton.gateway.segmenting.Cut;
+import io.baton.gateway.summarize.SummaryResponse;
+import io.baton.inference.InferenceServiceApplication;
+import io.baton.memory.MemoryServiceApplication;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.http.MediaType;
+import org.springframework.web.reactive.function.client.WebClient;
+import reactor.core.publisher.Flux;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Batches on real traffic (issue 16), sentence vs exact cut side by side in one run: memory
+ * (Redis), inference and one gateway per cut as separate Spring applications in this JVM over
+ * HTTP, the gateways sharing the inference service. For each number of documents N, in turns
+ * per cut, N SQuALITY dev stories (the 25 stories, repeated as further documents when N is larger)
+ * are summarized at once; prints the inference service's batches over that phase (segments per
+ * model run), segments per document and tokens per second. Prints Markdown.
+ *
+ * <p>Usage: {@code RealTrafficBatches <documents,...> <max-wait> <max-batch> <rounds>}; see
+ * {@code bench/real-traffic-batches}.
+ */
+public final class RealTrafficBatches {
+
+    private RealTrafficBatches() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        int[] counts = Arrays.stream(args[0].split(",")).mapToInt(Integer::parseInt).toArray();
+        String maxWait = args[1];
+        String maxBatch = args[2];
+        int rounds = Integer.parseInt(args[3]);
+        JsonMapper json = JsonMapper.builder().build();
+        List<String> stories = Files.readAllLines(DataFiles.path("eval/squality/squality_dev_plot.jsonl"),
+                StandardCharsets.UTF_8).stream().map(line -> json.readTree(line).get("document").asString())
+                .distinct().toList();
+        String token = UUID.randomUUID().toString().replace("-", "");
+        try (SpringServer memory = SpringServer.start(MemoryServiceApplication.class, Map.of("baton.store.kind",
+                "redis", "baton.redis.url", TestServers.redisUrl(), "baton.service-token", token));
+             SpringServer inference = SpringServer.start(InferenceServiceApplication.class, Map.of(
+                     "baton.memory.url", memory.baseUrl(), "baton.service-token", token,
+                     "baton.batching.max-wait", maxWait, "baton.batching.max-batch", maxBatch))) {
+            int most = Arrays.stream(counts).max().orElse(1);
+            Map<Cut, SpringServer> gateways = new EnumMap<>(Cut.class);
+            for (Cut cut : Cut.values()) {
+                gateways.put(cut, SpringServer.start(GatewayServiceApplication.class, Map.of(
+                        "baton.inference.url", inference.baseUrl(), "baton.memory.url", memory.baseUrl(),
+                        "baton.access.open", "true", "baton.service-token", token,
+                        "baton.pipeline.concurrency", "" + most, "baton.limits.tenant-concurrency", "" + most,
+                        "baton.segmenting.cut", cut.toString())));
+            }
+            try {
+                DistributionSummary batches = inference.bean(MeterRegistry.class).get("baton.inference.batch.size")
+                        .summary();
+                System.out.printf(Locale.ROOT, "SQuALITY dev stories summarized at once through the distributed stack; "
+                        + "model %s; max-batch %s, max-wait %s; %d cores%n%n", "gemma2-small (default)", maxBatch,
+                        maxWait, Runtime.getRuntime().availableProcessors());
+                System.out.println("| documents | round | cut | segments per document | model runs | segments per run "
+                        + "(batch mean) | runs by size (size: runs) | tokens/s | wall (s) |");
+                System.out.println("|---:|---:|---|---:|---:|---:|---|---:|---:|");
+                summarize(gateways.get(Cut.EXACT), List.of(stories.get(0)));   // warm-up
+                for (int round = 1; round <= rounds; round++) {
+                    for (int n : counts) {
+                        List<String> texts = new ArrayList<>();
+                        for (int i = 0; i < n; i++) {
+                            texts.add(stories.get(i % stories.size()));
+                        }
+                        for (Cut cut : Cut.values()) {
+                            double[] sizesBefore = counts(batches);
+                            long count = batches.count();
+                            double total = batches.totalAmount();
+                            long started = System.nanoTime();
+                            List<SummaryResponse> answers = summarize(gateways.get(cut), texts);
+                            double seconds = (System.nanoTime() - started) / 1e9;
+                            long runs = batches.count() - count;
+                            double segments = batches.totalAmount() - total;
+                            long tokens = answers.stream().mapToLong(a -> a.stats().tokens()).sum();
+                            double[] sizesAfter = counts(batches);
+                            StringBuilder sizes = new StringBuilder();
+                            for (int b = 0; b < sizesAfter.length; b++) {
+                                double runsOfSize = sizesAfter[b] - sizesBefore[b] - (b > 0 ? sizesAfter[b - 1] - sizesBefore[b - 1] : 0);
+                                if (runsOfSize > 0) {
+                                    sizes.append(sizes.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.0f: %.0f",
+                                            batches.takeSnapshot().histogramCounts()[b].bucket(), runsOfSize));
+                                }
+                            }
+                            System.out.printf(Locale.ROOT, "| %d | %d | %s | %.1f | %d | %.2f | %s | %,.0f | %.1f |%n", n,
+                                    round, cut, segments / n, runs, segments / runs, sizes, tokens / seconds, seconds);
+                        }
+                    }
+                }
+            } finally {
+                gateways.values().forEach(SpringServer::close);
+            }
+        }
+    }
+
+    /** The cumulative histogram counts of the batch sizes (runs with at most each bucket's size). */
+    private static double[] counts(DistributionSummary batches) {
+        return Arrays.stream(batches.takeSnapshot().histogramCounts()).mapToDouble(c -> c.count()).toArray();
+    }
+
+    private static List<SummaryResponse> summarize(SpringServer gateway, List<String> texts) {
+        WebClient client = WebClient.builder().baseUrl(gateway.baseUrl())
+                .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(16 << 20)).build();
+        return Flux.fromIterable(texts)
+                .flatMapSequential(text -> client.post().uri("/v1/summaries").contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(Map.of("text", text)).retrieve().bodyToMono(SummaryResponse.class), texts.size())
+                .collectList().block(Duration.ofMinutes(30));
+    }
+}
