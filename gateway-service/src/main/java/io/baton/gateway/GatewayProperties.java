@@ -1,6 +1,5 @@
 package io.baton.gateway;
 
-import io.baton.gateway.segmenting.Cut;
 import io.baton.protocol.Ids;
 import io.baton.protocol.access.ServiceToken;
 import io.baton.protocol.client.BreakerSettings;
@@ -93,10 +92,12 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
      * BATON_SEGMENTING_MAXTOKENS}; see docs/gateway.md for why 256) and where segments end ({@code
      * BATON_SEGMENTING_CUT}: {@code exact}, the default, every segment but a text's last holds
      * exactly {@code maxTokens} tokens so that segments of different documents batch together;
-     * {@code sentence}, segments end at sentence ends where they can).
+     * {@code sentence}, segments end at sentence ends where they can). The cut is a name here, read
+     * by {@code segmenting.Cut#named} where segmenters are made (this package does not depend on
+     * the packages it configures).
      */
     public record Segmenting(@DefaultValue("" + Segmenting.DEFAULT_MAX_TOKENS) int maxTokens,
-                             @DefaultValue("exact") Cut cut) {
+                             @DefaultValue("exact") String cut) {
 
         /**
          * The default maximum segment length, in tokens. Chosen from the zoo throughput
@@ -108,7 +109,7 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
             if (maxTokens < 1) {
                 throw new IllegalArgumentException("baton.segmenting.max-tokens must be at least 1, got " + maxTokens);
             }
-            cut = cut == null ? Cut.DEFAULT : cut;
+            cut = cut == null ? "exact" : cut;
         }
     }
 

@@ -6,6 +6,7 @@ import io.baton.protocol.access.ServiceToken;
 import io.baton.protocol.client.ClientSettings;
 import io.baton.protocol.inference.HttpInferenceClient;
 import io.baton.protocol.inference.InferenceClient;
+import io.baton.gateway.segmenting.Cut;
 import io.baton.gateway.segmenting.ModelTokenizers;
 import io.baton.gateway.segmenting.Segment;
 import io.baton.gateway.segmenting.Segmenter;
@@ -158,7 +159,7 @@ public final class EndToEnd {
     static List<Segment> segments(ModelTokenizers tokenizers, String model, String text,
                                   GatewayProperties.Segmenting segmenting) {
         List<Segment> segments = new ArrayList<>();
-        Iterator<Segment> it = new Segmenter(tokenizers.tokenizer(model), segmenting.maxTokens(), segmenting.cut())
+        Iterator<Segment> it = new Segmenter(tokenizers.tokenizer(model), segmenting.maxTokens(), Cut.named(segmenting.cut()))
                 .segments(text);
         it.forEachRemaining(segments::add);
         return segments;

@@ -74,7 +74,7 @@ public final class DocumentService {
         this.memory = memory;
         this.leases = leases;
         this.maxTokens = properties.segmenting().maxTokens();
-        this.cut = properties.segmenting().cut();
+        this.cut = Cut.named(properties.segmenting().cut());
     }
 
     /** The leases of this gateway's documents. */

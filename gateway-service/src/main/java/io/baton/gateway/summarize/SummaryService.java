@@ -7,6 +7,7 @@ import io.baton.protocol.inference.Priority;
 import io.baton.gateway.pipeline.DocumentJob;
 import io.baton.gateway.pipeline.DocumentPipeline;
 import io.baton.gateway.pipeline.SegmentResult;
+import io.baton.gateway.segmenting.Cut;
 import io.baton.gateway.segmenting.InputText;
 import io.baton.gateway.segmenting.ModelTokenizers;
 import io.baton.gateway.segmenting.Segment;
@@ -54,6 +55,7 @@ public final class SummaryService {
     private final InferenceClient inference;
     private final MemoryClient memory;
     private final GatewayProperties properties;
+    private final Cut cut;
     private final MeterRegistry registry;
 
     /** A service whose meters go nowhere (tests). */
@@ -76,6 +78,7 @@ public final class SummaryService {
         this.inference = inference;
         this.memory = memory;
         this.properties = properties;
+        this.cut = Cut.named(properties.segmenting().cut());
     }
 
     private DistributionSummary tokenUsage(String model) {
@@ -127,8 +130,7 @@ public final class SummaryService {
                                    long started, SummaryJournal journal) {
         String text = request.text();
         boolean abstractive = SummaryRequest.ABSTRACTIVE.equals(request.mode());
-        Segmenter segmenter = new Segmenter(tokenizers.tokenizer(model), properties.segmenting().maxTokens(),
-                properties.segmenting().cut());
+        Segmenter segmenter = new Segmenter(tokenizers.tokenizer(model), properties.segmenting().maxTokens(), cut);
         GatewayProperties.Summaries settings = properties.summaries();
         SentenceTable table = new SentenceTable(new CandidatePool(text, settings.maxCandidates(), settings.minWords(),
                 new MmrSelector.Weights(settings.lambda(), settings.lexicalWeight(), settings.lengthWeight())));
