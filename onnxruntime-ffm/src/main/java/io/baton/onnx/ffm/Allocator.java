@@ -12,13 +12,11 @@ import java.lang.foreign.MemorySegment;
  */
 public final class Allocator implements AutoCloseable {
 
-    private final OrtRuntime ort;
     private final boolean host;
-    private MemorySegment handle;
+    private final NativeHandle handle;
 
     private Allocator(OrtRuntime ort, MemorySegment handle, boolean host) {
-        this.ort = ort;
-        this.handle = handle;
+        this.handle = new NativeHandle(ort, handle, OrtApiSlot.ReleaseAllocator, "allocator");
         this.host = host;
     }
 
@@ -38,17 +36,11 @@ public final class Allocator implements AutoCloseable {
     }
 
     MemorySegment handle() {
-        if (handle == null) {
-            throw new OrtException("allocator is closed");
-        }
-        return handle;
+        return handle.get();
     }
 
     @Override
     public void close() {
-        if (handle != null) {
-            ort.callVoid(OrtApiSlot.ReleaseAllocator, handle);
-            handle = null;
-        }
+        handle.release();
     }
 }

@@ -66,74 +66,60 @@ final class CudaCopy implements DeviceCopy {
         if (width == 0 || rows == 0) {
             return;
         }
-        try {
-            check("cudaMemcpy2DAsync", (int) memcpy2dAsync.invokeExact(MemorySegment.ofAddress(dst), dstPitch,
-                    MemorySegment.ofAddress(src), srcPitch, width, rows, MEMCPY_DEFAULT, LEGACY_STREAM));
-        } catch (OrtException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new OrtException("cudaMemcpy2DAsync failed: " + t, t);
-        }
+        cuda("cudaMemcpy2DAsync", () -> (int) memcpy2dAsync.invokeExact(MemorySegment.ofAddress(dst), dstPitch,
+                MemorySegment.ofAddress(src), srcPitch, width, rows, MEMCPY_DEFAULT, LEGACY_STREAM));
     }
 
     @Override
     public void zero(long dst, long bytes) {
-        try {
-            check("cudaMemsetAsync", (int) memsetAsync.invokeExact(MemorySegment.ofAddress(dst), 0, bytes, LEGACY_STREAM));
-        } catch (OrtException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new OrtException("cudaMemsetAsync failed: " + t, t);
-        }
+        cuda("cudaMemsetAsync", () -> (int) memsetAsync.invokeExact(MemorySegment.ofAddress(dst), 0, bytes, LEGACY_STREAM));
     }
 
     @Override
     public void toHost(MemorySegment dst, long src) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment staging = dst.isNative() ? dst : arena.allocate(dst.byteSize(), 64);
-            check("cudaMemcpy", (int) memcpy.invokeExact(staging, MemorySegment.ofAddress(src), dst.byteSize(), MEMCPY_DEFAULT));
+            cuda("cudaMemcpy", () -> (int) memcpy.invokeExact(staging, MemorySegment.ofAddress(src), dst.byteSize(),
+                    MEMCPY_DEFAULT));
             if (staging != dst) {
                 MemorySegment.copy(staging, 0, dst, 0, dst.byteSize());
             }
-        } catch (OrtException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new OrtException("cudaMemcpy failed: " + t, t);
         }
     }
 
     @Override
     public void fromHost(long dst, MemorySegment src) {
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment staging = src;
-            if (!src.isNative()) {
-                staging = arena.allocate(src.byteSize(), 64);
-                MemorySegment.copy(src, 0, staging, 0, src.byteSize());
-            }
-            check("cudaMemcpy", (int) memcpy.invokeExact(MemorySegment.ofAddress(dst), staging, src.byteSize(), MEMCPY_DEFAULT));
+            MemorySegment staging = src.isNative() ? src : arena.allocate(src.byteSize(), 64).copyFrom(src);
+            cuda("cudaMemcpy", () -> (int) memcpy.invokeExact(MemorySegment.ofAddress(dst), staging, src.byteSize(),
+                    MEMCPY_DEFAULT));
             synchronize();
-        } catch (OrtException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new OrtException("cudaMemcpy failed: " + t, t);
         }
     }
 
     @Override
     public void synchronize() {
+        cuda("cudaStreamSynchronize", () -> (int) streamSynchronize.invokeExact(LEGACY_STREAM));
+    }
+
+    /** One libcudart call returning a {@code cudaError_t}. */
+    @FunctionalInterface
+    private interface CudaCall {
+        int invoke() throws Throwable;
+    }
+
+    /** Runs {@code call}; an error code becomes an {@link OrtException} with CUDA's own text. */
+    private void cuda(String name, CudaCall call) {
         try {
-            check("cudaStreamSynchronize", (int) streamSynchronize.invokeExact(LEGACY_STREAM));
+            int error = call.invoke();
+            if (error != 0) {
+                MemorySegment text = (MemorySegment) errorString.invokeExact(error);
+                throw new OrtException(error, name + ": " + text.reinterpret(Long.MAX_VALUE).getString(0));
+            }
         } catch (OrtException e) {
             throw e;
         } catch (Throwable t) {
-            throw new OrtException("cudaStreamSynchronize failed: " + t, t);
-        }
-    }
-
-    private void check(String call, int error) throws Throwable {
-        if (error != 0) {
-            MemorySegment text = (MemorySegment) errorString.invokeExact(error);
-            throw new OrtException(error, call + ": " + text.reinterpret(Long.MAX_VALUE).getString(0));
+            throw new OrtException(name + " failed: " + t, t);
         }
     }
 }

@@ -24,7 +24,7 @@ public final class IoBinding implements AutoCloseable {
 
     private final OrtRuntime ort;
     private final Session session;
-    private MemorySegment handle;
+    private final NativeHandle handle;
 
     public IoBinding(Session session) {
         this.ort = OrtRuntime.get();
@@ -32,7 +32,7 @@ public final class IoBinding implements AutoCloseable {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
             ort.check(ort.call(OrtApiSlot.CreateIoBinding, OrtRuntime.STATUS_PP, session.handle(), out));
-            this.handle = out.get(ADDRESS, 0);
+            this.handle = new NativeHandle(ort, out.get(ADDRESS, 0), OrtApiSlot.ReleaseIoBinding, "IO binding");
         }
     }
 
@@ -109,17 +109,11 @@ public final class IoBinding implements AutoCloseable {
     }
 
     private MemorySegment handle() {
-        if (handle == null) {
-            throw new OrtException("IO binding is closed");
-        }
-        return handle;
+        return handle.get();
     }
 
     @Override
     public void close() {
-        if (handle != null) {
-            ort.callVoid(OrtApiSlot.ReleaseIoBinding, handle);
-            handle = null;
-        }
+        handle.release();
     }
 }

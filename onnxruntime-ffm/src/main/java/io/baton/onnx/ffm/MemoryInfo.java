@@ -20,11 +20,11 @@ public final class MemoryInfo implements AutoCloseable {
 
     private final OrtRuntime ort;
     private final String device;
-    private MemorySegment handle;
+    private final NativeHandle handle;
 
     private MemoryInfo(OrtRuntime ort, MemorySegment handle, String device) {
         this.ort = ort;
-        this.handle = handle;
+        this.handle = new NativeHandle(ort, handle, OrtApiSlot.ReleaseMemoryInfo, "memory info");
         this.device = device;
     }
 
@@ -70,17 +70,11 @@ public final class MemoryInfo implements AutoCloseable {
     }
 
     MemorySegment handle() {
-        if (handle == null) {
-            throw new OrtException("memory info is closed");
-        }
-        return handle;
+        return handle.get();
     }
 
     @Override
     public void close() {
-        if (handle != null) {
-            ort.callVoid(OrtApiSlot.ReleaseMemoryInfo, handle);
-            handle = null;
-        }
+        handle.release();
     }
 }

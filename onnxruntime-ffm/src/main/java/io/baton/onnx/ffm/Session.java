@@ -30,11 +30,11 @@ public final class Session implements AutoCloseable {
     private final List<String> outputNames;
     private final Map<String, MemorySegment> cNames = new HashMap<>();
     private final int cudaDevice;
-    private MemorySegment handle;
+    private final NativeHandle handle;
 
     private Session(OrtRuntime ort, MemorySegment handle, int cudaDevice) {
         this.ort = ort;
-        this.handle = handle;
+        this.handle = new NativeHandle(ort, handle, OrtApiSlot.ReleaseSession, "session");
         this.cudaDevice = cudaDevice;
         this.inputNames = readNames(OrtApiSlot.SessionGetInputCount, OrtApiSlot.SessionGetInputName);
         this.outputNames = readNames(OrtApiSlot.SessionGetOutputCount, OrtApiSlot.SessionGetOutputName);
@@ -97,11 +97,11 @@ public final class Session implements AutoCloseable {
     private List<String> readNames(OrtApiSlot count, OrtApiSlot name) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment n = arena.allocate(JAVA_LONG);
-            ort.check(ort.call(count, OrtRuntime.STATUS_PP, handle, n));
+            ort.check(ort.call(count, OrtRuntime.STATUS_PP, handle(), n));
             MemorySegment out = arena.allocate(ADDRESS);
             List<String> result = new ArrayList<>();
             for (long i = 0; i < n.get(JAVA_LONG, 0); i++) {
-                ort.check(ort.call(name, OrtRuntime.STATUS_PLPP, handle, i, ort.defaultAllocator(), out));
+                ort.check(ort.call(name, OrtRuntime.STATUS_PLPP, handle(), i, ort.defaultAllocator(), out));
                 MemorySegment text = out.get(ADDRESS, 0);
                 result.add(text.reinterpret(Long.MAX_VALUE).getString(0));
                 ort.free(ort.defaultAllocator(), text);
@@ -138,17 +138,12 @@ public final class Session implements AutoCloseable {
     }
 
     MemorySegment handle() {
-        if (handle == null) {
-            throw new OrtException("session is closed");
-        }
-        return handle;
+        return handle.get();
     }
 
     @Override
     public void close() {
-        if (handle != null) {
-            ort.callVoid(OrtApiSlot.ReleaseSession, handle);
-            handle = null;
+        if (handle.release()) {
             names.close();
         }
     }
