@@ -19,7 +19,7 @@ import java.util.List;
  *   <li><b>reset</b>: every segment starts from the model's initial state (zeros, positions
  *       from 0), as if it were a document of its own.</li>
  * </ul>
- * The segments are the gateway's ({@link Segmenter}: at most N tokens, cut at sentences); the
+ * The segments are the gateway's ({@link Segmenter}: at most N tokens, cut as it is told); the
  * model runs in ONNX Runtime through the inference service's {@link SegmentModel}, and each
  * position's negative log-likelihood of the next token is the inference service's own
  * {@link Readouts#tokenNll} of a run that fetches it as the service's does (the graph's {@code

@@ -179,7 +179,7 @@ public final class SegmentModel implements AutoCloseable {
         int length = segments.get(0).tokens().length;
         long[] ids = new long[batch * length];
         long[] positions = new long[batch * length];
-        long[] targets = new long[batch * length];
+        long[] targets = tokenNll ? new long[batch * length] : null;   // only a graph that scores tokens takes them
         for (int b = 0; b < batch; b++) {
             SegmentInput segment = segments.get(b);
             checkTokens(segment.tokens(), length);
@@ -189,7 +189,9 @@ public final class SegmentModel implements AutoCloseable {
             for (int t = 0; t < length; t++) {
                 ids[b * length + t] = segment.tokens()[t];
                 positions[b * length + t] = segment.state().tokens() + t;
-                targets[b * length + t] = segment.target(t);
+                if (targets != null) {
+                    targets[b * length + t] = segment.target(t);
+                }
             }
         }
         boolean graphNll = fetch == Fetch.TOKEN_NLL && tokenNll;
@@ -211,7 +213,7 @@ public final class SegmentModel implements AutoCloseable {
             if (plan.inputs().contains("position_ids")) {
                 inputs.put("position_ids", longTensor(positions, batch, length));
             }
-            if (tokenNll) {
+            if (targets != null) {
                 inputs.put(TARGET_IDS, longTensor(targets, batch, length));
             }
             long bytesIn = 0;
