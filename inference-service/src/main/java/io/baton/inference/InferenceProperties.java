@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
@@ -135,14 +136,39 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
      *                       service's batched runs of the bench model took 4-6x as long as the same
      *                       batch in a bare loop on the H200 (service at 0.1-0.5 of the bare loop);
      *                       with heuristic 0.6-0.95, outputs unchanged; docs/performance.md
+     * @param residentStates whether live documents' states stay in the runtime's memory between
+     *                       their segments ({@code BATON_ONNX_RESIDENTSTATES}): {@code auto} (the
+     *                       default: on the CUDA provider when a runner for it is on the class path,
+     *                       the JVM has the FFM API and the model's plan allows it; else on the heap),
+     *                       {@code on} (start-up fails when it cannot be had) or {@code off}
+     *                       ({@code SegmentRunner}; docs/performance.md)
+     * @param residentCapacity the most documents whose states stay resident at once, per model
+     *                       ({@code BATON_ONNX_RESIDENTCAPACITY}); at least {@code baton.batching.max-batch}
      */
     public record Onnx(@DefaultValue("cpu") String provider, @DefaultValue("0") int deviceId,
                        @DefaultValue("0") int intraOpThreads, @DefaultValue("0") int interOpThreads,
                        @DefaultValue("all") String optimization, @DefaultValue("true") boolean memoryArena,
                        @DefaultValue("false") boolean cudaTf32, @DefaultValue("false") boolean allowSpinning,
-                       @DefaultValue("heuristic") String cudaConvAlgoSearch) {
+                       @DefaultValue("heuristic") String cudaConvAlgoSearch,
+                       @DefaultValue("auto") String residentStates, @DefaultValue("64") int residentCapacity) {
 
+        /** Settings with resident states {@code auto} and 64 documents. */
+        public Onnx(String provider, int deviceId, int intraOpThreads, int interOpThreads, String optimization,
+                    boolean memoryArena, boolean cudaTf32, boolean allowSpinning, String cudaConvAlgoSearch) {
+            this(provider, deviceId, intraOpThreads, interOpThreads, optimization, memoryArena, cudaTf32, allowSpinning,
+                    cudaConvAlgoSearch, "auto", 64);
+        }
+
+        @ConstructorBinding
         public Onnx {
+            residentStates = residentStates.strip().toLowerCase(Locale.ROOT);
+            if (!List.of("auto", "on", "off").contains(residentStates)) {
+                throw new IllegalArgumentException("baton.onnx.resident-states must be auto, on or off, got '"
+                        + residentStates + "'");
+            }
+            if (residentCapacity < 1) {
+                throw new IllegalArgumentException("baton.onnx.resident-capacity must be at least 1, got " + residentCapacity);
+            }
             provider = provider.strip().toLowerCase(Locale.ROOT);
             optimization = optimization.strip().toLowerCase(Locale.ROOT);
             cudaConvAlgoSearch = cudaConvAlgoSearch.strip().toLowerCase(Locale.ROOT);

@@ -53,6 +53,7 @@ public final class SegmentModel implements AutoCloseable {
     }
 
     private final String id;
+    private final Path folder;
     private final String digest;
     private final StatePlan plan;
     private final OrtEnvironment env;
@@ -60,9 +61,10 @@ public final class SegmentModel implements AutoCloseable {
     private final boolean hiddenState;
     private final boolean tokenNll;
 
-    private SegmentModel(String id, String digest, StatePlan plan, OrtEnvironment env, OrtSession session,
+    private SegmentModel(String id, Path folder, String digest, StatePlan plan, OrtEnvironment env, OrtSession session,
                          boolean hiddenState, boolean tokenNll) {
         this.id = id;
+        this.folder = folder;
         this.digest = digest;
         this.plan = plan;
         this.env = env;
@@ -114,7 +116,7 @@ public final class SegmentModel implements AutoCloseable {
                     ? StatePlan.read(planFile)
                     : HubExportPlan.derive(id, folder, session.getInputInfo(), outputs, maxPast);
             plan.requireMatches(id, inputs, outputs);
-            return new SegmentModel(id, sha256(onnx), plan, env, session, outputs.contains("last_hidden_state"),
+            return new SegmentModel(id, folder, sha256(onnx), plan, env, session, outputs.contains("last_hidden_state"),
                     outputs.contains(TOKEN_NLL));
         } catch (RuntimeException | IOException | OrtException e) {
             closeQuietly(session, e);
@@ -125,6 +127,11 @@ public final class SegmentModel implements AutoCloseable {
 
     public String id() {
         return id;
+    }
+
+    /** The folder it was loaded from ({@code model.onnx}, its plan). */
+    public Path folder() {
+        return folder;
     }
 
     /** SHA-256 of {@code model.onnx}, hex: the model's fingerprint. */

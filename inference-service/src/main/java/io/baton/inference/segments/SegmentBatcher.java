@@ -84,12 +84,12 @@ public final class SegmentBatcher {
     private static final Logger log = LoggerFactory.getLogger(SegmentBatcher.class);
 
     /**
-     * How a batch of one key runs: the model's own batched run, fetching each token's NLL and not
-     * the logits (segments read nothing else), or in a test a wrapper around it.
+     * How a batch of one key runs: the model's {@link SegmentRunners runner} (which fetches each
+     * token's NLL and not the logits: segments read nothing else), or in a test a wrapper around it.
      */
     @FunctionalInterface
     interface Runs {
-        List<SegmentOutput> run(SegmentModel model, List<SegmentInput> inputs);
+        List<SegmentOutput> run(SegmentModel model, List<String> documents, List<SegmentInput> inputs);
     }
 
     private final int maxBatch;
@@ -144,8 +144,13 @@ public final class SegmentBatcher {
      */
     public SegmentBatcher(int maxBatch, Duration maxWait, int maxQueued, int maxQueuedBatch, Yield yield,
                           Scheduler runner) {
-        this(maxBatch, maxWait, maxQueued, maxQueuedBatch, yield, runner,
-                (model, inputs) -> model.run(inputs, SegmentModel.Fetch.TOKEN_NLL));
+        this(maxBatch, maxWait, maxQueued, maxQueuedBatch, yield, runner, SegmentRunners.heap());
+    }
+
+    /** As above, each model's batches run by its runner in {@code runners}. */
+    public SegmentBatcher(int maxBatch, Duration maxWait, int maxQueued, int maxQueuedBatch, Yield yield,
+                          Scheduler runner, SegmentRunners runners) {
+        this(maxBatch, maxWait, maxQueued, maxQueuedBatch, yield, runner, (Runs) runners::run);
     }
 
     SegmentBatcher(int maxBatch, Duration maxWait, int maxQueued, int maxQueuedBatch, Yield yield, Scheduler runner,
@@ -429,7 +434,7 @@ public final class SegmentBatcher {
         long started = System.nanoTime();
         List<SegmentOutput> outputs;
         try {
-            outputs = runs.run(model, batch.stream().map(p -> p.input).toList());
+            outputs = runs.run(model, batch.stream().map(p -> p.document).toList(), batch.stream().map(p -> p.input).toList());
         } catch (Throwable e) {
             if (batch.size() > 1) {
                 log.warn("a batch of {} segments of model {} failed ({}); running them one at a time", batch.size(),

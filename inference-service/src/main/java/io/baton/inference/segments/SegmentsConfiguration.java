@@ -27,12 +27,20 @@ public class SegmentsConfiguration {
         return new SegmentMetrics(registry);
     }
 
+    /** Where each model's states live between segments (baton.onnx.resident-states), chosen and logged at start-up. */
+    @Bean(destroyMethod = "close")
+    SegmentRunners segmentRunners(ModelRegistry models, InferenceProperties properties) {
+        return SegmentRunners.choose(models.all(), properties.onnx(), properties.batching().maxBatch());
+    }
+
     @Bean
-    SegmentBatcher segmentBatcher(InferenceProperties properties, OnnxScheduler runner, SegmentMetrics metrics) {
+    SegmentBatcher segmentBatcher(InferenceProperties properties, OnnxScheduler runner, SegmentRunners runners,
+                                  SegmentMetrics metrics) {
         InferenceProperties.Batching batching = properties.batching();
         SegmentBatcher batcher = new SegmentBatcher(batching.maxBatch(), batching.maxWait(), batching.maxQueued(),
                 properties.admission().batchPlaces(batching.maxQueued()),
-                new SegmentBatcher.Yield(batching.interactiveQuiet(), batching.batchMaxYield()), runner.scheduler());
+                new SegmentBatcher.Yield(batching.interactiveQuiet(), batching.batchMaxYield()), runner.scheduler(),
+                runners);
         batcher.observeBatches(metrics::batch);
         return batcher;
     }

@@ -186,7 +186,7 @@ class SegmentBatcherTest {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("conv_attention-tiny"), options)) {
             // A batch of several runs out of memory; one segment at a time fits.
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, YIELD, runner, (m, inputs) -> {
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, YIELD, runner, (m, documents, inputs) -> {
                 if (inputs.size() > 1) {
                     throw new OutOfMemoryError("test: a batch of " + inputs.size() + " is too large");
                 }
@@ -218,7 +218,7 @@ class SegmentBatcherTest {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
             AtomicInteger calls = new AtomicInteger();
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, YIELD, runner, (m, inputs) -> {
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, YIELD, runner, (m, documents, inputs) -> {
                 if (calls.getAndIncrement() == 0) {
                     throw new OutOfMemoryError("test: out of memory");
                 }
@@ -270,7 +270,7 @@ class SegmentBatcherTest {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
             List<Integer> ran = new CopyOnWriteArrayList<>();
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, YIELD, runner, (m, inputs) -> {
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, YIELD, runner, (m, documents, inputs) -> {
                 inputs.forEach(in -> ran.add((int) in.tokens()[2] - 65));
                 return m.run(inputs);
             });
@@ -356,7 +356,7 @@ class SegmentBatcherTest {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel model = SegmentModel.load(zoo("conv_attention-tiny"), options)) {
             List<List<Integer>> runs = new CopyOnWriteArrayList<>();
-            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, YIELD, runner, (m, inputs) -> {
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, YIELD, runner, (m, documents, inputs) -> {
                 runs.add(inputs.stream().map(in -> (int) in.tokens()[2] - 65).toList());
                 return m.run(inputs);
             });
@@ -393,7 +393,7 @@ class SegmentBatcherTest {
             List<List<Integer>> runs = new CopyOnWriteArrayList<>();
             CountDownLatch firstRunStarted = new CountDownLatch(1);
             CountDownLatch interactiveQueued = new CountDownLatch(1);
-            SegmentBatcher batcher = new SegmentBatcher(2, Duration.ZERO, 256, 256, YIELD, runner, (m, inputs) -> {
+            SegmentBatcher batcher = new SegmentBatcher(2, Duration.ZERO, 256, 256, YIELD, runner, (m, documents, inputs) -> {
                 runs.add(inputs.stream().map(in -> (int) in.tokens()[in.tokens().length - 1] - 65).toList());
                 if (runs.size() == 1) {
                     firstRunStarted.countDown();
@@ -470,7 +470,7 @@ class SegmentBatcherTest {
             // without the yield a batch run would start on the thread the interactive one left free.
             List<long[]> runs = new CopyOnWriteArrayList<>();
             SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256,
-                    new SegmentBatcher.Yield(quiet, Duration.ofMinutes(1)), runner, (m, inputs) -> {
+                    new SegmentBatcher.Yield(quiet, Duration.ofMinutes(1)), runner, (m, documents, inputs) -> {
                         boolean interactive = inputs.get(0).tokens()[0] == 73;
                         long start = System.nanoTime();
                         List<SegmentOutput> outputs = m.run(inputs);

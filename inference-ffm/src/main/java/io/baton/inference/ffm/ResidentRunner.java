@@ -1,0 +1,193 @@
+package io.baton.inference.ffm;
+
+import io.baton.inference.models.DocumentState;
+import io.baton.inference.models.FloatTensor;
+import io.baton.inference.models.SegmentInput;
+import io.baton.inference.models.SegmentModel;
+import io.baton.inference.models.SegmentOutput;
+import io.baton.inference.models.SegmentRunner;
+import io.baton.onnx.ffm.ModelPlan;
+import io.baton.onnx.ffm.ResidentStates;
+import io.baton.onnx.ffm.Session;
+import io.baton.onnx.ffm.SessionConfig;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A model's batches run with its live documents' states kept in the runtime's memory ({@link ResidentStates}:
+ * device memory on CUDA) between their segments, on a session of its own over the same {@code model.onnx}.
+ *
+ * <p>A document continues from its resident state when the segment's input state is the very object this
+ * runner returned as the document's next state ({@link SegmentRunner}'s rule); otherwise (first segment, a
+ * state read from the memory service, a retry of an earlier segment, a document evicted) the input state is
+ * loaded into the document's slot first. After the run, every document's new state is copied to the host, the
+ * one copy per segment that the checkpoint needs, and returned as its next state. Only the readouts the service
+ * reads ({@link ModelPlan#serviceReadouts()}: {@code token_nll} and {@code last_hidden_state}) leave the
+ * runtime's memory besides.
+ *
+ * <p>When all slots are taken, the document least recently run that is not in the batch gives up its slot
+ * (it is loaded again from its state if it comes back). A run that fails forgets the batch's documents: their
+ * slots may hold a half-written state, and their next segment loads its input state. Runs of one model are
+ * serialised (one {@link ResidentStates}); the service's runner threads run other models meanwhile.
+ */
+final class ResidentRunner implements SegmentRunner {
+
+    private final SegmentModel model;
+    private final Session session;
+    private final ResidentStates states;
+    private final ModelPlan plan;
+    private final List<String> readouts;
+    private final long stateBytes;
+    private final String describe;
+    /** Resident documents, least recently run first, with the state this runner last returned for each. */
+    private final LinkedHashMap<String, DocumentState> returned = new LinkedHashMap<>(16, 0.75f, true);
+
+    private ResidentRunner(SegmentModel model, Session session, ResidentStates states, ModelPlan plan, String memory) {
+        this.model = model;
+        this.session = session;
+        this.states = states;
+        this.plan = plan;
+        this.readouts = plan.serviceReadouts();
+        this.stateBytes = plan.state().stream().mapToLong(s -> s.elements() * Float.BYTES).sum();
+        this.describe = "states resident in " + memory + " between segments (FFM, IO binding; " + states.capacity()
+                + " documents, " + states.slabBytes() / (1024 * 1024) + " MiB), " + readouts + " copied out";
+    }
+
+    static ResidentRunner open(SegmentModel model, Settings settings) {
+        ModelPlan plan = ModelPlan.read(model.folder().resolve("baton-model.json"));
+        boolean cuda = settings.provider().equals("cuda");
+        Session session = Session.open(model.folder().resolve("model.onnx"),
+                cuda ? SessionConfig.cuda(settings.deviceId()) : SessionConfig.cpu(settings.intraOpThreads()));
+        try {
+            ResidentStates states = ResidentStates.open(session, plan, settings.capacity());
+            return new ResidentRunner(model, session, states, plan,
+                    cuda ? "CUDA memory (device " + settings.deviceId() + ")" : "ONNX Runtime's host memory");
+        } catch (RuntimeException e) {
+            session.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public synchronized List<SegmentOutput> run(List<String> documents, List<SegmentInput> segments) {
+        int batch = documents.size();
+        if (batch != segments.size() || batch == 0) {
+            throw new IllegalArgumentException("a batch of " + documents.size() + " documents and " + segments.size()
+                    + " segments");
+        }
+        if (batch > states.capacity()) {
+            throw new IllegalArgumentException("a batch of " + batch + " documents, more than the " + states.capacity()
+                    + " that can be resident (baton.onnx.resident-capacity)");
+        }
+        for (SegmentInput segment : segments) {
+            model.validate(segment.tokens());
+            if (segment.next() >= 0) {
+                model.validate(new long[] {segment.next()});
+            }
+        }
+        Set<String> inBatch = new HashSet<>(documents);
+        try {
+            long[] loaded = new long[batch];
+            List<ResidentStates.Segment> run = new ArrayList<>(batch);
+            for (int b = 0; b < batch; b++) {
+                String document = documents.get(b);
+                SegmentInput segment = segments.get(b);
+                if (!states.isResident(document) || returned.get(document) != segment.state()) {
+                    makeRoom(document, inBatch);
+                    states.load(document, host(segment.state()));
+                    returned.put(document, null);
+                    loaded[b] = stateBytes;
+                }
+                run.add(new ResidentStates.Segment(document, segment.tokens(), segment.next()));
+            }
+            ResidentStates.Readouts out = states.run(run, readouts);
+            List<SegmentOutput> outputs = new ArrayList<>(batch);
+            for (int b = 0; b < batch; b++) {
+                String document = documents.get(b);
+                DocumentState next = state(states.export(document));
+                returned.put(document, next);
+                outputs.add(new SegmentOutput(
+                        readout(out, "logits", b, batch), readout(out, "token_nll", b, batch),
+                        readout(out, "last_hidden_state", b, batch), next,
+                        new SegmentOutput.StateBytes(loaded[b], stateBytes)));
+            }
+            return outputs;
+        } catch (RuntimeException | Error e) {
+            for (String document : documents) {
+                states.evict(document);
+                returned.remove(document);
+            }
+            throw e;
+        }
+    }
+
+    /** Frees the slot of the least recently run resident document outside the batch, if every slot is taken. */
+    private void makeRoom(String document, Set<String> inBatch) {
+        if (states.isResident(document) || returned.size() < states.capacity()) {
+            return;
+        }
+        for (Iterator<Map.Entry<String, DocumentState>> it = returned.entrySet().iterator(); it.hasNext(); ) {
+            String eldest = it.next().getKey();
+            if (!inBatch.contains(eldest)) {
+                it.remove();
+                states.evict(eldest);
+                return;
+            }
+        }
+        throw new IllegalStateException("every slot holds a document of this batch");
+    }
+
+    /** {@code state}'s tensors in plan order, each one document's ([1, ...shape]). */
+    private ResidentStates.HostState host(DocumentState state) {
+        List<float[]> tensors = new ArrayList<>(plan.state().size());
+        for (ModelPlan.StateSpec spec : plan.state()) {
+            FloatTensor tensor = state.tensors().get(spec.input());
+            if (tensor == null || !Arrays.equals(tensor.shape(), spec.batched(1))) {
+                throw new IllegalArgumentException("state " + spec.input() + " of model " + model.id() + " is "
+                        + (tensor == null ? "missing" : Arrays.toString(tensor.shape())) + ", the plan "
+                        + Arrays.toString(spec.batched(1)));
+            }
+            tensors.add(tensor.values());
+        }
+        return new ResidentStates.HostState(state.tokens(), tensors);
+    }
+
+    private DocumentState state(ResidentStates.HostState host) {
+        Map<String, FloatTensor> tensors = new LinkedHashMap<>();
+        for (int i = 0; i < plan.state().size(); i++) {
+            ModelPlan.StateSpec spec = plan.state().get(i);
+            tensors.put(spec.input(), new FloatTensor(spec.batched(1), host.tensors().get(i)));
+        }
+        return new DocumentState(host.position(), tensors);
+    }
+
+    /** Row {@code b} of readout {@code name} as [1, ...], or null when the run did not read it. */
+    private static FloatTensor readout(ResidentStates.Readouts out, String name, int b, int batch) {
+        float[] values = out.values().get(name);
+        if (values == null) {
+            return null;
+        }
+        long[] shape = out.shapes().get(name).clone();
+        int row = values.length / batch;
+        shape[0] = 1;
+        return new FloatTensor(shape, Arrays.copyOfRange(values, b * row, (b + 1) * row));
+    }
+
+    @Override
+    public String describe() {
+        return describe;
+    }
+
+    @Override
+    public synchronized void close() {
+        returned.clear();
+        states.close();
+        session.close();
+    }
+}
