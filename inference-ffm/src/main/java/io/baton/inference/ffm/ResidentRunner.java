@@ -107,10 +107,11 @@ final class ResidentRunner implements SegmentRunner {
                 run.add(new ResidentStates.Segment(document, segment.tokens(), segment.next()));
             }
             ResidentStates.Readouts out = states.run(run, readouts);
+            List<ResidentStates.HostState> exported = states.export(documents);
             List<SegmentOutput> outputs = new ArrayList<>(batch);
             for (int b = 0; b < batch; b++) {
                 String document = documents.get(b);
-                DocumentState next = state(states.export(document));
+                DocumentState next = state(exported.get(b));
                 returned.put(document, next);
                 outputs.add(new SegmentOutput(
                         readout(out, "logits", b, batch), readout(out, "token_nll", b, batch),

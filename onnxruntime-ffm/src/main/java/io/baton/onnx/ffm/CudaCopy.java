@@ -32,6 +32,8 @@ final class CudaCopy implements DeviceCopy {
     private final MethodHandle memsetAsync;
     private final MethodHandle memcpy;
     private final MethodHandle streamSynchronize;
+    private final MethodHandle mallocHost;
+    private final MethodHandle freeHost;
     private final MethodHandle errorString;
 
     private CudaCopy(SymbolLookup cudart) {
@@ -44,6 +46,8 @@ final class CudaCopy implements DeviceCopy {
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
         streamSynchronize = linker.downcallHandle(find(cudart, "cudaStreamSynchronize"),
                 FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        mallocHost = linker.downcallHandle(find(cudart, "cudaMallocHost"), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+        freeHost = linker.downcallHandle(find(cudart, "cudaFreeHost"), FunctionDescriptor.of(JAVA_INT, ADDRESS));
         errorString = linker.downcallHandle(find(cudart, "cudaGetErrorString"), FunctionDescriptor.of(ADDRESS, JAVA_INT));
     }
 
@@ -95,6 +99,20 @@ final class CudaCopy implements DeviceCopy {
                     MEMCPY_DEFAULT));
             synchronize();
         }
+    }
+
+    @Override
+    public MemorySegment allocateHost(long bytes) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ADDRESS);
+            cuda("cudaMallocHost", () -> (int) mallocHost.invokeExact(out, bytes));
+            return out.get(ADDRESS, 0).reinterpret(bytes);
+        }
+    }
+
+    @Override
+    public void freeHost(MemorySegment host) {
+        cuda("cudaFreeHost", () -> (int) freeHost.invokeExact(host));
     }
 
     @Override

@@ -27,6 +27,15 @@ public interface DeviceCopy {
     /** Copies {@code src} (host memory) to the runtime's memory at {@code dst}. */
     void fromHost(long dst, MemorySegment src);
 
+    /**
+     * Host memory of {@code bytes} that copies from the runtime's memory go fastest to (page-locked for CUDA: a
+     * pageable destination costs the driver a staging copy); give it back with {@link #freeHost}.
+     */
+    MemorySegment allocateHost(long bytes);
+
+    /** Frees memory {@link #allocateHost} gave. */
+    void freeHost(MemorySegment host);
+
     /** Waits until every copy issued so far is complete (before the next run reads what they wrote). */
     void synchronize();
 

@@ -1,5 +1,6 @@
 package io.baton.onnx.ffm;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /** {@link DeviceCopy} for a CPU session: the runtime's memory is host memory. */
@@ -34,6 +35,16 @@ final class HostCopy implements DeviceCopy {
     @Override
     public void fromHost(long dst, MemorySegment src) {
         MemorySegment.copy(src, 0, MemorySegment.ofAddress(dst).reinterpret(src.byteSize()), 0, src.byteSize());
+    }
+
+    @Override
+    public MemorySegment allocateHost(long bytes) {
+        return Arena.ofAuto().allocate(bytes, 64);
+    }
+
+    @Override
+    public void freeHost(MemorySegment host) {
+        // An automatic arena's memory goes with its last reference.
     }
 
     @Override

@@ -61,6 +61,8 @@ public final class ResidentStates implements AutoCloseable {
     private final int capacity;
     private final Tensor[] slabs;
     private final long[] rowBytes;
+    /** Host memory the exports go through (page-locked on CUDA): one state tensor's rows of every slot. */
+    private final MemorySegment staging;
     private final Map<String, Resident> documents = new HashMap<>();
     private final Deque<Integer> freeSlots = new ArrayDeque<>();
 
@@ -140,16 +142,20 @@ public final class ResidentStates implements AutoCloseable {
         this.allocator = Allocator.of(session, stateMemory);
         this.host = MemoryInfo.cpu();
         this.binding = new IoBinding(session);
+        MemorySegment hostRows = null;
         try {
             for (int i = 0; i < slabs.length; i++) {
                 ModelPlan.StateSpec spec = plan.state().get(i);
                 rowBytes[i] = spec.elements() * Float.BYTES;
                 slabs[i] = Tensor.allocate(allocator, ElementType.FLOAT, spec.batched(capacity));
             }
+            hostRows = copy.allocateHost(Arrays.stream(rowBytes).max().orElse(Float.BYTES) * capacity);
         } catch (RuntimeException e) {
+            this.staging = null;
             close();
             throw e;
         }
+        this.staging = hostRows;
         for (int s = 0; s < capacity; s++) {
             freeSlots.add(s);
         }
@@ -208,14 +214,40 @@ public final class ResidentStates implements AutoCloseable {
 
     /** Copies {@code document}'s state to the host (for its checkpoint); the state stays resident. */
     public HostState export(String document) {
-        Resident resident = resident(document);
-        List<float[]> tensors = new ArrayList<>(slabs.length);
-        for (int i = 0; i < slabs.length; i++) {
-            float[] values = new float[Math.toIntExact(plan.state().get(i).elements())];
-            copy.toHost(MemorySegment.ofArray(values), address(i, resident.slot));
-            tensors.add(values);
+        return export(List.of(document)).get(0);
+    }
+
+    /**
+     * Copies the states of {@code documents} (distinct, resident) to the host, in their order; they stay resident.
+     * One copy per state tensor and run of consecutive slots (a batch that ran together: one per tensor) into
+     * host memory the copies are fastest to, then each document's rows into its arrays.
+     */
+    public List<HostState> export(List<String> documents) {
+        Resident[] rows = new Resident[documents.size()];
+        for (int b = 0; b < rows.length; b++) {
+            rows[b] = resident(documents.get(b));
         }
-        return new HostState(resident.position, tensors);
+        List<List<float[]>> tensors = new ArrayList<>(rows.length);
+        for (int b = 0; b < rows.length; b++) {
+            tensors.add(new ArrayList<>(slabs.length));
+        }
+        int[][] runs = consecutiveRuns(rows);
+        for (int i = 0; i < slabs.length; i++) {
+            int elements = Math.toIntExact(plan.state().get(i).elements());
+            for (int[] run : runs) {
+                copy.toHost(staging.asSlice(0, run[2] * rowBytes[i]), address(i, run[1]));
+                for (int r = 0; r < run[2]; r++) {
+                    float[] values = new float[elements];
+                    MemorySegment.copy(staging, JAVA_FLOAT, r * rowBytes[i], values, 0, elements);
+                    tensors.get(run[0] + r).add(values);
+                }
+            }
+        }
+        List<HostState> states = new ArrayList<>(rows.length);
+        for (int b = 0; b < rows.length; b++) {
+            states.add(new HostState(rows[b].position, tensors.get(b)));
+        }
+        return states;
     }
 
     /** Frees {@code document}'s slot (the document ended, or another replica took it). */
@@ -463,6 +495,9 @@ public final class ResidentStates implements AutoCloseable {
             if (slab != null) {
                 slab.close();
             }
+        }
+        if (staging != null) {
+            copy.freeHost(staging);
         }
         binding.close();
         allocator.close();

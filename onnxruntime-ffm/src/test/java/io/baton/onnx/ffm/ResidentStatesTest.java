@@ -112,8 +112,16 @@ class ResidentStatesTest {
                         }
                     }
                 }
-                for (String document : documents) {
-                    ResidentStates.HostState got = resident.export(document);
+                // the batch's states exported at once (one copy per tensor and run of slots) and one by one
+                List<ResidentStates.HostState> together = resident.export(documents);
+                for (int d = 0; d < documents.size(); d++) {
+                    String document = documents.get(d);
+                    ResidentStates.HostState got = together.get(d);
+                    ResidentStates.HostState alone = resident.export(document);
+                    for (int i = 0; i < plan.state().size(); i++) {
+                        assertBitwiseEqual(dir.getFileName() + " state " + i + " of " + document + " exported alone",
+                                alone.tensors().get(i), got.tensors().get(i));
+                    }
                     ResidentStates.HostState expected = reference.export(document);
                     assertThat(got.position()).isEqualTo(SEGMENTS * LENGTH);
                     assertThat(got.position()).isEqualTo(expected.position());
