@@ -94,9 +94,15 @@ class SegmentsIT {
         }
     }
 
-    /** An inference instance's settings: the memory service at {@code memoryUrl}, the service token. */
+    /**
+     * An inference instance's settings: the memory service at {@code memoryUrl}, the service token, and
+     * where the states live between segments: {@code baton.onnx.resident-states} as the system property
+     * {@code baton.test.resident-states} says (module inference-ffm runs this suite with {@code on}), else
+     * the default.
+     */
     static Map<String, String> settings(String memoryUrl) {
-        return Map.of("baton.memory.url", memoryUrl, "baton.service-token", TOKEN);
+        return Map.of("baton.memory.url", memoryUrl, "baton.service-token", TOKEN,
+                "baton.onnx.resident-states", System.getProperty("baton.test.resident-states", "auto"));
     }
 
     /** A client of the memory service itself, with the service token. */
