@@ -62,8 +62,10 @@ final class ResidentRunner implements SegmentRunner {
     static ResidentRunner open(SegmentModel model, Settings settings) {
         ModelPlan plan = ModelPlan.read(model.folder().resolve("baton-model.json"));
         boolean cuda = settings.provider().equals("cuda");
-        Session session = Session.open(model.folder().resolve("model.onnx"),
-                cuda ? SessionConfig.cuda(settings.deviceId()) : SessionConfig.cpu(settings.intraOpThreads()));
+        // The service's thread settings: on CUDA, too, ONNX Runtime keeps an intra-op pool for the nodes it runs
+        // on the CPU, and its threads spinning by default would take the cores the service's other work needs.
+        Session session = Session.open(model.folder().resolve("model.onnx"), new SessionConfig(
+                settings.intraOpThreads(), cuda ? settings.deviceId() : -1, settings.allowSpinning()));
         try {
             ResidentStates states = ResidentStates.open(session, plan, settings.capacity());
             return new ResidentRunner(model, session, states, plan,

@@ -70,7 +70,7 @@ class ResidentRunnerTest {
     }
 
     static SegmentRunner.Settings cpu(int capacity) {
-        return new SegmentRunner.Settings("cpu", 0, 1, capacity, false, "heuristic");
+        return new SegmentRunner.Settings("cpu", 0, 1, capacity, false, "heuristic", false);
     }
 
     static OrtSession.SessionOptions oneThread() throws Exception {

@@ -78,8 +78,9 @@ public interface SegmentRunner extends AutoCloseable {
      * @param capacity       the most documents whose states are kept at once
      * @param cudaTf32       whether CUDA may compute fp32 products in TF32
      * @param cudaConvAlgoSearch how CUDA picks a cuDNN convolution algorithm ({@code heuristic}, ...)
+     * @param allowSpinning  whether ONNX Runtime's intra-op threads spin while they wait for work
      */
     record Settings(String provider, int deviceId, int intraOpThreads, int capacity, boolean cudaTf32,
-                    String cudaConvAlgoSearch) {
+                    String cudaConvAlgoSearch, boolean allowSpinning) {
     }
 }

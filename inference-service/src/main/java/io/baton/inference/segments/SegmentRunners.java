@@ -70,7 +70,8 @@ public final class SegmentRunners implements AutoCloseable {
             throw new InvalidConfigurationException("baton.onnx.resident-states is on, but " + heapBecause);
         }
         SegmentRunner.Settings settings = new SegmentRunner.Settings(onnx.provider(), onnx.deviceId(),
-                onnx.intraOpThreads(), onnx.residentCapacity(), onnx.cudaTf32(), onnx.cudaConvAlgoSearch());
+                onnx.intraOpThreads(), onnx.residentCapacity(), onnx.cudaTf32(), onnx.cudaConvAlgoSearch(),
+                onnx.allowSpinning());
         try {
             for (SegmentModel model : models) {
                 String because = heapBecause;
@@ -110,6 +111,12 @@ public final class SegmentRunners implements AutoCloseable {
     public List<SegmentOutput> run(SegmentModel model, List<String> documents, List<SegmentInput> inputs) {
         SegmentRunner runner = runners.get(model);
         return runner == null ? model.run(inputs, SegmentModel.Fetch.TOKEN_NLL) : runner.run(documents, inputs);
+    }
+
+    /** How {@code model}'s batches run (its runner's description, as logged at start-up). */
+    public String describe(SegmentModel model) {
+        SegmentRunner runner = runners.get(model);
+        return (runner == null ? SegmentRunner.heap(model) : runner).describe();
     }
 
     /** Whether {@code model}'s states stay in the runtime's memory between segments. */

@@ -2,8 +2,12 @@ package io.baton.inference.bench;
 
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.baton.inference.models.ModelRegistry;
 import io.baton.inference.models.SegmentModel;
 import io.baton.inference.segments.SegmentBatcher;
+import io.baton.inference.segments.SegmentRunners;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,30 +63,45 @@ public final class Concurrency {
                 maxBatch, maxWait, seconds, rounds, warmUpSeconds, warmUpModel);
         System.out.println("| documents | round | bare ORT, batch min(N, max-batch) (tokens/s) | service (tokens/s) | service / bare "
                 + "| segments per batch in the service | mean segment latency (ms) | in the service (Server-Timing, mean ms): "
-                + "state | queue | run | store | readout | total |");
-        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                + "state | queue | run | store | readout | total | state into / out of the runtime per segment (KB) |");
+        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         try (ServiceUnderTest service = ServiceUnderTest.start(dir, id, threads,
                 Map.of("baton.batching.max-batch", Integer.toString(maxBatch), "baton.batching.max-wait", maxWait,
                         "baton.onnx.provider", provider, "baton.onnx.cuda-conv-algo-search", BenchModels.convolutionSearch()));
              OrtSession.SessionOptions options = BenchModels.options(threads, false, provider);
              SegmentModel model = SegmentModel.load(dir.resolve(id), options)) {
             SegmentBatcher batcher = service.bean(SegmentBatcher.class);
+            SegmentModel served = service.bean(ModelRegistry.class).get(id);
+            System.out.println("(the service's " + id + ": " + service.bean(SegmentRunners.class).describe(served) + ")");
+            System.out.println();
             serve(service, batcher, warmUpModel, text, 64, 1, warmUpSeconds); // both JVMs' JIT compilers
             serve(service, batcher, id, text, length, 1, seconds / 3);
             for (int round = 1; round <= rounds; round++) {
                 for (int n : documents) {
                     double bare = BatchThroughput.tokensPerSecond(model, text, length, Math.min(n, maxBatch), seconds,
                             new double[1]);
+                    double[] movedBefore = stateMoved(service);
                     Cell cell = serve(service, batcher, id, text, length, n, seconds);
+                    double[] moved = stateMoved(service);
+                    double segmentsMoved = Math.max(1, moved[2] - movedBefore[2]);
                     StringBuilder steps = new StringBuilder();
                     for (String step : ServiceVsOrt.STEPS) {
                         steps.append(String.format(Locale.ROOT, " %.2f |", cell.steps.getOrDefault(step, 0.0) / cell.segments));
                     }
-                    System.out.printf(Locale.ROOT, "| %d | %d | %,.0f | %,.0f | %.2f | %.2f | %.1f |%s%n", n, round, bare,
-                            cell.tokensPerSecond, cell.tokensPerSecond / bare, cell.segmentsPerBatch, cell.latency * 1e3, steps);
+                    System.out.printf(Locale.ROOT, "| %d | %d | %,.0f | %,.0f | %.2f | %.2f | %.1f |%s %,.0f / %,.0f |%n", n, round,
+                            bare, cell.tokensPerSecond, cell.tokensPerSecond / bare, cell.segmentsPerBatch, cell.latency * 1e3,
+                            steps, (moved[0] - movedBefore[0]) / segmentsMoved / 1024, (moved[1] - movedBefore[1]) / segmentsMoved / 1024);
                 }
             }
         }
+    }
+
+    /** The service's {@code baton.inference.state.moved} so far: bytes in, bytes out, segments. */
+    static double[] stateMoved(ServiceUnderTest service) {
+        MeterRegistry registry = service.bean(MeterRegistry.class);
+        DistributionSummary in = registry.get("baton.inference.state.moved").tag("direction", "in").summary();
+        DistributionSummary out = registry.get("baton.inference.state.moved").tag("direction", "out").summary();
+        return new double[] {in.totalAmount(), out.totalAmount(), in.count()};
     }
 
     /** A cell's tokens/s, segments per batch formed, mean latency (s), and Server-Timing steps summed over its segments. */

@@ -56,6 +56,10 @@ public final class Session implements AutoCloseable {
             try {
                 ort.check(ort.call(OrtApiSlot.SetIntraOpNumThreads, OrtRuntime.STATUS_PI, options, config.intraOpThreads()));
                 ort.check(ort.call(OrtApiSlot.SetSessionGraphOptimizationLevel, OrtRuntime.STATUS_PI, options, ORT_ENABLE_ALL));
+                if (!config.allowSpinning()) {
+                    ort.check(ort.call(OrtApiSlot.AddSessionConfigEntry, OrtRuntime.STATUS_PPP, options,
+                            arena.allocateFrom("session.intra_op.allow_spinning"), arena.allocateFrom("0")));
+                }
                 if (config.usesCuda()) {
                     appendCuda(ort, arena, options, config.cudaDevice());
                 }

@@ -3,10 +3,17 @@ package io.baton.onnx.ffm;
 /**
  * How a {@link Session} runs.
  *
- * @param intraOpThreads threads inside one operator (0 = ONNX Runtime's default)
+ * @param intraOpThreads threads inside one operator (0 = ONNX Runtime's default: one per core)
  * @param cudaDevice     the CUDA device to run on, or -1 for the CPU provider alone
+ * @param allowSpinning  whether the intra-op threads spin while they wait for work (ONNX Runtime's default);
+ *                       a service turns it off: spinning threads take the cores its other work needs
  */
-public record SessionConfig(int intraOpThreads, int cudaDevice) {
+public record SessionConfig(int intraOpThreads, int cudaDevice, boolean allowSpinning) {
+
+    /** Threads spinning as ONNX Runtime's default has it. */
+    public SessionConfig(int intraOpThreads, int cudaDevice) {
+        this(intraOpThreads, cudaDevice, true);
+    }
 
     public SessionConfig {
         if (intraOpThreads < 0) {
