@@ -13,10 +13,11 @@ from models.families import FAMILIES, build
 from models.precision import METADATA_KEY, float16_linear_names, float16_linears
 from models.runner import fixed_split, run_segments
 
-# The stated tolerance of an fp16 export against the fp32 one, two documents of 256 tokens in segments of 64:
-NLL_MAX = 0.05            # nats, every token
-HIDDEN_TOKEN = 0.02       # largest |difference| over the hidden axis of a token (values of size ~4) ...
-HIDDEN_FRACTION = 0.01    # ... exceeded by at most this fraction of the tokens (a MoE routing flipped by a rounding)
+# The stated tolerance of an fp16 export against the fp32 one (docs/model-contract.md, "Precision"):
+NLL_TOKEN = 0.05          # nats: |difference| of a token's NLL ...
+HIDDEN_TOKEN = 0.02       # ... and the largest |difference| over the hidden axis of a token (values of size ~4) ...
+FRACTION = 0.01           # ... exceeded by at most this fraction of the tokens (a MoE routing flipped by a rounding),
+NLL_MAX, HIDDEN_MAX = 0.5, 1.0   # and by no token beyond these
 
 
 def value_infos(graph):
@@ -57,9 +58,10 @@ def documents():
 
 
 def assert_within_tolerance(ids, nll32, nll16, hidden32, hidden16):
-    assert np.abs(nll32 - nll16).max() <= NLL_MAX
+    nll = np.abs(nll32 - nll16)
+    assert (nll > NLL_TOKEN).mean() <= FRACTION and nll.max() <= NLL_MAX, np.sort(nll.ravel())[-10:]
     per_token = np.abs(hidden32 - hidden16).max(-1)
-    assert (per_token > HIDDEN_TOKEN).mean() <= HIDDEN_FRACTION, np.sort(per_token.ravel())[-10:]
+    assert (per_token > HIDDEN_TOKEN).mean() <= FRACTION and per_token.max() <= HIDDEN_MAX, np.sort(per_token.ravel())[-10:]
 
 
 def nll_of(logits, ids):
