@@ -6,7 +6,9 @@ writes ``model.onnx`` (opset 17, the segment path with the contract's input/outp
 ``config.json`` (Hugging Face style), ``baton-model.json`` (the state plan), a byte-level
 ``tokenizer.json`` (Hugging Face tokenizers format) and ``golden/`` (token ids of a real text
 and the expected outputs of the whole-document pass and of segment-by-segment runs). The
-contract is described in docs/model-contract.md.
+contract is described in docs/model-contract.md. ``--precision fp16`` computes the linear layers
+in float16 with float32 inputs, outputs and states (models/precision.py; docs/model-contract.md,
+"Precision"); the default, ``fp32``, exports what it always did.
 
 A trained model (``models/train.py``) is exported from its float16 weights file:
 
@@ -22,6 +24,7 @@ tokenizer (``models.train_data.golden_token_ids``; the ``tokenizers`` package is
 from __future__ import annotations
 
 import argparse
+import contextlib
 import inspect
 import json
 from pathlib import Path
@@ -37,6 +40,7 @@ from . import safetensors_io
 from .blocks import HybridLM
 from .corpus import byte_ids, moby_dick_bytes
 from .families import FAMILIES, build
+from .precision import METADATA_KEY, PRECISIONS, float16_linears
 from .runner import fixed_split, ragged_split, run_segments
 from .token_nll import add_token_nll
 
@@ -73,9 +77,13 @@ def output_names(model: HybridLM) -> List[str]:
     return ["logits", "last_hidden_state", *[s.output for s in model.state_specs()], "token_nll"]
 
 
-def export_onnx(model: HybridLM, path: Path, float16: bool = False) -> None:
+def export_onnx(model: HybridLM, path: Path, float16: bool = False, precision: str = "fp32") -> None:
     """Traces the segment path to ``path``; with ``float16``, stores the weights that are exactly
-    float16 as float16 (:func:`store_float16`); last, appends ``token_nll`` (models/token_nll.py)."""
+    float16 as float16 (:func:`store_float16`); last, appends ``token_nll`` (models/token_nll.py).
+    ``precision`` ``fp16`` computes the linear layers in float16 (models/precision.py); inputs,
+    outputs and states stay float32."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision is one of {PRECISIONS}, was {precision!r}")
     specs = model.state_specs()
     batch, seq, t0 = 2, 5, 3
     ids = torch.randint(0, model.config.vocab_size, (batch, seq))
@@ -91,7 +99,8 @@ def export_onnx(model: HybridLM, path: Path, float16: bool = False) -> None:
         axes[s.input] = {0: "batch"}
         axes[s.output] = {0: "batch", s.retention.axis: "present_sequence"} if s.retention.policy == "window" \
             else {0: "batch"}
-    with torch.no_grad():
+    half = float16_linears(model) if precision == "fp16" else contextlib.nullcontext()
+    with torch.no_grad(), half:
         torch.onnx.export(SegmentGraph(model), (ids, mask, positions, *past), str(path),
                           input_names=input_names(model)[:-1], output_names=output_names(model)[:-1],
                           dynamic_axes=axes, opset_version=OPSET, do_constant_folding=True,
@@ -99,6 +108,8 @@ def export_onnx(model: HybridLM, path: Path, float16: bool = False) -> None:
     if float16:
         store_float16(path)
     graph = add_token_nll(onnx.load(str(path)))
+    if precision != "fp32":
+        helper.set_model_props(graph, {**{p.key: p.value for p in graph.metadata_props}, METADATA_KEY: precision})
     check_graph(model, graph)
     onnx.save(graph, str(path))
 
@@ -112,9 +123,11 @@ def check_graph(model: HybridLM, graph: onnx.ModelProto) -> None:
         raise RuntimeError(f"exported names differ from the contract: inputs {got_in}, outputs {got_out}")
 
 
-def state_plan(model: HybridLM) -> dict:
+def state_plan(model: HybridLM, precision: str = "fp32") -> dict:
+    """``baton-model.json``; a float16 export says so in ``precision`` (absent for float32, so
+    those files are unchanged; readers ignore keys they do not know)."""
     cfg = model.config
-    return {
+    plan = {
         "format": FORMAT,
         "family": model.family,
         "model": "model.onnx",
@@ -125,6 +138,9 @@ def state_plan(model: HybridLM) -> dict:
         "outputs": ["logits", "last_hidden_state", "token_nll"],
         "state": [s.to_json() for s in model.state_specs()],
     }
+    if precision != "fp32":
+        plan["precision"] = precision
+    return plan
 
 
 def byte_level_tokenizer(vocab_size: int) -> dict:
@@ -204,12 +220,12 @@ def write_goldens(model: HybridLM, out: Path, ids: torch.Tensor = None, meta: di
             **(meta or {})})
 
 
-def export(family: str, out: Path, **overrides) -> HybridLM:
+def export(family: str, out: Path, precision: str = "fp32", **overrides) -> HybridLM:
     model = build(family, **overrides)
     out.mkdir(parents=True, exist_ok=True)
-    export_onnx(model, out / "model.onnx")
+    export_onnx(model, out / "model.onnx", precision=precision)
     (out / "config.json").write_text(json.dumps(model.hf_config(), indent=2) + "\n")
-    (out / "baton-model.json").write_text(json.dumps(state_plan(model), indent=2) + "\n")
+    (out / "baton-model.json").write_text(json.dumps(state_plan(model, precision), indent=2) + "\n")
     (out / "tokenizer.json").write_text(json.dumps(byte_level_tokenizer(model.config.vocab_size),
                                                    ensure_ascii=False) + "\n")
     write_goldens(model, out)
@@ -251,20 +267,23 @@ def main() -> None:
     parser.add_argument("--tokenizer", type=Path, help="with --weights: its tokenizer.json")
     parser.add_argument("--golden-ids", type=Path, help="with --weights: token ids of the golden text")
     parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument("--precision", choices=PRECISIONS, default="fp32",
+                        help="fp16: linear layers' weights and products in float16, inputs, outputs and "
+                             "states float32 (models/precision.py); default fp32")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=JSON",
                         help="override a config field, e.g. --set hidden_size=512")
     args = parser.parse_args()
     if args.weights:
-        if not (args.tokenizer and args.golden_ids) or args.family or args.set:
-            parser.error("--weights needs --tokenizer and --golden-ids, and takes no --family or --set")
+        if not (args.tokenizer and args.golden_ids) or args.family or args.set or args.precision != "fp32":
+            parser.error("--weights needs --tokenizer and --golden-ids, and takes no --family, --set or --precision")
         model = export_trained(args.weights, args.tokenizer, args.golden_ids, args.out)
         print(f"exported trained {model.family} to {args.out}")
         return
     if not args.family:
         parser.error("give --family (random-initialised) or --weights (trained)")
     overrides = {k: json.loads(v) for k, v in (item.split("=", 1) for item in args.set)}
-    export(args.family, args.out, **overrides)
-    print(f"exported {args.family} to {args.out}")
+    export(args.family, args.out, args.precision, **overrides)
+    print(f"exported {args.family} ({args.precision}) to {args.out}")
 
 
 if __name__ == "__main__":

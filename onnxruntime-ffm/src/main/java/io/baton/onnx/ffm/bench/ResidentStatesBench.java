@@ -28,6 +28,13 @@ import java.util.Locale;
  * 3 warm-up batches, then batches for {@code seconds}, median of 3 rounds. Before timing, one batch runs both
  * ways from the same states and the largest difference of the readouts is printed.
  *
+ * <p>With {@code -Dbaton.bench.reference=DIR} (a model folder with the same state plan, e.g. the float32 export of
+ * the recipe whose float16 export is measured, or the measured model itself), before timing each batch size, the
+ * measured model on the measured provider and the reference on the CPU provider run the same documents' first two
+ * segments with host states, and the largest absolute and relative differences of {@code token_nll},
+ * {@code last_hidden_state} and the final states are printed ({@link ReferenceCheck}). The model's precision is
+ * its ONNX metadata's {@code baton.precision} (docs/model-contract.md, "Precision"; absent: fp32).
+ *
  * <p>Run with {@code java --enable-native-access=ALL-UNNAMED -cp onnxruntime-ffm.jar:lib/*}; on the GPU
  * machine with the staged ONNX Runtime 1.22 GPU jar in place of the CPU one (docs/performance.md).
  */
@@ -51,11 +58,9 @@ public final class ResidentStatesBench {
         ModelPlan plan = ModelPlan.read(dir.resolve("baton-model.json"));
         Path model = dir.resolve("model.onnx");
         List<String> readouts = plan.serviceReadouts();
-        System.out.printf(Locale.ROOT, "ONNX Runtime %s, %s, %s, segments of %d, readouts %s%n", runtime.version(),
-                dir.getFileName(), cuda ? "CUDA fp32" : "CPU " + threads + " threads", length, readouts);
-        System.out.println("| path | batch | ms per batch | tokens/s | host bytes per batch (in + out) |");
-        System.out.println("|---|---:|---:|---:|---:|");
+        String referenceDir = System.getProperty("baton.bench.reference");
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             OrtSession.SessionOptions referenceOptions = new OrtSession.SessionOptions();
              OrtCUDAProviderOptions cudaOptions = cuda ? new OrtCUDAProviderOptions(0) : null) {
             options.setIntraOpNumThreads(threads);
             if (cudaOptions != null) {
@@ -63,9 +68,30 @@ public final class ResidentStatesBench {
                 cudaOptions.add("cudnn_conv_algo_search", "HEURISTIC");
                 options.addCUDA(cudaOptions);
             }
+            referenceOptions.setIntraOpNumThreads(threads);
             try (OrtSession javaSession = env.createSession(model.toString(), options);
+                 OrtSession referenceSession = referenceDir == null ? null
+                         : env.createSession(Path.of(referenceDir).resolve("model.onnx").toString(), referenceOptions);
                  Session session = Session.open(model, cuda ? SessionConfig.cuda(0) : SessionConfig.cpu(threads))) {
+                String precision = precision(javaSession);
+                System.out.printf(Locale.ROOT, "ONNX Runtime %s, %s, %s, segments of %d, readouts %s%n", runtime.version(),
+                        dir.getFileName(), cuda ? "CUDA " + precision : "CPU " + precision + " " + threads + " threads",
+                        length, readouts);
+                ModelPlan referencePlan = null;
+                if (referenceSession != null) {
+                    referencePlan = ModelPlan.read(Path.of(referenceDir).resolve("baton-model.json"));
+                    System.out.printf(Locale.ROOT, "reference: %s, CPU %s, ORT Java, host states%n", referenceDir,
+                            precision(referenceSession));
+                }
+                System.out.println("| path | batch | ms per batch | tokens/s | host bytes per batch (in + out) |");
+                System.out.println("|---|---:|---:|---:|---:|");
                 for (int batch : batches) {
+                    if (referenceSession != null) {
+                        ReferenceCheck.Result diff = ReferenceCheck.compare(env, javaSession, plan, referenceSession,
+                                referencePlan, text, length, batch);
+                        System.out.printf(Locale.ROOT, "batch %d: 2 segments, largest |%s %s - reference CPU| : %s%n",
+                                batch, cuda ? "CUDA" : "CPU", precision, diff);
+                    }
                     long readoutBytes = agreement(env, javaSession, session, plan, text, length, batch, readouts);
                     double[] hostMs = new double[3];
                     double[] residentMs = new double[3];
@@ -171,7 +197,12 @@ public final class ResidentStatesBench {
         return segments;
     }
 
-    private static String document(int b) {
+    /** The model's {@code baton.precision} metadata (docs/model-contract.md, "Precision"); fp32 when absent. */
+    static String precision(OrtSession session) throws ai.onnxruntime.OrtException {
+        return session.getMetadata().getCustomMetadata().getOrDefault("baton.precision", "fp32");
+    }
+
+    static String document(int b) {
         return "doc-" + b;
     }
 
