@@ -17,6 +17,8 @@ import io.baton.protocol.memory.HttpMemoryClient;
 import io.baton.protocol.memory.MemoryClient;
 import io.lettuce.core.SetArgs;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -28,6 +30,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -62,6 +65,11 @@ public final class ConcurrentPuts {
     private static final int TENSORS = 8;
     private static final int ELEMENTS = 20_850;
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Threads by name: the service's HTTP event loops, the client's, Lettuce's I/O threads (both
+     * the service's and the bench's), the service's encoding scheduler, the writers.
+     */
+    private static final String[] GROUPS = {"webflux-http", "reactor-http", "lettuce-", "baton-encoding", "writer-"};
 
     private ConcurrentPuts() {
     }
@@ -121,14 +129,15 @@ public final class ConcurrentPuts {
             // warm-up: every arm at 8 writers (the JIT, Lettuce's and Netty's buffers, Redis)
             for (int round = 0; round < 2; round++) {
                 for (Arm arm : arms) {
-                    run(arm, Math.min(8, most), 2.0, tenant, "warm" + round, states, client, shared);
+                    run(arm, Math.min(8, most), 4.0, tenant, "warm" + round, states, client, shared);
                 }
             }
             System.err.println("warmed up");
             StringBuilder table = new StringBuilder()
                     .append("| writers | arm | puts | puts/s | MB/s | p50 (ms) | p90 (ms) | p99 (ms) "
-                            + "| JVM CPU per put (ms) | Redis CPU per put (ms) |\n")
-                    .append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                            + "| JVM CPU per put (ms) | of it: server loops / client loops / Lettuce / encoding "
+                            + "/ writers / rest (JIT, GC) | Redis CPU per put (ms) |\n")
+                    .append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             StringBuilder ratios = new StringBuilder()
                     .append("| writers | service/HTTP p50 / put commands (1 conn) p50 | put commands (1 conn) puts/s "
                             + "/ service/HTTP puts/s | in-process p50 / put commands p50 | put commands: 1 conn p50 "
@@ -198,6 +207,7 @@ public final class ConcurrentPuts {
         CountDownLatch ready = new CountDownLatch(c);
         CountDownLatch go = new CountDownLatch(1);
         AtomicReference<Throwable> failed = new AtomicReference<>();
+        AtomicLong writersCpu = new AtomicLong();
         long[] window = new long[2];
         Thread[] threads = new Thread[c];
         for (int w = 0; w < c; w++) {
@@ -209,8 +219,10 @@ public final class ConcurrentPuts {
                 int count = 0;
                 String parent = null;
                 ready.countDown();
+                long cpuStart = 0;
                 try {
                     go.await();
+                    cpuStart = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
                     long end = window[1];
                     for (long n = 0; System.nanoTime() < end && count < mine.length; n++) {
                         byte[] container = state.container(tenant, doc, n);   // encode, as the inference service does
@@ -225,6 +237,7 @@ public final class ConcurrentPuts {
                 } catch (Throwable e) {
                     failed.compareAndSet(null, e);
                 } finally {
+                    writersCpu.addAndGet(ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - cpuStart);
                     latencies[writer] = Arrays.copyOf(mine, count);
                     counts[writer] = count;
                 }
@@ -233,6 +246,7 @@ public final class ConcurrentPuts {
         }
         ready.await();
         long cpuBefore = processCpuNanos();
+        long[] threadsBefore = threadCpuNanos();
         double redisBefore = redisCpuSeconds(redis);
         window[0] = System.nanoTime();
         window[1] = window[0] + (long) (seconds * 1e9);
@@ -242,6 +256,11 @@ public final class ConcurrentPuts {
         }
         long elapsed = System.nanoTime() - window[0];
         long cpu = processCpuNanos() - cpuBefore;
+        long[] byGroup = threadCpuNanos();
+        for (int g = 0; g < byGroup.length; g++) {
+            byGroup[g] -= threadsBefore[g];
+        }
+        byGroup[GROUPS.length - 1] = writersCpu.get();   // ended by now: each counted itself
         double redisCpu = redisCpuSeconds(redis) - redisBefore;
         if (failed.get() != null) {
             throw new IllegalStateException(arm.name() + " failed", failed.get());
@@ -249,13 +268,34 @@ public final class ConcurrentPuts {
         for (int w = 0; w < c; w++) {
             client.delete(tenant, run + "-w" + w).block(TIMEOUT);
         }
-        return new Result(latencies, elapsed, states[0].size, cpu, redisCpu);
+        return new Result(latencies, elapsed, states[0].size, cpu, byGroup, redisCpu);
     }
 
     /** CPU time of this whole JVM (service, client, writers, Lettuce). */
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
+    }
+
+    /**
+     * CPU time of this JVM's live threads by {@link #GROUPS} (a thread that ended during the cell
+     * is missed: the writers are counted while they still run).
+     */
+    private static long[] threadCpuNanos() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long[] byGroup = new long[GROUPS.length];
+        for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info == null) {
+                continue;
+            }
+            for (int g = 0; g < GROUPS.length; g++) {
+                if (info.getThreadName().startsWith(GROUPS[g])) {
+                    byGroup[g] += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+                    break;
+                }
+            }
+        }
+        return byGroup;
     }
 
     /** used_cpu_sys + used_cpu_user of the Redis server (all its threads), from INFO. */
@@ -302,11 +342,13 @@ public final class ConcurrentPuts {
     }
 
     /** The latencies of every put of one cell, and the cell's wall time. */
-    private record Result(long[] sorted, long elapsedNanos, int size, long cpuNanos, double redisCpuSeconds) {
+    private record Result(long[] sorted, long elapsedNanos, int size, long cpuNanos, long[] threadNanos,
+                          double redisCpuSeconds) {
 
-        Result(long[][] latencies, long elapsedNanos, int size, long cpuNanos, double redisCpuSeconds) {
+        Result(long[][] latencies, long elapsedNanos, int size, long cpuNanos, long[] threadNanos,
+               double redisCpuSeconds) {
             this(Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray(), elapsedNanos, size,
-                    cpuNanos, redisCpuSeconds);
+                    cpuNanos, threadNanos, redisCpuSeconds);
         }
 
         double putsPerSecond() {
@@ -320,9 +362,16 @@ public final class ConcurrentPuts {
         }
 
         String row(int writers, String arm) {
-            return String.format(Locale.ROOT, "| %d | %s | %d | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %.2f |%n",
+            StringBuilder split = new StringBuilder();
+            long named = 0;
+            for (long nanos : threadNanos) {
+                split.append(String.format(Locale.ROOT, "%.2f / ", nanos / 1e6 / sorted.length));
+                named += nanos;
+            }
+            split.append(String.format(Locale.ROOT, "%.2f", (cpuNanos - named) / 1e6 / sorted.length));
+            return String.format(Locale.ROOT, "| %d | %s | %d | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %s | %.2f |%n",
                     writers, arm, sorted.length, putsPerSecond(), putsPerSecond() * size / 1e6, p(0.5), p(0.9), p(0.99),
-                    cpuNanos / 1e6 / sorted.length, redisCpuSeconds * 1e3 / sorted.length);
+                    cpuNanos / 1e6 / sorted.length, split, redisCpuSeconds * 1e3 / sorted.length);
         }
     }
 }
