@@ -89,7 +89,9 @@ public class CheckpointService {
      */
     public Mono<PutResult> write(DocumentKey key, long segment, byte[] body, String parentDigest) {
         return Mono.fromCallable(() -> validator.validate(key, index(segment), sized(body)))
-                .flatMap(valid -> executor.submit(encoding.transforms() ? valid.bytes().length : 0,
+                // the record's digest (SHA-256 of every stored byte) is work over the whole body
+                // even when nothing is encoded: off the event loop for a large one
+                .flatMap(valid -> executor.submit(valid.bytes().length,
                         () -> new CheckpointRecord(segment, valid.tokens(), valid.model(), valid.modelDigest(),
                                 valid.bytes().length, encoding.encode(valid.bytes(), valid.container()))
                                 .withParent(parentDigest)))
