@@ -52,11 +52,15 @@ import java.util.concurrent.atomic.AtomicReference;
  *   <li><b>plain SET, 1 conn</b>: one Lettuce {@code SET} of the same bytes per put, one shared
  *       connection: the floor of moving 668 KB into Redis.
  * </ol>
- * For each cell: puts/s, MB/s (container bytes) and per-put latency (median, p90). Ratios against
- * the put commands on one connection are printed last.
+ * For each cell: puts/s, MB/s (container bytes), per-put latency (median, p90, p99), and CPU per
+ * put: this whole JVM's, split by thread group (the service's HTTP event loops, the HTTP client's,
+ * Lettuce's I/O threads, the service's encoding scheduler, the writers themselves, and the rest:
+ * JIT, GC, other threads), and the Redis server's ({@code INFO cpu}). Ratios against the put
+ * commands on one connection are printed last.
  *
  * <p>Usage: {@code ConcurrentPuts [seconds-per-cell] [writers,...]} (defaults 3 and 1,8,32);
- * Redis from {@code BATON_REDIS_URL} (default redis://127.0.0.1:6379). Run it through
+ * Redis from {@code BATON_REDIS_URL} (default redis://127.0.0.1:6379); {@code -Dbench.arms=0,2} runs only
+ * those arms (by their index above, from 0), for profiling one. Run it through
  * {@code bench/memory-concurrent-puts}.
  */
 public final class ConcurrentPuts {
