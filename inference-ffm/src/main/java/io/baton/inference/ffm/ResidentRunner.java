@@ -10,6 +10,7 @@ import io.baton.onnx.ffm.ModelPlan;
 import io.baton.onnx.ffm.ResidentStates;
 import io.baton.onnx.ffm.Session;
 import io.baton.onnx.ffm.SessionConfig;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -45,8 +46,13 @@ final class ResidentRunner implements SegmentRunner {
     private final List<String> readouts;
     private final long stateBytes;
     private final String describe;
-    /** Resident documents, least recently run first, with the state this runner last returned for each. */
-    private final LinkedHashMap<String, DocumentState> returned = new LinkedHashMap<>(16, 0.75f, true);
+    /**
+     * Resident documents, least recently run first, with the state this runner last returned for each, weakly:
+     * only a holder of that very object (the state cache, a request in flight) can continue from it, so the
+     * runner does not keep it alive by itself (up to capacity x the state's bytes on the heap otherwise).
+     */
+    private final LinkedHashMap<String, WeakReference<DocumentState>> returned = new LinkedHashMap<>(16, 0.75f, true);
+    private static final WeakReference<DocumentState> NOT_RETURNED = new WeakReference<>(null);
 
     private ResidentRunner(SegmentModel model, Session session, ResidentStates states, ModelPlan plan, String memory) {
         this.model = model;
@@ -100,10 +106,11 @@ final class ResidentRunner implements SegmentRunner {
             for (int b = 0; b < batch; b++) {
                 String document = documents.get(b);
                 SegmentInput segment = segments.get(b);
-                if (!states.isResident(document) || returned.get(document) != segment.state()) {
+                WeakReference<DocumentState> last = returned.get(document);
+                if (!states.isResident(document) || last == null || last.get() != segment.state()) {
                     makeRoom(document, inBatch);
                     states.load(document, host(segment.state()));
-                    returned.put(document, null);
+                    returned.put(document, NOT_RETURNED);
                     loaded[b] = stateBytes;
                 }
                 run.add(new ResidentStates.Segment(document, segment.tokens(), segment.next()));
@@ -114,7 +121,7 @@ final class ResidentRunner implements SegmentRunner {
             for (int b = 0; b < batch; b++) {
                 String document = documents.get(b);
                 DocumentState next = state(exported.get(b));
-                returned.put(document, next);
+                returned.put(document, new WeakReference<>(next));
                 outputs.add(new SegmentOutput(
                         readout(out, "logits", b, batch), readout(out, "token_nll", b, batch),
                         readout(out, "last_hidden_state", b, batch), next,
@@ -135,7 +142,7 @@ final class ResidentRunner implements SegmentRunner {
         if (states.isResident(document) || returned.size() < states.capacity()) {
             return;
         }
-        for (Iterator<Map.Entry<String, DocumentState>> it = returned.entrySet().iterator(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, WeakReference<DocumentState>>> it = returned.entrySet().iterator(); it.hasNext(); ) {
             String eldest = it.next().getKey();
             if (!inBatch.contains(eldest)) {
                 it.remove();
