@@ -368,7 +368,9 @@ class DocumentsApiTest {
     void aCancelledIngestLeavesNothingBehind() {
         String id = id("cancelled");
         DocumentService documents = Standalone.context().getBean(DocumentService.class);
-        Disposable run = documents.ingest(TENANT, new IngestRequest(Standalone.mobyDick(500_000, 40_000), MODEL, id))
+        // 400,000 characters (about 100,000 tokens): still ingesting when it is cancelled after its third segment
+        // (40,000 had all been stored before the cancel once on a quiet machine).
+        Disposable run = documents.ingest(TENANT, new IngestRequest(Standalone.mobyDick(500_000, 400_000), MODEL, id))
                 .subscribe(write -> { }, error -> { });
         await().atMost(Duration.ofMinutes(1)).until(() -> head(id) != null && head(id).segment() >= 2);
         run.dispose();
