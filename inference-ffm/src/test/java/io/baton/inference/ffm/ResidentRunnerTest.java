@@ -65,10 +65,6 @@ class ResidentRunnerTest {
         return new SegmentInput(ids, state, text[offset + (k + 1) * LENGTH] & 0xff);
     }
 
-    static SegmentModel heapModel(Path dir, OrtSession.SessionOptions options) {
-        return SegmentModel.load(dir, options);
-    }
-
     static SegmentRunner.Settings cpu(int capacity) {
         return new SegmentRunner.Settings("cpu", 0, 1, capacity, false, "heuristic", false);
     }
@@ -112,7 +108,7 @@ class ResidentRunnerTest {
         List<String> documents = List.of("t/a", "t/b", "t/c");
         for (Path dir : tinyModels()) {
             try (OrtSession.SessionOptions options = oneThread();
-                 SegmentModel model = heapModel(dir, options);
+                 SegmentModel model = SegmentModel.load(dir, options);
                  ResidentRunner runner = ResidentRunner.open(model, cpu(8))) {
                 long stateBytes = model.plan().stateBytes();
                 List<DocumentState> resident = new ArrayList<>(Arrays.asList(model.initialState(1), model.initialState(1),
@@ -142,7 +138,7 @@ class ResidentRunnerTest {
     void aStateItDidNotReturnIsLoadedFirstAsARetryOfAnEarlierSegmentIs() throws Exception {
         for (Path dir : tinyModels()) {
             try (OrtSession.SessionOptions options = oneThread();
-                 SegmentModel model = heapModel(dir, options);
+                 SegmentModel model = SegmentModel.load(dir, options);
                  ResidentRunner runner = ResidentRunner.open(model, cpu(4))) {
                 String what = dir.getFileName().toString();
                 DocumentState s0 = runner.run(List.of("d"), List.of(segment(50_000, 0, model.initialState(1)))).get(0).next();
@@ -166,7 +162,7 @@ class ResidentRunnerTest {
     void whenEverySlotIsTakenTheLeastRecentlyRunDocumentLeavesAndComesBackFromItsState() throws Exception {
         Path dir = ZOO.resolve("jamba-tiny");
         try (OrtSession.SessionOptions options = oneThread();
-             SegmentModel model = heapModel(dir, options);
+             SegmentModel model = SegmentModel.load(dir, options);
              ResidentRunner runner = ResidentRunner.open(model, cpu(2))) {
             int[] offsets = {50_000, 70_000, 90_000};
             DocumentState[] resident = {model.initialState(1), model.initialState(1), model.initialState(1)};
@@ -194,7 +190,7 @@ class ResidentRunnerTest {
     void aRefusedBatchForgetsItsDocumentsWhichThenContinueFromTheStateGiven() throws Exception {
         Path dir = ZOO.resolve("gemma2-tiny");
         try (OrtSession.SessionOptions options = oneThread();
-             SegmentModel model = heapModel(dir, options);
+             SegmentModel model = SegmentModel.load(dir, options);
              ResidentRunner runner = ResidentRunner.open(model, cpu(4))) {
             SegmentOutput s0 = runner.run(List.of("a"), List.of(segment(50_000, 0, model.initialState(1)))).get(0);
             SegmentInput shorter = new SegmentInput(new long[] {1, 2, 3}, model.initialState(1));
@@ -210,7 +206,7 @@ class ResidentRunnerTest {
     @Test
     void theServiceFindsTheRunnerOnTheClassPathAndChoosesByTheSetting() throws Exception {
         Path dir = ZOO.resolve("jamba-tiny");
-        try (OrtSession.SessionOptions options = oneThread(); SegmentModel model = heapModel(dir, options)) {
+        try (OrtSession.SessionOptions options = oneThread(); SegmentModel model = SegmentModel.load(dir, options)) {
             try (SegmentRunners on = SegmentRunners.choose(List.of(model), onnx("on", 8), 8)) {
                 assertThat(on.resident(model)).isTrue();
             }
@@ -232,7 +228,7 @@ class ResidentRunnerTest {
         int segments = 4;
         Scheduler scheduler = Schedulers.newParallel("runner", 2);
         try (OrtSession.SessionOptions options = oneThread();
-             SegmentModel model = heapModel(dir, options);
+             SegmentModel model = SegmentModel.load(dir, options);
              SegmentRunners runners = SegmentRunners.choose(List.of(model), onnx("on", 8), 8)) {
             SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256,
                     new SegmentBatcher.Yield(Duration.ZERO, Duration.ZERO), scheduler, runners);

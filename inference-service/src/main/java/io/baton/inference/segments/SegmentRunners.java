@@ -109,14 +109,18 @@ public final class SegmentRunners implements AutoCloseable {
 
     /** Runs one segment of each of {@code documents} of {@code model} as one batch, by the model's runner. */
     public List<SegmentOutput> run(SegmentModel model, List<String> documents, List<SegmentInput> inputs) {
-        SegmentRunner runner = runners.get(model);
-        return runner == null ? model.run(inputs, SegmentModel.Fetch.TOKEN_NLL) : runner.run(documents, inputs);
+        return runner(model).run(documents, inputs);
     }
 
     /** How {@code model}'s batches run (its runner's description, as logged at start-up). */
     public String describe(SegmentModel model) {
+        return runner(model).describe();
+    }
+
+    /** {@code model}'s resident runner, or the model's own run on the heap. */
+    private SegmentRunner runner(SegmentModel model) {
         SegmentRunner runner = runners.get(model);
-        return (runner == null ? SegmentRunner.heap(model) : runner).describe();
+        return runner == null ? SegmentRunner.heap(model) : runner;
     }
 
     /** Whether {@code model}'s states stay in the runtime's memory between segments. */
