@@ -350,20 +350,43 @@ class ObservabilityIT {
         for (SpringServer server : List.of(memory, inference, gateway)) {
             WebClient anonymous = WebClient.create(server.baseUrl());
             for (String probe : List.of("/actuator/health/liveness", "/actuator/health/readiness")) {
-                Map<String, Object> health = anonymous.get().uri(probe).retrieve().bodyToMono(JSON).block(Duration.ofSeconds(10));
+                Map<String, Object> health = answer(anonymous.get().uri(probe).retrieve().bodyToMono(JSON), server, probe);
                 assertThat(health).as("%s %s", server.baseUrl(), probe).isEqualTo(Map.of("status", "UP"));
             }
             // Status and the groups' names only: no component, no detail.
-            assertThat(anonymous.get().uri("/actuator/health").retrieve().bodyToMono(JSON).block(Duration.ofSeconds(10)))
+            assertThat(answer(anonymous.get().uri("/actuator/health").retrieve().bodyToMono(JSON), server, "/actuator/health"))
                     .isEqualTo(Map.of("status", "UP", "groups", List.of("liveness", "readiness")));
-            assertThat(Meters.client(server.baseUrl()).get().uri("/actuator/prometheus").retrieve().bodyToMono(String.class)
-                    .block(Duration.ofSeconds(10))).contains("# TYPE jvm_memory_used_bytes gauge");
+            assertThat(answer(Meters.client(server.baseUrl()).get().uri("/actuator/prometheus").retrieve()
+                    .bodyToMono(String.class), server, "/actuator/prometheus")).contains("# TYPE jvm_memory_used_bytes gauge");
             for (String hidden : List.of("/actuator/env", "/actuator/beans", "/actuator/configprops", "/actuator/heapdump",
                     "/actuator/metrics", "/actuator/loggers", "/actuator/threaddump")) {
-                HttpStatus status = anonymous.get().uri(hidden).exchangeToMono(response ->
-                        Mono.just(HttpStatus.valueOf(response.statusCode().value()))).block(Duration.ofSeconds(10));
+                HttpStatus status = answer(anonymous.get().uri(hidden).exchangeToMono(response ->
+                        Mono.just(HttpStatus.valueOf(response.statusCode().value()))), server, hidden);
                 assertThat(status).as("%s %s", server.baseUrl(), hidden).isEqualTo(HttpStatus.NOT_FOUND);
             }
+        }
+    }
+
+    /**
+     * {@code call}'s answer within 10 s. Once (in CI, on a freshly started machine) one of these
+     * local calls got none: the failure then names the call and shows what the event loops of this
+     * JVM (every service's and every client's) were doing.
+     */
+    private static <T> T answer(Mono<T> call, SpringServer server, String path) {
+        try {
+            return call.block(Duration.ofSeconds(10));
+        } catch (IllegalStateException timedOut) {
+            StringBuilder loops = new StringBuilder();
+            Thread.getAllStackTraces().forEach((thread, stack) -> {
+                if (thread.getName().matches(".*(http|epoll|nio|parallel|boundedElastic).*")) {
+                    loops.append('\n').append(thread.getName()).append(' ').append(thread.getState());
+                    for (StackTraceElement frame : stack) {
+                        loops.append("\n    at ").append(frame);
+                    }
+                }
+            });
+            throw new AssertionError("no answer within 10 s to GET " + server.baseUrl() + path + "; threads:" + loops,
+                    timedOut);
         }
     }
 }
