@@ -236,9 +236,15 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
      * @param maxInFlight         the most segment requests in flight at once (reading state, queued,
      *                            running, storing; {@code BATON_SEGMENTS_MAXINFLIGHT}); one more is
      *                            refused with 503 {@code service-busy} and {@code Retry-After}
+     * @param pipelineWait        how long segment n waits, when checkpoint n-1 is neither stored nor
+     *                            in flight on this instance, for n-1 to start here before n is refused
+     *                            as a gap ({@code BATON_SEGMENTS_PIPELINEWAIT}; 0: not at all): a client
+     *                            that sends n+1 before n's answer (pipelined segments, docs/reliability.md)
+     *                            may have n overtaken on the way
      */
     public record Segments(@DefaultValue("2048") int maxTokens, @DefaultValue("2048") int maxSentences,
-                           @DefaultValue("4") int maxSentenceCoverage, @DefaultValue("512") int maxInFlight) {
+                           @DefaultValue("4") int maxSentenceCoverage, @DefaultValue("512") int maxInFlight,
+                           @DefaultValue("500ms") Duration pipelineWait) {
 
         public Segments {
             if (maxTokens < 1) {
@@ -247,6 +253,9 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
             if (maxSentences < 0 || maxSentenceCoverage < 1 || maxInFlight < 1) {
                 throw new IllegalArgumentException("baton.segments.max-sentences must not be negative, and "
                         + "max-sentence-coverage and max-in-flight must be at least 1");
+            }
+            if (pipelineWait.isNegative()) {
+                throw new IllegalArgumentException("baton.segments.pipeline-wait must not be negative, got " + pipelineWait);
             }
         }
     }

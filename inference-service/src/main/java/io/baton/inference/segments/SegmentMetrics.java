@@ -32,6 +32,9 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code baton.inference.state.moved{direction}} (bytes, histogram): the state each
  *       segment's run copied into ONNX Runtime ({@code in}: its {@code past*} inputs) and out of
  *       it ({@code out}: its {@code present*} outputs);
+ *   <li>{@code baton.segment.pipelined{outcome}}: segments that arrived while their predecessor was
+ *       in flight here and ran from its state ({@code followed}), or started over because the
+ *       predecessor was not stored as that state ({@code started-over});
  *   <li>{@code baton.state.cache.lookups{result}} ({@code hit}, {@code miss}) and {@code
  *       baton.state.cache.size} (bytes): this instance's copy of the states it stored.
  * </ul>
@@ -90,6 +93,13 @@ public final class SegmentMetrics {
     /** A model run of {@code size} segments. */
     void batch(int size) {
         batchSize.record(size);
+    }
+
+    /** A segment that ran from its predecessor in flight: stored ({@code followed}) or not ({@code started-over}). */
+    void pipelined(String outcome) {
+        Counter.builder("baton.segment.pipelined").tag("outcome", outcome)
+                .description("segments that ran from their predecessor's state while it was being stored")
+                .register(registry).increment();
     }
 
     /** The state one segment's run moved into and out of ONNX Runtime. */

@@ -22,6 +22,7 @@ import io.baton.protocol.inference.SegmentResponse;
 import io.baton.protocol.memory.MemoryClient;
 import io.baton.protocol.problems.ProblemType;
 import io.baton.protocol.problems.ServiceCallException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import org.slf4j.Logger;
@@ -65,6 +66,7 @@ public final class SegmentService {
     private final Limits limits;
     private final Admission admission;
     private final SegmentMetrics metrics;
+    private final InFlight inFlight = new InFlight();
 
     /**
      * The bounds of one request.
@@ -72,8 +74,11 @@ public final class SegmentService {
      * @param maxTokens           the most tokens in a segment
      * @param maxSentences        the most sentence spans
      * @param maxSentenceCoverage the tokens all spans cover together, at most this many times the segment's
+     * @param pipelineWait        how long a segment whose predecessor is neither stored nor in flight here waits
+     *                            for it to start here (it may have been overtaken on the way) before it is
+     *                            refused as a gap; zero: not at all
      */
-    public record Limits(int maxTokens, int maxSentences, int maxSentenceCoverage) {
+    public record Limits(int maxTokens, int maxSentences, int maxSentenceCoverage, Duration pipelineWait) {
     }
 
     public SegmentService(ModelLookup models, MemoryClient memory, SegmentBatcher batcher, StateCache cache,
@@ -97,28 +102,79 @@ public final class SegmentService {
         return Mono.defer(() -> {
             SegmentModel model = models.model(request.model());
             validate(model, request);
-            return admission.admit(request.priority(), Mono.defer(() -> {
-                long n = request.segment();
-                long asked = System.nanoTime();
-                StateCache.Entry kept = n == 0 ? null : cache.find(tenant, request.document(), model.id(), n - 1);
-                if (kept == null) {
-                    return previousState(tenant, request.document(), n, model, timings, asked)
-                            .flatMap(parent -> run(tenant, request, model, parent, false, timings));
-                }
-                timings.since(Step.STATE, asked);
-                return run(tenant, request, model, new Parent(kept.state(), kept.digest()), true, timings)
-                        .onErrorResume(StaleParentException.class, stale -> previousState(tenant, request.document(), n,
-                                model, timings, System.nanoTime())
-                                .flatMap(parent -> run(tenant, request, model, parent, false, timings)));
-            }));
+            return admission.admit(request.priority(), Mono.defer(() -> start(tenant, request, model, timings)));
         // A refusal for capacity ran and stored nothing: the kept state is still the stored one.
         }).doOnError(e -> !(e instanceof ServiceBusyException), e -> cache.forget(tenant, request.document()))
                 .doOnNext(response -> metrics.succeeded(request, response, timings))
                 .doOnError(e -> metrics.failed(request, e, timings));
     }
 
-    /** The state segment n continues from, and the stored digest of the checkpoint it is (null: not known). */
-    private record Parent(DocumentState state, String digest) {
+    /**
+     * Where segment n starts from: the state this instance kept after n-1; else n-1 still in flight
+     * here (followed); else checkpoint n-1 as stored in the memory service (the initial state for n
+     * = 0), and when that is not stored yet, n-1 once it starts here ({@link #previousState}).
+     */
+    private Mono<SegmentResponse> start(String tenant, SegmentRequest request, SegmentModel model, SegmentTimings timings) {
+        long n = request.segment();
+        long asked = System.nanoTime();
+        if (n > 0) {
+            StateCache.Entry kept = cache.find(tenant, request.document(), model.id(), n - 1);
+            if (kept != null) {
+                timings.since(Step.STATE, asked);
+                return run(tenant, request, model, new Parent(kept.state(), Mono.just(kept.digest())), true, timings)
+                        .onErrorResume(StaleParentException.class, stale -> fromStore(tenant, request, model, timings,
+                                System.nanoTime()));
+            }
+            InFlight.Segment previous = inFlight.find(key(tenant, request.document()), model.id(), n - 1);
+            if (previous != null) {
+                return follow(tenant, request, model, previous, timings, asked);
+            }
+        }
+        return fromStore(tenant, request, model, timings, asked);
+    }
+
+    /**
+     * Segment n run from checkpoint n-1 as stored in the memory service (the initial state for n =
+     * 0); or, when n-1 is not stored but starts here within the pipeline wait (n overtook it on
+     * the way), from n-1's state as it runs.
+     */
+    private Mono<SegmentResponse> fromStore(String tenant, SegmentRequest request, SegmentModel model,
+                                            SegmentTimings timings, long asked) {
+        return previousState(tenant, request.document(), request.segment(), model, timings, asked)
+                .flatMap(parent -> parent.previous() == null
+                        ? run(tenant, request, model, parent, false, timings)
+                        : follow(tenant, request, model, parent.previous(), timings, asked));
+    }
+
+    /**
+     * Segment n run from the state {@code previous} (n-1, in flight here) ran to, as soon as it has
+     * run; stored once n-1 is, on condition that n-1 is still that checkpoint. When n-1 is not
+     * stored as that state, or another writer changed the document, n starts over from the store.
+     */
+    private Mono<SegmentResponse> follow(String tenant, SegmentRequest request, SegmentModel model,
+                                         InFlight.Segment previous, SegmentTimings timings, long asked) {
+        return previous.next()
+                .flatMap(state -> {
+                    timings.since(Step.STATE, asked);
+                    return run(tenant, request, model, new Parent(state, previous.storedDigest()), true, timings);
+                })
+                .doOnNext(answered -> metrics.pipelined("followed"))
+                .onErrorResume(e -> e instanceof InFlight.Abandoned || e instanceof StaleParentException, e -> {
+                    metrics.pipelined("started-over");
+                    return fromStore(tenant, request, model, timings, System.nanoTime());
+                });
+    }
+
+    /**
+     * The state segment n continues from, and the stored digest of the checkpoint it is (empty
+     * string: none, n = 0), which for a predecessor still in flight is known once it is stored;
+     * or, instead of both, that predecessor ({@code previous}), to be followed.
+     */
+    private record Parent(DocumentState state, Mono<String> digest, InFlight.Segment previous) {
+
+        Parent(DocumentState state, Mono<String> digest) {
+            this(state, digest, null);
+        }
     }
 
     /**
@@ -132,43 +188,58 @@ public final class SegmentService {
     /**
      * Runs the segment from {@code parent} and stores checkpoint n, on condition that the kept n-1
      * is the parent when {@code conditional}. The answer's readouts are computed while the put is
-     * in flight, off the runner thread, which is free for the next batch as soon as the model has run.
+     * in flight, off the runner thread, which is free for the next batch as soon as the model has
+     * run. From the start until the answer, the segment is the document's latest {@link InFlight}:
+     * n+1 may run from its state as soon as it has run.
      */
     private Mono<SegmentResponse> run(String tenant, SegmentRequest request, SegmentModel model, Parent parent,
                                       boolean conditional, SegmentTimings timings) {
         String document = request.document();
         long n = request.segment();
-        CheckpointOrigin origin = CheckpointOrigin.of(parent.digest(), request.tokens());
-        return batcher.submit(model, tenant + "/" + document, request.priority(),
-                        new SegmentInput(request.tokens(), parent.state(), nextToken(request)), timings)
-                .publishOn(Schedulers.parallel())
-                .flatMap(out -> {
-                    metrics.stateMoved(out.moved());
-                    long storing = System.nanoTime();
-                    byte[] checkpoint = Checkpoints.encode(model, new CheckpointId(tenant, document, n), out.next(), origin);
-                    Mono<Stored> stored = memory.put(tenant, document, n, checkpoint, conditional ? parent.digest() : null)
-                            .map(written -> new Stored(written.storedDigest(), written.digest() != null))
-                            .onErrorResume(ServiceCallException.class, refused -> refused.type() == ProblemType.CHECKPOINT_CONFLICT
-                                    ? storedBefore(tenant, document, n, model, origin)
-                                            .switchIfEmpty(Mono.error(() -> PutRefusals.of(refused, document, n)))
-                                    : Mono.error(PutRefusals.of(refused, document, n)))
-                            .doOnNext(done -> timings.since(Step.STORE, storing));
-                    Mono<SegmentResponse> answer = Mono.fromSupplier(() -> {
-                        long reading = System.nanoTime();
-                        SegmentResponse response = respond(request, model, out);
-                        timings.since(Step.READOUT, reading);
-                        return response;
-                    });
-                    return Mono.zip(stored, answer).map(both -> {
-                        Stored done = both.getT1();
-                        if (done.keep()) {
-                            cache.keep(tenant, document, model.id(), n, done.digest(), out.next());
-                        } else {
-                            cache.forget(tenant, document);
-                        }
-                        return both.getT2().withDigest(done.digest());
-                    });
-                });
+        String key = key(tenant, document);
+        return Mono.defer(() -> {
+            InFlight.Segment self = inFlight.start(key, model.id(), n);
+            return batcher.submit(model, tenant + "/" + document, request.priority(),
+                            new SegmentInput(request.tokens(), parent.state(), nextToken(request)), timings)
+                    .publishOn(Schedulers.parallel())
+                    .doOnNext(out -> self.ran(out.next()))
+                    .flatMap(out -> {
+                        metrics.stateMoved(out.moved());
+                        long storing = System.nanoTime();
+                        // a follower's parent digest is known once its predecessor is stored
+                        Mono<Stored> stored = parent.digest().flatMap(parentDigest -> {
+                            CheckpointOrigin origin = CheckpointOrigin.of(parentDigest, request.tokens());
+                            byte[] checkpoint = Checkpoints.encode(model, new CheckpointId(tenant, document, n), out.next(),
+                                    origin);
+                            return memory.put(tenant, document, n, checkpoint, conditional ? parentDigest : null)
+                                    .map(written -> new Stored(written.storedDigest(), written.digest() != null))
+                                    .onErrorResume(ServiceCallException.class, refused ->
+                                            refused.type() == ProblemType.CHECKPOINT_CONFLICT
+                                                    ? storedBefore(tenant, document, n, model, origin)
+                                                            .switchIfEmpty(Mono.error(() -> PutRefusals.of(refused, document, n)))
+                                                    : Mono.error(PutRefusals.of(refused, document, n)));
+                        }).doOnNext(done -> timings.since(Step.STORE, storing));
+                        Mono<SegmentResponse> answer = Mono.fromSupplier(() -> {
+                            long reading = System.nanoTime();
+                            SegmentResponse response = respond(request, model, out);
+                            timings.since(Step.READOUT, reading);
+                            return response;
+                        });
+                        return Mono.zip(stored, answer).map(both -> {
+                            Stored done = both.getT1();
+                            if (done.keep()) {
+                                cache.keep(tenant, document, model.id(), n, done.digest(), out.next());
+                            } else {
+                                cache.forget(tenant, document);
+                            }
+                            self.stored(done.digest(), done.keep());
+                            return both.getT2().withDigest(done.digest());
+                        });
+                    })
+                    .doOnError(e -> self.abandon())
+                    .doOnCancel(self::abandon)
+                    .doFinally(signal -> inFlight.end(key, self));
+        });
     }
 
     /**
@@ -196,17 +267,30 @@ public final class SegmentService {
                                        SegmentTimings timings, long asked) {
         if (n == 0) {
             timings.since(Step.STATE, asked);
-            return Mono.just(new Parent(model.initialState(1), ""));
+            return Mono.just(new Parent(model.initialState(1), Mono.just("")));
         }
-        return memory.kept(tenant, document, n - 1)
+        Mono<Parent> stored = Mono.defer(() -> memory.kept(tenant, document, n - 1))
                 .map(kept -> {
                     DocumentState state = Checkpoints.decode(model, kept.container());
                     timings.since(Step.STATE, asked);
-                    return new Parent(state, kept.digest());
-                })
-                .switchIfEmpty(Mono.defer(() -> memory.head(tenant, document)
-                        .map(head -> head.segment() + 1).defaultIfEmpty(0L)
-                        .flatMap(expected -> Mono.error(SegmentOrderException.gap(document, n, expected)))));
+                    return new Parent(state, Mono.just(kept.digest()));
+                });
+        if (limits.pipelineWait().isZero()) {
+            return stored.switchIfEmpty(Mono.defer(() -> gap(tenant, document, n)));
+        }
+        // not stored: n-1 may be on its way here, or may have been stored since it was looked up
+        return stored
+                .switchIfEmpty(inFlight.await(key(tenant, document), model.id(), n - 1, limits.pipelineWait())
+                        .map(previous -> new Parent(null, null, previous)))
+                .switchIfEmpty(stored)
+                .switchIfEmpty(Mono.defer(() -> gap(tenant, document, n)));
+    }
+
+    /** The refusal of segment n whose predecessor is not stored, naming the segment the document expects. */
+    private Mono<Parent> gap(String tenant, String document, long n) {
+        return memory.head(tenant, document)
+                .map(head -> head.segment() + 1).defaultIfEmpty(0L)
+                .flatMap(expected -> Mono.error(SegmentOrderException.gap(document, n, expected)));
     }
 
     private void validate(SegmentModel model, SegmentRequest request) {
@@ -245,6 +329,10 @@ public final class SegmentService {
                     + " times its " + tokens.length + " tokens (" + coverable
                     + ") are read out (baton.segments.max-sentence-coverage)", coverable);
         }
+    }
+
+    private static String key(String tenant, String document) {
+        return tenant + '\u0000' + document;
     }
 
     private static SegmentResponse respond(SegmentRequest request, SegmentModel model, SegmentOutput out) {

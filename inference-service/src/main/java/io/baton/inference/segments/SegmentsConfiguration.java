@@ -68,7 +68,8 @@ public class SegmentsConfiguration {
         InferenceProperties.Segments segments = properties.segments();
         int batchInFlight = properties.admission().batchPlaces(segments.maxInFlight());
         return new SegmentService(models::resolve, memory, batcher, stateCache,
-                new SegmentService.Limits(segments.maxTokens(), segments.maxSentences(), segments.maxSentenceCoverage()),
+                new SegmentService.Limits(segments.maxTokens(), segments.maxSentences(), segments.maxSentenceCoverage(),
+                        segments.pipelineWait()),
                 new Admission("segments", segments.maxInFlight(), batchInFlight), metrics);
     }
 }

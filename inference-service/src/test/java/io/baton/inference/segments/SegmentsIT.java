@@ -20,6 +20,8 @@ import io.baton.protocol.access.ServiceToken;
 import io.baton.protocol.client.ClientSettings;
 import io.baton.protocol.memory.HttpMemoryClient;
 import io.baton.protocol.memory.Written;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -143,6 +145,87 @@ class SegmentsIT {
         } finally {
             started.forEach(InferenceServer::close);
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void pipelinedSegmentsMatchTheWholeDocument(String model) throws Exception {
+        int[] lengths = {250, 250, 250, 250, 250, 250};
+        double followed = pipelined(first, "followed");
+        Results got = processPipelined(tenant(), "pipelined-" + model, model, lengths, text, first.client());
+        assertMatchesOnePass(model, lengths, got);
+        assertThat(pipelined(first, "followed") - followed)
+                .as("segments that ran from their predecessor while it was being stored").isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void aSegmentThatOvertakesItsPredecessorWaitsForIt() throws Exception {
+        String model = "jamba-tiny";
+        int[] lengths = {500, 500, 500};
+        String tenant = tenant();
+        String document = "overtaken";
+        ResponseEntity<Map<String, Object>> zero = post(first.client(), tenant, segmentBody(document, model, lengths, text, 0));
+        // Segment 2 arrives first: neither 1 nor its checkpoint exists yet, and it waits for 1.
+        Mono<ResponseEntity<Map<String, Object>>> two = first.client().post().uri("/v1/segments")
+                .header("X-Baton-Tenant", tenant).contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(segmentBody(document, model, lengths, text, 2)).exchangeToMono(r -> r.toEntity(JSON)).cache();
+        two.subscribe();
+        Thread.sleep(100);
+        ResponseEntity<Map<String, Object>> one = post(first.client(), tenant, segmentBody(document, model, lengths, text, 1));
+        assertMatchesOnePass(model, lengths, results(List.of(zero, one, two.block(Duration.ofSeconds(60)))));
+        assertThat(memoryHead(tenant, document).getBody()).containsEntry("segment", 2);
+    }
+
+    @Test
+    void aFollowerOfASegmentNotStoredAsItsStateContinuesFromTheStoredCheckpoint() throws Exception {
+        String model = "gemma2-tiny";
+        String tenant = tenant();
+        String document = "stored-elsewhere";
+        long[] zero = slice(text, 0, 100);
+        long[] one = slice(text, 100, 100);
+        long[] two = slice(text, 200, 100);
+        Path folder = Path.of(System.getProperty("baton.zoo.dir", "../models/zoo")).resolve(model);
+        HttpMemoryClient memory = HttpMemoryClient.create(new ClientSettings(SegmentsIT.memory.baseUrl(),
+                Duration.ofSeconds(30), 0, Duration.ofMillis(10), null, null, null).withToken(ServiceToken.of(TOKEN)),
+                64 * 1024 * 1024);
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             SegmentModel reference = SegmentModel.load(folder, options)) {
+            DocumentState after0 = reference.run(zero, reference.initialState(1)).next();
+            String digest0 = digest(post(first.client(), tenant, request(document, 0, model, zero)));
+            // Checkpoint 1 as an earlier attempt claims to have stored it (same parent, same tokens),
+            // but another state: segment 1 answers with it and does not keep its own, so segment 2,
+            // sent before 1 is answered, must not continue from what 1 computed.
+            DocumentState stored1 = reference.run(slice(text, 1_300, 100), after0).next();
+            memory.put(tenant, document, 1, Checkpoints.encode(reference, new CheckpointId(tenant, document, 1), stored1,
+                    CheckpointOrigin.of(digest0, one)), null).block(Duration.ofSeconds(30));
+            List<ResponseEntity<Map<String, Object>>> answers = Flux.just(request(document, 1, model, one),
+                            request(document, 2, model, two))
+                    .flatMapSequential(body -> first.client().post().uri("/v1/segments").header("X-Baton-Tenant", tenant)
+                            .contentType(MediaType.APPLICATION_JSON).bodyValue(body).exchangeToMono(r -> r.toEntity(JSON)))
+                    .collectList().block(Duration.ofSeconds(60));
+            assertThat(answers.get(0).getStatusCode().value()).as("%s", answers.get(0).getBody()).isEqualTo(200);
+            assertThat(answers.get(1).getStatusCode().value()).as("%s", answers.get(1).getBody()).isEqualTo(200);
+
+            double[] fromStored = Readouts.tokenNll(reference.run(two, stored1).logits(), two, -1);
+            double[] fromComputed = Readouts.tokenNll(reference.run(two, reference.run(one, after0).next()).logits(), two, -1);
+            List<?> got = (List<?>) answers.get(1).getBody().get("tokenNll");
+            double worstStored = 0;
+            double worstComputed = 0;
+            for (int i = 0; i < fromStored.length; i++) {
+                worstStored = Math.max(worstStored, Math.abs(((Number) got.get(i)).doubleValue() - fromStored[i]));
+                worstComputed = Math.max(worstComputed, Math.abs(((Number) got.get(i)).doubleValue() - fromComputed[i]));
+            }
+            assertThat(worstStored).as("segment 2 from the stored checkpoint 1").isLessThanOrEqualTo(TOLERANCE);
+            assertThat(worstComputed).as("segment 2 not from the state segment 1 computed").isGreaterThan(100 * TOLERANCE);
+            assertThat(memoryHead(tenant, document).getBody()).containsEntry("segment", 2);
+        }
+    }
+
+    /** The instance's count of pipelined segments with {@code outcome}. */
+    static double pipelined(InferenceServer server, String outcome) {
+        Counter counter = server.bean(MeterRegistry.class).find("baton.segment.pipelined")
+                .tag("outcome", outcome).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     @Test
@@ -453,17 +536,45 @@ class SegmentsIT {
 
     static Results processText(String tenant, String document, String model, int[] lengths, long[] tokens,
                                Function<Integer, WebClient> clientForSegment) {
+        List<ResponseEntity<Map<String, Object>>> answers = new ArrayList<>();
+        for (int i = 0; i < lengths.length; i++) {
+            answers.add(post(clientForSegment.apply(i), tenant, segmentBody(document, model, lengths, tokens, i)));
+        }
+        return results(answers);
+    }
+
+    /**
+     * The same with segments pipelined as a client may send them (docs/reliability.md, "Pipelined
+     * segments"): segment i+1 is sent as soon as i is, and i+2 once i is answered, so two are in
+     * flight at a time.
+     */
+    static Results processPipelined(String tenant, String document, String model, int[] lengths, long[] tokens,
+                                    WebClient client) {
+        List<ResponseEntity<Map<String, Object>>> answers = Flux.range(0, lengths.length)
+                .flatMapSequential(i -> client.post().uri("/v1/segments").header("X-Baton-Tenant", tenant)
+                        .contentType(MediaType.APPLICATION_JSON).bodyValue(segmentBody(document, model, lengths, tokens, i))
+                        .exchangeToMono(r -> r.toEntity(JSON)), 2, 1)
+                .collectList().block(Duration.ofSeconds(120));
+        return results(answers);
+    }
+
+    /** Segment i of {@code tokens} cut at {@code lengths}, two sentence spans, the next token when there is one. */
+    static Map<String, Object> segmentBody(String document, String model, int[] lengths, long[] tokens, int i) {
+        int start = Arrays.stream(lengths, 0, i).sum();
+        Map<String, Object> body = request(document, i, model, slice(tokens, start, lengths[i]));
+        body.put("sentences", List.of(List.of(0, lengths[i]), List.of(0, Math.min(7, lengths[i]))));
+        if (start + lengths[i] < tokens.length) {
+            body.put("nextToken", tokens[start + lengths[i]]);
+        }
+        return body;
+    }
+
+    /** The token NLLs and sentence vectors of the answers, in order; each must be a 200 with its Server-Timing. */
+    static Results results(List<ResponseEntity<Map<String, Object>>> answers) {
         List<Double> nll = new ArrayList<>();
         List<float[]> vectors = new ArrayList<>();
-        int start = 0;
-        for (int i = 0; i < lengths.length; i++) {
-            long[] segment = slice(tokens, start, lengths[i]);
-            Map<String, Object> body = request(document, i, model, segment);
-            body.put("sentences", List.of(List.of(0, lengths[i]), List.of(0, Math.min(7, lengths[i]))));
-            if (start + lengths[i] < tokens.length) {
-                body.put("nextToken", tokens[start + lengths[i]]);
-            }
-            ResponseEntity<Map<String, Object>> response = post(clientForSegment.apply(i), tenant, body);
+        for (int i = 0; i < answers.size(); i++) {
+            ResponseEntity<Map<String, Object>> response = answers.get(i);
             assertThat(response.getStatusCode().value()).as("segment %d: %s", i, response.getBody()).isEqualTo(200);
             assertServerTiming(response.getHeaders().getFirst("Server-Timing"));
             for (Object value : (List<?>) response.getBody().get("tokenNll")) {
@@ -477,7 +588,6 @@ class SegmentsIT {
                 }
                 vectors.add(v);
             }
-            start += lengths[i];
         }
         return new Results(nll.stream().mapToDouble(Double::doubleValue).toArray(), vectors);
     }
