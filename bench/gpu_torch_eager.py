@@ -194,6 +194,8 @@ def main() -> None:
     p.add_argument("--device", default="cuda")
     p.add_argument("--arms", default="eager")
     p.add_argument("--hf-segments", type=int, default=16)
+    p.add_argument("--profile", type=int, default=0,
+                   help="then profile N steps of eager fp32 at the largest batch (torch.profiler, kernels by CUDA time)")
     a = p.parse_args()
     arms = a.arms.split(",")
 
@@ -237,6 +239,33 @@ def main() -> None:
             except Exception as e:  # one failed arm must not hide the others' numbers
                 print(f"| {label} | {a.family} | {a.length} | {batch} | failed: {type(e).__name__}: {str(e)[:300]} | |",
                       flush=True)
+    if a.profile:
+        profile(model, text, max(batches), a.length, a.profile, device)
+
+
+def profile(model, text, batch: int, length: int, steps: int, device) -> None:
+    """The kernels of ``steps`` eager fp32 segments at ``batch``, by total CUDA time (where eager's time goes)."""
+    from torch.profiler import ProfilerActivity
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    state, step = zoo_step(model, batch, length, device, None)
+    ids = torch.from_numpy(segment_ids(text, batch, 0, length)).to(device)
+    cuda = device.type == "cuda"
+    sync = torch.cuda.synchronize if cuda else (lambda: None)
+    with torch.no_grad():
+        for s in range(3):
+            state = step(ids, s, state)
+        sync()
+        with torch.profiler.profile(activities=[ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if cuda else [])) as prof:
+            for s in range(steps):
+                state = step(ids, 3 + s, state)
+            sync()
+    print(f"\nPyTorch eager fp32, batch {batch}, {steps} segments of {length}:")
+    averages = prof.key_averages()
+    try:
+        print(averages.table(sort_by="self_device_time_total" if cuda else "self_cpu_time_total", row_limit=30))
+    except (AttributeError, KeyError, ValueError):  # torch before 2.4 names it cuda
+        print(averages.table(sort_by="self_cuda_time_total", row_limit=30))
 
 
 if __name__ == "__main__":

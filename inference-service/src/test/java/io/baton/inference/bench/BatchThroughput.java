@@ -32,7 +32,9 @@ import java.util.Locale;
  * use_tf32=0}), threads 0 for ONNX Runtime's default, fetches a list of {@code token_nll},
  * {@code logits} and {@code logits+nll} (default all three); e.g. {@code bench/out/models/jamba-bench text.txt cuda 256 1,32 5}.
  * Each cell: 3 warm-up batches, then batches for {@code seconds}, median of 3 rounds; the rounds
- * take the fetches in turn. A model without {@code token_nll} fetches logits either way.
+ * take the fetches in turn. A model without {@code token_nll} fetches logits either way. System
+ * property {@code baton.bench.ort-profile=PREFIX} has ONNX Runtime write its per-node profile
+ * ({@code PREFIX_<date>.json}; with {@code CUDA_LAUNCH_BLOCKING=1} a CUDA node's time is its kernels').
  */
 public final class BatchThroughput {
 
@@ -48,6 +50,10 @@ public final class BatchThroughput {
                 .map(Mode::parse).toList();
         try (OrtSession.SessionOptions options = BenchModels.options(threads);
              OrtCUDAProviderOptions cuda = provider.startsWith("cuda") ? new OrtCUDAProviderOptions(0) : null) {
+            String profile = System.getProperty("baton.bench.ort-profile");
+            if (profile != null) {
+                options.enableProfiling(profile);
+            }
             if (cuda != null) {
                 if (provider.equals("cuda-fp32")) {
                     cuda.add("use_tf32", "0");

@@ -11,12 +11,14 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -37,6 +39,11 @@ import java.util.concurrent.Future;
  * [warmUpModel warmUpSeconds [maxWait]]}, e.g. {@code bench/out/models jamba-bench text.txt 256 30 1,4,16 2 2 8
  * gemma2-tiny 120}: first the service's and the memory service's JIT compilers are warmed up with
  * a small model's segments (thousands of requests), then the cells run.
+ *
+ * <p>System property {@code baton.bench.pipeline} (default {@code 1}) lists how many segments each
+ * document keeps in flight, e.g. {@code 1,2}: with 2 a document sends segment n+1 as soon as n is
+ * sent and n+2 once n is answered (pipelined segments, docs/reliability.md); the depths run side by
+ * side for each N, in turns.
  */
 public final class Concurrency {
 
@@ -53,6 +60,8 @@ public final class Concurrency {
         String warmUpModel = args.length > 9 ? args[9] : id;
         double warmUpSeconds = args.length > 10 ? Double.parseDouble(args[10]) : 0;
         String maxWait = args.length > 11 ? args[11] : "0ms";
+        int[] depths = Arrays.stream(System.getProperty("baton.bench.pipeline", "1").split(","))
+                .mapToInt(Integer::parseInt).toArray();
 
         String provider = BenchModels.provider();
         System.out.printf(Locale.ROOT, "%s, segments of %d tokens; ONNX Runtime Java, provider %s (cuDNN convolution search %s), "
@@ -61,10 +70,10 @@ public final class Concurrency {
                         + "bare and service alternating; first %.0f s of %s segments through the service to warm it up%n%n",
                 id, length, provider, BenchModels.convolutionSearch(), threads, Runtime.getRuntime().availableProcessors(),
                 maxBatch, maxWait, seconds, rounds, warmUpSeconds, warmUpModel);
-        System.out.println("| documents | round | bare ORT, batch min(N, max-batch) (tokens/s) | service (tokens/s) | service / bare "
+        System.out.println("| documents | segments in flight per document | round | bare ORT, batch min(N, max-batch) (tokens/s) | service (tokens/s) | service / bare "
                 + "| segments per batch in the service | mean segment latency (ms) | in the service (Server-Timing, mean ms): "
                 + "state | queue | run | store | readout | total | state into / out of the runtime per segment (KB) |");
-        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         try (ServiceUnderTest service = ServiceUnderTest.start(dir, id, threads,
                 Map.of("baton.batching.max-batch", Integer.toString(maxBatch), "baton.batching.max-wait", maxWait,
                         "baton.onnx.provider", provider, "baton.onnx.cuda-conv-algo-search", BenchModels.convolutionSearch()));
@@ -80,17 +89,20 @@ public final class Concurrency {
                 for (int n : documents) {
                     double bare = BatchThroughput.tokensPerSecond(model, text, length, Math.min(n, maxBatch), seconds,
                             new double[1]);
-                    double[] movedBefore = stateMoved(service);
-                    Cell cell = serve(service, batcher, id, text, length, n, seconds);
-                    double[] moved = stateMoved(service);
-                    double segmentsMoved = Math.max(1, moved[2] - movedBefore[2]);
-                    StringBuilder steps = new StringBuilder();
-                    for (String step : ServiceVsOrt.STEPS) {
-                        steps.append(String.format(Locale.ROOT, " %.2f |", cell.steps.getOrDefault(step, 0.0) / cell.segments));
+                    for (int depth : depths) {
+                        double[] movedBefore = stateMoved(service);
+                        Cell cell = serve(service, batcher, id, text, length, n, seconds, depth);
+                        double[] moved = stateMoved(service);
+                        double segmentsMoved = Math.max(1, moved[2] - movedBefore[2]);
+                        StringBuilder steps = new StringBuilder();
+                        for (String step : ServiceVsOrt.STEPS) {
+                            steps.append(String.format(Locale.ROOT, " %.2f |", cell.steps.getOrDefault(step, 0.0) / cell.segments));
+                        }
+                        System.out.printf(Locale.ROOT, "| %d | %d | %d | %,.0f | %,.0f | %.2f | %.2f | %.1f |%s %,.0f / %,.0f |%n",
+                                n, depth, round, bare, cell.tokensPerSecond, cell.tokensPerSecond / bare, cell.segmentsPerBatch,
+                                cell.latency * 1e3, steps, (moved[0] - movedBefore[0]) / segmentsMoved / 1024,
+                                (moved[1] - movedBefore[1]) / segmentsMoved / 1024);
                     }
-                    System.out.printf(Locale.ROOT, "| %d | %d | %,.0f | %,.0f | %.2f | %.2f | %.1f |%s %,.0f / %,.0f |%n", n, round,
-                            bare, cell.tokensPerSecond, cell.tokensPerSecond / bare, cell.segmentsPerBatch, cell.latency * 1e3,
-                            steps, (moved[0] - movedBefore[0]) / segmentsMoved / 1024, (moved[1] - movedBefore[1]) / segmentsMoved / 1024);
                 }
             }
         }
@@ -109,11 +121,20 @@ public final class Concurrency {
     }
 
     /**
-     * N documents posting segments for about {@code seconds}; every document finishes the segment
-     * it has in flight, and the time runs until the last one is done.
+     * N documents posting segments for about {@code seconds}, one at a time each; every document
+     * finishes the segment it has in flight, and the time runs until the last one is done.
      */
     static Cell serve(ServiceUnderTest service, SegmentBatcher batcher, String model, byte[] text, int length, int n,
                       double seconds) throws InterruptedException, ExecutionException {
+        return serve(service, batcher, model, text, length, n, seconds, 1);
+    }
+
+    /**
+     * The same with up to {@code depth} segments of each document in flight: segment n + depth - 1
+     * is sent once n - 1 is answered. The latency is a segment's, from its sending to its answer.
+     */
+    static Cell serve(ServiceUnderTest service, SegmentBatcher batcher, String model, byte[] text, int length, int n,
+                      double seconds, int depth) throws InterruptedException, ExecutionException {
         long batches = batcher.batchesRun();
         long segments = batcher.segmentsRun();
         ExecutorService pool = Executors.newFixedThreadPool(n);
@@ -126,15 +147,24 @@ public final class Concurrency {
                 int first = BatchThroughput.documentStart(d);
                 String document = "conc-" + n + "-" + d + "-" + UUID.randomUUID().toString().substring(0, 8);
                 done.add(pool.submit(() -> {
+                    ArrayDeque<CompletableFuture<String>> inFlight = new ArrayDeque<>();
+                    ArrayDeque<Long> sent = new ArrayDeque<>();
                     long count = 0;
                     long busy = 0;
                     while (count == 0 || System.nanoTime() < deadline) {
-                        int at = first + (int) (count * length);
-                        long t0 = System.nanoTime();
-                        ServiceUnderTest.addSteps(steps, service.post(document, count, model,
-                                ZooThroughput.segment(text, at, length), text[(at + length) % text.length] & 0xFF));
-                        busy += System.nanoTime() - t0;
-                        count++;
+                        while (inFlight.size() < depth) {
+                            int at = first + (int) (count * length);
+                            sent.add(System.nanoTime());
+                            inFlight.add(service.postAsync(0, document, count, model, ZooThroughput.segment(text, at, length),
+                                    text[(at + length) % text.length] & 0xFF));
+                            count++;
+                        }
+                        ServiceUnderTest.addSteps(steps, inFlight.remove().join());
+                        busy += System.nanoTime() - sent.remove();
+                    }
+                    while (!inFlight.isEmpty()) {
+                        ServiceUnderTest.addSteps(steps, inFlight.remove().join());
+                        busy += System.nanoTime() - sent.remove();
                     }
                     return new long[] {count, busy};
                 }));

@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The whole distributed path for a benchmark: the real memory service as a separate JVM on Redis,
@@ -103,6 +105,15 @@ final class ServiceUnderTest implements AutoCloseable {
      * returns the answer's {@code Server-Timing} header.
      */
     String post(int instance, String document, long n, String model, long[] tokens, long next) {
+        try {
+            return postAsync(instance, document, n, model, tokens, next).join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
+        }
+    }
+
+    /** {@link #post} without waiting for the answer: its {@code Server-Timing} header once it comes. */
+    CompletableFuture<String> postAsync(int instance, String document, long n, String model, long[] tokens, long next) {
         StringBuilder body = new StringBuilder(tokens.length * 4 + 160);
         body.append("{\"document\":\"").append(document).append("\",\"segment\":").append(n)
                 .append(",\"model\":\"").append(model).append("\",\"tokens\":[");
@@ -113,20 +124,14 @@ final class ServiceUnderTest implements AutoCloseable {
         HttpRequest request = HttpRequest.newBuilder(segments.get(instance)).timeout(Duration.ofMinutes(5))
                 .header("Content-Type", "application/json").header("X-Baton-Tenant", TENANT)
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
-        try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("segment " + n + " of " + document + " answered "
                         + response.statusCode() + ": " + response.body());
             }
             return response.headers().firstValue("Server-Timing").orElseThrow(
                     () -> new IllegalStateException("segment " + n + " of " + document + " has no Server-Timing header"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        });
     }
 
     /** Adds each step of a {@code Server-Timing} header ({@code name;dur=ms, ...}) to {@code sums}, in ms. */
