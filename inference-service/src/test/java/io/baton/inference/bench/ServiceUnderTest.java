@@ -3,8 +3,6 @@ package io.baton.inference.bench;
 import io.baton.inference.segments.SegmentTimings;
 import io.baton.inference.testing.InferenceServer;
 import io.baton.inference.testing.MemoryServiceProcess;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
