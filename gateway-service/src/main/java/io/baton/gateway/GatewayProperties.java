@@ -119,14 +119,21 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
      * ({@code BATON_PIPELINE_MAXWAITING}), each for at most {@code maxWait} ({@code
      * BATON_PIPELINE_MAXWAIT}). A document that finds the queue full, or waited that long, is
      * refused with 503 {@code service-busy} and {@code Retry-After}: each waiter holds its whole
-     * text, so the queue is what bounds the gateway's memory under a flood.
+     * text, so the queue is what bounds the gateway's memory under a flood. Each document has up
+     * to {@code segmentsInFlight} segments at inference at once ({@code
+     * BATON_PIPELINE_SEGMENTSINFLIGHT}; pipelined segments, docs/reliability.md): with 2, inference
+     * runs segment n+1 while it stores checkpoint n.
      */
     public record Pipeline(@DefaultValue("4") int concurrency, @DefaultValue("64") int maxWaiting,
-                           @DefaultValue("30s") Duration maxWait) {
+                           @DefaultValue("30s") Duration maxWait, @DefaultValue("1") int segmentsInFlight) {
 
         public Pipeline {
             if (concurrency < 1) {
                 throw new IllegalArgumentException("baton.pipeline.concurrency must be at least 1, got " + concurrency);
+            }
+            if (segmentsInFlight < 1) {
+                throw new IllegalArgumentException("baton.pipeline.segments-in-flight must be at least 1, got "
+                        + segmentsInFlight);
             }
             if (maxWaiting < 0 || maxWait.isNegative()) {
                 throw new IllegalArgumentException("baton.pipeline: max-waiting and max-wait must not be negative, got "

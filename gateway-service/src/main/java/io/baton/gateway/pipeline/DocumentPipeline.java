@@ -8,6 +8,7 @@ import io.baton.protocol.problems.ProblemType;
 import io.baton.protocol.problems.ServiceCallException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Signal;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -16,7 +17,12 @@ import reactor.core.scheduler.Schedulers;
  * <ul>
  *   <li><b>Order.</b> Segment n+1 is sent only after inference answered for n, i.e. after
  *       checkpoint n is stored ({@code concatMap}), and after the job's {@link SegmentRecorder}
- *       kept n's answer.
+ *       kept n's answer; or, with {@code segmentsInFlight} k above 1 (pipelined segments,
+ *       docs/reliability.md), as soon as n-k+1 is answered, so that inference runs n+1 while it
+ *       stores n. Answers are still taken in order, one at a time: each segment's result,
+ *       recording and resume below happen only after its predecessor's. A segment sent ahead that
+ *       inference refused as a gap naming a segment this run has stored since (it overtook its
+ *       predecessor and the wait for it ran out) is sent once more.
  *   <li><b>Bound.</b> A run first takes a permit of the {@link DocumentGate}: at most that many
  *       documents run at once; the others wait, without a thread.
  *   <li><b>Never twice.</b> The client retries a lost call itself (an identical repeat is
@@ -41,10 +47,21 @@ public final class DocumentPipeline {
 
     private final InferenceClient inference;
     private final DocumentGate gate;
+    private final int segmentsInFlight;
 
+    /** A pipeline that sends one segment of a document at a time. */
     public DocumentPipeline(InferenceClient inference, DocumentGate gate) {
+        this(inference, gate, 1);
+    }
+
+    /** A pipeline with up to {@code segmentsInFlight} segments of a document at inference at once. */
+    public DocumentPipeline(InferenceClient inference, DocumentGate gate, int segmentsInFlight) {
+        if (segmentsInFlight < 1) {
+            throw new IllegalArgumentException("segments in flight per document must be at least 1, got " + segmentsInFlight);
+        }
         this.inference = inference;
         this.gate = gate;
+        this.segmentsInFlight = segmentsInFlight;
     }
 
     /** The gate bounding how many documents run at once. */
@@ -60,20 +77,69 @@ public final class DocumentPipeline {
     private Flux<SegmentResult> segments(DocumentJob job) {
         return Flux.defer(() -> {
             Run run = new Run(job, System.nanoTime());
-            return Flux.fromIterable(job.segments()::get)
-                    .subscribeOn(Schedulers.boundedElastic())
-                    .concatMap(segment -> step(run, segment), SEGMENTS_AHEAD);
+            Flux<Segment> segments = Flux.fromIterable(job.segments()::get).subscribeOn(Schedulers.boundedElastic());
+            if (segmentsInFlight == 1) {
+                return segments.concatMap(segment -> step(run, segment), SEGMENTS_AHEAD);
+            }
+            // Up to segmentsInFlight calls at once; their answers are taken one at a time, in order.
+            return segments.flatMapSequential(segment -> send(run, segment), segmentsInFlight, 1)
+                    .concatMap(sent -> take(run, sent));
         });
+    }
+
+    /** Segment n sent, to be taken in order: skipped (null answer), or inference's answer as a signal. */
+    private record Sent(Segment segment, Signal<SegmentResponse> answer, boolean ahead) {
+    }
+
+    private Mono<Sent> send(Run run, Segment segment) {
+        if (segment.index() < run.skipUntil) {
+            return Mono.just(new Sent(segment, null, false));
+        }
+        boolean ahead = run.taken < segment.index() - 1;
+        return call(run, segment).materialize().map(answer -> new Sent(segment, answer, ahead));
+    }
+
+    /** A sent segment's answer, taken after its predecessor's, as {@link #step} takes an answer. */
+    private Mono<SegmentResult> take(Run run, Sent sent) {
+        Segment segment = sent.segment();
+        if (sent.answer() == null || segment.index() < run.skipUntil) {
+            return Mono.just(run.skipped(segment));
+        }
+        Mono<SegmentResponse> answer = sent.answer().isOnError() ? Mono.error(sent.answer().getThrowable())
+                : Mono.justOrEmpty(sent.answer().get());
+        if (sent.ahead()) {
+            answer = answer.onErrorResume(e -> overtaken(e, run), e -> call(run, segment));
+        }
+        return answered(run, segment, answer);
+    }
+
+    /**
+     * Refused as a gap naming a segment this run has stored since it was sent: it overtook its
+     * predecessor on the way (docs/reliability.md, "Pipelined segments").
+     */
+    private static boolean overtaken(Throwable e, Run run) {
+        return e instanceof ServiceCallException refused && refused.is(ProblemType.SEGMENT_GAP)
+                && refused.expectedSegment() >= 0 && refused.expectedSegment() <= run.stored;
+    }
+
+    private Mono<SegmentResponse> call(Run run, Segment segment) {
+        DocumentJob job = run.job;
+        SegmentRequest request = new SegmentRequest(job.document(), segment.index(), job.model(), segment.tokens(),
+                segment.sentenceTokenSpans(), null, job.priority());
+        return inference.process(job.tenant(), request);
     }
 
     private Mono<SegmentResult> step(Run run, Segment segment) {
         if (segment.index() < run.skipUntil) {
             return Mono.just(run.skipped(segment));
         }
+        return answered(run, segment, call(run, segment));
+    }
+
+    /** What inference's {@code answer} for {@code segment} makes of the run: a result, recorded, or a resume. */
+    private Mono<SegmentResult> answered(Run run, Segment segment, Mono<SegmentResponse> answer) {
         DocumentJob job = run.job;
-        SegmentRequest request = new SegmentRequest(job.document(), segment.index(), job.model(), segment.tokens(),
-                segment.sentenceTokenSpans(), null, job.priority());
-        return inference.process(job.tenant(), request)
+        return answer
                 .map(response -> run.done(segment, response))
                 .flatMap(result -> job.recorder().record(result).thenReturn(result))
                 .onErrorResume(DocumentPipeline::outOfOrder,
@@ -108,14 +174,19 @@ public final class DocumentPipeline {
                 && (refused.is(ProblemType.SEGMENT_GAP) || refused.is(ProblemType.CHECKPOINT_CONFLICT));
     }
 
-    /** The state of one run; touched by one segment at a time ({@code concatMap}). */
+    /**
+     * The state of one run; changed by one segment at a time ({@code concatMap}), read also where
+     * the next segments are sent.
+     */
     private static final class Run {
 
         final DocumentJob job;
         final long started;
-        long skipUntil;
+        volatile long skipUntil;
         /** The highest segment this run saw stored (stored by it, or skipped as stored); -1 for none. */
-        long stored = -1;
+        volatile long stored = -1;
+        /** The last segment whose answer was taken (a result or skipped); -1 for none. */
+        volatile long taken = -1;
         long segmentsDone;
         long tokensDone;
 
@@ -134,6 +205,7 @@ public final class DocumentPipeline {
         }
 
         private SegmentProgress advance(Segment segment) {
+            taken = segment.index();
             segmentsDone++;
             tokensDone += segment.size();
             long chars = segment.chars().end();

@@ -21,6 +21,6 @@ public class PipelineConfiguration {
     DocumentPipeline documentPipeline(InferenceClient inference, GatewayProperties properties) {
         GatewayProperties.Pipeline settings = properties.pipeline();
         return new DocumentPipeline(inference, new DocumentGate(settings.concurrency(), settings.maxWaiting(),
-                settings.maxWait()));
+                settings.maxWait()), settings.segmentsInFlight());
     }
 }
