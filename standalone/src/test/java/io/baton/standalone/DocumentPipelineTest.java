@@ -129,6 +129,38 @@ class DocumentPipelineTest {
     }
 
     @Test
+    void aRecordedRunGoesOneSegmentAtATimeWhateverThePipelineAllows() {
+        Recording recording = new Recording(real);
+        List<Long> recorded = Collections.synchronizedList(new ArrayList<>());
+        String text = Standalone.mobyDick(215_000, 1_000);
+        DocumentJob job = new DocumentJob("pipeline-test", "recorded", MODEL, () -> segmenter.segments(text),
+                text.length(), DocumentJob.OnStored.ANSWER_NEEDED, Priority.BATCH,
+                result -> Mono.fromRunnable(() -> recorded.add(result.segment().index())));
+
+        List<SegmentResult> results = new DocumentPipeline(recording, gate(1), 2).run(job).collectList()
+                .block(Duration.ofMinutes(2));
+
+        assertThat(recording.mostInFlight("recorded")).as("each answer recorded before the next is sent").isEqualTo(1);
+        assertThat(recorded).hasSize(results.size()).isSorted();
+    }
+
+    @Test
+    void cancellingAPipelinedRunSendsAtMostTwoSegmentsPastTheLastOneTaken() {
+        Recording recording = new Recording(real);
+        DocumentGate gate = gate(1);
+        DocumentPipeline pipeline = new DocumentPipeline(recording, gate, 2);
+        String text = Standalone.mobyDick(420_000, 20_000);   // about 300 segments of 64 tokens
+
+        List<SegmentResult> seen = pipeline.run(job("cancel-pipelined", text)).take(2).collectList()
+                .block(Duration.ofMinutes(1));
+
+        assertThat(seen).hasSize(2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> gate.inUse() == 0 && recording.inFlight() == 0);
+        assertThat(recording.totalCalls()).as("segments 0 and 1 taken, at most 2 and 3 sent").isLessThanOrEqualTo(4);
+        assertThat(head("cancel-pipelined").segment()).isLessThanOrEqualTo(3);
+    }
+
+    @Test
     void aPipelinedRetryResumesAfterTheStoredSegmentsAndAppliesNoneTwice() {
         String text = Standalone.mobyDick(510_000, 1_200);
         new DocumentPipeline(real, gate(1)).run(job("resume-pipelined", text)).take(5).blockLast(Duration.ofMinutes(1));

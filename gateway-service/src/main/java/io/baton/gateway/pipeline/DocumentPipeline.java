@@ -18,8 +18,9 @@ import reactor.core.scheduler.Schedulers;
  *   <li><b>Order.</b> Segment n+1 is sent only after inference answered for n, i.e. after
  *       checkpoint n is stored ({@code concatMap}), and after the job's {@link SegmentRecorder}
  *       kept n's answer; or, with {@code segmentsInFlight} k above 1 (pipelined segments,
- *       docs/reliability.md), as soon as n-k+1 is answered, so that inference runs n+1 while it
- *       stores n. Answers are still taken in order, one at a time: each segment's result,
+ *       docs/reliability.md) and a job that records nothing ({@link SegmentRecorder#NONE}: a
+ *       summary, the documents API), as soon as n-k+1 is answered, so that inference runs n+1
+ *       while it stores n. Answers are still taken in order, one at a time: each segment's result,
  *       recording and resume below happen only after its predecessor's. A segment sent ahead that
  *       inference refused as a gap naming a segment this run has stored since (it overtook its
  *       predecessor and the wait for it ran out) is sent once more.
@@ -78,12 +79,16 @@ public final class DocumentPipeline {
         return Flux.defer(() -> {
             Run run = new Run(job, System.nanoTime());
             Flux<Segment> segments = Flux.fromIterable(job.segments()::get).subscribeOn(Schedulers.boundedElastic());
-            if (segmentsInFlight == 1) {
+            // A recorded run (a batch job's request) keeps its recorder's promise: each answer is
+            // recorded before the next segment is sent, so it runs one segment at a time.
+            if (segmentsInFlight == 1 || job.recorder() != SegmentRecorder.NONE) {
                 return segments.concatMap(segment -> step(run, segment), SEGMENTS_AHEAD);
             }
-            // Up to segmentsInFlight calls at once; their answers are taken one at a time, in order.
+            // Up to segmentsInFlight calls at once; their answers are taken one at a time, in order,
+            // and no answer waits untaken beyond those (prefetch 1): a cancelled or failed run has
+            // sent at most segmentsInFlight segments past the last one it took.
             return segments.flatMapSequential(segment -> send(run, segment), segmentsInFlight, 1)
-                    .concatMap(sent -> take(run, sent));
+                    .concatMap(sent -> take(run, sent), 1);
         });
     }
 
