@@ -100,7 +100,7 @@ public class JobsConfiguration {
         GatewayProperties.Jobs settings = properties.jobs();
         int concurrency = Math.max(1, settings.concurrency());
         DocumentPipeline pipeline = new DocumentPipeline(inference,
-                new DocumentGate(concurrency, concurrency, settings.slice()), properties.pipeline().segmentsInFlight());
+                new DocumentGate(concurrency, concurrency, settings.slice()));
         SummaryService summaries = new SummaryService(pipeline, tokenizers, inference, memory, properties,
                 registry.getIfAvailable(SimpleMeterRegistry::new));
         return new JobWorker(store, queue, summaries, memory, settings, metrics,

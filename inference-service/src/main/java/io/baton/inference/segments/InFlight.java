@@ -42,10 +42,6 @@ final class InFlight {
             this.index = index;
         }
 
-        long index() {
-            return index;
-        }
-
         /** The state the segment ran to; an {@link Abandoned} error if it never ran. */
         Mono<DocumentState> next() {
             return ran.asMono();

@@ -21,6 +21,7 @@ import io.baton.protocol.client.ClientSettings;
 import io.baton.protocol.memory.HttpMemoryClient;
 import io.baton.protocol.memory.Written;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.LongTaskTimer;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -170,7 +171,8 @@ class SegmentsIT {
                 .header("X-Baton-Tenant", tenant).contentType(MediaType.APPLICATION_JSON)
                 .bodyValue(segmentBody(document, model, lengths, text, 2)).exchangeToMono(r -> r.toEntity(JSON)).cache();
         two.subscribe();
-        Thread.sleep(100);
+        // segment 1 only once segment 2 is being answered (the instance's one request in flight)
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> activeRequests(first) == 1);
         ResponseEntity<Map<String, Object>> one = post(first.client(), tenant, segmentBody(document, model, lengths, text, 1));
         assertMatchesOnePass(model, lengths, results(List.of(zero, one, two.block(Duration.ofSeconds(60)))));
         assertThat(memoryHead(tenant, document).getBody()).containsEntry("segment", 2);
@@ -185,9 +187,7 @@ class SegmentsIT {
         long[] one = slice(text, 100, 100);
         long[] two = slice(text, 200, 100);
         Path folder = Path.of(System.getProperty("baton.zoo.dir", "../models/zoo")).resolve(model);
-        HttpMemoryClient memory = HttpMemoryClient.create(new ClientSettings(SegmentsIT.memory.baseUrl(),
-                Duration.ofSeconds(30), 0, Duration.ofMillis(10), null, null, null).withToken(ServiceToken.of(TOKEN)),
-                64 * 1024 * 1024);
+        HttpMemoryClient memory = memoryService();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel reference = SegmentModel.load(folder, options)) {
             DocumentState after0 = reference.run(zero, reference.initialState(1)).next();
@@ -219,6 +219,18 @@ class SegmentsIT {
             assertThat(worstComputed).as("segment 2 not from the state segment 1 computed").isGreaterThan(100 * TOLERANCE);
             assertThat(memoryHead(tenant, document).getBody()).containsEntry("segment", 2);
         }
+    }
+
+    /** The project's own client of the memory service (no retries), with the service token. */
+    static HttpMemoryClient memoryService() {
+        return HttpMemoryClient.create(new ClientSettings(memory.baseUrl(), Duration.ofSeconds(30), 0,
+                Duration.ofMillis(10), null, null, null).withToken(ServiceToken.of(TOKEN)), 64 * 1024 * 1024);
+    }
+
+    /** HTTP requests the instance is answering now ({@code http.server.requests.active}). */
+    static int activeRequests(InferenceServer server) {
+        return server.bean(MeterRegistry.class).find("http.server.requests.active").longTaskTimers().stream()
+                .mapToInt(LongTaskTimer::activeTasks).sum();
     }
 
     /** The instance's count of pipelined segments with {@code outcome}. */
@@ -414,9 +426,7 @@ class SegmentsIT {
         long[] zero = slice(text, 0, 100);
         long[] one = slice(text, 100, 100);
         Path folder = Path.of(System.getProperty("baton.zoo.dir", "../models/zoo")).resolve(model);
-        HttpMemoryClient memory = HttpMemoryClient.create(new ClientSettings(SegmentsIT.memory.baseUrl(),
-                Duration.ofSeconds(30), 0, Duration.ofMillis(10), null, null, null).withToken(ServiceToken.of(TOKEN)),
-                64 * 1024 * 1024);
+        HttpMemoryClient memory = memoryService();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel reference = SegmentModel.load(folder, options)) {
             DocumentState after0 = reference.run(zero, reference.initialState(1)).next();
@@ -467,9 +477,7 @@ class SegmentsIT {
         long[] zero = slice(text, 0, 100);
         long[] one = slice(text, 100, 100);
         Path folder = Path.of(System.getProperty("baton.zoo.dir", "../models/zoo")).resolve(model);
-        HttpMemoryClient memory = HttpMemoryClient.create(new ClientSettings(SegmentsIT.memory.baseUrl(),
-                Duration.ofSeconds(30), 0, Duration.ofMillis(10), null, null, null).withToken(ServiceToken.of(TOKEN)),
-                64 * 1024 * 1024);
+        HttpMemoryClient memory = memoryService();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel reference = SegmentModel.load(folder, options)) {
             DocumentState after1 = perturb(reference.run(one, reference.run(zero, reference.initialState(1)).next()).next());
