@@ -11,7 +11,7 @@ if ! answers; then
   as_root mkdir -p "$(dirname "$socket")"
   # from /: the service outlives this script, and conmon fails ("Failed to get working directory")
   # once the directory it was started in is gone (a CI run's work folder, removed at its end)
-  (cd / && as_root nohup podman system service -t 0 "unix://$socket" >/tmp/podman-service.log 2>&1) &
+  (cd / && as_root nohup podman system service -t 0 "unix://$socket") >/tmp/podman-service.log 2>&1 &
   for _ in $(seq 1 30); do answers && break; sleep 1; done
   answers || { echo "podman-socket: $socket does not answer (see /tmp/podman-service.log)" >&2; exit 1; }
 fi
