@@ -401,12 +401,17 @@ class SegmentBatcherTest {
                 }
                 return m.run(inputs);
             });
+            // The runner is held until all five are queued, so that the first run takes two of them
+            // (else it could start with the first one alone).
+            CountDownLatch batchQueued = new CountDownLatch(1);
+            runner.schedule(() -> await(batchQueued));
             List<Mono<SegmentOutput>> batch = new ArrayList<>();
             for (int salt = 0; salt < 5; salt++) {
                 batch.add(batcher.submit(model, "batch-" + salt, Priority.BATCH, input(model, salt), new SegmentTimings())
                         .cache());
             }
             batch.forEach(Mono::subscribe);
+            batchQueued.countDown();
             assertThat(firstRunStarted.await(60, TimeUnit.SECONDS)).isTrue();
             // While the first batch run executes, an interactive segment of another key (2 tokens)
             // queues: it runs next, before the batch key's two remaining runs.
