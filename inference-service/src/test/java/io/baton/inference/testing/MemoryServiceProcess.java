@@ -3,12 +3,15 @@ package io.baton.inference.testing;
 import io.baton.common.testing.ServiceJar;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The real memory service ({@code memory-service/target/memory-service.jar}, path in the system
  * property {@code baton.memory.jar}) as a separate JVM on a given port of 127.0.0.1, backed by
- * Redis: what the inference service talks to over HTTP in distributed mode.
+ * Redis: what the inference service talks to over HTTP in distributed mode. Its JVM options come
+ * from the system property {@code baton.memory.java-options} (space-separated; default {@code
+ * -Xmx768m}, the heap k8s/base/memory.yaml gives it: 75 % of 1 GiB), e.g. a GC log for a bench.
  */
 public final class MemoryServiceProcess implements AutoCloseable {
 
@@ -36,7 +39,8 @@ public final class MemoryServiceProcess implements AutoCloseable {
         if (token != null) {
             env.put("BATON_SERVICE_TOKEN", token);
         }
-        return new MemoryServiceProcess(ServiceJar.start("memory-service", jar, "256m", port, env));
+        List<String> options = List.of(System.getProperty("baton.memory.java-options", "-Xmx768m").trim().split("\\s+"));
+        return new MemoryServiceProcess(ServiceJar.launch("memory-service", jar, options, port, env).awaitHealthy());
     }
 
     /** A port nobody listens on right now. */
