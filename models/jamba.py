@@ -166,16 +166,19 @@ class Mamba2Mixer(nn.Module):
         log_decay = (dt * A).transpose(1, 2)                                     # (B, H, T)
         t = log_decay.shape[-1]
         idx = torch.arange(t, device=u.device)
-        # segsum[t, s] = sum_{r=s+1..t} log_decay[r] for s <= t: place log_decay[r] at rows r > s
-        # of column s, then cumulate down the rows (no difference of two large sums).
-        below = idx.unsqueeze(1) > idx.unsqueeze(0)                              # (T, T) r > s
         causal = idx.unsqueeze(1) >= idx.unsqueeze(0)                            # (T, T) t >= s
-        spread = torch.where(below, log_decay.unsqueeze(-1), torch.zeros_like(log_decay).unsqueeze(-1))
-        segsum = torch.cumsum(spread, dim=-2)                                    # (B, H, T, T)
-        decay = torch.where(causal, torch.exp(segsum), torch.zeros_like(segsum))
+        # segsum[t, s] = sum_{r=s+1..t} log_decay[r] = cum[t] - cum[s], cum the running sum over the
+        # segment (from 0 at its start): one cumulative sum over T, not over a (T, T) matrix (ONNX
+        # Runtime's CUDA CumSum sums each element's prefix anew: 12 ms per batch of 32 x 256 on the
+        # H200, kernels timed one by one). In float64, so that the difference of two large sums
+        # keeps the low bits a float32 one would lose (3-7x the error against a float64 model on
+        # the bench recipe), rounded once to the model's type. Above the diagonal the exponent is -inf.
+        cum = torch.cumsum(log_decay.double(), dim=-1)                           # (B, H, T)
+        segsum = (cum.unsqueeze(-1) - cum.unsqueeze(-2)).to(log_decay.dtype)     # (B, H, T, T)
+        decay = torch.exp(segsum.masked_fill(~causal, float("-inf")))
         xdt = (x * dt.unsqueeze(-1)).transpose(1, 2)                             # (B, H, T, P)
         scores = (Cm @ Bm.transpose(1, 2)).unsqueeze(1) * decay                  # (B, H, T, T)
-        from_past = torch.exp(torch.cumsum(log_decay, dim=-1)).unsqueeze(-1)     # (B, H, T, 1)
+        from_past = torch.exp(cum.to(log_decay.dtype)).unsqueeze(-1)             # (B, H, T, 1)
         y = scores @ xdt + from_past * (Cm.unsqueeze(1) @ past_ssm.transpose(-1, -2))  # (B, H, T, P)
         y = y.transpose(1, 2) + self.D[:, None] * x                              # (B, T, H, P)
         # New state: every input decayed to the segment end (last row of decay) + decayed past.
