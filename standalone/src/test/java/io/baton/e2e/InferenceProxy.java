@@ -53,6 +53,8 @@ public final class InferenceProxy implements AutoCloseable {
     private final AtomicInteger unreachable = new AtomicInteger();
     private final AtomicInteger refused = new AtomicInteger();
     private final AtomicInteger dropped = new AtomicInteger();
+    private final AtomicInteger openSegmentCalls = new AtomicInteger();
+    private final AtomicInteger mostSegmentCallsAtOnce = new AtomicInteger();
     private final AtomicReference<Trap> trap = new AtomicReference<>();
     private volatile boolean cutOff;
 
@@ -149,12 +151,29 @@ public final class InferenceProxy implements AutoCloseable {
         return dropped.get();
     }
 
+    /** The most {@code POST /v1/segments} calls open at once (received and not yet answered). */
+    public int mostSegmentCallsAtOnce() {
+        return mostSegmentCallsAtOnce.get();
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
+        boolean segment = "POST".equals(exchange.getRequestMethod())
+                && "/v1/segments".equals(exchange.getRequestURI().getPath());
+        if (!segment) {
+            forward(exchange, false, 0);
+            return;
+        }
+        mostSegmentCallsAtOnce.accumulateAndGet(openSegmentCalls.incrementAndGet(), Math::max);
+        try {
+            forward(exchange, true, segmentCalls.incrementAndGet());
+        } finally {
+            openSegmentCalls.decrementAndGet();
+        }
+    }
+
+    private void forward(HttpExchange exchange, boolean segment, int call) throws IOException {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
-            boolean segment = "POST".equals(exchange.getRequestMethod())
-                    && "/v1/segments".equals(exchange.getRequestURI().getPath());
-            int call = segment ? segmentCalls.incrementAndGet() : 0;
             if (cutOff) {
                 refused.incrementAndGet();
                 badGateway(exchange, "inference is cut off");
