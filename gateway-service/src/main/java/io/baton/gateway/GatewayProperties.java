@@ -121,11 +121,12 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
      * refused with 503 {@code service-busy} and {@code Retry-After}: each waiter holds its whole
      * text, so the queue is what bounds the gateway's memory under a flood. Each document has up
      * to {@code segmentsInFlight} segments at inference at once ({@code
-     * BATON_PIPELINE_SEGMENTSINFLIGHT}, default 1; pipelined segments, docs/reliability.md): with
-     * 2, inference runs segment n+1 while it stores checkpoint n.
+     * BATON_PIPELINE_SEGMENTSINFLIGHT}, default 2; pipelined segments, docs/reliability.md): with
+     * 2, inference runs segment n+1 while it stores checkpoint n (2.3-2.7x the tokens/s of 1 for
+     * one document on the H200, docs/performance.md); 1 sends n+1 only once n is stored.
      */
     public record Pipeline(@DefaultValue("4") int concurrency, @DefaultValue("64") int maxWaiting,
-                           @DefaultValue("30s") Duration maxWait, @DefaultValue("1") int segmentsInFlight) {
+                           @DefaultValue("30s") Duration maxWait, @DefaultValue("2") int segmentsInFlight) {
 
         public Pipeline {
             if (concurrency < 1) {
