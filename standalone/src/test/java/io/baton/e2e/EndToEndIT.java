@@ -71,8 +71,6 @@ class EndToEndIT {
      * runs the default, two.
      */
     static Platform.Gateway gateway;
-    static final Map<String, String> PATIENT = Map.of("baton.inference.retries", "60",
-            "baton.inference.retry-backoff", "100ms", "baton.inference.max-backoff", "2s");
     static Run stable;
 
     /**
@@ -110,7 +108,7 @@ class EndToEndIT {
         long started = System.nanoTime();
         text = Passages.mobyDick(100_000, TOKENS);
         platform = Platform.start(MODEL);
-        gateway = platform.gateway(with(PATIENT, "baton.pipeline.segments-in-flight", "1"));
+        gateway = platform.gateway(patient(1));
         System.out.printf("e2e platform: memory, inference and a gateway up in %d ms%n",
                 (System.nanoTime() - started) / 1_000_000);
     }
@@ -120,6 +118,40 @@ class EndToEndIT {
         if (platform != null) {
             platform.close();
         }
+    }
+
+    /**
+     * A gateway's settings that outlast a relaunch of inference (up to 60 retries, at most 2s
+     * apart), with {@code segmentsInFlight} segments of a document at inference at once.
+     */
+    static Map<String, String> patient(int segmentsInFlight) {
+        return Map.of("baton.inference.retries", "60", "baton.inference.retry-backoff", "100ms",
+                "baton.inference.max-backoff", "2s", "baton.pipeline.segments-in-flight", Integer.toString(segmentsInFlight));
+    }
+
+    /**
+     * {@code run} did the work of {@code reference}: what the user gets, the same summary (texts,
+     * offsets and scores, exactly) and stats; underneath, for every segment (its last answer) the
+     * same tokens, bit-identical token log-likelihoods and sentence vectors, and the same final state.
+     */
+    static void assertSameWork(Run run, Run reference) {
+        int segments = reference.progress().size();
+        assertThat(run.summary().get("summary")).isEqualTo(reference.summary().get("summary"));
+        assertThat(run.sentences()).isEqualTo(reference.sentences());
+        assertThat(run.stats().get("tokens")).isEqualTo(reference.stats().get("tokens"));
+        assertThat(run.stats().get("segments")).isEqualTo(reference.stats().get("segments"));
+        assertThat(run.progress()).hasSize(segments);
+        List<Answer> again = run.perSegment();
+        List<Answer> before = reference.perSegment();
+        assertThat(again).hasSize(segments);
+        for (int n = 0; n < segments; n++) {
+            assertThat(again.get(n).tokens()).isEqualTo(before.get(n).tokens());
+            assertThat(again.get(n).tokenNll()).as("token NLL of segment %d", n).isEqualTo(before.get(n).tokenNll());
+            assertThat(again.get(n).sentenceVectors()).as("sentence vectors of segment %d", n)
+                    .isEqualTo(before.get(n).sentenceVectors());
+        }
+        assertThat(tensors(again.get(segments - 1).checkpoint()))
+                .isEqualTo(tensors(before.get(segments - 1).checkpoint()));
     }
 
     /** The summary of the passage with inference running throughout (computed once, shared). */
@@ -224,32 +256,19 @@ class EndToEndIT {
                 .isGreaterThan(unreachable);
         assertThat(platform.inference().pid()).as("a new inference JVM").isNotEqualTo(pid);
 
-        // What the user gets: the same summary (texts, offsets and scores, exactly) and stats.
-        assertThat(restarted.summary().get("summary")).isEqualTo(reference.summary().get("summary"));
-        assertThat(restarted.sentences()).isEqualTo(reference.sentences());
-        assertThat(restarted.stats().get("tokens")).isEqualTo(reference.stats().get("tokens"));
-        assertThat(restarted.stats().get("segments")).isEqualTo(reference.stats().get("segments"));
-        assertThat(restarted.progress()).hasSize(segments);
+        // What the user gets and what was computed underneath: those of the undisturbed run.
+        assertSameWork(restarted, reference);
 
-        // Underneath: the lost segment was answered twice (once by the killed JVM, once by the new
-        // one, recomputed from checkpoint k-1) and stored once; every segment's sentence vectors
-        // and token log-likelihoods are bit-identical to the undisturbed run's, and so is the state.
+        // The lost segment was answered twice (once by the killed JVM, once by the new one,
+        // recomputed from checkpoint k-1) and stored once: one write per segment.
         assertThat(restarted.answers()).hasSize(segments + 1);
         assertThat(restarted.answers().get(lost + 1).segment()).isEqualTo(lost);
         List<Answer> again = restarted.perSegment();
-        List<Answer> before = reference.perSegment();
-        assertThat(again).hasSize(segments);
         for (int n = 0; n < segments; n++) {
-            assertThat(again.get(n).tokens()).isEqualTo(before.get(n).tokens());
-            assertThat(again.get(n).tokenNll()).as("token NLL of segment %d", n).isEqualTo(before.get(n).tokenNll());
-            assertThat(again.get(n).sentenceVectors()).as("sentence vectors of segment %d", n)
-                    .isEqualTo(before.get(n).sentenceVectors());
             assertThat(again.get(n).head()).as("head at segment %d", n)
                     .containsEntry("version", Integer.toString(n + 1));
         }
         assertThat(restarted.answers().get(lost).tokenNll()).isEqualTo(again.get(lost).tokenNll());
-        assertThat(tensors(again.get(segments - 1).checkpoint()))
-                .isEqualTo(tensors(before.get(segments - 1).checkpoint()));
         System.out.printf("e2e restart: %d segments, answer of segment %d lost, %d calls refused while inference "
                         + "restarted, summary in %s ms, test %d ms%n", segments, lost,
                 proxy.unreachable() - unreachable, restarted.stats().get("ms"), (System.nanoTime() - started) / 1_000_000);
@@ -260,7 +279,7 @@ class EndToEndIT {
         long started = System.nanoTime();
         Run reference = stableRun();
         int segments = reference.progress().size();
-        Platform.Gateway pipelined = platform.gateway(with(PATIENT, "baton.pipeline.segments-in-flight", "2"));
+        Platform.Gateway pipelined = platform.gateway(patient(2));
         InferenceProxy proxy = pipelined.proxy();
         long pid = platform.inference().pid();
 
@@ -281,22 +300,7 @@ class EndToEndIT {
 
         // The same summary, and underneath the same answer for every segment and the same final
         // state as one segment at a time without a crash.
-        assertThat(restarted.summary().get("summary")).isEqualTo(reference.summary().get("summary"));
-        assertThat(restarted.sentences()).isEqualTo(reference.sentences());
-        assertThat(restarted.stats().get("tokens")).isEqualTo(reference.stats().get("tokens"));
-        assertThat(restarted.stats().get("segments")).isEqualTo(reference.stats().get("segments"));
-        assertThat(restarted.progress()).hasSize(segments);
-        List<Answer> again = restarted.perSegment();
-        List<Answer> before = reference.perSegment();
-        assertThat(again).hasSize(segments);
-        for (int n = 0; n < segments; n++) {
-            assertThat(again.get(n).tokens()).isEqualTo(before.get(n).tokens());
-            assertThat(again.get(n).tokenNll()).as("token NLL of segment %d", n).isEqualTo(before.get(n).tokenNll());
-            assertThat(again.get(n).sentenceVectors()).as("sentence vectors of segment %d", n)
-                    .isEqualTo(before.get(n).sentenceVectors());
-        }
-        assertThat(tensors(again.get(segments - 1).checkpoint()))
-                .isEqualTo(tensors(before.get(segments - 1).checkpoint()));
+        assertSameWork(restarted, reference);
         System.out.printf("e2e pipelined restart: %d segments, %d calls, %d refused while inference restarted, "
                         + "summary in %s ms (one at a time, undisturbed: %s ms), test %d ms%n", segments,
                 proxy.segmentCalls(), proxy.unreachable(), restarted.stats().get("ms"), reference.stats().get("ms"),
@@ -497,13 +501,6 @@ class EndToEndIT {
      * document's head and checkpoints in Redis and its newest checkpoint in the memory service at
      * that moment.
      */
-    /** {@code settings} and one more. */
-    static Map<String, String> with(Map<String, String> settings, String key, String value) {
-        Map<String, String> all = new LinkedHashMap<>(settings);
-        all.put(key, value);
-        return all;
-    }
-
     static Run summarize(Platform.Gateway through, String document) {
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("text", document);
