@@ -374,9 +374,10 @@ class ObservabilityIT {
     }
 
     /**
-     * {@code call}'s answer within 10 s. Once (in CI, on a freshly started machine) one of these
-     * local calls got none: the failure then names the call and shows what the event loops of this
-     * JVM (every service's and every client's) were doing.
+     * {@code call}'s answer within 10 s, else a failure that names the call and shows what the
+     * event loops of this JVM (every service's and every client's) were doing. Twice in CI one of
+     * these calls got none: the server had stopped reading the keep-alive connection (Reactor Netty
+     * before 1.3.8; KeepAliveConnectionTest, docs/reliability.md).
      */
     private static <T> T answer(Mono<T> call, SpringServer server, String path) {
         try {
