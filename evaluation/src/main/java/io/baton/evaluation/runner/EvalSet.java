@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -20,7 +21,14 @@ public enum EvalSet {
     /** SQuALITY v1.3 dev: 25 stories of about 5,000 words, 4 plot summaries each ({@code references}). */
     SQUALITY("squality", "eval/squality/squality_dev_plot.jsonl", "references"),
     /** QMSum val, general query: 35 meetings of about 10,400 words, one summary each ({@code summary}). */
-    QMSUM("qmsum", "eval/qmsum/qmsum_val_general.jsonl", "summary");
+    QMSUM("qmsum", "eval/qmsum/qmsum_val_general.jsonl", "summary"),
+    /**
+     * SQuALITY v1.3 train: 50 stories, 4 plot summaries each; for training a selector (issue 17), never
+     * for the tables. Not in the repository's {@code data/}: {@code --data} the shared data folder.
+     */
+    SQUALITY_TRAIN("squality-train", "eval/squality/squality_train_plot.jsonl", "references"),
+    /** QMSum train, general query: 162 meetings, one summary each; like {@link #SQUALITY_TRAIN}. */
+    QMSUM_TRAIN("qmsum-train", "eval/qmsum/qmsum_train_general.jsonl", "summary");
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -38,14 +46,15 @@ public enum EvalSet {
         return label;
     }
 
-    /** The set named {@code label} ({@code squality} or {@code qmsum}). */
+    /** The set named {@code label} ({@code squality}, {@code qmsum}, {@code squality-train}, {@code qmsum-train}). */
     public static EvalSet named(String label) {
         for (EvalSet set : values()) {
             if (set.label.equals(label.strip())) {
                 return set;
             }
         }
-        throw new EvaluationException("bad-option", "no evaluation set '" + label + "'; the sets are squality, qmsum");
+        throw new EvaluationException("bad-option", "no evaluation set '" + label + "'; the sets are "
+                + String.join(", ", Arrays.stream(values()).map(EvalSet::label).toList()));
     }
 
     /** The first {@code limit} documents of the set, in file order. */

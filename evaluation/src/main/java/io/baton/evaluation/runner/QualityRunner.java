@@ -5,6 +5,7 @@ import io.baton.evaluation.Arguments;
 import io.baton.evaluation.DataDir;
 import io.baton.evaluation.Table;
 import io.baton.evaluation.baselines.DocumentSentences;
+import io.baton.evaluation.baselines.GreedyOracle;
 import io.baton.evaluation.baselines.LeadRanker;
 import io.baton.evaluation.baselines.RandomRanker;
 import io.baton.evaluation.baselines.Ranker;
@@ -27,7 +28,8 @@ import java.util.Set;
  * ({@code POST /v1/summaries} over HTTP, extractive, {@code "words": N}) and through the
  * baselines at the same word budget, scores every summary with ROUGE (rouge-score compatible,
  * Porter stemming, best of the references), and prints per set a table of mean F1 x 100 per
- * method; the same table goes to {@code <out>/quality-rouge.{md,csv}}.
+ * method; the same table goes to {@code <out>/quality-rouge.{md,csv}}. Its last row per set is
+ * the {@link GreedyOracle}, which reads the references: the ceiling of extractive selection.
  *
  * <p>Options: {@code --gateway URL} (default: the standalone application started in this JVM on
  * a free port), {@code --model M} (default: the gateway's default model), {@code --words N}
@@ -42,8 +44,11 @@ public final class QualityRunner {
             "models-dir", "out");
     /** The method name of the summarization API in the tables. */
     static final String API_METHOD = "baton";
+    /** The greedy oracle's row: not a method one could run, since it reads the references; the ceiling. */
+    static final String ORACLE = "oracle";
 
     private final RougeScorer rouge = new RougeScorer(true);
+    private final GreedyOracle oracle = new GreedyOracle();
 
     public static void main(String[] args) {
         try {
@@ -104,6 +109,7 @@ public final class QualityRunner {
         Map<String, MethodScores> scores = new LinkedHashMap<>();
         scores.put(API_METHOD, new MethodScores());
         baselines.forEach(b -> scores.put(b.name() + "-k", new MethodScores()));
+        scores.put(ORACLE, new MethodScores());
         int n = 0;
         for (EvalDocument document : documents) {
             long started = System.nanoTime();
@@ -117,6 +123,8 @@ public final class QualityRunner {
                 String text = DocumentSentences.lines(budget.pick(sentences, baseline.rank(sentences)));
                 scores.get(baseline.name() + "-k").add(rouge.scoreMulti(references, text), DocumentSentences.words(text));
             }
+            String ceiling = DocumentSentences.lines(oracle.pick(sentences, document.references(), budget.words()));
+            scores.get(ORACLE).add(rouge.scoreMulti(references, ceiling), DocumentSentences.words(ceiling));
             n++;
             System.err.printf(Locale.ROOT, "quality: %s %d/%d %s: %,d sentences, %,d tokens in %d segments, %.1f s%n",
                     set.label(), n, documents.size(), document.id(), sentences.size(), summary.stats().tokens(),
