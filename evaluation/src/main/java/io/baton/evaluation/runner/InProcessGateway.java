@@ -30,6 +30,11 @@ public final class InProcessGateway implements AutoCloseable {
         return "http://127.0.0.1:" + context.getEnvironment().getRequiredProperty("local.server.port");
     }
 
+    /** A bean of the running application (the summary service, for {@link SelectorFeatures}). */
+    public <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
     @Override
     public void close() {
         context.close();

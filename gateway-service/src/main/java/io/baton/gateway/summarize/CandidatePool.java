@@ -163,6 +163,35 @@ final class CandidatePool {
                 .toList();
     }
 
+    /**
+     * Every sentence's {@link SentenceFeatures}, in document order, as {@link #choose} computes
+     * them. Only while the pool holds the whole document: after a cut, selection's numbers come
+     * from statistics the features do not reproduce.
+     *
+     * @throws IllegalStateException when the document had more sentences than the pool holds
+     */
+    List<SentenceFeatures> features() {
+        if (statistics != null) {
+            throw new IllegalStateException("the document has more than " + capacity + " sentences"
+                    + " (baton.summaries.max-candidates): its features are not all kept");
+        }
+        int n = kept.size();
+        List<TermVector> terms = TermVector.of(texts());
+        List<MmrSelector.Candidate> candidates = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            candidates.add(new MmrSelector.Candidate(kept.get(i).vector(), terms.get(i), kept.get(i).words));
+        }
+        double[][] z = MmrSelector.standardScores(candidates);
+        double[][] centred = MmrSelector.centred(candidates);
+        List<SentenceFeatures> features = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Kept k = kept.get(i);
+            features.add(new SentenceFeatures(k.start, k.end, k.words, z[0][i], z[1][i], z[2][i],
+                    selector.mix(z[0][i], z[1][i], z[2][i]), centred[i]));
+        }
+        return features;
+    }
+
     /** The kept sentences' relevance over the whole document (once the pool has overflowed). */
     private double[] relevance() {
         double[] lexicalMoments = new double[2];

@@ -101,6 +101,20 @@ final class MmrSelector {
 
     /** Per candidate: the mix of its standard scores (see the class comment). */
     double[] relevance(List<Candidate> candidates) {
+        double[][] z = standardScores(candidates);
+        double[] relevance = new double[candidates.size()];
+        for (int i = 0; i < relevance.length; i++) {
+            relevance[i] = mix(z[0][i], z[1][i], z[2][i]);
+        }
+        return relevance;
+    }
+
+    /**
+     * Per candidate, its three standard scores (see the class comment): {@code [0]} the model
+     * vector's cosine to the model centroid, {@code [1]} the term vector's to the term centroid,
+     * {@code [2]} ln words, each standardised over the candidates.
+     */
+    static double[][] standardScores(List<Candidate> candidates) {
         int n = candidates.size();
         double[][] units = new double[n][];
         double[] centroid = new double[n == 0 ? 0 : candidates.get(0).vector().length];
@@ -130,14 +144,7 @@ final class MmrSelector {
             lexical[i] = candidates.get(i).terms().dot(termCentroidUnit);
             length[i] = Math.log(Math.max(1, candidates.get(i).words()));
         }
-        double[] zModel = standardised(model);
-        double[] zLexical = standardised(lexical);
-        double[] zLength = standardised(length);
-        double[] relevance = new double[n];
-        for (int i = 0; i < n; i++) {
-            relevance[i] = mix(zModel[i], zLexical[i], zLength[i]);
-        }
-        return relevance;
+        return new double[][] {standardised(model), standardised(lexical), standardised(length)};
     }
 
     /** The relevance of a sentence with these three standard scores (see the class comment). */

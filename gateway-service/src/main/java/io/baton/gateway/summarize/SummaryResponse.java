@@ -17,7 +17,7 @@ public record SummaryResponse(String summary, List<Sentence> sentences, Stats st
      * @param text  its text, exactly {@code document.substring(start, end)}
      * @param start its first character in the document (UTF-16 index)
      * @param end   the character after its last one
-     * @param score its cosine similarity to the document's centroid
+     * @param score its relevance, the mix of standard scores selection ranked it by ({@code MmrSelector})
      */
     public record Sentence(String text, long start, long end, double score) {
     }

@@ -131,9 +131,7 @@ public final class SummaryService {
         String text = request.text();
         boolean abstractive = SummaryRequest.ABSTRACTIVE.equals(request.mode());
         Segmenter segmenter = new Segmenter(tokenizers.tokenizer(model), properties.segmenting().maxTokens(), cut);
-        GatewayProperties.Summaries settings = properties.summaries();
-        SentenceTable table = new SentenceTable(new CandidatePool(text, settings.maxCandidates(), settings.minWords(),
-                new MmrSelector.Weights(settings.lambda(), settings.lexicalWeight(), settings.lengthWeight())));
+        SentenceTable table = table(text);
         long[] totals = new long[2];   // tokens, segments; written one segment at a time
         boolean[] paused = new boolean[1];
         DocumentJob job = journal == null
@@ -160,6 +158,44 @@ public final class SummaryService {
         return progress.concatWith(Mono.defer(() -> paused[0]
                 ? Mono.just(new SummaryEvent.Paused(totals[1]))
                 : summary.doOnNext(done -> tokenUsage(model).record(done.stats().tokens())).map(SummaryEvent.Done::new)));
+    }
+
+    /**
+     * What extractive selection knows of each sentence of {@code text} ({@link SentenceFeatures}, in
+     * document order): the text runs through the pipeline as for a summary, under a temporary
+     * document deleted afterwards, and nothing is picked. For training a sentence selector on
+     * these features (issue 17); a text of more sentences than {@code baton.summaries.max-candidates}
+     * fails ({@link CandidatePool#features}).
+     */
+    public Mono<List<SentenceFeatures>> features(String tenant, String text, String model) {
+        return Mono.defer(() -> {
+            InputText.check(text);
+            String resolved = tokenizers.resolve(model);
+            return Mono.usingWhen(Mono.just("features-" + UUID.randomUUID()),
+                    document -> {
+                        SentenceTable table = table(text);
+                        Segmenter segmenter = new Segmenter(tokenizers.tokenizer(resolved),
+                                properties.segmenting().maxTokens(), cut);
+                        DocumentJob job = new DocumentJob(tenant, document, resolved, () -> segmenter.segments(text),
+                                text.length());
+                        return pipeline.run(job).publishOn(Schedulers.boundedElastic())
+                                .doOnNext(result -> gather(table, result, resolved))
+                                .then(Mono.fromCallable(() -> {
+                                    table.finish();
+                                    return table.pool().features();
+                                }));
+                    },
+                    document -> discard(tenant, document),
+                    (document, error) -> discard(tenant, document),
+                    document -> discard(tenant, document));
+        });
+    }
+
+    /** An empty table over a pool with the configured bound and weights. */
+    private SentenceTable table(String text) {
+        GatewayProperties.Summaries settings = properties.summaries();
+        return new SentenceTable(new CandidatePool(text, settings.maxCandidates(), settings.minWords(),
+                new MmrSelector.Weights(settings.lambda(), settings.lexicalWeight(), settings.lengthWeight())));
     }
 
     /** Feeds the answers a journal recorded, with their segments, to {@code table} (null: abstractive). */

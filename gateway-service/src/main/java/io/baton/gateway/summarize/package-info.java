@@ -6,6 +6,7 @@
  * and extractive selection picks sentences by their closeness to the whole document in the model's
  * vectors and in their words ({@link io.baton.gateway.summarize.TermVector}) with maximal marginal
  * relevance over centred model vectors ({@link io.baton.gateway.summarize.MmrSelector}), given
- * back in document order.
+ * back in document order. The same run without the picking gives each sentence's
+ * {@link io.baton.gateway.summarize.SentenceFeatures}, what a learned selector trains on.
  */
 package io.baton.gateway.summarize;
