@@ -1,0 +1,104 @@
+"""A first look at a learned sentence selector (issue 17): logistic regression on what
+``bench/quality features`` writes, fitted on training sets and scored on others by ROC AUC
+against the greedy oracle's labels, beside today's fixed mix (``relevance``).
+
+    /usr/bin/python3 bench/selector_fit.py --dir bench/out/features \
+        --train squality-train,qmsum-train --test squality,qmsum
+
+Feature sets: ``scalars`` (zModel, zLexical, zLength, position, ln words) and ``scalars+vector``
+(also the sentence's centred unit model vector). Numpy only; L2-regularised Newton steps.
+"""
+import argparse
+import json
+import os
+
+import numpy as np
+
+SCALARS = ("zModel", "zLexical", "zLength", "position")
+
+
+def load(directory, name):
+    """(scalars, vectors, labels, relevance) of every sentence of set ``name``."""
+    rows, dimension = [], 0
+    with open(os.path.join(directory, f"selector-features-{name}.jsonl"), encoding="utf-8") as lines:
+        for line in lines:
+            document = json.loads(line)
+            dimension = document["dimension"] or dimension
+            rows.extend(document["sentences"])
+    vectors = np.fromfile(os.path.join(directory, f"selector-vectors-{name}.f32"), dtype="<f4")
+    vectors = vectors.reshape(len(rows), dimension).astype(np.float64)
+    scalars = np.array([[r[k] for k in SCALARS] + [np.log(max(1, r["words"]))] for r in rows])
+    labels = np.array([r["oracle"] for r in rows], dtype=np.float64)
+    relevance = np.array([r["relevance"] for r in rows])
+    return scalars, vectors, labels, relevance
+
+
+def auc(scores, labels):
+    """Mann-Whitney ROC AUC (ties count half)."""
+    order = np.argsort(scores, kind="mergesort")
+    ranked = scores[order]
+    ranks = np.empty(len(scores))
+    i = 0
+    while i < len(ranked):
+        j = i
+        while j < len(ranked) and ranked[j] == ranked[i]:
+            j += 1
+        ranks[order[i:j]] = (i + 1 + j) / 2.0
+        i = j
+    positives = labels.sum()
+    negatives = len(labels) - positives
+    return (ranks[labels == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives)
+
+
+def fit(x, y, l2=1.0, steps=25):
+    """Logistic regression weights (last one the bias) by Newton's method."""
+    x = np.hstack([x, np.ones((len(x), 1))])
+    w = np.zeros(x.shape[1])
+    penalty = l2 * np.eye(x.shape[1])
+    penalty[-1, -1] = 0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-x @ w))
+        gradient = x.T @ (p - y) + penalty @ w
+        hessian = (x * (p * (1 - p))[:, None]).T @ x + penalty
+        w -= np.linalg.solve(hessian, gradient)
+    return w
+
+
+def score(w, x):
+    return np.hstack([x, np.ones((len(x), 1))]) @ w
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dir", default="bench/out/features")
+    parser.add_argument("--train", default="squality-train,qmsum-train")
+    parser.add_argument("--test", default="squality,qmsum")
+    parser.add_argument("--l2", type=float, default=1.0)
+    args = parser.parse_args()
+    train = [load(args.dir, name) for name in args.train.split(",")]
+    tests = {name: load(args.dir, name) for name in args.test.split(",")}
+    xs = np.vstack([t[0] for t in train])
+    mean, sd = xs.mean(0), xs.std(0) + 1e-12
+    y = np.concatenate([t[2] for t in train])
+    designs = {
+        "scalars": lambda s, v: (s - mean) / sd,
+        "scalars+vector": lambda s, v: np.hstack([(s - mean) / sd, v]),
+    }
+    weights = {name: fit(np.vstack([design(t[0], t[1]) for t in train]), y, args.l2)
+               for name, design in designs.items()}
+    print(f"trained on {args.train}: {len(y):,} sentences, {int(y.sum()):,} oracle picks; L2 {args.l2}")
+    print()
+    print("| set | sentences | oracle picks | AUC relevance (today) | AUC scalars | AUC scalars+vector |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, (s, v, labels, relevance) in [("(train) " + args.train, (
+            xs, np.vstack([t[1] for t in train]), y, np.concatenate([t[3] for t in train])))] + list(tests.items()):
+        cells = [auc(relevance, labels)] + [auc(score(weights[d], designs[d](s, v)), labels) for d in designs]
+        print(f"| {name} | {len(labels):,} | {int(labels.sum()):,} | " + " | ".join(f"{c:.3f}" for c in cells) + " |")
+    print()
+    print("scalar weights (standardised features, then bias):",
+          " ".join(f"{k}={w:+.3f}" for k, w in zip(SCALARS + ("lnWords", "bias"),
+                                                    np.r_[weights["scalars"][:5], weights["scalars"][-1]])))
+
+
+if __name__ == "__main__":
+    main()
