@@ -1,9 +1,11 @@
 package io.baton.evaluation;
 
+import io.baton.protocol.problems.BatonException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 
 /** Command-line options of the form {@code --name value}, each at most once, from a known set. */
 public final class Arguments {
@@ -11,6 +13,20 @@ public final class Arguments {
     private final Map<String, String> values = new LinkedHashMap<>();
 
     private Arguments() {
+    }
+
+    /**
+     * A command's {@code main}: parses {@code args} against {@code known} and runs {@code command}
+     * with them; a {@link BatonException} is one line on stderr, {@code <name>: <message> (<type>)},
+     * and exit status 2 for a bad option or missing data, 1 otherwise.
+     */
+    public static void run(String name, String[] args, Set<String> known, Consumer<Arguments> command) {
+        try {
+            command.accept(parse(args, known));
+        } catch (BatonException e) {
+            System.err.println(name + ": " + e.getMessage() + " (" + e.type() + ")");
+            System.exit(e.type().equals("bad-option") || e.type().equals("data-missing") ? 2 : 1);
+        }
     }
 
     /** Parses {@code args}; an unknown option, a repeated one or a missing value is a {@code bad-option}. */

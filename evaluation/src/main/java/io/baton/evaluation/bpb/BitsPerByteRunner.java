@@ -1,7 +1,6 @@
 package io.baton.evaluation.bpb;
 
 import ai.onnxruntime.OrtSession;
-import io.baton.protocol.problems.BatonException;
 import io.baton.evaluation.Arguments;
 import io.baton.evaluation.EvaluationException;
 import io.baton.evaluation.DataDir;
@@ -43,12 +42,7 @@ public final class BitsPerByteRunner {
             "provider", "data", "out");
 
     public static void main(String[] args) {
-        try {
-            run(Arguments.parse(args, OPTIONS));
-        } catch (BatonException e) {
-            System.err.println("bpb: " + e.getMessage() + " (" + e.type() + ")");
-            System.exit(e.type().equals("bad-option") || e.type().equals("data-missing") ? 2 : 1);
-        }
+        Arguments.run("bpb", args, OPTIONS, arguments -> run(arguments));
     }
 
     /** Runs the measurement; returns the totals per held-out set. */

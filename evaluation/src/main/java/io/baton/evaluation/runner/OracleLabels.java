@@ -7,7 +7,6 @@ import io.baton.evaluation.baselines.DocumentSentences;
 import io.baton.evaluation.baselines.GreedyOracle;
 import io.baton.evaluation.rouge.RougeScorer;
 import io.baton.evaluation.rouge.RougeType;
-import io.baton.protocol.problems.BatonException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -45,12 +44,7 @@ public final class OracleLabels {
     private final GreedyOracle oracle = new GreedyOracle();
 
     public static void main(String[] args) {
-        try {
-            new OracleLabels().run(Arguments.parse(args, OPTIONS));
-        } catch (BatonException e) {
-            System.err.println("labels: " + e.getMessage() + " (" + e.type() + ")");
-            System.exit(e.type().equals("bad-option") || e.type().equals("data-missing") ? 2 : 1);
-        }
+        Arguments.run("labels", args, OPTIONS, arguments -> new OracleLabels().run(arguments));
     }
 
     /** Writes the label files; returns the table it printed. */

@@ -1,6 +1,5 @@
 package io.baton.evaluation.runner;
 
-import io.baton.protocol.problems.BatonException;
 import io.baton.evaluation.Arguments;
 import io.baton.evaluation.DataDir;
 import io.baton.evaluation.Table;
@@ -51,12 +50,7 @@ public final class QualityRunner {
     private final GreedyOracle oracle = new GreedyOracle();
 
     public static void main(String[] args) {
-        try {
-            new QualityRunner().run(Arguments.parse(args, OPTIONS));
-        } catch (BatonException e) {
-            System.err.println("quality: " + e.getMessage() + " (" + e.type() + ")");
-            System.exit(e.type().equals("bad-option") || e.type().equals("data-missing") ? 2 : 1);
-        }
+        Arguments.run("quality", args, OPTIONS, arguments -> new QualityRunner().run(arguments));
     }
 
     /** Runs the evaluation; returns per set the scores per method, in table order. */

@@ -8,7 +8,6 @@ import io.baton.evaluation.baselines.DocumentSentences;
 import io.baton.evaluation.baselines.GreedyOracle;
 import io.baton.gateway.summarize.SentenceFeatures;
 import io.baton.gateway.summarize.SummaryService;
-import io.baton.protocol.problems.BatonException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -59,12 +58,7 @@ public final class SelectorFeatures {
     private final GreedyOracle oracle = new GreedyOracle();
 
     public static void main(String[] args) {
-        try {
-            new SelectorFeatures().run(Arguments.parse(args, OPTIONS));
-        } catch (BatonException e) {
-            System.err.println("features: " + e.getMessage() + " (" + e.type() + ")");
-            System.exit(e.type().equals("bad-option") || e.type().equals("data-missing") ? 2 : 1);
-        }
+        Arguments.run("features", args, OPTIONS, arguments -> new SelectorFeatures().run(arguments));
     }
 
     /** One sentence's features and label, as written. */

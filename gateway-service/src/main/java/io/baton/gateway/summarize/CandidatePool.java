@@ -147,12 +147,7 @@ final class CandidatePool {
         }
         List<MmrSelector.Pick> picks;
         if (statistics == null) {
-            List<TermVector> terms = TermVector.of(texts());
-            List<MmrSelector.Candidate> candidates = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                candidates.add(new MmrSelector.Candidate(kept.get(i).vector(), terms.get(i), words[i]));
-            }
-            picks = selector.select(candidates, eligible, maxSentences, maxWords);
+            picks = selector.select(candidates(), eligible, maxSentences, maxWords);
         } else {
             picks = selector.select(relevance(), centred(), words, eligible, maxSentences, maxWords);
         }
@@ -175,12 +170,8 @@ final class CandidatePool {
             throw new IllegalStateException("the document has more than " + capacity + " sentences"
                     + " (baton.summaries.max-candidates): its features are not all kept");
         }
-        int n = kept.size();
-        List<TermVector> terms = TermVector.of(texts());
-        List<MmrSelector.Candidate> candidates = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            candidates.add(new MmrSelector.Candidate(kept.get(i).vector(), terms.get(i), kept.get(i).words));
-        }
+        List<MmrSelector.Candidate> candidates = candidates();
+        int n = candidates.size();
         double[][] z = MmrSelector.standardScores(candidates);
         double[][] centred = MmrSelector.centred(candidates);
         List<SentenceFeatures> features = new ArrayList<>(n);
@@ -190,6 +181,16 @@ final class CandidatePool {
                     selector.mix(z[0][i], z[1][i], z[2][i]), centred[i]));
         }
         return features;
+    }
+
+    /** The kept sentences as selection's candidates: vector, term vector over the kept ones, words. */
+    private List<MmrSelector.Candidate> candidates() {
+        List<TermVector> terms = TermVector.of(texts());
+        List<MmrSelector.Candidate> candidates = new ArrayList<>(kept.size());
+        for (int i = 0; i < kept.size(); i++) {
+            candidates.add(new MmrSelector.Candidate(kept.get(i).vector(), terms.get(i), kept.get(i).words));
+        }
+        return candidates;
     }
 
     /** The kept sentences' relevance over the whole document (once the pool has overflowed). */

@@ -24,8 +24,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Iterator;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Flux;
@@ -95,11 +97,7 @@ public final class SummaryService {
             long started = System.nanoTime();
             check(request);
             String model = tokenizers.resolve(request.model());
-            return Flux.usingWhen(Mono.just("summary-" + UUID.randomUUID()),
-                    document -> run(tenant, document, model, request, started),
-                    document -> discard(tenant, document),
-                    (document, error) -> discard(tenant, document),
-                    document -> discard(tenant, document));
+            return onTemporaryDocument("summary-", tenant, document -> run(tenant, document, model, request, started));
         });
     }
 
@@ -130,7 +128,7 @@ public final class SummaryService {
                                    long started, SummaryJournal journal) {
         String text = request.text();
         boolean abstractive = SummaryRequest.ABSTRACTIVE.equals(request.mode());
-        Segmenter segmenter = new Segmenter(tokenizers.tokenizer(model), properties.segmenting().maxTokens(), cut);
+        Segmenter segmenter = segmenter(model);
         SentenceTable table = table(text);
         long[] totals = new long[2];   // tokens, segments; written one segment at a time
         boolean[] paused = new boolean[1];
@@ -171,24 +169,31 @@ public final class SummaryService {
         return Mono.defer(() -> {
             InputText.check(text);
             String resolved = tokenizers.resolve(model);
-            return Mono.usingWhen(Mono.just("features-" + UUID.randomUUID()),
-                    document -> {
-                        SentenceTable table = table(text);
-                        Segmenter segmenter = new Segmenter(tokenizers.tokenizer(resolved),
-                                properties.segmenting().maxTokens(), cut);
-                        DocumentJob job = new DocumentJob(tenant, document, resolved, () -> segmenter.segments(text),
-                                text.length());
-                        return pipeline.run(job).publishOn(Schedulers.boundedElastic())
-                                .doOnNext(result -> gather(table, result, resolved))
-                                .then(Mono.fromCallable(() -> {
-                                    table.finish();
-                                    return table.pool().features();
-                                }));
-                    },
-                    document -> discard(tenant, document),
-                    (document, error) -> discard(tenant, document),
-                    document -> discard(tenant, document));
+            return onTemporaryDocument("features-", tenant, document -> {
+                SentenceTable table = table(text);
+                Segmenter segmenter = segmenter(resolved);
+                DocumentJob job = new DocumentJob(tenant, document, resolved, () -> segmenter.segments(text),
+                        text.length());
+                return pipeline.run(job).publishOn(Schedulers.boundedElastic())
+                        .doOnNext(result -> gather(table, result, resolved))
+                        .then(Mono.fromCallable(() -> {
+                            table.finish();
+                            return table.pool().features();
+                        }));
+            }).single();
         });
+    }
+
+    /** {@code work} on a fresh document id ({@code prefix} + a UUID) whose checkpoints are deleted however it ends. */
+    private <T> Flux<T> onTemporaryDocument(String prefix, String tenant, Function<String, Publisher<T>> work) {
+        return Flux.usingWhen(Mono.just(prefix + UUID.randomUUID()), work,
+                document -> discard(tenant, document),
+                (document, error) -> discard(tenant, document),
+                document -> discard(tenant, document));
+    }
+
+    private Segmenter segmenter(String model) {
+        return new Segmenter(tokenizers.tokenizer(model), properties.segmenting().maxTokens(), cut);
     }
 
     /** An empty table over a pool with the configured bound and weights. */
