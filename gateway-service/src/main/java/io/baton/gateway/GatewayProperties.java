@@ -201,11 +201,18 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
      * keeps in memory (a document with more is cut to its best half whenever the pool is full:
      * docs/gateway.md#summaries); the default holds every document of the evaluation sets (at
      * most 1,596 sentences), so they get exactly the selection over all their sentences.
+     * {@code selector}: how relevance is scored ({@link #SELECTORS}): {@code auto} the model's learned
+     * selector where its folder has one ({@code selector.json}, docs/quality.md#the-learned-selector),
+     * with the {@code lambda} it was chosen with, else the centrality mix above; {@code learned} the
+     * learned one, and a summary with a model that has none fails; {@code centrality} the mix always.
      */
     public record Summaries(@DefaultValue("5") int sentences, @DefaultValue("0.3") double lambda,
                             @DefaultValue("12") int minWords, @DefaultValue("0.5") double lexicalWeight,
                             @DefaultValue("0.25") double lengthWeight, @DefaultValue Abstractive abstractive,
-                            @DefaultValue("2048") int maxCandidates) {
+                            @DefaultValue("2048") int maxCandidates, @DefaultValue("auto") String selector) {
+
+        /** The values of {@code baton.summaries.selector}. */
+        public static final List<String> SELECTORS = List.of("auto", "learned", "centrality");
 
         public Summaries {
             if (sentences < 1 || minWords < 0 || lambda < 0 || lambda > 1 || lexicalWeight < 0 || lexicalWeight > 1
@@ -213,6 +220,9 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
                 throw new IllegalArgumentException("baton.summaries: sentences >= 1, min-words >= 0, "
                         + "0 <= lambda <= 1, 0 <= lexical-weight <= 1, length-weight >= 0 and max-candidates >= 2"
                         + " are required");
+            }
+            if (!SELECTORS.contains(selector)) {
+                throw new IllegalArgumentException("baton.summaries.selector '" + selector + "' is none of " + SELECTORS);
             }
         }
     }

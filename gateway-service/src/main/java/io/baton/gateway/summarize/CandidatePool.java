@@ -32,6 +32,10 @@ import java.util.stream.IntStream;
  *       centring. What can differ from an unbounded selection is only a sentence the cuts passed
  *       over.</li>
  * </ul>
+ * Relevance is {@link MmrSelector}'s centrality mix of the three standard scores, or, where the
+ * model has one and the settings use it, the {@link LearnedRelevance} of those scores, the
+ * sentence's position and words and its centred vector (with the learned selector's own MMR
+ * {@code lambda}); both paths above compute either the same way.
  */
 final class CandidatePool {
 
@@ -81,6 +85,8 @@ final class CandidatePool {
     private final int capacity;
     private final int minWords;
     private final MmrSelector selector;
+    /** Null: relevance is the selector's centrality mix. */
+    private final LearnedRelevance learned;
     private List<Kept> kept = new ArrayList<>();
     /** Null until the pool first overflows. */
     private DocumentStatistics statistics;
@@ -95,13 +101,23 @@ final class CandidatePool {
      * @param weights  selection's weights
      */
     CandidatePool(String text, int capacity, int minWords, MmrSelector.Weights weights) {
+        this(text, capacity, minWords, weights, null);
+    }
+
+    /**
+     * @param learned the learned relevance in place of {@code weights}' centrality mix, with its own
+     *                {@code lambda}; null: the mix
+     */
+    CandidatePool(String text, int capacity, int minWords, MmrSelector.Weights weights, LearnedRelevance learned) {
         if (capacity < 2) {
             throw new IllegalArgumentException("the pool needs room for at least 2 sentences, not " + capacity);
         }
         this.text = text;
         this.capacity = capacity;
         this.minWords = minWords;
-        this.selector = new MmrSelector(weights);
+        this.learned = learned;
+        this.selector = new MmrSelector(learned == null ? weights
+                : new MmrSelector.Weights(learned.lambda(), weights.lexicalWeight(), weights.lengthWeight()));
     }
 
     /** Adds the next sentence of the document: its characters {@code [start, end)} and its model vector. */
@@ -145,13 +161,17 @@ final class CandidatePool {
             words[i] = kept.get(i).words;
             eligible[i] = words[i] >= minWords;
         }
-        List<MmrSelector.Pick> picks;
+        double[] relevance;
+        double[][] centred;
         if (statistics == null) {
-            picks = selector.select(candidates(), eligible, maxSentences, maxWords);
+            List<SentenceFeatures> features = features();
+            relevance = features.stream().mapToDouble(SentenceFeatures::relevance).toArray();
+            centred = features.stream().map(SentenceFeatures::centred).toArray(double[][]::new);
         } else {
-            picks = selector.select(relevance(), centred(), words, eligible, maxSentences, maxWords);
+            centred = centred(statistics.meanVector());
+            relevance = relevance(centred);
         }
-        return picks.stream()
+        return selector.select(relevance, centred, words, eligible, maxSentences, maxWords).stream()
                 .sorted(Comparator.comparingInt(MmrSelector.Pick::index))
                 .map(p -> new Choice(kept.get(p.index()).start, kept.get(p.index()).end, p.relevance()))
                 .filter(choice -> choice.end() > choice.start())
@@ -177,8 +197,9 @@ final class CandidatePool {
         List<SentenceFeatures> features = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             Kept k = kept.get(i);
-            features.add(new SentenceFeatures(k.start, k.end, k.words, z[0][i], z[1][i], z[2][i],
-                    selector.mix(z[0][i], z[1][i], z[2][i]), centred[i]));
+            double position = position(k);
+            features.add(new SentenceFeatures(k.start, k.end, k.words, position, z[0][i], z[1][i], z[2][i],
+                    relevance(z[0][i], z[1][i], z[2][i], position, k.words, centred[i]), centred[i]));
         }
         return features;
     }
@@ -193,8 +214,26 @@ final class CandidatePool {
         return candidates;
     }
 
-    /** The kept sentences' relevance over the whole document (once the pool has overflowed). */
-    private double[] relevance() {
+    /**
+     * A sentence's relevance from its standard scores, position, words and centred unit vector:
+     * the learned relevance, or the selector's centrality mix.
+     */
+    private double relevance(double zModel, double zLexical, double zLength, double position, int words,
+                             double[] centred) {
+        return learned == null ? selector.mix(zModel, zLexical, zLength)
+                : learned.relevance(zModel, zLexical, zLength, position, words, centred);
+    }
+
+    /** A kept sentence's first character over the document's length. */
+    private double position(Kept k) {
+        return text.isEmpty() ? 0 : (double) k.start / text.length();
+    }
+
+    /**
+     * The kept sentences' relevance over the whole document (once the pool has overflowed), given
+     * their vectors centred on the document's mean.
+     */
+    private double[] relevance(double[][] centred) {
         double[] lexicalMoments = new double[2];
         double[] termCentroid = statistics.finalTerms(documentSentences(), lexicalMoments);
         double[] centroid = statistics.centroidUnit();
@@ -206,16 +245,16 @@ final class CandidatePool {
             double model = MmrSelector.dot(MmrSelector.unit(k.vector()), centroid);
             double lexical = statistics.terms(text.substring(k.start, k.end)).dot(termCentroid);
             double length = Math.log(Math.max(1, k.words));
-            relevance[i] = selector.mix(MmrSelector.standard(model, modelMoments[0], modelMoments[1]),
+            relevance[i] = relevance(MmrSelector.standard(model, modelMoments[0], modelMoments[1]),
                     MmrSelector.standard(lexical, lexicalMoments[0], lexicalMoments[1]),
-                    MmrSelector.standard(length, lengthMoments[0], lengthMoments[1]));
+                    MmrSelector.standard(length, lengthMoments[0], lengthMoments[1]), position(k), k.words,
+                    centred[i]);
         }
         return relevance;
     }
 
-    /** The kept sentences' vectors minus the document's mean vector, as unit vectors. */
-    private double[][] centred() {
-        double[] mean = statistics.meanVector();
+    /** The kept sentences' vectors minus {@code mean} (the document's mean vector), as unit vectors. */
+    private double[][] centred(double[] mean) {
         double[][] centred = new double[kept.size()][];
         for (int i = 0; i < centred.length; i++) {
             double[] v = kept.get(i).vector();
@@ -251,12 +290,14 @@ final class CandidatePool {
             lexical[i] = statistics.terms(text.substring(kept.get(i).start, kept.get(i).end)).dot(termCentroid);
         }
         double[] zLexical = MmrSelector.standardised(lexical);
+        double[][] centred = learned == null ? new double[n][] : centred(statistics.meanVector());
         double[] score = new double[n];
         for (int i = 0; i < n; i++) {
             Kept k = kept.get(i);
             double model = MmrSelector.dot(MmrSelector.unit(k.vector()), centroid);
-            score[i] = selector.mix(MmrSelector.standard(model, modelMoments[0], modelMoments[1]), zLexical[i],
-                    MmrSelector.standard(Math.log(Math.max(1, k.words)), lengthMoments[0], lengthMoments[1]));
+            score[i] = relevance(MmrSelector.standard(model, modelMoments[0], modelMoments[1]), zLexical[i],
+                    MmrSelector.standard(Math.log(Math.max(1, k.words)), lengthMoments[0], lengthMoments[1]),
+                    position(k), k.words, centred[i]);
         }
         Comparator<Integer> better = Comparator.<Integer, Boolean>comparing(i -> kept.get(i).words >= minWords)
                 .thenComparingDouble(i -> score[i]).reversed();

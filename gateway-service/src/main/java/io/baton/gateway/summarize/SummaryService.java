@@ -58,6 +58,7 @@ public final class SummaryService {
     private final MemoryClient memory;
     private final GatewayProperties properties;
     private final Cut cut;
+    private final LearnedSelectors selectors;
     private final MeterRegistry registry;
 
     /** A service whose meters go nowhere (tests). */
@@ -81,6 +82,7 @@ public final class SummaryService {
         this.memory = memory;
         this.properties = properties;
         this.cut = Cut.named(properties.segmenting().cut());
+        this.selectors = new LearnedSelectors(properties.models().dir(), properties.summaries().selector());
     }
 
     private DistributionSummary tokenUsage(String model) {
@@ -129,7 +131,7 @@ public final class SummaryService {
         String text = request.text();
         boolean abstractive = SummaryRequest.ABSTRACTIVE.equals(request.mode());
         Segmenter segmenter = segmenter(model);
-        SentenceTable table = table(text);
+        SentenceTable table = abstractive ? null : table(text, model);
         long[] totals = new long[2];   // tokens, segments; written one segment at a time
         boolean[] paused = new boolean[1];
         DocumentJob job = journal == null
@@ -170,7 +172,7 @@ public final class SummaryService {
             InputText.check(text);
             String resolved = tokenizers.resolve(model);
             return onTemporaryDocument("features-", tenant, document -> {
-                SentenceTable table = table(text);
+                SentenceTable table = table(text, resolved);
                 Segmenter segmenter = segmenter(resolved);
                 DocumentJob job = new DocumentJob(tenant, document, resolved, () -> segmenter.segments(text),
                         text.length());
@@ -196,11 +198,15 @@ public final class SummaryService {
         return new Segmenter(tokenizers.tokenizer(model), properties.segmenting().maxTokens(), cut);
     }
 
-    /** An empty table over a pool with the configured bound and weights. */
-    private SentenceTable table(String text) {
+    /**
+     * An empty table over a pool with the configured bound and weights, and the learned relevance
+     * of {@code model} (a resolved id) where the setting uses it.
+     */
+    private SentenceTable table(String text, String model) {
         GatewayProperties.Summaries settings = properties.summaries();
         return new SentenceTable(new CandidatePool(text, settings.maxCandidates(), settings.minWords(),
-                new MmrSelector.Weights(settings.lambda(), settings.lexicalWeight(), settings.lengthWeight())));
+                new MmrSelector.Weights(settings.lambda(), settings.lexicalWeight(), settings.lengthWeight()),
+                selectors.of(model)));
     }
 
     /** Feeds the answers a journal recorded, with their segments, to {@code table} (null: abstractive). */

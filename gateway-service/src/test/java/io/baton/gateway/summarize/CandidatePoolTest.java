@@ -127,6 +127,67 @@ class CandidatePoolTest {
         assertEquals(old, sameSpansWithNewRelevance(old, picks), "the same sentences are picked");
     }
 
+    /** A learned relevance over 256-component vectors with seeded weights, and MMR trade-off 0.5. */
+    static LearnedRelevance learned(long seed) {
+        java.util.Random random = new java.util.Random(seed);
+        double[] vector = random.doubles(256, -1, 1).toArray();
+        return new LearnedRelevance("test", new double[] {0.1, -0.2, 2.5, 0.5, 2.9}, new double[] {1, 1, 1, 0.3, 0.8},
+                new double[] {0.2, 0.6, 0.3, -0.4, 0.5}, vector, -3, -3.2, 1.4, 0.5);
+    }
+
+    @Test
+    void withALearnedRelevanceThePicksAreMmrOverItAndTheFeaturesCarryIt() {
+        String text = SelectionDocuments.synthetic(400, 300, 5);
+        LearnedRelevance learned = learned(6);
+        CandidatePool pool = new CandidatePool(text, DEFAULT_CAPACITY, MIN_WORDS, WEIGHTS, learned);
+        SentenceTable table = new SentenceTable(pool);
+        SelectionDocuments.segments(trained, 256, text, 256, 7, table::add);
+        table.finish();
+        List<SentenceFeatures> features = pool.features();
+        List<CandidatePool.Choice> picks = pool.choose(Integer.MAX_VALUE, 150);
+        int[] replayed = new SelectionReplay(learned, learned.lambda(), MIN_WORDS).pick(features, 150);
+        assertEquals(picks.size(), replayed.length);
+        for (int i = 0; i < picks.size(); i++) {
+            SentenceFeatures f = features.get(replayed[i]);
+            assertEquals(f.start(), picks.get(i).start(), "pick " + i);
+            // The formula of LearnedRelevance's comment, written out here.
+            double[] x = {f.zModel(), f.zLexical(), f.zLength(), f.position(), Math.log(f.words())};
+            double logit = learned.bias() + MmrSelector.dot(learned.vectorWeights(), f.centred());
+            for (int k = 0; k < x.length; k++) {
+                logit += learned.weights()[k] * (x[k] - learned.mean()[k]) / learned.sd()[k];
+            }
+            assertEquals((logit - learned.center()) / learned.scale(), picks.get(i).relevance(), 1e-12);
+            assertEquals((double) f.start() / text.length(), f.position(), 0);
+        }
+        List<CandidatePool.Choice> centrality = new CandidatePool(text, DEFAULT_CAPACITY, MIN_WORDS, WEIGHTS)
+                .choose(Integer.MAX_VALUE, 150);
+        assertTrue(!centrality.equals(picks), "the learned relevance changes what is picked");
+    }
+
+    @Test
+    void beyondThePoolALearnedRelevanceIsTheWholeDocumentsToo() {
+        String text = SelectionDocuments.synthetic(1500, 300, 3);   // words of seed 3 share no hash bucket (above)
+        LearnedRelevance learned = learned(9);
+        CandidatePool bounded = new CandidatePool(text, 128, MIN_WORDS, WEIGHTS, learned);
+        CandidatePool whole = new CandidatePool(text, 4096, MIN_WORDS, WEIGHTS, learned);
+        SentenceTable a = new SentenceTable(bounded);
+        SentenceTable b = new SentenceTable(whole);
+        SelectionDocuments.segments(trained, 256, text, 256, 10, (segment, vectors) -> {
+            a.add(segment, vectors);
+            b.add(segment, vectors);
+        });
+        a.finish();
+        b.finish();
+        assertTrue(bounded.size() <= 128);
+        List<SentenceFeatures> all = whole.features();
+        List<CandidatePool.Choice> picks = bounded.choose(Integer.MAX_VALUE, 150);
+        assertTrue(picks.size() > 3, "picks " + picks);
+        for (CandidatePool.Choice pick : picks) {
+            SentenceFeatures f = all.stream().filter(x -> x.start() == pick.start()).findFirst().orElseThrow();
+            assertEquals(f.relevance(), pick.relevance(), 1e-9, "sentence at " + pick.start());
+        }
+    }
+
     /** {@code old}'s spans with the relevance {@code picks} gives them (to compare spans only, relevance to 1e-9 above). */
     private static List<CandidatePool.Choice> sameSpansWithNewRelevance(List<CandidatePool.Choice> old,
                                                                         List<CandidatePool.Choice> picks) {

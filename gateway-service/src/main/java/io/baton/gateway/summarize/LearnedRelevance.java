@@ -1,0 +1,134 @@
+package io.baton.gateway.summarize;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A learned sentence scorer (issue 17, docs/quality.md#the-learned-selector): a logistic
+ * regression, fitted by {@code bench/selector_fit.py} on the greedy ROUGE oracle's picks, over
+ * what selection knows of a sentence ({@link SentenceFeatures}): its three standard scores, its
+ * position (first character over the document's length), the log of its words, and its centred
+ * unit model vector. Its relevance is the regression's log-odds, shifted and scaled by the mean
+ * and standard deviation of the log-odds over the training sentences, so that MMR's {@code lambda}
+ * weighs it against similarity on the scale it weighs the centrality mix on:
+ * <pre>
+ *   relevance = (sum_k w_k (x_k - mean_k) / sd_k + v . centred + bias - center) / scale
+ * </pre>
+ * It belongs to one model (its vectors' space): the file {@value #FILE_NAME} in the model's folder,
+ * beside its tokenizer. It carries the MMR {@code lambda} it was chosen with.
+ *
+ * @param model         the model whose sentence vectors it was fitted on
+ * @param mean          per scalar feature ({@link #SCALARS}), its mean over the training sentences
+ * @param sd            per scalar feature, its standard deviation there
+ * @param weights       per scalar feature, its weight on the standardised value
+ * @param vectorWeights per component of the centred unit model vector, its weight (none: the
+ *                      vector is not a feature)
+ * @param bias          the regression's intercept
+ * @param center        the mean of the log-odds over the training sentences
+ * @param scale         their standard deviation
+ * @param lambda        MMR's trade-off chosen with these weights (1 = relevance only)
+ */
+record LearnedRelevance(String model, double[] mean, double[] sd, double[] weights, double[] vectorWeights,
+                        double bias, double center, double scale, double lambda) {
+
+    /** The file in a model's folder. */
+    static final String FILE_NAME = "selector.json";
+    /** The format this reads. */
+    static final String FORMAT = "baton-selector/1";
+    /** The scalar features, in the order of {@link #mean}, {@link #sd} and {@link #weights}. */
+    static final List<String> SCALARS = List.of("zModel", "zLexical", "zLength", "position", "lnWords");
+
+    LearnedRelevance {
+        int k = SCALARS.size();
+        if (mean.length != k || sd.length != k || weights.length != k) {
+            throw new IllegalArgumentException("mean, sd and weights need one value per feature " + SCALARS);
+        }
+        for (double s : sd) {
+            if (!(s > 0)) {
+                throw new IllegalArgumentException("every feature's sd must be positive");
+            }
+        }
+        if (!(scale > 0) || !(lambda >= 0 && lambda <= 1)) {
+            throw new IllegalArgumentException("scale > 0 and 0 <= lambda <= 1 are required");
+        }
+    }
+
+    /** The relevance of a sentence with these features. */
+    double relevance(double zModel, double zLexical, double zLength, double position, int words, double[] centred) {
+        if (vectorWeights.length > 0 && centred.length != vectorWeights.length) {
+            throw new IllegalStateException("the model's sentence vectors have " + centred.length
+                    + " components; the learned selector of '" + model + "' was fitted on " + vectorWeights.length);
+        }
+        double[] x = {zModel, zLexical, zLength, position, Math.log(Math.max(1, words))};
+        double logit = bias;
+        for (int k = 0; k < x.length; k++) {
+            logit += weights[k] * (x[k] - mean[k]) / sd[k];
+        }
+        if (vectorWeights.length > 0) {
+            logit += MmrSelector.dot(vectorWeights, centred);
+        }
+        return (logit - center) / scale;
+    }
+
+    /**
+     * The selector in model folder {@code dir}, or null when it has none.
+     *
+     * @throws IllegalStateException when the file is there but is not a selector this reads
+     */
+    static LearnedRelevance load(Path dir) {
+        Path file = dir.resolve(FILE_NAME);
+        return Files.isRegularFile(file) ? read(file) : null;
+    }
+
+    /**
+     * The selector in {@code file}.
+     *
+     * @throws IllegalStateException when it is not a selector this reads
+     */
+    static LearnedRelevance read(Path file) {
+        try {
+            JsonNode json = JsonMapper.builder().build().readTree(Files.readString(file));
+            if (!FORMAT.equals(json.path("format").asString(""))) {
+                throw new IllegalArgumentException("format is not '" + FORMAT + "'");
+            }
+            List<String> features = json.path("features").valueStream().map(JsonNode::asString).toList();
+            if (!SCALARS.equals(features)) {
+                throw new IllegalArgumentException("features are " + features + ", not " + SCALARS);
+            }
+            return new LearnedRelevance(json.path("model").asString(""), doubles(json, "mean"), doubles(json, "sd"),
+                    doubles(json, "weights"), doubles(json, "vectorWeights"), number(json, "bias"),
+                    number(json, "center"), number(json, "scale"), number(json, "lambda"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the learned selector " + file, e);
+        } catch (JacksonException | IllegalArgumentException e) {
+            throw new IllegalStateException("the learned selector " + file + " is not valid: " + e.getMessage(), e);
+        }
+    }
+
+    private static double[] doubles(JsonNode json, String field) {
+        JsonNode array = json.path(field);
+        if (!array.isArray()) {
+            throw new IllegalArgumentException("'" + field + "' is not an array of numbers");
+        }
+        return array.valueStream().mapToDouble(v -> {
+            if (!v.isNumber()) {
+                throw new IllegalArgumentException("'" + field + "' holds a value that is not a number");
+            }
+            return v.asDouble();
+        }).toArray();
+    }
+
+    private static double number(JsonNode json, String field) {
+        JsonNode value = json.path(field);
+        if (!value.isNumber()) {
+            throw new IllegalArgumentException("'" + field + "' is not a number");
+        }
+        return value.asDouble();
+    }
+}
