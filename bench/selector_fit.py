@@ -7,8 +7,14 @@ against the greedy oracle's labels, beside today's fixed mix (``relevance``).
 
 Feature sets: ``scalars`` (zModel, zLexical, zLength, position, ln words) and ``scalars+vector``
 (also the sentence's centred unit model vector). Numpy only; L2-regularised Newton steps.
+
+``--write FILE --model M [--design D] [--lambda L]`` also writes the fitted scorer of design ``D``
+as the gateway reads it (``selector.json`` in the model's folder, format ``baton-selector/1``:
+io.baton.gateway.summarize.LearnedRelevance), its log-odds shifted and scaled by their mean and
+standard deviation over the training sentences, with the MMR trade-off ``L`` it is to be used with.
 """
 import argparse
+import datetime
 import json
 import os
 
@@ -74,6 +80,10 @@ def main():
     parser.add_argument("--train", default="squality-train,qmsum-train")
     parser.add_argument("--test", default="squality,qmsum")
     parser.add_argument("--l2", type=float, default=1.0)
+    parser.add_argument("--write", help="write the fitted scorer of --design here (selector.json)")
+    parser.add_argument("--model", help="the model the features came from (with --write)")
+    parser.add_argument("--design", default="scalars+vector", choices=("scalars", "scalars+vector"))
+    parser.add_argument("--lambda", dest="lam", type=float, default=0.3, help="MMR trade-off (with --write)")
     args = parser.parse_args()
     train = [load(args.dir, name) for name in args.train.split(",")]
     tests = {name: load(args.dir, name) for name in args.test.split(",")}
@@ -95,9 +105,40 @@ def main():
         cells = [auc(relevance, labels)] + [auc(score(weights[d], designs[d](s, v)), labels) for d in designs]
         print(f"| {name} | {len(labels):,} | {int(labels.sum()):,} | " + " | ".join(f"{c:.3f}" for c in cells) + " |")
     print()
+    if args.write:
+        write(args, weights[args.design], mean, sd, designs[args.design](xs, np.vstack([t[1] for t in train])), y)
     print("scalar weights (standardised features, then bias):",
           " ".join(f"{k}={w:+.3f}" for k, w in zip(SCALARS + ("lnWords", "bias"),
                                                     np.r_[weights["scalars"][:5], weights["scalars"][-1]])))
+
+
+def write(args, w, mean, sd, design, labels):
+    """The scorer as the gateway reads it (LearnedRelevance), to ``args.write``."""
+    if not args.model:
+        raise SystemExit("--write needs --model")
+    k = len(SCALARS) + 1
+    vector = w[k:-1] if len(w) > k + 1 else np.zeros(0)
+    logits = score(w, design)
+    selector = {
+        "format": "baton-selector/1",
+        "model": args.model,
+        "features": list(SCALARS) + ["lnWords"],
+        "mean": mean.tolist(),
+        "sd": sd.tolist(),
+        "weights": w[:k].tolist(),
+        "vectorWeights": vector.tolist(),
+        "bias": float(w[-1]),
+        "center": float(logits.mean()),
+        "scale": float(logits.std()),
+        "lambda": args.lam,
+        "fitted": {"design": args.design, "l2": args.l2, "trainSets": args.train, "sentences": int(len(labels)),
+                   "oraclePicks": int(labels.sum()), "date": datetime.date.today().isoformat(),
+                   "by": "bench/selector_fit.py"},
+    }
+    with open(args.write, "w", encoding="utf-8") as out:
+        json.dump(selector, out, indent=1)
+        out.write("\n")
+    print(f"wrote {args.write} ({args.design}, L2 {args.l2}, lambda {args.lam})")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,11 @@ public final class Table {
         return this;
     }
 
+    /** The rows so far, each a list of its cells as written. */
+    public List<List<String>> rows() {
+        return List.copyOf(rows);
+    }
+
     public String markdown() {
         StringBuilder out = new StringBuilder();
         out.append(line(header)).append('\n');

@@ -113,7 +113,7 @@ public final class SelectorFeatures {
                     List<Map<String, Object>> rows = new ArrayList<>();
                     for (int i = 0; i < features.size(); i++) {
                         SentenceFeatures f = features.get(i);
-                        Row row = new Row(f, (double) f.start() / document.text().length(), picked.contains(i));
+                        Row row = new Row(f, f.position(), picked.contains(i));
                         all.add(row);
                         Map<String, Object> json = new LinkedHashMap<>();
                         json.put("words", f.words());
