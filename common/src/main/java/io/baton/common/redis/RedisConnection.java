@@ -15,6 +15,7 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -106,12 +107,17 @@ public final class RedisConnection implements AutoCloseable {
     private void connect(CompletableFuture<StatefulConnection<String, byte[]>> target) {
         CompletableFuture<? extends StatefulConnection<String, byte[]>> attempt;
         if (client instanceof RedisClusterClient cluster) {
-            attempt = cluster.connectAsync(CODEC);
+            // connectAsync, unlike connect, does not load the topology: without it every attempt
+            // fails with "Partitions not initialized". Load it (from the seeds, without blocking)
+            // first; a retry after a failure loads it again.
+            attempt = cluster.refreshPartitionsAsync().toCompletableFuture()
+                    .thenCompose(loaded -> cluster.connectAsync(CODEC));
         } else {
             attempt = ((RedisClient) client).connectAsync(CODEC, settings.uris().get(0)).toCompletableFuture();
         }
-        attempt.whenComplete((connection, failure) -> {
-            if (failure != null) {
+        attempt.whenComplete((connection, thrown) -> {
+            if (thrown != null) {
+                Throwable failure = thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause() : thrown;
                 if (reportedDown.compareAndSet(false, true)) {
                     log.warn("cannot connect to Redis ({}): {}; requests fail with store-unavailable until it answers",
                             settings.describe(), failure.getMessage());
