@@ -8,10 +8,11 @@ against the greedy oracle's labels, beside today's fixed mix (``relevance``).
 Feature sets: ``scalars`` (zModel, zLexical, zLength, position, ln words) and ``scalars+vector``
 (also the sentence's centred unit model vector). Numpy only; L2-regularised Newton steps.
 
-``--write FILE --model M [--design D] [--lambda L]`` also writes the fitted scorer of design ``D``
+``--write FILE --model M [--design D] [--lambda L] [--min-words N]`` also writes the fitted scorer of design ``D``
 as the gateway reads it (``selector.json`` in the model's folder, format ``baton-selector/1``:
 io.baton.gateway.summarize.LearnedRelevance), its log-odds shifted and scaled by their mean and
-standard deviation over the training sentences, with the MMR trade-off ``L`` it is to be used with.
+standard deviation over the training sentences, with the MMR trade-off ``L`` (and the fewest words
+of a sentence picked while longer ones are left, ``N``) it is to be used with.
 """
 import argparse
 import datetime
@@ -56,16 +57,17 @@ def auc(scores, labels):
     return (ranks[labels == 1].sum() - positives * (positives + 1) / 2) / (positives * negatives)
 
 
-def fit(x, y, l2=1.0, steps=25):
-    """Logistic regression weights (last one the bias) by Newton's method."""
+def fit(x, y, l2=1.0, steps=25, weight=None):
+    """Logistic regression weights (last one the bias) by Newton's method; ``weight`` per row (default 1)."""
     x = np.hstack([x, np.ones((len(x), 1))])
+    c = np.ones(len(x)) if weight is None else weight
     w = np.zeros(x.shape[1])
     penalty = l2 * np.eye(x.shape[1])
     penalty[-1, -1] = 0
     for _ in range(steps):
         p = 1 / (1 + np.exp(-x @ w))
-        gradient = x.T @ (p - y) + penalty @ w
-        hessian = (x * (p * (1 - p))[:, None]).T @ x + penalty
+        gradient = x.T @ (c * (p - y)) + penalty @ w
+        hessian = (x * (c * p * (1 - p))[:, None]).T @ x + penalty
         w -= np.linalg.solve(hessian, gradient)
     return w
 
@@ -80,10 +82,13 @@ def main():
     parser.add_argument("--train", default="squality-train,qmsum-train")
     parser.add_argument("--test", default="squality,qmsum")
     parser.add_argument("--l2", type=float, default=1.0)
+    parser.add_argument("--balance", action="store_true", help="weigh every training set equally")
     parser.add_argument("--write", help="write the fitted scorer of --design here (selector.json)")
     parser.add_argument("--model", help="the model the features came from (with --write)")
     parser.add_argument("--design", default="scalars+vector", choices=("scalars", "scalars+vector"))
     parser.add_argument("--lambda", dest="lam", type=float, default=0.3, help="MMR trade-off (with --write)")
+    parser.add_argument("--min-words", type=int, help="fewest words of a sentence picked while longer ones are"
+                        " left (with --write; default: the gateway's setting)")
     args = parser.parse_args()
     train = [load(args.dir, name) for name in args.train.split(",")]
     tests = {name: load(args.dir, name) for name in args.test.split(",")}
@@ -94,7 +99,11 @@ def main():
         "scalars": lambda s, v: (s - mean) / sd,
         "scalars+vector": lambda s, v: np.hstack([(s - mean) / sd, v]),
     }
-    weights = {name: fit(np.vstack([design(t[0], t[1]) for t in train]), y, args.l2)
+    # --balance: every training set weighs as much as the others in all (its rows' weight is the mean
+    # set size over its own), so the set with most sentences does not decide alone.
+    sizes = [len(t[2]) for t in train]
+    weight = np.concatenate([np.full(n, np.mean(sizes) / n) for n in sizes]) if args.balance else None
+    weights = {name: fit(np.vstack([design(t[0], t[1]) for t in train]), y, args.l2, weight=weight)
                for name, design in designs.items()}
     print(f"trained on {args.train}: {len(y):,} sentences, {int(y.sum()):,} oracle picks; L2 {args.l2}")
     print()
@@ -131,7 +140,8 @@ def write(args, w, mean, sd, design, labels):
         "center": float(logits.mean()),
         "scale": float(logits.std()),
         "lambda": args.lam,
-        "fitted": {"design": args.design, "l2": args.l2, "trainSets": args.train, "sentences": int(len(labels)),
+        **({"minWords": args.min_words} if args.min_words is not None else {}),
+        "fitted": {"design": args.design, "l2": args.l2, "balanced": args.balance, "trainSets": args.train, "sentences": int(len(labels)),
                    "oraclePicks": int(labels.sum()), "date": datetime.date.today().isoformat(),
                    "by": "bench/selector_fit.py"},
     }

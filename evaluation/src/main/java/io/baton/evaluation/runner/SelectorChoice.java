@@ -41,7 +41,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Options: {@code --features DIR} (default {@code bench/out/features}), {@code --sets} (default
  * {@code squality,qmsum}), {@code --selectors F1,F2} (selector.json files), {@code --lambdas}
  * (default {@code file}: each file's own; or numbers, e.g. {@code 0.3,0.5,0.7,1}), {@code
- * --written-lambda} (default 0.3, the gateway's), {@code --min-words} (default 12, the gateway's),
+ * --written-lambda} (default 0.3, the gateway's), {@code --min-words} (default: a selector file's
+ * own where it has one, else 12, the gateway's),
  * {@code --data DIR}, {@code --out DIR} (default {@code bench/out}).
  */
 public final class SelectorChoice {
@@ -50,6 +51,8 @@ public final class SelectorChoice {
             "min-words", "data", "out");
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
+    /** The default of {@code baton.summaries.min-words}. */
+    private static final int GATEWAY_MIN_WORDS = 12;
 
     private final RougeScorer rouge = new RougeScorer(true);
 
@@ -64,16 +67,17 @@ public final class SelectorChoice {
     Table run(Arguments args) {
         Path data = Path.of(args.string("data", DataDir.dir().toString()));
         Path features = Path.of(args.string("features", "bench/out/features"));
-        int minWords = Integer.parseInt(args.string("min-words", "12"));
+        int minWords = Integer.parseInt(args.string("min-words", "-1"));
         Map<String, SelectionReplay> replays = new LinkedHashMap<>();
         double writtenLambda = Double.parseDouble(args.string("written-lambda", "0.3"));
-        replays.put("written, lambda " + writtenLambda, SelectionReplay.written(writtenLambda, minWords));
+        replays.put("written, lambda " + writtenLambda, SelectionReplay.written(writtenLambda,
+                minWords >= 0 ? minWords : GATEWAY_MIN_WORDS));
         String selectors = args.string("selectors", "");
         for (String file : selectors.isBlank() ? new String[0] : selectors.split(",")) {
             for (String lambda : args.string("lambdas", "file").split(",")) {
                 double value = "file".equals(lambda) ? Double.NaN : Double.parseDouble(lambda);
                 replays.put(Path.of(file).getFileName() + ", lambda " + lambda,
-                        SelectionReplay.learned(Path.of(file), value, minWords));
+                        SelectionReplay.learned(Path.of(file), value, minWords, GATEWAY_MIN_WORDS));
             }
         }
         Table table = new Table("set", "selection", "documents", "mean words", "ROUGE-1", "ROUGE-2", "ROUGE-L",

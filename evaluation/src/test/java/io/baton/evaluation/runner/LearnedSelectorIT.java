@@ -33,7 +33,7 @@ import tools.jackson.databind.json.JsonMapper;
  * A learned selector ({@code selector.json} in a model's folder) runs where the summary runs: the
  * zoo's gemma2-tiny, copied with a selector of seeded weights, through the standalone application's
  * API picks exactly what the selector file, replayed over the pipeline's features, picks
- * ({@link SelectionReplay}), each with the file's relevance; and {@code bench/quality choose}
+ * ({@link SelectionReplay}), each with the file's relevance, MMR lambda and fewest words; and {@code bench/quality choose}
  * over the features {@code bench/quality features} wrote scores that summary as {@code bench/quality
  * rouge} scores the API's.
  */
@@ -73,6 +73,7 @@ class LearnedSelectorIT {
         selector.put("center", -2.6);
         selector.put("scale", 1.1);
         selector.put("lambda", LAMBDA);
+        selector.put("minWords", 6);
         Path file = model.resolve("selector.json");
         Files.writeString(file, JsonMapper.builder().build().writeValueAsString(selector));
         return file;
@@ -87,7 +88,7 @@ class LearnedSelectorIT {
                     .features("learned-it", story.text(), MODEL).block(Duration.ofMinutes(5)));
             SummaryResponse summary = new SummaryApi(gateway.baseUrl(), Duration.ofMinutes(5))
                     .summarize(story.text(), MODEL, WORDS);
-            int[] replayed = SelectionReplay.learned(file, Double.NaN, 12).pick(features, WORDS);
+            int[] replayed = SelectionReplay.learned(file, Double.NaN, -1, 12).pick(features, WORDS);
             List<Integer> starts = Arrays.stream(replayed).mapToObj(i -> features.get(i).start()).toList();
             assertEquals(starts, summary.sentences().stream().map(s -> (int) s.start()).toList());
             assertTrue(starts.size() > 3, "picks " + starts);

@@ -106,7 +106,7 @@ final class CandidatePool {
 
     /**
      * @param learned the learned relevance in place of {@code weights}' centrality mix, with its own
-     *                {@code lambda}; null: the mix
+     *                {@code lambda} and, where it has one, its own {@code minWords}; null: the mix
      */
     CandidatePool(String text, int capacity, int minWords, MmrSelector.Weights weights, LearnedRelevance learned) {
         if (capacity < 2) {
@@ -114,7 +114,7 @@ final class CandidatePool {
         }
         this.text = text;
         this.capacity = capacity;
-        this.minWords = minWords;
+        this.minWords = learned == null ? minWords : learned.minWords(minWords);
         this.learned = learned;
         this.selector = new MmrSelector(learned == null ? weights
                 : new MmrSelector.Weights(learned.lambda(), weights.lexicalWeight(), weights.lengthWeight()));

@@ -21,7 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
  *   relevance = (sum_k w_k (x_k - mean_k) / sd_k + v . centred + bias - center) / scale
  * </pre>
  * It belongs to one model (its vectors' space): the file {@value #FILE_NAME} in the model's folder,
- * beside its tokenizer. It carries the MMR {@code lambda} it was chosen with.
+ * beside its tokenizer. It carries the MMR {@code lambda} it was chosen with, and may carry the
+ * {@code minWords} too (the fewest words of a sentence picked while longer ones are left).
  *
  * @param model         the model whose sentence vectors it was fitted on
  * @param mean          per scalar feature ({@link #SCALARS}), its mean over the training sentences
@@ -33,9 +34,11 @@ import tools.jackson.databind.json.JsonMapper;
  * @param center        the mean of the log-odds over the training sentences
  * @param scale         their standard deviation
  * @param lambda        MMR's trade-off chosen with these weights (1 = relevance only)
+ * @param minWords      the fewest words of a sentence picked while longer ones are left, chosen with
+ *                      these weights; -1: the setting {@code baton.summaries.min-words}
  */
 record LearnedRelevance(String model, double[] mean, double[] sd, double[] weights, double[] vectorWeights,
-                        double bias, double center, double scale, double lambda) {
+                        double bias, double center, double scale, double lambda, int minWords) {
 
     /** The file in a model's folder. */
     static final String FILE_NAME = "selector.json";
@@ -54,9 +57,14 @@ record LearnedRelevance(String model, double[] mean, double[] sd, double[] weigh
                 throw new IllegalArgumentException("every feature's sd must be positive");
             }
         }
-        if (!(scale > 0) || !(lambda >= 0 && lambda <= 1)) {
-            throw new IllegalArgumentException("scale > 0 and 0 <= lambda <= 1 are required");
+        if (!(scale > 0) || !(lambda >= 0 && lambda <= 1) || minWords < -1) {
+            throw new IllegalArgumentException("scale > 0, 0 <= lambda <= 1 and minWords >= 0 (when given) are required");
         }
+    }
+
+    /** The fewest words of a sentence picked while longer ones are left: its own, else {@code setting}. */
+    int minWords(int setting) {
+        return minWords >= 0 ? minWords : setting;
     }
 
     /** The relevance of a sentence with these features. */
@@ -103,7 +111,8 @@ record LearnedRelevance(String model, double[] mean, double[] sd, double[] weigh
             }
             return new LearnedRelevance(json.path("model").asString(""), doubles(json, "mean"), doubles(json, "sd"),
                     doubles(json, "weights"), doubles(json, "vectorWeights"), number(json, "bias"),
-                    number(json, "center"), number(json, "scale"), number(json, "lambda"));
+                    number(json, "center"), number(json, "scale"), number(json, "lambda"),
+                    json.has("minWords") ? (int) number(json, "minWords") : -1);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the learned selector " + file, e);
         } catch (JacksonException | IllegalArgumentException e) {

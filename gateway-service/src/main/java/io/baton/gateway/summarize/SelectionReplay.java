@@ -24,12 +24,14 @@ public final class SelectionReplay {
     }
 
     /**
-     * Selection with the learned selector in {@code file} ({@code selector.json} format) and MMR
-     * trade-off {@code lambda} (NaN: the file's).
+     * Selection with the learned selector in {@code file} ({@code selector.json} format), MMR
+     * trade-off {@code lambda} (NaN: the file's) and {@code minWords} (-1: the file's, else
+     * {@code fallbackMinWords}).
      */
-    public static SelectionReplay learned(Path file, double lambda, int minWords) {
+    public static SelectionReplay learned(Path file, double lambda, int minWords, int fallbackMinWords) {
         LearnedRelevance relevance = LearnedRelevance.read(file);
-        return new SelectionReplay(relevance, Double.isNaN(lambda) ? relevance.lambda() : lambda, minWords);
+        return new SelectionReplay(relevance, Double.isNaN(lambda) ? relevance.lambda() : lambda,
+                minWords >= 0 ? minWords : relevance.minWords(fallbackMinWords));
     }
 
     /** Selection by the relevance each feature was written with, and trade-off {@code lambda}. */

@@ -132,7 +132,7 @@ class CandidatePoolTest {
         java.util.Random random = new java.util.Random(seed);
         double[] vector = random.doubles(256, -1, 1).toArray();
         return new LearnedRelevance("test", new double[] {0.1, -0.2, 2.5, 0.5, 2.9}, new double[] {1, 1, 1, 0.3, 0.8},
-                new double[] {0.2, 0.6, 0.3, -0.4, 0.5}, vector, -3, -3.2, 1.4, 0.5);
+                new double[] {0.2, 0.6, 0.3, -0.4, 0.5}, vector, -3, -3.2, 1.4, 0.5, -1);
     }
 
     @Test

@@ -33,6 +33,9 @@ class LearnedRelevanceTest {
         write(VALID);
         LearnedRelevance learned = LearnedRelevance.load(dir);
         assertEquals(0.6, learned.lambda());
+        assertEquals(12, learned.minWords(12), "without minWords, the setting's");
+        write(VALID.replace("\"lambda\": 0.6", "\"lambda\": 0.6, \"minWords\": 5"));
+        assertEquals(5, LearnedRelevance.load(dir).minWords(12), "its own");
         // logit = 0.25 + 1*0.5 + 2*(-1) + 0*7 + (-1)*(0.75-0.5)/0.25 + 0.5*(ln 20 - 2)/0.5 + 3*0.6 - 3*0.8
         double logit = 0.25 + 0.5 - 2 - 1 + (Math.log(20) - 2) + 1.8 - 2.4;
         assertEquals((logit - 0.5) / 2, learned.relevance(0.5, -1, 7, 0.75, 20, new double[] {0.6, 0.8}), 1e-12);
@@ -60,6 +63,7 @@ class LearnedRelevanceTest {
                 {VALID.replace("\"bias\": 0.25", "\"bias\": \"high\""), "'bias' is not a number"},
                 {VALID.replace("\"weights\": [1, 2, 0, -1, 0.5]", "\"weights\": [1, 2]"), "one value per feature"},
                 {VALID.replace("\"lambda\": 0.6", "\"lambda\": 1.5"), "lambda"},
+                {VALID.replace("\"lambda\": 0.6", "\"lambda\": 0.6, \"minWords\": -4"), "minWords"},
                 {"{not json", "is not valid"}}) {
             Path file = write(bad[0]);
             assertThatThrownBy(() -> LearnedRelevance.load(dir)).as(bad[1])
