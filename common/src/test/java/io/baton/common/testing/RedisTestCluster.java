@@ -1,25 +1,11 @@
 package io.baton.common.testing;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.StringCodec;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -48,12 +34,9 @@ public final class RedisTestCluster implements BeforeAllCallback, AfterAllCallba
     private static final int PRIMARIES = 3;
     /** Redis Cluster's bus port is the client port plus this. */
     private static final int BUS_OFFSET = 10_000;
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
-    private final List<Process> processes = new ArrayList<>();
+    private final RedisProcesses processes = new RedisProcesses("REDIS CLUSTER TESTS");
     private final List<Integer> ports = new ArrayList<>();
-    private Path directory;
-    private Thread shutdownHook;
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
@@ -62,7 +45,7 @@ public final class RedisTestCluster implements BeforeAllCallback, AfterAllCallba
 
     @Override
     public void afterAll(ExtensionContext context) {
-        stop();
+        processes.stop();
     }
 
     /** The client ports of the six nodes. */
@@ -88,38 +71,33 @@ public final class RedisTestCluster implements BeforeAllCallback, AfterAllCallba
     }
 
     private synchronized void start() throws IOException, InterruptedException {
-        directory = Files.createTempDirectory("baton-redis-cluster");
-        shutdownHook = new Thread(this::stop, "redis-test-cluster-stop");
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
         try {
             for (int i = 0; i < NODES; i++) {
-                int port = freePort();
+                int port = RedisProcesses.freePort(busPorts(), p -> p + BUS_OFFSET);
                 ports.add(port);
-                processes.add(startNode(port));
+                processes.start(Integer.toString(port), List.of("redis-server", "--port", Integer.toString(port),
+                        "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
+                        "--cluster-node-timeout", "5000", "--dir", processes.folder(Integer.toString(port)).toString(),
+                        "--save", "", "--appendonly", "no"));
             }
             for (int port : ports) {
-                awaitAnswer(port);
+                processes.awaitAnswer(port);
             }
             create();
-            awaitHealthy();
+            processes.await("the Redis Cluster on " + ports + " did not become healthy", this::problems);
         } catch (IOException | InterruptedException | RuntimeException | Error e) {
-            stop();
+            processes.stop();
             throw e;
         }
     }
 
-    private Process startNode(int port) throws IOException {
-        Path node = Files.createDirectories(directory.resolve(Integer.toString(port)));
-        List<String> command = List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000",
-                "--dir", node.toString(), "--save", "", "--appendonly", "no");
-        try {
-            return new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(node.resolve("redis.log").toFile()).start();
-        } catch (IOException e) {
-            throw TestServers.unavailable("REDIS CLUSTER TESTS",
-                    "redis-server is not on the PATH, so the Redis Cluster tests cannot start their cluster");
+    /** The client and bus ports this cluster took already. */
+    private Set<Integer> busPorts() {
+        Set<Integer> taken = new HashSet<>();
+        for (int port : ports) {
+            taken.addAll(List.of(port, port + BUS_OFFSET, port - BUS_OFFSET));
         }
+        return taken;
     }
 
     /** {@code redis-cli --cluster create} over the six nodes: three primaries, one replica each. */
@@ -127,34 +105,7 @@ public final class RedisTestCluster implements BeforeAllCallback, AfterAllCallba
         List<String> command = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
         ports.forEach(port -> command.add("127.0.0.1:" + port));
         command.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
-        Process cli;
-        try {
-            cli = new ProcessBuilder(command).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            throw TestServers.unavailable("REDIS CLUSTER TESTS",
-                    "redis-cli is not on the PATH, so the Redis Cluster tests cannot create their cluster");
-        }
-        String output = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!cli.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS) || cli.exitValue() != 0) {
-            cli.destroyForcibly();
-            throw new IllegalStateException("redis-cli --cluster create failed: " + output);
-        }
-    }
-
-    /** Waits until every node sees the same healthy cluster of three primaries and three replicas. */
-    private void awaitHealthy() throws InterruptedException {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            checkAlive();
-            last = problems();
-            if (last.isEmpty()) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("the Redis Cluster on " + ports + " did not become healthy within "
-                + START_TIMEOUT + ": " + last + " (node logs in " + directory + ")");
+        RedisProcesses.run("REDIS CLUSTER TESTS", command);
     }
 
     /** What is still wrong with the cluster, or "" when nothing is. */
@@ -179,109 +130,10 @@ public final class RedisTestCluster implements BeforeAllCallback, AfterAllCallba
 
     /** {@code INFO section}, or {@code CLUSTER INFO} / {@code CLUSTER NODES}, of one node; "" when it does not answer. */
     private static String info(int port, String what) {
-        RedisClient client = RedisClient.create();
-        try (StatefulRedisConnection<String, String> connection = client.connect(StringCodec.UTF8,
-                RedisURI.builder().withHost("127.0.0.1").withPort(port).withTimeout(Duration.ofSeconds(2)).build())) {
-            return switch (what) {
-                case "cluster-info" -> connection.sync().clusterInfo();
-                case "cluster-nodes" -> connection.sync().clusterNodes();
-                default -> connection.sync().info(what);
-            };
-        } catch (RuntimeException e) {
-            return "";
-        } finally {
-            client.shutdown(0, 2, TimeUnit.SECONDS);
-        }
-    }
-
-    private void awaitAnswer(int port) throws InterruptedException {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            checkAlive();
-            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException e) {
-                Thread.sleep(50);
-            }
-        }
-        throw new IllegalStateException("redis-server on port " + port + " did not answer within " + START_TIMEOUT
-                + " (log in " + directory + ")");
-    }
-
-    private void checkAlive() {
-        for (int i = 0; i < processes.size(); i++) {
-            if (!processes.get(i).isAlive()) {
-                throw new IllegalStateException("redis-server on port " + ports.get(i) + " exited with "
-                        + processes.get(i).exitValue() + "; log: " + log(ports.get(i)));
-            }
-        }
-    }
-
-    private String log(int port) {
-        try {
-            return Files.readString(directory.resolve(Integer.toString(port)).resolve("redis.log"));
-        } catch (IOException e) {
-            return "(unreadable: " + e.getMessage() + ")";
-        }
-    }
-
-    /** Stops every node (by its process, never by name) and deletes the directory. */
-    private synchronized void stop() {
-        for (Process process : processes) {
-            process.destroy();
-        }
-        for (Process process : processes) {
-            try {
-                if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
-        processes.clear();
-        if (directory != null) {
-            try (Stream<Path> files = Files.walk(directory)) {
-                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot delete " + directory, e);
-            }
-            directory = null;
-        }
-        if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(shutdownHook);
-            } catch (IllegalStateException e) {
-                // the JVM is shutting down already; the hook runs this again, harmlessly
-            }
-            shutdownHook = null;
-        }
-    }
-
-    /** A free port whose cluster bus port (+10000) is free too, and not one this cluster took already. */
-    private int freePort() throws IOException {
-        Set<Integer> taken = new HashSet<>(ports);
-        for (int attempt = 0; attempt < 100; attempt++) {
-            int port;
-            try (ServerSocket socket = new ServerSocket(0)) {
-                port = socket.getLocalPort();
-            }
-            if (port + BUS_OFFSET > 65_535 || taken.contains(port) || taken.contains(port + BUS_OFFSET)
-                    || taken.contains(port - BUS_OFFSET) || !free(port + BUS_OFFSET)) {
-                continue;
-            }
-            return port;
-        }
-        throw new IOException("no free pair of ports (client, client + " + BUS_OFFSET + ") for a Redis Cluster node");
-    }
-
-    private static boolean free(int port) {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.bind(new InetSocketAddress("127.0.0.1", port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return RedisProcesses.ask(RedisProcesses.local(port), connection -> switch (what) {
+            case "cluster-info" -> connection.sync().clusterInfo();
+            case "cluster-nodes" -> connection.sync().clusterNodes();
+            default -> connection.sync().info(what);
+        }, "");
     }
 }
