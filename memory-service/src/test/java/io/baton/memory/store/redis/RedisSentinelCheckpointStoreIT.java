@@ -47,7 +47,7 @@ class RedisSentinelCheckpointStoreIT extends CheckpointStoreContract {
     }
 
     static RedisSettings settings(String url) {
-        return new MemoryProperties.Redis(url, "sentinel", Duration.ofSeconds(10), true).settings();
+        return new MemoryProperties.Redis(url, "sentinel", Duration.ofSeconds(10), true, RedisSettings.Tls.NONE).settings();
     }
 
     @Override
