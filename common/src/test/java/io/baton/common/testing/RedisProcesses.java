@@ -1,5 +1,6 @@
 package io.baton.common.testing;
 
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -25,7 +26,7 @@ import java.util.stream.Stream;
 
 /**
  * The {@code redis-server} child processes of one test extension ({@link RedisTestCluster},
- * {@link RedisTestSentinel}): each started in a folder of its own under one
+ * {@link RedisTestSentinel}, {@link RedisTestTls}): each started in a folder of its own under one
  * temporary directory, logging there, and all stopped by their process handles (never by name) and
  * the directory deleted by {@link #stop()}, also from a shutdown hook should the JVM end first.
  */
@@ -219,7 +220,14 @@ final class RedisProcesses {
      * not answer (yet): for polling a server's state while it starts.
      */
     static <T> T ask(RedisURI uri, Function<StatefulRedisConnection<String, String>, T> ask, T absent) {
+        return ask(uri, ClientOptions.create(), ask, absent);
+    }
+
+    /** {@link #ask} with these client options (a TLS server's trust and client certificate). */
+    static <T> T ask(RedisURI uri, ClientOptions options, Function<StatefulRedisConnection<String, String>, T> ask,
+                     T absent) {
         RedisClient client = RedisClient.create();
+        client.setOptions(options);
         try (StatefulRedisConnection<String, String> connection = client.connect(StringCodec.UTF8, uri)) {
             return ask.apply(connection);
         } catch (RuntimeException e) {
