@@ -141,7 +141,8 @@ public final class RedisConnection implements AutoCloseable {
      * message, followed by its root cause's when that says more. Lettuce's "Unable to connect to
      * host:port" hides the reason in its cause: a TLS handshake refused ("PKIX path building failed:
      * ... unable to find valid certification path", "Received fatal alert: certificate_required"),
-     * a refused connection, a wrong password.
+     * a refused connection, a wrong password. No class names: it may become a problem's detail, which
+     * never shows exceptions.
      */
     public static String reason(Throwable failure) {
         Throwable root = failure;
@@ -152,7 +153,7 @@ public final class RedisConnection implements AutoCloseable {
         if (root == failure || root.getMessage() == null || message.contains(root.getMessage())) {
             return message;
         }
-        return message + ": " + root.getClass().getSimpleName() + ": " + root.getMessage();
+        return message + ": " + root.getMessage();
     }
 
     @SuppressWarnings("unchecked")

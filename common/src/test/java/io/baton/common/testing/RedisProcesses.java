@@ -11,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,21 +75,33 @@ final class RedisProcesses {
         }
     }
 
-    /** Runs {@code command} to its end (at most a minute) and answers its output; fails when it fails. */
+    /**
+     * Runs {@code command} to its end and answers its output; fails when it fails, or when it has not
+     * ended within a minute (then it is stopped: {@code redis-cli --cluster create} waits for ever for
+     * nodes that cannot meet).
+     */
     static String run(String tests, List<String> command) throws IOException, InterruptedException {
-        Process process;
+        Path output = Files.createTempFile("baton-redis-command", ".log");
         try {
-            process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            throw TestServers.unavailable(tests, command.get(0) + " is not on the PATH, so these tests cannot set up their servers");
+            Process process;
+            try {
+                process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            } catch (IOException e) {
+                throw TestServers.unavailable(tests, command.get(0) + " is not on the PATH, so these tests cannot set up their servers");
+            }
+            boolean ended = process.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            if (!ended) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            String said = Files.readString(output);
+            if (!ended || process.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", command.subList(0, Math.min(3, command.size())))
+                        + (ended ? " failed: " : " did not end within " + START_TIMEOUT + ": ") + said);
+            }
+            return said;
+        } finally {
+            Files.deleteIfExists(output);
         }
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS) || process.exitValue() != 0) {
-            process.destroyForcibly();
-            throw new IllegalStateException(String.join(" ", command.subList(0, Math.min(3, command.size())))
-                    + " failed: " + output);
-        }
-        return output;
     }
 
     /** Waits until something accepts connections on {@code port}, while every process lives. */

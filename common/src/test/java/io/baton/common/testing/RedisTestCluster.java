@@ -1,5 +1,8 @@
 package io.baton.common.testing;
 
+import io.baton.common.redis.RedisSettings;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisURI;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -26,6 +29,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * all 16384 slots, six known nodes and three primaries with one replica each. Without
  * {@code redis-server} or {@code redis-cli} on the PATH the test class is skipped with one loud line,
  * or fails under {@code CI=true} ({@link TestServers#unavailable}).
+ *
+ * <p>{@link #tls()} makes the same cluster speak only TLS, between the nodes too ({@code --port 0
+ * --tls-port P --tls-cluster yes --tls-replication yes}), with client certificates required and the
+ * certificates of {@link RedisTestTls}: {@link #seeds()} are then {@code rediss://} and
+ * {@link #clientTls()} is what a client sets.
  */
 public final class RedisTestCluster implements BeforeAllCallback, AfterAllCallback {
 
@@ -37,15 +45,42 @@ public final class RedisTestCluster implements BeforeAllCallback, AfterAllCallba
 
     private final RedisProcesses processes = new RedisProcesses("REDIS CLUSTER TESTS");
     private final List<Integer> ports = new ArrayList<>();
+    private final boolean tls;
+    private TestCertificates certificates;
+
+    /** A cluster without TLS. */
+    public RedisTestCluster() {
+        this(false);
+    }
+
+    private RedisTestCluster(boolean tls) {
+        this.tls = tls;
+    }
+
+    /** A cluster that speaks only TLS, to clients and between its nodes, and requires client certificates. */
+    public static RedisTestCluster tls() {
+        return new RedisTestCluster(true);
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
+        if (tls) {
+            certificates = TestCertificates.create();
+        }
         start();
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
         processes.stop();
+        if (certificates != null) {
+            certificates.close();
+        }
+    }
+
+    /** What a client of a {@link #tls()} cluster sets: the test CA to trust, the client certificate and key. */
+    public RedisSettings.Tls clientTls() {
+        return certificates == null ? RedisSettings.Tls.NONE : RedisTestTls.clientTls(certificates);
     }
 
     /** The client ports of the six nodes. */
@@ -55,7 +90,7 @@ public final class RedisTestCluster implements BeforeAllCallback, AfterAllCallba
 
     /** Three seed nodes as {@code baton.redis.url} takes them in cluster mode. */
     public String seeds() {
-        return "redis://" + ports.subList(0, 3).stream().map(port -> "127.0.0.1:" + port)
+        return (tls ? "rediss://" : "redis://") + ports.subList(0, 3).stream().map(port -> "127.0.0.1:" + port)
                 .collect(Collectors.joining(","));
     }
 
@@ -75,10 +110,17 @@ public final class RedisTestCluster implements BeforeAllCallback, AfterAllCallba
             for (int i = 0; i < NODES; i++) {
                 int port = RedisProcesses.freePort(busPorts(), p -> p + BUS_OFFSET);
                 ports.add(port);
-                processes.start(Integer.toString(port), List.of("redis-server", "--port", Integer.toString(port),
-                        "--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
-                        "--cluster-node-timeout", "5000", "--dir", processes.folder(Integer.toString(port)).toString(),
-                        "--save", "", "--appendonly", "no"));
+                List<String> command = new ArrayList<>(List.of("redis-server", "--bind", "127.0.0.1",
+                        "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "5000",
+                        "--dir", processes.folder(Integer.toString(port)).toString(), "--save", "", "--appendonly", "no"));
+                if (tls) {
+                    command.addAll(List.of("--port", "0", "--tls-port", Integer.toString(port), "--tls-cluster", "yes",
+                            "--tls-replication", "yes"));
+                    command.addAll(RedisTestTls.serverOptions(certificates));
+                } else {
+                    command.addAll(List.of("--port", Integer.toString(port)));
+                }
+                processes.start(Integer.toString(port), command);
             }
             for (int port : ports) {
                 processes.awaitAnswer(port);
@@ -105,6 +147,11 @@ public final class RedisTestCluster implements BeforeAllCallback, AfterAllCallba
         List<String> command = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
         ports.forEach(port -> command.add("127.0.0.1:" + port));
         command.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
+        if (tls) {
+            RedisSettings.Tls client = clientTls();
+            command.addAll(List.of("--tls", "--cacert", client.caFile().toString(), "--cert", client.certFile().toString(),
+                    "--key", client.keyFile().toString()));
+        }
         RedisProcesses.run("REDIS CLUSTER TESTS", command);
     }
 
@@ -129,8 +176,11 @@ public final class RedisTestCluster implements BeforeAllCallback, AfterAllCallba
     }
 
     /** {@code INFO section}, or {@code CLUSTER INFO} / {@code CLUSTER NODES}, of one node; "" when it does not answer. */
-    private static String info(int port, String what) {
-        return RedisProcesses.ask(RedisProcesses.local(port), connection -> switch (what) {
+    private String info(int port, String what) {
+        RedisURI node = RedisProcesses.local(port);
+        node.setSsl(tls);
+        return RedisProcesses.ask(node, tls ? RedisTestTls.clientOptions(certificates) : ClientOptions.create(),
+                connection -> switch (what) {
             case "cluster-info" -> connection.sync().clusterInfo();
             case "cluster-nodes" -> connection.sync().clusterNodes();
             default -> connection.sync().info(what);

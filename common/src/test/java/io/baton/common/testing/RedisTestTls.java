@@ -90,11 +90,16 @@ public final class RedisTestTls implements BeforeAllCallback, AfterAllCallback {
 
     /**
      * The TLS options of a {@code redis-server} with these certificates: its certificate and key,
-     * the CA its clients' (and peers') certificates must be signed by, client certificates required.
+     * the CA its clients' (and peers') certificates must be signed by, client certificates required;
+     * and for its own outgoing connections (cluster bus, replication) the client certificate, since
+     * the server's is for server authentication only and peers that require client certificates
+     * refuse it.
      */
     static List<String> serverOptions(TestCertificates certificates) {
         TestCertificates.Pem server = certificates.pem("server");
+        TestCertificates.Pem client = certificates.pem("client");
         return List.of("--tls-cert-file", server.certificate().toString(), "--tls-key-file", server.key().toString(),
+                "--tls-client-cert-file", client.certificate().toString(), "--tls-client-key-file", client.key().toString(),
                 "--tls-ca-cert-file", certificates.caCertificate().toString(), "--tls-auth-clients", "yes");
     }
 }
