@@ -45,16 +45,18 @@ public record MemoryProperties(@DefaultValue Store store, @DefaultValue Redis re
      * Redis connection. {@code url} in Lettuce URI syntax: {@code redis://[user:password@]host:port},
      * {@code rediss://} for TLS, {@code redis-sentinel://host:26379,host2:26379/0#mastername}.
      * {@code mode} {@code standalone} (also for Sentinel URLs) or {@code cluster}, where {@code
-     * url} may list several seed nodes separated by commas.
+     * url} may list several seed nodes separated by commas. {@code tls} ({@code baton.redis.tls.ca-file},
+     * {@code cert-file}, {@code key-file}): PEM files to trust and present over TLS.
      */
     public record Redis(@DefaultValue("redis://127.0.0.1:6379") String url,
                         @DefaultValue("standalone") String mode,
                         @DefaultValue("5s") Duration timeout,
-                        @DefaultValue("true") boolean verifyPeer) {
+                        @DefaultValue("true") boolean verifyPeer,
+                        @DefaultValue RedisSettings.Tls tls) {
 
         /** The connection settings these describe, checked; a failure names {@code baton.redis.*}. */
         public RedisSettings settings() {
-            return RedisSettings.of("baton.redis", url, mode, timeout, verifyPeer);
+            return RedisSettings.of("baton.redis", url, mode, timeout, verifyPeer, tls);
         }
     }
 

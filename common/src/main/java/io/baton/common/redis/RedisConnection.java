@@ -120,9 +120,9 @@ public final class RedisConnection implements AutoCloseable {
                 Throwable failure = thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause() : thrown;
                 if (reportedDown.compareAndSet(false, true)) {
                     log.warn("cannot connect to Redis ({}): {}; requests fail with store-unavailable until it answers",
-                            settings.describe(), failure.getMessage());
+                            settings.describe(), reason(failure));
                 } else {
-                    log.debug("still cannot connect to Redis: {}", failure.getMessage());
+                    log.debug("still cannot connect to Redis: {}", reason(failure));
                 }
                 target.completeExceptionally(failure);
             } else if (closed) {
@@ -134,6 +134,26 @@ public final class RedisConnection implements AutoCloseable {
                 target.complete(connection);
             }
         });
+    }
+
+    /**
+     * Why a command or a connection failed, for a log line or a problem's detail: the failure's own
+     * message, followed by its root cause's when that says more. Lettuce's "Unable to connect to
+     * host:port" hides the reason in its cause: a TLS handshake refused ("PKIX path building failed:
+     * ... unable to find valid certification path", "Received fatal alert: certificate_required"),
+     * a refused connection, a wrong password. No class names: it may become a problem's detail, which
+     * never shows exceptions.
+     */
+    public static String reason(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = String.valueOf(failure.getMessage());
+        if (root == failure || root.getMessage() == null || message.contains(root.getMessage())) {
+            return message;
+        }
+        return message + ": " + root.getMessage();
     }
 
     @SuppressWarnings("unchecked")

@@ -3,15 +3,22 @@ package io.baton.common.redis;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
 
@@ -29,13 +36,15 @@ import java.util.stream.Collectors;
  * </ul>
  * {@code timeout} bounds connecting and every command. {@code verifyPeer=false} turns off TLS
  * certificate and host name checks (test set-ups only); {@code true} leaves the URL's own setting
- * ({@code ?verifyPeer=...}, full verification by default).
+ * ({@code ?verifyPeer=...}, full verification by default). {@link Tls} names the certificates a
+ * {@code rediss://} connection trusts (instead of the JVM's trust store) and presents.
  *
  * @param mode    how the nodes are to be used
  * @param uris    one URI (standalone, Sentinel) or the cluster's seed nodes
  * @param timeout connect and command timeout
+ * @param tls     the TLS trust and client certificate; {@link Tls#NONE} for the JVM's defaults
  */
-public record RedisSettings(Mode mode, List<RedisURI> uris, Duration timeout) {
+public record RedisSettings(Mode mode, List<RedisURI> uris, Duration timeout, Tls tls) {
 
     /** How the client talks to Redis. */
     public enum Mode {
@@ -47,6 +56,23 @@ public record RedisSettings(Mode mode, List<RedisURI> uris, Duration timeout) {
         CLUSTER
     }
 
+    /**
+     * PEM files for TLS connections ({@code <prefix>.tls.*}): {@code caFile}, the certificates to
+     * trust (a private CA) instead of the JVM's trust store; {@code certFile} and {@code keyFile},
+     * a client certificate (chain) and its unencrypted PKCS#8 key, for servers that ask for one
+     * ({@code tls-auth-clients}). Each null when not set; the certificate and the key go together.
+     */
+    public record Tls(Path caFile, Path certFile, Path keyFile) {
+
+        /** Nothing set: the JVM's trust store, no client certificate. */
+        public static final Tls NONE = new Tls(null, null, null);
+
+        /** Whether anything is set. */
+        public boolean configured() {
+            return caFile != null || certFile != null || keyFile != null;
+        }
+    }
+
     public RedisSettings {
         Objects.requireNonNull(mode, "mode");
         uris = List.copyOf(uris);
@@ -54,6 +80,12 @@ public record RedisSettings(Mode mode, List<RedisURI> uris, Duration timeout) {
             throw new IllegalArgumentException("no Redis URL");
         }
         Objects.requireNonNull(timeout, "timeout");
+        Objects.requireNonNull(tls, "tls");
+    }
+
+    /** {@link #of(String, String, String, Duration, boolean, Tls)} with no TLS files: the JVM's trust store. */
+    public static RedisSettings of(String prefix, String url, String mode, Duration timeout, boolean verifyPeer) {
+        return of(prefix, url, mode, timeout, verifyPeer, Tls.NONE);
     }
 
     /**
@@ -65,8 +97,9 @@ public record RedisSettings(Mode mode, List<RedisURI> uris, Duration timeout) {
      * @param mode       {@code standalone} (null: the default), {@code sentinel} or {@code cluster}
      * @param timeout    connect and command timeout, positive
      * @param verifyPeer false turns off TLS certificate and host name checks
+     * @param tls        PEM files to trust and present over TLS ({@code <prefix>.tls.*}); {@link Tls#NONE} for none
      */
-    public static RedisSettings of(String prefix, String url, String mode, Duration timeout, boolean verifyPeer) {
+    public static RedisSettings of(String prefix, String url, String mode, Duration timeout, boolean verifyPeer, Tls tls) {
         String trimmed = url == null ? "" : url.trim();
         if (trimmed.isEmpty()) {
             throw new IllegalArgumentException(prefix + ".url is empty; set it (" + environmentName(prefix + ".url")
@@ -102,7 +135,52 @@ public record RedisSettings(Mode mode, List<RedisURI> uris, Duration timeout) {
                 uri.setVerifyPeer(SslVerifyMode.NONE);
             }
         }
-        return new RedisSettings(resolved, uris, timeout);
+        Tls files = tls == null ? Tls.NONE : tls;
+        if (files.configured()) {
+            checkTls(prefix, files, uris);
+        }
+        return new RedisSettings(resolved, uris, timeout, files);
+    }
+
+    /**
+     * Fails, naming the property, when TLS files are set for a connection without TLS, a file is not
+     * readable, only one of the certificate and the key is set, or the files do not parse as PEM.
+     */
+    private static void checkTls(String prefix, Tls tls, List<RedisURI> uris) {
+        if (!uris.get(0).isSsl()) {
+            throw new IllegalArgumentException(prefix + ".tls.* is set but " + prefix + ".url is not a TLS URL "
+                    + "(rediss://, or ?ssl=true on a Sentinel URL): " + uris.get(0));
+        }
+        if ((tls.certFile() == null) != (tls.keyFile() == null)) {
+            throw new IllegalArgumentException(prefix + ".tls.cert-file and " + prefix
+                    + ".tls.key-file go together (a client certificate and its key); only one is set");
+        }
+        Map<String, Path> files = new LinkedHashMap<>();
+        files.put("ca-file", tls.caFile());
+        files.put("cert-file", tls.certFile());
+        files.put("key-file", tls.keyFile());
+        files.forEach((name, file) -> {
+            if (file != null && !Files.isReadable(file)) {
+                throw new IllegalArgumentException(prefix + ".tls." + name + " " + file + " is not a readable file");
+            }
+        });
+        try {
+            sslOptions(tls).createSslContextBuilder().build();
+        } catch (IOException | GeneralSecurityException | RuntimeException e) {
+            throw new IllegalArgumentException(prefix + ".tls.* do not make a TLS context (PEM certificates, "
+                    + "an unencrypted PKCS#8 key): " + e.getMessage(), e);
+        }
+    }
+
+    private static SslOptions sslOptions(Tls tls) {
+        SslOptions.Builder builder = SslOptions.builder().jdkSslProvider();
+        if (tls.caFile() != null) {
+            builder.trustManager(tls.caFile().toFile());
+        }
+        if (tls.certFile() != null) {
+            builder.keyManager(tls.certFile().toFile(), tls.keyFile().toFile(), null);
+        }
+        return builder.build();
     }
 
     /** The environment variable that Spring's relaxed binding reads a property from: {@code BATON_REDIS_URL}. */
@@ -146,6 +224,7 @@ public record RedisSettings(Mode mode, List<RedisURI> uris, Duration timeout) {
         return ClientOptions.builder()
                 .timeoutOptions(TimeoutOptions.enabled(timeout))
                 .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+                .sslOptions(sslOptions(tls))
                 .build();
     }
 
@@ -157,6 +236,7 @@ public record RedisSettings(Mode mode, List<RedisURI> uris, Duration timeout) {
         return ClusterClientOptions.builder()
                 .timeoutOptions(TimeoutOptions.enabled(timeout))
                 .socketOptions(SocketOptions.builder().connectTimeout(timeout).build())
+                .sslOptions(sslOptions(tls))
                 .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
                         .enablePeriodicRefresh(Duration.ofSeconds(30))
                         .enableAllAdaptiveRefreshTriggers()
@@ -168,7 +248,9 @@ public record RedisSettings(Mode mode, List<RedisURI> uris, Duration timeout) {
     public String describe() {
         return mode.name().toLowerCase(Locale.ROOT) + " "
                 + uris.stream().map(RedisURI::toString).collect(Collectors.joining(","))
-                + (uris.get(0).isSsl() ? " (TLS, peer verification " + uris.get(0).getVerifyMode() + ")" : "")
+                + (uris.get(0).isSsl() ? " (TLS, peer verification " + uris.get(0).getVerifyMode()
+                        + (tls.caFile() == null ? ", the JVM's trust store" : ", trusting " + tls.caFile())
+                        + (tls.certFile() == null ? "" : ", client certificate " + tls.certFile()) + ")" : "")
                 + ", timeout " + timeout;
     }
 }

@@ -5,14 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SslVerifyMode;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * How a service's Redis settings (here as memory names them, {@code baton.redis.*}) become Lettuce
- * URIs and options. This checks the configuration only:
- * TLS, Sentinel and Cluster connections themselves are not exercised by any test here (no such
- * servers on the build machine); see docs/state-store.md.
+ * URIs and options. This checks the configuration only; the connections themselves (TLS, Sentinel,
+ * Cluster) are exercised by the services' integration tests against real servers, see
+ * docs/state-store.md.
  */
 class RedisSettingsTest {
 
@@ -53,6 +56,25 @@ class RedisSettingsTest {
                 Duration.ofSeconds(3), false).uris().get(0);
         assertThat(unverified.isSsl()).isTrue();
         assertThat(unverified.getVerifyMode()).isEqualTo(SslVerifyMode.NONE);
+    }
+
+    @Test
+    void tlsFilesAreCheckedAtStartUpNamingTheirProperty(@TempDir Path folder) throws Exception {
+        Path pem = Files.writeString(folder.resolve("ca.crt"), "not a certificate");
+        Path missing = folder.resolve("missing.crt");
+        assertThatThrownBy(() -> tls("redis://h:1", new RedisSettings.Tls(pem, null, null)))
+                .hasMessageContaining("baton.redis.tls.* is set but baton.redis.url is not a TLS URL");
+        assertThatThrownBy(() -> tls("rediss://h:1", new RedisSettings.Tls(null, pem, null)))
+                .hasMessageContaining("baton.redis.tls.cert-file and baton.redis.tls.key-file go together");
+        assertThatThrownBy(() -> tls("rediss://h:1", new RedisSettings.Tls(missing, null, null)))
+                .hasMessageContaining("baton.redis.tls.ca-file " + missing + " is not a readable file");
+        assertThatThrownBy(() -> tls("rediss://h:1", new RedisSettings.Tls(pem, null, null)))
+                .hasMessageContaining("baton.redis.tls.* do not make a TLS context");
+        assertThat(tls("rediss://h:1", RedisSettings.Tls.NONE).tls()).isEqualTo(RedisSettings.Tls.NONE);
+    }
+
+    private static RedisSettings tls(String url, RedisSettings.Tls tls) {
+        return RedisSettings.of("baton.redis", url, "standalone", Duration.ofSeconds(3), true, tls);
     }
 
     @Test

@@ -32,7 +32,10 @@ import org.springframework.boot.ssl.jks.JksSslStoreDetails;
  * </ul>
  *
  * Each file serves as key store and trust store alike; all share one random {@link #password()}.
- * Valid for two days. {@link #close()} deletes the folder.
+ * For servers and clients that read PEM (redis-server, Lettuce's PEM settings), {@link #pem} writes
+ * a key's certificate and unencrypted PKCS#8 key as PEM files (with the {@code openssl} command),
+ * and {@link #caCertificate()} is the CA's certificate in PEM. Valid for two days. {@link #close()}
+ * deletes the folder.
  */
 public final class TestCertificates implements AutoCloseable {
 
@@ -91,6 +94,31 @@ public final class TestCertificates implements AutoCloseable {
         return folder.resolve(name + ".p12");
     }
 
+    /** The CA's certificate, PEM: what a client or server that checks its peer trusts. */
+    public Path caCertificate() {
+        return folder.resolve("ca.crt");
+    }
+
+    /**
+     * The certificate and key {@code name} ({@code server}, {@code client}, {@code stranger}) as PEM
+     * files, made at the first call from its PKCS12 file with {@code openssl pkcs12}: {@code
+     * name.crt} (the certificate) and {@code name.key} (the key, PKCS#8, not encrypted).
+     */
+    public synchronized Pem pem(String name) {
+        Pem pem = new Pem(folder.resolve(name + ".crt"), folder.resolve(name + ".key"));
+        if (!Files.exists(pem.key())) {
+            openssl("pkcs12", "-in", file(name).toString(), "-passin", "pass:" + password, "-nokeys", "-clcerts",
+                    "-out", pem.certificate().toString());
+            openssl("pkcs12", "-in", file(name).toString(), "-passin", "pass:" + password, "-nocerts", "-nodes",
+                    "-out", pem.key().toString());
+        }
+        return pem;
+    }
+
+    /** A certificate and its key, PEM files. */
+    public record Pem(Path certificate, Path key) {
+    }
+
     /** The password of every file and key. */
     public String password() {
         return password;
@@ -119,6 +147,13 @@ public final class TestCertificates implements AutoCloseable {
                 name.equals("trust") ? SslBundleKey.NONE : SslBundleKey.of(password, name));
     }
 
+    private void openssl(String... arguments) {
+        List<String> command = new ArrayList<>();
+        command.add("openssl");
+        command.addAll(List.of(arguments));
+        run(command, "openssl " + arguments[0]);
+    }
+
     private void keytool(String... arguments) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
@@ -128,17 +163,21 @@ public final class TestCertificates implements AutoCloseable {
             command.addAll(List.of("-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2"));
         }
         command.addAll(List.of("-storetype", TYPE, "-storepass", password));
+        run(command, "keytool " + arguments[0]);
+    }
+
+    private static void run(List<String> command, String what) {
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new IllegalStateException("keytool " + arguments[0] + " failed: " + output);
+                throw new IllegalStateException(what + " failed: " + output);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("running keytool", e);
+            throw new UncheckedIOException("running " + what, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while running keytool", e);
+            throw new IllegalStateException("interrupted while running " + what, e);
         }
     }
 

@@ -52,7 +52,7 @@ public final class QuotaPutCost {
     public static void main(String[] args) throws IOException {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         String url = System.getenv().getOrDefault("BATON_REDIS_URL", "redis://127.0.0.1:6379");
-        RedisSettings settings = new MemoryProperties.Redis(url, "standalone", Duration.ofSeconds(30), true).settings();
+        RedisSettings settings = new MemoryProperties.Redis(url, "standalone", Duration.ofSeconds(30), true, RedisSettings.Tls.NONE).settings();
         RedisClient rawClient = RedisClient.create(url);
         StringBuilder table = new StringBuilder()
                 .append("| documents of the tenant | rounds | put p50 before (ms) | put p50 after (ms) | put p99 before (ms) "

@@ -479,7 +479,7 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
             return failure;
         }
         if (failure instanceof RedisException || failure instanceof IOException || failure instanceof TimeoutException) {
-            return new StoreUnavailableException("Redis is unavailable: " + failure.getMessage(), failure);
+            return new StoreUnavailableException("Redis is unavailable: " + RedisConnection.reason(failure), failure);
         }
         return failure;
     }

@@ -29,7 +29,7 @@ class RedisCheckpointStoreIT extends CheckpointStoreContract {
     }
 
     static RedisSettings settings(String url) {
-        return new MemoryProperties.Redis(url, "standalone", Duration.ofSeconds(10), true).settings();
+        return new MemoryProperties.Redis(url, "standalone", Duration.ofSeconds(10), true, RedisSettings.Tls.NONE).settings();
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.baton.memory.store.redis;
 
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.baton.common.redis.RedisSettings;
 import io.baton.memory.MemoryProperties;
 import io.baton.memory.store.CheckpointRecord;
 import io.baton.memory.store.DocumentKey;
@@ -27,7 +28,7 @@ class RedisCheckpointStoreUnavailableTest {
             port = socket.getLocalPort();
         }
         store = RedisCheckpointStore.open(
-                new MemoryProperties.Redis("redis://127.0.0.1:" + port, "standalone", Duration.ofSeconds(2), true).settings(),
+                new MemoryProperties.Redis("redis://127.0.0.1:" + port, "standalone", Duration.ofSeconds(2), true, RedisSettings.Tls.NONE).settings(),
                 new StorePolicy(3, Duration.ofHours(1), 1000));
     }
 

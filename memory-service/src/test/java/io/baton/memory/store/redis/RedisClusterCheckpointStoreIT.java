@@ -55,7 +55,7 @@ class RedisClusterCheckpointStoreIT extends CheckpointStoreContract {
     }
 
     static RedisSettings settings(String seeds) {
-        return new MemoryProperties.Redis(seeds, "cluster", Duration.ofSeconds(10), true).settings();
+        return new MemoryProperties.Redis(seeds, "cluster", Duration.ofSeconds(10), true, RedisSettings.Tls.NONE).settings();
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.baton.common.redis.RedisSettings;
 import io.baton.memory.MemoryProperties;
 import io.baton.memory.store.CheckpointRecord;
 import io.baton.memory.store.DocumentKey;
@@ -126,7 +127,7 @@ class RedisConnectionIT {
 
     private RedisCheckpointStore store(String url, Duration timeout) {
         RedisCheckpointStore store = RedisCheckpointStore.open(
-                new MemoryProperties.Redis(url, "standalone", timeout, true).settings(), POLICY);
+                new MemoryProperties.Redis(url, "standalone", timeout, true, RedisSettings.Tls.NONE).settings(), POLICY);
         stores.add(store);
         return store;
     }

@@ -639,7 +639,7 @@ public final class RedisJobStore implements JobStore {
             return failure;
         }
         if (failure instanceof RedisException || failure instanceof IOException || failure instanceof TimeoutException) {
-            return new JobStoreUnavailableException("Redis is unavailable: " + failure.getMessage(), failure);
+            return new JobStoreUnavailableException("Redis is unavailable: " + RedisConnection.reason(failure), failure);
         }
         return failure;
     }

@@ -1,0 +1,167 @@
+package io.baton.common.testing;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A real Sentinel set-up: one primary and two replicas ({@code redis-server --replicaof}) watched by
+ * three Sentinels ({@code redis-server sentinel.conf --sentinel}, quorum 2), all child processes of
+ * the test on free loopback ports in a temporary directory (Sentinel rewrites its config file, so
+ * each gets its own there), stopped and deleted when the test class is done:
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static final RedisTestSentinel sentinel = new RedisTestSentinel();
+ * ... sentinel.url()   // "redis-sentinel://127.0.0.1:S1,127.0.0.1:S2,127.0.0.1:S3#baton", for baton.redis.url
+ * }</pre>
+ *
+ * It counts as started when every Sentinel names the primary at the primary's port, sees both
+ * replicas and the two other Sentinels, and flags nothing down. The data nodes run without
+ * persistence. Without {@code redis-server} on the PATH the test class is skipped with one loud
+ * line, or fails under {@code CI=true}.
+ */
+public final class RedisTestSentinel implements BeforeAllCallback, AfterAllCallback {
+
+    /** The name the Sentinels monitor the primary under. */
+    public static final String PRIMARY = "baton";
+    private static final int REPLICAS = 2;
+    private static final int SENTINELS = 3;
+
+    private final RedisProcesses processes = new RedisProcesses("REDIS SENTINEL TESTS");
+    private final List<Integer> dataPorts = new ArrayList<>();
+    private final List<Integer> sentinelPorts = new ArrayList<>();
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        try {
+            start();
+        } catch (Exception | Error e) {
+            processes.stop();
+            throw e;
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        processes.stop();
+    }
+
+    /** The Sentinels and the primary's name, as {@code baton.redis.url} takes them. */
+    public String url() {
+        return "redis-sentinel://" + sentinelPorts.stream().map(port -> "127.0.0.1:" + port)
+                .collect(Collectors.joining(",")) + "#" + PRIMARY;
+    }
+
+    /** The port of the primary, as the first Sentinel reports it now. */
+    public int primaryPort() {
+        String reported = RedisProcesses.askSentinel(RedisProcesses.local(sentinelPorts.get(0)),
+                connection -> connection.sync().master(PRIMARY).get("port"), null);
+        if (reported == null || reported.isEmpty()) {
+            throw new IllegalStateException("the Sentinel on " + sentinelPorts.get(0) + " names no primary " + PRIMARY);
+        }
+        return Integer.parseInt(reported);
+    }
+
+    /** The ports of the primary and the replicas, in the order they were started (the first was the primary then). */
+    public List<Integer> dataPorts() {
+        return List.copyOf(dataPorts);
+    }
+
+    /**
+     * A failover as an operator starts it ({@code SENTINEL FAILOVER}): one replica is promoted, the
+     * old primary becomes its replica (Sentinel closes the clients' connections to both), and this
+     * returns the new primary's port once every Sentinel names it and sees two replicas linked to it.
+     */
+    public int failover() throws InterruptedException {
+        int old = primaryPort();
+        String answer = RedisProcesses.askSentinel(RedisProcesses.local(sentinelPorts.get(0)),
+                connection -> connection.sync().failover(PRIMARY), "no answer");
+        if (!"OK".equals(answer)) {
+            throw new IllegalStateException("SENTINEL FAILOVER " + PRIMARY + " answered " + answer);
+        }
+        int[] promoted = new int[1];
+        processes.await("the Sentinels on " + sentinelPorts + " did not complete a failover away from " + old, () -> {
+            int now = primaryPort();
+            if (now == old) {
+                return "the primary is still " + old;
+            }
+            promoted[0] = now;
+            return problems(now);
+        });
+        return promoted[0];
+    }
+
+    private void start() throws IOException, InterruptedException {
+        for (int i = 0; i < 1 + REPLICAS + SENTINELS; i++) {
+            int port = RedisProcesses.freePort(new HashSet<>(allPorts()), null);
+            (i <= REPLICAS ? dataPorts : sentinelPorts).add(port);
+        }
+        int primary = dataPorts.get(0);
+        for (int port : dataPorts) {
+            List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port),
+                    "--bind", "127.0.0.1", "--dir", processes.folder(Integer.toString(port)).toString(),
+                    "--save", "", "--appendonly", "no"));
+            if (port != primary) {
+                command.addAll(List.of("--replicaof", "127.0.0.1", Integer.toString(primary)));
+            }
+            processes.start(Integer.toString(port), command);
+        }
+        for (int port : dataPorts) {
+            processes.awaitAnswer(port);
+        }
+        for (int port : sentinelPorts) {
+            Path folder = processes.folder(Integer.toString(port));
+            Path config = folder.resolve("sentinel.conf");
+            Files.writeString(config, String.join("\n",
+                    "port " + port,
+                    "bind 127.0.0.1",
+                    "dir " + folder,
+                    "sentinel monitor " + PRIMARY + " 127.0.0.1 " + primary + " 2",
+                    "sentinel down-after-milliseconds " + PRIMARY + " 2000",
+                    "sentinel failover-timeout " + PRIMARY + " 10000",
+                    ""));
+            processes.start(Integer.toString(port), List.of("redis-server", config.toString(), "--sentinel"));
+        }
+        for (int port : sentinelPorts) {
+            processes.awaitAnswer(port);
+        }
+        processes.await("the Sentinels on " + sentinelPorts + " did not agree on primary " + primary
+                + " with " + REPLICAS + " replicas", () -> problems(primary));
+    }
+
+    /** What is still wrong with the Sentinels' view, or "" when nothing is. */
+    private String problems(int primary) {
+        for (int port : sentinelPorts) {
+            Map<String, String> master = RedisProcesses.askSentinel(RedisProcesses.local(port),
+                    connection -> connection.sync().master(PRIMARY), Map.<String, String>of());
+            String view = "Sentinel " + port + " reports " + master;
+            if (!Integer.toString(primary).equals(master.get("port")) || !"master".equals(master.get("flags"))
+                    || !Integer.toString(REPLICAS).equals(master.get("num-slaves"))
+                    || !Integer.toString(SENTINELS - 1).equals(master.get("num-other-sentinels"))) {
+                return view;
+            }
+            List<Map<String, String>> replicas = RedisProcesses.askSentinel(RedisProcesses.local(port),
+                    connection -> connection.sync().replicas(PRIMARY), List.<Map<String, String>>of());
+            if (replicas.size() != REPLICAS || !replicas.stream().allMatch(r -> "slave".equals(r.get("flags"))
+                    && "ok".equals(r.get("master-link-status")))) {
+                return "Sentinel " + port + " sees replicas " + replicas;
+            }
+        }
+        return "";
+    }
+
+    private List<Integer> allPorts() {
+        List<Integer> all = new ArrayList<>(dataPorts);
+        all.addAll(sentinelPorts);
+        return all;
+    }
+}

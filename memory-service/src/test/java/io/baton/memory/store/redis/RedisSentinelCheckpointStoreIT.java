@@ -1,0 +1,111 @@
+package io.baton.memory.store.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.baton.common.redis.RedisConnection;
+import io.baton.common.redis.RedisSettings;
+import io.baton.common.testing.RedisTestSentinel;
+import io.baton.memory.MemoryProperties;
+import io.baton.memory.store.CheckpointStore;
+import io.baton.memory.store.CheckpointStoreContract;
+import io.baton.memory.store.DocumentKey;
+import io.baton.memory.store.StorePolicy;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.StringCodec;
+import java.time.Duration;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The shared store contract against a real primary with two replicas under three Sentinels
+ * ({@link RedisTestSentinel}), through a {@code redis-sentinel://} URL and
+ * {@code baton.redis.mode=sentinel}, as a deployment configures it; and that what the store writes
+ * lands on the primary the Sentinels name and is replicated from there.
+ */
+class RedisSentinelCheckpointStoreIT extends CheckpointStoreContract {
+
+    @RegisterExtension
+    static final RedisTestSentinel sentinel = new RedisTestSentinel();
+
+    private static RedisConnection connection;
+
+    @BeforeAll
+    static void connect() {
+        connection = RedisConnection.open(settings(sentinel.url()));
+    }
+
+    @AfterAll
+    static void disconnect() {
+        if (connection != null) {
+            connection.close();
+        }
+    }
+
+    static RedisSettings settings(String url) {
+        return new MemoryProperties.Redis(url, "sentinel", Duration.ofSeconds(10), true, RedisSettings.Tls.NONE).settings();
+    }
+
+    @Override
+    protected CheckpointStore newStore(StorePolicy policy) {
+        return new RedisCheckpointStore(connection, policy);
+    }
+
+    @Test
+    void theStoreFollowsTheSentinelsToTheNewPrimaryAfterAFailover() throws InterruptedException {
+        DocumentKey key = doc("failover");
+        write(key, 0, 2);
+        int before = sentinel.primaryPort();
+        // both replicas have every acknowledged write before the failover starts: none may be lost
+        Long acknowledged = onNode(before, node -> node.sync().waitForReplication(2, 10_000));
+        assertThat(acknowledged).isEqualTo(2L);
+
+        int after = sentinel.failover();
+
+        assertThat(after).isNotEqualTo(before);
+        assertThat(store.head(key).block().segment()).isEqualTo(2);
+        assertThat(store.put(key, record(3, "c3")).block().created()).isTrue();
+        assertThat(store.checkpoint(key, 3).block().stored()).isEqualTo(text("c3"));
+        String head = onNode(after, node -> node.sync().hget("baton:{" + tenant + ":failover}:head", "segment"));
+        assertThat(head).isEqualTo("3");
+        String demoted = onNode(before, node -> node.sync().info("replication"));
+        assertThat(demoted).contains("role:slave");
+    }
+
+    private static <T> T onNode(int port, Function<StatefulRedisConnection<String, String>, T> ask) {
+        RedisClient client = RedisClient.create();
+        try (StatefulRedisConnection<String, String> node = client.connect(StringCodec.UTF8,
+                RedisURI.create("redis://127.0.0.1:" + port))) {
+            return ask.apply(node);
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    @Test
+    void theStoreWritesToThePrimaryTheSentinelsName() {
+        write(doc("on-primary"), 0, 2);
+
+        String head = "baton:{" + tenant + ":on-primary}:head";
+        int primary = sentinel.primaryPort();
+        String role = onNode(primary, node -> node.sync().info("replication"));
+        assertThat(role).contains("role:master", "connected_slaves:2");
+        String segment = onNode(primary, node -> node.sync().hget(head, "segment"));
+        assertThat(segment).isEqualTo("2");
+        // WAIT: both replicas acknowledge what the primary has; then each holds the head too
+        Long acknowledged = onNode(primary, node -> node.sync().waitForReplication(2, 10_000));
+        assertThat(acknowledged).isEqualTo(2L);
+        for (int port : sentinel.dataPorts()) {
+            if (port != primary) {
+                String replicaRole = onNode(port, node -> node.sync().info("replication"));
+                assertThat(replicaRole).contains("role:slave");
+                String replicated = onNode(port, node -> node.sync().hget(head, "segment"));
+                assertThat(replicated).isEqualTo("2");
+            }
+        }
+    }
+}
