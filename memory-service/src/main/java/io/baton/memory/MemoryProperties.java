@@ -1,10 +1,12 @@
 package io.baton.memory;
 
 import io.baton.common.redis.RedisSettings;
+import io.baton.memory.store.redis.ReplicaWait;
 import io.baton.protocol.access.AccessSettings;
 import io.baton.protocol.access.ServiceToken;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.ConstructorBinding;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
@@ -46,17 +48,50 @@ public record MemoryProperties(@DefaultValue Store store, @DefaultValue Redis re
      * {@code rediss://} for TLS, {@code redis-sentinel://host:26379,host2:26379/0#mastername}.
      * {@code mode} {@code standalone} (also for Sentinel URLs) or {@code cluster}, where {@code
      * url} may list several seed nodes separated by commas. {@code tls} ({@code baton.redis.tls.ca-file},
-     * {@code cert-file}, {@code key-file}): PEM files to trust and present over TLS.
+     * {@code cert-file}, {@code key-file}): PEM files to trust and present over TLS. {@code
+     * waitReplicas} ({@code baton.redis.wait-replicas}, 0 = off) and {@code waitTimeout}: after each
+     * checkpoint put, wait for that many replicas to acknowledge it ({@code WAIT}), answering 503
+     * {@code replication-timeout} when fewer do in time (docs/state-store.md, "Waiting for replicas").
      */
     public record Redis(@DefaultValue("redis://127.0.0.1:6379") String url,
                         @DefaultValue("standalone") String mode,
                         @DefaultValue("5s") Duration timeout,
                         @DefaultValue("true") boolean verifyPeer,
-                        @DefaultValue RedisSettings.Tls tls) {
+                        @DefaultValue RedisSettings.Tls tls,
+                        @DefaultValue("0") int waitReplicas,
+                        @DefaultValue("1s") Duration waitTimeout) {
+
+        @ConstructorBinding
+        public Redis {
+        }
+
+        /** Connection settings only; puts do not wait for replicas. */
+        public Redis(String url, String mode, Duration timeout, boolean verifyPeer, RedisSettings.Tls tls) {
+            this(url, mode, timeout, verifyPeer, tls, 0, ReplicaWait.NONE.timeout());
+        }
 
         /** The connection settings these describe, checked; a failure names {@code baton.redis.*}. */
         public RedisSettings settings() {
             return RedisSettings.of("baton.redis", url, mode, timeout, verifyPeer, tls);
+        }
+
+        /**
+         * Whether and how long a put waits for replicas, checked; a failure names the property:
+         * {@code wait-replicas} 0 or more, {@code wait-timeout} at least 1 ms and shorter than
+         * {@code timeout} (the command's own deadline, which must not cut the wait short).
+         */
+        public ReplicaWait replicaWait() {
+            if (waitReplicas < 0) {
+                throw new IllegalArgumentException("baton.redis.wait-replicas must be 0 (off) or more, not " + waitReplicas);
+            }
+            if (waitTimeout == null || waitTimeout.toMillis() < 1) {
+                throw new IllegalArgumentException("baton.redis.wait-timeout must be at least 1ms, not " + waitTimeout);
+            }
+            if (waitReplicas > 0 && timeout != null && waitTimeout.compareTo(timeout) >= 0) {
+                throw new IllegalArgumentException("baton.redis.wait-timeout (" + waitTimeout
+                        + ") must be shorter than baton.redis.timeout (" + timeout + ")");
+            }
+            return new ReplicaWait(waitReplicas, waitTimeout);
         }
     }
 

@@ -29,7 +29,8 @@ public class CheckpointStoreConfiguration {
     public static CheckpointStoreRegistry registry() {
         return new CheckpointStoreRegistry()
                 .register("redis", (properties, clock) ->
-                        RedisCheckpointStore.open(properties.redis().settings(), StorePolicy.from(properties)))
+                        RedisCheckpointStore.open(properties.redis().settings(), StorePolicy.from(properties),
+                                properties.redis().replicaWait()))
                 .register("memory", (properties, clock) ->
                         new InMemoryCheckpointStore(StorePolicy.from(properties), properties.store().memoryMaxBytes(), clock));
     }

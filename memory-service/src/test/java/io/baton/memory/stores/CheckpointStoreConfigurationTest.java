@@ -51,4 +51,32 @@ class CheckpointStoreConfigurationTest {
                 .run(started -> assertThat(started).hasFailed().getFailure()
                         .rootCause().hasMessageContaining("baton.redis.mode 'replicated'"));
     }
+
+    @Test
+    void waitingForReplicasIsOffByDefaultAndTheSettingIsBoundAndShown() {
+        context.withPropertyValues("baton.redis.url=redis://127.0.0.1:1")
+                .run(started -> assertThat(started.getBean(CheckpointStore.class).toString())
+                        .endsWith(", no wait for replicas"));
+        context.withPropertyValues("baton.redis.url=redis://127.0.0.1:1", "baton.redis.wait-replicas=2",
+                        "baton.redis.wait-timeout=250ms")
+                .run(started -> assertThat(started.getBean(CheckpointStore.class).toString())
+                        .endsWith(", wait for 2 replicas within PT0.25S"));
+    }
+
+    @Test
+    void aNegativeWaitForReplicasStopsTheStartUpAndNamesTheSetting() {
+        context.withPropertyValues("baton.redis.wait-replicas=-1")
+                .run(started -> assertThat(started).hasFailed().getFailure()
+                        .rootCause().hasMessageContaining("baton.redis.wait-replicas must be 0 (off) or more, not -1"));
+    }
+
+    @Test
+    void aWaitAsLongAsTheCommandTimeoutStopsTheStartUp() {
+        context.withPropertyValues("baton.redis.wait-replicas=1", "baton.redis.wait-timeout=5s", "baton.redis.timeout=5s")
+                .run(started -> assertThat(started).hasFailed().getFailure()
+                        .rootCause().hasMessageContaining("baton.redis.wait-timeout (PT5S) must be shorter than baton.redis.timeout"));
+        context.withPropertyValues("baton.redis.wait-replicas=1", "baton.redis.wait-timeout=0s")
+                .run(started -> assertThat(started).hasFailed().getFailure()
+                        .rootCause().hasMessageContaining("baton.redis.wait-timeout must be at least 1ms"));
+    }
 }

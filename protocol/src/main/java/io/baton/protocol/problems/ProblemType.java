@@ -117,7 +117,10 @@ public enum ProblemType {
     QUOTA_EXCEEDED("quota-exceeded", 507, false, true, null),
     STORE_FULL("store-full", 507, false, false, "the state store is full; retry later or delete documents"),
     CORRUPT_CHECKPOINT("corrupt-checkpoint", 500, false, false, "a stored checkpoint could not be read"),
-    STORE_UNAVAILABLE("store-unavailable", 503, true, false, "the state store is unavailable; retry later");
+    STORE_UNAVAILABLE("store-unavailable", 503, true, false, "the state store is unavailable; retry later"),
+    /** Written on the store's primary, but fewer replicas than asked for confirmed it in time. */
+    REPLICATION_TIMEOUT("replication-timeout", 503, true, false,
+            "the state store did not confirm the write on enough replicas in time; retry later");
 
     /** The prefix of every problem {@code type} URI. */
     public static final String TYPE_PREFIX = "urn:baton:problem:";

@@ -45,7 +45,7 @@ class ProblemTypeTest {
         Arrays.stream(ProblemType.values()).filter(ProblemType::retryable).forEach(retryable::add);
         assertThat(retryable).containsExactlyInAnyOrder(ProblemType.INTERNAL_ERROR, ProblemType.INFERENCE_UNAVAILABLE,
                 ProblemType.MEMORY_UNAVAILABLE, ProblemType.STORE_UNAVAILABLE, ProblemType.ONNX_RUNTIME, ProblemType.SERVICE_BUSY,
-                ProblemType.JOB_STORE_UNAVAILABLE);
+                ProblemType.JOB_STORE_UNAVAILABLE, ProblemType.REPLICATION_TIMEOUT);
         assertThat(retryable).allSatisfy(type -> assertThat(type.status()).isGreaterThanOrEqualTo(500));
         assertThat(ProblemType.QUOTA_EXCEEDED.retryable()).isFalse();
         assertThat(ProblemType.CHECKPOINT_CONFLICT.retryable()).isFalse();

@@ -27,6 +27,7 @@ import io.baton.memory.store.ModelMismatchException;
 import io.baton.memory.store.ParentMismatchException;
 import io.baton.memory.store.PutResult;
 import io.baton.memory.store.QuotaExceededException;
+import io.baton.memory.store.ReplicationTimeoutException;
 import io.baton.memory.store.StorePolicy;
 import io.baton.memory.store.StoreUnavailableException;
 import io.baton.memory.store.StoredCheckpoint;
@@ -34,7 +35,12 @@ import io.lettuce.core.KeyValue;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.reactive.RedisAdvancedClusterReactiveCommands;
 import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -105,27 +111,53 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
     private static final Pattern INDEX_ENTRY = Pattern.compile("([0-9]+):([0-9]+):([0-9]+):([0-9]+)");
 
     private final RedisConnection redis;
+    /**
+     * The connection puts go over: {@link #redis} when puts do not wait for replicas; otherwise a
+     * second connection of the store's own, because {@code WAIT} blocks the connection it is sent
+     * on until the replicas answer (up to the timeout), and reads must not queue behind it.
+     */
+    private final RedisConnection writer;
     private final StorePolicy policy;
+    private final ReplicaWait replicaWait;
     private final boolean ownsConnection;
 
-    /** A store on a connection that the caller owns and closes. */
+    /** A store on a connection that the caller owns and closes; puts do not wait for replicas. */
     public RedisCheckpointStore(RedisConnection redis, StorePolicy policy) {
-        this(redis, policy, false);
+        this(redis, policy, ReplicaWait.NONE, false);
     }
 
-    private RedisCheckpointStore(RedisConnection redis, StorePolicy policy, boolean ownsConnection) {
+    /**
+     * A store on a connection that the caller owns and closes, whose puts wait for replicas as
+     * {@code replicaWait} says (over a second connection of the store's own, closed with it).
+     */
+    public RedisCheckpointStore(RedisConnection redis, StorePolicy policy, ReplicaWait replicaWait) {
+        this(redis, policy, replicaWait, false);
+    }
+
+    private RedisCheckpointStore(RedisConnection redis, StorePolicy policy, ReplicaWait replicaWait,
+                                 boolean ownsConnection) {
         this.redis = Objects.requireNonNull(redis, "redis");
         this.policy = Objects.requireNonNull(policy, "policy");
+        this.replicaWait = Objects.requireNonNull(replicaWait, "replicaWait");
+        this.writer = replicaWait.enabled() ? RedisConnection.open(redis.settings()) : redis;
         this.ownsConnection = ownsConnection;
     }
 
     /** A store with its own connection for these settings, closed with the store. */
     public static RedisCheckpointStore open(RedisSettings settings, StorePolicy policy) {
-        return new RedisCheckpointStore(RedisConnection.open(settings), policy, true);
+        return open(settings, policy, ReplicaWait.NONE);
+    }
+
+    /** A store with its own connection for these settings, whose puts wait for replicas as {@code replicaWait} says. */
+    public static RedisCheckpointStore open(RedisSettings settings, StorePolicy policy, ReplicaWait replicaWait) {
+        return new RedisCheckpointStore(RedisConnection.open(settings), policy, replicaWait, true);
     }
 
     @Override
     public void close() {
+        if (writer != redis) {
+            writer.close();
+        }
         if (ownsConnection) {
             redis.close();
         }
@@ -133,7 +165,7 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
 
     @Override
     public String toString() {
-        return "redis (" + redis.settings().describe() + "), " + describe(policy);
+        return "redis (" + redis.settings().describe() + "), " + describe(policy) + ", " + replicaWait;
     }
 
     private static String describe(StorePolicy policy) {
@@ -227,7 +259,7 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
         }
         return othersUsage(key).flatMap(others -> {
             long allowed = policy.hasQuota() ? Math.max(0, policy.tenantQuotaBytes() - others) : -1;
-            return redis.commands().flatMap(c -> {
+            return writer.commands().flatMap(c -> {
                 // The bytes go to the staging key first; the script, pipelined right behind on the
                 // same connection, decides and renames them into place. The digest is computed while
                 // the SET is on its way.
@@ -237,20 +269,21 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
                         num(record.bytes()), num(policy.ttl().toMillis()), num(keep), num(allowed), num(refreshed),
                         text(record.digest()), text(UUID.randomUUID().toString()),
                         text(record.parentDigest() == null ? "" : record.parentDigest())};
-                Mono<List<Object>> decide = script(PUT, ScriptOutputType.MULTI, keys.toArray(String[]::new), args);
+                Mono<List<Object>> decide = writer.run(PUT, ScriptOutputType.MULTI, keys.toArray(String[]::new), args);
                 return Mono.zip(Mono.fromFuture(staged), decide).flatMap(done -> {
                     ScriptReply reply = ScriptReply.of(done.getT2());
                     if (reply.status().equals("staged_missing")) {
                         // the script overtook the SET (it cannot on one connection; in case a
                         // route differs): the SET has answered OK by now, so decide once more
-                        return this.<List<Object>>script(PUT, ScriptOutputType.MULTI, keys.toArray(String[]::new), args)
+                        return writer.<List<Object>>run(PUT, ScriptOutputType.MULTI, keys.toArray(String[]::new), args)
                                 .map(ScriptReply::of);
                     }
                     return Mono.just(reply);
-                });
+                }).flatMap(reply -> awaitReplicas(c, key, reply));
             }).flatMap(reply -> switch (reply.status()) {
-                        case "created", "idempotent" -> index(key, reply)
-                                .thenReturn(new PutResult(reply.head(), reply.status().equals("created"), record.digest()));
+                        case "created", "idempotent" -> index(key, reply).then(Mono.defer(() -> reply.replicated()
+                                ? Mono.just(new PutResult(reply.head(), reply.status().equals("created"), record.digest()))
+                                : Mono.error(notReplicated(key, n, reply))));
                         case "conflict" -> Mono.error(new CheckpointConflictException(key, n, reply.head()));
                         case "model_mismatch" -> Mono.error(
                                 new ModelMismatchException(key, record.model(), record.modelDigest(), reply.head()));
@@ -265,6 +298,43 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
                         default -> Mono.error(unexpected(PUT, reply.status()));
                     });
         }).onErrorMap(RedisCheckpointStore::unavailable);
+    }
+
+    /**
+     * After a put the script accepted ({@code created} or {@code idempotent}), and when puts wait
+     * for replicas: {@code WAIT replicas timeout} on the connection that ran the script, so that it
+     * covers the script's writes (Redis counts from that client's last write). In a Cluster that is
+     * the node connection of the primary holding the document's slot, taken by host and port, which
+     * is the connection Lettuce routed the script over (a keyless command on the cluster connection
+     * would go to another node, whose answer says nothing about this write).
+     */
+    private Mono<ScriptReply> awaitReplicas(RedisClusterReactiveCommands<String, byte[]> c, DocumentKey key,
+                                            ScriptReply reply) {
+        if (!replicaWait.enabled() || !(reply.status().equals("created") || reply.status().equals("idempotent"))) {
+            return Mono.just(reply);
+        }
+        Mono<RedisClusterReactiveCommands<String, byte[]>> node;
+        if (c instanceof RedisAdvancedClusterReactiveCommands<String, byte[]> cluster) {
+            StatefulRedisClusterConnection<String, byte[]> stateful = cluster.getStatefulConnection();
+            RedisClusterNode primary = stateful.getPartitions().getMasterBySlot(SlotHash.getSlot(RedisKeys.head(key)));
+            if (primary == null) {
+                return Mono.error(new StoreUnavailableException("no Redis Cluster primary is known for document "
+                        + key.document() + "'s slot; try again", null));
+            }
+            node = Mono.fromFuture(stateful.getConnectionAsync(primary.getUri().getHost(), primary.getUri().getPort()))
+                    .map(StatefulRedisConnection::reactive);
+        } else {
+            node = Mono.just(c);
+        }
+        return node.flatMap(n -> n.waitForReplication(replicaWait.replicas(), replicaWait.timeout().toMillis()))
+                .map(acknowledged -> reply.acknowledgedBy(acknowledged, replicaWait.replicas()));
+    }
+
+    private ReplicationTimeoutException notReplicated(DocumentKey key, long segment, ScriptReply reply) {
+        return new ReplicationTimeoutException("checkpoint " + segment + " of document " + key.document()
+                + " is written on the Redis primary, but " + reply.replicas() + " of the " + replicaWait.replicas()
+                + " replicas asked for (baton.redis.wait-replicas) acknowledged it within " + replicaWait.timeout()
+                + "; the same put again is safe and waits once more");
     }
 
     /**
@@ -501,13 +571,20 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
      * The reply of put.lua and fork.lua: status, the document's head afterwards (null when there is
      * none), the head's remaining TTL, the server's time and a status-specific number.
      */
-    private record ScriptReply(String status, Head head, long pttl, long nowMillis, long extra) {
+    private record ScriptReply(String status, Head head, long pttl, long nowMillis, long extra, long replicas,
+                               boolean replicated) {
 
         static ScriptReply of(List<Object> reply) {
             long segment = (Long) reply.get(1);
             Head head = segment < 0 ? null : new Head(segment, (Long) reply.get(2), str(reply.get(3)),
                     str(reply.get(4)), (Long) reply.get(5), (Long) reply.get(6), (Long) reply.get(7), (Long) reply.get(8));
-            return new ScriptReply(str(reply.get(0)), head, (Long) reply.get(9), (Long) reply.get(10), (Long) reply.get(11));
+            return new ScriptReply(str(reply.get(0)), head, (Long) reply.get(9), (Long) reply.get(10), (Long) reply.get(11),
+                    -1, true);
+        }
+
+        /** This reply after {@code WAIT} answered that {@code count} replicas acknowledged the writes. */
+        ScriptReply acknowledgedBy(long count, int wanted) {
+            return new ScriptReply(status, head, pttl, nowMillis, extra, count, count >= wanted);
         }
     }
 

@@ -1,0 +1,141 @@
+package io.baton.memory.store.redis;
+
+import static io.baton.memory.store.redis.RedisReplicaWait.onNode;
+import static io.baton.memory.store.redis.RedisReplicaWait.pause;
+import static io.baton.memory.store.redis.RedisReplicaWait.record;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.baton.common.redis.RedisConnection;
+import io.baton.common.testing.RedisTestCluster;
+import io.baton.memory.store.DocumentKey;
+import io.baton.memory.store.PutResult;
+import io.baton.memory.store.ReplicationTimeoutException;
+import io.baton.memory.store.StorePolicy;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code baton.redis.wait-replicas} on a real six-node Redis Cluster: the {@code WAIT} goes to the
+ * primary holding the document's slot (the one that ran the put), not to whichever node a keyless
+ * command would reach. With that primary's one replica paused, a put of one of its documents fails
+ * as {@code replication-timeout} while puts of documents on the other primaries succeed; once the
+ * replica runs again, the same put is an idempotent success and the replica holds it.
+ */
+class RedisClusterReplicaWaitIT {
+
+    @RegisterExtension
+    static final RedisTestCluster cluster = new RedisTestCluster();
+
+    private static final StorePolicy POLICY = new StorePolicy(3, Duration.ofHours(1), 0);
+    private static final Pattern REPLICA_PORT = Pattern.compile("slave0:ip=[^,]+,port=([0-9]+)");
+
+    private static RedisConnection connection;
+    private final String tenant = "t-" + UUID.randomUUID().toString().substring(0, 13);
+
+    @BeforeAll
+    static void connect() {
+        connection = RedisConnection.open(RedisClusterCheckpointStoreIT.settings(cluster.seeds()));
+    }
+
+    @AfterAll
+    static void disconnect() {
+        if (connection != null) {
+            connection.close();
+        }
+    }
+
+    private String headKey(String document) {
+        return "baton:{" + tenant + ":" + document + "}:head";
+    }
+
+    @Test
+    void theWaitGoesToThePrimaryOfTheDocumentsSlot() throws Exception {
+        // one document on each primary, segment 0 written without waiting
+        Map<Integer, String> documentOf = new LinkedHashMap<>();
+        try (RedisCheckpointStore plain = new RedisCheckpointStore(connection, POLICY)) {
+            for (int i = 0; documentOf.size() < cluster.primaryPorts().size() && i < 200; i++) {
+                String document = "d" + i;
+                int primary = primaryOf(document);
+                if (!documentOf.containsKey(primary)) {
+                    assertThat(plain.put(new DocumentKey(tenant, document), record(0, "c0")).block().created()).isTrue();
+                    documentOf.put(primary, document);
+                }
+            }
+        }
+        assertThat(documentOf).hasSize(3);
+
+        try (RedisCheckpointStore waiting = new RedisCheckpointStore(connection, POLICY,
+                new ReplicaWait(1, Duration.ofMillis(500)))) {
+            for (int primary : documentOf.keySet()) {
+                int replica = replicaOf(primary);
+                try (AutoCloseable ignored = pause(replica)) {
+                    for (Map.Entry<Integer, String> entry : documentOf.entrySet()) {
+                        DocumentKey key = new DocumentKey(tenant, entry.getValue());
+                        long next = waiting.head(key).block().segment() + 1;
+                        if (entry.getKey() == primary) {
+                            assertThatThrownBy(() -> waiting.put(key, record(next, "c" + next)).block())
+                                    .as("put of %s on primary %d, its replica %d paused", key.document(), primary, replica)
+                                    .isInstanceOfSatisfying(ReplicationTimeoutException.class, e -> assertThat(
+                                            e.getMessage()).contains("0 of the 1 replicas"));
+                        } else {
+                            assertThat(waiting.put(key, record(next, "c" + next)).block().created())
+                                    .as("put of %s on primary %d, another primary's replica paused", key.document(),
+                                            entry.getKey()).isTrue();
+                        }
+                    }
+                }
+                // running again: the refused put once more is idempotent, acknowledged, and on the replica
+                DocumentKey key = new DocumentKey(tenant, documentOf.get(primary));
+                long head = waiting.head(key).block().segment();
+                PutResult again = waiting.put(key, record(head, "c" + head)).block();
+                assertThat(again.created()).isFalse();
+                String onReplica = onNode(replica, node -> {
+                    node.sync().readOnly();
+                    return node.sync().hget(headKey(key.document()), "segment");
+                });
+                assertThat(onReplica).isEqualTo(Long.toString(head));
+            }
+        }
+    }
+
+    /** The primary that serves the document's slot, as the nodes themselves say. */
+    private int primaryOf(String document) {
+        int seed = cluster.primaryPorts().get(0);
+        long slot = onNode(seed, node -> node.sync().clusterKeyslot(headKey(document)));
+        for (int primary : cluster.primaryPorts()) {
+            String nodes = onNode(primary, node -> node.sync().clusterNodes());
+            for (String line : nodes.lines().toList()) {
+                if (line.contains("myself")) {
+                    String[] fields = line.split(" ");
+                    for (int f = 8; f < fields.length; f++) {
+                        String[] range = fields[f].split("-");
+                        if (range[0].startsWith("[")) {
+                            continue;
+                        }
+                        long from = Long.parseLong(range[0]);
+                        long to = range.length > 1 ? Long.parseLong(range[1]) : from;
+                        if (slot >= from && slot <= to) {
+                            return primary;
+                        }
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("no primary serves slot " + slot);
+    }
+
+    private static int replicaOf(int primary) {
+        Matcher matcher = REPLICA_PORT.matcher(onNode(primary, node -> node.sync().info("replication")));
+        assertThat(matcher.find()).as("primary %d has a replica", primary).isTrue();
+        return Integer.parseInt(matcher.group(1));
+    }
+}
