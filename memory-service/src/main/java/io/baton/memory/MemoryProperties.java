@@ -1,7 +1,6 @@
 package io.baton.memory;
 
 import io.baton.common.redis.RedisSettings;
-import io.baton.memory.store.redis.ReplicaWait;
 import io.baton.protocol.access.AccessSettings;
 import io.baton.protocol.access.ServiceToken;
 import java.time.Duration;
@@ -67,7 +66,7 @@ public record MemoryProperties(@DefaultValue Store store, @DefaultValue Redis re
 
         /** Connection settings only; puts do not wait for replicas. */
         public Redis(String url, String mode, Duration timeout, boolean verifyPeer, RedisSettings.Tls tls) {
-            this(url, mode, timeout, verifyPeer, tls, 0, ReplicaWait.NONE.timeout());
+            this(url, mode, timeout, verifyPeer, tls, 0, Duration.ofSeconds(1));
         }
 
         /** The connection settings these describe, checked; a failure names {@code baton.redis.*}. */
@@ -76,11 +75,12 @@ public record MemoryProperties(@DefaultValue Store store, @DefaultValue Redis re
         }
 
         /**
-         * Whether and how long a put waits for replicas, checked; a failure names the property:
-         * {@code wait-replicas} 0 or more, {@code wait-timeout} at least 1 ms and shorter than
-         * {@code timeout} (the command's own deadline, which must not cut the wait short).
+         * Checks whether and how long a put waits for replicas ({@code waitReplicas},
+         * {@code waitTimeout}); a failure names the property: {@code wait-replicas} 0 or more,
+         * {@code wait-timeout} at least 1 ms and shorter than {@code timeout} (the command's own
+         * deadline, which must not cut the wait short).
          */
-        public ReplicaWait replicaWait() {
+        public void checkReplicaWait() {
             if (waitReplicas < 0) {
                 throw new IllegalArgumentException("baton.redis.wait-replicas must be 0 (off) or more, not " + waitReplicas);
             }
@@ -91,7 +91,6 @@ public record MemoryProperties(@DefaultValue Store store, @DefaultValue Redis re
                 throw new IllegalArgumentException("baton.redis.wait-timeout (" + waitTimeout
                         + ") must be shorter than baton.redis.timeout (" + timeout + ")");
             }
-            return new ReplicaWait(waitReplicas, waitTimeout);
         }
     }
 

@@ -5,6 +5,7 @@ import io.baton.memory.store.CheckpointStore;
 import io.baton.memory.store.StorePolicy;
 import io.baton.memory.store.inmemory.InMemoryCheckpointStore;
 import io.baton.memory.store.redis.RedisCheckpointStore;
+import io.baton.memory.store.redis.ReplicaWait;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,9 +31,15 @@ public class CheckpointStoreConfiguration {
         return new CheckpointStoreRegistry()
                 .register("redis", (properties, clock) ->
                         RedisCheckpointStore.open(properties.redis().settings(), StorePolicy.from(properties),
-                                properties.redis().replicaWait()))
+                                replicaWait(properties.redis())))
                 .register("memory", (properties, clock) ->
                         new InMemoryCheckpointStore(StorePolicy.from(properties), properties.store().memoryMaxBytes(), clock));
+    }
+
+    /** Whether and how long a put waits for replicas, as {@code baton.redis.wait-*} say (checked). */
+    static ReplicaWait replicaWait(MemoryProperties.Redis redis) {
+        redis.checkReplicaWait();
+        return new ReplicaWait(redis.waitReplicas(), redis.waitTimeout());
     }
 
     @Bean
