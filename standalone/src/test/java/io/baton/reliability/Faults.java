@@ -1,8 +1,16 @@
 package io.baton.reliability;
 
 import io.baton.common.testing.DataFiles;
+import io.baton.common.testing.RedisTestCluster;
+import io.baton.common.testing.RedisTestSentinel;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,10 +19,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code bench/faults}: a document of many segments written through the documents API while a
@@ -34,6 +44,25 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code redis-none}: Redis killed and started again empty (no persistence); then a summary
  *       of the same text across the same kind of restart.</li>
  * </ul>
+ * The failover scenarios each run on a replicated Redis of their own and a stack of their own
+ * (memory, inference, two gateways again), and kill the primary that holds the document's slot
+ * with {@code kill -9}, and a replica must be promoted (checked: every Sentinel, or every Cluster
+ * node, names it, and it reports {@code role:master}):
+ * <ul>
+ *   <li>{@code sentinel-kill}: a primary, two replicas and three Sentinels (quorum 2,
+ *       {@link RedisTestSentinel}), the memory service on {@code redis-sentinel://...#baton}; the
+ *       dead primary stays dead (a replica is left);</li>
+ *   <li>{@code cluster-kill}: a six-node Cluster, three primaries with a replica each
+ *       ({@link RedisTestCluster}); the primary killed is the one {@code CLUSTER NODES} names for
+ *       {@code CLUSTER KEYSLOT} of the document's head key; once a replica is promoted the dead node
+ *       is started again and rejoins as its replica (else its shard has none, and WAIT 1 fails every
+ *       put from then on);</li>
+ *   <li>{@code sentinel-kill-wait}, {@code cluster-kill-wait}: the same with {@code
+ *       baton.redis.wait-replicas=1}.</li>
+ * </ul>
+ * With WAIT the document must complete as undisturbed (the strict check above); without it, it
+ * must complete as undisturbed or the client must be told by a problem detail, never get a
+ * different document (the check of {@code redis-none}).
  * The writer is a careful client: on a 429 or 503 it waits the {@code Retry-After}, on a lost
  * connection a second, on a 409 it goes on; after any failure it reads the document ({@code GET})
  * and continues from its head, cut where that segment ends. What must hold: the final {@code
@@ -49,23 +78,29 @@ import java.util.concurrent.TimeUnit;
 public final class Faults {
 
     static final String ALL = "memory,inference,gateway,redis-aof,redis-none";
+    /** Scenarios on a replicated Redis of their own, asked for by name (not in the default). */
+    static final String FAILOVER = "sentinel-kill,sentinel-kill-wait,cluster-kill,cluster-kill-wait";
     /** Failures a writer takes before it gives up on a scenario. */
     static final int MAX_FAILURES = 20;
     static final Duration CALL_TIMEOUT = Duration.ofMinutes(5);
 
     private final Stack stack;
+    /** The Redis of the first five scenarios; null on a replicated Redis. */
     private final PrivateRedis redis;
+    /** Where the fault watches the document's head: a URL a {@link RedisClient} takes, or a Cluster seed. */
+    private final String watchUrl;
+    private final boolean cluster;
     private final String tenant;
     private final Http http = new Http();
     private final String text;
-    /** The tokens asked for (the text may be a few shorter, ending on a whole character): the run's argument. */
-    private final int requested;
     /** Character offset in {@link #text} where segment k of the whole ingest ends, at k + 1; 0 at 0. */
     private final long[] cuts;
     /** Tokens of the whole ingest's first k segments, at k. */
     private final long[] tokensBefore;
     private final int segments;
     private final String wholeDigest;
+    /** The undisturbed run's state digest, once {@link #run} wrote it. */
+    private String reference;
 
     /** One scenario's result: a row of the report. */
     record Row(String scenario, String sent, String events, String held, boolean ok) {
@@ -104,11 +139,12 @@ public final class Faults {
         }
     }
 
-    private Faults(Stack stack, PrivateRedis redis, String tenant, int requested, String text,
+    private Faults(Stack stack, PrivateRedis redis, String watchUrl, boolean cluster, String tenant, String text,
                    Map<String, Object> whole) {
         this.stack = stack;
-        this.requested = requested;
         this.redis = redis;
+        this.watchUrl = watchUrl;
+        this.cluster = cluster;
         this.tenant = tenant;
         this.text = text;
         List<?> written = (List<?>) whole.get("written");
@@ -127,15 +163,19 @@ public final class Faults {
         int tokens = Integer.parseInt(Load.arg(args, 0, "50000"));
         List<String> scenarios = Arrays.asList(Load.arg(args, 1, ALL).split(","));
         String model = Load.arg(args, 2, "gemma2-tiny");
+        List<String> failovers = Arrays.asList(FAILOVER.split(","));
         for (String scenario : scenarios) {
-            if (!Arrays.asList(ALL.split(",")).contains(scenario)) {
-                throw new IllegalArgumentException("unknown scenario " + scenario + "; the scenarios: " + ALL);
+            if (!Arrays.asList(ALL.split(",")).contains(scenario) && !failovers.contains(scenario)) {
+                throw new IllegalArgumentException("unknown scenario " + scenario + "; the scenarios: " + ALL + ","
+                        + FAILOVER);
             }
         }
         String text = passage(tokens);
         Path logs = Files.createDirectories(Path.of("bench/out/logs/faults-" + Instant.now().getEpochSecond()));
         String tenant = "faults-" + UUID.randomUUID().toString().substring(0, 8);
-        boolean ok;
+        List<Row> rows;
+        String reference;
+        Map<String, Object> wholeView;
         try (PrivateRedis redis = PrivateRedis.start(true, logs);
              Stack stack = Stack.start(Stack.Mode.DISTRIBUTED, redis.url(), model, List.of(tenant), 2,
                      List.of("-Xmx768m"), logs)) {
@@ -148,16 +188,94 @@ public final class Faults {
             if (whole.status() != 201) {
                 throw new IllegalStateException("the whole ingest failed: " + whole.outcome() + " " + whole.text());
             }
-            ok = new Faults(stack, redis, tenant, tokens, text, whole.json()).run(scenarios);
+            wholeView = whole.json();
+            Faults faults = new Faults(stack, redis, redis.url(), false, tenant, text, wholeView);
+            rows = faults.run(scenarios.stream().filter(scenario -> !failovers.contains(scenario)).toList());
+            reference = faults.reference;
         }
-        System.exit(ok ? 0 : 1);
+        for (String scenario : scenarios) {
+            if (failovers.contains(scenario)) {
+                rows.add(failover(scenario, model, tenant, text, wholeView, reference, logs));
+            }
+        }
+        System.exit(report(rows, tokens, scenarios) ? 0 : 1);
     }
 
-    private boolean run(List<String> scenarios) {
+    /**
+     * Scenario {@code scenario} of {@link #FAILOVER}: a replicated Redis and a stack of its own, the
+     * document written while the primary of its slot is killed, checked against {@code reference}.
+     */
+    private static Row failover(String scenario, String model, String tenant, String text,
+                                Map<String, Object> whole, String reference, Path logs) throws Exception {
+        boolean onCluster = scenario.startsWith("cluster");
+        boolean waits = scenario.endsWith("-wait");
+        String head = "baton:{" + tenant + ":" + scenario + "}:head";
+        Map<String, String> memoryEnv = new LinkedHashMap<>(Map.of("BATON_REDIS_MODE", onCluster ? "cluster" : "sentinel"));
+        if (waits) {
+            memoryEnv.put("BATON_REDIS_WAITREPLICAS", "1");
+        }
+        RedisTestCluster redisCluster = onCluster ? new RedisTestCluster() : null;
+        RedisTestSentinel sentinel = onCluster ? null : new RedisTestSentinel();
+        // What the kill did: "primary P killed, replica Q promoted", or why no replica was.
+        AtomicReference<String> promotion = new AtomicReference<>("the primary was never killed");
+        try {
+            String url;
+            String watchUrl;
+            if (onCluster) {
+                redisCluster.beforeAll(null);
+                url = redisCluster.seeds();
+                watchUrl = "redis://127.0.0.1:" + redisCluster.ports().get(0);
+            } else {
+                sentinel.beforeAll(null);
+                url = sentinel.url();
+                watchUrl = url;
+            }
+            try (Stack stack = Stack.start(Stack.Mode.DISTRIBUTED, url, model, List.of(tenant), 2, List.of("-Xmx768m"),
+                    Map.of(), memoryEnv, Files.createDirectories(logs.resolve(scenario)))) {
+                Faults faults = new Faults(stack, null, watchUrl, onCluster, tenant, text, whole);
+                Runnable kill = () -> {
+                    try {
+                        int old = onCluster ? redisCluster.primaryOf(head) : sentinel.primaryPort();
+                        int promoted = onCluster ? redisCluster.crashPrimaryOf(head) : sentinel.crashPrimary();
+                        promotion.set("primary " + old + " killed, replica " + promoted + " promoted");
+                        if (onCluster) {
+                            // Its shard has no replica left (three primaries with one each), so WAIT 1
+                            // could never be met: the dead node is started again, as a replica.
+                            redisCluster.restart(old);
+                            promotion.set(promotion.get() + ", " + old + " back as its replica");
+                        }
+                    } catch (IOException e) {
+                        promotion.set(promotion.get() + "; the dead node did not start again: " + e.getMessage());
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        promotion.set("interrupted while waiting for a promotion");
+                    } catch (RuntimeException e) {
+                        promotion.set("NO REPLICA PROMOTED: " + e.getMessage());
+                    }
+                };
+                Written written = faults.write(scenario, faults.segments / 2, "kill -9 of the primary of the document's "
+                        + "slot at head %s, a replica promoted" + (onCluster ? ", the dead node rejoined" : "")
+                        + " after %d s", kill);
+                Row row = waits ? faults.check(scenario, written, reference)
+                        : faults.checkLost(scenario, written, reference);
+                boolean promoted = promotion.get().contains(" promoted") && !promotion.get().startsWith("NO ");
+                return new Row(row.scenario(), row.sent(), row.events(), promotion.get() + "; " + row.held(),
+                        row.ok() && promoted);
+            }
+        } finally {
+            if (onCluster) {
+                redisCluster.afterAll(null);
+            } else {
+                sentinel.afterAll(null);
+            }
+        }
+    }
+
+    private List<Row> run(List<String> scenarios) {
         List<Row> rows = new ArrayList<>();
         Written baseline = write("undisturbed", 0, null, null);
         rows.add(check("none (the reference)", baseline, wholeDigest));
-        String reference = (String) baseline.finalView().get("stateDigest");
+        reference = (String) baseline.finalView().get("stateDigest");
         for (String scenario : scenarios) {
             Runnable fault = switch (scenario) {
                 case "memory" -> () -> restart(stack.memory());
@@ -177,6 +295,11 @@ public final class Faults {
             }
             awaitAllHealthy();
         }
+        return rows;
+    }
+
+    /** Prints the rows as a Markdown table with the command of each; answers whether all held. */
+    private static boolean report(List<Row> rows, int requested, List<String> scenarios) {
         StringBuilder out = new StringBuilder("| scenario | what was sent | what the client saw | what held | result "
                 + "| command |\n|---|---|---|---|---|---|\n");
         for (Row row : rows) {
@@ -308,13 +431,18 @@ public final class Faults {
     private Fault watchKey(String pattern, int segment, String note, Runnable fault) {
         Fault watch = new Fault();
         watch.thread = new Thread(() -> {
-            RedisClient client = RedisClient.create(redis.url());
-            try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            AbstractRedisClient client = cluster ? RedisClusterClient.create(watchUrl) : RedisClient.create(watchUrl);
+            try (StatefulConnection<String, String> connection = cluster ? ((RedisClusterClient) client).connect()
+                    : ((RedisClient) client).connect()) {
+                // KEYS on a Cluster connection asks every primary.
+                RedisClusterCommands<String, String> commands = cluster
+                        ? ((StatefulRedisClusterConnection<String, String>) connection).sync()
+                        : ((StatefulRedisConnection<String, String>) connection).sync();
                 watch.watching.countDown();
                 long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
                 while (System.nanoTime() < deadline) {
-                    for (String key : connection.sync().keys(pattern)) {
-                        String head = connection.sync().hget(key, "segment");
+                    for (String key : commands.keys(pattern)) {
+                        String head = commands.hget(key, "segment");
                         if (head != null && Long.parseLong(head) >= segment) {
                             connection.close();
                             long started = System.nanoTime();

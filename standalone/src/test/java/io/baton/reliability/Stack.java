@@ -67,6 +67,17 @@ public final class Stack implements AutoCloseable {
      */
     public static Stack start(Mode mode, String redisUrl, String model, List<String> tenants, int gateways,
                               List<String> jvmOptions, Map<String, String> gatewayEnv, Path logs) {
+        return start(mode, redisUrl, model, tenants, gateways, jvmOptions, gatewayEnv, Map.of(), logs);
+    }
+
+    /**
+     * As {@link #start(Mode, String, String, List, int, List, Map, Path)}, with {@code memoryEnv} on
+     * top of the memory service's environment (distributed mode), e.g. {@code BATON_REDIS_MODE} and
+     * {@code BATON_REDIS_WAITREPLICAS} for a Cluster with WAIT.
+     */
+    static Stack start(Mode mode, String redisUrl, String model, List<String> tenants, int gateways,
+                       List<String> jvmOptions, Map<String, String> gatewayEnv, Map<String, String> memoryEnv,
+                       Path logs) {
         Map<String, String> keys = new LinkedHashMap<>();
         tenants.forEach(tenant -> keys.put(tenant, UUID.randomUUID().toString().replace("-", "")));
         Stack stack = new Stack(mode, model, keys, linkModel(model));
@@ -74,7 +85,7 @@ public final class Stack implements AutoCloseable {
             if (mode == Mode.SERVE) {
                 stack.startServe(redisUrl, jvmOptions, logs);
             } else {
-                stack.startDistributed(redisUrl, gateways, jvmOptions, gatewayEnv, logs);
+                stack.startDistributed(redisUrl, gateways, jvmOptions, gatewayEnv, memoryEnv, logs);
             }
             return stack;
         } catch (RuntimeException e) {
@@ -84,10 +95,12 @@ public final class Stack implements AutoCloseable {
     }
 
     private void startDistributed(String redisUrl, int gatewayCount, List<String> jvmOptions,
-                                  Map<String, String> gatewayEnv, Path logs) {
+                                  Map<String, String> gatewayEnv, Map<String, String> memoryEnv, Path logs) {
         int memoryPort = Node.freePort();
-        memory = add(Node.start("memory", jar("memory", jvmOptions), Map.of("BATON_REDIS_URL", redisUrl,
-                "BATON_STORE_KIND", "redis", "BATON_SERVICE_TOKEN", serviceToken), memoryPort, logs));
+        Map<String, String> memoryVariables = new LinkedHashMap<>(Map.of("BATON_REDIS_URL", redisUrl,
+                "BATON_STORE_KIND", "redis", "BATON_SERVICE_TOKEN", serviceToken));
+        memoryVariables.putAll(memoryEnv);
+        memory = add(Node.start("memory", jar("memory", jvmOptions), memoryVariables, memoryPort, logs));
         inference = add(Node.start("inference", jar("inference", jvmOptions), Map.of(
                 "BATON_MEMORY_URL", memory.baseUrl(), "BATON_MODELS_DIR", models.toString(),
                 "BATON_DEFAULT_MODEL", model, "BATON_SERVICE_TOKEN", serviceToken), Node.freePort(), logs));

@@ -35,6 +35,8 @@ final class RedisProcesses {
 
     private final String tests;
     private final Map<String, Process> processes = new LinkedHashMap<>();
+    /** The command of every process started, for {@link #restart}. */
+    private final Map<String, List<String>> commands = new LinkedHashMap<>();
     private Path directory;
     private Thread shutdownHook;
 
@@ -69,6 +71,7 @@ final class RedisProcesses {
             Process process = new ProcessBuilder(command).directory(folder.toFile()).redirectErrorStream(true)
                     .redirectOutput(folder.resolve("redis.log").toFile()).start();
             processes.put(name, process);
+            commands.put(name, List.copyOf(command));
             return process;
         } catch (IOException e) {
             throw TestServers.unavailable(tests, command.get(0) + " is not on the PATH, so these tests cannot start their servers");
@@ -154,6 +157,27 @@ final class RedisProcesses {
             process.destroy();
             awaitEnd(process);
         }
+    }
+
+    /**
+     * {@code kill -9} of process {@code name} (by its handle), as a crash: no shutdown, nothing
+     * flushed. It is forgotten, so {@link #checkAlive()} does not count it.
+     */
+    synchronized void crash(String name) {
+        Process process = processes.remove(name);
+        if (process == null) {
+            throw new IllegalArgumentException("no process " + name);
+        }
+        process.destroyForcibly();
+        awaitEnd(process);
+    }
+
+    /** Starts process {@code name} again with the command it was first started with, in the same folder. */
+    synchronized Process restart(String name) throws IOException {
+        if (processes.containsKey(name) || !commands.containsKey(name)) {
+            throw new IllegalArgumentException("process " + name + " is running or was never started");
+        }
+        return start(name, commands.get(name));
     }
 
     private String log(String name) {

@@ -105,6 +105,95 @@ public final class RedisTestCluster implements BeforeAllCallback, AfterAllCallba
         return primaries;
     }
 
+    /**
+     * The port of the primary serving {@code key}'s slot ({@code CLUSTER KEYSLOT}, then the slot
+     * ranges of {@code CLUSTER NODES}), as the first node that answers reports it.
+     */
+    public int primaryOf(String key) {
+        for (int port : ports) {
+            RedisURI node = RedisProcesses.local(port);
+            node.setSsl(tls);
+            Long slot = RedisProcesses.ask(node, tls ? RedisTestTls.clientOptions(certificates) : ClientOptions.create(),
+                    connection -> connection.sync().clusterKeyslot(key), null);
+            String nodes = info(port, "cluster-nodes");
+            if (slot == null || nodes.isEmpty()) {
+                continue;
+            }
+            for (String line : nodes.lines().toList()) {
+                String[] fields = line.split(" ");
+                if (!fields[2].contains("master") || fields[2].contains("fail")) {
+                    continue;
+                }
+                for (int i = 8; i < fields.length; i++) {
+                    String[] range = fields[i].split("-");
+                    if (range[0].startsWith("[")) {
+                        continue;
+                    }
+                    long from = Long.parseLong(range[0]);
+                    long to = range.length > 1 ? Long.parseLong(range[1]) : from;
+                    if (slot >= from && slot <= to) {
+                        return Integer.parseInt(fields[1].replaceAll(".*:", "").replaceAll("[@,].*", ""));
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("no node of " + ports + " names a primary for " + key);
+    }
+
+    /**
+     * {@code kill -9} of the primary serving {@code key}'s slot, as a crash: its replica finds it
+     * failing after {@code cluster-node-timeout} (5 s) and is promoted by the other primaries.
+     * Returns the new primary's port once every surviving node reports {@code cluster_state:ok}
+     * and names it for the slot, and it reports {@code role:master}; the dead node stays dead.
+     */
+    public int crashPrimaryOf(String key) throws InterruptedException {
+        int old = primaryOf(key);
+        processes.crash(Integer.toString(old));
+        int[] promoted = new int[1];
+        processes.await("the Redis Cluster on " + ports + " did not promote a replica for " + key + " after primary "
+                + old + " was killed", () -> {
+            for (int port : ports) {
+                if (port == old) {
+                    continue;
+                }
+                if (!info(port, "cluster-info").contains("cluster_state:ok")) {
+                    return "node " + port + " does not report cluster_state:ok";
+                }
+            }
+            int now;
+            try {
+                now = primaryOf(key);
+            } catch (IllegalStateException e) {
+                // The old primary is flagged failing and no replica took its slots yet.
+                return e.getMessage();
+            }
+            if (now == old) {
+                return "the slot of " + key + " is still on " + old;
+            }
+            promoted[0] = now;
+            return info(now, "replication").contains("role:master") ? "" : "node " + now + " is not a primary yet";
+        });
+        return promoted[0];
+    }
+
+    /**
+     * Starts the node on {@code port} again after {@link #crashPrimaryOf}, on its folder and its
+     * {@code nodes.conf} (without persistence it comes back empty), and returns once every node
+     * sees six nodes, three primaries and three replicas again: it rejoined as a replica.
+     */
+    public void restart(int port) throws IOException, InterruptedException {
+        processes.restart(Integer.toString(port));
+        processes.awaitAnswer(port);
+        processes.await("node " + port + " did not rejoin the Redis Cluster on " + ports, () -> {
+            String problem = problems();
+            if (!problem.isEmpty()) {
+                return problem;
+            }
+            return info(port, "replication").contains("master_link_status:up") ? ""
+                    : "node " + port + " is not a synced replica yet";
+        });
+    }
+
     private synchronized void start() throws IOException, InterruptedException {
         try {
             for (int i = 0; i < NODES; i++) {

@@ -100,6 +100,33 @@ public final class RedisTestSentinel implements BeforeAllCallback, AfterAllCallb
         return promoted[0];
     }
 
+    /**
+     * {@code kill -9} of the primary, as a crash (not an operator's failover): the Sentinels find it
+     * down after {@code down-after-milliseconds} (2 s), agree, and promote a replica. Returns the
+     * new primary's port once every Sentinel names it and it reports {@code role:master}; the dead
+     * node is not started again.
+     */
+    public int crashPrimary() throws InterruptedException {
+        int old = primaryPort();
+        processes.crash(Integer.toString(old));
+        int[] promoted = new int[1];
+        processes.await("the Sentinels on " + sentinelPorts + " did not promote a replica after primary " + old
+                + " was killed", () -> {
+            for (int port : sentinelPorts) {
+                String named = RedisProcesses.askSentinel(RedisProcesses.local(port),
+                        connection -> connection.sync().master(PRIMARY).get("port"), "");
+                if (named.isEmpty() || named.equals(Integer.toString(old))) {
+                    return "Sentinel " + port + " names primary " + named;
+                }
+                promoted[0] = Integer.parseInt(named);
+            }
+            String role = RedisProcesses.ask(RedisProcesses.local(promoted[0]),
+                    connection -> connection.sync().info("replication"), "");
+            return role.contains("role:master") ? "" : "node " + promoted[0] + " is not a primary yet";
+        });
+        return promoted[0];
+    }
+
     private void start() throws IOException, InterruptedException {
         for (int i = 0; i < 1 + REPLICAS + SENTINELS; i++) {
             int port = RedisProcesses.freePort(new HashSet<>(allPorts()), null);
