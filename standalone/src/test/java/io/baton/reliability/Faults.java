@@ -24,7 +24,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * {@code bench/faults}: a document of many segments written through the documents API while a
@@ -47,22 +49,26 @@ import java.util.concurrent.atomic.AtomicReference;
  * The failover scenarios each run on a replicated Redis of their own and a stack of their own
  * (memory, inference, two gateways again), and kill the primary that holds the document's slot
  * with {@code kill -9}, and a replica must be promoted (checked: every Sentinel, or every Cluster
- * node, names it, and it reports {@code role:master}):
+ * node, names it, and it reports {@code role:master}); the dead node is then started again and
+ * rejoins as a replica (without it a Cluster shard has none, and WAIT 1 fails every put from then
+ * on). Each kills twice: once in the middle of the document, once in the middle of a summary of
+ * the same text (checked against that summary undisturbed, on the same stack):
  * <ul>
  *   <li>{@code sentinel-kill}: a primary, two replicas and three Sentinels (quorum 2,
- *       {@link RedisTestSentinel}), the memory service on {@code redis-sentinel://...#baton}; the
- *       dead primary stays dead (a replica is left);</li>
+ *       {@link RedisTestSentinel}), the memory service on {@code redis-sentinel://...#baton};</li>
  *   <li>{@code cluster-kill}: a six-node Cluster, three primaries with a replica each
  *       ({@link RedisTestCluster}); the primary killed is the one {@code CLUSTER NODES} names for
- *       {@code CLUSTER KEYSLOT} of the document's head key; once a replica is promoted the dead node
- *       is started again and rejoins as its replica (else its shard has none, and WAIT 1 fails every
- *       put from then on);</li>
+ *       {@code CLUSTER KEYSLOT} of the document's head key;</li>
  *   <li>{@code sentinel-kill-wait}, {@code cluster-kill-wait}: the same with {@code
- *       baton.redis.wait-replicas=1}.</li>
+ *       baton.redis.wait-replicas=1};</li>
+ *   <li>{@code sentinel-lost-write}: the Sentinel set-up without WAIT, where the replicas are cut
+ *       off ({@link RedisTestSentinel#isolateReplicas}) {@link #LOST_SEGMENTS} segments before the
+ *       kill: the primary acknowledges those checkpoints alone, and the replica promoted lacks them,
+ *       as after a partition. It must have lost some, or nothing was tested.</li>
  * </ul>
- * With WAIT the document must complete as undisturbed (the strict check above); without it, it
- * must complete as undisturbed or the client must be told by a problem detail, never get a
- * different document (the check of {@code redis-none}).
+ * With WAIT the document and the summary must complete as undisturbed (the strict check above);
+ * without it, each must complete as undisturbed or the client must be told by a problem detail,
+ * never get a different document or summary (the check of {@code redis-none}).
  * The writer is a careful client: on a 429 or 503 it waits the {@code Retry-After}, on a lost
  * connection a second, on a 409 it goes on; after any failure it reads the document ({@code GET})
  * and continues from its head, cut where that segment ends. What must hold: the final {@code
@@ -79,7 +85,9 @@ public final class Faults {
 
     static final String ALL = "memory,inference,gateway,redis-aof,redis-none";
     /** Scenarios on a replicated Redis of their own, asked for by name (not in the default). */
-    static final String FAILOVER = "sentinel-kill,sentinel-kill-wait,cluster-kill,cluster-kill-wait";
+    static final String FAILOVER = "sentinel-kill,sentinel-kill-wait,sentinel-lost-write,cluster-kill,cluster-kill-wait";
+    /** Segments the primary acknowledges alone in {@code sentinel-lost-write} before it is killed. */
+    static final int LOST_SEGMENTS = 8;
     /** Failures a writer takes before it gives up on a scenario. */
     static final int MAX_FAILURES = 20;
     static final Duration CALL_TIMEOUT = Duration.ofMinutes(5);
@@ -195,7 +203,7 @@ public final class Faults {
         }
         for (String scenario : scenarios) {
             if (failovers.contains(scenario)) {
-                rows.add(failover(scenario, model, tenant, text, wholeView, reference, logs));
+                rows.addAll(failover(scenario, model, tenant, text, wholeView, reference, logs));
             }
         }
         System.exit(report(rows, tokens, scenarios) ? 0 : 1);
@@ -203,21 +211,20 @@ public final class Faults {
 
     /**
      * Scenario {@code scenario} of {@link #FAILOVER}: a replicated Redis and a stack of its own, the
-     * document written while the primary of its slot is killed, checked against {@code reference}.
+     * document written while the primary of its slot is killed, checked against {@code reference};
+     * then a summary of the text across a second such kill, against the same summary undisturbed.
      */
-    private static Row failover(String scenario, String model, String tenant, String text,
-                                Map<String, Object> whole, String reference, Path logs) throws Exception {
+    private static List<Row> failover(String scenario, String model, String tenant, String text,
+                                      Map<String, Object> whole, String reference, Path logs) throws Exception {
         boolean onCluster = scenario.startsWith("cluster");
         boolean waits = scenario.endsWith("-wait");
-        String head = "baton:{" + tenant + ":" + scenario + "}:head";
+        boolean loses = scenario.endsWith("-lost-write");
         Map<String, String> memoryEnv = new LinkedHashMap<>(Map.of("BATON_REDIS_MODE", onCluster ? "cluster" : "sentinel"));
         if (waits) {
             memoryEnv.put("BATON_REDIS_WAITREPLICAS", "1");
         }
         RedisTestCluster redisCluster = onCluster ? new RedisTestCluster() : null;
         RedisTestSentinel sentinel = onCluster ? null : new RedisTestSentinel();
-        // What the kill did: "primary P killed, replica Q promoted", or why no replica was.
-        AtomicReference<String> promotion = new AtomicReference<>("the primary was never killed");
         try {
             String url;
             String watchUrl;
@@ -233,34 +240,57 @@ public final class Faults {
             try (Stack stack = Stack.start(Stack.Mode.DISTRIBUTED, url, model, List.of(tenant), 2, List.of("-Xmx768m"),
                     Map.of(), memoryEnv, Files.createDirectories(logs.resolve(scenario)))) {
                 Faults faults = new Faults(stack, null, watchUrl, onCluster, tenant, text, whole);
-                Runnable kill = () -> {
-                    try {
-                        int old = onCluster ? redisCluster.primaryOf(head) : sentinel.primaryPort();
-                        int promoted = onCluster ? redisCluster.crashPrimaryOf(head) : sentinel.crashPrimary();
-                        promotion.set("primary " + old + " killed, replica " + promoted + " promoted");
-                        if (onCluster) {
-                            // Its shard has no replica left (three primaries with one each), so WAIT 1
-                            // could never be met: the dead node is started again, as a replica.
-                            redisCluster.restart(old);
-                            promotion.set(promotion.get() + ", " + old + " back as its replica");
+                List<Row> rows = new ArrayList<>();
+                for (boolean summary : new boolean[] {false, true}) {
+                    // What the kill did: "primary P killed, replica Q promoted", or why no replica was.
+                    AtomicReference<String> promotion = new AtomicReference<>("the primary was never killed");
+                    // sentinel-lost-write: the checkpoints acknowledged by the primary alone and lost with it.
+                    AtomicLong lost = new AtomicLong(-1);
+                    Consumer<String> kill = key -> {
+                        try {
+                            int dead;
+                            if (loses) {
+                                dead = faults.loseWrites(sentinel, key, promotion, lost);
+                            } else {
+                                dead = onCluster ? redisCluster.primaryOf(key) : sentinel.primaryPort();
+                                int promoted = onCluster ? redisCluster.crashPrimaryOf(key) : sentinel.crashPrimary();
+                                promotion.set("primary " + dead + " killed, replica " + promoted + " promoted");
+                            }
+                            // Started again, the dead node rejoins as a replica: with one replica per shard
+                            // (the Cluster) WAIT 1 could never be met without it, and the summary's kill
+                            // then finds the set-up as the document's did.
+                            if (onCluster) {
+                                redisCluster.restart(dead);
+                            } else {
+                                sentinel.restart(dead);
+                            }
+                            promotion.set(promotion.get() + ", " + dead + " back as a replica");
+                        } catch (IOException | RuntimeException e) {
+                            promotion.set(promotion.get().startsWith("the primary was never") ? "NO REPLICA PROMOTED: "
+                                    + e.getMessage() : promotion.get() + "; the dead node did not rejoin: " + e.getMessage());
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            promotion.set("interrupted while waiting for a promotion");
                         }
-                    } catch (IOException e) {
-                        promotion.set(promotion.get() + "; the dead node did not start again: " + e.getMessage());
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        promotion.set("interrupted while waiting for a promotion");
-                    } catch (RuntimeException e) {
-                        promotion.set("NO REPLICA PROMOTED: " + e.getMessage());
+                    };
+                    String note = "kill -9 of the primary of the document's slot at head %s"
+                            + (loses ? " with the replicas cut off " + LOST_SEGMENTS + " segments before" : "")
+                            + ", a replica promoted and the dead node back as a replica after %d s";
+                    Row row;
+                    if (summary) {
+                        row = faults.summaryAcross(scenario + ": summary", note, kill, waits);
+                    } else {
+                        Written written = faults.write(scenario, faults.segments / 2, note, kill);
+                        row = waits ? faults.check(scenario, written, reference)
+                                : faults.checkLost(scenario, written, reference);
                     }
-                };
-                Written written = faults.write(scenario, faults.segments / 2, "kill -9 of the primary of the document's "
-                        + "slot at head %s, a replica promoted" + (onCluster ? ", the dead node rejoined" : "")
-                        + " after %d s", kill);
-                Row row = waits ? faults.check(scenario, written, reference)
-                        : faults.checkLost(scenario, written, reference);
-                boolean promoted = promotion.get().contains(" promoted") && !promotion.get().startsWith("NO ");
-                return new Row(row.scenario(), row.sent(), row.events(), promotion.get() + "; " + row.held(),
-                        row.ok() && promoted);
+                    boolean promoted = promotion.get().contains(" promoted") && !promotion.get().startsWith("NO ");
+                    String what = promotion.get() + (loses && lost.get() <= 0
+                            ? "; NOTHING WAS LOST: the branch under test did not happen" : "");
+                    rows.add(new Row(row.scenario(), row.sent(), row.events(), what + "; " + row.held(),
+                            row.ok() && promoted && (!loses || lost.get() > 0)));
+                }
+                return rows;
             }
         } finally {
             if (onCluster) {
@@ -271,25 +301,64 @@ public final class Faults {
         }
     }
 
+    /**
+     * The fault of {@code sentinel-lost-write}: the replicas cut off ({@link
+     * RedisTestSentinel#isolateReplicas}) while the primary goes on acknowledging {@link
+     * #LOST_SEGMENTS} more checkpoints of the document whose head is {@code key}, then the primary
+     * killed and the replicas resumed, so that the one promoted lacks them. {@code lost} gets how
+     * many acknowledged checkpoints the promoted primary lacks. Returns the killed primary's port.
+     */
+    private int loseWrites(RedisTestSentinel sentinel, String key, AtomicReference<String> promotion, AtomicLong lost)
+            throws IOException, InterruptedException {
+        int old = sentinel.primaryPort();
+        long cutAt = headOn(old, key);
+        List<Integer> replicas = sentinel.isolateReplicas();
+        long acknowledged = cutAt;
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (acknowledged < cutAt + LOST_SEGMENTS && acknowledged < segments - 2 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            acknowledged = headOn(old, key);
+        }
+        int promoted = sentinel.crashPrimary(() -> sentinel.resumeReplicas(replicas));
+        long survived = headOn(promoted, key);
+        lost.set(acknowledged - survived);
+        promotion.set("replicas cut off at head " + cutAt + ", primary " + old + " acknowledged up to head "
+                + acknowledged + " alone, killed; replica " + promoted + " promoted with head " + survived + " ("
+                + (acknowledged - survived) + " acknowledged checkpoints lost)");
+        return old;
+    }
+
+    /** The {@code segment} field of hash {@code key} on the Redis at {@code port}; -1 when there is none. */
+    private static long headOn(int port, String key) {
+        RedisClient client = RedisClient.create("redis://127.0.0.1:" + port);
+        try (StatefulRedisConnection<String, String> connection = client.connect()) {
+            String segment = connection.sync().hget(key, "segment");
+            return segment == null ? -1 : Long.parseLong(segment);
+        } finally {
+            client.shutdown();
+        }
+    }
+
     private List<Row> run(List<String> scenarios) {
         List<Row> rows = new ArrayList<>();
         Written baseline = write("undisturbed", 0, null, null);
         rows.add(check("none (the reference)", baseline, wholeDigest));
         reference = (String) baseline.finalView().get("stateDigest");
         for (String scenario : scenarios) {
-            Runnable fault = switch (scenario) {
-                case "memory" -> () -> restart(stack.memory());
-                case "inference" -> () -> restart(stack.inference());
-                case "gateway" -> () -> restart(stack.gateways().get(0));
-                case "redis-aof" -> redis::crashAndRestart;
-                case "redis-none" -> redis::crashAndRestartEmpty;
+            Consumer<String> fault = switch (scenario) {
+                case "memory" -> key -> restart(stack.memory());
+                case "inference" -> key -> restart(stack.inference());
+                case "gateway" -> key -> restart(stack.gateways().get(0));
+                case "redis-aof" -> key -> redis.crashAndRestart();
+                case "redis-none" -> key -> redis.crashAndRestartEmpty();
                 default -> throw new IllegalArgumentException(scenario);
             };
             String id = scenario;
             Written written = write(id, segments / 2, describe(scenario), fault);
             if (scenario.equals("redis-none")) {
                 rows.add(checkLost("redis-none: documents API", written, reference));
-                rows.add(summaryAcrossEmptyRestart());
+                rows.add(summaryAcross("redis-none: summary", describe("redis-none"),
+                        key -> redis.crashAndRestartEmpty(), false));
             } else {
                 rows.add(check(scenario, written, reference));
             }
@@ -322,7 +391,7 @@ public final class Faults {
      * own thread) once the head reaches segment {@code faultAt}. The writer goes through the first
      * gateway, the second after a lost connection.
      */
-    private Written write(String id, int faultAt, String faultName, Runnable fault) {
+    private Written write(String id, int faultAt, String faultName, Consumer<String> fault) {
         List<String> events = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         int[] boundaries = new int[6];
@@ -428,7 +497,7 @@ public final class Faults {
      * Runs {@code fault} on a thread of its own once the head of a document whose head key matches
      * {@code pattern} (read in Redis every 20 ms) reaches {@code segment}.
      */
-    private Fault watchKey(String pattern, int segment, String note, Runnable fault) {
+    private Fault watchKey(String pattern, int segment, String note, Consumer<String> fault) {
         Fault watch = new Fault();
         watch.thread = new Thread(() -> {
             AbstractRedisClient client = cluster ? RedisClusterClient.create(watchUrl) : RedisClient.create(watchUrl);
@@ -447,7 +516,7 @@ public final class Faults {
                             connection.close();
                             long started = System.nanoTime();
                             watch.struckAt = Long.parseLong(head);
-                            fault.run();
+                            fault.accept(key);
                             watch.note = String.format(note, head, (System.nanoTime() - started) / 1_000_000_000);
                             return;
                         }
@@ -530,17 +599,21 @@ public final class Faults {
         return new Row(scenario, sent(written), events(written), held, ok);
     }
 
-    /** A summary of the text, undisturbed, then across a restart of Redis that comes back empty. */
-    private Row summaryAcrossEmptyRestart() {
+    /**
+     * A summary of the text, undisturbed, then the same summary while {@code fault} strikes (given
+     * the summary document's head key) once that document's head passes the middle. {@code strict}:
+     * it must come back equal to the undisturbed one; otherwise a problem detail will also do, never
+     * a different summary.
+     */
+    private Row summaryAcross(String label, String note, Consumer<String> fault, boolean strict) {
         Map<String, String> headers = Map.of("X-API-Key", stack.key(tenant));
         Map<String, Object> request = Map.of("text", text, "model", stack.model(), "sentences", 5);
         Http.Answer reference = http.postJson(stack.gateway().baseUrl() + "/v1/summaries", request, headers, CALL_TIMEOUT);
         if (reference.status() != 200) {
-            return new Row("redis-none: summary", "POST /v1/summaries of the text", reference.outcome(),
+            return new Row(label, "POST /v1/summaries of the text", reference.outcome(),
                     "the undisturbed summary failed", false);
         }
-        Fault faulting = watchKey("baton:{" + tenant + ":summary-*}:head", segments / 2, describe("redis-none"),
-                redis::crashAndRestartEmpty);
+        Fault faulting = watchKey("baton:{" + tenant + ":summary-*}:head", segments / 2, note, fault);
         Http.Answer answer = http.postJson(stack.gateway().baseUrl() + "/v1/summaries", request, headers, CALL_TIMEOUT);
         faulting.join();
         String held;
@@ -551,13 +624,13 @@ public final class Faults {
                     + "): nothing was tested";
         } else if (answer.status() == 200) {
             ok = answer.json().get("summary").equals(reference.json().get("summary"));
-            held = ok ? "200 with the undisturbed summary (recomputed)" : "200 with a summary other than the undisturbed one (SILENTLY WRONG)";
+            held = ok ? "200 with the undisturbed summary" : "200 with a summary other than the undisturbed one (SILENTLY WRONG)";
         } else {
-            ok = answer.isProblem();
-            held = ok ? "a problem detail: " + answer.outcome() : "no problem detail: " + answer.outcome() + " "
-                    + Load.abbreviate(answer.text());
+            ok = !strict && answer.isProblem();
+            held = answer.isProblem() ? "a problem detail: " + answer.outcome() + (strict ? " (the undisturbed summary was due)" : "")
+                    : "no problem detail: " + answer.outcome() + " " + Load.abbreviate(answer.text());
         }
-        return new Row("redis-none: summary", "POST /v1/summaries of the text (" + segments + " segments)",
+        return new Row(label, "POST /v1/summaries of the text (" + segments + " segments)",
                 faulting.note() + "; " + answer.outcome(), held, ok);
     }
 

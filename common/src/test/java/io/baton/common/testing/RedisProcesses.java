@@ -172,6 +172,18 @@ final class RedisProcesses {
         awaitEnd(process);
     }
 
+    /**
+     * {@code kill -STOP} ({@code paused} true) or {@code kill -CONT} of process {@code name}: a paused
+     * server keeps its sockets open but reads and answers nothing, as a node that hangs.
+     */
+    synchronized void pause(String name, boolean paused) throws IOException, InterruptedException {
+        Process process = processes.get(name);
+        if (process == null) {
+            throw new IllegalArgumentException("no process " + name);
+        }
+        run(tests, List.of("kill", paused ? "-STOP" : "-CONT", Long.toString(process.pid())));
+    }
+
     /** Starts process {@code name} again with the command it was first started with, in the same folder. */
     synchronized Process restart(String name) throws IOException {
         if (processes.containsKey(name) || !commands.containsKey(name)) {

@@ -1,6 +1,8 @@
 package io.baton.common.testing;
 
+import io.lettuce.core.KillArgs;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -107,8 +109,17 @@ public final class RedisTestSentinel implements BeforeAllCallback, AfterAllCallb
      * node is not started again.
      */
     public int crashPrimary() throws InterruptedException {
+        return crashPrimary(() -> { });
+    }
+
+    /**
+     * {@link #crashPrimary()}, with {@code afterKill} run right after the {@code kill -9} and before
+     * the wait for a promotion (e.g. {@link #resumeReplicas} of replicas paused by {@link #isolateReplicas}).
+     */
+    public int crashPrimary(Runnable afterKill) throws InterruptedException {
         int old = primaryPort();
         processes.crash(Integer.toString(old));
+        afterKill.run();
         int[] promoted = new int[1];
         processes.await("the Sentinels on " + sentinelPorts + " did not promote a replica after primary " + old
                 + " was killed", () -> {
@@ -125,6 +136,57 @@ public final class RedisTestSentinel implements BeforeAllCallback, AfterAllCallb
             return role.contains("role:master") ? "" : "node " + promoted[0] + " is not a primary yet";
         });
         return promoted[0];
+    }
+
+    /**
+     * Starts the data node on {@code port} again after {@link #crashPrimary} (without persistence it
+     * comes back empty, as a primary of its own), and returns once the Sentinels have made it a
+     * replica of the current primary ({@code +convert-to-slave}) and every Sentinel sees two linked
+     * replicas again.
+     */
+    public void restart(int port) throws IOException, InterruptedException {
+        processes.restart(Integer.toString(port));
+        processes.awaitAnswer(port);
+        processes.await("node " + port + " did not rejoin as a replica of the Sentinels' primary",
+                () -> problems(primaryPort()));
+    }
+
+    /**
+     * Cuts the replicas off from the primary, so that the writes it acknowledges from now on exist
+     * on it alone (Redis replicates asynchronously): every replica is paused ({@code kill -STOP}),
+     * then the primary drops its replication links ({@code CLIENT KILL TYPE replica}), which the
+     * paused replicas cannot open again. What they hold is what they had read before. A crash of
+     * the primary then loses those writes, as a failover after a partition does. Sentinel flags the
+     * paused replicas down after {@code down-after-milliseconds}. Returns their ports, for {@link
+     * #resumeReplicas}.
+     */
+    public List<Integer> isolateReplicas() throws IOException, InterruptedException {
+        int primary = primaryPort();
+        List<Integer> replicas = dataPorts.stream().filter(port -> port != primary).toList();
+        for (int port : replicas) {
+            processes.pause(Integer.toString(port), true);
+        }
+        Long cut = RedisProcesses.ask(RedisProcesses.local(primary),
+                connection -> connection.sync().clientKill(KillArgs.Builder.typeSlave()), null);
+        if (cut == null || cut != replicas.size()) {
+            throw new IllegalStateException("CLIENT KILL TYPE replica on primary " + primary + " closed " + cut
+                    + " links, not " + replicas.size());
+        }
+        return replicas;
+    }
+
+    /** {@code kill -CONT} of replicas that {@link #isolateReplicas} paused: they answer again and reconnect. */
+    public void resumeReplicas(List<Integer> replicas) {
+        try {
+            for (int port : replicas) {
+                processes.pause(Integer.toString(port), false);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while resuming replicas " + replicas, e);
+        }
     }
 
     private void start() throws IOException, InterruptedException {
