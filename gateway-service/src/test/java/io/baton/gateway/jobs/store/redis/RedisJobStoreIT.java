@@ -2,7 +2,6 @@ package io.baton.gateway.jobs.store.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import io.baton.common.redis.RedisConnection;
 import io.baton.common.redis.RedisSettings;
@@ -11,25 +10,15 @@ import io.baton.gateway.jobs.store.JobPage;
 import io.baton.gateway.jobs.store.JobRecord;
 import io.baton.gateway.jobs.store.JobStore;
 import io.baton.gateway.jobs.store.JobStore.Stop;
-import io.baton.gateway.jobs.store.JobStoreContract;
 import io.baton.gateway.jobs.store.NewJob;
 import io.baton.gateway.jobs.store.RequestRef;
 import io.baton.protocol.problems.ProblemType;
-import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.cluster.SlotHash;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -39,67 +28,12 @@ import org.junit.jupiter.api.Test;
  * writes to different slots leaves behind. The expiry tests wait for Redis's clock (on this
  * machine, the same as the JVM's) with a retention of {@link #SHORT_RETENTION}.
  */
-class RedisJobStoreIT extends JobStoreContract {
-
-    private static final Duration SHORT_RETENTION = Duration.ofSeconds(3);
-
-    private static RedisConnection connection;
-    private static RedisClient rawClient;
-    private static StatefulRedisConnection<String, byte[]> rawConnection;
-    private static RedisCommands<String, byte[]> raw;
+class RedisJobStoreIT extends RedisJobStoreOnServers {
 
     @BeforeAll
     static void connect() {
         String url = TestServers.redisUrl();
-        connection = RedisConnection.open(RedisSettings.of("baton.test.redis", url, "standalone", Duration.ofSeconds(10), true));
-        rawClient = RedisClient.create();
-        rawConnection = rawClient.connect(RedisConnection.CODEC, RedisURI.create(url));
-        raw = rawConnection.sync();
-    }
-
-    @AfterAll
-    static void disconnect() {
-        if (rawConnection != null) {
-            rawConnection.close();
-            rawClient.shutdown();
-        }
-        if (connection != null) {
-            connection.close();
-        }
-    }
-
-    @Override
-    protected JobStore newStore() {
-        return new RedisJobStore(connection);
-    }
-
-    @Override
-    protected Instant now() {
-        return Instant.ofEpochMilli(System.currentTimeMillis());
-    }
-
-    @Override
-    protected void passTime(Instant instant) {
-        await().atMost(Duration.between(now(), instant).plusSeconds(10)).pollInterval(Duration.ofMillis(10))
-                .until(() -> now().isAfter(instant));
-    }
-
-    @Override
-    protected Duration shortRetention() {
-        return SHORT_RETENTION;
-    }
-
-    @Override
-    protected void cleanUp(String tenant) {
-        List<String> left = tenantKeys(tenant);
-        if (!left.isEmpty()) {
-            raw.del(left.toArray(String[]::new));
-        }
-        for (byte[] member : raw.zrange(JobKeys.ACTIVE, 0, -1)) {
-            if (new String(member, StandardCharsets.UTF_8).startsWith(tenant + ":")) {
-                raw.zrem(JobKeys.ACTIVE, member);
-            }
-        }
+        connect(url, "standalone", url);
     }
 
     // ---- layout ----
@@ -254,19 +188,5 @@ class RedisJobStoreIT extends JobStoreContract {
             assertThatThrownBy(() -> unreachable.create(job("job-a", 1, null, RETENTION)).block())
                     .isInstanceOf(JobStoreUnavailableException.class);
         }
-    }
-
-    /** Every key of the tenant's jobs and of the tenant itself. */
-    private static List<String> tenantKeys(String tenant) {
-        List<String> keys = new ArrayList<>();
-        for (String pattern : List.of("baton:job:{" + tenant + ":*", "baton:jobs:{" + tenant + "}*")) {
-            ScanCursor cursor = ScanCursor.INITIAL;
-            do {
-                KeyScanCursor<String> step = raw.scan(cursor, ScanArgs.Builder.matches(pattern).limit(1000));
-                keys.addAll(step.getKeys());
-                cursor = step;
-            } while (!cursor.isFinished());
-        }
-        return keys;
     }
 }
