@@ -31,6 +31,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Connection settings against redis-server processes this test starts itself (on free ports, no
@@ -46,6 +47,9 @@ class RedisConnectionIT {
             + "exists time hscan ping hello auth hincrby zadd zrem zrangebyscore";
     private static final List<Process> servers = new ArrayList<>();
     private static int port;
+    /** The servers' folders (logs), deleted by JUnit after the class, once {@link #stopServers} ran. */
+    @TempDir
+    static Path folders;
 
     private final List<RedisCheckpointStore> stores = new ArrayList<>();
 
@@ -151,7 +155,7 @@ class RedisConnectionIT {
 
     /** Starts redis-server in the foreground on the port and waits until it answers. */
     private static Process start(int port, String... options) throws IOException {
-        Path dir = Files.createTempDirectory("baton-redis-" + port);
+        Path dir = Files.createDirectories(folders.resolve("redis-" + port));
         List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port),
                 "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString()));
         command.addAll(List.of(options));
