@@ -168,7 +168,15 @@ public final class TestCertificates implements AutoCloseable {
 
     private static void run(List<String> command, String what) {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process process;
+            try {
+                process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            } catch (IOException e) {
+                // keytool comes with the JDK; openssl may be missing: the tests that need PEM files are
+                // skipped with one loud line, or fail under CI=true
+                throw TestServers.unavailable("TESTS WITH PEM CERTIFICATES", command.get(0)
+                        + " is not on the PATH, so the test certificates cannot be written as PEM (" + e.getMessage() + ")");
+            }
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
                 throw new IllegalStateException(what + " failed: " + output);
