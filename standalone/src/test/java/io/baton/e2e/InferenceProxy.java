@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -164,18 +165,32 @@ public final class InferenceProxy implements AutoCloseable {
             return;
         }
         mostSegmentCallsAtOnce.accumulateAndGet(openSegmentCalls.incrementAndGet(), Math::max);
+        // The call counts as closed just before its answer goes out: the gateway may send its next
+        // segment as soon as it reads the answer, before this thread could count the call closed after.
+        AtomicBoolean open = new AtomicBoolean(true);
+        Runnable closing = () -> {
+            if (open.getAndSet(false)) {
+                openSegmentCalls.decrementAndGet();
+            }
+        };
         try {
-            forward(exchange, true, segmentCalls.incrementAndGet());
+            forward(exchange, true, segmentCalls.incrementAndGet(), closing);
         } finally {
-            openSegmentCalls.decrementAndGet();
+            closing.run();
         }
     }
 
     private void forward(HttpExchange exchange, boolean segment, int call) throws IOException {
+        forward(exchange, segment, call, () -> { });
+    }
+
+    /** Relays the call; {@code closing} runs right before the answer (or a 502) is sent. */
+    private void forward(HttpExchange exchange, boolean segment, int call, Runnable closing) throws IOException {
         try (exchange) {
             byte[] body = exchange.getRequestBody().readAllBytes();
             if (cutOff) {
                 refused.incrementAndGet();
+                closing.run();
                 badGateway(exchange, "inference is cut off");
                 return;
             }
@@ -184,10 +199,12 @@ public final class InferenceProxy implements AutoCloseable {
                 answer = http.send(request(exchange, body), HttpResponse.BodyHandlers.ofByteArray());
             } catch (IOException e) {
                 unreachable.incrementAndGet();
+                closing.run();
                 badGateway(exchange, "inference is not reachable: " + e);
                 return;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                closing.run();
                 badGateway(exchange, "interrupted");
                 return;
             }
@@ -204,6 +221,7 @@ public final class InferenceProxy implements AutoCloseable {
             if (segment && armed != null && armed.call() == call && trap.compareAndSet(armed, null)) {
                 armed.action().run();
                 dropped.incrementAndGet();
+                closing.run();
                 badGateway(exchange, "inference answered, but the answer was lost");
                 return;
             }
@@ -211,9 +229,11 @@ public final class InferenceProxy implements AutoCloseable {
                     .ifPresent(type -> exchange.getResponseHeaders().set("Content-Type", type));
             int keep = "/v1/generate".equals(exchange.getRequestURI().getPath()) ? breakGenerationAfter.getAndSet(-1) : -1;
             if (keep >= 0) {
+                closing.run();
                 sendBrokenOff(exchange, answer.body(), keep);
                 return;
             }
+            closing.run();
             send(exchange, answer.statusCode(), answer.body());
         }
     }
