@@ -161,7 +161,7 @@ public final class InferenceProxy implements AutoCloseable {
         boolean segment = "POST".equals(exchange.getRequestMethod())
                 && "/v1/segments".equals(exchange.getRequestURI().getPath());
         if (!segment) {
-            forward(exchange, false, 0);
+            forward(exchange, false, 0, () -> { });
             return;
         }
         mostSegmentCallsAtOnce.accumulateAndGet(openSegmentCalls.incrementAndGet(), Math::max);
@@ -178,10 +178,6 @@ public final class InferenceProxy implements AutoCloseable {
         } finally {
             closing.run();
         }
-    }
-
-    private void forward(HttpExchange exchange, boolean segment, int call) throws IOException {
-        forward(exchange, segment, call, () -> { });
     }
 
     /** Relays the call; {@code closing} runs right before the answer (or a 502) is sent. */

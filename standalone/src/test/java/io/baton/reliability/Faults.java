@@ -1,5 +1,7 @@
 package io.baton.reliability;
 
+import static org.awaitility.Awaitility.await;
+
 import io.baton.common.testing.DataFiles;
 import io.baton.common.testing.RedisTestCluster;
 import io.baton.common.testing.RedisTestSentinel;
@@ -27,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * {@code bench/faults}: a document of many segments written through the documents API while a
@@ -311,20 +314,29 @@ public final class Faults {
     private int loseWrites(RedisTestSentinel sentinel, String key, AtomicReference<String> promotion, AtomicLong lost)
             throws IOException, InterruptedException {
         int old = sentinel.primaryPort();
-        long cutAt = headOn(old, key);
-        List<Integer> replicas = sentinel.isolateReplicas();
-        long acknowledged = cutAt;
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (acknowledged < cutAt + LOST_SEGMENTS && acknowledged < segments - 2 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-            acknowledged = headOn(old, key);
+        long cutAt;
+        long acknowledged;
+        RedisClient client = RedisClient.create("redis://127.0.0.1:" + old);
+        try (StatefulRedisConnection<String, String> primary = client.connect()) {
+            cutAt = head(primary, key);
+            List<Integer> replicas = sentinel.isolateReplicas();
+            try {
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> head(primary, key),
+                        head -> head >= cutAt + LOST_SEGMENTS || head >= segments - 2);
+            } catch (ConditionTimeoutException e) {
+                // the writer stalled: kill all the same; the row says how many were lost, and fails on none
+            }
+            acknowledged = head(primary, key);
+            primary.close();   // before the kill: no reconnecting to a dead node meanwhile
+            int promoted = sentinel.crashPrimary(() -> sentinel.resumeReplicas(replicas));
+            long survived = headOn(promoted, key);
+            lost.set(acknowledged - survived);
+            promotion.set("replicas cut off at head " + cutAt + ", primary " + old + " acknowledged up to head "
+                    + acknowledged + " alone, killed; replica " + promoted + " promoted with head " + survived + " ("
+                    + (acknowledged - survived) + " acknowledged checkpoints lost)");
+        } finally {
+            client.shutdown();
         }
-        int promoted = sentinel.crashPrimary(() -> sentinel.resumeReplicas(replicas));
-        long survived = headOn(promoted, key);
-        lost.set(acknowledged - survived);
-        promotion.set("replicas cut off at head " + cutAt + ", primary " + old + " acknowledged up to head "
-                + acknowledged + " alone, killed; replica " + promoted + " promoted with head " + survived + " ("
-                + (acknowledged - survived) + " acknowledged checkpoints lost)");
         return old;
     }
 
@@ -332,11 +344,16 @@ public final class Faults {
     private static long headOn(int port, String key) {
         RedisClient client = RedisClient.create("redis://127.0.0.1:" + port);
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
-            String segment = connection.sync().hget(key, "segment");
-            return segment == null ? -1 : Long.parseLong(segment);
+            return head(connection, key);
         } finally {
             client.shutdown();
         }
+    }
+
+    /** The {@code segment} field of hash {@code key} on {@code connection}'s Redis; -1 when there is none. */
+    private static long head(StatefulRedisConnection<String, String> connection, String key) {
+        String segment = connection.sync().hget(key, "segment");
+        return segment == null ? -1 : Long.parseLong(segment);
     }
 
     private List<Row> run(List<String> scenarios) {
