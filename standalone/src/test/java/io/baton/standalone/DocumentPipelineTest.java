@@ -101,7 +101,7 @@ class DocumentPipelineTest {
     void aPipelinedSegmentThatOvertookItsPredecessorPastTheWaitIsSentAgainAndAppliedOnce() {
         // Segment 2 leaves 1.5 s late: segment 3, sent while 2 is on its way, finds neither 2 nor its
         // checkpoint, waits (baton.segments.pipeline-wait, 500 ms) and is refused as a gap naming 2;
-        // by the time its answer is taken, 2 is stored, so it is sent again.
+        // once 2's answer is taken, 2 is stored, so it is sent again, in its own place among the two.
         Recording recording = new Recording(new InferenceClient() {
             @Override
             public Mono<SegmentResponse> process(String tenant, SegmentRequest request) {
@@ -123,6 +123,7 @@ class DocumentPipelineTest {
         assertThat(results).noneMatch(SegmentResult::skipped);
         assertThat(recording.calls("overtaken").stream().filter(segment -> segment == 3)).as("segment 3 sent again")
                 .hasSize(2);
+        assertThat(recording.mostInFlight("overtaken")).as("the resend counts among the two in flight").isEqualTo(2);
         Head head = head("overtaken");
         assertThat(head.segment()).isEqualTo(results.size() - 1);
         assertThat(head.version()).as("every segment applied exactly once").isEqualTo(results.size());

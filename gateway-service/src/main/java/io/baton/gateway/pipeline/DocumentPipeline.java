@@ -9,6 +9,7 @@ import io.baton.protocol.problems.ServiceCallException;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Signal;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Schedulers;
 
 /**
@@ -22,8 +23,10 @@ import reactor.core.scheduler.Schedulers;
  *       summary, the documents API), as soon as n-k+1 is answered, so that inference runs n+1
  *       while it stores n. Answers are still taken in order, one at a time: each segment's result,
  *       recording and resume below happen only after its predecessor's. A segment sent ahead that
- *       inference refused as a gap naming a segment this run has stored since (it overtook its
- *       predecessor and the wait for it ran out) is sent once more.
+ *       inference refused as a gap (it may have overtaken its predecessor, and the wait for it ran
+ *       out) waits until its predecessor's answer is taken and, if that names a segment this run
+ *       has stored since, is sent once more, still within its place among the k: a document never
+ *       has more than k calls at inference.
  *   <li><b>Bound.</b> A run first takes a permit of the {@link DocumentGate}: at most that many
  *       documents run at once; the others wait, without a thread.
  *   <li><b>Never twice.</b> The client retries a lost call itself (an identical repeat is
@@ -93,15 +96,21 @@ public final class DocumentPipeline {
     }
 
     /** Segment n sent, to be taken in order: skipped (null answer), or inference's answer as a signal. */
-    private record Sent(Segment segment, Signal<SegmentResponse> answer, boolean ahead) {
+    private record Sent(Segment segment, Signal<SegmentResponse> answer) {
     }
 
     private Mono<Sent> send(Run run, Segment segment) {
         if (segment.index() < run.skipUntil) {
-            return Mono.just(new Sent(segment, null, false));
+            return Mono.just(new Sent(segment, null));
         }
-        boolean ahead = run.taken < segment.index() - 1;
-        return call(run, segment).materialize().map(answer -> new Sent(segment, answer, ahead));
+        Mono<SegmentResponse> answer = call(run, segment);
+        if (run.taken < segment.index() - 1) {
+            // Sent ahead: a gap may mean it overtook its predecessor. The resend stays inside this
+            // segment's place in flatMapSequential, so it counts among the segments in flight.
+            answer = answer.onErrorResume(DocumentPipeline::gap, e -> run.takenThrough(segment.index() - 1)
+                    .then(Mono.defer(() -> overtaken(e, run) ? call(run, segment) : Mono.error(e))));
+        }
+        return answer.materialize().map(signal -> new Sent(segment, signal));
     }
 
     /** A sent segment's answer, taken after its predecessor's, as {@link #step} takes an answer. */
@@ -112,10 +121,11 @@ public final class DocumentPipeline {
         }
         Mono<SegmentResponse> answer = sent.answer().isOnError() ? Mono.error(sent.answer().getThrowable())
                 : Mono.justOrEmpty(sent.answer().get());
-        if (sent.ahead()) {
-            answer = answer.onErrorResume(e -> overtaken(e, run), e -> call(run, segment));
-        }
         return answered(run, segment, answer);
+    }
+
+    private static boolean gap(Throwable e) {
+        return e instanceof ServiceCallException refused && refused.is(ProblemType.SEGMENT_GAP);
     }
 
     /**
@@ -123,8 +133,8 @@ public final class DocumentPipeline {
      * predecessor on the way (docs/reliability.md, "Pipelined segments").
      */
     private static boolean overtaken(Throwable e, Run run) {
-        return e instanceof ServiceCallException refused && refused.is(ProblemType.SEGMENT_GAP)
-                && refused.expectedSegment() >= 0 && refused.expectedSegment() <= run.stored;
+        return gap(e) && ((ServiceCallException) e).expectedSegment() >= 0
+                && ((ServiceCallException) e).expectedSegment() <= run.stored;
     }
 
     private Mono<SegmentResponse> call(Run run, Segment segment) {
@@ -192,6 +202,8 @@ public final class DocumentPipeline {
         volatile long stored = -1;
         /** The last segment whose answer was taken (a result or skipped); -1 for none. */
         volatile long taken = -1;
+        /** Each {@link #taken}, for a segment sent ahead that waits for its predecessor's. */
+        private final Sinks.Many<Long> takes = Sinks.many().replay().latest();
         long segmentsDone;
         long tokensDone;
 
@@ -209,8 +221,14 @@ public final class DocumentPipeline {
             return new SegmentResult(segment, null, advance(segment));
         }
 
+        /** Completes once the answer of segment {@code index} (or a later one) is taken. */
+        Mono<Void> takenThrough(long index) {
+            return takes.asFlux().filter(t -> t >= index).next().then();
+        }
+
         private SegmentProgress advance(Segment segment) {
             taken = segment.index();
+            takes.tryEmitNext(taken);
             segmentsDone++;
             tokensDone += segment.size();
             long chars = segment.chars().end();
