@@ -9,6 +9,7 @@ import io.baton.evaluation.rouge.RougeScorer;
 import io.baton.evaluation.rouge.RougeType;
 import io.baton.gateway.summarize.SelectionReplay;
 import io.baton.gateway.summarize.SentenceFeatures;
+import io.baton.gateway.summarize.SpeakerTurns;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -99,7 +100,8 @@ public final class SelectorChoice {
                         throw new EvaluationException("mismatch", "document " + w.id() + ": " + sentences.size()
                                 + " sentences, but " + w.features().size() + " features were written");
                     }
-                    String summary = Arrays.stream(replay.pick(w.features(), w.words()))
+                    int[] picks = replay.pick(w.features(), SpeakerTurns.share(document.text()), w.words());
+                    String summary = Arrays.stream(picks)
                             .mapToObj(i -> DocumentSentences.collapse(sentences.get(i).text()))
                             .collect(Collectors.joining("\n"));
                     List<String> references = document.references().stream()

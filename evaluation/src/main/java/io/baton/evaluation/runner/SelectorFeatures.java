@@ -7,6 +7,7 @@ import io.baton.evaluation.Table;
 import io.baton.evaluation.baselines.DocumentSentences;
 import io.baton.evaluation.baselines.GreedyOracle;
 import io.baton.gateway.summarize.SentenceFeatures;
+import io.baton.gateway.summarize.SpeakerTurns;
 import io.baton.gateway.summarize.SummaryService;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -133,6 +134,7 @@ public final class SelectorFeatures {
                     Map<String, Object> line = new LinkedHashMap<>();
                     line.put("id", document.id());
                     line.put("words", words);
+                    line.put("dialogue", SpeakerTurns.share(document.text()));
                     line.put("dimension", features.isEmpty() ? 0 : features.get(0).centred().length);
                     line.put("vectorRow", all.size() - features.size());
                     line.put("sentences", rows);

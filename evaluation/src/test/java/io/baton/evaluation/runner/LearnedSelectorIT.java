@@ -11,6 +11,7 @@ import io.baton.evaluation.rouge.RougeScorer;
 import io.baton.evaluation.rouge.RougeType;
 import io.baton.gateway.summarize.SelectionReplay;
 import io.baton.gateway.summarize.SentenceFeatures;
+import io.baton.gateway.summarize.SpeakerTurns;
 import io.baton.gateway.summarize.SummaryResponse;
 import io.baton.gateway.summarize.SummaryService;
 import java.io.IOException;
@@ -52,6 +53,14 @@ class LearnedSelectorIT {
      * zoo's default model, linked); returns the selector file.
      */
     private Path modelsWithSelector() throws IOException {
+        return modelsWithSelector(false);
+    }
+
+    /**
+     * As {@link #modelsWithSelector()}; with {@code dialogue}, the selector has a dialogue part of
+     * seeded weights (format baton-selector/2) with its own lambda and fewest words.
+     */
+    private Path modelsWithSelector(boolean dialogue) throws IOException {
         Path model = Files.createDirectories(dir.resolve("models").resolve(MODEL));
         try (Stream<Path> files = Files.list(ZOO.resolve(MODEL))) {
             for (Path file : files.filter(Files::isRegularFile).toList()) {
@@ -74,6 +83,12 @@ class LearnedSelectorIT {
         selector.put("scale", 1.1);
         selector.put("lambda", LAMBDA);
         selector.put("minWords", 6);
+        if (dialogue) {
+            selector.put("format", "baton-selector/2");
+            selector.put("dialogue", Map.of("weights", List.of(-0.3, 0.5, 1.2, 0.4, 0.6),
+                    "vectorWeights", random.doubles(64, -1, 1).boxed().toList(), "bias", 0.7,
+                    "lambda", 0.8, "minWords", 9));
+        }
         Path file = model.resolve("selector.json");
         Files.writeString(file, JsonMapper.builder().build().writeValueAsString(selector));
         return file;
@@ -88,7 +103,7 @@ class LearnedSelectorIT {
                     .features("learned-it", story.text(), MODEL).block(Duration.ofMinutes(5)));
             SummaryResponse summary = new SummaryApi(gateway.baseUrl(), Duration.ofMinutes(5))
                     .summarize(story.text(), MODEL, WORDS);
-            int[] replayed = SelectionReplay.learned(file, Double.NaN, -1, 12).pick(features, WORDS);
+            int[] replayed = SelectionReplay.learned(file, Double.NaN, -1, 12).pick(features, 0, WORDS);
             List<Integer> starts = Arrays.stream(replayed).mapToObj(i -> features.get(i).start()).toList();
             assertEquals(starts, summary.sentences().stream().map(s -> (int) s.start()).toList());
             assertTrue(starts.size() > 3, "picks " + starts);
@@ -96,7 +111,7 @@ class LearnedSelectorIT {
             List<SentenceFeatures> mixed = features.stream().map(f -> new SentenceFeatures(f.start(), f.end(),
                     f.words(), f.position(), f.zModel(), f.zLexical(), f.zLength(),
                     0.5 * f.zModel() + 0.5 * f.zLexical() + 0.25 * f.zLength(), f.centred())).toList();
-            assertTrue(!Arrays.equals(SelectionReplay.written(0.3, 12).pick(mixed, WORDS), replayed),
+            assertTrue(!Arrays.equals(SelectionReplay.written(0.3, 12).pick(mixed, 0, WORDS), replayed),
                     "the centrality mix picks the same sentences");
             Map<Integer, SentenceFeatures> byStart = features.stream()
                     .collect(Collectors.toMap(SentenceFeatures::start, f -> f));
@@ -118,6 +133,28 @@ class LearnedSelectorIT {
         for (List<String> row : table.rows()) {
             assertEquals("1", row.get(2), table.markdown());
             assertEquals(String.format(Locale.ROOT, "%.2f", apiRouge2), row.get(5), row.get(1));
+        }
+    }
+
+    @Test
+    void inAMeetingTheDialoguePartWeighsAsMuchAsItsSpeakerTurns() throws IOException {
+        Path file = modelsWithSelector(true);
+        EvalDocument meeting = EvalSet.QMSUM.read(DataFiles.dir(), 1).get(0);
+        double share = SpeakerTurns.share(meeting.text());
+        assertTrue(share >= 0.5, "the meeting's share of speaker turns is " + share);
+        try (InProcessGateway gateway = InProcessGateway.start(dir.resolve("models"))) {
+            List<SentenceFeatures> features = SelectorFeatures.nonEmpty(gateway.bean(SummaryService.class)
+                    .features("learned-it", meeting.text(), MODEL).block(Duration.ofMinutes(5)));
+            SummaryResponse summary = new SummaryApi(gateway.baseUrl(), Duration.ofMinutes(5))
+                    .summarize(meeting.text(), MODEL, WORDS);
+            SelectionReplay replay = SelectionReplay.learned(file, Double.NaN, -1, 12);
+            int[] replayed = replay.pick(features, share, WORDS);
+            List<Integer> starts = Arrays.stream(replayed).mapToObj(i -> features.get(i).start()).toList();
+            assertEquals(starts, summary.sentences().stream().map(s -> (int) s.start()).toList());
+            assertTrue(starts.size() > 3, "picks " + starts);
+            // Read as a story (no speaker turns: no dialogue part, the prose lambda and fewest words), the same
+            // selector picks otherwise, so the API's picks above used the part.
+            assertTrue(!Arrays.equals(replay.pick(features, 0, WORDS), replayed), "the dialogue part changes nothing");
         }
     }
 

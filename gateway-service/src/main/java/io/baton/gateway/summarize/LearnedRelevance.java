@@ -24,6 +24,13 @@ import tools.jackson.databind.json.JsonMapper;
  * beside its tokenizer. It carries the MMR {@code lambda} it was chosen with, and may carry the
  * {@code minWords} too (the fewest words of a sentence picked while longer ones are left).
  *
+ * <p>Format {@value #FORMAT} may add a {@link Dialogue} part: what a transcript changes. A document's
+ * share of lines that open with a speaker label ({@link SpeakerTurns}), {@code s} in [0, 1], adds
+ * {@code s} times the part's weights, vector weights and bias to the ones above (interaction terms
+ * of one regression), and a document that is mostly turns ({@code s >= 0.5}) is selected with the
+ * part's {@code lambda} and {@code minWords}. {@link #at} gives the scorer of one document. Format
+ * {@value #FORMAT_1} (no such part) is read as before.
+ *
  * @param model         the model whose sentence vectors it was fitted on
  * @param mean          per scalar feature ({@link #SCALARS}), its mean over the training sentences
  * @param sd            per scalar feature, its standard deviation there
@@ -36,14 +43,40 @@ import tools.jackson.databind.json.JsonMapper;
  * @param lambda        MMR's trade-off chosen with these weights (1 = relevance only)
  * @param minWords      the fewest words of a sentence picked while longer ones are left, chosen with
  *                      these weights; -1: the setting {@code baton.summaries.min-words}
+ * @param dialogue      what a transcript changes; null: nothing (the scorer of one document, or a
+ *                      selector fitted without it)
  */
 record LearnedRelevance(String model, double[] mean, double[] sd, double[] weights, double[] vectorWeights,
-                        double bias, double center, double scale, double lambda, int minWords) {
+                        double bias, double center, double scale, double lambda, int minWords, Dialogue dialogue) {
 
     /** The file in a model's folder. */
     static final String FILE_NAME = "selector.json";
-    /** The format this reads. */
-    static final String FORMAT = "baton-selector/1";
+    /** The format this reads and writes. */
+    static final String FORMAT = "baton-selector/2";
+    /** The first format, without a {@link Dialogue} part; still read. */
+    static final String FORMAT_1 = "baton-selector/1";
+    /** The speaker-label share from which a document is selected with the dialogue part's lambda and minWords. */
+    static final double DIALOGUE = 0.5;
+
+    /**
+     * What a transcript adds to the scorer, times the document's speaker-label share, and how a
+     * document that is mostly turns is selected.
+     *
+     * @param weights       per scalar feature, added to its weight
+     * @param vectorWeights per component of the centred vector, added to its weight
+     * @param bias          added to the intercept
+     * @param lambda        MMR's trade-off for a document that is mostly turns
+     * @param minWords      the fewest words of a sentence picked there while longer ones are left;
+     *                      -1: the setting
+     */
+    record Dialogue(double[] weights, double[] vectorWeights, double bias, double lambda, int minWords) {
+
+        Dialogue {
+            if (!(lambda >= 0 && lambda <= 1) || minWords < -1) {
+                throw new IllegalArgumentException("the dialogue part needs 0 <= lambda <= 1 and minWords >= 0 (when given)");
+            }
+        }
+    }
     /** The scalar features, in the order of {@link #mean}, {@link #sd} and {@link #weights}. */
     static final List<String> SCALARS = List.of("zModel", "zLexical", "zLength", "position", "lnWords");
 
@@ -60,6 +93,33 @@ record LearnedRelevance(String model, double[] mean, double[] sd, double[] weigh
         if (!(scale > 0) || !(lambda >= 0 && lambda <= 1) || minWords < -1) {
             throw new IllegalArgumentException("scale > 0, 0 <= lambda <= 1 and minWords >= 0 (when given) are required");
         }
+        if (dialogue != null && (dialogue.weights().length != k || dialogue.vectorWeights().length != vectorWeights.length)) {
+            throw new IllegalArgumentException("the dialogue part needs one weight per feature " + SCALARS
+                    + " and as many vector weights as the selector (" + vectorWeights.length + ")");
+        }
+    }
+
+    /**
+     * The scorer of a document whose share of lines that open with a speaker label is {@code share}
+     * ({@link SpeakerTurns#share}): the dialogue part added {@code share} times, and the lambda and
+     * minWords of its kind. Without a dialogue part, this one.
+     */
+    LearnedRelevance at(double share) {
+        if (dialogue == null) {
+            return this;
+        }
+        boolean turns = share >= DIALOGUE;
+        return new LearnedRelevance(model, mean, sd, plus(weights, share, dialogue.weights()),
+                plus(vectorWeights, share, dialogue.vectorWeights()), bias + share * dialogue.bias(), center, scale,
+                turns ? dialogue.lambda() : lambda, turns ? dialogue.minWords() : minWords, null);
+    }
+
+    private static double[] plus(double[] a, double times, double[] b) {
+        double[] sum = a.clone();
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] += times * b[i];
+        }
+        return sum;
     }
 
     /** The fewest words of a sentence picked while longer ones are left: its own, else {@code setting}. */
@@ -102,8 +162,9 @@ record LearnedRelevance(String model, double[] mean, double[] sd, double[] weigh
     static LearnedRelevance read(Path file) {
         try {
             JsonNode json = JsonMapper.builder().build().readTree(Files.readString(file));
-            if (!FORMAT.equals(json.path("format").asString(""))) {
-                throw new IllegalArgumentException("format is not '" + FORMAT + "'");
+            String format = json.path("format").asString("");
+            if (!FORMAT.equals(format) && !FORMAT_1.equals(format)) {
+                throw new IllegalArgumentException("format is not '" + FORMAT + "' or '" + FORMAT_1 + "'");
             }
             List<String> features = json.path("features").valueStream().map(JsonNode::asString).toList();
             if (!SCALARS.equals(features)) {
@@ -112,12 +173,18 @@ record LearnedRelevance(String model, double[] mean, double[] sd, double[] weigh
             return new LearnedRelevance(json.path("model").asString(""), doubles(json, "mean"), doubles(json, "sd"),
                     doubles(json, "weights"), doubles(json, "vectorWeights"), number(json, "bias"),
                     number(json, "center"), number(json, "scale"), number(json, "lambda"),
-                    json.has("minWords") ? (int) number(json, "minWords") : -1);
+                    json.has("minWords") ? (int) number(json, "minWords") : -1,
+                    FORMAT.equals(format) && json.has("dialogue") ? dialogue(json.path("dialogue")) : null);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the learned selector " + file, e);
         } catch (JacksonException | IllegalArgumentException e) {
             throw new IllegalStateException("the learned selector " + file + " is not valid: " + e.getMessage(), e);
         }
+    }
+
+    private static Dialogue dialogue(JsonNode json) {
+        return new Dialogue(doubles(json, "weights"), doubles(json, "vectorWeights"), number(json, "bias"),
+                number(json, "lambda"), json.has("minWords") ? (int) number(json, "minWords") : -1);
     }
 
     private static double[] doubles(JsonNode json, String field) {

@@ -13,37 +13,45 @@ import java.util.List;
  */
 public final class SelectionReplay {
 
+    /** Null: the relevance the features were written with. */
     private final LearnedRelevance learned;
-    private final MmrSelector selector;
+    /** NaN: the learned selector's own for the document's kind. */
+    private final double lambda;
+    /** -1: the learned selector's own for the document's kind, else {@link #fallbackMinWords}. */
     private final int minWords;
+    private final int fallbackMinWords;
 
-    SelectionReplay(LearnedRelevance learned, double lambda, int minWords) {
+    SelectionReplay(LearnedRelevance learned, double lambda, int minWords, int fallbackMinWords) {
         this.learned = learned;
-        this.selector = new MmrSelector(new MmrSelector.Weights(lambda, 0, 0));
+        this.lambda = lambda;
         this.minWords = minWords;
+        this.fallbackMinWords = fallbackMinWords;
     }
 
     /**
      * Selection with the learned selector in {@code file} ({@code selector.json} format), MMR
-     * trade-off {@code lambda} (NaN: the file's) and {@code minWords} (-1: the file's, else
-     * {@code fallbackMinWords}).
+     * trade-off {@code lambda} (NaN: the file's for the document's kind) and {@code minWords} (-1:
+     * the file's for the document's kind, else {@code fallbackMinWords}).
      */
     public static SelectionReplay learned(Path file, double lambda, int minWords, int fallbackMinWords) {
-        LearnedRelevance relevance = LearnedRelevance.read(file);
-        return new SelectionReplay(relevance, Double.isNaN(lambda) ? relevance.lambda() : lambda,
-                minWords >= 0 ? minWords : relevance.minWords(fallbackMinWords));
+        return new SelectionReplay(LearnedRelevance.read(file), lambda, minWords, fallbackMinWords);
     }
 
     /** Selection by the relevance each feature was written with, and trade-off {@code lambda}. */
     public static SelectionReplay written(double lambda, int minWords) {
-        return new SelectionReplay(null, lambda, minWords);
+        return new SelectionReplay(null, lambda, minWords, minWords);
     }
 
     /**
      * The indexes of the sentences picked within {@code maxWords} (no sentence limit), in document
-     * order.
+     * order, for a document whose share of lines that open with a speaker label is {@code dialogue}
+     * ({@link SpeakerTurns#share}).
      */
-    public int[] pick(List<SentenceFeatures> features, int maxWords) {
+    public int[] pick(List<SentenceFeatures> features, double dialogue, int maxWords) {
+        LearnedRelevance scorer = learned == null ? null : learned.at(dialogue);
+        double trade = !Double.isNaN(lambda) ? lambda : scorer.lambda();
+        int fewest = minWords >= 0 ? minWords : scorer == null ? fallbackMinWords : scorer.minWords(fallbackMinWords);
+        MmrSelector selector = new MmrSelector(new MmrSelector.Weights(trade, 0, 0));
         int n = features.size();
         double[] relevance = new double[n];
         double[][] centred = new double[n][];
@@ -51,11 +59,11 @@ public final class SelectionReplay {
         boolean[] eligible = new boolean[n];
         for (int i = 0; i < n; i++) {
             SentenceFeatures f = features.get(i);
-            relevance[i] = learned == null ? f.relevance()
-                    : learned.relevance(f.zModel(), f.zLexical(), f.zLength(), f.position(), f.words(), f.centred());
+            relevance[i] = scorer == null ? f.relevance()
+                    : scorer.relevance(f.zModel(), f.zLexical(), f.zLength(), f.position(), f.words(), f.centred());
             centred[i] = f.centred();
             words[i] = f.words();
-            eligible[i] = words[i] >= minWords;
+            eligible[i] = words[i] >= fewest;
         }
         return selector.select(relevance, centred, words, eligible, Integer.MAX_VALUE, maxWords).stream()
                 .mapToInt(MmrSelector.Pick::index).sorted().toArray();

@@ -132,7 +132,7 @@ class CandidatePoolTest {
         java.util.Random random = new java.util.Random(seed);
         double[] vector = random.doubles(256, -1, 1).toArray();
         return new LearnedRelevance("test", new double[] {0.1, -0.2, 2.5, 0.5, 2.9}, new double[] {1, 1, 1, 0.3, 0.8},
-                new double[] {0.2, 0.6, 0.3, -0.4, 0.5}, vector, -3, -3.2, 1.4, 0.5, -1);
+                new double[] {0.2, 0.6, 0.3, -0.4, 0.5}, vector, -3, -3.2, 1.4, 0.5, -1, null);
     }
 
     @Test
@@ -145,7 +145,7 @@ class CandidatePoolTest {
         table.finish();
         List<SentenceFeatures> features = pool.features();
         List<CandidatePool.Choice> picks = pool.choose(Integer.MAX_VALUE, 150);
-        int[] replayed = new SelectionReplay(learned, learned.lambda(), MIN_WORDS).pick(features, 150);
+        int[] replayed = new SelectionReplay(learned, learned.lambda(), MIN_WORDS, MIN_WORDS).pick(features, 0, 150);
         assertEquals(picks.size(), replayed.length);
         for (int i = 0; i < picks.size(); i++) {
             SentenceFeatures f = features.get(replayed[i]);

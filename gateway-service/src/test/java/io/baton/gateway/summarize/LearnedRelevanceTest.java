@@ -42,6 +42,28 @@ class LearnedRelevanceTest {
     }
 
     @Test
+    void aDialoguePartAddsAsMuchAsTheDocumentsSpeakerTurns() throws IOException {
+        write(VALID.replace("baton-selector/1", "baton-selector/2").replace("\"lambda\": 0.6", """
+                "lambda": 0.6, "minWords": 5, "dialogue": {"weights": [0.5, -1, 2, 0, 1], "vectorWeights": [-1, 1],
+                 "bias": -0.5, "lambda": 0.9, "minWords": 11}"""));
+        LearnedRelevance learned = LearnedRelevance.load(dir);
+        double[] centred = {0.6, 0.8};
+        for (double share : new double[] {0, 0.3, 0.5, 1}) {
+            LearnedRelevance document = learned.at(share);
+            // The part's terms, share times: 0.5*0.5 + (-1)*(-1) + 2*7 + 0*(...) + 1*(ln 20 - 2)/0.5 - 0.6 + 0.8 - 0.5
+            double part = 0.25 + 1 + 14 + 2 * (Math.log(20) - 2) - 0.6 + 0.8 - 0.5;
+            assertEquals(learned.relevance(0.5, -1, 7, 0.75, 20, centred) + share * part / 2,
+                    document.relevance(0.5, -1, 7, 0.75, 20, centred), 1e-12, "share " + share);
+            assertEquals(share >= 0.5 ? 0.9 : 0.6, document.lambda(), "share " + share);
+            assertEquals(share >= 0.5 ? 11 : 5, document.minWords(12), "share " + share);
+        }
+        assertNull(learned.at(1).dialogue(), "a document's scorer has no part left to add");
+        write(VALID);
+        assertEquals(LearnedRelevance.load(dir).relevance(0.5, -1, 7, 0.75, 20, centred),
+                LearnedRelevance.load(dir).at(1).relevance(0.5, -1, 7, 0.75, 20, centred), "without a part, the same");
+    }
+
+    @Test
     void aModelFolderWithoutOneHasNone() {
         assertNull(LearnedRelevance.load(dir));
     }
@@ -57,7 +79,13 @@ class LearnedRelevanceTest {
     @Test
     void aFileThatIsNotASelectorFailsSayingWhy() throws IOException {
         for (String[] bad : new String[][] {
-                {VALID.replace("baton-selector/1", "other/2"), "format is not 'baton-selector/1'"},
+                {VALID.replace("baton-selector/1", "other/2"), "format is not 'baton-selector/2' or 'baton-selector/1'"},
+                {VALID.replace("baton-selector/1", "baton-selector/2").replace("\"lambda\": 0.6", "\"lambda\": 0.6,"
+                        + " \"dialogue\": {\"weights\": [1], \"vectorWeights\": [0, 0], \"bias\": 0, \"lambda\": 0.5}"),
+                        "one weight per feature"},
+                {VALID.replace("baton-selector/1", "baton-selector/2").replace("\"lambda\": 0.6", "\"lambda\": 0.6,"
+                        + " \"dialogue\": {\"weights\": [0, 0, 0, 0, 0], \"vectorWeights\": [0, 0], \"bias\": 0}"),
+                        "'lambda' is not a number"},
                 {VALID.replace("\"lnWords\"", "\"words\""), "features are"},
                 {VALID.replace("\"sd\": [1, 1, 1, 0.25, 0.5]", "\"sd\": [1, 1, 0, 0.25, 0.5]"), "sd must be positive"},
                 {VALID.replace("\"bias\": 0.25", "\"bias\": \"high\""), "'bias' is not a number"},
