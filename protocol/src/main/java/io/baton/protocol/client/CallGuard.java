@@ -22,9 +22,11 @@ import reactor.util.retry.Retry;
  * with backoff, one circuit breaker around it all, and the failure its caller sees. One rule,
  * read off the catalogue: a failure is {@link #retryable} when the service could not be reached,
  * did not answer in time, or answered a problem the catalogue calls retryable; only those are
- * retried and only those count against the breaker. Any other answer (a tenant's quota, a
- * conflict, bad input) is the service working and passes through at once, so one tenant's
- * refusals never open a breaker the other tenants share. Once the retries are spent, or while
+ * retried and only those count against the breaker, except a problem {@link
+ * io.baton.protocol.problems.ProblemType#behind() behind} the service (its store, its replicas, a
+ * further service), which is retried but not counted: the service works, and its other calls may
+ * succeed. Any other answer (a tenant's quota, a conflict, bad input) is the service working and
+ * passes through at once, so one tenant's refusals never open a breaker the other tenants share. Once the retries are spent, or while
  * the breaker is open (the explicit fallback: fail at once without calling), the caller gets
  * {@code unavailable} ({@code memory-unavailable}, {@code inference-unavailable}).
  */
@@ -45,10 +47,10 @@ public final class CallGuard {
         this.breaker = breaker;
     }
 
-    /** A breaker as {@code settings} describe it, counting only {@link #retryable} failures. */
+    /** A breaker as {@code settings} describe it, counting only the failures {@link #ofThePeer}. */
     public static CircuitBreaker breaker(String service, BreakerSettings settings) {
         return CircuitBreaker.of(service, CircuitBreakerConfig.custom()
-                .recordException(CallGuard::retryable)
+                .recordException(CallGuard::ofThePeer)
                 .failureRateThreshold(settings.failureRatePercent())
                 .slidingWindowSize(settings.window())
                 .minimumNumberOfCalls(settings.minimumCalls())
@@ -121,6 +123,14 @@ public final class CallGuard {
     public static boolean retryable(Throwable e) {
         return e instanceof WebClientRequestException || e instanceof TimeoutException
                 || e instanceof ServiceCallException call && call.type().retryable();
+    }
+
+    /**
+     * Whether a failure counts against the breaker: {@link #retryable}, and not a problem the peer
+     * answered about something behind it ({@link io.baton.protocol.problems.ProblemType#behind()}).
+     */
+    public static boolean ofThePeer(Throwable e) {
+        return retryable(e) && !(e instanceof ServiceCallException call && call.type().behind());
     }
 
     /** A failure that means the service was not reached or is down; a retryable answer is passed on as is. */

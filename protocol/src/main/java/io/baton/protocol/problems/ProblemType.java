@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
  * <p>Every service's problem-details advice takes the status from here, and every client of
  * another service maps an answer back to its constant here: retries and circuit breakers count
  * only what is {@link #retryable()}, so a refusal that belongs to one tenant (a quota, a
- * conflict, bad input) never opens a breaker that other tenants share.
+ * conflict, bad input) never opens a breaker that other tenants share; breakers leave out, too,
+ * what is {@link #behind()} the service that answered.
  */
 public enum ProblemType {
 
@@ -160,10 +161,22 @@ public enum ProblemType {
     /**
      * Whether a caller may send the same request again and expect it to succeed later: true only
      * when a service (or its store, or its model runtime) is unavailable; the only answers that
-     * retries repeat and circuit breakers count.
+     * retries repeat and circuit breakers count (those not {@link #behind()} the service).
      */
     public boolean retryable() {
         return retryable;
+    }
+
+    /**
+     * Whether this retryable problem is about something behind the service that answered it: the
+     * state store ({@code store-unavailable}), its replicas ({@code replication-timeout}), or a
+     * further service ({@code memory-unavailable} from inference). The answering service works
+     * and its other calls (other documents, another shard) may succeed, so a caller retries it but
+     * its circuit breaker does not count it: one shard without replicas must not cut a whole
+     * service off (docs/protocol.md, "Calls between services").
+     */
+    public boolean behind() {
+        return this == STORE_UNAVAILABLE || this == REPLICATION_TIMEOUT || this == MEMORY_UNAVAILABLE;
     }
 
     /** Whether the detail may be shown to a client outside the platform (it describes their request). */

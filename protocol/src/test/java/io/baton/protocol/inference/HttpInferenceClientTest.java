@@ -219,6 +219,27 @@ class HttpInferenceClientTest {
     }
 
     @Test
+    void problemsBehindInferenceAreRetriedButNeverOpenTheBreaker() {
+        // One shard's primary without its replica (replication-timeout), or the memory service out
+        // of reach (memory-unavailable): inference works, and documents on other shards go through.
+        for (ProblemType behind : new ProblemType[] {ProblemType.REPLICATION_TIMEOUT, ProblemType.MEMORY_UNAVAILABLE,
+                ProblemType.STORE_UNAVAILABLE}) {
+            calls.set(0);
+            serving(100, 503, "{\"type\":\"" + behind.uri() + "\",\"status\":503}");
+            HttpInferenceClient client = breakerClient(Duration.ofMinutes(10));
+            failTimes(client, 6, behind);
+            assertThat(calls).as(behind + ": each retried once").hasValue(12);
+            assertThat(client.guard().breaker().getState()).as(behind.slug()).isEqualTo(CircuitBreaker.State.CLOSED);
+            server.disposeNow();
+        }
+        // The same status as inference's own trouble (503 service-busy) does open it.
+        serving(100, 503, "{\"type\":\"" + ProblemType.SERVICE_BUSY.uri() + "\",\"status\":503}");
+        HttpInferenceClient client = breakerClient(Duration.ofMinutes(10));
+        failTimes(client, 2, ProblemType.SERVICE_BUSY);
+        assertThat(client.guard().breaker().getState()).isEqualTo(CircuitBreaker.State.OPEN);
+    }
+
+    @Test
     void oneTenantsQuotaIsNotRetriedNorCountedAndTheNextTenantGetsThrough() {
         // Ten segments of one tenant over its quota (as in the issue), then another tenant's.
         server = HttpServer.create().host("127.0.0.1").port(0)
