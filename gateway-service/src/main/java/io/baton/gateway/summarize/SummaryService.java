@@ -7,6 +7,7 @@ import io.baton.protocol.inference.Priority;
 import io.baton.gateway.pipeline.DocumentJob;
 import io.baton.gateway.pipeline.DocumentPipeline;
 import io.baton.gateway.pipeline.SegmentResult;
+import io.baton.gateway.pipeline.StateLostException;
 import io.baton.gateway.segmenting.Cut;
 import io.baton.gateway.segmenting.InputText;
 import io.baton.gateway.segmenting.ModelTokenizers;
@@ -18,6 +19,7 @@ import io.baton.protocol.deadlines.Deadline;
 import io.baton.protocol.inference.GenerateRequest;
 import io.baton.protocol.inference.GeneratedToken;
 import io.baton.protocol.memory.MemoryClient;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -40,7 +42,9 @@ import reactor.core.scheduler.Schedulers;
  * picks sentences with {@link MmrSelector} (extractive) or generates from the document's final
  * state with a fixed prompt (abstractive). Emits progress after each segment and the summary
  * last; cancelling stops the run. The temporary document is deleted from the memory service when
- * the summary is done, has failed or was cancelled.
+ * the summary is done, has failed or was cancelled. When the store loses the temporary document's
+ * state during the run ({@link StateLostException}), the summary starts over once on a new
+ * document (its progress starts again from the first segment).
  *
  * <p>Gathering the sentence vectors, selection and the prompt's tokenisation run on Reactor's
  * bounded-elastic scheduler, never on the thread that delivered a segment's answer: in
@@ -60,6 +64,7 @@ public final class SummaryService {
     private final Cut cut;
     private final LearnedSelectors selectors;
     private final MeterRegistry registry;
+    private final Counter restarts;
 
     /** A service whose meters go nowhere (tests). */
     public SummaryService(DocumentPipeline pipeline, ModelTokenizers tokenizers, InferenceClient inference,
@@ -83,6 +88,9 @@ public final class SummaryService {
         this.properties = properties;
         this.cut = Cut.named(properties.segmenting().cut());
         this.selectors = new LearnedSelectors(properties.models().dir(), properties.summaries().selector());
+        this.restarts = Counter.builder("baton.summaries.restarts")
+                .description("summaries started over on a new document after the store lost the state of the first")
+                .register(registry);
     }
 
     private DistributionSummary tokenUsage(String model) {
@@ -99,7 +107,16 @@ public final class SummaryService {
             long started = System.nanoTime();
             check(request);
             String model = tokenizers.resolve(request.model());
-            return onTemporaryDocument("summary-", tenant, document -> run(tenant, document, model, request, started));
+            Flux<SummaryEvent> once = onTemporaryDocument("summary-", tenant,
+                    document -> run(tenant, document, model, request, started));
+            // The request holds the whole text, so a summary whose temporary document the store lost
+            // (a Redis restart without persistence, a failover that lost acknowledged writes) starts
+            // over once on a new document rather than failing; lost a second time, it fails.
+            return once.onErrorResume(StateLostException.class, lost -> {
+                log.warn("summary: {}; starting over on a new document", lost.getMessage());
+                restarts.increment();
+                return onTemporaryDocument("summary-", tenant, document -> run(tenant, document, model, request, started));
+            });
         });
     }
 
