@@ -2,6 +2,7 @@ package io.baton.evaluation.runner;
 
 import io.baton.evaluation.Arguments;
 import io.baton.evaluation.DataDir;
+import io.baton.evaluation.EvaluationException;
 import io.baton.evaluation.Table;
 import io.baton.evaluation.baselines.DocumentSentences;
 import io.baton.evaluation.baselines.GreedyOracle;
@@ -12,6 +13,7 @@ import io.baton.evaluation.baselines.TextRankRanker;
 import io.baton.evaluation.baselines.WordBudget;
 import io.baton.evaluation.rouge.RougeScorer;
 import io.baton.evaluation.rouge.RougeType;
+import io.baton.gateway.summarize.SummaryRequest;
 import io.baton.gateway.summarize.SummaryResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,12 +37,14 @@ import java.util.Set;
  * (default: per set, the mean length of its reference summaries), {@code --limit N} documents per
  * set (default all), {@code --sets squality,qmsum}, {@code --seed S} of random-k (default 1),
  * {@code --data DIR} (default {@code data}, the repository's), {@code --models-dir DIR} (default
- * {@code models/zoo}), {@code --out DIR} (default {@code bench/out}).
+ * {@code models/zoo}), {@code --out DIR} (default {@code bench/out}), {@code --mode extractive|abstractive}
+ * (default extractive; abstractive: the API's generated summary, cut at the word budget, scored one
+ * sentence per line as the splitter of the baselines cuts it).
  */
 public final class QualityRunner {
 
     static final Set<String> OPTIONS = Set.of("gateway", "model", "words", "limit", "sets", "seed", "data",
-            "models-dir", "out");
+            "models-dir", "out", "mode");
     /** The method name of the summarization API in the tables. */
     static final String API_METHOD = "baton";
     /** The greedy oracle's row: not a method one could run, since it reads the references; the ceiling. */
@@ -58,6 +62,10 @@ public final class QualityRunner {
         Path data = Path.of(args.string("data", DataDir.dir().toString()));
         Path out = Path.of(args.string("out", "bench/out"));
         String model = args.string("model", null);
+        String mode = args.string("mode", SummaryRequest.EXTRACTIVE);
+        if (!SummaryRequest.EXTRACTIVE.equals(mode) && !SummaryRequest.ABSTRACTIVE.equals(mode)) {
+            throw new EvaluationException("bad-option", "--mode is extractive or abstractive, not " + mode);
+        }
         int limit = args.positive("limit", Integer.MAX_VALUE);
         List<EvalSet> sets = new ArrayList<>();
         for (String name : args.string("sets", "squality,qmsum").split(",")) {
@@ -81,8 +89,8 @@ public final class QualityRunner {
                 int words = args.positive("words", EvalSet.meanReferenceWords(all));
                 budgets.put(set, words);
                 List<EvalDocument> documents = all.subList(0, Math.min(limit, all.size()));
-                results.put(set, runSet(set, documents, api, model, new WordBudget(words, WordBudget.DEFAULT_MIN_WORDS),
-                        baselines));
+                results.put(set, runSet(set, documents, api, model, mode,
+                        new WordBudget(words, WordBudget.DEFAULT_MIN_WORDS), baselines));
             }
         } finally {
             if (local != null) {
@@ -99,19 +107,21 @@ public final class QualityRunner {
     }
 
     private Map<String, MethodScores> runSet(EvalSet set, List<EvalDocument> documents, SummaryApi api, String model,
-                                             WordBudget budget, List<Ranker> baselines) {
+                                             String mode, WordBudget budget, List<Ranker> baselines) {
         Map<String, MethodScores> scores = new LinkedHashMap<>();
-        scores.put(API_METHOD, new MethodScores());
+        boolean abstractive = SummaryRequest.ABSTRACTIVE.equals(mode);
+        String method = abstractive ? API_METHOD + " (abstractive)" : API_METHOD;
+        scores.put(method, new MethodScores());
         baselines.forEach(b -> scores.put(b.name() + "-k", new MethodScores()));
         scores.put(ORACLE, new MethodScores());
         int n = 0;
         for (EvalDocument document : documents) {
             long started = System.nanoTime();
             List<String> references = document.references().stream().map(DocumentSentences::oneSentencePerLine).toList();
-            SummaryResponse summary = api.summarize(document.text(), model, budget.words());
-            List<String> picked = summary.sentences().stream().map(s -> DocumentSentences.collapse(s.text())).toList();
-            String apiSummary = String.join("\n", picked);
-            scores.get(API_METHOD).add(rouge.scoreMulti(references, apiSummary), DocumentSentences.words(apiSummary));
+            SummaryResponse summary = api.summarize(document.text(), model, mode, budget.words());
+            String apiSummary = abstractive ? DocumentSentences.oneSentencePerLine(summary.summary())
+                    : String.join("\n", summary.sentences().stream().map(s -> DocumentSentences.collapse(s.text())).toList());
+            scores.get(method).add(rouge.scoreMulti(references, apiSummary), DocumentSentences.words(apiSummary));
             List<DocumentSentences.Sentence> sentences = DocumentSentences.of(document.text());
             for (Ranker baseline : baselines) {
                 String text = DocumentSentences.lines(budget.pick(sentences, baseline.rank(sentences)));

@@ -15,7 +15,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code POST <gateway>/v1/summaries} over real HTTP (the JDK's client), one document at a time:
- * an extractive summary of at most {@code words} words.
+ * a summary (extractive unless asked otherwise) of at most {@code words} words.
  */
 public final class SummaryApi {
 
@@ -32,9 +32,14 @@ public final class SummaryApi {
         this.timeout = timeout;
     }
 
-    /** The summary of {@code text} by {@code model} (the gateway's default when null) within {@code words}. */
+    /** The extractive summary of {@code text} by {@code model} (the gateway's default when null) within {@code words}. */
     public SummaryResponse summarize(String text, String model, int words) {
-        SummaryRequest body = new SummaryRequest(text, model, SummaryRequest.EXTRACTIVE, null, words);
+        return summarize(text, model, SummaryRequest.EXTRACTIVE, words);
+    }
+
+    /** The summary of {@code text} in {@code mode} ({@code extractive} or {@code abstractive}) within {@code words}. */
+    public SummaryResponse summarize(String text, String model, String mode, int words) {
+        SummaryRequest body = new SummaryRequest(text, model, mode, null, words);
         HttpRequest request = HttpRequest.newBuilder(summaries).timeout(timeout)
                 .header("Content-Type", "application/json").header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body))).build();

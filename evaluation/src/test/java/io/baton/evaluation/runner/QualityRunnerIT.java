@@ -63,4 +63,23 @@ class QualityRunnerIT {
         assertEquals("set,method,documents,word budget,mean words,ROUGE-1,ROUGE-2,ROUGE-L,ROUGE-Lsum", csv.get(0));
         assertTrue(Files.readString(out.resolve("quality-rouge.md")).contains("| qmsum | textrank-k | 1 |"));
     }
+
+    @Test
+    void anAbstractiveRunScoresTheGeneratedSummaryInPlaceOfTheExtractiveOne(@TempDir Path out) throws IOException {
+        Path data = DataFiles.dir();
+        int words = 60;
+        Map<EvalSet, Map<String, MethodScores>> results = new QualityRunner().run(Arguments.parse(new String[] {
+                "--limit", "1", "--sets", "squality", "--mode", "abstractive", "--words", String.valueOf(words),
+                "--model", "gemma2-tiny", "--data", data.toString(), "--out", out.toString(),
+                "--models-dir", System.getProperty("baton.zoo.dir", "../models/zoo")}, QualityRunner.OPTIONS));
+
+        Map<String, MethodScores> methods = results.get(EvalSet.SQUALITY);
+        assertEquals(List.of("baton (abstractive)", "lead-k", "random-k", "textrank-k", "oracle"),
+                List.copyOf(methods.keySet()));
+        MethodScores generated = methods.get("baton (abstractive)");
+        assertEquals(1, generated.documents());
+        // gemma2-tiny's weights are random: some words come out, at most the budget; what they score says nothing
+        assertTrue(generated.meanWords() > 0 && generated.meanWords() <= words, generated.meanWords() + " words");
+        assertTrue(Files.readString(out.resolve("quality-rouge.md")).contains("| squality | baton (abstractive) | 1 |"));
+    }
 }
