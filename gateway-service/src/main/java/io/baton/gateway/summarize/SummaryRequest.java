@@ -20,7 +20,7 @@ import jakarta.validation.constraints.Positive;
 public record SummaryRequest(
         @Schema(description = "the document (UTF-8 text, at most the gateway's body limit)") @NotNull String text,
         @Schema(description = "model id; the default model when absent", example = "gemma2-small") String model,
-        @Schema(description = "extractive (the default) or abstractive (not available yet)",
+        @Schema(description = "extractive (the default) or abstractive (experimental: the default model does not summarize this way yet, docs/quality.md)",
                 allowableValues = {SummaryRequest.EXTRACTIVE, SummaryRequest.ABSTRACTIVE}) String mode,
         @Schema(description = "how many sentences to pick (the configured default when neither this nor words)",
                 example = "5") @Positive Integer sentences,
