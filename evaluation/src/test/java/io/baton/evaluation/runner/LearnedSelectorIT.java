@@ -99,14 +99,10 @@ class LearnedSelectorIT {
         Path file = modelsWithSelector();
         EvalDocument story = EvalSet.SQUALITY.read(DataFiles.dir(), 1).get(0);
         try (InProcessGateway gateway = InProcessGateway.start(dir.resolve("models"))) {
-            List<SentenceFeatures> features = SelectorFeatures.nonEmpty(gateway.bean(SummaryService.class)
-                    .features("learned-it", story.text(), MODEL).block(Duration.ofMinutes(5)));
-            SummaryResponse summary = new SummaryApi(gateway.baseUrl(), Duration.ofMinutes(5))
-                    .summarize(story.text(), MODEL, WORDS);
-            int[] replayed = SelectionReplay.learned(file, Double.NaN, -1, 12).pick(features, 0, WORDS);
-            List<Integer> starts = Arrays.stream(replayed).mapToObj(i -> features.get(i).start()).toList();
-            assertEquals(starts, summary.sentences().stream().map(s -> (int) s.start()).toList());
-            assertTrue(starts.size() > 3, "picks " + starts);
+            Compared compared = apiAsReplayed(gateway, SelectionReplay.learned(file, Double.NaN, -1, 12), story.text());
+            List<SentenceFeatures> features = compared.features();
+            SummaryResponse summary = compared.summary();
+            int[] replayed = compared.replayed();
             // The centrality mix of the gateway's default weights would pick otherwise: the test tells them apart.
             List<SentenceFeatures> mixed = features.stream().map(f -> new SentenceFeatures(f.start(), f.end(),
                     f.words(), f.position(), f.zModel(), f.zLexical(), f.zLength(),
@@ -143,19 +139,32 @@ class LearnedSelectorIT {
         double share = SpeakerTurns.share(meeting.text());
         assertTrue(share >= 0.5, "the meeting's share of speaker turns is " + share);
         try (InProcessGateway gateway = InProcessGateway.start(dir.resolve("models"))) {
-            List<SentenceFeatures> features = SelectorFeatures.nonEmpty(gateway.bean(SummaryService.class)
-                    .features("learned-it", meeting.text(), MODEL).block(Duration.ofMinutes(5)));
-            SummaryResponse summary = new SummaryApi(gateway.baseUrl(), Duration.ofMinutes(5))
-                    .summarize(meeting.text(), MODEL, WORDS);
             SelectionReplay replay = SelectionReplay.learned(file, Double.NaN, -1, 12);
-            int[] replayed = replay.pick(features, share, WORDS);
-            List<Integer> starts = Arrays.stream(replayed).mapToObj(i -> features.get(i).start()).toList();
-            assertEquals(starts, summary.sentences().stream().map(s -> (int) s.start()).toList());
-            assertTrue(starts.size() > 3, "picks " + starts);
+            Compared compared = apiAsReplayed(gateway, replay, meeting.text());
             // Read as a story (no speaker turns: no dialogue part, the prose lambda and fewest words), the same
             // selector picks otherwise, so the API's picks above used the part.
-            assertTrue(!Arrays.equals(replay.pick(features, 0, WORDS), replayed), "the dialogue part changes nothing");
+            assertTrue(!Arrays.equals(replay.pick(compared.features(), 0, WORDS), compared.replayed()),
+                    "the dialogue part changes nothing");
         }
+    }
+
+    /** What the API picked for a text, the pipeline's features of it, and what the replay picked over them. */
+    private record Compared(List<SentenceFeatures> features, SummaryResponse summary, int[] replayed) {
+    }
+
+    /**
+     * {@code text} summarized through the API and replayed by {@code replay} over the pipeline's
+     * features, with the text's share of speaker turns: the same picks, more than three of them.
+     */
+    private static Compared apiAsReplayed(InProcessGateway gateway, SelectionReplay replay, String text) {
+        List<SentenceFeatures> features = SelectorFeatures.nonEmpty(gateway.bean(SummaryService.class)
+                .features("learned-it", text, MODEL).block(Duration.ofMinutes(5)));
+        SummaryResponse summary = new SummaryApi(gateway.baseUrl(), Duration.ofMinutes(5)).summarize(text, MODEL, WORDS);
+        int[] replayed = replay.pick(features, SpeakerTurns.share(text), WORDS);
+        List<Integer> starts = Arrays.stream(replayed).mapToObj(i -> features.get(i).start()).toList();
+        assertEquals(starts, summary.sentences().stream().map(s -> (int) s.start()).toList());
+        assertTrue(starts.size() > 3, "picks " + starts);
+        return new Compared(features, summary, replayed);
     }
 
     private double apiRouge2;

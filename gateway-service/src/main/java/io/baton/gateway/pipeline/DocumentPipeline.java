@@ -133,8 +133,8 @@ public final class DocumentPipeline {
      * predecessor on the way (docs/reliability.md, "Pipelined segments").
      */
     private static boolean overtaken(Throwable e, Run run) {
-        return gap(e) && ((ServiceCallException) e).expectedSegment() >= 0
-                && ((ServiceCallException) e).expectedSegment() <= run.stored;
+        long expected = gap(e) ? ((ServiceCallException) e).expectedSegment() : -1;
+        return expected >= 0 && expected <= run.stored;
     }
 
     private Mono<SegmentResponse> call(Run run, Segment segment) {

@@ -107,13 +107,13 @@ final class CandidatePool {
     /**
      * @param given   the learned relevance in place of {@code weights}' centrality mix, with its own
      *                {@code lambda} and, where it has one, its own {@code minWords}, as it is for this
-     *                document's share of speaker turns ({@link LearnedRelevance#at}); null: the mix
+     *                document's share of speaker turns ({@link LearnedRelevance#of}); null: the mix
      */
     CandidatePool(String text, int capacity, int minWords, MmrSelector.Weights weights, LearnedRelevance given) {
         if (capacity < 2) {
             throw new IllegalArgumentException("the pool needs room for at least 2 sentences, not " + capacity);
         }
-        LearnedRelevance learned = given == null ? null : given.at(SpeakerTurns.share(text));
+        LearnedRelevance learned = given == null ? null : given.of(text);
         this.text = text;
         this.capacity = capacity;
         this.minWords = learned == null ? minWords : learned.minWords(minWords);

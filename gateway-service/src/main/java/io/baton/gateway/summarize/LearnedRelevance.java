@@ -72,9 +72,7 @@ record LearnedRelevance(String model, double[] mean, double[] sd, double[] weigh
     record Dialogue(double[] weights, double[] vectorWeights, double bias, double lambda, int minWords) {
 
         Dialogue {
-            if (!(lambda >= 0 && lambda <= 1) || minWords < -1) {
-                throw new IllegalArgumentException("the dialogue part needs 0 <= lambda <= 1 and minWords >= 0 (when given)");
-            }
+            requireSelection(lambda, minWords, "the dialogue part");
         }
     }
     /** The scalar features, in the order of {@link #mean}, {@link #sd} and {@link #weights}. */
@@ -90,13 +88,29 @@ record LearnedRelevance(String model, double[] mean, double[] sd, double[] weigh
                 throw new IllegalArgumentException("every feature's sd must be positive");
             }
         }
-        if (!(scale > 0) || !(lambda >= 0 && lambda <= 1) || minWords < -1) {
-            throw new IllegalArgumentException("scale > 0, 0 <= lambda <= 1 and minWords >= 0 (when given) are required");
+        if (!(scale > 0)) {
+            throw new IllegalArgumentException("scale > 0 is required");
         }
+        requireSelection(lambda, minWords, "the selector");
         if (dialogue != null && (dialogue.weights().length != k || dialogue.vectorWeights().length != vectorWeights.length)) {
             throw new IllegalArgumentException("the dialogue part needs one weight per feature " + SCALARS
                     + " and as many vector weights as the selector (" + vectorWeights.length + ")");
         }
+    }
+
+    /** MMR's {@code lambda} in [0, 1] and {@code minWords} at least 0, or -1 (the setting). */
+    private static void requireSelection(double lambda, int minWords, String what) {
+        if (!(lambda >= 0 && lambda <= 1) || minWords < -1) {
+            throw new IllegalArgumentException(what + " needs 0 <= lambda <= 1 and minWords >= 0 (when given)");
+        }
+    }
+
+    /**
+     * The scorer of document {@code text}: {@link #at} its share of speaker turns, which is read
+     * only where there is a dialogue part to weigh.
+     */
+    LearnedRelevance of(CharSequence text) {
+        return dialogue == null ? this : at(SpeakerTurns.share(text));
     }
 
     /**

@@ -107,15 +107,16 @@ public final class SummaryService {
             long started = System.nanoTime();
             check(request);
             String model = tokenizers.resolve(request.model());
-            Flux<SummaryEvent> once = onTemporaryDocument("summary-", tenant,
+            Flux<SummaryEvent> attempt = onTemporaryDocument("summary-", tenant,
                     document -> run(tenant, document, model, request, started));
             // The request holds the whole text, so a summary whose temporary document the store lost
             // (a Redis restart without persistence, a failover that lost acknowledged writes) starts
-            // over once on a new document rather than failing; lost a second time, it fails.
-            return once.onErrorResume(StateLostException.class, lost -> {
+            // over once on a new document (each subscription takes a fresh id) rather than failing;
+            // lost a second time, it fails.
+            return attempt.onErrorResume(StateLostException.class, lost -> {
                 log.warn("summary: {}; starting over on a new document", lost.getMessage());
                 restarts.increment();
-                return onTemporaryDocument("summary-", tenant, document -> run(tenant, document, model, request, started));
+                return attempt;
             });
         });
     }
@@ -203,9 +204,12 @@ public final class SummaryService {
         });
     }
 
-    /** {@code work} on a fresh document id ({@code prefix} + a UUID) whose checkpoints are deleted however it ends. */
+    /**
+     * {@code work} on a fresh document id ({@code prefix} + a UUID, a new one for each subscription)
+     * whose checkpoints are deleted however it ends.
+     */
     private <T> Flux<T> onTemporaryDocument(String prefix, String tenant, Function<String, Publisher<T>> work) {
-        return Flux.usingWhen(Mono.just(prefix + UUID.randomUUID()), work,
+        return Flux.usingWhen(Mono.fromSupplier(() -> prefix + UUID.randomUUID()), work,
                 document -> discard(tenant, document),
                 (document, error) -> discard(tenant, document),
                 document -> discard(tenant, document));
