@@ -205,9 +205,10 @@ def evaluate(model: HybridLM, data: TokenData, seq_len: int, batch: int, carried
     torch.backends.cuda.matmul.allow_tf32 = False
     token_bytes = torch.as_tensor(data.token_bytes, dtype=torch.float64, device=device)
     totals: Dict[str, List[float]] = {}
-    for first in range(0, len(data.docs), batch):
-        docs = data.docs[first:first + batch]
-        sources = [source_of(n) for n in data.names[first:first + batch]]
+    by_length = sorted(range(len(data.docs)), key=lambda i: len(data.docs[i]))   # less padding
+    for first in range(0, len(by_length), batch):
+        docs = [data.docs[i] for i in by_length[first:first + batch]]
+        sources = [source_of(data.names[i]) for i in by_length[first:first + batch]]
         rows, longest = len(docs), max(len(d) for d in docs)
         state = model.initial_state(rows, device)
         nll = torch.zeros(rows, dtype=torch.float64, device=device)
@@ -408,7 +409,12 @@ def main() -> None:
           f"{run.train_data.tokens} training tokens, "
           f"{run.val.tokens} validation tokens", flush=True)
     run.fit(args.until or cfg.steps, args.max_minutes * 60, echo=lambda s: print(s, flush=True))
-    print(json.dumps(run.run_eval()), flush=True)
+    if run.step < cfg.steps:        # a leg of the schedule: the last evaluation belongs to its end
+        print(f"stopped at step {run.step} of {cfg.steps}, {run.tokens} tokens: --resume continues", flush=True)
+        return
+    evaluated_by_fit = bool(cfg.eval_every) and run.step % cfg.eval_every == 0
+    if not evaluated_by_fit:
+        print(json.dumps(run.run_eval()), flush=True)
     # The best weights as they are exported (rounded to float16, computed in float32).
     best = load(args.run_dir / "best-fp16.pt")
     rounded = make_model(cfg, best["vocab_size"]).to(device)

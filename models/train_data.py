@@ -6,13 +6,23 @@ travels with the run:
 
     /usr/bin/python3 -m models.train_data --corpus DIR --out .train-carry/text.json.gz
 
-``DIR`` holds ``corpus/sotu/*.txt`` (all addresses), ``corpus/moby-dick/moby-dick.txt`` and
-``eval/squality/squality_{train,dev}_plot.jsonl``. Splits (addresses from 2001 on are held out):
+``DIR`` holds ``corpus/sotu/*.txt`` (all addresses), ``corpus/moby-dick/moby-dick.txt``,
+``corpus/gutenberg/gutenberg-NN.txt.gz`` (books separated by a line holding only ``\x1e``),
+``eval/squality/squality_{train,dev}_plot.jsonl`` and ``eval/qmsum/qmsum_{train,val}_general.jsonl``.
+Splits (addresses from 2001 on and the last Gutenberg shard are held out):
 
-* ``train``: State of the Union addresses before 2001, Moby Dick, the SQuALITY train stories;
-* ``val``: the addresses from 2001 on (the corpus has them to 2021) and the SQuALITY dev stories.
+* ``train``: State of the Union addresses before 2001, Moby Dick, every Gutenberg shard but the
+  last, the SQuALITY train stories, the QMSum train meetings;
+* ``val``: the addresses from 2001 on (the corpus has them to 2021), the first books of the last
+  Gutenberg shard under ``GUTENBERG_VAL_BOOK_CHARS`` characters until ``GUTENBERG_VAL_CHARS`` (a
+  bounded, fixed sample: the rest of that shard is used for nothing), the SQuALITY dev stories and
+  the QMSum validation meetings.
 
-``tokenize`` turns the packed text into token ids with a ``tokenizer.json`` (needs the
+A folder without ``corpus/gutenberg`` or ``eval/qmsum`` (the corpus of the first trained models)
+gives the splits without them.
+
+``tokenize`` turns the packed text (or the corpus folder itself: ``--corpus DIR --tokenizer T
+--out tokens.npz``, for a corpus too large to pack and carry) into token ids with a ``tokenizer.json`` (needs the
 ``tokenizers`` package) and stores, per split, the ids of all documents end to end plus each
 document's start, and the UTF-8 byte length of every token (for bits per byte).
 """
@@ -39,13 +49,53 @@ def corpus_documents(data: Path) -> Documents:
         split = "val" if int(path.name[:4]) >= HELD_OUT_FROM_YEAR else "train"
         out[split].append((f"sotu/{path.name}", path.read_text(encoding="utf-8")))
     out["train"].append(("moby-dick", (data / "corpus" / "moby-dick" / "moby-dick.txt").read_text(encoding="utf-8")))
+    for split, items in gutenberg_documents(data / "corpus" / "gutenberg").items():
+        out[split].extend(items)
     for split, name in (("train", "squality_train_plot.jsonl"), ("val", "squality_dev_plot.jsonl")):
-        seen = set()
-        for line in (data / "eval" / "squality" / name).read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            if row["id"] not in seen:                  # one story may appear once per question set
-                seen.add(row["id"])
-                out[split].append((f"squality/{row['id']}", row["document"]))
+        out[split].extend(jsonl_documents(data / "eval" / "squality" / name, "squality"))
+    for split, name in (("train", "qmsum_train_general.jsonl"), ("val", "qmsum_val_general.jsonl")):
+        path = data / "eval" / "qmsum" / name
+        if path.exists():
+            out[split].extend(jsonl_documents(path, "qmsum"))
+    return out
+
+
+GUTENBERG_VAL_CHARS = 2_000_000        # validation sample of the last shard, in characters
+GUTENBERG_VAL_BOOK_CHARS = 300_000     # longer books are skipped (evaluation time goes with the longest)
+BOOK_SEPARATOR = "\n\x1e\n"
+
+
+def gutenberg_documents(folder: Path) -> Documents:
+    """Books of ``gutenberg-NN.txt.gz`` shards: all but the last shard for training, a bounded
+    sample of the last for validation. Named ``gutenberg/NN/i`` (shard, place in it)."""
+    out: Documents = {"train": [], "val": []}
+    shards = sorted(folder.glob("gutenberg-*.txt.gz")) if folder.is_dir() else []
+    for n, shard in enumerate(shards):
+        with gzip.open(shard, "rt", encoding="utf-8") as f:
+            books = [b.strip("\n") for b in f.read().split(BOOK_SEPARATOR)]
+        books = [(f"gutenberg/{shard.name[10:12]}/{i}", b) for i, b in enumerate(books) if b.strip()]
+        if n < len(shards) - 1:
+            out["train"].extend(books)
+            continue
+        taken = 0
+        for name, book in books:
+            if taken >= GUTENBERG_VAL_CHARS:
+                break
+            if len(book) <= GUTENBERG_VAL_BOOK_CHARS:
+                out["val"].append((name, book))
+                taken += len(book)
+    return out
+
+
+def jsonl_documents(path: Path, source: str) -> List[Tuple[str, str]]:
+    """The ``document`` of each row of an evaluation set, once per ``id`` (a SQuALITY story may
+    appear once per question set), named ``source/id``."""
+    seen, out = set(), []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        if row["id"] not in seen:
+            seen.add(row["id"])
+            out.append((f"{source}/{row['id']}", row["document"]))
     return out
 
 
@@ -102,8 +152,7 @@ def tokenize(docs: Documents, tokenizer_path: Path, out: Path) -> dict:
     tok = Tokenizer.from_file(str(tokenizer_path))
     arrays, summary = {}, {}
     for split, items in docs.items():
-        encoded = tok.encode_batch([text for _, text in items])
-        ids = [np.asarray(e.ids, dtype=np.int32) for e in encoded]
+        ids = [np.asarray(i, dtype=np.int32) for i in encode_all(tok, [text for _, text in items])]
         arrays[f"{split}_ids"] = np.concatenate(ids)
         arrays[f"{split}_starts"] = np.cumsum([0] + [len(i) for i in ids]).astype(np.int64)
         arrays[f"{split}_names"] = np.array([name for name, _ in items])
@@ -113,6 +162,15 @@ def tokenize(docs: Documents, tokenizer_path: Path, out: Path) -> dict:
     arrays["token_bytes"] = token_bytes_table(tok)
     np.savez(out, **arrays)
     return summary
+
+
+def encode_all(tok, texts: List[str], chunk: int = 32) -> List[List[int]]:
+    """Token ids of each text, encoded ``chunk`` texts at a time in parallel (a whole corpus of
+    ``Encoding`` objects at once, offsets and all, would take many times its size in memory)."""
+    out: List[List[int]] = []
+    for first in range(0, len(texts), chunk):
+        out.extend(e.ids for e in tok.encode_batch(texts[first:first + chunk]))
+    return out
 
 
 def golden_token_ids(tokenizer_path: Path, text: bytes, count: int) -> List[int]:
@@ -148,18 +206,21 @@ class TokenData:
 def main() -> None:
     parser = argparse.ArgumentParser(description="pack the training/validation text, or tokenize it")
     parser.add_argument("--out", type=Path, required=True, help="packed text (.json.gz) or tokens (.npz)")
-    parser.add_argument("--corpus", type=Path, help="the training corpus folder, to pack (docs/training.md)")
+    parser.add_argument("--corpus", type=Path, help="the training corpus folder (docs/training.md)")
     parser.add_argument("--tokenize", type=Path, metavar="PACKED", help="tokenize this packed text")
-    parser.add_argument("--tokenizer", type=Path, help="tokenizer.json for --tokenize")
+    parser.add_argument("--tokenizer", type=Path, help="tokenizer.json: tokenize (--tokenize, or --corpus directly)")
     args = parser.parse_args()
-    if args.tokenize:
-        print(json.dumps(tokenize(read_packed(args.tokenize), args.tokenizer, args.out), indent=2))
+    if args.tokenizer:
+        if not (args.tokenize or args.corpus):
+            parser.error("--tokenizer needs the text: --tokenize PACKED or --corpus DIR")
+        docs = read_packed(args.tokenize) if args.tokenize else corpus_documents(args.corpus)
+        print(json.dumps(tokenize(docs, args.tokenizer, args.out), indent=2))
     elif args.corpus:
         docs = pack(args.out, args.corpus)
         print(json.dumps({k: {"documents": len(v), "bytes": sum(len(t.encode()) for _, t in v)}
                           for k, v in docs.items()}, indent=2))
     else:
-        parser.error("give --corpus DIR to pack the text, or --tokenize PACKED")
+        parser.error("give --corpus DIR to pack the text, or --tokenize PACKED --tokenizer T")
 
 
 if __name__ == "__main__":

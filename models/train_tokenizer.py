@@ -2,8 +2,9 @@
 
     python3 -m models.train_tokenizer --text .train-carry/text.json.gz --vocab 4096 \
         --out models/tokenizer/baton-bpe-4096.json
+    python3 -m models.train_tokenizer --corpus ../shared/data --vocab 8192 --out bpe-8192.json
 
-Needs the ``tokenizers`` package (the GPU machine has it). Byte-level: the initial alphabet
+Needs the ``tokenizers`` package (the GPU machine has it; elsewhere pip's wheel, on PYTHONPATH). Byte-level: the initial alphabet
 is all 256 bytes spelled in GPT-2's byte alphabet (ids 0..255 are not the byte values here),
 so any UTF-8 text encodes without unknowns and decodes back exactly. No normaliser and no
 post-processor, so offsets cover the text without gaps (a leading space belongs to the word
@@ -15,12 +16,12 @@ import argparse
 import json
 from pathlib import Path
 
-from .train_data import read_packed
+from .train_data import corpus_documents, encode_all, read_packed
 
 
-def train(text_path: Path, vocab_size: int, out: Path) -> dict:
+def train(docs, vocab_size: int, out: Path) -> dict:
+    """Trains on ``docs`` (the training split's ``(name, text)`` pairs) and checks the result."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    docs = read_packed(text_path)["train"]
     tok = Tokenizer(models.BPE())
     # use_regex=True: GPT-2's split into words, numbers and punctuation before merging.
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
@@ -51,18 +52,21 @@ def check(path: Path, docs) -> dict:
             end = max(end, b)
         gaps += end != len(text)
     n_bytes = sum(len(t.encode("utf-8")) for _, t in docs)
-    n_tokens = sum(len(e.ids) for e in tok.encode_batch([t for _, t in docs]))
+    n_tokens = sum(len(ids) for ids in encode_all(tok, [t for _, t in docs]))
     return {"vocab_size": tok.get_vocab_size(), "offset_gaps": gaps, "train_bytes": n_bytes, "train_tokens": n_tokens,
             "bytes_per_token": round(n_bytes / n_tokens, 4)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--text", type=Path, required=True, help="packed text from models.train_data")
+    text = parser.add_mutually_exclusive_group(required=True)
+    text.add_argument("--text", type=Path, help="packed text from models.train_data")
+    text.add_argument("--corpus", type=Path, help="the corpus folder itself (docs/training.md)")
     parser.add_argument("--vocab", type=int, default=4096)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
-    print(json.dumps(train(args.text, args.vocab, args.out)))
+    docs = read_packed(args.text)["train"] if args.text else corpus_documents(args.corpus)["train"]
+    print(json.dumps(train(docs, args.vocab, args.out)))
 
 
 if __name__ == "__main__":
