@@ -3,9 +3,10 @@
 
     /usr/bin/python3 -m models.contract_fixtures inference-service/src/test/resources
 
-writes ``contract/past-without-present/model.onnx``, ``contract/targets-without-token-nll/model.onnx``
-and ``hub-style/`` (``model.onnx``,
-``config.json``, ``golden.safetensors``).
+writes ``contract/past-without-present/model.onnx``, ``contract/targets-without-token-nll/model.onnx``,
+``hub-style/`` (``model.onnx``, ``config.json``, ``golden.safetensors``) and ``external-data/``
+(a seeded gemma2 zoo folder whose weights lie in ``model.onnx.data-NN`` parts of at most
+``EXTERNAL_PART_BYTES``, as a model over 20 MB is exported).
 """
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ import torch.nn as nn
 from onnx import TensorProto, helper
 
 from . import safetensors_io
-from .export import OPSET, TRACING_EXPORTER
+from .export import OPSET, TRACING_EXPORTER, export, save_graph
+
+EXTERNAL_PART_BYTES = 96 * 1024
 
 
 def past_without_present() -> onnx.ModelProto:
@@ -244,6 +247,11 @@ def main() -> None:
     safetensors_io.write(hub / "golden.safetensors", golden,
                          {"pass": "whole document (15 tokens) in PyTorch, from an empty past"})
     print(f"wrote {hub}")
+
+    external = root / "external-data"
+    export("gemma2", external)
+    parts = save_graph(onnx.load(str(external / "model.onnx")), external / "model.onnx", EXTERNAL_PART_BYTES)
+    print(f"wrote {external} ({len(parts)} parts)")
 
 
 if __name__ == "__main__":

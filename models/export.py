@@ -111,7 +111,52 @@ def export_onnx(model: HybridLM, path: Path, float16: bool = False, precision: s
     if precision != "fp32":
         helper.set_model_props(graph, {**{p.key: p.value for p in graph.metadata_props}, METADATA_KEY: precision})
     check_graph(model, graph)
+    save_graph(graph, path)
+
+
+PART_BYTES = 18 * 10**6     # every file of a model folder stays under 20 MB (docs/model-contract.md)
+EXTERNAL_MIN_BYTES = 1024   # smaller initializers stay inside the graph
+
+
+def save_graph(graph: onnx.ModelProto, path: Path, part_bytes: int = PART_BYTES) -> List[Path]:
+    """Writes ``path``; a graph over ``part_bytes`` keeps its initializers in ONNX external data
+    files beside it, ``<name>.data-00``, ``-01``, ..., each at most ``part_bytes`` (ONNX Runtime
+    reads them from the model's folder; the services' model digest covers them in name order).
+    Any parts of an earlier export at ``path`` are removed first. Returns the parts written."""
+    for old in path.parent.glob(path.name + ".data-*"):
+        old.unlink()
+    if graph.ByteSize() <= part_bytes:
+        onnx.save(graph, str(path))
+        return []
+    parts: List[Path] = []
+    out, written = None, part_bytes
+    try:
+        for init in graph.graph.initializer:
+            raw = numpy_helper.from_array(numpy_helper.to_array(init)).raw_data
+            if len(raw) < EXTERNAL_MIN_BYTES:
+                continue
+            if len(raw) > part_bytes:
+                raise ValueError(f"initializer {init.name} ({len(raw)} bytes) is larger than a part ({part_bytes})")
+            if written + len(raw) > part_bytes:
+                if out:
+                    out.close()
+                parts.append(path.parent / f"{path.name}.data-{len(parts):02d}")
+                out, written = open(parts[-1], "wb"), 0
+            out.write(raw)
+            dims, data_type, name = list(init.dims), init.data_type, init.name
+            init.Clear()
+            init.name, init.data_type = name, data_type
+            init.dims.extend(dims)
+            init.data_location = onnx.TensorProto.EXTERNAL
+            for key, value in (("location", parts[-1].name), ("offset", str(written)), ("length", str(len(raw)))):
+                entry = init.external_data.add()
+                entry.key, entry.value = key, value
+            written += len(raw)
+    finally:
+        if out:
+            out.close()
     onnx.save(graph, str(path))
+    return parts
 
 
 def check_graph(model: HybridLM, graph: onnx.ModelProto) -> None:

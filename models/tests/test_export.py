@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from models import safetensors_io
-from models.export import GOLDEN_TOKENS, OPSET, export, input_names, output_names
+from models.export import GOLDEN_TOKENS, OPSET, export, input_names, output_names, save_graph
 from models.families import FAMILIES, build
 
 ZOO = Path(__file__).resolve().parents[1] / "zoo"
@@ -45,3 +45,22 @@ def test_committed_zoo_is_what_the_code_exports(family):
     assert abs(hidden.numpy() - golden["last_hidden_state"]).max() <= 1e-5
     plan = json.loads((folder / "baton-model.json").read_text())
     assert [s["input"] for s in plan["state"]] == [s.input for s in build(family).state_specs()]
+
+
+def test_a_graph_over_the_part_size_keeps_its_weights_in_parts_beside_it(tmp_path):
+    export("gemma2", tmp_path / "whole")
+    graph = onnx.load(str(tmp_path / "whole" / "model.onnx"))
+    weights = {i.name: onnx.numpy_helper.to_array(i) for i in graph.graph.initializer}
+    (tmp_path / "split").mkdir()
+    path = tmp_path / "split" / "model.onnx"
+    (tmp_path / "split" / "model.onnx.data-99").write_bytes(b"a part of an earlier export")
+    parts = save_graph(onnx.load(str(tmp_path / "whole" / "model.onnx")), path, part_bytes=64 * 1024)
+    assert len(parts) > 1 and all(p.stat().st_size <= 64 * 1024 for p in parts)
+    assert sorted(p.name for p in (tmp_path / "split").iterdir()) == sorted(["model.onnx"] + [p.name for p in parts])
+    loaded = onnx.load(str(path))                      # reads the parts back
+    assert {i.name: onnx.numpy_helper.to_array(i) for i in loaded.graph.initializer}.keys() == weights.keys()
+    for init in loaded.graph.initializer:
+        assert (onnx.numpy_helper.to_array(init) == weights[init.name]).all(), init.name
+    # Under the part size: one file, and the parts of the earlier export are gone.
+    assert save_graph(onnx.load(str(tmp_path / "whole" / "model.onnx")), path) == []
+    assert [p.name for p in (tmp_path / "split").iterdir()] == ["model.onnx"]

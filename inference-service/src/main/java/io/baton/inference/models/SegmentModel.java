@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * One model folder loaded into an ONNX Runtime session, run one segment at a time.
@@ -116,7 +117,7 @@ public final class SegmentModel implements AutoCloseable {
                     ? StatePlan.read(planFile)
                     : HubExportPlan.derive(id, folder, session.getInputInfo(), outputs, maxPast);
             plan.requireMatches(id, inputs, outputs);
-            return new SegmentModel(id, folder, sha256(onnx), plan, env, session, outputs.contains("last_hidden_state"),
+            return new SegmentModel(id, folder, digest(onnx), plan, env, session, outputs.contains("last_hidden_state"),
                     outputs.contains(TOKEN_NLL));
         } catch (RuntimeException | IOException | OrtException e) {
             closeQuietly(session, e);
@@ -303,17 +304,29 @@ public final class SegmentModel implements AutoCloseable {
         return new FloatTensor(tensor.getInfo().getShape(), values);
     }
 
-    private static String sha256(Path file) throws IOException {
+    /**
+     * SHA-256 of {@code model.onnx} followed by its external data parts ({@code model.onnx.data-NN},
+     * as {@code models/export.py} writes a model over 20 MB), in name order: a model without parts
+     * keeps the digest of its one file, and a change to any weight changes the digest.
+     */
+    static String digest(Path onnx) throws IOException {
         MessageDigest digest;
         try {
             digest = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-256", e);
         }
-        try (InputStream in = Files.newInputStream(file)) {
-            byte[] chunk = new byte[1 << 16];
-            for (int n = in.read(chunk); n > 0; n = in.read(chunk)) {
-                digest.update(chunk, 0, n);
+        List<Path> files = new ArrayList<>(List.of(onnx));
+        try (Stream<Path> parts = Files.list(onnx.getParent())) {
+            parts.filter(p -> p.getFileName().toString().startsWith(onnx.getFileName() + ".data-")).sorted()
+                    .forEach(files::add);
+        }
+        byte[] chunk = new byte[1 << 16];
+        for (Path file : files) {
+            try (InputStream in = Files.newInputStream(file)) {
+                for (int n = in.read(chunk); n > 0; n = in.read(chunk)) {
+                    digest.update(chunk, 0, n);
+                }
             }
         }
         return HexFormat.of().formatHex(digest.digest());
