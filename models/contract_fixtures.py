@@ -6,7 +6,7 @@
 writes ``contract/past-without-present/model.onnx``, ``contract/targets-without-token-nll/model.onnx``,
 ``hub-style/`` (``model.onnx``, ``config.json``, ``golden.safetensors``) and ``external-data/``
 (a seeded gemma2 zoo folder whose weights lie in ``model.onnx.data-NN`` parts of at most
-``EXTERNAL_PART_BYTES``, as a model over 20 MB is exported).
+``EXTERNAL_PART_BYTES``, as a model over 18 MB is exported).
 """
 from __future__ import annotations
 

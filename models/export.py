@@ -32,7 +32,7 @@ from typing import List
 
 import numpy as np
 import onnx
-from onnx import helper, numpy_helper
+from onnx import external_data_helper, helper, numpy_helper
 import torch
 import torch.nn as nn
 
@@ -132,26 +132,22 @@ def save_graph(graph: onnx.ModelProto, path: Path, part_bytes: int = PART_BYTES)
     out, written = None, part_bytes
     try:
         for init in graph.graph.initializer:
-            raw = numpy_helper.from_array(numpy_helper.to_array(init)).raw_data
-            if len(raw) < EXTERNAL_MIN_BYTES:
+            if not init.HasField("raw_data"):          # values in the typed fields: as raw bytes
+                init.CopyFrom(numpy_helper.from_array(numpy_helper.to_array(init), init.name))
+            size = len(init.raw_data)
+            if size < EXTERNAL_MIN_BYTES:
                 continue
-            if len(raw) > part_bytes:
-                raise ValueError(f"initializer {init.name} ({len(raw)} bytes) is larger than a part ({part_bytes})")
-            if written + len(raw) > part_bytes:
+            if size > part_bytes:
+                raise ValueError(f"initializer {init.name} ({size} bytes) is larger than a part ({part_bytes})")
+            if written + size > part_bytes:
                 if out:
                     out.close()
                 parts.append(path.parent / f"{path.name}.data-{len(parts):02d}")
                 out, written = open(parts[-1], "wb"), 0
-            out.write(raw)
-            dims, data_type, name = list(init.dims), init.data_type, init.name
-            init.Clear()
-            init.name, init.data_type = name, data_type
-            init.dims.extend(dims)
-            init.data_location = onnx.TensorProto.EXTERNAL
-            for key, value in (("location", parts[-1].name), ("offset", str(written)), ("length", str(len(raw)))):
-                entry = init.external_data.add()
-                entry.key, entry.value = key, value
-            written += len(raw)
+            out.write(init.raw_data)
+            external_data_helper.set_external_data(init, parts[-1].name, offset=written, length=size)
+            init.ClearField("raw_data")
+            written += size
     finally:
         if out:
             out.close()

@@ -306,7 +306,7 @@ public final class SegmentModel implements AutoCloseable {
 
     /**
      * SHA-256 of {@code model.onnx} followed by its external data parts ({@code model.onnx.data-NN},
-     * as {@code models/export.py} writes a model over 20 MB), in name order: a model without parts
+     * as {@code models/export.py} writes a model over 18 MB), in name order: a model without parts
      * keeps the digest of its one file, and a change to any weight changes the digest.
      */
     static String digest(Path onnx) throws IOException {
