@@ -3,7 +3,8 @@ sized by a probe, trained in legs (one device call each), collected for the trip
 
     python3 docs/training/calls/corpus.py probe   WORK               # 30 s of each run at once
     python3 docs/training/calls/corpus.py leg     WORK SECONDS       # plan (first leg) or resume
-    (CORPUS_RUNS=a,b: only those runs; CORPUS_BATCH, CORPUS_PLANNED_SECONDS; CORPUS_TINY: tiny models)
+    (CORPUS_RUNS=a,b: only those runs; CORPUS_BATCH, CORPUS_LR (every run's peak), CORPUS_EVAL_BATCH, CORPUS_SAFETY,
+    CORPUS_PLANNED_SECONDS; CORPUS_TINY: tiny models)
     python3 docs/training/calls/corpus.py collect WORK OUT RUN...    # best weights in 15 MiB parts
 
 ``WORK`` holds ``tokens-<vocab>.npz`` (``models.train_data --corpus ... --tokenizer ...``); each
@@ -53,6 +54,8 @@ RUNS = {
 }
 if os.environ.get("CORPUS_RUNS"):                     # a subset (the CPU check of this script)
     RUNS = {k: v for k, v in RUNS.items() if k in os.environ["CORPUS_RUNS"].split(",")}
+if os.environ.get("CORPUS_LR"):                       # one peak learning rate for every run
+    RUNS = {k: (f, c, v, float(os.environ["CORPUS_LR"])) for k, (f, c, v, _) in RUNS.items()}
 if os.environ.get("CORPUS_TINY"):                     # tiny models, for the CPU check of this script
     RUNS = {k: (f, gemma2(32, 2, 2, 1, 64) if f == "gemma2" else jamba(64, 2, 64), v, lr)
             for k, (f, _, v, lr) in RUNS.items()}
@@ -60,9 +63,10 @@ if os.environ.get("CORPUS_TINY"):                     # tiny models, for the CPU
 # 64 streams: at 128, seven runs at once did not fit the H100's 80 GB (docs/training.md).
 BATCH, SEQ_LEN = int(os.environ.get("CORPUS_BATCH", 64)), 256
 PLANNED_SECONDS = float(os.environ.get("CORPUS_PLANNED_SECONDS", 900))   # both legs' training time
-SAFETY = 0.8                  # of the probe's rate: evaluations, checkpoints, slower moments
+SAFETY = float(os.environ.get("CORPUS_SAFETY", 0.8))   # of the probe's rate: evaluations, checkpoints, slower moments
 EVALUATIONS = 3               # per schedule, the last at its end
-COMMON = ["--batch", str(BATCH), "--seq-len", str(SEQ_LEN), "--weight-decay", "0.1", "--eval-batch", "32",
+COMMON = ["--batch", str(BATCH), "--seq-len", str(SEQ_LEN), "--weight-decay", "0.1",
+          "--eval-batch", os.environ.get("CORPUS_EVAL_BATCH", "32"),
           "--log-every", "10"]
 
 
