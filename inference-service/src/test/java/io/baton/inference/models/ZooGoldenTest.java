@@ -19,10 +19,18 @@ import org.junit.jupiter.api.TestFactory;
  * Every committed zoo model, run segment by segment in ONNX Runtime Java with the state fed back
  * as the contract says, reproduces the outputs the Python side recorded in {@code golden/}: the
  * segment-by-segment runs and the whole-document pass.
+ *
+ * <p>Each output must agree within {@link #TOLERANCE}, or within {@link #NOISE_FACTOR} times the
+ * float32 noise of the reference itself, whichever is larger: the golden segment-by-segment run
+ * and the golden whole-document pass are the same computation in another order, and where they
+ * differ (by up to 8.6e-5 in {@code jamba-medium}'s logits, whose activations are twice those of
+ * the smaller models) no runtime can be asked to match either more closely than that. For every
+ * other committed model the references differ by at most 1.5e-5, so {@link #TOLERANCE} is theirs.
  */
 class ZooGoldenTest {
 
     static final double TOLERANCE = 1e-4;
+    static final double NOISE_FACTOR = 4;
     static final List<String> FAMILIES = List.of("conv_attention", "gemma2", "jamba", "linear_attention",
             "longformer", "transformer_xl", "universal");
 
@@ -58,6 +66,12 @@ class ZooGoldenTest {
         return tests.stream();
     }
 
+    /** {@link #TOLERANCE}, or {@link #NOISE_FACTOR} times how far the two references differ in {@code output}. */
+    static double tolerance(StateContainer segments, StateContainer whole, String output) {
+        double noise = Goldens.floats(segments, output).maxAbsDifference(Goldens.floats(whole, output));
+        return Math.max(TOLERANCE, NOISE_FACTOR * noise);
+    }
+
     static void checkGolden(Path dir, String run) throws IOException, OrtException {
         StateContainer golden = Goldens.read(dir.resolve("golden/" + run + ".safetensors"));
         StateContainer whole = Goldens.read(dir.resolve("golden/whole.safetensors"));
@@ -82,12 +96,13 @@ class ZooGoldenTest {
             assertThat(state.tokens()).isEqualTo(ids.length);
             FloatTensor gotLogits = Goldens.concatSequence(logits);
             FloatTensor gotHidden = Goldens.concatSequence(hidden);
+            double logitsTolerance = tolerance(golden, whole, "logits");
             assertThat(gotLogits.maxAbsDifference(Goldens.floats(golden, "logits"))).as("logits vs " + run)
-                    .isLessThanOrEqualTo(TOLERANCE);
+                    .isLessThanOrEqualTo(logitsTolerance);
             assertThat(gotHidden.maxAbsDifference(Goldens.floats(golden, "last_hidden_state"))).as("hidden vs " + run)
-                    .isLessThanOrEqualTo(TOLERANCE);
+                    .isLessThanOrEqualTo(tolerance(golden, whole, "last_hidden_state"));
             assertThat(gotLogits.maxAbsDifference(Goldens.floats(whole, "logits"))).as("logits vs whole document")
-                    .isLessThanOrEqualTo(TOLERANCE);
+                    .isLessThanOrEqualTo(logitsTolerance);
         }
     }
 }
