@@ -69,7 +69,8 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
      */
     public record Models(Path dir, String defaultModel) {
 
-        public static final String DEFAULT_MODEL = "gemma2-small";
+        /** The inference service's CPU default (its {@code InferenceProperties.Models.CPU_DEFAULT}). */
+        public static final String DEFAULT_MODEL = "jamba-medium";
 
         public Models {
             dir = dir == null ? findZoo(Path.of("").toAbsolutePath()) : dir;

@@ -25,7 +25,9 @@ class InferencePropertiesTest {
         InferenceProperties p = bind(Map.of());
         assertThat(p.models().dir()).endsWith(Path.of("models", "zoo"));
         assertThat(p.models().dir()).as("the repository's zoo, found from inference-service/").isDirectory();
-        assertThat(p.models().defaultModel()).isEqualTo("gemma2-small");
+        assertThat(p.models().defaultModel()).isEqualTo("jamba-medium");
+        assertThat(p.models().cpuDefault()).isEqualTo("jamba-medium");
+        assertThat(p.models().gpuDefault()).isEqualTo("jamba-medium");
         assertThat(p.models().maxPast()).isEqualTo(4096);
         assertThat(p.memory().url()).isEqualTo("http://127.0.0.1:8082");
         assertThat(p.memory().retries()).isEqualTo(2);
@@ -123,8 +125,11 @@ class InferencePropertiesTest {
     @Test
     void aBlankDefaultModelMeansTheDefault() {
         // application.yaml maps BATON_DEFAULT_MODEL to this property, empty when it is unset.
-        assertThat(bind(Map.of("BATON_MODELS_DEFAULTMODEL", "")).models().defaultModel()).isEqualTo("gemma2-small");
+        assertThat(bind(Map.of("BATON_MODELS_DEFAULTMODEL", "")).models().defaultModel()).isEqualTo("jamba-medium");
         assertThat(bind(Map.of("BATON_MODELS_DEFAULTMODEL", "jamba-tiny")).models().defaultModel()).isEqualTo("jamba-tiny");
+        InferenceProperties.Models gpu = bind(Map.of("BATON_MODELS_GPUDEFAULT", "jamba-xl", "BATON_MODELS_CPUDEFAULT", "jamba-s")).models();
+        assertThat(gpu.gpuDefault()).isEqualTo("jamba-xl");
+        assertThat(gpu.defaultModel()).as("no default model set: the CPU default").isEqualTo("jamba-s");
     }
 
     @Test

@@ -32,7 +32,7 @@ import org.springframework.web.bind.annotation.RestController;
  * state plans, and every error, the service's own and the framework's, is a problem detail.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-        properties = {"BATON_DEFAULT_MODEL=jamba-tiny", "server.address=127.0.0.1"})
+        properties = {"BATON_DEFAULT_MODEL=jamba-tiny", "baton.models.gpu-default=gemma2-small", "server.address=127.0.0.1"})
 @AutoConfigureWebTestClient
 class ModelsApiTest {
 
@@ -75,8 +75,11 @@ class ModelsApiTest {
                 .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_JSON)
                 .expectBody()
                 .jsonPath("$.defaultModel").isEqualTo("jamba-tiny")
-                .jsonPath("$.models.length()").isEqualTo(10)
+                .jsonPath("$.cpuDefault").isEqualTo("jamba-medium")
+                .jsonPath("$.gpuDefault").isEqualTo("gemma2-small")
+                .jsonPath("$.models.length()").isEqualTo(11)
                 .jsonPath("$.models[?(@.id == 'gemma2-small')].vocabSize").isEqualTo(4096)
+                .jsonPath("$.models[?(@.id == 'jamba-medium')].vocabSize").isEqualTo(8192)
                 .jsonPath("$.models[?(@.id == 'gemma2-tiny')].family").isEqualTo("gemma2")
                 .jsonPath("$.models[?(@.id == 'gemma2-tiny')].digest").isEqualTo(registry.get("gemma2-tiny").digest())
                 .jsonPath("$.models[?(@.id == 'gemma2-tiny')].vocabSize").isEqualTo(256)

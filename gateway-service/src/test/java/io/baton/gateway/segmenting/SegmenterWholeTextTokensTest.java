@@ -27,7 +27,7 @@ class SegmenterWholeTextTokensTest {
 
     @BeforeAll
     static void load() {
-        tokenizer = TextTokenizer.load(TestData.gemma2Small());
+        tokenizer = TextTokenizer.load(TestData.trainedDefault());
     }
 
     @AfterAll

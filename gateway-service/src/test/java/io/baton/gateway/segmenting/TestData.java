@@ -3,6 +3,7 @@ package io.baton.gateway.segmenting;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.baton.common.testing.DataFiles;
+import io.baton.gateway.GatewayProperties;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -47,8 +48,8 @@ final class TestData {
     }
 
     /** The trained default model's folder: a byte-level BPE tokenizer of the GPT-2 kind. */
-    static Path gemma2Small() {
-        return zoo().resolve("gemma2-small");
+    static Path trainedDefault() {
+        return zoo().resolve(GatewayProperties.Models.DEFAULT_MODEL);
     }
 
     /** The first {@code count} SQuALITY dev stories (the {@code document} of each line), as written. */

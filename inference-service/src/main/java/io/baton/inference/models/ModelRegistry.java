@@ -70,14 +70,19 @@ public final class ModelRegistry implements AutoCloseable {
         return model;
     }
 
-    /** The model a request without a model id gets. */
     /** The model {@code id}, or the default model when {@code id} is null or blank. */
     public SegmentModel resolve(String id) {
         return id == null || id.isBlank() ? defaultModel() : get(id);
     }
 
+    /** The model a request without a model id gets. */
     public SegmentModel defaultModel() {
         return defaultModel;
+    }
+
+    /** {@code id} if a model of that id is loaded, else null. */
+    public String loaded(String id) {
+        return models.containsKey(id) ? id : null;
     }
 
     /** Every model, by id. */

@@ -1,5 +1,6 @@
 package io.baton.inference.models;
 
+import io.baton.inference.InferenceProperties;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -11,14 +12,17 @@ import org.springframework.web.bind.annotation.RestController;
 public class ModelsController {
 
     private final ModelRegistry registry;
+    private final InferenceProperties.Models defaults;
 
-    public ModelsController(ModelRegistry registry) {
+    public ModelsController(ModelRegistry registry, InferenceProperties properties) {
         this.registry = registry;
+        this.defaults = properties.models();
     }
 
     @GetMapping
     public ModelList list() {
-        return new ModelList(registry.defaultModel().id(), registry.all().stream().map(ModelInfo::of).toList());
+        return new ModelList(registry.defaultModel().id(), registry.loaded(defaults.cpuDefault()),
+                registry.loaded(defaults.gpuDefault()), registry.all().stream().map(ModelInfo::of).toList());
     }
 
     /** One model; an unknown id is a 404 problem of type {@code unknown-model}. */

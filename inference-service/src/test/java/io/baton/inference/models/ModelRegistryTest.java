@@ -39,13 +39,13 @@ class ModelRegistryTest {
     @Test
     void anUnknownModelIsA404NamingTheLoadedOnes() {
         try (ModelRegistry registry = new ModelRegistry(models(ZooGoldenTest.zoo(), "", 4096), SESSIONS)) {
-            assertThat(registry.defaultModel().id()).isEqualTo("gemma2-small");
+            assertThat(registry.defaultModel().id()).isEqualTo("jamba-medium");
             assertThatThrownBy(() -> registry.get("gpt-5"))
                     .isInstanceOfSatisfying(UnknownModelException.class, e -> {
                         assertThat(e.status()).isEqualTo(404);
                         assertThat(e.type().slug()).isEqualTo("unknown-model");
                     })
-                    .hasMessageContaining("'gpt-5'").hasMessageContaining("gemma2-small, gemma2-tiny, jamba-small, jamba-tiny");
+                    .hasMessageContaining("'gpt-5'").hasMessageContaining("gemma2-small, gemma2-tiny, jamba-medium, jamba-small, jamba-tiny");
         }
     }
 
@@ -86,7 +86,7 @@ class ModelRegistryTest {
     }
 
     static InferenceProperties.Models models(Path dir, String defaultModel, int maxPast) {
-        return new InferenceProperties.Models(dir, defaultModel, maxPast);
+        return new InferenceProperties.Models(dir, defaultModel, null, null, maxPast);
     }
 
     static void link(Path dir, Path target, String name) throws IOException {
