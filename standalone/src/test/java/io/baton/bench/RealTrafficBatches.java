@@ -3,6 +3,7 @@ package io.baton.bench;
 import io.baton.common.testing.DataFiles;
 import io.baton.common.testing.SpringServer;
 import io.baton.common.testing.TestServers;
+import io.baton.gateway.GatewayProperties;
 import io.baton.gateway.GatewayServiceApplication;
 import io.baton.gateway.segmenting.Cut;
 import io.baton.gateway.summarize.SummaryResponse;
@@ -70,7 +71,7 @@ public final class RealTrafficBatches {
                 DistributionSummary batches = inference.bean(MeterRegistry.class).get("baton.inference.batch.size")
                         .summary();
                 System.out.printf(Locale.ROOT, "SQuALITY dev stories summarized at once through the distributed stack; "
-                        + "model %s; max-batch %s, max-wait %s; %d cores%n%n", "gemma2-small (default)", maxBatch,
+                        + "model %s; max-batch %s, max-wait %s; %d cores%n%n", GatewayProperties.Models.DEFAULT_MODEL + " (default)", maxBatch,
                         maxWait, Runtime.getRuntime().availableProcessors());
                 System.out.println("| documents | round | cut | segments per document | model runs | segments per run "
                         + "(batch mean) | runs by size (size: runs) | tokens/s | wall (s) |");

@@ -160,7 +160,7 @@ class ServeIT {
             assertThat(text.substring(sentence.get("start").asInt(), sentence.get("end").asInt()))
                     .isEqualTo(sentence.get("text").asString());
         }
-        // Run as users run it, with the default model (the trained gemma2-small): the whole text,
+        // Run as users run it, with the default model (the trained jamba-medium): the whole text,
         // cut as that model's tokenizer and the default segment length cut it.
         assertThat(summary.get("stats").get("tokens").asLong()).isEqualTo(defaultModelTokens(text));
 
