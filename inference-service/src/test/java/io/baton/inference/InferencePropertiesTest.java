@@ -127,7 +127,8 @@ class InferencePropertiesTest {
         // application.yaml maps BATON_DEFAULT_MODEL to this property, empty when it is unset.
         assertThat(bind(Map.of("BATON_MODELS_DEFAULTMODEL", "")).models().defaultModel()).isEqualTo("jamba-medium");
         assertThat(bind(Map.of("BATON_MODELS_DEFAULTMODEL", "jamba-tiny")).models().defaultModel()).isEqualTo("jamba-tiny");
-        InferenceProperties.Models gpu = bind(Map.of("BATON_MODELS_GPUDEFAULT", "jamba-xl", "BATON_MODELS_CPUDEFAULT", "jamba-s")).models();
+        InferenceProperties.Models gpu =
+                bind(Map.of("BATON_MODELS_GPUDEFAULT", "jamba-xl", "BATON_MODELS_CPUDEFAULT", "jamba-s")).models();
         assertThat(gpu.gpuDefault()).isEqualTo("jamba-xl");
         assertThat(gpu.defaultModel()).as("no default model set: the CPU default").isEqualTo("jamba-s");
     }

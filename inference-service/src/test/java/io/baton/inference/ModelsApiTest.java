@@ -32,7 +32,8 @@ import org.springframework.web.bind.annotation.RestController;
  * state plans, and every error, the service's own and the framework's, is a problem detail.
  */
 @SpringBootTest(webEnvironment = WebEnvironment.RANDOM_PORT,
-        properties = {"BATON_DEFAULT_MODEL=jamba-tiny", "baton.models.gpu-default=gemma2-small", "server.address=127.0.0.1"})
+        properties = {"BATON_DEFAULT_MODEL=jamba-tiny", "baton.models.gpu-default=gemma2-small",
+                "server.address=127.0.0.1"})
 @AutoConfigureWebTestClient
 class ModelsApiTest {
 

@@ -71,7 +71,8 @@ public final class RealTrafficBatches {
                 DistributionSummary batches = inference.bean(MeterRegistry.class).get("baton.inference.batch.size")
                         .summary();
                 System.out.printf(Locale.ROOT, "SQuALITY dev stories summarized at once through the distributed stack; "
-                        + "model %s; max-batch %s, max-wait %s; %d cores%n%n", GatewayProperties.Models.DEFAULT_MODEL + " (default)", maxBatch,
+                        + "model %s (default); max-batch %s, max-wait %s; %d cores%n%n",
+                        GatewayProperties.Models.DEFAULT_MODEL, maxBatch,
                         maxWait, Runtime.getRuntime().availableProcessors());
                 System.out.println("| documents | round | cut | segments per document | model runs | segments per run "
                         + "(batch mean) | runs by size (size: runs) | tokens/s | wall (s) |");

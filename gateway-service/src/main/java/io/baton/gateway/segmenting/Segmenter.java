@@ -19,10 +19,10 @@ import java.util.Iterator;
  *   <li>for the byte-level tokenizers of the tiny zoo models, trivially: the tokens of any text
  *       are its UTF-8 bytes;</li>
  *   <li>for a byte-level BPE with a GPT-2 style pre-tokenizer (the trained models, the default
- *       {@code jamba-medium} among them), because the whitespace between two sentences starts the second
- *       sentence: a sentence ends on a character that is not whitespace and the next begins with
- *       whitespace, a place where GPT-2's pre-tokenizer always cuts (a word carries the one space
- *       before it, {@code " Next"}, and no pre-token holds a character and then whitespace), and
+ *       {@code jamba-medium} among them), because the whitespace between two sentences starts the
+ *       second sentence: a sentence ends on a character that is not whitespace and the next begins
+ *       with whitespace, a place where GPT-2's pre-tokenizer always cuts (a word carries the one
+ *       space before it, {@code " Next"}, and no pre-token holds a character and then whitespace), and
  *       BPE merges never cross pre-tokens. The whitespace run is tokenised as in the whole text,
  *       {@code "\n\n"} or {@code " Next"} alike. Where a sentence boundary has no whitespace,
  *       the two characters are of different kinds (letter, digit, other), another place where the

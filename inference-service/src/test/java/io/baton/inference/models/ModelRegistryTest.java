@@ -45,7 +45,8 @@ class ModelRegistryTest {
                         assertThat(e.status()).isEqualTo(404);
                         assertThat(e.type().slug()).isEqualTo("unknown-model");
                     })
-                    .hasMessageContaining("'gpt-5'").hasMessageContaining("gemma2-small, gemma2-tiny, jamba-medium, jamba-small, jamba-tiny");
+                    .hasMessageContaining("'gpt-5'")
+                    .hasMessageContaining("gemma2-small, gemma2-tiny, jamba-medium, jamba-small, jamba-tiny");
         }
     }
 
