@@ -9,6 +9,7 @@ import io.baton.evaluation.Table;
 import io.baton.evaluation.baselines.DocumentSentences;
 import io.baton.evaluation.rouge.RougeScorer;
 import io.baton.evaluation.rouge.RougeType;
+import io.baton.gateway.GatewayProperties;
 import io.baton.gateway.summarize.SelectionReplay;
 import io.baton.gateway.summarize.SentenceFeatures;
 import io.baton.gateway.summarize.SpeakerTurns;
@@ -68,7 +69,8 @@ class LearnedSelectorIT {
             }
         }
         // The standalone application's default model must be there too (linked as the zoo has it).
-        Files.createSymbolicLink(dir.resolve("models").resolve("gemma2-small"), ZOO.resolve("gemma2-small").toAbsolutePath());
+        String standard = GatewayProperties.Models.DEFAULT_MODEL;
+        Files.createSymbolicLink(dir.resolve("models").resolve(standard), ZOO.resolve(standard).toAbsolutePath());
         Random random = new Random(17);
         Map<String, Object> selector = new LinkedHashMap<>();
         selector.put("format", "baton-selector/1");
