@@ -21,11 +21,18 @@ import tools.jackson.databind.json.JsonMapper;
 class ZooGoldenResidentTest {
 
     static final double TOLERANCE = 1e-4;
+    /** As inference's ZooGoldenTest: 1e-4, or this times the reference's own float32 noise if larger. */
+    static final double NOISE_FACTOR = 4;
 
     @Test
     void everyZooModelRunWithResidentStatesMatchesItsSegmentGolden() throws IOException {
         for (Path dir : OrtApiSlotTest.zooModels()) {
             Golden golden = Golden.read(dir.resolve("golden/segments-64.safetensors"));
+            // The golden segment-by-segment run and whole-document pass are one computation in two orders:
+            // where they differ (jamba-medium, up to 4.1e-5 here) no runtime can match either more closely.
+            Golden whole = Golden.read(dir.resolve("golden/whole.safetensors"));
+            double logitsTolerance = tolerance(golden.logits, whole.logits);
+            double hiddenTolerance = tolerance(golden.hidden, whole.hidden);
             ModelPlan plan = ModelPlan.read(dir.resolve("baton-model.json"));
             int length = (int) golden.segmentLengths[0];
             try (Session session = Session.open(dir.resolve("model.onnx"), SessionConfig.cpu(1));
@@ -38,21 +45,29 @@ class ZooGoldenResidentTest {
                     ResidentStates.Readouts out = resident.run(List.of(new ResidentStates.Segment("golden", ids)),
                             List.of("logits", "last_hidden_state"));
                     assertClose(dir.getFileName() + " logits from " + t0, out.get("logits"), golden.logits,
-                            t0 * golden.vocab);
+                            t0 * golden.vocab, logitsTolerance);
                     assertClose(dir.getFileName() + " hidden from " + t0, out.get("last_hidden_state"), golden.hidden,
-                            t0 * golden.hiddenSize);
+                            t0 * golden.hiddenSize, hiddenTolerance);
                     t0 += length;
                 }
             }
         }
     }
 
-    private static void assertClose(String what, float[] got, float[] expected, int offset) {
+    private static void assertClose(String what, float[] got, float[] expected, int offset, double tolerance) {
         double max = 0;
         for (int i = 0; i < got.length; i++) {
             max = Math.max(max, Math.abs((double) got[i] - expected[offset + i]));
         }
-        assertThat(max).as(what + " max |diff|").isLessThanOrEqualTo(TOLERANCE);
+        assertThat(max).as(what + " max |diff|").isLessThanOrEqualTo(tolerance);
+    }
+
+    private static double tolerance(float[] segments, float[] whole) {
+        double noise = 0;
+        for (int i = 0; i < segments.length; i++) {
+            noise = Math.max(noise, Math.abs((double) segments[i] - whole[i]));
+        }
+        return Math.max(TOLERANCE, NOISE_FACTOR * noise);
     }
 
     /** The tensors of a golden file (safetensors: u64 header length, JSON header, little-endian data). */
