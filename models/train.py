@@ -263,6 +263,7 @@ class Run:
         self.streams = Streams(train.docs, cfg.batch, cfg.seq_len, cfg.seed)
         self.state = self.model.initial_state(cfg.batch, device)
         self.step, self.tokens, self.elapsed = 0, 0, 0.0
+        self.rewarm_from, self.rewarm = 0, 0       # set by init_from: a short warm-up of a fresh optimizer
         torch.manual_seed(cfg.seed)
 
     # -- checkpoints ---------------------------------------------------------------------------
@@ -278,11 +279,13 @@ class Run:
             "carried_state": {k: v.cpu() for k, v in self.state.items()},
             "rng": {"torch": torch.get_rng_state(),
                     "cuda": torch.cuda.get_rng_state_all() if self.device.type == "cuda" else None},
-            "torch": str(torch.__version__),
+            "torch": str(torch.__version__), "rewarm": [self.rewarm_from, self.rewarm],
         }
         tmp = self.checkpoint_path.with_suffix(".tmp")
         torch.save(ckpt, tmp)
         tmp.replace(self.checkpoint_path)
+        # The weights alone, small enough to leave the machine: what --init-from continues from.
+        self.save_weights(self.dir / "last-fp16.pt", {"step": self.step, "tokens": self.tokens})
 
     def load(self) -> None:
         ckpt = load(self.checkpoint_path, self.device)
@@ -293,11 +296,37 @@ class Run:
         self.model.load_state_dict(ckpt["model"])
         self.opt.load_state_dict(ckpt["optimizer"])
         self.step, self.tokens, self.elapsed = ckpt["step"], ckpt["tokens"], ckpt["elapsed"]
+        # (a run continued with --init-from deals from a seed of its own, kept in its streams' state)
+        self.streams = Streams(self.train_data.docs, self.cfg.batch, self.cfg.seq_len, ckpt["streams"]["seed"])
         self.streams.load_state_dict(ckpt["streams"])
+        self.rewarm_from, self.rewarm = ckpt.get("rewarm", (0, 0))
         self.state = {k: v.to(self.device) for k, v in ckpt["carried_state"].items()}
         torch.set_rng_state(ckpt["rng"]["torch"].cpu())
         if self.device.type == "cuda" and ckpt["rng"]["cuda"] is not None:
             torch.cuda.set_rng_state_all([s.cpu() for s in ckpt["rng"]["cuda"]])
+
+    def init_from(self, path: Path, rewarm: int) -> None:
+        """Continues a schedule from weights alone (``save_weights``' float16 file, e.g. brought back from
+        another machine): the model's weights, the step and token count they were saved at (the
+        learning-rate schedule goes on from there), and a fresh optimizer whose rate climbs back over
+        ``rewarm`` steps, since its moments are not in the file. The streams deal documents in an
+        order of their own (seeded by the step), so the continuation does not replay the first
+        documents of the earlier leg."""
+        saved = load(path, self.device)
+        config = saved["run_config"]
+        for key in ("family", "model", "seq_len"):
+            if json.dumps(config[key], sort_keys=True) != json.dumps(getattr(self.cfg, key), sort_keys=True):
+                raise ValueError(f"--init-from with another {key}: weights {config[key]!r}, now {getattr(self.cfg, key)!r}")
+        self.model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in saved["model"].items()})
+        self.step, self.tokens = saved["step"], saved["tokens"]
+        self.rewarm_from, self.rewarm = self.step, rewarm
+        self.streams = Streams(self.train_data.docs, self.cfg.batch, self.cfg.seq_len, self.cfg.seed + self.step)
+
+    def lr(self) -> float:
+        factor = lr_factor(self.step, self.cfg)
+        if self.rewarm:
+            factor *= min(1.0, (self.step - self.rewarm_from + 1) / self.rewarm)
+        return self.cfg.lr * factor
 
     # -- training ------------------------------------------------------------------------------
     def train_step(self) -> float:
@@ -307,7 +336,7 @@ class Run:
         pos_t, fresh_t = torch.as_tensor(pos, device=dev), torch.as_tensor(fresh, device=dev)
         past = zero_rows(self.state, fresh_t)
         for group in self.opt.param_groups:
-            group["lr"] = cfg.lr * lr_factor(self.step, cfg)
+            group["lr"] = self.lr()
         with autocast(dev):
             logits, _, present = self.model.forward_segment(x_t, segment_mask(self.model, cfg.batch, cfg.seq_len, dev),
                                                             pos_t, past)
@@ -388,6 +417,9 @@ def main() -> None:
     parser.add_argument("--resume", action="store_true", help="continue from run-dir/checkpoint.pt")
     parser.add_argument("--max-minutes", type=float, default=float("inf"), help="stop (and checkpoint) after this")
     parser.add_argument("--until", type=int, help="stop at this step (default: --steps)")
+    parser.add_argument("--init-from", type=Path, help="continue the schedule from weights alone (a *-fp16.pt of "
+                        "an earlier leg, e.g. from another machine), with a fresh optimizer")
+    parser.add_argument("--rewarm", type=int, default=100, help="with --init-from: steps to climb back to the rate")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     for name, default in asdict(RunConfig(family="")).items():
         if name not in ("family", "model", "betas"):
@@ -404,6 +436,10 @@ def main() -> None:
     if args.resume and run.checkpoint_path.exists():
         run.load()
         print(f"resumed at step {run.step}, {run.tokens} tokens")
+    elif args.init_from:
+        run.init_from(args.init_from, args.rewarm)
+        print(f"initialised from {args.init_from} at step {run.step}, {run.tokens} tokens, fresh optimizer "
+              f"(rate back over {args.rewarm} steps)")
     (args.run_dir / "run_config.json").write_text(json.dumps(asdict(cfg), indent=2) + "\n")
     print(f"{cfg.family}: {parameters(run.model)} parameters, dropout on {run.dropout_sites} projections, "
           f"{run.train_data.tokens} training tokens, "

@@ -104,6 +104,35 @@ def test_resume_continues_exactly(family, tmp_path):
     assert lines[0].startswith("step,") and [l.split(",")[0] for l in lines[1:]] == ["2", "4", "6"]
 
 
+def test_init_from_continues_the_schedule_from_weights_alone(tmp_path):
+    data = token_data([90, 40, 65, 30])
+    cfg = RunConfig(family="jamba", model=TINY["jamba"], batch=2, seq_len=16, steps=12, warmup=2,
+                    lr=3e-3, eval_every=0, log_every=2, checkpoint_every=0)
+    cpu = torch.device("cpu")
+    first = Run(cfg, data, None, tmp_path / "a", cpu)
+    first.fit(5)                                            # a leg ends: checkpoint.pt and last-fp16.pt
+    weights = tmp_path / "a" / "last-fp16.pt"
+    later = Run(cfg, data, None, tmp_path / "b", cpu)       # another machine: the weights alone
+    later.init_from(weights, rewarm=4)
+    assert (later.step, later.tokens) == (first.step, first.tokens)
+    for (name, a), b in zip(first.model.state_dict().items(), later.model.state_dict().values()):
+        assert torch.equal(a.half().float() if a.is_floating_point() else a, b), name
+    rates = []
+    for _ in range(5):
+        rates.append(later.lr())
+        later.fit(later.step + 1)
+    schedule = [cfg.lr * lr_factor(step, cfg) for step in range(5, 10)]
+    assert rates[:4] == pytest.approx([schedule[i] * (i + 1) / 4 for i in range(4)]) and rates[4] == pytest.approx(schedule[4])
+    assert later.streams.seed == cfg.seed + 5 and later.streams.state_dict() != first.streams.state_dict()
+    resumed = Run(cfg, data, None, tmp_path / "b", cpu)    # a leg after it on that machine: --resume
+    resumed.load()
+    assert resumed.step == 10 and resumed.streams.state_dict() == later.streams.state_dict()
+    assert (resumed.rewarm_from, resumed.rewarm) == (5, 4)
+    other = RunConfig(family="jamba", model=dict(TINY["jamba"], intermediate_size=48))
+    with pytest.raises(ValueError, match="another model"):
+        Run(other, data, None, tmp_path / "c", cpu).init_from(weights, rewarm=4)
+
+
 @pytest.mark.parametrize("family", sorted(TINY))
 def test_residual_dropout_acts_in_training_only(family, tmp_path):
     data = token_data([40])

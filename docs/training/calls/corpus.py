@@ -4,7 +4,7 @@ sized by a probe, trained in legs (one device call each), collected for the trip
     python3 docs/training/calls/corpus.py probe   WORK               # 30 s of each run at once
     python3 docs/training/calls/corpus.py leg     WORK SECONDS       # plan (first leg) or resume
     (CORPUS_RUNS=a,b: only those runs; CORPUS_BATCH, CORPUS_LR (every run's peak), CORPUS_EVAL_BATCH, CORPUS_SAFETY,
-    CORPUS_PLANNED_SECONDS; CORPUS_TINY: tiny models)
+    CORPUS_PLANNED_SECONDS; CORPUS_TINY: tiny models; CORPUS_PLAN: continue an earlier machine's schedule)
     python3 docs/training/calls/corpus.py collect WORK OUT RUN...    # best weights in 15 MiB parts
 
 ``WORK`` holds ``tokens-<vocab>.npz`` (``models.train_data --corpus ... --tokenizer ...``); each
@@ -51,6 +51,9 @@ RUNS = {
     "gemma2-l": ("gemma2", gemma2(512, 8, 8, 2, 1536), 8192, 2e-3),
     "jamba-s": ("jamba", jamba(256, 4, 384), 8192, 3e-3),
     "jamba-m": ("jamba", jamba(384, 6, 576), 8192, 2e-3),
+    # the GPU default's candidate (session 18): the largest jamba whose float16 weights stay under issue 17's
+    # 60 MB (29,101,376 parameters, 58.2 MB)
+    "jamba-l": ("jamba", jamba(512, 8, 704), 8192, 2e-3),
 }
 if os.environ.get("CORPUS_RUNS"):                     # a subset (the CPU check of this script)
     RUNS = {k: v for k, v in RUNS.items() if k in os.environ["CORPUS_RUNS"].split(",")}
@@ -119,28 +122,42 @@ def plan(work: Path) -> dict:
 
 
 def leg(work: Path, seconds: float) -> None:
+    # CORPUS_PLAN: a schedule begun on another machine (an earlier session): its plan.json, with each run's
+    # last float16 weights beside it in <run>/last-fp16.pt; this machine's first leg starts from those
+    # (models.train --init-from: a fresh optimizer), its later legs resume as usual.
+    carried = Path(os.environ["CORPUS_PLAN"]) if os.environ.get("CORPUS_PLAN") else None
+    init = None
+    if carried is not None and not (work / "plan.json").exists():
+        (work / "plan.json").write_text(carried.read_text())
+        init = carried.parent
     first = not (work / "plan.json").exists()
     schedule = plan(work) if first else json.loads((work / "plan.json").read_text())
-    print(json.dumps({"first_leg": first, "plan": schedule}))
+    print(json.dumps({"first_leg": first, "continued_from": str(init) if init else None, "plan": schedule}))
     commands = {}
     for n, s in schedule.items():
         if n not in RUNS:                               # a subset of the plan (CORPUS_RUNS)
             continue
         extra = ["--steps", str(s["steps"]), "--eval-every", str(s["eval_every"]), "--warmup", str(s["warmup"]),
                  "--checkpoint-every", str(s["eval_every"]), "--max-minutes", f"{seconds / 60:.3f}"]
-        commands[n] = train_command(work, n, work / "runs" / n, extra + ([] if first else ["--resume"]))
+        if init is not None:
+            extra += ["--init-from", str(init / n / "last-fp16.pt"), "--rewarm", str(s["warmup"])]
+        elif not first:
+            extra += ["--resume"]
+        commands[n] = train_command(work, n, work / "runs" / n, extra)
     started = time.time()
     codes = run_all(commands, work / "logs")
     print(json.dumps({"exit": codes, "wall_s": round(time.time() - started)}))
 
 
 def collect(work: Path, out: Path, names: list) -> None:
-    """The logs of every run (one tar), and the named runs' best float16 weights, in 15 MiB parts."""
+    """The logs of every run (one tar), and the named runs' best float16 weights, in 15 MiB parts
+    (CORPUS_COLLECT=last: the last weights instead, what a later session's CORPUS_PLAN continues from)."""
     runs = work / "runs"
     subprocess.run(["tar", "czf", str(out / "runs-logs.tgz"), "-C", str(work), "plan.json", "probe.json",
                     "logs", *[str(p.relative_to(work)) for p in runs.glob("*/*")
                               if p.suffix in (".csv", ".jsonl", ".json")]], check=True)
-    weights = [f"runs/{n}/best-fp16.pt" for n in names if (runs / n / "best-fp16.pt").exists()]
+    which = os.environ.get("CORPUS_COLLECT", "best")
+    weights = [f"runs/{n}/{which}-fp16.pt" for n in names if (runs / n / f"{which}-fp16.pt").exists()]
     if weights:
         tar = subprocess.Popen(["tar", "cf", "-", "-C", str(work), *weights], stdout=subprocess.PIPE)
         subprocess.run(["split", "-b", "15M", "-d", "-", str(out / "weights.tar.")], stdin=tar.stdout, check=True)

@@ -27,7 +27,7 @@ python3 -c "import torch, tokenizers; print(torch.__version__, tokenizers.__vers
 if [ ! -f $W/tokens-8192.npz ]; then
   python3 -m models.train_data --corpus $W/corpus --tokenizer models/tokenizer/bpe-gutenberg-8192.json \
       --out $W/tokens-8192.npz | tee $OUT/tokens-8192.json
-  python3 docs/training/calls/corpus.py probe $W | tee $OUT/probe.txt
+  [ -n "$CORPUS_PLAN" ] || python3 docs/training/calls/corpus.py probe $W | tee $OUT/probe.txt   # a continued plan has its schedule
 fi
 python3 docs/training/calls/corpus.py leg $W $3 | tee $OUT/leg.txt
 nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv
