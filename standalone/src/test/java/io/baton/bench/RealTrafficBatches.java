@@ -32,10 +32,12 @@ import tools.jackson.databind.json.JsonMapper;
  * (Redis), inference and one gateway per cut as separate Spring applications in this JVM over
  * HTTP, the gateways sharing the inference service. For each number of documents N, in turns
  * per cut, N SQuALITY dev stories (the 25 stories, repeated as further documents when N is larger)
- * are summarized at once; prints the inference service's batches over that phase (segments per
- * model run), segments per document and tokens per second. Prints Markdown.
+ * are summarized at once, or, with a concurrency C, at most C at a time, the next starting as one ends
+ * (a steady load of C documents until the last C drain); prints the inference service's batches over
+ * that phase (segments per model run, and the share of segments that ran in a full batch of max-batch),
+ * segments per document and tokens per second. Prints Markdown.
  *
- * <p>Usage: {@code RealTrafficBatches <documents,...> <max-wait> <max-batch> <rounds>}; see
+ * <p>Usage: {@code RealTrafficBatches <documents,...> <max-wait> <max-batch> <rounds> [concurrency]}; see
  * {@code bench/real-traffic-batches}.
  */
 public final class RealTrafficBatches {
@@ -48,6 +50,7 @@ public final class RealTrafficBatches {
         String maxWait = args[1];
         String maxBatch = args[2];
         int rounds = Integer.parseInt(args[3]);
+        int concurrency = args.length > 4 ? Integer.parseInt(args[4]) : Integer.MAX_VALUE;
         JsonMapper json = JsonMapper.builder().build();
         List<String> stories = Files.readAllLines(DataFiles.path("eval/squality/squality_dev_plot.jsonl"),
                 StandardCharsets.UTF_8).stream().map(line -> json.readTree(line).get("document").asString())
@@ -58,7 +61,7 @@ public final class RealTrafficBatches {
              SpringServer inference = SpringServer.start(InferenceServiceApplication.class, Map.of(
                      "baton.memory.url", memory.baseUrl(), "baton.service-token", token,
                      "baton.batching.max-wait", maxWait, "baton.batching.max-batch", maxBatch))) {
-            int most = Arrays.stream(counts).max().orElse(1);
+            int most = Math.min(concurrency, Arrays.stream(counts).max().orElse(1));
             Map<Cut, SpringServer> gateways = new EnumMap<>(Cut.class);
             for (Cut cut : Cut.values()) {
                 gateways.put(cut, SpringServer.start(GatewayServiceApplication.class, Map.of(
@@ -71,13 +74,13 @@ public final class RealTrafficBatches {
                 DistributionSummary batches = inference.bean(MeterRegistry.class).get("baton.inference.batch.size")
                         .summary();
                 System.out.printf(Locale.ROOT, "SQuALITY dev stories summarized at once through the distributed stack; "
-                        + "model %s (default); max-batch %s, max-wait %s; %d cores%n%n",
-                        GatewayProperties.Models.DEFAULT_MODEL, maxBatch,
-                        maxWait, Runtime.getRuntime().availableProcessors());
+                        + "model %s (default); max-batch %s, max-wait %s; at most %s documents at once; %d cores%n%n",
+                        GatewayProperties.Models.DEFAULT_MODEL, maxBatch, maxWait,
+                        concurrency == Integer.MAX_VALUE ? "all" : concurrency, Runtime.getRuntime().availableProcessors());
                 System.out.println("| documents | round | cut | segments per document | model runs | segments per run "
-                        + "(batch mean) | runs by size (size: runs) | tokens/s | wall (s) |");
-                System.out.println("|---:|---:|---|---:|---:|---:|---|---:|---:|");
-                summarize(gateways.get(Cut.EXACT), List.of(stories.get(0)));   // warm-up
+                        + "(batch mean) | segments in full runs | runs by size (size: runs) | tokens/s | wall (s) |");
+                System.out.println("|---:|---:|---|---:|---:|---:|---:|---|---:|---:|");
+                summarize(gateways.get(Cut.EXACT), List.of(stories.get(0)), 1);   // warm-up
                 for (int round = 1; round <= rounds; round++) {
                     for (int n : counts) {
                         List<String> texts = new ArrayList<>();
@@ -89,22 +92,30 @@ public final class RealTrafficBatches {
                             long count = batches.count();
                             double total = batches.totalAmount();
                             long started = System.nanoTime();
-                            List<SummaryResponse> answers = summarize(gateways.get(cut), texts);
+                            List<SummaryResponse> answers = summarize(gateways.get(cut), texts, Math.min(n, concurrency));
                             double seconds = (System.nanoTime() - started) / 1e9;
                             long runs = batches.count() - count;
                             double segments = batches.totalAmount() - total;
                             long tokens = answers.stream().mapToLong(a -> a.stats().tokens()).sum();
                             double[] sizesAfter = counts(batches);
                             StringBuilder sizes = new StringBuilder();
+                            double[] bounds = Arrays.stream(batches.takeSnapshot().histogramCounts()).mapToDouble(c -> c.bucket())
+                                    .toArray();
+                            String full = "n/a";
                             for (int b = 0; b < sizesAfter.length; b++) {
                                 double runsOfSize = sizesAfter[b] - sizesBefore[b] - (b > 0 ? sizesAfter[b - 1] - sizesBefore[b - 1] : 0);
                                 if (runsOfSize > 0) {
                                     sizes.append(sizes.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.0f: %.0f",
-                                            batches.takeSnapshot().histogramCounts()[b].bucket(), runsOfSize));
+                                            bounds[b], runsOfSize));
+                                }
+                                // the bucket that holds max-batch alone (its lower bound max-batch - 1): runs that were full
+                                double size = Double.parseDouble(maxBatch);
+                                if (b > 0 && bounds[b - 1] == size - 1 && bounds[b] >= size) {
+                                    full = String.format(Locale.ROOT, "%.1f %%", 100 * size * runsOfSize / segments);
                                 }
                             }
-                            System.out.printf(Locale.ROOT, "| %d | %d | %s | %.1f | %d | %.2f | %s | %,.0f | %.1f |%n", n,
-                                    round, cut, segments / n, runs, segments / runs, sizes, tokens / seconds, seconds);
+                            System.out.printf(Locale.ROOT, "| %d | %d | %s | %.1f | %d | %.2f | %s | %s | %,.0f | %.1f |%n", n,
+                                    round, cut, segments / n, runs, segments / runs, full, sizes, tokens / seconds, seconds);
                         }
                     }
                 }
@@ -119,12 +130,13 @@ public final class RealTrafficBatches {
         return Arrays.stream(batches.takeSnapshot().histogramCounts()).mapToDouble(c -> c.count()).toArray();
     }
 
-    private static List<SummaryResponse> summarize(SpringServer gateway, List<String> texts) {
+    /** The texts' summaries, at most {@code concurrency} requests at a time. */
+    private static List<SummaryResponse> summarize(SpringServer gateway, List<String> texts, int concurrency) {
         WebClient client = WebClient.builder().baseUrl(gateway.baseUrl())
                 .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(16 << 20)).build();
         return Flux.fromIterable(texts)
                 .flatMapSequential(text -> client.post().uri("/v1/summaries").contentType(MediaType.APPLICATION_JSON)
-                        .bodyValue(Map.of("text", text)).retrieve().bodyToMono(SummaryResponse.class), texts.size())
+                        .bodyValue(Map.of("text", text)).retrieve().bodyToMono(SummaryResponse.class), concurrency)
                 .collectList().block(Duration.ofMinutes(30));
     }
 }
