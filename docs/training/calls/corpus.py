@@ -4,7 +4,7 @@ sized by a probe, trained in legs (one device call each), collected for the trip
     python3 docs/training/calls/corpus.py probe   WORK               # 30 s of each run at once
     python3 docs/training/calls/corpus.py leg     WORK SECONDS       # plan (first leg) or resume
     (CORPUS_RUNS=a,b: only those runs; CORPUS_BATCH, CORPUS_LR (every run's peak), CORPUS_EVAL_BATCH, CORPUS_SAFETY,
-    CORPUS_PLANNED_SECONDS; CORPUS_TINY: tiny models; CORPUS_PLAN: continue an earlier machine's schedule)
+    CORPUS_PLANNED_SECONDS, CORPUS_EVALUATIONS; CORPUS_TINY: tiny models; CORPUS_PLAN: continue an earlier machine's schedule)
     python3 docs/training/calls/corpus.py collect WORK OUT RUN...    # best weights in 15 MiB parts
 
 ``WORK`` holds ``tokens-<vocab>.npz`` (``models.train_data --corpus ... --tokenizer ...``); each
@@ -67,7 +67,7 @@ if os.environ.get("CORPUS_TINY"):                     # tiny models, for the CPU
 BATCH, SEQ_LEN = int(os.environ.get("CORPUS_BATCH", 64)), 256
 PLANNED_SECONDS = float(os.environ.get("CORPUS_PLANNED_SECONDS", 900))   # both legs' training time
 SAFETY = float(os.environ.get("CORPUS_SAFETY", 0.8))   # of the probe's rate: evaluations, checkpoints, slower moments
-EVALUATIONS = 3               # per schedule, the last at its end
+EVALUATIONS = int(os.environ.get("CORPUS_EVALUATIONS", 3))   # per schedule, the last at its end
 COMMON = ["--batch", str(BATCH), "--seq-len", str(SEQ_LEN), "--weight-decay", "0.1",
           "--eval-batch", os.environ.get("CORPUS_EVAL_BATCH", "32"),
           "--log-every", "10"]
