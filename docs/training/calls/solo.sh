@@ -8,10 +8,25 @@
 #   CORPUS_RUNS=jamba-s CORPUS_BATCH=256 ... bash docs/training/calls/solo.sh leg .train-carry/b SECONDS
 # SECONDS: this call's training time (the leg's --max-minutes); SOLO_WEIGHTS=1: return the best
 # weights even if the schedule has not ended. As run: docs/training.md.
+# A schedule begun in an earlier session (its weights committed as tar parts with its plan, e.g.
+# models/checkpoints/jamba-l): one call per group of parts that fits beside the checkout,
+#   bash docs/training/calls/solo.sh weights models/checkpoints/jamba-l
+# (each copies the parts it finds to /tmp/ckpt; the call that completes SHA256SUMS unpacks them, with
+# the plan, into /tmp/ckpt/runs), then the shards and the legs with CORPUS_PLAN=/tmp/ckpt/runs/plan.json.
 set -x
 export PYTHONUNBUFFERED=1
 T0=$(date +%s)
 verb=$1; C=$2; W=/tmp/train
+if [ "$verb" = weights ]; then
+  K=/tmp/ckpt; mkdir -p $K
+  cp $C/weights.tar.* $C/SHA256SUMS $C/plan.json $K/ 2>/dev/null
+  if (cd $K && sha256sum --quiet -c SHA256SUMS 2>/dev/null); then
+    cat $K/weights.tar.* | tar x -C $K && cp $K/plan.json $K/runs/plan.json && ls -la $K/runs/*/
+  else
+    ls $K
+  fi
+  exit 0
+fi
 G=$W/corpus/corpus/gutenberg
 mkdir -p $G
 for f in $C/gutenberg-*.txt.xz; do       # back to the .txt.gz that models.train_data reads (no xz there?)
