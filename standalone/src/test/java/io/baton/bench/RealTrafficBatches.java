@@ -34,7 +34,8 @@ import tools.jackson.databind.json.JsonMapper;
  * per cut, N SQuALITY dev stories (the 25 stories, repeated as further documents when N is larger)
  * are summarized at once, or, with a concurrency C, at most C at a time, the next starting as one ends
  * (a steady load of C documents until the last C drain); prints the inference service's batches over
- * that phase (segments per model run, and the share of segments that ran in a full batch of max-batch),
+ * that phase (segments per model run; the fill seen by a segment, the mean size of the run each segment ran in
+ * over max-batch; the share of segments that ran in a full batch),
  * segments per document and tokens per second. Prints Markdown.
  *
  * <p>Usage: {@code RealTrafficBatches <documents,...> <max-wait> <max-batch> <rounds> [concurrency]}; see
@@ -78,8 +79,9 @@ public final class RealTrafficBatches {
                         GatewayProperties.Models.DEFAULT_MODEL, maxBatch, maxWait,
                         concurrency == Integer.MAX_VALUE ? "all" : concurrency, Runtime.getRuntime().availableProcessors());
                 System.out.println("| documents | round | cut | segments per document | model runs | segments per run "
-                        + "(batch mean) | segments in full runs | runs by size (size: runs) | tokens/s | wall (s) |");
-                System.out.println("|---:|---:|---|---:|---:|---:|---:|---|---:|---:|");
+                        + "(batch mean) | fill seen by a segment | segments in full runs | runs by size (size: runs) | tokens/s "
+                        + "| wall (s) |");
+                System.out.println("|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---:|");
                 summarize(gateways.get(Cut.EXACT), List.of(stories.get(0)), 1);   // warm-up
                 for (int round = 1; round <= rounds; round++) {
                     for (int n : counts) {
@@ -98,24 +100,25 @@ public final class RealTrafficBatches {
                             double segments = batches.totalAmount() - total;
                             long tokens = answers.stream().mapToLong(a -> a.stats().tokens()).sum();
                             double[] sizesAfter = counts(batches);
+                            // The service's histogram has a bucket at every size up to max-batch: runs of each size, exactly.
                             StringBuilder sizes = new StringBuilder();
                             double[] bounds = Arrays.stream(batches.takeSnapshot().histogramCounts()).mapToDouble(c -> c.bucket())
                                     .toArray();
-                            String full = "n/a";
+                            double size = Double.parseDouble(maxBatch);
+                            double inFull = 0;
+                            double squares = 0;
                             for (int b = 0; b < sizesAfter.length; b++) {
                                 double runsOfSize = sizesAfter[b] - sizesBefore[b] - (b > 0 ? sizesAfter[b - 1] - sizesBefore[b - 1] : 0);
                                 if (runsOfSize > 0) {
                                     sizes.append(sizes.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.0f: %.0f",
                                             bounds[b], runsOfSize));
                                 }
-                                // the bucket that holds max-batch alone (its lower bound max-batch - 1): runs that were full
-                                double size = Double.parseDouble(maxBatch);
-                                if (b > 0 && bounds[b - 1] == size - 1 && bounds[b] >= size) {
-                                    full = String.format(Locale.ROOT, "%.1f %%", 100 * size * runsOfSize / segments);
-                                }
+                                squares += bounds[b] * bounds[b] * runsOfSize;
+                                inFull += bounds[b] == size ? size * runsOfSize : 0;
                             }
-                            System.out.printf(Locale.ROOT, "| %d | %d | %s | %.1f | %d | %.2f | %s | %s | %,.0f | %.1f |%n", n,
-                                    round, cut, segments / n, runs, segments / runs, full, sizes, tokens / seconds, seconds);
+                            System.out.printf(Locale.ROOT, "| %d | %d | %s | %.1f | %d | %.2f | %.1f %% | %.1f %% | %s | %,.0f | %.1f |%n",
+                                    n, round, cut, segments / n, runs, segments / runs, 100 * squares / segments / size,
+                                    100 * inFull / segments, sizes, tokens / seconds, seconds);
                         }
                     }
                 }

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 /**
  * The segment pipeline's meters (on {@code /actuator/prometheus}; docs/observability.md):
@@ -28,7 +29,9 @@ import java.util.concurrent.TimeUnit;
  *       request ({@code gen_ai.operation.name=segment}), failures with their {@code error.type};
  *   <li>{@code baton.tokens{operation, gen_ai.request.model, gen_ai.token.type}}: tokens read by
  *       segments that succeeded (their rate is tokens per second);
- *   <li>{@code baton.inference.batch.size} (segments, histogram): the segments of each model run;
+ *   <li>{@code baton.inference.batch.size} (segments, histogram with a bucket at every size from 1 to
+ *       {@code baton.batching.max-batch}): the segments of each model run; the exact buckets give the
+ *       batch fill as well as the mean (the share of segments in full runs, the mean batch a segment ran in);
  *   <li>{@code baton.inference.state.moved{direction}} (bytes, histogram): the state each
  *       segment's run copied into ONNX Runtime ({@code in}: its {@code past*} inputs) and out of
  *       it ({@code out}: its {@code present*} outputs);
@@ -53,7 +56,8 @@ public final class SegmentMetrics {
     private final DistributionSummary stateIn;
     private final DistributionSummary stateOut;
 
-    public SegmentMetrics(MeterRegistry registry) {
+    /** The service's meters; {@code maxBatch}: the most segments one run takes (the batch size's last bucket). */
+    public SegmentMetrics(MeterRegistry registry, int maxBatch) {
         this.registry = registry;
         for (Step step : Step.values()) {
             steps.put(step, Timer.builder("baton.segment.duration").tag("step", step.label)
@@ -62,8 +66,8 @@ public final class SegmentMetrics {
                     .maximumExpectedValue(Duration.ofSeconds(60)).register(registry));
         }
         batchSize = DistributionSummary.builder("baton.inference.batch.size").baseUnit("segments")
-                .description("segments in each model run").publishPercentileHistogram()
-                .minimumExpectedValue(1.0).maximumExpectedValue(256.0).register(registry);
+                .description("segments in each model run")
+                .serviceLevelObjectives(IntStream.rangeClosed(1, maxBatch).asDoubleStream().toArray()).register(registry);
         stateIn = stateMoved(registry, "in");
         stateOut = stateMoved(registry, "out");
     }

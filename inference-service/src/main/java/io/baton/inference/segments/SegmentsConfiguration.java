@@ -23,8 +23,8 @@ import reactor.core.scheduler.Schedulers;
 public class SegmentsConfiguration {
 
     @Bean
-    SegmentMetrics segmentMetrics(MeterRegistry registry) {
-        return new SegmentMetrics(registry);
+    SegmentMetrics segmentMetrics(MeterRegistry registry, InferenceProperties properties) {
+        return new SegmentMetrics(registry, properties.batching().maxBatch());
     }
 
     /** Where each model's states live between segments (baton.onnx.resident-states), chosen and logged at start-up. */
