@@ -110,24 +110,28 @@ public final class SegmentService {
     }
 
     /**
-     * Where segment n starts from: the state this instance kept after n-1; else n-1 still in flight
-     * here (followed); else checkpoint n-1 as stored in the memory service (the initial state for n
-     * = 0), and when that is not stored yet, n-1 once it starts here ({@link #previousState}).
+     * Where segment n starts from: n-1 still in flight here (followed); else the state this instance
+     * kept after n-1; else checkpoint n-1 as stored in the memory service (the initial state for n =
+     * 0), and when that is not stored yet, n-1 once it starts here ({@link #previousState}). In flight
+     * first: n-1 keeps its state before it leaves the in-flight set ({@link #run}), so a segment that
+     * does not find it in flight finds what it kept. (The other order had a window: the cache looked
+     * up just before n-1 kept its state, the in-flight set just after n-1 left it, and n read its
+     * state back from the memory service.)
      */
     private Mono<SegmentResponse> start(String tenant, SegmentRequest request, SegmentModel model, SegmentTimings timings) {
         long n = request.segment();
         long asked = System.nanoTime();
         if (n > 0) {
+            InFlight.Segment previous = inFlight.find(key(tenant, request.document()), model.id(), n - 1);
+            if (previous != null) {
+                return follow(tenant, request, model, previous, timings, asked);
+            }
             StateCache.Entry kept = cache.find(tenant, request.document(), model.id(), n - 1);
             if (kept != null) {
                 timings.since(Step.STATE, asked);
                 return run(tenant, request, model, new Parent(kept.state(), Mono.just(kept.digest())), true, timings)
                         .onErrorResume(StaleParentException.class, stale -> fromStore(tenant, request, model, timings,
                                 System.nanoTime()));
-            }
-            InFlight.Segment previous = inFlight.find(key(tenant, request.document()), model.id(), n - 1);
-            if (previous != null) {
-                return follow(tenant, request, model, previous, timings, asked);
             }
         }
         return fromStore(tenant, request, model, timings, asked);
