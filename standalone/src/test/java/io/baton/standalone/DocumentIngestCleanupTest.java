@@ -69,6 +69,32 @@ class DocumentIngestCleanupTest {
     }
 
     @Test
+    void aFailedIngestAlsoDeletesWhatItsSegmentsStoredAfterTheLastAnswerItGot() {
+        String id = id("lost-answer");
+        // segment 2 is stored, then its answer is lost: the ingest knows segment 1's digest as its last, while
+        // the head is 2 (and, pipelined, maybe 3), each naming its parent's digest
+        InferenceClient real = Standalone.context().getBean(InferenceClient.class);
+        DocumentService failing = withInference(new InferenceClient() {
+            @Override
+            public Mono<SegmentResponse> process(String tenant, SegmentRequest request) {
+                return request.segment() != 2 ? real.process(tenant, request) : real.process(tenant, request)
+                        .then(Mono.error(new ServiceCallException(ProblemType.INFERENCE_UNAVAILABLE,
+                                "the answer was lost after segment 2 was stored (injected by the test)")));
+            }
+
+            @Override
+            public Flux<GeneratedToken> generate(String tenant, GenerateRequest request) {
+                return real.generate(tenant, request);
+            }
+        });
+
+        assertThatThrownBy(() -> failing.ingest(TENANT, new IngestRequest(LONG, MODEL, id)).block(Duration.ofMinutes(2)))
+                .isInstanceOf(ServiceCallException.class);
+
+        assertThat(head(id)).as("all or nothing: segments 0 and 1, and those stored on top of 1, are gone").isNull();
+    }
+
+    @Test
     void aFailedIngestLeavesADocumentAnotherWriterStoredAfterItsOwnAlone() {
         String id = id("replaced");
         // while the ingest runs, the document is deleted through another gateway and ingested again
@@ -121,8 +147,13 @@ class DocumentIngestCleanupTest {
                 return real.generate(tenant, request);
             }
         };
-        return new DocumentService(new DocumentPipeline(failing, new DocumentGate(2, 100, Duration.ofMinutes(5))),
-                Standalone.context().getBean(ModelTokenizers.class), failing, memory, new DocumentLeases(),
+        return withInference(failing);
+    }
+
+    /** A documents service of its own (leases, gate, pipeline) over {@code inference}. */
+    static DocumentService withInference(InferenceClient inference) {
+        return new DocumentService(new DocumentPipeline(inference, new DocumentGate(2, 100, Duration.ofMinutes(5))),
+                Standalone.context().getBean(ModelTokenizers.class), inference, memory, new DocumentLeases(),
                 Standalone.context().getBean(GatewayProperties.class));
     }
 

@@ -15,9 +15,13 @@ import io.baton.gateway.segmenting.Segmenter;
 import io.baton.gateway.segmenting.TextTokenizer;
 import io.baton.protocol.deadlines.Deadline;
 import io.baton.protocol.inference.GenerateRequest;
+import io.baton.common.state.StateCodec;
+import io.baton.protocol.CheckpointMetadata;
+import io.baton.protocol.memory.KeptCheckpoint;
 import io.baton.protocol.memory.MemoryClient;
 import io.baton.protocol.memory.StoredHead;
 import io.baton.protocol.memory.Written;
+import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -36,13 +40,14 @@ import reactor.core.scheduler.Schedulers;
  * <ul>
  *   <li><b>Ingest</b> writes segments 0.. of a new document. When it fails or is cancelled part
  *       way, it deletes what it stored, so an ingest is all or nothing; but only on condition
- *       that the document's head checkpoint is still the last one this ingest stored (its digest
- *       as inference reported it), checked by the memory service in the same step as the delete.
+ *       that the document's head checkpoint is the last one this ingest stored (its digest as
+ *       inference reported it) or descends from it, checked by the memory service in the same
+ *       step as the delete (on condition of the head's own digest).
  *       So a failed ingest never deletes a document another writer owns (an ingest of the same
  *       id through another gateway, a document deleted and written again meanwhile); an ingest
- *       that stored nothing deletes nothing. The price: when the outcome of its last segment is
- *       unknown (the call failed after inference stored it), the segments stay and the client,
- *       told of the failure, deletes the document itself.
+ *       that stored nothing deletes nothing. Segments stored after the last answer it got (in
+ *       flight when it ended, pipelined) are its own too when the head descends from its last
+ *       checkpoint: {@link #deleteOwn}.
  *   <li><b>Append</b> segments its text on its own and writes it as segments head+1.., from the
  *       head's state, so the context carries on. It does not resume over segments another writer
  *       stored ({@code document-conflict}). When it fails or is cancelled part way (inference
@@ -57,6 +62,10 @@ import reactor.core.scheduler.Schedulers;
 public final class DocumentService {
 
     private static final Logger log = LoggerFactory.getLogger(DocumentService.class);
+    /** Heads followed by a discard whose head moves on while it deletes (segments still landing). */
+    private static final int DISCARD_ATTEMPTS = 4;
+    /** Kept checkpoints read down from the head to find the discarding write's last one. */
+    private static final int DISCARD_WALK = 8;
 
     private final DocumentPipeline pipeline;
     private final ModelTokenizers tokenizers;
@@ -209,6 +218,41 @@ public final class DocumentService {
         };
     }
 
+    /**
+     * Deletes the document on condition that its head is {@code ownDigest}, or else a checkpoint stored
+     * on top of it: with segments pipelined, those of an ingest still in flight when it failed or was
+     * cancelled may store after it ended, their answers lost, so the head moves past the last digest the
+     * ingest was told. Each checkpoint names its parent's stored digest, so the kept checkpoints from the
+     * head down show whether the head descends from {@code ownDigest}; if so the delete is tried again on
+     * condition of that head (followed a few times, for a head that moves on meanwhile). A head that does
+     * not descend from it (another writer's document under the same id) is left alone.
+     */
+    private Mono<Boolean> deleteOwn(String tenant, String id, String ownDigest, int attempts) {
+        return memory.delete(tenant, id, ownDigest).flatMap(deleted -> deleted || attempts == 0 ? Mono.just(deleted)
+                : headAbove(tenant, id, ownDigest).flatMap(head -> deleteOwn(tenant, id, head, attempts - 1))
+                        .defaultIfEmpty(false));
+    }
+
+    /** The head's stored digest when the head was stored on top of the checkpoint {@code ancestor}; else empty. */
+    private Mono<String> headAbove(String tenant, String id, String ancestor) {
+        return head(tenant, id).flatMap(head -> memory.kept(tenant, id, head.segment())
+                .flatMap(top -> down(tenant, id, head.segment(), top, top.digest(), ancestor, DISCARD_WALK)));
+    }
+
+    private Mono<String> down(String tenant, String id, long segment, KeptCheckpoint kept, String headDigest,
+                              String ancestor, int steps) {
+        String parent = StateCodec.read(ByteBuffer.wrap(kept.container())).metadata(CheckpointMetadata.PARENT_DIGEST)
+                .orElse("");
+        if (parent.equals(ancestor)) {
+            return Mono.just(headDigest);
+        }
+        if (parent.isEmpty() || segment == 0 || steps == 0) {
+            return Mono.empty();
+        }
+        return memory.kept(tenant, id, segment - 1).filter(below -> parent.equals(below.digest()))
+                .flatMap(below -> down(tenant, id, segment - 1, below, headDigest, ancestor, steps - 1));
+    }
+
     private Mono<DocumentView> view(String tenant, String id, StoredHead head) {
         return memory.checkpoint(tenant, id, head.segment())
                 .publishOn(Schedulers.boundedElastic())
@@ -230,15 +274,17 @@ public final class DocumentService {
 
     /**
      * Deletes what a failed or cancelled ingest stored, if the document's head is still {@code
-     * lastStored}, the last checkpoint it stored; nothing when it stored none (or inference did
-     * not name it), also after the request's deadline ended it. A failure to delete is logged, not raised.
+     * lastStored}, the last checkpoint it stored, or was stored on top of it by the ingest's own
+     * segments still in flight when it ended ({@link #deleteOwn}); nothing when it stored none (or
+     * inference did not name it), also after the request's deadline ended it. A failure to delete is
+     * logged, not raised.
      */
     private Mono<Void> discard(String tenant, String id, String lastStored, String why) {
         if (lastStored == null) {
             log.debug("ingest of {} {}; it stored no checkpoint it can name, so it deletes nothing", id, why);
             return Mono.empty();
         }
-        return Deadline.outliving(memory.delete(tenant, id, lastStored))
+        return Deadline.outliving(deleteOwn(tenant, id, lastStored, DISCARD_ATTEMPTS))
                 .doOnNext(deleted -> log.debug("ingest of {} {}; deleted its segments: {} (false: the document "
                         + "is gone or another writer's)", id, why, deleted))
                 .onErrorResume(e -> {
