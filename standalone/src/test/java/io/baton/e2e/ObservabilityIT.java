@@ -203,14 +203,15 @@ class ObservabilityIT {
                 .isEqualTo(segments);
         assertThat(inferenceAfter.minus(inferenceBefore, "baton_tokens_total", "operation", "segment")).isEqualTo(tokens);
         // Segment 0 looks nothing up; every later one runs from a state this instance holds (one instance): when
-        // it arrived while its predecessor was still in flight here (the gateway sends two at a time), the state
-        // that predecessor ran to (it followed, pipelined); else the checkpoint the predecessor stored and kept (a
-        // state-cache hit). None missed the cache and read its state from the memory service, none started over.
+        // its predecessor was in flight here (the gateway sends two at a time), the state that predecessor ran to
+        // (it followed, pipelined); else the checkpoint the predecessor stored and kept (a state-cache hit); a
+        // segment that overtook its predecessor on the way misses the cache and then follows it once it starts.
+        // None read its state from the memory service, none started over.
         double hits = inferenceAfter.minus(inferenceBefore, "baton_state_cache_lookups_total", "result", "hit");
         double misses = inferenceAfter.minus(inferenceBefore, "baton_state_cache_lookups_total", "result", "miss");
         double followed = inferenceAfter.minus(inferenceBefore, "baton_segment_pipelined_total", "outcome", "followed");
         assertThat(hits + followed).as("cache hits %s + followed %s", hits, followed).isEqualTo(segments - 1);
-        assertThat(misses).as("cache misses").isZero();
+        assertThat(misses).as("cache misses (overtaken segments, each followed)").isLessThanOrEqualTo(followed);
         assertThat(inferenceAfter.minus(inferenceBefore, "baton_segment_pipelined_total", "outcome", "started-over")).isZero();
         assertThat(memoryAfter.minus(memoryBefore, "baton_state_stored_bytes_count")).isEqualTo(segments);
         assertThat(memoryAfter.minus(memoryBefore, "baton_state_stored_bytes_sum")).isGreaterThan(0);
