@@ -3,6 +3,7 @@ package io.baton.bench;
 import io.baton.common.testing.DataFiles;
 import io.baton.common.testing.SpringServer;
 import io.baton.common.testing.TestServers;
+import io.baton.e2e.BatchSizes;
 import io.baton.gateway.GatewayProperties;
 import io.baton.gateway.GatewayServiceApplication;
 import io.baton.gateway.segmenting.Cut;
@@ -90,7 +91,7 @@ public final class RealTrafficBatches {
                             texts.add(stories.get(i % stories.size()));
                         }
                         for (Cut cut : Cut.values()) {
-                            double[] sizesBefore = counts(batches);
+                            BatchSizes before = BatchSizes.read(batches);
                             long count = batches.count();
                             double total = batches.totalAmount();
                             long started = System.nanoTime();
@@ -99,26 +100,12 @@ public final class RealTrafficBatches {
                             long runs = batches.count() - count;
                             double segments = batches.totalAmount() - total;
                             long tokens = answers.stream().mapToLong(a -> a.stats().tokens()).sum();
-                            double[] sizesAfter = counts(batches);
-                            // The service's histogram has a bucket at every size up to max-batch: runs of each size, exactly.
-                            StringBuilder sizes = new StringBuilder();
-                            double[] bounds = Arrays.stream(batches.takeSnapshot().histogramCounts()).mapToDouble(c -> c.bucket())
-                                    .toArray();
-                            double size = Double.parseDouble(maxBatch);
-                            double inFull = 0;
-                            double squares = 0;
-                            for (int b = 0; b < sizesAfter.length; b++) {
-                                double runsOfSize = sizesAfter[b] - sizesBefore[b] - (b > 0 ? sizesAfter[b - 1] - sizesBefore[b - 1] : 0);
-                                if (runsOfSize > 0) {
-                                    sizes.append(sizes.isEmpty() ? "" : ", ").append(String.format(Locale.ROOT, "%.0f: %.0f",
-                                            bounds[b], runsOfSize));
-                                }
-                                squares += bounds[b] * bounds[b] * runsOfSize;
-                                inFull += bounds[b] == size ? size * runsOfSize : 0;
-                            }
+                            BatchSizes after = BatchSizes.read(batches);
+                            int size = Integer.parseInt(maxBatch);
                             System.out.printf(Locale.ROOT, "| %d | %d | %s | %.1f | %d | %.2f | %.1f %% | %.1f %% | %s | %,.0f | %.1f |%n",
-                                    n, round, cut, segments / n, runs, segments / runs, 100 * squares / segments / size,
-                                    100 * inFull / segments, sizes, tokens / seconds, seconds);
+                                    n, round, cut, segments / n, runs, segments / runs,
+                                    100 * after.fillSeenBySegmentSince(before, size), 100 * after.inFullRunsSince(before, size),
+                                    after.describeSince(before), tokens / seconds, seconds);
                         }
                     }
                 }
@@ -126,11 +113,6 @@ public final class RealTrafficBatches {
                 gateways.values().forEach(SpringServer::close);
             }
         }
-    }
-
-    /** The cumulative histogram counts of the batch sizes (runs with at most each bucket's size). */
-    private static double[] counts(DistributionSummary batches) {
-        return Arrays.stream(batches.takeSnapshot().histogramCounts()).mapToDouble(c -> c.count()).toArray();
     }
 
     /** The texts' summaries, at most {@code concurrency} requests at a time. */

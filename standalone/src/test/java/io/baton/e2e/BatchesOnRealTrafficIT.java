@@ -104,7 +104,7 @@ class BatchesOnRealTrafficIT {
                 .toList();
 
         DistributionSummary batches = inference.bean(MeterRegistry.class).get("baton.inference.batch.size").summary();
-        double[] sizesBefore = cumulativeCounts(batches);
+        BatchSizes before = BatchSizes.read(batches);
         long countBefore = batches.count();
         double segmentsBefore = batches.totalAmount();
         List<SummaryResponse> together = Flux.fromIterable(stories)
@@ -114,18 +114,10 @@ class BatchesOnRealTrafficIT {
         double segments = batches.totalAmount() - segmentsBefore;
         double mean = segments / runs;
 
-        double[] sizesAfter = cumulativeCounts(batches);
-        StringBuilder sizes = new StringBuilder();
-        for (int b = 0; b < sizesAfter.length; b++) {
-            double ofSize = sizesAfter[b] - sizesBefore[b] - (b > 0 ? sizesAfter[b - 1] - sizesBefore[b - 1] : 0);
-            if (ofSize > 0) {
-                sizes.append(String.format(Locale.ROOT, " %.0f: %.0f", batches.takeSnapshot().histogramCounts()[b].bucket(),
-                        ofSize));
-            }
-        }
+        String sizes = BatchSizes.read(batches).describeSince(before);
         long sent = together.stream().mapToLong(s -> s.stats().segments()).sum();
         System.out.printf(Locale.ROOT, "BatchesOnRealTrafficIT: cut %s, %d stories, %d segments (%.1f per story) in "
-                        + "%d model runs: mean batch %.2f; runs by size (size: runs)%s%n",
+                        + "%d model runs: mean batch %.2f; runs by size (size: runs) %s%n",
                 gateway.bean(GatewayProperties.class).segmenting().cut(), STORIES, sent, sent / (double) STORIES, runs,
                 mean, sizes);
         for (int i = 0; i < STORIES; i++) {
@@ -146,11 +138,6 @@ class BatchesOnRealTrafficIT {
         }
         assertThat(segments).as("every segment ran in a counted batch").isEqualTo((double) sent);
         assertThat(mean).as("segments per model run while %d stories run at once", STORIES).isGreaterThanOrEqualTo(4.0);
-    }
-
-    /** Per bucket of the batch-size histogram, the runs with at most that many segments so far. */
-    static double[] cumulativeCounts(DistributionSummary batches) {
-        return java.util.Arrays.stream(batches.takeSnapshot().histogramCounts()).mapToDouble(c -> c.count()).toArray();
     }
 
     static Mono<SummaryResponse> summarize(String story) {
