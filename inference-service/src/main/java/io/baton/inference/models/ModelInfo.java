@@ -17,15 +17,17 @@ import java.util.List;
  * @param inputs      the non-state inputs the model takes
  * @param state       the state plan, in input order
  * @param stateBytes  the most bytes of state one document has (every window full)
+ * @param ragged      whether segments of different lengths run in one batch (the plan's {@code
+ *                    "ragged"}); false: a batch holds segments of one length
  */
 public record ModelInfo(String id, String family, String digest, int vocabSize, Integer maskPast,
                         boolean pastGrows, boolean hiddenState, List<String> inputs,
-                        List<StateTensorInfo> state, long stateBytes) {
+                        List<StateTensorInfo> state, long stateBytes, boolean ragged) {
 
     static ModelInfo of(SegmentModel model) {
         StatePlan plan = model.plan();
         return new ModelInfo(model.id(), plan.family(), model.digest(), plan.vocabSize(),
                 plan.pastGrows() ? null : plan.maskPast(), plan.pastGrows(), model.hasHiddenState(), plan.inputs(),
-                plan.state().stream().map(StateTensorInfo::of).toList(), plan.stateBytes());
+                plan.state().stream().map(StateTensorInfo::of).toList(), plan.stateBytes(), plan.ragged());
     }
 }

@@ -18,6 +18,10 @@ import java.util.Map;
  * over its real past and the segment. The past part of the mask is as long as the longest
  * padded past; a layer that keeps fewer slots reads the last {@code past + segment} columns of it
  * (right-aligned), which is how hub exports with sliding and global layers take one mask.
+ *
+ * <p>In a ragged batch (fixed windows only, {@link StatePlan#ragged()}), the segment part of a
+ * shorter row's mask is 0 over its padding, and its windows keep the slots that end at its last
+ * real token instead of the last ones.
  */
 final class Pasts {
 
@@ -62,13 +66,18 @@ final class Pasts {
         return maskPast;
     }
 
-    /** {@code attention_mask} for segments of {@code length} tokens: [batch, maskPast + length], row-major. */
-    long[] mask(int length) {
+    /**
+     * {@code attention_mask} for a batch of {@code length} columns (T, the longest segment) whose row
+     * b has {@code lengths[b]} real tokens: [batch, maskPast + length], row-major. The past part is
+     * as described above; of the last T columns, a row's first {@code lengths[b]} are 1 and the rest,
+     * its padding in a ragged batch, 0 (all 1 when every segment has T tokens).
+     */
+    long[] mask(int[] lengths, int length) {
         int columns = maskPast + length;
         long[] mask = new long[segments.size() * columns];
         for (int b = 0; b < segments.size(); b++) {
             int masked = plan.pastGrows() ? maskPast - real[b] : 0;
-            Arrays.fill(mask, b * columns + masked, (b + 1) * columns, 1L);
+            Arrays.fill(mask, b * columns + masked, b * columns + maskPast + lengths[b], 1L);
         }
         return mask;
     }
@@ -83,19 +92,32 @@ final class Pasts {
         return FloatTensor.stack(parts);
     }
 
-    /** Each document's next value of state tensor {@code s} from its {@code present} output, retention applied. */
-    List<FloatTensor> retain(StateTensorSpec s, FloatTensor present) {
+    /**
+     * Each document's next value of state tensor {@code s} from its {@code present} output, retention
+     * applied; {@code padding[b]} is how many of the T new slots of row b are padding (a ragged
+     * batch's shorter row: its window ends at its last real token), all 0 in a batch of one length
+     * (always where the window grows: {@link StatePlan} refuses a ragged plan with such a window).
+     */
+    List<FloatTensor> retain(StateTensorSpec s, FloatTensor present, int[] padding) {
         if (!s.grows()) {
-            return s.retention().apply(present).split();
+            if (Arrays.stream(padding).allMatch(p -> p == 0)) {
+                return s.retention().apply(present).split();
+            }
+            List<FloatTensor> rows = present.split();
+            List<FloatTensor> out = new ArrayList<>(rows.size());
+            for (int b = 0; b < rows.size(); b++) {
+                out.add(s.retention().apply(rows.get(b), padding[b]));
+            }
+            return out;
         }
         int axis = s.retention().axis();
-        int padding = padded.get(s.input());
+        int front = padded.get(s.input());
         long total = present.shape()[axis];
         List<FloatTensor> rows = present.split();
         List<FloatTensor> out = new ArrayList<>(rows.size());
         for (int b = 0; b < rows.size(); b++) {
             int own = lengths.get(s.input())[b];
-            long skip = padding - own;
+            long skip = front - own;
             out.add(s.retention().apply(rows.get(b).narrow(axis, skip, total - skip)));
         }
         return out;

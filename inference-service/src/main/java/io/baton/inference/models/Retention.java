@@ -10,7 +10,9 @@ import java.util.Arrays;
  *   <li>{@link Policy#REPLACE}: a fixed-size state (convolution, SSM, linear-attention sum) that
  *       replaces the previous one as it is;
  *   <li>{@link Policy#WINDOW}: attention keys or values along {@code axis}: the first {@code
- *       pinned} slots (global tokens, attention sinks) and the last {@code window} slots.
+ *       pinned} slots (global tokens, attention sinks) and the last {@code window} slots (in a
+ *       ragged batch, the last {@code window} up to the row's last real token: {@link
+ *       #apply(FloatTensor, int)}).
  * </ul>
  *
  * <p>A window is either fixed (models built here: the past always has {@code pinned + window}
@@ -51,29 +53,52 @@ public record Retention(Policy policy, int window, int pinned, int axis, boolean
 
     /** Applies the policy to a {@code present} tensor. */
     public FloatTensor apply(FloatTensor present) {
+        return apply(present, 0);
+    }
+
+    /**
+     * Applies the policy to one row's {@code present} tensor whose last {@code padding} slots on the
+     * axis belong to padding after the row's last real token (a shorter row of a ragged batch: its
+     * segment has T - padding real tokens). A window keeps the first {@code pinned} slots and the
+     * {@code window} slots that end at the last real token, i.e. [G + L, G + W + L) of a present
+     * [G ; W ; T] with L = T - padding; with no padding, the last {@code window} slots. {@code
+     * replace} keeps the tensor as it is: the graph leaves such a state right for the row.
+     */
+    public FloatTensor apply(FloatTensor present, int padding) {
         if (policy == Policy.REPLACE) {
             return present;
         }
         long[] shape = present.shape();
         int length = Math.toIntExact(shape[axis]);
+        if (padding < 0 || padding > length) {
+            throw new IllegalArgumentException(padding + " padding slots of " + length + " on axis " + axis);
+        }
         if (grows) {
+            if (padding > 0) {
+                present = present.narrow(axis, 0, length - padding);
+                shape = present.shape();
+                length -= padding;
+                padding = 0;
+            }
             if (length <= capacity()) {
                 return present;
             }
-        } else if (length < capacity()) {
+        } else if (length - padding < capacity()) {
             throw new ModelContractException("a present tensor of shape " + Arrays.toString(shape)
+                    + (padding > 0 ? " less " + padding + " padding slots" : "")
                     + " is shorter than " + pinned + " pinned + " + window + " window slots on axis " + axis);
         }
         int inner = Math.toIntExact(FloatTensor.elements(Arrays.copyOfRange(shape, axis + 1, shape.length)));
         int outer = Math.toIntExact(FloatTensor.elements(Arrays.copyOfRange(shape, 0, axis)));
         int keep = capacity();
+        int end = length - padding;
         float[] source = present.values();
         float[] kept = new float[outer * keep * inner];
         for (int o = 0; o < outer; o++) {
             int from = o * length * inner;
             int to = o * keep * inner;
             System.arraycopy(source, from, kept, to, pinned * inner);
-            System.arraycopy(source, from + (length - window) * inner, kept, to + pinned * inner, window * inner);
+            System.arraycopy(source, from + (end - window) * inner, kept, to + pinned * inner, window * inner);
         }
         long[] keptShape = shape.clone();
         keptShape[axis] = keep;

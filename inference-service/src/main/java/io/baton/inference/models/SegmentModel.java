@@ -26,8 +26,9 @@ import java.util.stream.Stream;
 /**
  * One model folder loaded into an ONNX Runtime session, run one segment at a time.
  *
- * <p>{@link #run} builds {@code input_ids}, {@code attention_mask} (all ones over [past ;
- * segment]) and {@code position_ids} (absolute, from the tokens the document has consumed),
+ * <p>{@link #run} builds {@code input_ids}, {@code attention_mask} (ones over [past ; segment],
+ * zeros over a shorter row's padding in a ragged batch) and {@code position_ids} (absolute, from
+ * the tokens the document has consumed),
  * feeds every state tensor as its {@code past*} input, and {@code target_ids} (each position's
  * next token) to a model that scores tokens itself, and returns the outputs with the next state:
  * each {@code present*} output after its retention policy. ONNX Runtime copies out only the
@@ -177,31 +178,30 @@ public final class SegmentModel implements AutoCloseable {
     }
 
     /**
-     * Runs one segment of each of several documents as one batch. The segments must have equal
-     * lengths; the documents may be at different positions. Each output belongs to the input at
-     * the same index and carries that document's next state (batch axis 1). ONNX Runtime copies
-     * out the state, {@code last_hidden_state} and what {@code fetch} names, nothing else.
+     * Runs one segment of each of several documents as one batch; the documents may be at different
+     * positions. Each output belongs to the input at the same index and carries that document's next
+     * state (batch axis 1). ONNX Runtime copies out the state, {@code last_hidden_state} and what
+     * {@code fetch} names, nothing else.
+     *
+     * <p>The segments must have equal lengths, unless the model takes ragged batches ({@link
+     * StatePlan#ragged()}): then row b holds its L_b real tokens and is padded on the right up to
+     * T, the longest segment; at its padded positions {@code input_ids} are 0, {@code position_ids}
+     * go on counting (t0 + L_b, t0 + L_b + 1, ...), {@code target_ids} are -1, and the last T
+     * columns of {@code attention_mask} are 0. Its outputs are cut to its first L_b positions, its
+     * windows keep the slots that end at its last real token ({@link Retention#apply(FloatTensor,
+     * int)}), and its document has consumed L_b more tokens. A batch of one length is fed exactly
+     * as for a model without ragged batches.
+     *
+     * @throws InvalidSegmentException for an empty segment, a token outside the vocabulary, or
+     *                                 segments of different lengths for a model that does not take
+     *                                 ragged batches
      */
     public List<SegmentOutput> run(List<SegmentInput> segments, Fetch fetch) {
         int batch = segments.size();
-        int length = segments.get(0).tokens().length;
-        long[] ids = new long[batch * length];
-        long[] positions = new long[batch * length];
-        long[] targets = tokenNll ? new long[batch * length] : null;   // only a graph that scores tokens takes them
-        for (int b = 0; b < batch; b++) {
-            SegmentInput segment = segments.get(b);
-            checkTokens(segment.tokens(), length);
-            if (segment.next() >= 0) {
-                validate(new long[] {segment.next()});
-            }
-            for (int t = 0; t < length; t++) {
-                ids[b * length + t] = segment.tokens()[t];
-                positions[b * length + t] = segment.state().tokens() + t;
-                if (targets != null) {
-                    targets[b * length + t] = segment.target(t);
-                }
-            }
-        }
+        Feed feed = feed(segments);
+        int length = feed.length();
+        int[] lengths = feed.lengths();
+        int[] padding = feed.padding();
         boolean graphNll = fetch == Fetch.TOKEN_NLL && tokenNll;
         String scores = graphNll ? TOKEN_NLL : "logits";
         Set<String> wanted = new HashSet<>();
@@ -214,15 +214,15 @@ public final class SegmentModel implements AutoCloseable {
 
         Map<String, OnnxTensor> inputs = new LinkedHashMap<>();
         try {
-            inputs.put("input_ids", longTensor(ids, batch, length));
+            inputs.put("input_ids", longTensor(feed.ids(), batch, length));
             if (plan.inputs().contains("attention_mask")) {
-                inputs.put("attention_mask", longTensor(pasts.mask(length), batch, pasts.maskPast() + length));
+                inputs.put("attention_mask", longTensor(pasts.mask(lengths, length), batch, pasts.maskPast() + length));
             }
             if (plan.inputs().contains("position_ids")) {
-                inputs.put("position_ids", longTensor(positions, batch, length));
+                inputs.put("position_ids", longTensor(feed.positions(), batch, length));
             }
-            if (targets != null) {
-                inputs.put(TARGET_IDS, longTensor(targets, batch, length));
+            if (feed.targets() != null) {
+                inputs.put(TARGET_IDS, longTensor(feed.targets(), batch, length));
             }
             long bytesIn = 0;
             for (StateTensorSpec s : plan.state()) {
@@ -231,15 +231,15 @@ public final class SegmentModel implements AutoCloseable {
                 bytesIn += (long) Float.BYTES * past.values().length;
             }
             try (OrtSession.Result result = session.run(inputs, wanted)) {
-                List<FloatTensor> scored = floats(result, scores).split();
-                List<FloatTensor> hidden = hiddenState ? floats(result, "last_hidden_state").split() : null;
+                List<FloatTensor> scored = rows(floats(result, scores), lengths);
+                List<FloatTensor> hidden = hiddenState ? rows(floats(result, "last_hidden_state"), lengths) : null;
                 List<Map<String, FloatTensor>> next = new ArrayList<>();
                 segments.forEach(x -> next.add(new LinkedHashMap<>()));
                 long bytesOut = 0;
                 for (StateTensorSpec s : plan.state()) {
                     FloatTensor present = floats(result, s.output());
                     bytesOut += (long) Float.BYTES * present.values().length;
-                    List<FloatTensor> kept = pasts.retain(s, present);
+                    List<FloatTensor> kept = pasts.retain(s, present, padding);
                     for (int b = 0; b < batch; b++) {
                         next.get(b).put(s.input(), kept.get(b));
                     }
@@ -247,7 +247,7 @@ public final class SegmentModel implements AutoCloseable {
                 SegmentOutput.StateBytes moved = new SegmentOutput.StateBytes(bytesIn / batch, bytesOut / batch);
                 List<SegmentOutput> outputs = new ArrayList<>(batch);
                 for (int b = 0; b < batch; b++) {
-                    DocumentState state = new DocumentState(segments.get(b).state().tokens() + length, next.get(b));
+                    DocumentState state = new DocumentState(segments.get(b).state().tokens() + lengths[b], next.get(b));
                     outputs.add(new SegmentOutput(graphNll ? null : scored.get(b), graphNll ? scored.get(b) : null,
                             hidden == null ? null : hidden.get(b), state, moved));
                 }
@@ -260,13 +260,80 @@ public final class SegmentModel implements AutoCloseable {
         }
     }
 
+    /**
+     * The token inputs of one batch, row-major [batch, T]: {@code input_ids}, {@code position_ids}
+     * and {@code target_ids} (null for a graph without it), T the longest segment, row b's real
+     * tokens its first {@code lengths[b]}.
+     */
+    record Feed(int[] lengths, int length, long[] ids, long[] positions, long[] targets) {
+
+        /** How many of each row's T positions are padding. */
+        int[] padding() {
+            int[] padding = new int[lengths.length];
+            for (int b = 0; b < lengths.length; b++) {
+                padding[b] = length - lengths[b];
+            }
+            return padding;
+        }
+    }
+
+    /**
+     * Checks the segments and lays out their token inputs; a shorter row of a ragged batch gets
+     * {@code input_ids} 0, {@code position_ids} counting on and {@code target_ids} -1 at its padded
+     * positions (see {@link #run(List, Fetch)}).
+     */
+    Feed feed(List<SegmentInput> segments) {
+        int batch = segments.size();
+        int[] lengths = new int[batch];
+        int length = 0;
+        for (int b = 0; b < batch; b++) {
+            SegmentInput segment = segments.get(b);
+            checkTokens(segment.tokens(), plan.ragged() ? segment.tokens().length : segments.get(0).tokens().length);
+            if (segment.next() >= 0) {
+                validate(new long[] {segment.next()});
+            }
+            lengths[b] = segment.tokens().length;
+            length = Math.max(length, lengths[b]);
+        }
+        long[] ids = new long[batch * length];
+        long[] positions = new long[batch * length];
+        long[] targets = tokenNll ? new long[batch * length] : null;   // only a graph that scores tokens takes them
+        for (int b = 0; b < batch; b++) {
+            SegmentInput segment = segments.get(b);
+            for (int t = 0; t < length; t++) {
+                boolean real = t < lengths[b];
+                ids[b * length + t] = real ? segment.tokens()[t] : 0;
+                positions[b * length + t] = segment.state().tokens() + t;
+                if (targets != null) {
+                    targets[b * length + t] = real ? segment.target(t) : -1;
+                }
+            }
+        }
+        return new Feed(lengths, length, ids, positions, targets);
+    }
+
+    /**
+     * A per-position output [batch, T, ...] split into rows [1, L_b, ...]: each row cut to its real
+     * positions (in a ragged batch, the outputs at padded positions are unspecified).
+     */
+    private static List<FloatTensor> rows(FloatTensor output, int[] lengths) {
+        List<FloatTensor> rows = output.split();
+        long length = output.shape()[1];
+        List<FloatTensor> cut = new ArrayList<>(rows.size());
+        for (int b = 0; b < rows.size(); b++) {
+            cut.add(lengths[b] == length ? rows.get(b) : rows.get(b).narrow(1, 0, lengths[b]));
+        }
+        return cut;
+    }
+
     private void checkTokens(long[] tokens, int length) {
         if (tokens.length == 0) {
             throw new InvalidSegmentException(InvalidSegmentException.Reason.EMPTY_SEGMENT, "a segment needs at least one token");
         }
         if (tokens.length != length) {
             throw new InvalidSegmentException(InvalidSegmentException.Reason.UNEQUAL_LENGTHS,
-                    "segments run as one batch must have equal lengths, got " + tokens.length + " and " + length);
+                    "segments run as one batch must have equal lengths for model " + id
+                            + ", which does not take ragged batches; got " + tokens.length + " and " + length);
         }
         validate(tokens);
     }

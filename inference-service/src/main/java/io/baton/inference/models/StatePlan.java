@@ -24,9 +24,13 @@ import tools.jackson.databind.json.JsonMapper;
  *                  a document has
  * @param vocabSize size of the vocabulary ({@code logits}' last axis)
  * @param state     the state tensors
+ * @param ragged    whether the graph takes <i>ragged batches</i> ({@code "ragged": true}; absent: false):
+ *                  rows of one batch with different real lengths, padded on the right, the padding
+ *                  marked by zeros in the last T columns of {@code attention_mask}
+ *                  ({@link SegmentModel#run(List, SegmentModel.Fetch)} says what is fed and kept)
  */
 public record StatePlan(String family, List<String> inputs, int maskPast, int vocabSize,
-                        List<StateTensorSpec> state) {
+                        List<StateTensorSpec> state, boolean ragged) {
 
     /** The version of {@code baton-model.json} this code reads. */
     public static final int FORMAT = 1;
@@ -34,6 +38,18 @@ public record StatePlan(String family, List<String> inputs, int maskPast, int vo
     public StatePlan {
         inputs = List.copyOf(inputs);
         state = List.copyOf(state);
+        if (ragged && !(inputs.contains("attention_mask") && inputs.contains("position_ids"))) {
+            throw new ModelContractException("\"ragged\": true needs the inputs attention_mask and position_ids, "
+                    + "which tell a row's padding and positions; the plan has " + inputs);
+        }
+        if (ragged && state.stream().anyMatch(StateTensorSpec::grows)) {
+            throw new ModelContractException("\"ragged\": true with a past that grows; only fixed windows take ragged batches");
+        }
+    }
+
+    /** A plan of batches of one segment length only (exports without {@code "ragged"}, hub exports). */
+    public StatePlan(String family, List<String> inputs, int maskPast, int vocabSize, List<StateTensorSpec> state) {
+        this(family, inputs, maskPast, vocabSize, state, false);
     }
 
     /**
@@ -71,7 +87,12 @@ public record StatePlan(String family, List<String> inputs, int maskPast, int vo
             specs.add(new StateTensorSpec(s.input, s.output, s.layer, s.kind, shapeWithoutBatch(file, s),
                     retention(file, s)));
         }
-        return new StatePlan(json.family, json.inputs, json.maskPast, json.vocabSize, specs);
+        try {
+            return new StatePlan(json.family, json.inputs, json.maskPast, json.vocabSize, specs,
+                    json.ragged != null && json.ragged);
+        } catch (ModelContractException e) {
+            throw new ModelContractException(file + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -149,7 +170,7 @@ public record StatePlan(String family, List<String> inputs, int maskPast, int vo
 
     private record PlanJson(Integer format, String family, List<String> inputs,
                             @JsonProperty("mask_past") int maskPast,
-                            @JsonProperty("vocab_size") int vocabSize, List<StateJson> state) {
+                            @JsonProperty("vocab_size") int vocabSize, List<StateJson> state, Boolean ragged) {
     }
 
     private record StateJson(String input, String output, int layer, String kind, List<Object> shape,

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Segments of several documents run as one batch give each document exactly what it gets alone
  * (bit for bit on the CPU provider), also when the documents are at different positions; bad
- * segments are refused before anything runs.
+ * segments are refused before anything runs (segments of different lengths by a model without
+ * ragged batches; {@link RaggedBatchTest} runs them where the model takes them).
  */
 class SegmentBatchTest {
 
@@ -75,7 +76,13 @@ class SegmentBatchTest {
                     .isInstanceOfSatisfying(InvalidSegmentException.class,
                             e -> assertThat(e.type().slug()).isEqualTo("token-out-of-vocabulary"))
                     .hasMessageContaining("256");
-            assertThatThrownBy(() -> model.run(List.of(new SegmentInput(new long[] {65, 66}, start),
+        }
+        // A model without ragged batches (an export made before them) refuses segments of different lengths.
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             SegmentModel old = SegmentModel.load(TokenNllTest.OLD_STYLE, options)) {
+            assertThat(old.plan().ragged()).isFalse();
+            DocumentState start = old.initialState(1);
+            assertThatThrownBy(() -> old.run(List.of(new SegmentInput(new long[] {65, 66}, start),
                     new SegmentInput(new long[] {65}, start))))
                     .isInstanceOfSatisfying(InvalidSegmentException.class,
                             e -> assertThat(e.type().slug()).isEqualTo("unequal-segment-lengths"));
