@@ -22,10 +22,22 @@ public interface SegmentRunner extends AutoCloseable {
 
     /**
      * Runs one segment of each of {@code documents} (distinct, in the order of {@code segments}, of
-     * one length) as one batch. A run that fails leaves no document's kept state in doubt: the
-     * runner forgets what the failure may have touched.
+     * one length, or of any lengths where {@link #takesRaggedBatches()}) as one batch. A run that
+     * fails leaves no document's kept state in doubt: the runner forgets what the failure may have
+     * touched.
      */
     List<SegmentOutput> run(List<String> documents, List<SegmentInput> segments);
+
+    /**
+     * Whether {@link #run} takes segments of different lengths in one batch, each output what the
+     * model's own ragged run gives ({@link SegmentModel#run(List, SegmentModel.Fetch)} for a model
+     * whose plan is {@linkplain StatePlan#ragged() ragged}). The batcher gives a runner that does
+     * not (the default: a runner written before ragged batches, or one that cannot pad its inputs
+     * or keep a window per row) batches of one segment length only.
+     */
+    default boolean takesRaggedBatches() {
+        return false;
+    }
 
     /** How the start-up log describes it, e.g. {@code states resident in CUDA memory, 64 documents}. */
     String describe();
@@ -39,6 +51,11 @@ public interface SegmentRunner extends AutoCloseable {
             @Override
             public List<SegmentOutput> run(List<String> documents, List<SegmentInput> segments) {
                 return model.run(segments, SegmentModel.Fetch.TOKEN_NLL);
+            }
+
+            @Override
+            public boolean takesRaggedBatches() {
+                return model.plan().ragged();
             }
 
             @Override

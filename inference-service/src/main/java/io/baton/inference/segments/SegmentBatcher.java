@@ -4,6 +4,7 @@ import io.baton.inference.admission.ServiceBusyException;
 import io.baton.inference.models.SegmentInput;
 import io.baton.inference.models.SegmentModel;
 import io.baton.inference.models.SegmentOutput;
+import io.baton.inference.models.SegmentRunner;
 import io.baton.inference.runtime.OnnxRuntimeException;
 import io.baton.inference.segments.SegmentTimings.Step;
 import io.baton.protocol.deadlines.Deadline;
@@ -32,9 +33,21 @@ import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * Runs segments of different documents together (continuous batching). Segments queue per
- * (model, segment length); while a batch of that key is running, new segments wait, and the
- * moment it finishes the next batch takes up to {@code maxBatch} of them.
+ * Runs segments of different documents together (continuous batching). Segments queue per key, a
+ * <i>lane</i>; while a batch of that key is running, new segments wait, and the moment it finishes
+ * the next batch takes up to {@code maxBatch} of them.
+ *
+ * <p><b>Lanes.</b> A model whose runner takes ragged batches ({@link
+ * SegmentRunner#takesRaggedBatches()}: its plan says {@code "ragged": true}, and both the heap run
+ * and the resident runner pad rows on the right) has one lane for segments of every length: a
+ * document's last, shorter segment runs with the full-length segments of the others instead of
+ * alone. Any other model has a lane per (model, segment length), as segments of different lengths
+ * cannot share its run. A ragged lane takes its segments in arrival order whatever their lengths; it
+ * does not prefer equal lengths. Each row is padded to the batch's longest segment, which costs the
+ * padded positions' compute (on a CPU about in proportion to tokens), but with the gateway's exact cut
+ * only a document's last segment is shorter, once per document, while holding it back for a partner
+ * of its own length leaves it to run alone, a whole run for one segment (on the GPU, 128 of the 136
+ * runs of one segment in issue 16's real traffic; docs/performance.md, "Ragged lanes").
  *
  * <p>With {@code maxWait} 0 (the default) nothing ever waits: an idle key runs a segment at once,
  * and a finished batch is followed at once by whatever queued meanwhile. With a positive
@@ -90,6 +103,11 @@ public final class SegmentBatcher {
     @FunctionalInterface
     interface Runs {
         List<SegmentOutput> run(SegmentModel model, List<String> documents, List<SegmentInput> inputs);
+
+        /** Whether {@link #run} takes {@code model}'s segments of different lengths in one batch (its lanes). */
+        default boolean takesRaggedBatches(SegmentModel model) {
+            return model.plan().ragged();
+        }
     }
 
     private final int maxBatch;
@@ -150,7 +168,17 @@ public final class SegmentBatcher {
     /** As above, each model's batches run by its runner in {@code runners}. */
     public SegmentBatcher(int maxBatch, Duration maxWait, int maxQueued, int maxQueuedBatch, Yield yield,
                           Scheduler runner, SegmentRunners runners) {
-        this(maxBatch, maxWait, maxQueued, maxQueuedBatch, yield, runner, (Runs) runners::run);
+        this(maxBatch, maxWait, maxQueued, maxQueuedBatch, yield, runner, new Runs() {
+            @Override
+            public List<SegmentOutput> run(SegmentModel model, List<String> documents, List<SegmentInput> inputs) {
+                return runners.run(model, documents, inputs);
+            }
+
+            @Override
+            public boolean takesRaggedBatches(SegmentModel model) {
+                return runners.takesRaggedBatches(model);
+            }
+        });
     }
 
     SegmentBatcher(int maxBatch, Duration maxWait, int maxQueued, int maxQueuedBatch, Yield yield, Scheduler runner,
@@ -194,7 +222,7 @@ public final class SegmentBatcher {
                 return Mono.error(expired(document));
             }
             Pending pending = new Pending(document, priority, input, timings, deadline);
-            Key key = new Key(model, input.tokens().length);
+            Key key = Key.of(model, input, runs.takesRaggedBatches(model));
             List<Failure> failures = new ArrayList<>();
             synchronized (lanes) {
                 if (queued >= maxQueued) {
@@ -554,7 +582,14 @@ public final class SegmentBatcher {
                 + " ran; it was dropped unrun");
     }
 
+    /** A lane: a model and its segments' length, or {@link #ANY_LENGTH} for a model that takes ragged batches. */
     private record Key(SegmentModel model, int length) {
+
+        static final int ANY_LENGTH = -1;
+
+        static Key of(SegmentModel model, SegmentInput input, boolean ragged) {
+            return new Key(model, ragged ? ANY_LENGTH : input.tokens().length);
+        }
     }
 
     /** One key's queues (one per priority) and scheduling state, guarded by {@code lanes}. */

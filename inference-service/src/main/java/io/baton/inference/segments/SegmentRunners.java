@@ -93,12 +93,13 @@ public final class SegmentRunners implements AutoCloseable {
                         throw new InvalidConfigurationException("baton.onnx.resident-states is on, but model "
                                 + model.id() + " cannot keep its states resident: " + because);
                     }
-                    log.info("model {}: {}; {}", model.id(), SegmentRunner.heap(model).describe(), because);
+                    SegmentRunner heap = SegmentRunner.heap(model);
+                    log.info("model {}: {}{}; {}", model.id(), heap.describe(), lanes(heap), because);
                     continue;
                 }
                 SegmentRunner runner = provider.open(model, settings);
                 chosen.put(model, runner);
-                log.info("model {}: {}", model.id(), runner.describe());
+                log.info("model {}: {}{}", model.id(), runner.describe(), lanes(runner));
             }
         } catch (RuntimeException e) {
             chosen.values().forEach(SegmentRunner::close);
@@ -107,9 +108,22 @@ public final class SegmentRunners implements AutoCloseable {
         return new SegmentRunners(chosen);
     }
 
+    /** How the start-up log tells which segments the batcher joins for a runner. */
+    private static String lanes(SegmentRunner runner) {
+        return runner.takesRaggedBatches() ? ", segments of any length in one batch (ragged)" : "";
+    }
+
     /** Runs one segment of each of {@code documents} of {@code model} as one batch, by the model's runner. */
     public List<SegmentOutput> run(SegmentModel model, List<String> documents, List<SegmentInput> inputs) {
         return runner(model).run(documents, inputs);
+    }
+
+    /**
+     * Whether {@code model}'s runner takes segments of different lengths in one batch ({@link
+     * SegmentRunner#takesRaggedBatches()}): the batcher then gives the model one lane for every length.
+     */
+    public boolean takesRaggedBatches(SegmentModel model) {
+        return runner(model).takesRaggedBatches();
     }
 
     /** How {@code model}'s batches run (its runner's description, as logged at start-up). */

@@ -9,6 +9,7 @@ import io.baton.inference.models.InvalidSegmentException;
 import io.baton.inference.models.SegmentInput;
 import io.baton.inference.models.SegmentModel;
 import io.baton.inference.models.SegmentOutput;
+import io.baton.inference.models.StatePlan;
 import io.baton.inference.runtime.OnnxRuntimeException;
 import io.baton.protocol.deadlines.Deadline;
 import io.baton.protocol.deadlines.DeadlineExceededException;
@@ -36,7 +37,9 @@ import reactor.core.scheduler.Schedulers;
  * beside an interactive one, none within the quiet time after one, and none held past the longest
  * yield); and the batcher never wedges: a refused drain, an {@link
  * Error} of a run, a cancelled segment, a passed deadline, a full queue and a failing input each
- * fail only what they must, and the next segment of the same model and length runs.
+ * fail only what they must, and the next segment of the same model and length runs. A model that
+ * takes ragged batches has one lane for every length (a document's last, shorter segment runs with
+ * the full ones); any other model, or a runner that does not take them, one lane per length.
  */
 class SegmentBatcherTest {
 
@@ -413,8 +416,9 @@ class SegmentBatcherTest {
             batch.forEach(Mono::subscribe);
             batchQueued.countDown();
             assertThat(firstRunStarted.await(60, TimeUnit.SECONDS)).isTrue();
-            // While the first batch run executes, an interactive segment of another key (2 tokens)
-            // queues: it runs next, before the batch key's two remaining runs.
+            // While the first batch run executes, an interactive segment (2 tokens: a lane of its own
+            // for a model without ragged batches, the batch segments' lane for one with them) queues:
+            // it runs next, before the batch segments' two remaining runs.
             Mono<SegmentOutput> interactive = batcher.submit(model, "interactive", Priority.INTERACTIVE,
                     new SegmentInput(new long[] {72, 65 + 9}, model.initialState(1)), new SegmentTimings()).cache();
             interactive.subscribe();
@@ -545,6 +549,115 @@ class SegmentBatcherTest {
         } finally {
             runner.dispose();
         }
+    }
+
+    @Test
+    void aShorterSegmentOfARaggedModelRunsInTheSameBatchAsTheFullOnes() throws Exception {
+        Scheduler runner = Schedulers.newSingle("test-runner");
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             SegmentModel model = SegmentModel.load(raggedZooModel(), options)) {
+            List<List<Integer>> runs = new CopyOnWriteArrayList<>();
+            List<Integer> sizes = new CopyOnWriteArrayList<>();
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, YIELD, runner, (m, documents, inputs) -> {
+                runs.add(inputs.stream().map(in -> in.tokens().length).toList());
+                return m.run(inputs, SegmentModel.Fetch.TOKEN_NLL);
+            });
+            batcher.observeBatches(sizes::add);
+            // Three full segments and a document's last, shorter one queue while the runner is busy.
+            List<SegmentInput> inputs = List.of(full(model, 0), full(model, 1), last(model, 5), full(model, 2));
+            List<SegmentOutput> outputs = runHeld(batcher, runner, model, inputs);
+
+            assertThat(runs).as("segment lengths of each run: the shorter one joins the full ones")
+                    .containsExactly(List.of(24, 24, 5, 24));
+            assertThat(sizes).as("baton.inference.batch.size's observations").containsExactly(4);
+            for (int i = 0; i < inputs.size(); i++) {
+                SegmentOutput alone = scoredAlone(model, inputs.get(i));
+                assertThat(outputs.get(i).tokenNll().shape()).as("segment %d", i).containsExactly(alone.tokenNll().shape());
+                assertThat(outputs.get(i).tokenNll().maxAbsDifference(alone.tokenNll())).as("segment %d", i)
+                        .isLessThanOrEqualTo(1e-5);
+                assertThat(outputs.get(i).next().tokens()).isEqualTo(inputs.get(i).tokens().length);
+            }
+        } finally {
+            runner.dispose();
+        }
+    }
+
+    @Test
+    void withoutRaggedBatchesAShorterSegmentRunsInALaneOfItsLength() throws Exception {
+        Scheduler runner = Schedulers.newSingle("test-runner");
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             SegmentModel model = SegmentModel.load(raggedZooModel(), options);
+             SegmentModel old = SegmentModel.load(Path.of("src/test/resources/before-token-nll/gemma2-tiny"), options)) {
+            // A ragged model whose runner does not take ragged batches, and a model without them.
+            List<List<Integer>> runs = new CopyOnWriteArrayList<>();
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, YIELD, runner, new SegmentBatcher.Runs() {
+                @Override
+                public List<SegmentOutput> run(SegmentModel m, List<String> documents, List<SegmentInput> inputs) {
+                    runs.add(inputs.stream().map(in -> in.tokens().length).toList());
+                    return m.run(inputs, SegmentModel.Fetch.TOKEN_NLL);
+                }
+
+                @Override
+                public boolean takesRaggedBatches(SegmentModel m) {
+                    return false;
+                }
+            });
+            assertThat(model.plan().ragged()).isTrue();
+            runHeld(batcher, runner, model, List.of(full(model, 0), full(model, 1), last(model, 5), full(model, 2)));
+            assertThat(runs).as("a runner that does not take ragged batches").containsExactly(List.of(24, 24, 24), List.of(5));
+
+            runs.clear();
+            SegmentBatcher plain = new SegmentBatcher(8, Duration.ZERO, 256, 256, YIELD, runner, (m, documents, inputs) -> {
+                runs.add(inputs.stream().map(in -> in.tokens().length).toList());
+                return m.run(inputs, SegmentModel.Fetch.TOKEN_NLL);
+            });
+            assertThat(old.plan().ragged()).isFalse();
+            runHeld(plain, runner, old, List.of(full(old, 0), full(old, 1), last(old, 5), full(old, 2)));
+            assertThat(runs).as("a model without ragged batches").containsExactly(List.of(24, 24, 24), List.of(5));
+        } finally {
+            runner.dispose();
+        }
+    }
+
+    /** A tiny zoo model that takes ragged batches (the zoo's tiny models are exported with them). */
+    static Path raggedZooModel() throws Exception {
+        try (java.util.stream.Stream<Path> dirs = java.nio.file.Files.list(zoo(""))) {
+            return dirs.filter(d -> d.getFileName().toString().endsWith("-tiny")).sorted()
+                    .filter(d -> StatePlan.read(d.resolve("baton-model.json")).ragged()).findFirst()
+                    .orElseThrow(() -> new AssertionError("no tiny zoo model says \"ragged\": true"));
+        }
+    }
+
+    /** Submits {@code inputs} (documents doc-0, doc-1, ...) while the runner is held, then lets them run. */
+    static List<SegmentOutput> runHeld(SegmentBatcher batcher, Scheduler runner, SegmentModel model,
+                                       List<SegmentInput> inputs) {
+        CountDownLatch release = new CountDownLatch(1);
+        runner.schedule(() -> await(release));
+        List<Mono<SegmentOutput>> results = new ArrayList<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            results.add(batcher.submit(model, "doc-" + i, inputs.get(i)).cache());
+        }
+        results.forEach(Mono::subscribe);
+        release.countDown();
+        return Flux.concat(results).collectList().block(Duration.ofSeconds(60));
+    }
+
+    /** A full-length segment (24 tokens) of a fresh document. */
+    static SegmentInput full(SegmentModel model, int salt) {
+        long[] tokens = new long[24];
+        for (int t = 0; t < tokens.length; t++) {
+            tokens[t] = 65 + (salt * 7 + t) % 26;
+        }
+        return new SegmentInput(tokens, model.initialState(1));
+    }
+
+    /** A document's last segment, shorter than the full ones. */
+    static SegmentInput last(SegmentModel model, int length) {
+        long[] tokens = new long[length];
+        for (int t = 0; t < length; t++) {
+            tokens[t] = 97 + t;
+        }
+        return new SegmentInput(tokens, model.initialState(1));
     }
 
     /** The segment run alone, fetching what the batcher fetches. */
