@@ -19,6 +19,14 @@ pinned tokens (the first ``G`` tokens of the document, kept forever):
 and the runner keeps its first ``G`` and last ``W`` slots (see ``retain``). Slots that hold
 no token yet (the document is shorter than the window) start as zeros and are never attended:
 their position, derived from ``position_ids``, is negative.
+
+Ragged batches. Rows of one batch may hold different numbers of real tokens ``L_b <= T``, padded
+on the right: the last ``T`` columns of ``attention_mask`` are 1 for a row's real tokens and 0 for
+its padding (``segment_mask``). A real token never sees a padded one (padding comes after it), so
+attention needs nothing more; a state that the segment's end defines is taken at the row's last
+real token instead: a causal conv keeps the inputs ending there, an SSM or a running sum adds
+nothing at padded positions, pinned slots take only real tokens, and the runner keeps the window
+ending at the last real token (``retain`` with ``lengths``).
 """
 from __future__ import annotations
 
@@ -90,14 +98,27 @@ def kv_specs(layer: int, kv_heads: int, head_dim: int, window: int, pinned: int 
     ]
 
 
-def retain(present: Tensor, retention: Retention) -> Tensor:
-    """Apply a retention policy to a ``present`` tensor (the runner's job, here for tests)."""
+def retain(present: Tensor, retention: Retention, lengths: Optional[Tensor] = None) -> Tensor:
+    """Apply a retention policy to a ``present`` tensor (the runner's job, here for tests).
+
+    ``lengths`` (B,), in a ragged batch, are the rows' real tokens: row b keeps its pinned slots
+    and the ``window`` slots ending at its last real token, ``[G + L_b, G + W + L_b)`` of the
+    ``G + W + T`` slots; with every ``L_b = T`` that is the last ``window`` slots."""
     if retention.policy == "replace":
         return present
-    length = present.shape[retention.axis]
-    head = present.narrow(retention.axis, 0, retention.pinned)
-    tail = present.narrow(retention.axis, length - retention.window, retention.window)
-    return torch.cat([head, tail], dim=retention.axis)
+    axis, pinned, window = retention.axis, retention.pinned, retention.window
+    if lengths is None:
+        length = present.shape[axis]
+        head = present.narrow(axis, 0, pinned)
+        tail = present.narrow(axis, length - window, window)
+        return torch.cat([head, tail], dim=axis)
+    slots = torch.arange(pinned + window, device=present.device).unsqueeze(0)      # (1, G+W)
+    index = torch.where(slots < pinned, slots, slots + lengths.unsqueeze(1))        # (B, G+W)
+    shape = [1] * present.dim()
+    shape[0], shape[axis] = index.shape
+    sizes = list(present.shape)
+    sizes[axis] = pinned + window
+    return present.gather(axis, index.view(shape).expand(sizes))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -256,6 +277,17 @@ def window_mask(query_pos: Tensor, key_pos: Tensor, key_valid: Tensor, window: i
     return (allowed & key_valid.unsqueeze(-2)).unsqueeze(1)
 
 
+def segment_mask(attention_mask: Tensor, length: int) -> Tensor:
+    """The segment's part of ``attention_mask`` (its last ``length`` columns): (B, T), 1 for a
+    real token, 0 for a ragged row's padding on the right."""
+    return attention_mask[:, attention_mask.shape[1] - length:]
+
+
+def real_lengths(attention_mask: Tensor, length: int) -> Tensor:
+    """(B,) int64: each row's real tokens L_b (padding is on the right, so they are its first L_b)."""
+    return segment_mask(attention_mask, length).sum(dim=1)
+
+
 def key_valid_from(key_pos: Tensor, attention_mask: Tensor) -> Tensor:
     """Keys that hold a real token: position >= 0 and not masked out by ``attention_mask``.
 
@@ -367,8 +399,9 @@ class CausalConv(nn.Module):
         xt = F.pad(x.transpose(1, 2), (self.kernel - 1, 0))
         return self.conv(xt).transpose(1, 2)
 
-    def forward_segment(self, x: Tensor, past: Tensor) -> Tuple[Tensor, Tensor]:
-        """x (B, T, C), past (B, C, K-1) -> (y (B, T, C), present (B, C, K-1))."""
+    def forward_segment(self, x: Tensor, past: Tensor, lengths: Tensor) -> Tuple[Tensor, Tensor]:
+        """x (B, T, C), past (B, C, K-1), lengths (B,) real tokens of each row ->
+        (y (B, T, C), present (B, C, K-1))."""
         # The conv's K products as shifted multiply-adds over (B, T, C), channels innermost: what the
         # whole-document conv computes, and in an ONNX graph K elementwise products instead of a
         # grouped Conv, which ONNX Runtime's CUDA provider runs through cuDNN at 2.7 ms per layer for
@@ -379,7 +412,11 @@ class CausalConv(nn.Module):
         y = self.conv.bias + xt[:, 0:t] * weight[:, 0]
         for k in range(1, self.kernel):
             y = y + xt[:, k:k + t] * weight[:, k]
-        present = xt[:, t:].transpose(1, 2)                                      # (B, C, K-1)
+        # The state is the K-1 inputs ending at the row's last real token, xt[L_b : L_b + K-1]; with
+        # no padding that is the last K-1 (a gather of K-1 rows, not a slice, for ragged batches).
+        keep = lengths.unsqueeze(1) + torch.arange(self.kernel - 1, device=x.device)   # (B, K-1)
+        index = keep.unsqueeze(-1).expand(-1, -1, xt.shape[2])                   # (B, K-1, C)
+        present = xt.gather(1, index).transpose(1, 2)                            # (B, C, K-1)
         return y, present
 
 

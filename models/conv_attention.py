@@ -29,7 +29,7 @@ import torch
 import torch.nn as nn
 
 from .blocks import (REPLACE, CausalConv, GatedMLP, HybridLM, PreNormBlock, RMSNorm, StateSpec,
-                     Tensor, WindowAttention, init_weights, kv_specs)
+                     Tensor, WindowAttention, init_weights, kv_specs, real_lengths)
 
 LAYER_TYPES = ("conv", "attention")
 
@@ -78,9 +78,9 @@ class GatedShortConv(nn.Module):
     def forward_segment(self, x: Tensor, attention_mask: Tensor, position_ids: Tensor,
                         past: Tensor) -> Tuple[Tensor, Tensor]:
         """x (B, T, d), past (B, d, L-1) -> (y (B, T, d), present (B, d, L-1)); a convolution
-        needs neither the mask nor positions."""
+        needs no positions, and of the mask only each row's real length (its state ends there)."""
         bx, c = self.gates(x)
-        y, present = self.conv.forward_segment(bx, past)
+        y, present = self.conv.forward_segment(bx, past, real_lengths(attention_mask, x.shape[1]))
         return self.out_proj(c * y), present
 
 

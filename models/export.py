@@ -166,7 +166,9 @@ def check_graph(model: HybridLM, graph: onnx.ModelProto) -> None:
 
 def state_plan(model: HybridLM, precision: str = "fp32") -> dict:
     """``baton-model.json``; a float16 export says so in ``precision`` (absent for float32, so
-    those files are unchanged; readers ignore keys they do not know)."""
+    those files are unchanged; readers ignore keys they do not know). ``ragged``: every family's
+    graph takes ragged batches (docs/model-contract.md, "Ragged batches"); a plan without the key,
+    an older export's, takes segments of one length only."""
     cfg = model.config
     plan = {
         "format": FORMAT,
@@ -177,6 +179,7 @@ def state_plan(model: HybridLM, precision: str = "fp32") -> dict:
         "inputs": ["input_ids", "attention_mask", "position_ids", "target_ids"],
         "mask_past": model.mask_past(),
         "outputs": ["logits", "last_hidden_state", "token_nll"],
+        "ragged": True,
         "state": [s.to_json() for s in model.state_specs()],
     }
     if precision != "fp32":

@@ -31,7 +31,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .blocks import (REPLACE, CausalConv, GatedMLP, HybridLM, PreNormBlock, RMSNorm, StateSpec,
-                     Tensor, WindowAttention, init_weights, kv_specs)
+                     Tensor, WindowAttention, init_weights, kv_specs, segment_mask)
 
 LAYER_TYPES = ("mamba", "attention")
 FFN_TYPES = ("moe", "mlp")
@@ -159,12 +159,16 @@ class Mamba2Mixer(nn.Module):
     def forward_segment(self, u: Tensor, attention_mask: Tensor, position_ids: Tensor,
                         past_conv: Tensor, past_ssm: Tensor):
         """One segment, loop-free (SSD closed form). Returns (out, present_conv, present_ssm).
-        The recurrence needs neither the mask nor positions."""
+        The recurrence needs no positions; of the mask, only which tokens are a ragged row's padding."""
+        t = u.shape[1]
+        real = segment_mask(attention_mask, t)                                   # (B, T)
         z, xBC, dt = self.split_inputs(u)
-        xBC, present_conv = self.conv.forward_segment(xBC, past_conv)
+        xBC, present_conv = self.conv.forward_segment(xBC, past_conv, real.sum(dim=1))
         x, Bm, Cm, dt, A = self.ssm_inputs(xBC, dt)
+        # dt = 0 at padding: decay exp(0 * A) = 1 and no input, so the state leaves the segment as
+        # it was after the row's last real token (x1.0 elsewhere: an unpadded run is unchanged).
+        dt = dt * real.unsqueeze(-1).to(dt.dtype)                                # (B, T, H)
         log_decay = (dt * A).transpose(1, 2)                                     # (B, H, T)
-        t = log_decay.shape[-1]
         idx = torch.arange(t, device=u.device)
         causal = idx.unsqueeze(1) >= idx.unsqueeze(0)                            # (T, T) t >= s
         # segsum[t, s] = sum_{r=s+1..t} log_decay[r] = cum[t] - cum[s], cum the running sum over the

@@ -22,7 +22,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .blocks import (REPLACE, GatedMLP, HybridLM, PreNormBlock, RMSNorm, StateSpec, Tensor,
-                     WindowAttention, init_weights, kv_specs)
+                     WindowAttention, init_weights, kv_specs, segment_mask)
 
 LAYER_TYPES = ("linear_attention", "sliding_attention")
 EPS = 1e-6
@@ -85,7 +85,7 @@ class LinearAttentionMixer(nn.Module):
 
     def forward_segment(self, x: Tensor, attention_mask: Tensor, position_ids: Tensor, past: Tensor):
         t = x.shape[1]
-        q, k, v1 = self.features(x, attention_mask[:, attention_mask.shape[1] - t:])
+        q, k, v1 = self.features(x, segment_mask(attention_mask, t))
         idx = torch.arange(t, device=x.device)
         causal = (idx.unsqueeze(1) >= idx.unsqueeze(0)).to(x.dtype)            # (T, T)
         inside = ((q @ k.transpose(-1, -2)) * causal) @ v1                      # (B, H, T, D+1)

@@ -35,7 +35,7 @@ import torch.nn as nn
 
 from .blocks import (GatedMLP, HybridLM, PreNormBlock, RMSNorm, StateSpec, Tensor, WindowAttention,
                      distances, init_weights, key_valid_from, kv_specs, masked_softmax_attention,
-                     repeat_kv, segment_key_positions, window_mask)
+                     real_lengths, repeat_kv, segment_key_positions, window_mask)
 
 
 @dataclass
@@ -85,12 +85,13 @@ class GlobalLocalAttention(WindowAttention):
         b, _, t, _ = out.shape
         return self.o(out.transpose(1, 2).reshape(b, t, self.heads * self.head_dim))
 
-    def write_pinned(self, past: Tensor, new: Tensor, position_ids: Tensor) -> Tensor:
-        """Pinned slot g takes the segment's token g if the segment holds it, else keeps past.
-        past (B, Hkv, G, D), new (B, Hkv, T, D) -> (B, Hkv, G, D)."""
+    def write_pinned(self, past: Tensor, new: Tensor, position_ids: Tensor, lengths: Tensor) -> Tensor:
+        """Pinned slot g takes the segment's token g if the segment holds it as one of the row's
+        ``lengths`` real tokens (never a ragged row's padding), else keeps past.
+        past (B, Hkv, G, D), new (B, Hkv, T, D), lengths (B,) -> (B, Hkv, G, D)."""
         g = torch.arange(self.pinned, device=position_ids.device).unsqueeze(0)    # (1, G)
         offset = g - position_ids[:, :1]                                          # (B, G)
-        inside = (offset >= 0) & (g <= position_ids[:, -1:])                      # (B, G)
+        inside = (offset >= 0) & (offset < lengths.unsqueeze(1))                  # (B, G)
         index = torch.where(inside, offset, torch.zeros_like(offset))
         index = index[:, None, :, None].expand(-1, new.shape[1], -1, new.shape[3])  # (B, Hkv, G, D)
         return torch.where(inside[:, None, :, None], new.gather(2, index), past)
@@ -108,8 +109,9 @@ class GlobalLocalAttention(WindowAttention):
         duplicate = (slot >= g) & (slot < g + self.window) & (key_pos < g)
         valid = key_valid_from(key_pos, attention_mask) & ~duplicate
         out = self.attend(q, k_all, v_all, position_ids, key_pos, valid)
-        present_k = torch.cat([self.write_pinned(past_k[:, :, :g], k, position_ids), past_k[:, :, g:], k], dim=2)
-        present_v = torch.cat([self.write_pinned(past_v[:, :, :g], v, position_ids), past_v[:, :, g:], v], dim=2)
+        lengths = real_lengths(attention_mask, x.shape[1])
+        present_k = torch.cat([self.write_pinned(past_k[:, :, :g], k, position_ids, lengths), past_k[:, :, g:], k], dim=2)
+        present_v = torch.cat([self.write_pinned(past_v[:, :, :g], v, position_ids, lengths), past_v[:, :, g:], v], dim=2)
         return out, present_k, present_v
 
 

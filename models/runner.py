@@ -3,6 +3,10 @@
 It feeds each ``present`` back as the next ``past`` after the retention policy, builds
 ``attention_mask`` (all ones over [past ; segment]) and ``position_ids`` (absolute, int64).
 Tests compare it with the whole-document pass; the export writes its outputs as goldens.
+
+``run_ragged`` runs one ragged batch (docs/model-contract.md, "Ragged batches"): rows of
+different lengths padded on the right, each at its own position, and keeps per row the window
+ending at its last real token, as the services do.
 """
 from __future__ import annotations
 
@@ -20,9 +24,46 @@ def segment_inputs(model: HybridLM, batch: int, t0: int, length: int) -> Tuple[T
     return mask, positions.contiguous()
 
 
-def next_state(model: HybridLM, present: State) -> State:
-    """Apply each state tensor's retention policy: present (by output name) -> past (by input name)."""
-    return {s.input: retain(present[s.output], s.retention) for s in model.state_specs()}
+def next_state(model: HybridLM, present: State, lengths: Tensor = None) -> State:
+    """Apply each state tensor's retention policy: present (by output name) -> past (by input name).
+    ``lengths`` (B,): the rows' real tokens in a ragged batch (``retain``)."""
+    return {s.input: retain(present[s.output], s.retention, lengths) for s in model.state_specs()}
+
+
+def ragged_inputs(model: HybridLM, starts: Sequence[int], lengths: Sequence[int],
+                  width: int) -> Tuple[Tensor, Tensor]:
+    """(attention_mask [B, P + T], position_ids [B, T]) of a ragged batch of width T: row b starts
+    at token ``starts[b]`` and holds ``lengths[b]`` real tokens, then padding. The mask's past part
+    stays all ones; its segment part is 1 over the real tokens; positions run on over the padding."""
+    if any(not 1 <= n <= width for n in lengths):
+        raise ValueError(f"every row needs 1 to {width} real tokens, got {list(lengths)}")
+    columns = torch.arange(width, dtype=torch.int64)
+    real = (columns.unsqueeze(0) < torch.tensor(lengths, dtype=torch.int64).unsqueeze(1)).to(torch.int64)
+    mask = torch.cat([torch.ones(len(lengths), model.mask_past(), dtype=torch.int64), real], dim=1)
+    positions = torch.tensor(starts, dtype=torch.int64).unsqueeze(1) + columns
+    return mask, positions
+
+
+def pad_rows(rows: Sequence[Tensor], width: int) -> Tensor:
+    """Token ids of a ragged batch: each row's real tokens (1-D), then id 0 up to ``width``."""
+    ids = torch.zeros(len(rows), width, dtype=torch.int64)
+    for b, row in enumerate(rows):
+        ids[b, :len(row)] = row
+    return ids
+
+
+@torch.no_grad()
+def run_ragged(model: HybridLM, rows: Sequence[Tensor], starts: Sequence[int], state: State,
+               width: int = None) -> Tuple[Tensor, Tensor, State]:
+    """One ragged batch: ``rows`` (each 1-D, the row's real tokens) starting at ``starts``, with
+    the rows' ``state``, padded to ``width`` (default the longest row). Returns (logits [B, T, V],
+    last_hidden_state [B, T, d], next state after each row's retention); outputs at a row's
+    padded positions are unspecified."""
+    lengths = [len(r) for r in rows]
+    width = max(lengths) if width is None else width
+    mask, positions = ragged_inputs(model, starts, lengths, width)
+    logits, hidden, present = model.forward_segment(pad_rows(rows, width), mask, positions, state)
+    return logits, hidden, next_state(model, present, torch.tensor(lengths, dtype=torch.int64))
 
 
 @torch.no_grad()
