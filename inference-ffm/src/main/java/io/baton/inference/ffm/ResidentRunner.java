@@ -32,6 +32,9 @@ import java.util.Set;
  * reads ({@link ModelPlan#serviceReadouts()}: {@code token_nll} and {@code last_hidden_state}) leave the
  * runtime's memory besides.
  *
+ * <p>A model whose plan takes ragged batches runs segments of different lengths in one batch here too, as the
+ * model's own run does ({@link #takesRaggedBatches()}): each row's readouts are cut to its length.
+ *
  * <p>When all slots are taken, the document least recently run that is not in the batch gives up its slot
  * (it is loaded again from its state if it comes back). A run that fails forgets the batch's documents: their
  * slots may hold a half-written state, and their next segment loads its input state. Runs of one model are
@@ -122,9 +125,10 @@ final class ResidentRunner implements SegmentRunner {
                 String document = documents.get(b);
                 DocumentState next = state(exported.get(b));
                 returned.put(document, new WeakReference<>(next));
+                int length = segments.get(b).tokens().length;
                 outputs.add(new SegmentOutput(
-                        readout(out, "logits", b, batch), readout(out, "token_nll", b, batch),
-                        readout(out, "last_hidden_state", b, batch), next,
+                        readout(out, "logits", b, batch, length), readout(out, "token_nll", b, batch, length),
+                        readout(out, "last_hidden_state", b, batch, length), next,
                         new SegmentOutput.StateBytes(loaded[b], stateBytes)));
             }
             return outputs;
@@ -177,16 +181,31 @@ final class ResidentRunner implements SegmentRunner {
         return new DocumentState(host.position(), tensors);
     }
 
-    /** Row {@code b} of readout {@code name} as [1, ...], or null when the run did not read it. */
-    private static FloatTensor readout(ResidentStates.Readouts out, String name, int b, int batch) {
+    /**
+     * Row {@code b} of readout {@code name} ([B, T, ...]) as [1, length, ...], its first {@code length} positions
+     * (a shorter row of a ragged batch is padded beyond them), or null when the run did not read it.
+     */
+    private static FloatTensor readout(ResidentStates.Readouts out, String name, int b, int batch, int length) {
         float[] values = out.values().get(name);
         if (values == null) {
             return null;
         }
         long[] shape = out.shapes().get(name).clone();
         int row = values.length / batch;
+        int position = Math.toIntExact(row / shape[1]);
         shape[0] = 1;
-        return new FloatTensor(shape, Arrays.copyOfRange(values, b * row, (b + 1) * row));
+        shape[1] = length;
+        return new FloatTensor(shape, Arrays.copyOfRange(values, b * row, b * row + length * position));
+    }
+
+    /**
+     * Ragged batches where the model's plan says so: {@link ResidentStates} pads each row's inputs as the heap
+     * run does and keeps each row's window up to its last real token in its strided copies (split where the
+     * rows' lengths change), so the batcher may give a ragged model's resident runner segments of any length.
+     */
+    @Override
+    public boolean takesRaggedBatches() {
+        return plan.ragged();
     }
 
     @Override

@@ -14,15 +14,19 @@ import tools.jackson.databind.json.JsonMapper;
  * What {@link ResidentStates} needs of a model's {@code baton-model.json} (docs/model-contract.md): the past
  * length of {@code attention_mask}, the outputs, and each state tensor with its retention. The inference
  * service's {@code StatePlan} reads the same file with every check of the contract; this module stays
- * independent of the service, so it reads only these fields (models built here: a fixed-size past).
+ * independent of the service, so it reads only these fields (models built here: a fixed-size past), and
+ * whether the model takes ragged batches.
  *
  * @param maskPast {@code attention_mask} is [batch, maskPast + segment length]
  * @param inputs   the non-state inputs ({@code input_ids}, {@code attention_mask}, {@code position_ids}, and
  *                 {@code target_ids} where the graph scores tokens itself)
  * @param outputs  the non-state outputs ({@code logits}, {@code last_hidden_state}, {@code token_nll}, ...)
  * @param state    the state tensors in input order
+ * @param ragged   whether the graph takes ragged batches ({@code "ragged": true}; absent: false): rows of
+ *                 different real lengths, padded on the right, the padding marked in {@code attention_mask}
  */
-public record ModelPlan(int maskPast, List<String> inputs, List<String> outputs, List<StateSpec> state) {
+public record ModelPlan(int maskPast, List<String> inputs, List<String> outputs, List<StateSpec> state,
+                        boolean ragged) {
 
     public ModelPlan {
         inputs = List.copyOf(inputs);
@@ -105,7 +109,7 @@ public record ModelPlan(int maskPast, List<String> inputs, List<String> outputs,
             }
             state.add(new StateSpec(s.path("input").asString(), s.path("output").asString(), dims, window, pinned, axis));
         }
-        return new ModelPlan(root.path("mask_past").asInt(), inputs, outputs, state);
+        return new ModelPlan(root.path("mask_past").asInt(), inputs, outputs, state, root.path("ragged").asBoolean(false));
     }
 
     /** Whether the graph takes {@code target_ids} (and returns {@code token_nll}). */

@@ -25,7 +25,8 @@ import java.util.Set;
  * slots are consecutive rows, so a batch of them is one dense [B, ...] block: bound as the {@code past*} input in
  * place, and written back with one copy per state.
  *
- * <p>A run of B documents, each with a segment of T tokens:
+ * <p>A run of B documents, each with a segment of T tokens (a {@linkplain ModelPlan#ragged() ragged} plan: of
+ * L_b <= T real tokens, padded on the right up to the batch's longest segment, T):
  * <ol>
  *   <li><b>gather</b>: when the batch's slots are consecutive and ascending, each {@code past*} input is a
  *       tensor over those slab rows (no copy); otherwise a [B, ...] tensor of the runtime's allocator filled
@@ -35,9 +36,13 @@ import java.util.Set;
  *       (a separate tensor: reading the past while writing the present in place would be a race), the readouts
  *       asked for to host memory, so only they cross to the host;</li>
  *   <li><b>scatter with retention</b>, one copy per run of consecutive slots: {@code replace} states copy the
- *       rows back; {@code window} states copy the first {@code pinned} and last {@code window} slots on the
- *       axis, two strided copies ({@link DeviceCopy#copy2d}) whose rows are (document, head) pairs: the stride
- *       is uniform across documents and heads on both sides.</li>
+ *       rows back (the graph leaves a padded row's state as its last real token left it); {@code window}
+ *       states copy the first {@code pinned} and the {@code window} slots that end at the row's last real
+ *       token (with no padding, the last {@code window}) on the axis, two strided copies ({@link
+ *       DeviceCopy#copy2d}) whose rows are (document, head) pairs: the stride is uniform across documents and
+ *       heads on both sides, the offset across rows of one length, so a run of slots is cut where the length
+ *       changes (full segments and one shorter: up to two more copies per window state). Each document's
+ *       position advances by its own length.</li>
  * </ol>
  * A window's kept slots cannot be bound as the next past in place: the present tensor has G + W + T slots per
  * head, the past G + W, so the kept slots of consecutive heads are not one dense block, and ONNX Runtime tensors
@@ -277,8 +282,10 @@ public final class ResidentStates implements AutoCloseable {
     }
 
     /**
-     * Runs one segment for each of {@code segments}' documents (distinct, resident, segments of one length)
-     * and carries their states; returns the {@code readouts} (e.g. {@link ModelPlan#serviceReadouts()}) on the host.
+     * Runs one segment for each of {@code segments}' documents (distinct, resident, segments of one length, or
+     * of any non-zero lengths for a {@linkplain ModelPlan#ragged() ragged} plan) and carries their states;
+     * returns the {@code readouts} (e.g. {@link ModelPlan#serviceReadouts()}) on the host, [B, T, ...] with T
+     * the longest segment: a shorter row's positions past its own length are padding, their values unspecified.
      * A batch refused, or a run that fails, leaves every state as it was; a failure while the outputs are
      * scattered back (a copy failing: the device is in trouble) leaves the batch's states undefined, and the
      * caller evicts those documents and reloads them from their checkpoints.
@@ -288,7 +295,9 @@ public final class ResidentStates implements AutoCloseable {
         if (batch == 0) {
             throw new IllegalArgumentException("an empty batch");
         }
-        int length = segments.get(0).tokens().length;
+        int first = segments.get(0).tokens().length;
+        int length = 0;
+        int[] lengths = new int[batch];
         Set<String> seen = new HashSet<>();
         Resident[] rows = new Resident[batch];
         for (int b = 0; b < batch; b++) {
@@ -296,10 +305,13 @@ public final class ResidentStates implements AutoCloseable {
             if (!seen.add(segment.document())) {
                 throw new IllegalArgumentException("document " + segment.document() + " twice in one batch");
             }
-            if (segment.tokens().length != length || length == 0) {
-                throw new IllegalArgumentException("segments of one batch must have one non-zero length; "
-                        + segment.document() + " has " + segment.tokens().length + ", the first " + length);
+            lengths[b] = segment.tokens().length;
+            if (lengths[b] == 0 || !plan.ragged() && lengths[b] != first) {
+                throw new IllegalArgumentException("segments of one batch must have "
+                        + (plan.ragged() ? "a non-zero length; " : "one non-zero length (the plan is not ragged); ")
+                        + segment.document() + " has " + lengths[b] + ", the first " + first);
             }
+            length = Math.max(length, lengths[b]);
             rows[b] = resident(segment.document());
         }
         int[][] runs = consecutiveRuns(rows);
@@ -309,7 +321,7 @@ public final class ResidentStates implements AutoCloseable {
         List<Tensor> outputs = List.of();
         Arena arena = Arena.ofConfined();
         try {
-            List<Tensor> inputs = hostInputs(arena, segments, rows, length);
+            List<Tensor> inputs = hostInputs(arena, segments, rows, lengths, length);
             owned.addAll(inputs);
             binding.clearInputs();
             binding.clearOutputs();
@@ -354,12 +366,13 @@ public final class ResidentStates implements AutoCloseable {
                 values.put(readouts.get(r), out.hostData().toArray(JAVA_FLOAT));
                 shapes.put(readouts.get(r), out.shape());
             }
+            int[][] padded = samePadding(runs, lengths, length);
             for (int i = 0; i < specs.size(); i++) {
-                scatter(i, outputs.get(readouts.size() + i), runs, batch, length);
+                scatter(i, outputs.get(readouts.size() + i), runs, padded, batch, length);
             }
             copy.synchronize();
-            for (Resident row : rows) {
-                row.position += length;
+            for (int b = 0; b < batch; b++) {
+                rows[b].position += lengths[b];
             }
             return new Readouts(values, shapes);
         } finally {
@@ -369,8 +382,13 @@ public final class ResidentStates implements AutoCloseable {
         }
     }
 
-    /** Carries present output {@code present} of state {@code i} back into the slab, one copy per run of slots. */
-    private void scatter(int i, Tensor present, int[][] runs, int batch, int length) {
+    /**
+     * Carries present output {@code present} of state {@code i} back into the slab: a {@code replace} state one
+     * copy per run of consecutive slots ({@code runs}), a window two per run of consecutive slots whose rows have
+     * one padding ({@code padded}: {batch row, first slot, count, padding}), its window ending at their last real
+     * token.
+     */
+    private void scatter(int i, Tensor present, int[][] runs, int[][] padded, int batch, int length) {
         ModelPlan.StateSpec spec = plan.state().get(i);
         long[] shape = present.shape();
         if (!spec.isWindow()) {
@@ -400,14 +418,33 @@ public final class ResidentStates implements AutoCloseable {
             inner *= shape[a];
         }
         long presentRow = outer * slots * inner;
-        for (int[] run : runs) {
+        for (int[] run : padded) {
             long src = present.address() + run[0] * presentRow;
             long dst = address(i, run[1]);
             long rowsOfCopy = run[2] * outer;
+            long end = slots - run[3];   // after the last real token: [G ; W ; L] of [G ; W ; T]
             copy.copy2d(dst, kept * inner, src, slots * inner, spec.pinned() * inner, rowsOfCopy);
-            copy.copy2d(dst + spec.pinned() * inner, kept * inner, src + (slots - spec.window()) * inner,
+            copy.copy2d(dst + spec.pinned() * inner, kept * inner, src + (end - spec.window()) * inner,
                     slots * inner, spec.window() * inner, rowsOfCopy);
         }
+    }
+
+    /**
+     * {@code runs} split where the rows' padding (T minus the row's length) changes: {batch row, first slot,
+     * count, padding}. A batch of one length keeps its runs.
+     */
+    private static int[][] samePadding(int[][] runs, int[] lengths, int length) {
+        List<int[]> split = new ArrayList<>();
+        for (int[] run : runs) {
+            int start = 0;
+            for (int r = 1; r <= run[2]; r++) {
+                if (r == run[2] || lengths[run[0] + r] != lengths[run[0] + start]) {
+                    split.add(new int[] {run[0] + start, run[1] + start, r - start, length - lengths[run[0] + start]});
+                    start = r;
+                }
+            }
+        }
+        return split.toArray(new int[0][]);
     }
 
     /**
@@ -429,9 +466,10 @@ public final class ResidentStates implements AutoCloseable {
     /**
      * input_ids, attention_mask (ones of maskPast + T), position_ids and, for a graph that scores tokens,
      * target_ids (each position's next token: the segment's own, then {@link Segment#next()}), in host memory
-     * the arena owns.
+     * the arena owns. A row shorter than T ({@code lengths}: a ragged batch) is padded on the right: input 0,
+     * positions counting on, target -1, and 0 in the mask's last T columns.
      */
-    private List<Tensor> hostInputs(Arena arena, List<Segment> segments, Resident[] rows, int length) {
+    private List<Tensor> hostInputs(Arena arena, List<Segment> segments, Resident[] rows, int[] lengths, int length) {
         int batch = segments.size();
         int maskLength = plan.maskPast() + length;
         MemorySegment ids = arena.allocate(JAVA_LONG, (long) batch * length);
@@ -440,17 +478,24 @@ public final class ResidentStates implements AutoCloseable {
         MemorySegment targets = plan.scoresTokens() ? arena.allocate(JAVA_LONG, (long) batch * length) : null;
         for (int b = 0; b < batch; b++) {
             long[] tokens = segments.get(b).tokens();
-            MemorySegment.copy(tokens, 0, ids, JAVA_LONG, (long) b * length * Long.BYTES, length);
+            int real = lengths[b];
+            MemorySegment.copy(tokens, 0, ids, JAVA_LONG, (long) b * length * Long.BYTES, real);
             if (targets != null) {
-                MemorySegment.copy(tokens, 1, targets, JAVA_LONG, (long) b * length * Long.BYTES, length - 1);
-                targets.setAtIndex(JAVA_LONG, (long) b * length + length - 1, Math.max(segments.get(b).next(), -1));
+                MemorySegment.copy(tokens, 1, targets, JAVA_LONG, (long) b * length * Long.BYTES, real - 1);
+                targets.setAtIndex(JAVA_LONG, (long) b * length + real - 1, Math.max(segments.get(b).next(), -1));
+            }
+            for (int k = 0; k < maskLength; k++) {
+                mask.setAtIndex(JAVA_LONG, (long) b * maskLength + k, k < plan.maskPast() + real ? 1L : 0L);
             }
             for (int t = 0; t < length; t++) {
                 positions.setAtIndex(JAVA_LONG, (long) b * length + t, rows[b].position + t);
+                if (t >= real) {
+                    ids.setAtIndex(JAVA_LONG, (long) b * length + t, 0L);
+                    if (targets != null) {
+                        targets.setAtIndex(JAVA_LONG, (long) b * length + t, -1L);
+                    }
+                }
             }
-        }
-        for (long k = 0; k < (long) batch * maskLength; k++) {
-            mask.setAtIndex(JAVA_LONG, k, 1L);
         }
         List<Tensor> tensors = new ArrayList<>(4);
         try {

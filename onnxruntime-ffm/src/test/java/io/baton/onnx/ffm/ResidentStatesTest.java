@@ -165,9 +165,13 @@ class ResidentStatesTest {
     @Test
     void aBatchThatCannotBeRunIsRefusedBeforeTheRuntimeSeesIt() {
         Path dir = OrtApiSlotTest.zooModels().get(0);
-        ModelPlan plan = ModelPlan.read(dir.resolve("baton-model.json"));
+        ModelPlan read = ModelPlan.read(dir.resolve("baton-model.json"));
+        // as a model without ragged batches: segments of different lengths are refused
+        ModelPlan plan = new ModelPlan(read.maskPast(), read.inputs(), read.outputs(), read.state(), false);
         try (Session session = Session.open(dir.resolve("model.onnx"), SessionConfig.cpu(1));
-             ResidentStates resident = ResidentStates.open(session, plan, 2)) {
+             ResidentStates resident = ResidentStates.open(session, plan, 2);
+             ResidentStates ragged = ResidentStates.open(session, new ModelPlan(read.maskPast(), read.inputs(),
+                     read.outputs(), read.state(), true), 2)) {
             resident.admit("a");
             resident.admit("b");
             assertThatThrownBy(() -> resident.admit("c"))
@@ -177,6 +181,12 @@ class ResidentStatesTest {
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("twice");
             assertThatThrownBy(() -> resident.run(List.of(new Segment("a", new long[4]), new Segment("b", new long[3])), out))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("one non-zero length");
+            ragged.admit("a");
+            ragged.admit("b");
+            assertThatThrownBy(() -> ragged.run(List.of(new Segment("a", new long[4]), new Segment("b", new long[0])), out))
+                    .as("a ragged plan takes different lengths, but not none")
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("non-zero length");
+            assertThat(ragged.position("a")).isZero();
             assertThatThrownBy(() -> resident.run(List.of(new Segment("nobody", new long[4])), out))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not resident");
             assertThatThrownBy(() -> resident.run(List.of(new Segment("a", new long[4])), List.of("no_such_output")))
