@@ -3,7 +3,8 @@
 Their weights exist only in ``model.onnx``; the numbers are checked against the goldens by the
 Java ``ZooGoldenTest`` (ONNX Runtime). Here: the files, the state plan and config the code
 derives from the recorded configuration, the graph's names and float16 storage, the tokenizer,
-and the recorded goldens (segment by segment equals the whole-document pass)."""
+the recorded goldens (segment by segment equals the whole-document pass), and the model rebuilt
+from the graph's weights (models/reexport.py) reproduces them."""
 import json
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from models import safetensors_io
 from models.export import GOLDEN_TOKENS, input_names, output_names, state_plan
 from models.families import build
+from models.reexport import GOLDEN_TOLERANCE, golden_differences, rebuild
 from models.train_data import byte_alphabet
 
 ZOO = Path(__file__).resolve().parents[1] / "zoo"
@@ -78,3 +80,9 @@ def test_goldens_agree_segment_by_segment(folder):
         golden, _ = safetensors_io.read(folder / "golden" / f"{run}.safetensors")
         assert np.array_equal(golden["input_ids"], whole["input_ids"])
         assert np.abs(golden["logits"] - whole["logits"]).max() <= 1e-4
+
+
+def test_the_model_rebuilt_from_the_graph_reproduces_the_goldens(folder):
+    differences = golden_differences(rebuild(folder), folder)
+    assert set(differences) == {"whole", "segments-64", "segments-ragged"}
+    assert max(differences.values()) <= GOLDEN_TOLERANCE, differences

@@ -53,6 +53,14 @@ class PlannedGraph:
         return out, kept
 
 
+def scaled_difference(got: np.ndarray, want: np.ndarray) -> float:
+    """The largest difference in units of the tensor's scale (its largest magnitude, at least 1).
+    ONNX Runtime sums a batch of 4 x 40 in another order than one row (other kernel blocking), so
+    a tensor of size 270 (linear attention's running sums) differs by its last bit, 3e-5; in PyTorch
+    every row matches within 1e-5 absolute (test_ragged.py)."""
+    return float(np.abs(got - want).max() / max(1.0, np.abs(want).max()))
+
+
 def targets_of(docs: torch.Tensor, starts: List[int], lengths: List[int], width: int) -> np.ndarray:
     """target_ids of a ragged batch: each real token's next token, -1 over the padding."""
     targets = np.full((len(starts), width), -1, dtype=np.int64)
@@ -64,7 +72,7 @@ def targets_of(docs: torch.Tensor, starts: List[int], lengths: List[int], width:
 @pytest.mark.parametrize("folder", FOLDERS)
 def test_the_committed_graph_runs_ragged_batches(folder):
     """Every row of the ragged batches against the same graph run on the row alone: outputs
-    (token_nll too) and next states; token_nll is 0 at padding."""
+    (token_nll too) and next states, within 1e-5 of each tensor's scale; token_nll is 0 at padding."""
     graph = PlannedGraph(ZOO / folder)
     docs, starts = documents(), list(STARTS)
     states = []
@@ -74,7 +82,7 @@ def test_the_committed_graph_runs_ragged_batches(folder):
             state = graph.run(docs[b:b + 1, :t0].numpy(), [0], [t0], targets_of(docs[b:b + 1], [0], [t0], t0),
                               state, t0)[1]
         states.append(state)
-    worst = 0.0
+    worst = 0.0                                           # the largest difference over each tensor's scale
     for width, lengths in BATCHES:
         ids = pad_rows([docs[b, t0:t0 + n] for b, (t0, n) in enumerate(zip(starts, lengths))], width).numpy()
         targets = targets_of(docs, starts, lengths, width)
@@ -84,8 +92,8 @@ def test_the_committed_graph_runs_ragged_batches(folder):
         assert (out["token_nll"][targets < 0] == 0).all()
         for b, n in enumerate(lengths):
             want, states[b] = graph.run(ids[b:b + 1, :n], [starts[b]], [n], targets[b:b + 1, :n], states[b], n)
-            worst = max(worst, *[np.abs(out[k][b, :n] - want[k][0]).max() for k in graph.outputs[:3]],
-                        *[np.abs(kept[k][b] - v[0]).max() for k, v in states[b].items()])
+            worst = max(worst, *[scaled_difference(out[k][b, :n], want[k][0]) for k in graph.outputs[:3]],
+                        *[scaled_difference(kept[k][b], v[0]) for k, v in states[b].items()])
             starts[b] += n
     assert worst <= TOLERANCE
 

@@ -1,0 +1,84 @@
+"""A trained folder exported again from its own graph (models/reexport.py): the weights read back
+from the graph are exactly the model's, the command checks the goldens before it writes, and what
+it writes is what the export writes."""
+import json
+
+import numpy as np
+import onnx
+import pytest
+import torch
+
+from models import safetensors_io
+from models.export import export_onnx, state_plan, write_goldens
+from models.families import FAMILIES, build
+from models.reexport import NOT_REBUILDABLE, reexport, weights_from_graph
+
+REBUILDABLE = sorted(set(FAMILIES) - set(NOT_REBUILDABLE))
+
+
+def trained_like(family: str):
+    """A model whose every parameter holds its own float16 values, as trained weights do (random
+    initialisation leaves norms at one and Mamba's D at one, which the exporter stores once)."""
+    model = build(family)
+    generator = torch.Generator().manual_seed(11)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(0.05 * torch.randn(p.shape, generator=generator)).copy_(p.half().float())
+    return model
+
+
+def trained_folder(family: str, out):
+    model = trained_like(family)
+    out.mkdir()
+    export_onnx(model, out / "model.onnx", float16=True)
+    (out / "config.json").write_text(json.dumps(model.hf_config(), indent=2) + "\n")
+    (out / "baton-model.json").write_text("{}\n")
+    (out / "training.json").write_text(json.dumps({"family": family, "config_overrides": {}}) + "\n")
+    write_goldens(model, out)
+    return model
+
+
+@pytest.mark.parametrize("family", REBUILDABLE)
+def test_weights_read_from_the_graph_are_the_models(family, tmp_path):
+    model = trained_folder(family, tmp_path / "folder")
+    weights = weights_from_graph(build(family), onnx.load(str(tmp_path / "folder" / "model.onnx")))
+    assert weights.keys() == dict(model.named_parameters()).keys()
+    for name, p in model.named_parameters():
+        assert torch.equal(weights[name], p), name
+
+
+@pytest.mark.parametrize("family", sorted(NOT_REBUILDABLE))
+def test_a_family_whose_graph_hides_a_weight_is_refused(family, tmp_path):
+    model = build(family)
+    export_onnx(model, tmp_path / "model.onnx")
+    with pytest.raises(ValueError, match="cannot be rebuilt"):
+        weights_from_graph(model, onnx.load(str(tmp_path / "model.onnx")))
+
+
+def test_the_command_writes_graph_and_plan_and_leaves_the_rest(tmp_path):
+    folder = tmp_path / "gemma2-trained"
+    model = trained_folder("gemma2", folder)
+    kept = {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+            and p.name not in ("model.onnx", "baton-model.json")}
+    graph = (folder / "model.onnx").read_bytes()
+
+    differences = reexport(folder)
+    assert set(differences) == {"whole", "segments-64", "segments-ragged"} and max(differences.values()) <= 1e-5
+    assert (folder / "model.onnx").read_bytes() == graph, "the same model exports the same graph"
+    assert json.loads((folder / "baton-model.json").read_text()) == json.loads(json.dumps(state_plan(model)))
+    assert {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+            and p.name not in ("model.onnx", "baton-model.json")} == kept
+
+
+def test_goldens_the_rebuilt_model_does_not_reproduce_stop_the_command(tmp_path):
+    folder = tmp_path / "jamba-trained"
+    trained_folder("jamba", folder)
+    golden, meta = safetensors_io.read(folder / "golden" / "segments-64.safetensors")
+    logits = golden["logits"].copy()
+    logits[0, 100, 7] += 1e-3
+    safetensors_io.write(folder / "golden" / "segments-64.safetensors", {**golden, "logits": logits}, meta)
+    graph = (folder / "model.onnx").read_bytes()
+    with pytest.raises(ValueError, match="does not reproduce its goldens"):
+        reexport(folder)
+    assert (folder / "model.onnx").read_bytes() == graph
+    assert json.loads((folder / "baton-model.json").read_text()) == {}
