@@ -153,7 +153,9 @@ def collect(work: Path, out: Path, names: list) -> None:
     """The logs of every run (one tar), and the named runs' best float16 weights, in 15 MiB parts
     (CORPUS_COLLECT=last: the last weights instead, what a later session's CORPUS_PLAN continues from)."""
     runs = work / "runs"
-    subprocess.run(["tar", "czf", str(out / "runs-logs.tgz"), "-C", str(work), "plan.json", "probe.json",
+    # probe.json exists only where this machine probed (a plan continued from CORPUS_PLAN was not)
+    planned = [f for f in ("plan.json", "probe.json") if (work / f).exists()]
+    subprocess.run(["tar", "czf", str(out / "runs-logs.tgz"), "-C", str(work), *planned,
                     "logs", *[str(p.relative_to(work)) for p in runs.glob("*/*")
                               if p.suffix in (".csv", ".jsonl", ".json")]], check=True)
     which = os.environ.get("CORPUS_COLLECT", "best")
