@@ -9,24 +9,29 @@ import io.baton.gateway.GatewayServiceApplication;
 import io.baton.gateway.segmenting.Cut;
 import io.baton.gateway.summarize.SummaryResponse;
 import io.baton.inference.InferenceServiceApplication;
+import io.baton.inference.models.ModelRegistry;
 import io.baton.memory.MemoryServiceApplication;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
 import reactor.core.publisher.Flux;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Batches on real traffic (issue 16), sentence vs exact cut side by side in one run: memory
@@ -38,6 +43,12 @@ import tools.jackson.databind.json.JsonMapper;
  * that phase (segments per model run; the fill seen by a segment, the mean size of the run each segment ran in
  * over max-batch; the share of segments that ran in a full batch),
  * segments per document and tokens per second. Prints Markdown.
+ *
+ * <p>With {@code -Dbaton.bench.lanes=both}, each cut runs twice, in turns: with the default model as
+ * served (one batcher lane for every segment length when its plan says {@code "ragged": true}) and
+ * with {@code <default>-by-length}, the same folder (same weights, same digest) whose plan lacks
+ * {@code "ragged"}, so the batcher keeps a lane per length; inference then loads these two models
+ * only (a temporary model folder of links).
  *
  * <p>Usage: {@code RealTrafficBatches <documents,...> <max-wait> <max-batch> <rounds> [concurrency]}; see
  * {@code bench/real-traffic-batches}.
@@ -58,32 +69,38 @@ public final class RealTrafficBatches {
                 StandardCharsets.UTF_8).stream().map(line -> json.readTree(line).get("document").asString())
                 .distinct().toList();
         String token = UUID.randomUUID().toString().replace("-", "");
+        String model = GatewayProperties.Models.DEFAULT_MODEL;
+        boolean both = "both".equals(System.getProperty("baton.bench.lanes"));
+        Path models = both ? byLength(model) : null;
+        List<String> arms = both ? List.of(model, model + BY_LENGTH) : List.of(model);
         try (SpringServer memory = SpringServer.start(MemoryServiceApplication.class, Map.of("baton.store.kind",
                 "redis", "baton.redis.url", TestServers.redisUrl(), "baton.service-token", token));
-             SpringServer inference = SpringServer.start(InferenceServiceApplication.class, Map.of(
+             SpringServer inference = SpringServer.start(InferenceServiceApplication.class, withModels(models, Map.of(
                      "baton.memory.url", memory.baseUrl(), "baton.service-token", token,
-                     "baton.batching.max-wait", maxWait, "baton.batching.max-batch", maxBatch))) {
+                     "baton.batching.max-wait", maxWait, "baton.batching.max-batch", maxBatch)))) {
             int most = Math.min(concurrency, Arrays.stream(counts).max().orElse(1));
             Map<Cut, SpringServer> gateways = new EnumMap<>(Cut.class);
             for (Cut cut : Cut.values()) {
-                gateways.put(cut, SpringServer.start(GatewayServiceApplication.class, Map.of(
+                gateways.put(cut, SpringServer.start(GatewayServiceApplication.class, withModels(models, Map.of(
                         "baton.inference.url", inference.baseUrl(), "baton.memory.url", memory.baseUrl(),
                         "baton.access.open", "true", "baton.service-token", token,
                         "baton.pipeline.concurrency", "" + most, "baton.limits.tenant-concurrency", "" + most,
-                        "baton.segmenting.cut", cut.toString())));
+                        "baton.segmenting.cut", cut.toString()))));
             }
             try {
                 DistributionSummary batches = inference.bean(MeterRegistry.class).get("baton.inference.batch.size")
                         .summary();
                 System.out.printf(Locale.ROOT, "SQuALITY dev stories summarized at once through the distributed stack; "
                         + "model %s (default); max-batch %s, max-wait %s; at most %s documents at once; %d cores%n%n",
-                        GatewayProperties.Models.DEFAULT_MODEL, maxBatch, maxWait,
+                        model, maxBatch, maxWait,
                         concurrency == Integer.MAX_VALUE ? "all" : concurrency, Runtime.getRuntime().availableProcessors());
-                System.out.println("| documents | round | cut | segments per document | model runs | segments per run "
+                System.out.println("| documents | round | cut | lanes | segments per document | model runs | segments per run "
                         + "(batch mean) | fill seen by a segment | segments in full runs | runs by size (size: runs) | tokens/s "
                         + "| wall (s) |");
-                System.out.println("|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---:|");
-                summarize(gateways.get(Cut.EXACT), List.of(stories.get(0)), 1);   // warm-up
+                System.out.println("|---:|---:|---|---|---:|---:|---:|---:|---:|---|---:|---:|");
+                for (String arm : arms) {
+                    summarize(gateways.get(Cut.EXACT), arm, List.of(stories.get(0)), 1);   // warm-up
+                }
                 for (int round = 1; round <= rounds; round++) {
                     for (int n : counts) {
                         List<String> texts = new ArrayList<>();
@@ -91,21 +108,23 @@ public final class RealTrafficBatches {
                             texts.add(stories.get(i % stories.size()));
                         }
                         for (Cut cut : Cut.values()) {
+                          for (String arm : arms) {
                             BatchSizes before = BatchSizes.read(batches);
                             long count = batches.count();
                             double total = batches.totalAmount();
                             long started = System.nanoTime();
-                            List<SummaryResponse> answers = summarize(gateways.get(cut), texts, Math.min(n, concurrency));
+                            List<SummaryResponse> answers = summarize(gateways.get(cut), arm, texts, Math.min(n, concurrency));
                             double seconds = (System.nanoTime() - started) / 1e9;
                             long runs = batches.count() - count;
                             double segments = batches.totalAmount() - total;
                             long tokens = answers.stream().mapToLong(a -> a.stats().tokens()).sum();
                             BatchSizes after = BatchSizes.read(batches);
                             int size = Integer.parseInt(maxBatch);
-                            System.out.printf(Locale.ROOT, "| %d | %d | %s | %.1f | %d | %.2f | %.1f %% | %.1f %% | %s | %,.0f | %.1f |%n",
-                                    n, round, cut, segments / n, runs, segments / runs,
+                            System.out.printf(Locale.ROOT, "| %d | %d | %s | %s | %.1f | %d | %.2f | %.1f %% | %.1f %% | %s | %,.0f | %.1f |%n",
+                                    n, round, cut, lanes(inference, arm), segments / n, runs, segments / runs,
                                     100 * after.fillSeenBySegmentSince(before, size), 100 * after.inFullRunsSince(before, size),
                                     after.describeSince(before), tokens / seconds, seconds);
+                          }
                         }
                     }
                 }
@@ -115,13 +134,55 @@ public final class RealTrafficBatches {
         }
     }
 
-    /** The texts' summaries, at most {@code concurrency} requests at a time. */
-    private static List<SummaryResponse> summarize(SpringServer gateway, List<String> texts, int concurrency) {
+    /** The texts' summaries by {@code model}, at most {@code concurrency} requests at a time. */
+    private static List<SummaryResponse> summarize(SpringServer gateway, String model, List<String> texts,
+                                                   int concurrency) {
         WebClient client = WebClient.builder().baseUrl(gateway.baseUrl())
                 .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(16 << 20)).build();
         return Flux.fromIterable(texts)
                 .flatMapSequential(text -> client.post().uri("/v1/summaries").contentType(MediaType.APPLICATION_JSON)
-                        .bodyValue(Map.of("text", text)).retrieve().bodyToMono(SummaryResponse.class), concurrency)
+                        .bodyValue(Map.of("text", text, "model", model)).retrieve().bodyToMono(SummaryResponse.class),
+                        concurrency)
                 .collectList().block(Duration.ofMinutes(30));
+    }
+
+    static final String BY_LENGTH = "-by-length";
+
+    /** How the inference service's batcher gives {@code model} lanes: one for every length, or one per length. */
+    private static String lanes(SpringServer inference, String model) {
+        return inference.bean(ModelRegistry.class).get(model).plan().ragged() ? "one (ragged)" : "per length";
+    }
+
+    /**
+     * A temporary model folder with a link to {@code models/zoo/<model>} and {@code <model>-by-length}: links to
+     * its files but {@code baton-model.json}, whose copy lacks {@code "ragged"}.
+     */
+    private static Path byLength(String model) throws IOException {
+        Path source = Path.of(System.getProperty("baton.zoo.dir", "models/zoo")).toAbsolutePath().normalize().resolve(model);
+        Path folder = Files.createTempDirectory("baton-bench-lanes-");
+        Files.createSymbolicLink(folder.resolve(model), source);
+        Path copy = Files.createDirectory(folder.resolve(model + BY_LENGTH));
+        try (Stream<Path> files = Files.list(source)) {
+            for (Path file : files.toList()) {
+                if (!file.getFileName().toString().equals("baton-model.json")) {
+                    Files.createSymbolicLink(copy.resolve(file.getFileName()), file);
+                }
+            }
+        }
+        JsonMapper json = JsonMapper.builder().build();
+        ObjectNode plan = (ObjectNode) json.readTree(Files.readAllBytes(source.resolve("baton-model.json")));
+        plan.remove("ragged");
+        Files.writeString(copy.resolve("baton-model.json"), json.writeValueAsString(plan));
+        return folder;
+    }
+
+    /** {@code settings} with {@code baton.models.dir} = {@code models}, unless that is null. */
+    private static Map<String, String> withModels(Path models, Map<String, String> settings) {
+        if (models == null) {
+            return settings;
+        }
+        Map<String, String> all = new HashMap<>(settings);
+        all.put("baton.models.dir", models.toString());
+        return all;
     }
 }
