@@ -20,8 +20,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -50,6 +50,12 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code "ragged"}, so the batcher keeps a lane per length; inference then loads these two models
  * only (a temporary model folder of links).
  *
+ * <p>With {@code -Dbaton.bench.in-flight=1,2}, each cut runs once per number of a document's segments at
+ * inference at once ({@code baton.pipeline.segments-in-flight}, a gateway each), in turns: with 2 (the
+ * default) a document's next segment is sent before the previous one is answered, and waits at the
+ * inference service for its state, which can split the documents into groups that alternate; with 1 they
+ * all wait for the same run.
+ *
  * <p>Usage: {@code RealTrafficBatches <documents,...> <max-wait> <max-batch> <rounds> [concurrency]}; see
  * {@code bench/real-traffic-batches}.
  */
@@ -71,6 +77,8 @@ public final class RealTrafficBatches {
         String token = UUID.randomUUID().toString().replace("-", "");
         String model = GatewayProperties.Models.DEFAULT_MODEL;
         boolean both = "both".equals(System.getProperty("baton.bench.lanes"));
+        int[] inFlight = Arrays.stream(System.getProperty("baton.bench.in-flight", "2").split(","))
+                .mapToInt(Integer::parseInt).toArray();
         Path models = both ? byLength(model) : null;
         List<String> arms = both ? List.of(model, model + BY_LENGTH) : List.of(model);
         try (SpringServer memory = SpringServer.start(MemoryServiceApplication.class, Map.of("baton.store.kind",
@@ -79,13 +87,17 @@ public final class RealTrafficBatches {
                      "baton.memory.url", memory.baseUrl(), "baton.service-token", token,
                      "baton.batching.max-wait", maxWait, "baton.batching.max-batch", maxBatch)))) {
             int most = Math.min(concurrency, Arrays.stream(counts).max().orElse(1));
-            Map<Cut, SpringServer> gateways = new EnumMap<>(Cut.class);
+            Map<Gateway, SpringServer> gateways = new LinkedHashMap<>();
             for (Cut cut : Cut.values()) {
-                gateways.put(cut, SpringServer.start(GatewayServiceApplication.class, withModels(models, Map.of(
-                        "baton.inference.url", inference.baseUrl(), "baton.memory.url", memory.baseUrl(),
-                        "baton.access.open", "true", "baton.service-token", token,
-                        "baton.pipeline.concurrency", "" + most, "baton.limits.tenant-concurrency", "" + most,
-                        "baton.segmenting.cut", cut.toString()))));
+                for (int flight : inFlight) {
+                    gateways.put(new Gateway(cut, flight), SpringServer.start(GatewayServiceApplication.class,
+                            withModels(models, Map.of(
+                                    "baton.inference.url", inference.baseUrl(), "baton.memory.url", memory.baseUrl(),
+                                    "baton.access.open", "true", "baton.service-token", token,
+                                    "baton.pipeline.concurrency", "" + most, "baton.limits.tenant-concurrency", "" + most,
+                                    "baton.pipeline.segments-in-flight", "" + flight,
+                                    "baton.segmenting.cut", cut.toString()))));
+                }
             }
             try {
                 DistributionSummary batches = inference.bean(MeterRegistry.class).get("baton.inference.batch.size")
@@ -94,12 +106,12 @@ public final class RealTrafficBatches {
                         + "model %s (default); max-batch %s, max-wait %s; at most %s documents at once; %d cores%n%n",
                         model, maxBatch, maxWait,
                         concurrency == Integer.MAX_VALUE ? "all" : concurrency, Runtime.getRuntime().availableProcessors());
-                System.out.println("| documents | round | cut | lanes | segments per document | model runs | segments per run "
+                System.out.println("| documents | round | cut | in flight | lanes | segments per document | model runs | segments per run "
                         + "(batch mean) | fill seen by a segment | segments in full runs | runs by size (size: runs) | tokens/s "
                         + "| wall (s) |");
-                System.out.println("|---:|---:|---|---|---:|---:|---:|---:|---:|---|---:|---:|");
+                System.out.println("|---:|---:|---|---:|---|---:|---:|---:|---:|---:|---|---:|---:|");
                 for (String arm : arms) {
-                    summarize(gateways.get(Cut.EXACT), arm, List.of(stories.get(0)), 1);   // warm-up
+                    summarize(gateways.values().iterator().next(), arm, List.of(stories.get(0)), 1);   // warm-up
                 }
                 for (int round = 1; round <= rounds; round++) {
                     for (int n : counts) {
@@ -107,21 +119,21 @@ public final class RealTrafficBatches {
                         for (int i = 0; i < n; i++) {
                             texts.add(stories.get(i % stories.size()));
                         }
-                        for (Cut cut : Cut.values()) {
+                        for (Map.Entry<Gateway, SpringServer> gateway : gateways.entrySet()) {
                           for (String arm : arms) {
                             BatchSizes before = BatchSizes.read(batches);
                             long count = batches.count();
                             double total = batches.totalAmount();
                             long started = System.nanoTime();
-                            List<SummaryResponse> answers = summarize(gateways.get(cut), arm, texts, Math.min(n, concurrency));
+                            List<SummaryResponse> answers = summarize(gateway.getValue(), arm, texts, Math.min(n, concurrency));
                             double seconds = (System.nanoTime() - started) / 1e9;
                             long runs = batches.count() - count;
                             double segments = batches.totalAmount() - total;
                             long tokens = answers.stream().mapToLong(a -> a.stats().tokens()).sum();
                             BatchSizes after = BatchSizes.read(batches);
                             int size = Integer.parseInt(maxBatch);
-                            System.out.printf(Locale.ROOT, "| %d | %d | %s | %s | %.1f | %d | %.2f | %.1f %% | %.1f %% | %s | %,.0f | %.1f |%n",
-                                    n, round, cut, lanes(inference, arm), segments / n, runs, segments / runs,
+                            System.out.printf(Locale.ROOT, "| %d | %d | %s | %d | %s | %.1f | %d | %.2f | %.1f %% | %.1f %% | %s | %,.0f | %.1f |%n",
+                                    n, round, gateway.getKey().cut(), gateway.getKey().segmentsInFlight(), lanes(inference, arm), segments / n, runs, segments / runs,
                                     100 * after.fillSeenBySegmentSince(before, size), 100 * after.inFullRunsSince(before, size),
                                     after.describeSince(before), tokens / seconds, seconds);
                           }
@@ -147,6 +159,10 @@ public final class RealTrafficBatches {
     }
 
     static final String BY_LENGTH = "-by-length";
+
+    /** A gateway of the run: its cut and how many segments of one document it sends to inference at once. */
+    private record Gateway(Cut cut, int segmentsInFlight) {
+    }
 
     /** How the inference service's batcher gives {@code model} lanes: one for every length, or one per length. */
     private static String lanes(SpringServer inference, String model) {
