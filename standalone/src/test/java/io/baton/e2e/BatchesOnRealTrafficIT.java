@@ -1,8 +1,6 @@
 package io.baton.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.tuple;
-import static org.assertj.core.api.Assertions.within;
 
 import io.baton.common.testing.DataFiles;
 import io.baton.common.testing.SpringServer;
@@ -53,8 +51,6 @@ import tools.jackson.databind.json.JsonMapper;
 class BatchesOnRealTrafficIT {
 
     static final int STORIES = 8;
-    /** Relative: jamba-medium's scores together and alone differed by at most 2.3e-8 (2026-12-05). */
-    static final double SCORE_TOLERANCE = 1e-6;
     static final String TENANT = "batches-" + UUID.randomUUID();
     static final String TOKEN = UUID.randomUUID().toString().replace("-", "");
 
@@ -124,20 +120,8 @@ class BatchesOnRealTrafficIT {
                 gateway.bean(GatewayProperties.class).segmenting().cut(), STORIES, sent, sent / (double) STORIES, runs,
                 mean, sizes);
         for (int i = 0; i < STORIES; i++) {
-            // The same sentences, spans and summary text; each score within SCORE_TOLERANCE (relative) of the
-            // one alone: the default model's batched runs over real traffic are not bit for bit those alone
-            // (scores were seen to differ from the 9th significant digit on, while SegmentBatchTest's batches
-            // of three 32-token segments are bit for bit), and a score is a sum over the whole story.
-            List<SummaryResponse.Sentence> got = together.get(i).sentences();
-            List<SummaryResponse.Sentence> want = alone.get(i).sentences();
-            assertThat(got).as("story %d's summary, alone and among %d", i, STORIES)
-                    .extracting(SummaryResponse.Sentence::text, SummaryResponse.Sentence::start, SummaryResponse.Sentence::end)
-                    .isEqualTo(want.stream().map(w -> tuple(w.text(), w.start(), w.end())).toList());
-            for (int k = 0; k < want.size(); k++) {
-                assertThat(got.get(k).score()).as("story %d, sentence %d's score", i, k)
-                        .isCloseTo(want.get(k).score(), within(SCORE_TOLERANCE * Math.abs(want.get(k).score())));
-            }
-            assertThat(together.get(i).summary()).isEqualTo(alone.get(i).summary());
+            SameSummary.assertSame("story " + i + ", alone and among " + STORIES, together.get(i).sentences(),
+                    together.get(i).summary(), alone.get(i));
         }
         assertThat(segments).as("every segment ran in a counted batch").isEqualTo((double) sent);
         assertThat(mean).as("segments per model run while %d stories run at once", STORIES).isGreaterThanOrEqualTo(4.0);
