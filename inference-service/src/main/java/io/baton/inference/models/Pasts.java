@@ -99,26 +99,17 @@ final class Pasts {
      * (always where the window grows: {@link StatePlan} refuses a ragged plan with such a window).
      */
     List<FloatTensor> retain(StateTensorSpec s, FloatTensor present, int[] padding) {
-        if (!s.grows()) {
-            if (Arrays.stream(padding).allMatch(p -> p == 0)) {
-                return s.retention().apply(present).split();
-            }
-            List<FloatTensor> rows = present.split();
-            List<FloatTensor> out = new ArrayList<>(rows.size());
-            for (int b = 0; b < rows.size(); b++) {
-                out.add(s.retention().apply(rows.get(b), padding[b]));
-            }
-            return out;
-        }
-        int axis = s.retention().axis();
-        int front = padded.get(s.input());
-        long total = present.shape()[axis];
         List<FloatTensor> rows = present.split();
         List<FloatTensor> out = new ArrayList<>(rows.size());
         for (int b = 0; b < rows.size(); b++) {
-            int own = lengths.get(s.input())[b];
-            long skip = front - own;
-            out.add(s.retention().apply(rows.get(b).narrow(axis, skip, total - skip)));
+            if (s.grows()) {
+                // drop the zero slots this row's past was padded with in front
+                int axis = s.retention().axis();
+                long skip = padded.get(s.input()) - lengths.get(s.input())[b];
+                out.add(s.retention().apply(rows.get(b).narrow(axis, skip, present.shape()[axis] - skip)));
+            } else {
+                out.add(s.retention().apply(rows.get(b), padding[b]));
+            }
         }
         return out;
     }

@@ -70,16 +70,12 @@ public record Retention(Policy policy, int window, int pinned, int axis, boolean
         }
         long[] shape = present.shape();
         int length = Math.toIntExact(shape[axis]);
-        if (padding < 0 || padding > length) {
-            throw new IllegalArgumentException(padding + " padding slots of " + length + " on axis " + axis);
+        if (padding < 0 || padding > length || (grows && padding > 0)) {
+            // A growing window is never padded: StatePlan refuses a ragged plan with one.
+            throw new IllegalArgumentException(padding + " padding slots of " + length + " on axis " + axis
+                    + (grows ? " of a growing window" : ""));
         }
         if (grows) {
-            if (padding > 0) {
-                present = present.narrow(axis, 0, length - padding);
-                shape = present.shape();
-                length -= padding;
-                padding = 0;
-            }
             if (length <= capacity()) {
                 return present;
             }
