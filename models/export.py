@@ -264,12 +264,18 @@ def write_goldens(model: HybridLM, out: Path, ids: torch.Tensor = None, meta: di
             **(meta or {})})
 
 
+def write_graph(model: HybridLM, out: Path, float16: bool = False, precision: str = "fp32") -> None:
+    """``model.onnx`` (with its weight parts) and ``baton-model.json`` in ``out``: what every export,
+    a trained model's re-export included, writes of the model itself."""
+    export_onnx(model, out / "model.onnx", float16=float16, precision=precision)
+    (out / "baton-model.json").write_text(json.dumps(state_plan(model, precision), indent=2) + "\n")
+
+
 def export(family: str, out: Path, precision: str = "fp32", **overrides) -> HybridLM:
     model = build(family, **overrides)
     out.mkdir(parents=True, exist_ok=True)
-    export_onnx(model, out / "model.onnx", precision=precision)
+    write_graph(model, out, precision=precision)
     (out / "config.json").write_text(json.dumps(model.hf_config(), indent=2) + "\n")
-    (out / "baton-model.json").write_text(json.dumps(state_plan(model, precision), indent=2) + "\n")
     (out / "tokenizer.json").write_text(json.dumps(byte_level_tokenizer(model.config.vocab_size),
                                                    ensure_ascii=False) + "\n")
     write_goldens(model, out)
@@ -287,9 +293,8 @@ def export_trained(weights: Path, tokenizer: Path, golden_ids: Path, out: Path) 
     if golden["byte_offset"] != GOLDEN_SOURCE[1] or len(golden["ids"]) != GOLDEN_TOKENS:
         raise ValueError(f"{golden_ids} is not {GOLDEN_TOKENS} ids of the golden text at {GOLDEN_SOURCE}")
     out.mkdir(parents=True, exist_ok=True)
-    export_onnx(model, out / "model.onnx", float16=True)
+    write_graph(model, out, float16=True)
     (out / "config.json").write_text(json.dumps(model.hf_config(), indent=2) + "\n")
-    (out / "baton-model.json").write_text(json.dumps(state_plan(model), indent=2) + "\n")
     (out / "tokenizer.json").write_text(tokenizer.read_text(encoding="utf-8"), encoding="utf-8")
     write_goldens(model, out, torch.tensor([golden["ids"]], dtype=torch.int64),
                   {"tokenizer": "tokenizer.json (byte-level BPE)"})

@@ -45,7 +45,7 @@ from onnx import numpy_helper
 
 from . import safetensors_io
 from .blocks import CausalConv, HybridLM
-from .export import export_onnx, state_plan
+from .export import write_graph
 from .families import build
 from .jamba import Mamba2Mixer
 from .longformer import GlobalLocalAttention
@@ -208,8 +208,7 @@ def reexport(folder: Path) -> Dict[str, float]:
     differences = golden_differences(model, folder)
     if not differences or max(differences.values()) > GOLDEN_TOLERANCE:
         raise ValueError(f"the model rebuilt from {folder} does not reproduce its goldens: {differences}")
-    export_onnx(model, folder / "model.onnx", float16=True)
-    (folder / "baton-model.json").write_text(json.dumps(state_plan(model), indent=2) + "\n")
+    write_graph(model, folder, float16=True)
     return differences
 
 
