@@ -2,7 +2,9 @@ package io.baton.inference.segments;
 
 import io.baton.inference.models.DocumentState;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -18,12 +20,12 @@ import reactor.core.publisher.Sinks;
  * attempt had stored other bytes, or the encoding is lossy), what n+1 computed from it is dropped
  * ({@link Abandoned}) and n+1 starts over as a segment arriving alone does. A segment that arrives
  * before its predecessor (two requests overtaking each other) waits for it a bounded time
- * ({@link #await}). Thread-safe.
+ * ({@link #watch}). Thread-safe.
  */
 final class InFlight {
 
     private final ConcurrentHashMap<String, Segment> latest = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Sinks.One<Segment>> awaited = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Set<Watch>> watches = new ConcurrentHashMap<>();
 
     /**
      * Segment {@code index} of a document in flight: the state it ran to, once it has run, and its
@@ -84,9 +86,9 @@ final class InFlight {
     Segment start(String document, String model, long index) {
         Segment segment = new Segment(model, index);
         latest.put(document, segment);
-        Sinks.One<Segment> waiting = awaited.remove(waitKey(document, index));
-        if (waiting != null) {
-            waiting.tryEmitValue(segment);
+        Set<Watch> watching = watches.get(watchKey(document, index));
+        if (watching != null) {
+            watching.forEach(watch -> watch.see(segment));
         }
         return segment;
     }
@@ -103,24 +105,62 @@ final class InFlight {
                 ? segment : null;
     }
 
-    /** Segment {@code index} once it starts here, waiting at most {@code wait}; empty if it does not. */
-    Mono<Segment> await(String document, String model, long index, Duration wait) {
-        return Mono.defer(() -> {
-            Segment now = find(document, model, index);
-            if (now != null) {
-                return Mono.just(now);
-            }
-            String key = waitKey(document, index);
-            Sinks.One<Segment> sink = awaited.computeIfAbsent(key, k -> Sinks.one());
-            Segment started = find(document, model, index);  // started between the look and the registration
-            if (started != null) {
-                awaited.remove(key, sink);
-                return Mono.just(started);
-            }
-            return sink.asMono().filter(segment -> segment.model.equals(model))
-                    .timeout(wait, Mono.empty())
-                    .doFinally(signal -> awaited.remove(key, sink));
+    /**
+     * Watches for segment {@code index} of {@code document} for {@code model} here, from now on: it
+     * is seen if it is in flight now or starts before the watch is closed, even if it has ended
+     * since. A segment that does not find its predecessor where it looks first watches while it
+     * looks, so that a predecessor starting (and even ending) meanwhile is not missed.
+     */
+    Watch watch(String document, String model, long index) {
+        Watch watch = new Watch(watchKey(document, index), model);
+        watches.compute(watch.key, (key, watching) -> {
+            Set<Watch> all = watching == null ? ConcurrentHashMap.newKeySet() : watching;
+            all.add(watch);
+            return all;
         });
+        Segment now = find(document, model, index);
+        if (now != null) {
+            watch.see(now);
+        }
+        return watch;
+    }
+
+    /** A watch for one segment of a document ({@link #watch}); closed once the watcher has found where to start. */
+    final class Watch implements AutoCloseable {
+
+        private final String key;
+        private final String model;
+        private final AtomicReference<Segment> seen = new AtomicReference<>();
+        private final Sinks.One<Segment> started = Sinks.one();
+
+        private Watch(String key, String model) {
+            this.key = key;
+            this.model = model;
+        }
+
+        private void see(Segment segment) {
+            if (segment.model.equals(model) && seen.compareAndSet(null, segment)) {
+                started.tryEmitValue(segment);
+            }
+        }
+
+        /** The segment, if it was in flight when the watch began or has started since; else null. */
+        Segment seen() {
+            return seen.get();
+        }
+
+        /** The segment once it is seen, waiting at most {@code wait}; empty if it is not. */
+        Mono<Segment> next(Duration wait) {
+            return started.asMono().timeout(wait, Mono.empty());
+        }
+
+        @Override
+        public void close() {
+            watches.computeIfPresent(key, (k, watching) -> {
+                watching.remove(this);
+                return watching.isEmpty() ? null : watching;
+            });
+        }
     }
 
     /** Documents with a segment in flight here. */
@@ -128,7 +168,12 @@ final class InFlight {
         return latest.size();
     }
 
-    private static String waitKey(String document, long index) {
+    /** Documents with a segment watched for here (each watch is closed once its watcher goes on). */
+    int watched() {
+        return watches.size();
+    }
+
+    private static String watchKey(String document, long index) {
         return document + '\u0000' + index;
     }
 }

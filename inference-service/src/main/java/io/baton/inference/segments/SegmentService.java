@@ -110,74 +110,71 @@ public final class SegmentService {
     }
 
     /**
-     * Where segment n starts from: n-1 still in flight here (followed); else the state this instance
-     * kept after n-1; else checkpoint n-1 as stored in the memory service (the initial state for n =
-     * 0), and when that is not stored yet, n-1 once it starts here ({@link #previousState}). In flight
-     * first: n-1 keeps its state before it leaves the in-flight set ({@link #run}), so a segment that
-     * does not find it in flight finds what it kept. (The other order had a window: the cache looked
-     * up just before n-1 kept its state, the in-flight set just after n-1 left it, and n read its
-     * state back from the memory service.)
+     * Segment n run from where it starts ({@link #parent}): n-1 followed while it is still in
+     * flight here, or run from the state this instance kept after n-1 on condition that it is still
+     * the stored one, or from checkpoint n-1 as stored in the memory service (the initial state for
+     * n = 0). When what it ran from turns out not to be stored after all (a follower whose
+     * predecessor was abandoned, a kept state the document has moved on from), it starts over.
      */
     private Mono<SegmentResponse> start(String tenant, SegmentRequest request, SegmentModel model, SegmentTimings timings) {
-        long n = request.segment();
         long asked = System.nanoTime();
-        if (n > 0) {
-            InFlight.Segment previous = inFlight.find(key(tenant, request.document()), model.id(), n - 1);
-            if (previous != null) {
-                return follow(tenant, request, model, previous, timings, asked);
+        return parent(tenant, request.document(), request.segment(), model, timings, asked).flatMap(parent -> {
+            if (parent.previous() != null) {
+                return follow(tenant, request, model, parent.previous(), timings, asked);
             }
-            StateCache.Entry kept = cache.find(tenant, request.document(), model.id(), n - 1);
-            if (kept != null) {
-                timings.since(Step.STATE, asked);
-                return run(tenant, request, model, new Parent(kept.state(), Mono.just(kept.digest())), true, timings)
-                        .onErrorResume(StaleParentException.class, stale -> fromStore(tenant, request, model, timings,
-                                System.nanoTime()));
+            if (!parent.kept()) {
+                return run(tenant, request, model, parent, false, timings);
             }
-        }
-        return fromStore(tenant, request, model, timings, asked);
-    }
-
-    /**
-     * Segment n run from checkpoint n-1 as stored in the memory service (the initial state for n =
-     * 0); or, when n-1 is not stored but starts here within the pipeline wait (n overtook it on
-     * the way), from n-1's state as it runs.
-     */
-    private Mono<SegmentResponse> fromStore(String tenant, SegmentRequest request, SegmentModel model,
-                                            SegmentTimings timings, long asked) {
-        return previousState(tenant, request.document(), request.segment(), model, timings, asked)
-                .flatMap(parent -> parent.previous() == null
-                        ? run(tenant, request, model, parent, false, timings)
-                        : follow(tenant, request, model, parent.previous(), timings, asked));
+            return run(tenant, request, model, parent, true, timings)
+                    .onErrorResume(StaleParentException.class, stale -> {
+                        cache.forget(tenant, request.document());
+                        return start(tenant, request, model, timings);
+                    });
+        });
     }
 
     /**
      * Segment n run from the state {@code previous} (n-1, in flight here) ran to, as soon as it has
      * run; stored once n-1 is, on condition that n-1 is still that checkpoint. When n-1 is not
-     * stored as that state, or another writer changed the document, n starts over from the store.
+     * stored as that state, or another writer changed the document, n starts over ({@link #start}).
      */
     private Mono<SegmentResponse> follow(String tenant, SegmentRequest request, SegmentModel model,
                                          InFlight.Segment previous, SegmentTimings timings, long asked) {
         return previous.next()
                 .flatMap(state -> {
                     timings.since(Step.STATE, asked);
-                    return run(tenant, request, model, new Parent(state, previous.storedDigest()), true, timings);
+                    return run(tenant, request, model, Parent.ranTo(previous, state), true, timings);
                 })
                 .doOnNext(answered -> metrics.pipelined("followed"))
                 .onErrorResume(e -> e instanceof InFlight.Abandoned || e instanceof StaleParentException, e -> {
                     metrics.pipelined("started-over");
-                    return fromStore(tenant, request, model, timings, System.nanoTime());
+                    return start(tenant, request, model, timings);
                 });
     }
 
     /**
      * The state segment n continues from, and the stored digest of the checkpoint it is (empty
      * string: none, n = 0), which for a predecessor still in flight is known once it is stored;
-     * or, instead of both, that predecessor ({@code previous}), to be followed.
+     * or, instead of both, that predecessor ({@code previous}), to be followed. {@code kept}: the
+     * state is this instance's own copy of n-1, which the document may have moved on from.
      */
-    private record Parent(DocumentState state, Mono<String> digest, InFlight.Segment previous) {
+    private record Parent(DocumentState state, Mono<String> digest, InFlight.Segment previous, boolean kept) {
 
-        Parent(DocumentState state, Mono<String> digest) {
-            this(state, digest, null);
+        static Parent stored(DocumentState state, String digest) {
+            return new Parent(state, Mono.just(digest), null, false);
+        }
+
+        static Parent kept(StateCache.Entry kept) {
+            return new Parent(kept.state(), Mono.just(kept.digest()), null, true);
+        }
+
+        /** The state {@code previous} ran to, whose digest is known once it is stored. */
+        static Parent ranTo(InFlight.Segment previous, DocumentState state) {
+            return new Parent(state, previous.storedDigest(), null, false);
+        }
+
+        static Parent following(InFlight.Segment previous) {
+            return new Parent(null, null, previous, false);
         }
     }
 
@@ -267,34 +264,63 @@ public final class SegmentService {
         });
     }
 
-    private Mono<Parent> previousState(String tenant, String document, long n, SegmentModel model,
-                                       SegmentTimings timings, long asked) {
+    /**
+     * Where segment n starts from: n-1 in flight here (followed); else the state this instance kept
+     * after n-1; else checkpoint n-1 as stored in the memory service (the initial state for n = 0);
+     * and when that is not stored yet, n-1 once it starts here within the pipeline wait (n
+     * overtook it on the way). n watches for n-1 here from before its first look until it knows
+     * ({@link InFlight#watch}): an n-1 that starts while n looks, even one that has run and been
+     * stored by the time the store answers, is followed, not waited for in vain as if still on its
+     * way, nor read back. In flight before kept: n-1 keeps its state before it leaves the
+     * in-flight set ({@link #run}), so a look that misses it in flight finds what it kept.
+     */
+    private Mono<Parent> parent(String tenant, String document, long n, SegmentModel model, SegmentTimings timings,
+                                long asked) {
         if (n == 0) {
             timings.since(Step.STATE, asked);
-            return Mono.just(new Parent(model.initialState(1), Mono.just("")));
+            return Mono.just(Parent.stored(model.initialState(1), ""));
         }
-        Mono<Parent> stored = Mono.defer(() -> memory.kept(tenant, document, n - 1))
-                .map(kept -> {
-                    DocumentState state = Checkpoints.decode(model, kept.container());
+        return Mono.using(() -> inFlight.watch(key(tenant, document), model.id(), n - 1), watch -> {
+            Mono<Parent> here = Mono.fromSupplier(() -> {
+                InFlight.Segment previous = watch.seen();
+                if (previous != null) {
+                    return Parent.following(previous);
+                }
+                StateCache.Entry kept = cache.find(tenant, document, model.id(), n - 1);
+                if (kept != null) {
                     timings.since(Step.STATE, asked);
-                    return new Parent(state, Mono.just(kept.digest()));
-                });
-        if (limits.pipelineWait().isZero()) {
-            return stored.switchIfEmpty(Mono.defer(() -> gap(tenant, document, n)));
-        }
-        // not stored: n-1 may be on its way here, or may have been stored since it was looked up
-        return stored
-                .switchIfEmpty(inFlight.await(key(tenant, document), model.id(), n - 1, limits.pipelineWait())
-                        .map(previous -> new Parent(null, null, previous)))
-                .switchIfEmpty(stored)
-                .switchIfEmpty(Mono.defer(() -> gap(tenant, document, n)));
+                    return Parent.kept(kept);
+                }
+                return null;
+            });
+            Mono<Parent> stored = Mono.defer(() -> memory.kept(tenant, document, n - 1))
+                    .map(kept -> {
+                        InFlight.Segment previous = watch.seen();
+                        if (previous != null) {
+                            return Parent.following(previous);
+                        }
+                        DocumentState state = Checkpoints.decode(model, kept.container());
+                        timings.since(Step.STATE, asked);
+                        return Parent.stored(state, kept.digest());
+                    });
+            Mono<Parent> started = limits.pipelineWait().isZero() ? Mono.fromSupplier(watch::seen).map(Parent::following)
+                    : watch.next(limits.pipelineWait()).map(Parent::following);
+            return here.switchIfEmpty(stored)
+                    .switchIfEmpty(started)
+                    .switchIfEmpty(stored)
+                    .switchIfEmpty(Mono.defer(() -> gap(tenant, document, n, stored)));
+        }, InFlight.Watch::close);
     }
 
-    /** The refusal of segment n whose predecessor is not stored, naming the segment the document expects. */
-    private Mono<Parent> gap(String tenant, String document, long n) {
+    /**
+     * The refusal of segment n whose predecessor is not stored, naming the segment the document
+     * expects; or, when that is n (n-1 was stored since it was looked up), {@code stored} read again.
+     */
+    private Mono<Parent> gap(String tenant, String document, long n, Mono<Parent> stored) {
         return memory.head(tenant, document)
                 .map(head -> head.segment() + 1).defaultIfEmpty(0L)
-                .flatMap(expected -> Mono.error(SegmentOrderException.gap(document, n, expected)));
+                .flatMap(expected -> (expected == n ? stored : Mono.<Parent>empty())
+                        .switchIfEmpty(Mono.error(() -> SegmentOrderException.gap(document, n, expected))));
     }
 
     private void validate(SegmentModel model, SegmentRequest request) {

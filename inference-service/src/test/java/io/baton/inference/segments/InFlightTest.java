@@ -55,19 +55,44 @@ class InFlightTest {
     }
 
     @Test
-    void aSegmentThatOvertookItsPredecessorGetsItWhenItStartsAndNothingAfterTheWait() {
+    void aWatchSeesThePredecessorInFlightOrStartingWhileItIsOpenEvenAfterItEnded() {
         InFlight inFlight = new InFlight();
-        Mono<InFlight.Segment> waiting = inFlight.await("doc", "m", 5, Duration.ofSeconds(10)).cache();
+        InFlight.Watch watch = inFlight.watch("doc", "m", 5);
+        Mono<InFlight.Segment> waiting = watch.next(Duration.ofSeconds(10)).cache();
         waiting.subscribe();
+        assertThat(watch.seen()).isNull();
         InFlight.Segment five = inFlight.start("doc", "m", 5);
+        inFlight.end("doc", five);
         assertThat(waiting.block(Duration.ofSeconds(1))).isSameAs(five);
+        assertThat(watch.seen()).as("seen although it has ended").isSameAs(five);
+        assertThat(inFlight.watch("doc", "m", 5).seen()).as("not in flight when the watch began").isNull();
+        watch.close();
 
-        assertThat(inFlight.await("doc", "m", 5, Duration.ofSeconds(10)).block(Duration.ofSeconds(1)))
-                .as("already started").isSameAs(five);
-        assertThat(inFlight.await("doc", "m", 6, Duration.ofMillis(50)).block(Duration.ofSeconds(1)))
-                .as("never started").isNull();
-        assertThat(inFlight.await("doc", "other-model", 7, Duration.ofMillis(50)).doOnSubscribe(s ->
-                        inFlight.start("doc", "m", 7)).block(Duration.ofSeconds(1)))
-                .as("started for another model").isNull();
+        InFlight.Segment six = inFlight.start("doc", "m", 6);
+        try (InFlight.Watch now = inFlight.watch("doc", "m", 6)) {
+            assertThat(now.seen()).as("in flight when the watch began").isSameAs(six);
+            assertThat(now.next(Duration.ofSeconds(10)).block(Duration.ofSeconds(1))).isSameAs(six);
+        }
+        try (InFlight.Watch never = inFlight.watch("doc", "m", 7)) {
+            assertThat(never.next(Duration.ofMillis(50)).block(Duration.ofSeconds(1))).as("never started").isNull();
+        }
+        try (InFlight.Watch other = inFlight.watch("doc", "other-model", 8)) {
+            inFlight.start("doc", "m", 8);
+            assertThat(other.seen()).as("started for another model").isNull();
+        }
+    }
+
+    @Test
+    void aClosedWatchIsForgotten() {
+        InFlight inFlight = new InFlight();
+        InFlight.Watch first = inFlight.watch("doc", "m", 1);
+        InFlight.Watch second = inFlight.watch("doc", "m", 1);
+        first.close();
+        InFlight.Segment one = inFlight.start("doc", "m", 1);
+        assertThat(first.seen()).as("closed before it started").isNull();
+        assertThat(second.seen()).as("the other watch of the same segment stays open").isSameAs(one);
+        second.close();
+        assertThat(inFlight.watched()).isZero();
     }
 }
+
