@@ -3,7 +3,8 @@
 -- KEYS[4] its work (hash "<index>:<field>" -> value), KEYS[5] its results (list); a script's own
 -- keys (answers of a request: hash segment -> bytes) follow. All share the job's hash tag.
 -- Work fields of request i: i:done (1 once it has its result), i:owner, i:lease (epoch ms),
--- i:attempts, i:error, i:orphaned (epoch ms). Times are epoch milliseconds.
+-- i:attempts, i:error, i:orphaned (epoch ms), i:restarted (1 once started over after a lost
+-- state). Times are epoch milliseconds.
 
 local JOB, REQUESTS, IDS, WORK, RESULTS = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 

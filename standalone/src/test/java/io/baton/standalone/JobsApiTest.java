@@ -5,8 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.baton.e2e.SameSummary;
 import io.baton.gateway.jobs.JobView;
+import io.baton.gateway.jobs.JobWorker;
 import io.baton.gateway.jobs.store.JobStatus;
+import io.baton.gateway.jobs.store.RequestRef;
 import io.baton.gateway.summarize.SummaryResponse;
+import io.baton.memory.checkpoints.CheckpointService;
+import io.baton.memory.store.DocumentKey;
+import io.baton.memory.store.DocumentNotFoundException;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +27,7 @@ import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import reactor.core.publisher.Mono;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -216,8 +222,70 @@ class JobsApiTest {
         assertThat(done.metadata().get("archive").asString()).isEqualTo("cases-2025");
     }
 
+    @Test
+    void aRequestWhoseDocumentTheStoreLostStartsOverOnceAndGivesTheSummaryOfTheSameRequest() {
+        Map<String, Object> request = Map.of("customId", "lost-once", "text", Standalone.mobyDick(400_000, 3_000),
+                "sentences", 3);
+        double restartedBefore = counted("baton.jobs.restarted");
+
+        JobView job = submit(a, ndjson(List.of(request)), null);
+        int lost = loseTheDocument(job.id(), 1);
+        JobView done = awaitFinished(a, job.id());
+
+        assertThat(lost).as("documents the store lost").isEqualTo(1);
+        assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
+        assertThat(counted("baton.jobs.restarted") - restartedBefore).isEqualTo(1.0);
+        Map<String, Object> summaryRequest = new HashMap<>(request);
+        summaryRequest.remove("customId");
+        SummaryResponse expected = a.post().uri("/v1/summaries").contentType(MediaType.APPLICATION_JSON)
+                .bodyValue(summaryRequest).exchange().expectStatus().isOk()
+                .expectBody(SummaryResponse.class).returnResult().getResponseBody();
+        JsonNode line = results(a, job.id()).get("lost-once");
+        SameSummary.assertSame("result of lost-once",
+                List.of(JSON.treeToValue(line.get("sentences"), SummaryResponse.Sentence[].class)),
+                line.get("summary").asString(), expected);
+    }
+
+    @Test
+    void aRequestWhoseDocumentTheStoreLostTwiceFailsAsStateLost() {
+        Map<String, Object> request = Map.of("customId", "lost-twice", "text", Standalone.mobyDick(420_000, 3_000));
+
+        JobView job = submit(a, ndjson(List.of(request)), null);
+        int lost = loseTheDocument(job.id(), 2);
+        JobView done = awaitFinished(a, job.id());
+
+        assertThat(lost).isEqualTo(2);
+        assertThat(done.status()).isEqualTo(JobStatus.FAILED);
+        assertThat(results(a, job.id()).get("lost-twice").get("error").get("type").asString())
+                .isEqualTo("urn:baton:problem:state-lost");
+    }
+
+    /**
+     * Loses the document of the job's request {@code times} times, as a Redis restart without
+     * persistence does: each time its head reaches segment 2 (its answers recorded, each slice
+     * continued from them), the store deletes it. Returns how many times it did.
+     */
+    private static int loseTheDocument(String job, int times) {
+        CheckpointService checkpoints = context.getBean(CheckpointService.class);
+        DocumentKey document = new DocumentKey("tenant-a", JobWorker.document(new RequestRef("tenant-a", job, 0)));
+        int lost = 0;
+        for (int loss = 0; loss < times; loss++) {
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> checkpoints.head(document).map(head -> head.segment() >= 2)
+                            .onErrorResume(DocumentNotFoundException.class, none -> Mono.just(false)).block());
+            if (Boolean.TRUE.equals(checkpoints.delete(document).block())) {
+                lost++;
+            }
+        }
+        return lost;
+    }
+
     private double resumed() {
-        var counter = context.getBean(MeterRegistry.class).find("baton.jobs.resumed").counter();
+        return counted("baton.jobs.resumed");
+    }
+
+    private static double counted(String name) {
+        var counter = context.getBean(MeterRegistry.class).find(name).counter();
         return counter == null ? 0 : counter.count();
     }
 

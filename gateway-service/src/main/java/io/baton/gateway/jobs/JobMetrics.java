@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code baton.jobs.request.latency}: from a job's submission to a request's result;
  *   <li>{@code baton.jobs.resumed}: slices that started from recorded answers (a continuation, or a
  *       request taken over from a worker that died);
+ *   <li>{@code baton.jobs.restarted}: requests started over from their first segment because the
+ *       state store lost their document;
  *   <li>{@code baton.jobs.queue.depth} and {@code baton.jobs.queue.oldest.age} (seconds): the
  *       messages waiting in the work queue, and the age of the oldest.
  * </ul>
@@ -33,6 +35,7 @@ public final class JobMetrics {
     private final Map<RequestOutcome.Kind, Counter> outcomes = new EnumMap<>(RequestOutcome.Kind.class);
     private final Timer latency;
     private final Counter resumed;
+    private final Counter restarted;
 
     public JobMetrics(MeterRegistry registry, JobQueue queue) {
         for (JobStatus status : List.of(JobStatus.QUEUED, JobStatus.IN_PROGRESS, JobStatus.CANCELLING)) {
@@ -48,6 +51,9 @@ public final class JobMetrics {
         latency = Timer.builder("baton.jobs.request.latency").description("from a job's submission to a request's result")
                 .publishPercentileHistogram().register(registry);
         resumed = Counter.builder("baton.jobs.resumed").description("slices that resumed from recorded answers")
+                .register(registry);
+        restarted = Counter.builder("baton.jobs.restarted")
+                .description("requests started over from their first segment after the store lost their state")
                 .register(registry);
         Gauge.builder("baton.jobs.queue.depth", queue, q -> q.depth().waiting())
                 .description("messages waiting in the job queue").register(registry);
@@ -65,6 +71,10 @@ public final class JobMetrics {
 
     void resumed() {
         resumed.increment();
+    }
+
+    void restarted() {
+        restarted.increment();
     }
 
     /** The unfinished jobs a sweep found. */

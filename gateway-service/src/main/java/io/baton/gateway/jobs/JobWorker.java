@@ -11,6 +11,7 @@ import io.baton.gateway.jobs.store.JobStore;
 import io.baton.gateway.jobs.store.JobStatus;
 import io.baton.gateway.jobs.store.RequestOutcome;
 import io.baton.gateway.jobs.store.RequestRef;
+import io.baton.gateway.pipeline.StateLostException;
 import io.baton.gateway.summarize.SummaryEvent;
 import io.baton.gateway.summarize.SummaryJournal;
 import io.baton.gateway.summarize.SummaryRequest;
@@ -53,7 +54,9 @@ import reactor.core.publisher.Mono;
  *       failed result with that reason ({@link #dead}). A refusal for capacity ({@code
  *       service-busy}: batch work yields to interactive work) is no failure: after {@code
  *       retryBackoff} the request pauses as at the end of a slice, and its delivery count starts
- *       again.
+ *       again. A request whose document the store lost ({@code state-lost}: the document is short
+ *       of an answer recorded before) starts over from its first segment, once
+ *       ({@link JobStore#restart}).
  * </ol>
  */
 public final class JobWorker implements JobQueue.Worker, JobQueue.DeadLetters {
@@ -176,12 +179,31 @@ public final class JobWorker implements JobQueue.Worker, JobQueue.DeadLetters {
             log.debug("job request {} waits for capacity: {}", ref, e.getMessage());
             return Mono.delay(settings.retryBackoff()).then(pause(delivery, ref, owner));
         }
+        if (e instanceof StateLostException) {
+            // The request holds its whole text, so a request whose document the store lost (a Redis
+            // restart without persistence, a failover that lost acknowledged writes) starts over
+            // from its first segment once, as a summary does, continued from a fresh message with
+            // its answers dropped and its document deleted; lost a second time, it fails.
+            return store.restart(ref, owner).flatMap(restarted -> {
+                if (!restarted) {
+                    return failure(ref, request, e);
+                }
+                log.warn("job request {}: {}; starting over from its first segment", ref, e.getMessage());
+                metrics.restarted();
+                return discard(ref).then(pause(delivery, ref, owner));
+            });
+        }
         if (ResultLines.transientFailure(e)) {
             log.warn("job request {} failed for a reason that may pass; it will be tried again: {}", ref, e.toString());
             return store.release(ref, owner, ResultLines.problem(e, JobService.instance(ref.job())))
                     .then(Mono.delay(settings.retryBackoff()))
                     .thenReturn(Settlement.REQUEUE);
         }
+        return failure(ref, request, e);
+    }
+
+    /** The request's result is the failure {@code e}. */
+    private Mono<Settlement> failure(RequestRef ref, JobRequest request, Throwable e) {
         return finish(ref, new RequestOutcome(RequestOutcome.Kind.FAILED,
                 ResultLines.error(request.customId(), e, JobService.instance(ref.job()))))
                 .then(discard(ref)).thenReturn(Settlement.ACK);

@@ -37,7 +37,8 @@ import reactor.core.scheduler.Schedulers;
  *       answer of it; otherwise the run fails ({@link AnswerLostException}, {@link
  *       DocumentConflictException}). A run ahead of it fails with {@link DocumentBehindException}.
  *   <li><b>Lost state.</b> An expected index at or below a segment this run saw stored (it stored
- *       it, or was told it was stored) means the store lost acknowledged state (a restart without
+ *       it, was told it was stored, or its recorder holds the segment's answer from before the run:
+ *       a batch job's continuation) means the store lost acknowledged state (a restart without
  *       persistence): the run fails with {@link StateLostException}, never resumes on it.
  *   <li><b>Cancellation.</b> Cancelling the returned flux (the client went away) cancels the
  *       call in flight, sends no further segment and releases the permit.
@@ -198,8 +199,11 @@ public final class DocumentPipeline {
         final DocumentJob job;
         final long started;
         volatile long skipUntil;
-        /** The highest segment this run saw stored (stored by it, or skipped as stored); -1 for none. */
-        volatile long stored = -1;
+        /**
+         * The highest segment this run saw stored (stored by it, skipped as stored, or recorded
+         * before it began: {@link SegmentRecorder#recordedThrough()}); -1 for none.
+         */
+        volatile long stored;
         /** The last segment whose answer was taken (a result or skipped); -1 for none. */
         volatile long taken = -1;
         /** Each {@link #taken}, for a segment sent ahead that waits for its predecessor's. */
@@ -210,6 +214,7 @@ public final class DocumentPipeline {
         Run(DocumentJob job, long started) {
             this.job = job;
             this.started = started;
+            this.stored = job.recorder().recordedThrough();
         }
 
         SegmentResult done(Segment segment, SegmentResponse response) {

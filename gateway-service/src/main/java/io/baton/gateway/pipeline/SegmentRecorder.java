@@ -15,4 +15,28 @@ public interface SegmentRecorder {
 
     /** Completes once {@code result} is recorded. */
     Mono<Void> record(SegmentResult result);
+
+    /**
+     * The last segment whose answer was recorded before this run (-1: none): an answer is recorded
+     * only once its segment is stored, so the document held segments 0 to this one. A run that
+     * finds the document short of it reports the state lost ({@link StateLostException}).
+     */
+    default long recordedThrough() {
+        return -1;
+    }
+
+    /** {@code recorder}, for a run that continues after the answers of segments 0 to {@code recordedThrough}. */
+    static SegmentRecorder after(long recordedThrough, SegmentRecorder recorder) {
+        return new SegmentRecorder() {
+            @Override
+            public Mono<Void> record(SegmentResult result) {
+                return recorder.record(result);
+            }
+
+            @Override
+            public long recordedThrough() {
+                return recordedThrough;
+            }
+        };
+    }
 }

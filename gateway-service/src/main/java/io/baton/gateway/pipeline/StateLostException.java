@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * The store lost state it had acknowledged (503 {@code state-lost}): inference answered that the
- * document expects a segment at or below one that this run had already seen stored, which happens
+ * document expects a segment at or below one that this run had already seen stored (or whose answer
+ * it had recorded before it began, {@link SegmentRecorder#recordedThrough()}), which happens
  * when the store restarted without persistence. The run stops: resuming would build on a state
  * that is not the document's, and a summary from it would be silently wrong.
  */
@@ -19,8 +20,8 @@ public final class StateLostException extends GatewayException {
     private final long expected;
 
     public StateLostException(String document, long segment, long stored, long expected) {
-        super("document " + document + " lost stored state: segments up to " + stored + " were stored during this "
-                + "run, but at segment " + segment + " the store expects segment " + expected + " (the state store "
+        super("document " + document + " lost stored state: segments up to " + stored + " were stored, but at "
+                + "segment " + segment + " the store expects segment " + expected + " (the state store "
                 + "restarted without persistence?); run the document again from its start");
         this.stored = stored;
         this.expected = expected;

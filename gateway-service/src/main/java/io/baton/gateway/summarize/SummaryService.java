@@ -6,6 +6,7 @@ import io.baton.protocol.inference.InferenceClient;
 import io.baton.protocol.inference.Priority;
 import io.baton.gateway.pipeline.DocumentJob;
 import io.baton.gateway.pipeline.DocumentPipeline;
+import io.baton.gateway.pipeline.SegmentRecorder;
 import io.baton.gateway.pipeline.SegmentResult;
 import io.baton.gateway.pipeline.StateLostException;
 import io.baton.gateway.segmenting.Cut;
@@ -158,9 +159,10 @@ public final class SummaryService {
                     Iterator<Segment> all = segmenter.segments(text);
                     replay(journal.recorded(), all, abstractive ? null : table, totals, model);
                     return pausing(all, journal, paused);
-                }, text.length(), DocumentJob.OnStored.ANSWER_NEEDED, Priority.BATCH, result -> journal.record(
-                        result.segment().index(), SegmentAnswers.encode(abstractive ? List.of()
-                                : result.response().sentenceVectors())));
+                }, text.length(), DocumentJob.OnStored.ANSWER_NEEDED, Priority.BATCH,
+                        SegmentRecorder.after(journal.recorded().size() - 1, result -> journal.record(
+                                result.segment().index(), SegmentAnswers.encode(abstractive ? List.of()
+                                        : result.response().sentenceVectors()))));
         Flux<SummaryEvent> progress = pipeline.run(job).publishOn(Schedulers.boundedElastic()).map(result -> {
             if (!abstractive) {
                 gather(table, result, model);

@@ -124,6 +124,19 @@ public final class InMemoryJobStore implements JobStore {
     }
 
     @Override
+    public Mono<Boolean> restart(RequestRef ref, String owner) {
+        return with(ref.tenant(), ref.job(), job -> {
+            Work work = job.work(ref.index());
+            if (work.finished || !owner.equals(work.owner) || work.restarted) {
+                return false;
+            }
+            work.restarted = true;
+            work.answers.clear();
+            return true;
+        }).defaultIfEmpty(false);
+    }
+
+    @Override
     public Mono<Boolean> release(RequestRef ref, String owner, String lastError) {
         return with(ref.tenant(), ref.job(), job -> {
             Work work = job.work(ref.index());
@@ -272,6 +285,7 @@ public final class InMemoryJobStore implements JobStore {
         String lastError;
         Instant orphanedAt;
         boolean finished;
+        boolean restarted;
         final TreeMap<Long, byte[]> answers = new TreeMap<>();
     }
 

@@ -79,6 +79,13 @@ public interface JobStore {
     Mono<List<byte[]>> answers(RequestRef ref);
 
     /**
+     * Drops the recorded answers of a request the owner holds, so that it runs again from its first
+     * segment: once per request (after the state store lost its document). True when this call
+     * dropped them; false when the owner does not hold the request or it was started over before.
+     */
+    Mono<Boolean> restart(RequestRef ref, String owner);
+
+    /**
      * Gives a running request back: pending again, lease dropped, with the reason (null for none)
      * kept as its last error. Only the owner can; false otherwise.
      */

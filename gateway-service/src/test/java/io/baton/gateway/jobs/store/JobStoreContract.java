@@ -359,6 +359,31 @@ public abstract class JobStoreContract {
     }
 
     @Test
+    void aRequestStartsOverOnceWithItsAnswersDroppedAndOnlyByItsOwner() {
+        create(job("job-a", 2, null, RETENTION));
+        Instant at = now();
+        store.claim(ref("job-a", 0), "w1", at, LEASE).block();
+        store.record(ref("job-a", 0), "w1", 0, bytes("a0"), at, LEASE).block();
+        store.record(ref("job-a", 0), "w1", 1, bytes("a1"), at, LEASE).block();
+
+        assertThat(store.restart(ref("job-a", 0), "w2").block()).as("not the owner's").isFalse();
+        assertThat(store.answers(ref("job-a", 0)).block()).hasSize(2);
+        assertThat(store.restart(ref("job-a", 1), "w1").block()).as("a pending request").isFalse();
+        assertThat(store.restart(ref("job-none", 0), "w1").block()).as("no job").isFalse();
+
+        assertThat(store.restart(ref("job-a", 0), "w1").block()).isTrue();
+        assertThat(store.answers(ref("job-a", 0)).block()).isEmpty();
+        assertThat(store.record(ref("job-a", 0), "w1", 0, bytes("b0"), at, LEASE).block()).isEqualTo(Recorded.KEPT);
+        assertThat(store.restart(ref("job-a", 0), "w1").block()).as("once per request").isFalse();
+        assertThat(store.answers(ref("job-a", 0)).block()).singleElement().isEqualTo(bytes("b0"));
+
+        // a released request taken by another worker has still started over once
+        store.release(ref("job-a", 0), "w1", null).block();
+        store.claim(ref("job-a", 0), "w2", at, LEASE).block();
+        assertThat(store.restart(ref("job-a", 0), "w2").block()).isFalse();
+    }
+
+    @Test
     void aWorkerThatDoesNotHoldTheRequestRecordsNothing() {
         create(job("job-a", 2, null, RETENTION));
         Instant at = now();

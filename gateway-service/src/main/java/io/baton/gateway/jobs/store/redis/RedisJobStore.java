@@ -72,6 +72,7 @@ public final class RedisJobStore implements JobStore {
     private static final RedisScript CLAIM = jobScript("claim");
     private static final RedisScript RENEW = jobScript("renew");
     private static final RedisScript RECORD = jobScript("record");
+    private static final RedisScript RESTART = jobScript("restart");
     private static final RedisScript RELEASE = jobScript("release");
     private static final RedisScript FINISH = jobScript("finish");
     private static final RedisScript STOP = jobScript("stop");
@@ -427,6 +428,18 @@ public final class RedisJobStore implements JobStore {
                     case 2 -> Recorded.STOPPING;
                     default -> Recorded.LOST;
                 })
+                .onErrorMap(RedisJobStore::unavailable);
+    }
+
+    @Override
+    public Mono<Boolean> restart(RequestRef ref, String owner) {
+        if (!valid(ref)) {
+            return Mono.just(false);
+        }
+        JobKeys keys = keys(ref);
+        return this.<Long>run(RESTART, ScriptOutputType.INTEGER, keys.with(keys.answers(ref.index())), num(ref.index()),
+                        text(owner))
+                .map(restarted -> restarted == 1)
                 .onErrorMap(RedisJobStore::unavailable);
     }
 
