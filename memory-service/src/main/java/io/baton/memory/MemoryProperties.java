@@ -49,8 +49,9 @@ public record MemoryProperties(@DefaultValue Store store, @DefaultValue Redis re
      * url} may list several seed nodes separated by commas. {@code tls} ({@code baton.redis.tls.ca-file},
      * {@code cert-file}, {@code key-file}): PEM files to trust and present over TLS. {@code
      * waitReplicas} ({@code baton.redis.wait-replicas}, 0 = off) and {@code waitTimeout}: after each
-     * checkpoint put, wait for that many replicas to acknowledge it ({@code WAIT}), answering 503
-     * {@code replication-timeout} when fewer do in time (docs/state-store.md, "Waiting for replicas").
+     * checkpoint put, fork and delete, wait for that many replicas to acknowledge it ({@code WAIT}),
+     * answering 503 {@code replication-timeout} when fewer do in time (docs/state-store.md, "Waiting
+     * for replicas").
      */
     public record Redis(@DefaultValue("redis://127.0.0.1:6379") String url,
                         @DefaultValue("standalone") String mode,

@@ -112,9 +112,10 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
 
     private final RedisConnection redis;
     /**
-     * The connection puts go over: {@link #redis} when puts do not wait for replicas; otherwise a
-     * second connection of the store's own, because {@code WAIT} blocks the connection it is sent
-     * on until the replicas answer (up to the timeout), and reads must not queue behind it.
+     * The connection writes (puts, forks, deletes) go over: {@link #redis} when they do not wait
+     * for replicas; otherwise a second connection of the store's own, because {@code WAIT} blocks
+     * the connection it is sent on until the replicas answer (up to the timeout), and reads must
+     * not queue behind it.
      */
     private final RedisConnection writer;
     private final StorePolicy policy;
@@ -127,8 +128,9 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
     }
 
     /**
-     * A store on a connection that the caller owns and closes, whose puts wait for replicas as
-     * {@code replicaWait} says (over a second connection of the store's own, closed with it).
+     * A store on a connection that the caller owns and closes, whose writes (puts, forks, deletes)
+     * wait for replicas as {@code replicaWait} says (over a second connection of the store's own,
+     * closed with it).
      */
     public RedisCheckpointStore(RedisConnection redis, StorePolicy policy, ReplicaWait replicaWait) {
         this(redis, policy, replicaWait, false);
@@ -148,7 +150,7 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
         return open(settings, policy, ReplicaWait.NONE);
     }
 
-    /** A store with its own connection for these settings, whose puts wait for replicas as {@code replicaWait} says. */
+    /** A store with its own connection for these settings, whose writes wait for replicas as {@code replicaWait} says. */
     public static RedisCheckpointStore open(RedisSettings settings, StorePolicy policy, ReplicaWait replicaWait) {
         return new RedisCheckpointStore(RedisConnection.open(settings), policy, replicaWait, true);
     }
@@ -281,9 +283,10 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
                     return Mono.just(reply);
                 }).flatMap(reply -> awaitReplicas(c, key, reply));
             }).flatMap(reply -> switch (reply.status()) {
-                        case "created", "idempotent" -> index(key, reply).then(Mono.defer(() -> reply.replicated()
-                                ? Mono.just(new PutResult(reply.head(), reply.status().equals("created"), record.digest()))
-                                : Mono.error(notReplicated(key, n, reply))));
+                        case "created", "idempotent" -> index(key, reply).then(Mono.defer(() -> replicated(reply.replicas(),
+                                new PutResult(reply.head(), reply.status().equals("created"), record.digest()),
+                                "checkpoint " + n + " of document " + key.document() + " is written",
+                                "the same put again is safe and waits once more")));
                         case "conflict" -> Mono.error(new CheckpointConflictException(key, n, reply.head()));
                         case "model_mismatch" -> Mono.error(
                                 new ModelMismatchException(key, record.model(), record.modelDigest(), reply.head()));
@@ -301,17 +304,29 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
     }
 
     /**
-     * After a put the script accepted ({@code created} or {@code idempotent}), and when puts wait
-     * for replicas: {@code WAIT replicas timeout} on the connection that ran the script, so that it
-     * covers the script's writes (Redis counts from that client's last write). In a Cluster that is
-     * the node connection of the primary holding the document's slot, taken by host and port, which
-     * is the connection Lettuce routed the script over (a keyless command on the cluster connection
-     * would go to another node, whose answer says nothing about this write).
+     * After a put the script accepted ({@code created} or {@code idempotent}), and when writes wait
+     * for replicas: how many acknowledged it ({@link #acknowledged}).
      */
     private Mono<ScriptReply> awaitReplicas(RedisClusterReactiveCommands<String, byte[]> c, DocumentKey key,
                                             ScriptReply reply) {
         if (!replicaWait.enabled() || !(reply.status().equals("created") || reply.status().equals("idempotent"))) {
             return Mono.just(reply);
+        }
+        return acknowledged(c, key).map(acknowledged -> reply.acknowledgedBy(acknowledged, replicaWait.replicas()));
+    }
+
+    /**
+     * When writes wait for replicas: {@code WAIT replicas timeout} on the connection that ran the
+     * write to {@code key}'s document, so that it covers the script's writes (Redis counts from
+     * that client's last write), answering how many replicas acknowledged them. In a Cluster that is
+     * the node connection of the primary holding the document's slot, taken by host and port, which
+     * is the connection Lettuce routed the script over (a keyless command on the cluster connection
+     * would go to another node, whose answer says nothing about this write). Without waits: the
+     * number asked for (0), at once.
+     */
+    private Mono<Long> acknowledged(RedisClusterReactiveCommands<String, byte[]> c, DocumentKey key) {
+        if (!replicaWait.enabled()) {
+            return Mono.just((long) replicaWait.replicas());
         }
         Mono<RedisClusterReactiveCommands<String, byte[]>> node;
         if (c instanceof RedisAdvancedClusterReactiveCommands<String, byte[]> cluster) {
@@ -326,16 +341,23 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
         } else {
             node = Mono.just(c);
         }
-        return node.flatMap(n -> n.waitForReplication(replicaWait.replicas(), replicaWait.timeout().toMillis()))
-                .map(acknowledged -> reply.acknowledgedBy(acknowledged, replicaWait.replicas()));
+        return node.flatMap(n -> n.waitForReplication(replicaWait.replicas(), replicaWait.timeout().toMillis()));
     }
 
-    private ReplicationTimeoutException notReplicated(DocumentKey key, long segment, ScriptReply reply) {
-        return new ReplicationTimeoutException("checkpoint " + segment + " of document " + key.document()
-                + " is written on the Redis primary, but " + reply.replicas() + " of the " + replicaWait.replicas()
-                + " replicas asked for (baton.redis.wait-replicas) acknowledged it within " + replicaWait.timeout()
-                + "; the same put again is safe and waits once more");
+    /**
+     * A write that {@code acknowledged} replicas acknowledged: it, when that is enough (or writes
+     * do not wait); else 503 {@code replication-timeout}, naming what is written on the primary
+     * ({@code written}) and what to do about it ({@code retry}).
+     */
+    private <T> Mono<T> replicated(long acknowledged, T value, String written, String retry) {
+        if (!replicaWait.enabled() || acknowledged >= replicaWait.replicas()) {
+            return Mono.just(value);
+        }
+        return Mono.error(new ReplicationTimeoutException(written + " on the Redis primary, but " + acknowledged
+                + " of the " + replicaWait.replicas() + " replicas asked for (baton.redis.wait-replicas) acknowledged it "
+                + "within " + replicaWait.timeout() + "; " + retry));
     }
+
 
     /**
      * Stored bytes of the tenant's other live documents, from the tenant's usage counter; 0
@@ -389,10 +411,14 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
                 byte[][] args = {num(segment), num(from.tokensOf(segment)), text(head.model()), text(head.modelDigest()),
                         num(from.bytesOf(segment)), num(policy.ttl().toMillis()), num(allowed), stored, CheckpointRecord.digestBytes(stored),
                         text(UUID.randomUUID().toString())};
-                return this.<List<Object>>script(FORK, ScriptOutputType.MULTI, keys, args)
-                        .map(ScriptReply::of)
+                return writer.commands().flatMap(c -> writer.<List<Object>>run(FORK, ScriptOutputType.MULTI, keys, args)
+                                .map(ScriptReply::of)
+                                .flatMap(reply -> awaitReplicas(c, target, reply)))
                         .flatMap(reply -> switch (reply.status()) {
-                            case "created" -> index(target, reply).thenReturn(reply.head());
+                            case "created" -> index(target, reply).then(Mono.defer(() -> replicated(reply.replicas(),
+                                    reply.head(), "document " + target.document() + " (a fork of " + source.document()
+                                            + " at segment " + segment + ") is created",
+                                    "it exists: a fork to it again answers document-exists")));
                             case "exists" -> Mono.error(new DocumentExistsException(target));
                             case "quota" -> Mono.error(new QuotaExceededException(target.tenant(), others,
                                     reply.extra(), policy.tenantQuotaBytes()));
@@ -511,9 +537,12 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
             for (long m = head.oldest(); m <= head.segment(); m++) {
                 keys.add(RedisKeys.checkpoint(key, m));
             }
-            return this.<Long>script(DELETE, ScriptOutputType.INTEGER, keys.toArray(String[]::new), num(head.version()),
-                            text(headDigest))
-                    .flatMap(outcome -> {
+            return writer.commands().flatMap(c -> writer.<Long>run(DELETE, ScriptOutputType.INTEGER,
+                                    keys.toArray(String[]::new), num(head.version()), text(headDigest))
+                            .flatMap(outcome -> outcome == 1 ? acknowledged(c, key).map(acknowledged ->
+                                    new long[] {outcome, acknowledged}) : Mono.just(new long[] {outcome, 0})))
+                    .flatMap(done -> {
+                        long outcome = done[0];
                         if (outcome == -2) {
                             return Mono.error(new HeadMismatchException(key, headDigest, head));
                         }
@@ -522,7 +551,10 @@ public final class RedisCheckpointStore implements CheckpointStore, AutoCloseabl
                                     : Mono.error(new StoreUnavailableException("document " + key.document()
                                             + " kept changing while it was being deleted; try again", null));
                         }
-                        return forget(key).thenReturn(outcome == 1);
+                        return forget(key).then(Mono.defer(() -> outcome == 1
+                                ? replicated(done[1], true, "document " + key.document() + " is deleted",
+                                        "the same delete again answers not-found")
+                                : Mono.just(false)));
                     });
         });
     }

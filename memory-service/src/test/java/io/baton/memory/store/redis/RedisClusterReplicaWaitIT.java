@@ -28,7 +28,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * primary holding the document's slot (the one that ran the put), not to whichever node a keyless
  * command would reach. With that primary's one replica paused, a put of one of its documents fails
  * as {@code replication-timeout} while puts of documents on the other primaries succeed; once the
- * replica runs again, the same put is an idempotent success and the replica holds it.
+ * replica runs again, the same put is an idempotent success and the replica holds it. Forks and
+ * deletes wait at the primary of their document's slot the same way.
  */
 class RedisClusterReplicaWaitIT {
 
@@ -103,6 +104,41 @@ class RedisClusterReplicaWaitIT {
                     return node.sync().hget(headKey(key.document()), "segment");
                 });
                 assertThat(onReplica).isEqualTo(Long.toString(head));
+            }
+        }
+    }
+
+    @Test
+    void aForkOrADeleteWaitsAtThePrimaryOfItsDocumentsSlot() throws Exception {
+        // a document on each of two primaries; the first primary's replica will be paused
+        Map<Integer, String> documentOf = new LinkedHashMap<>();
+        for (int i = 0; documentOf.size() < 2 && i < 200; i++) {
+            documentOf.putIfAbsent(primaryOf("f" + i), "f" + i);
+        }
+        assertThat(documentOf).hasSize(2);
+        int pausedPrimary = documentOf.keySet().iterator().next();
+        DocumentKey source = new DocumentKey(tenant, "fork-source");
+        try (RedisCheckpointStore waiting = new RedisCheckpointStore(connection, POLICY,
+                new ReplicaWait(1, Duration.ofMillis(500)))) {
+            waiting.put(source, record(0, "c0")).block();
+            try (AutoCloseable ignored = pause(replicaOf(pausedPrimary))) {
+                for (Map.Entry<Integer, String> entry : documentOf.entrySet()) {
+                    DocumentKey target = new DocumentKey(tenant, entry.getValue());
+                    if (entry.getKey() == pausedPrimary) {
+                        assertThatThrownBy(() -> waiting.fork(source, 0, target, bytes -> bytes).block())
+                                .as("fork to %s, its primary's replica paused", target.document())
+                                .isInstanceOfSatisfying(ReplicationTimeoutException.class,
+                                        e -> assertThat(e.getMessage()).contains("is created", "0 of the 1 replicas"));
+                        assertThatThrownBy(() -> waiting.delete(target).block())
+                                .isInstanceOfSatisfying(ReplicationTimeoutException.class,
+                                        e -> assertThat(e.getMessage()).contains("is deleted", "0 of the 1 replicas"));
+                    } else {
+                        assertThat(waiting.fork(source, 0, target, bytes -> bytes).block().segment())
+                                .as("fork to %s, another primary's replica paused", target.document()).isZero();
+                        assertThat(waiting.delete(target).block()).isTrue();
+                    }
+                    assertThat(waiting.head(target).blockOptional()).as("done on the primary either way").isEmpty();
+                }
             }
         }
     }

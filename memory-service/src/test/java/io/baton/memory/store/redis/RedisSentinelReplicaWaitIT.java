@@ -23,9 +23,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code baton.redis.wait-replicas} against a real primary with two replicas under three Sentinels:
- * a put that waits returns only once the replicas asked for hold it; a put that cannot get enough
- * acknowledgements fails as {@code replication-timeout} after the wait, with the checkpoint written
- * on the primary, and the same put again is an idempotent success.
+ * a put, fork or delete that waits returns only once the replicas asked for hold it; one that
+ * cannot get enough acknowledgements fails as {@code replication-timeout} after the wait, done on
+ * the primary, and the same put again is an idempotent success.
  */
 class RedisSentinelReplicaWaitIT {
 
@@ -106,6 +106,50 @@ class RedisSentinelReplicaWaitIT {
                 String replicated = onNode(replica, node -> node.sync().hget(headKey("paused"), "segment"));
                 assertThat(replicated).isEqualTo("1");
             }
+        }
+    }
+
+    @Test
+    void aForkAndADeleteThatWaitAreOnBothReplicasWhenTheyAnswer() throws Exception {
+        DocumentKey source = new DocumentKey(tenant, "source");
+        DocumentKey fork = new DocumentKey(tenant, "fork");
+        try (RedisCheckpointStore store = store(2, Duration.ofSeconds(5))) {
+            store.put(source, record(0, "c0")).block();
+            store.put(source, record(1, "c1")).block();
+
+            assertThat(store.fork(source, 1, fork, bytes -> bytes).block().segment()).isEqualTo(1);
+            for (int replica : replicas()) {
+                String forked = onNode(replica, node -> node.sync().hget(headKey("fork"), "segment"));
+                assertThat(forked).as("the fork on replica %d when it answered", replica).isEqualTo("1");
+            }
+            assertThat(store.delete(source).block()).isTrue();
+            for (int replica : replicas()) {
+                Long left = onNode(replica, node -> node.sync().exists(headKey("source")));
+                assertThat(left).as("the deleted document on replica %d when the delete answered", replica).isZero();
+            }
+        }
+    }
+
+    @Test
+    void aForkOrADeleteWithOneReplicaPausedFailsAfterTheWaitDoneOnThePrimary() throws Exception {
+        DocumentKey source = new DocumentKey(tenant, "source-paused");
+        DocumentKey fork = new DocumentKey(tenant, "fork-paused");
+        try (RedisCheckpointStore store = store(2, Duration.ofMillis(500))) {
+            store.put(source, record(0, "c0")).block();
+            try (AutoCloseable ignored = pause(replicas().get(0))) {
+                assertThatThrownBy(() -> store.fork(source, 0, fork, bytes -> bytes).block())
+                        .isInstanceOfSatisfying(ReplicationTimeoutException.class, e -> assertThat(e.getMessage())
+                                .contains("document fork-paused (a fork of source-paused at segment 0) is created on the "
+                                        + "Redis primary", "1 of the 2 replicas"));
+                assertThat(store.head(fork).block().segment()).as("the fork is made on the primary").isZero();
+                assertThatThrownBy(() -> store.delete(source).block())
+                        .isInstanceOfSatisfying(ReplicationTimeoutException.class, e -> assertThat(e.getMessage())
+                                .contains("document source-paused is deleted on the Redis primary", "1 of the 2 replicas"));
+                assertThat(store.head(source).blockOptional()).as("deleted on the primary").isEmpty();
+                assertThat(store.list(tenant, null, 10).block().documents()).extracting(s -> s.document())
+                        .as("and gone from the tenant's index").containsExactly("fork-paused");
+            }
+            assertThat(store.delete(source).block()).as("the same delete again").isFalse();
         }
     }
 
