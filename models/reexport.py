@@ -51,12 +51,14 @@ from .jamba import Mamba2Mixer
 from .longformer import GlobalLocalAttention
 from .runner import run_segments, segment_inputs
 
-# The rebuilt model against the folder's goldens: the bound the goldens are held to everywhere
-# (docs/model-contract.md). The same weights give the same numbers up to float32 summation order:
-# jamba-medium's goldens are reproduced exactly here, gemma2-small's and jamba-small's (computed
-# on another machine) within 1.6e-5 at logits up to 21, their own segment-vs-whole noise; one
-# weight read wrong moves the logits by far more.
-GOLDEN_TOLERANCE = 1e-4
+# The rebuilt model against the folder's goldens, in units of each tensor's scale (its largest
+# magnitude, at least 1: float32 rounds relative to size), the rule of the ragged tests
+# (test_ragged.py, test_zoo_onnxruntime.py, RaggedBatchTest). The same weights give the same numbers
+# up to float32 summation order, which follows the CPU and the torch version: jamba-medium (logits
+# up to 18.3) within 7.2e-5 absolute on torch 1.13 and 1.14e-4 on torch 2.13 on an AMD EPYC (6.3e-6
+# of scale), its goldens' own segment-vs-whole noise 4.1e-5; one weight read wrong moves the logits
+# by far more.
+GOLDEN_TOLERANCE = 1e-5
 PREFIX = "model."          # the graph names a parameter as an attribute of export.SegmentGraph
 NOT_REBUILDABLE = {"transformer_xl": "W_r is folded into its product with the sinusoids",
                    "universal": "W_r is folded into its product with the sinusoids"}
@@ -184,8 +186,14 @@ def rebuild(folder: Path) -> HybridLM:
     return model
 
 
+def scaled_difference(got: np.ndarray, want: np.ndarray) -> float:
+    """The largest difference in units of ``want``'s scale (its largest magnitude, at least 1)."""
+    return float(np.abs(got - want).max() / max(1.0, float(np.abs(want).max())))
+
+
 def golden_differences(model: HybridLM, folder: Path) -> Dict[str, float]:
-    """Largest difference of ``model``'s logits and hidden states from each golden of ``folder``."""
+    """Largest difference of ``model``'s logits and hidden states from each golden of ``folder``,
+    each in units of the golden tensor's scale (its largest magnitude, at least 1)."""
     out = {}
     for path in sorted((folder / "golden").glob("*.safetensors")):
         golden, _ = safetensors_io.read(path)
@@ -195,8 +203,8 @@ def golden_differences(model: HybridLM, folder: Path) -> Dict[str, float]:
                 logits, hidden = model(ids)
             else:
                 logits, hidden, _ = run_segments(model, ids, [int(n) for n in golden["segment_lengths"]])
-        out[path.stem] = max(float(np.abs(logits.numpy() - golden["logits"]).max()),
-                             float(np.abs(hidden.numpy() - golden["last_hidden_state"]).max()))
+        out[path.stem] = max(scaled_difference(logits.numpy(), golden["logits"]),
+                             scaled_difference(hidden.numpy(), golden["last_hidden_state"]))
     return out
 
 

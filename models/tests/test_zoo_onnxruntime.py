@@ -15,6 +15,7 @@ import torch
 
 from models import safetensors_io
 from models.blocks import Retention, retain
+from models.reexport import scaled_difference
 from models.runner import pad_rows
 from models.tests.test_ragged import BATCHES, STARTS, TOLERANCE, documents
 
@@ -51,14 +52,6 @@ class PlannedGraph:
             keep = Retention(policy["policy"], policy.get("window", 0), policy.get("pinned", 0), policy.get("axis", 2))
             kept[s["input"]] = retain(torch.from_numpy(out[s["output"]]), keep, rows).numpy()
         return out, kept
-
-
-def scaled_difference(got: np.ndarray, want: np.ndarray) -> float:
-    """The largest difference in units of the tensor's scale (its largest magnitude, at least 1).
-    ONNX Runtime sums a batch of 4 x 40 in another order than one row (other kernel blocking), so
-    a tensor of size 270 (linear attention's running sums) differs by its last bit, 3e-5; PyTorch's
-    own batches do too, by CPU (test_ragged.py's scaled_difference, the same rule)."""
-    return float(np.abs(got - want).max() / max(1.0, np.abs(want).max()))
 
 
 def targets_of(docs: torch.Tensor, starts: List[int], lengths: List[int], width: int) -> np.ndarray:
