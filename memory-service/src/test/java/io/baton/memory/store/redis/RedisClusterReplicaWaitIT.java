@@ -5,6 +5,7 @@ import static io.baton.memory.store.redis.RedisReplicaWait.pause;
 import static io.baton.memory.store.redis.RedisReplicaWait.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.baton.common.redis.RedisConnection;
 import io.baton.common.testing.RedisTestCluster;
@@ -20,6 +21,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -51,6 +53,19 @@ class RedisClusterReplicaWaitIT {
     static void disconnect() {
         if (connection != null) {
             connection.close();
+        }
+    }
+
+    /**
+     * Every primary has its replica connected and acknowledging: a replica another test paused
+     * reconnects some seconds after it runs again, and until then a write on its primary that waits
+     * for one replica cannot get it.
+     */
+    @BeforeEach
+    void everyPrimaryHasItsReplica() {
+        for (int primary : cluster.primaryPorts()) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> onNode(primary,
+                    node -> node.sync().waitForReplication(1, 1_000)) >= 1);
         }
     }
 
@@ -118,9 +133,11 @@ class RedisClusterReplicaWaitIT {
         assertThat(documentOf).hasSize(2);
         int pausedPrimary = documentOf.keySet().iterator().next();
         DocumentKey source = new DocumentKey(tenant, "fork-source");
+        try (RedisCheckpointStore plain = new RedisCheckpointStore(connection, POLICY)) {
+            plain.put(source, record(0, "c0")).block();
+        }
         try (RedisCheckpointStore waiting = new RedisCheckpointStore(connection, POLICY,
                 new ReplicaWait(1, Duration.ofMillis(500)))) {
-            waiting.put(source, record(0, "c0")).block();
             try (AutoCloseable ignored = pause(replicaOf(pausedPrimary))) {
                 for (Map.Entry<Integer, String> entry : documentOf.entrySet()) {
                     DocumentKey target = new DocumentKey(tenant, entry.getValue());

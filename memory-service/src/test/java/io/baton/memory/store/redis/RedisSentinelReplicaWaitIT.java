@@ -5,6 +5,7 @@ import static io.baton.memory.store.redis.RedisReplicaWait.pause;
 import static io.baton.memory.store.redis.RedisReplicaWait.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.baton.common.redis.RedisConnection;
 import io.baton.common.testing.RedisTestSentinel;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -51,6 +53,17 @@ class RedisSentinelReplicaWaitIT {
 
     private RedisCheckpointStore store(int replicas, Duration timeout) {
         return new RedisCheckpointStore(connection, POLICY, new ReplicaWait(replicas, timeout));
+    }
+
+    /**
+     * The primary has both replicas connected and acknowledging: a replica another test paused
+     * reconnects some seconds after it runs again, and until then a write that waits for both
+     * cannot get them.
+     */
+    @BeforeEach
+    void bothReplicasAreBack() {
+        await().atMost(Duration.ofSeconds(60)).until(() -> onNode(sentinel.primaryPort(),
+                node -> node.sync().waitForReplication(2, 1_000)) >= 2);
     }
 
     private String headKey(String document) {
