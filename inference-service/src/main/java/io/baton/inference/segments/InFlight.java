@@ -149,9 +149,9 @@ final class InFlight {
             return seen.get();
         }
 
-        /** The segment once it is seen, waiting at most {@code wait}; empty if it is not. */
+        /** The segment once it is seen, waiting at most {@code wait} (zero: not at all); empty if it is not. */
         Mono<Segment> next(Duration wait) {
-            return started.asMono().timeout(wait, Mono.empty());
+            return wait.isZero() ? Mono.fromSupplier(this::seen) : started.asMono().timeout(wait, Mono.empty());
         }
 
         @Override

@@ -303,10 +303,8 @@ public final class SegmentService {
                         timings.since(Step.STATE, asked);
                         return Parent.stored(state, kept.digest());
                     });
-            Mono<Parent> started = limits.pipelineWait().isZero() ? Mono.fromSupplier(watch::seen).map(Parent::following)
-                    : watch.next(limits.pipelineWait()).map(Parent::following);
             return here.switchIfEmpty(stored)
-                    .switchIfEmpty(started)
+                    .switchIfEmpty(watch.next(limits.pipelineWait()).map(Parent::following))
                     .switchIfEmpty(stored)
                     .switchIfEmpty(Mono.defer(() -> gap(tenant, document, n, stored)));
         }, InFlight.Watch::close);

@@ -75,6 +75,10 @@ class InFlightTest {
         }
         try (InFlight.Watch never = inFlight.watch("doc", "m", 7)) {
             assertThat(never.next(Duration.ofMillis(50)).block(Duration.ofSeconds(1))).as("never started").isNull();
+            assertThat(never.next(Duration.ZERO).block(Duration.ofSeconds(1))).as("not waited for").isNull();
+            InFlight.Segment seven = inFlight.start("doc", "m", 7);
+            assertThat(never.next(Duration.ZERO).block(Duration.ofSeconds(1))).as("seen, not waited for")
+                    .isSameAs(seven);
         }
         try (InFlight.Watch other = inFlight.watch("doc", "other-model", 8)) {
             inFlight.start("doc", "m", 8);
