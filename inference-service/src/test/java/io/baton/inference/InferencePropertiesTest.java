@@ -27,7 +27,7 @@ class InferencePropertiesTest {
         assertThat(p.models().dir()).as("the repository's zoo, found from inference-service/").isDirectory();
         assertThat(p.models().defaultModel()).isEqualTo("jamba-medium");
         assertThat(p.models().cpuDefault()).isEqualTo("jamba-medium");
-        assertThat(p.models().gpuDefault()).isEqualTo("jamba-medium");
+        assertThat(p.models().gpuDefault()).isEqualTo("jamba-large");
         assertThat(p.models().maxPast()).isEqualTo(4096);
         assertThat(p.memory().url()).isEqualTo("http://127.0.0.1:8082");
         assertThat(p.memory().retries()).isEqualTo(2);

@@ -78,7 +78,7 @@ class ModelsApiTest {
                 .jsonPath("$.defaultModel").isEqualTo("jamba-tiny")
                 .jsonPath("$.cpuDefault").isEqualTo("jamba-medium")
                 .jsonPath("$.gpuDefault").isEqualTo("gemma2-small")
-                .jsonPath("$.models.length()").isEqualTo(11)
+                .jsonPath("$.models.length()").isEqualTo(12)
                 .jsonPath("$.models[?(@.id == 'gemma2-small')].vocabSize").isEqualTo(4096)
                 .jsonPath("$.models[?(@.id == 'jamba-medium')].vocabSize").isEqualTo(8192)
                 .jsonPath("$.models[?(@.id == 'gemma2-tiny')].family").isEqualTo("gemma2")

@@ -46,7 +46,7 @@ class ModelRegistryTest {
                         assertThat(e.type().slug()).isEqualTo("unknown-model");
                     })
                     .hasMessageContaining("'gpt-5'")
-                    .hasMessageContaining("gemma2-small, gemma2-tiny, jamba-medium, jamba-small, jamba-tiny");
+                    .hasMessageContaining("gemma2-small, gemma2-tiny, jamba-large, jamba-medium, jamba-small, jamba-tiny");
         }
     }
 
