@@ -73,7 +73,7 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
         /**
          * The largest trained model under the 60 MB size limit (issue 17): SQuALITY dev 1.43 bits per byte,
          * state carried, better than the CPU default on every held-out source but above the GPU bar of 1.40
-         * (docs/training.md); too slow for {@code ./baton summarize} on two cores.
+         * (docs/training.md).
          */
         public static final String GPU_DEFAULT = "jamba-large";
 
