@@ -220,10 +220,36 @@ def reexport(folder: Path) -> Dict[str, float]:
     return differences
 
 
+def training_weights(folder: Path, out: Path) -> Dict[str, float]:
+    """Writes ``folder``'s weights, rebuilt and checked against its goldens, as the float16 file that
+    ``models.train --init-from`` starts from (``Run.save_weights``' layout, at step 0: a new schedule
+    over the model as exported, e.g. a continued run on other text)."""
+    model = rebuild(folder)
+    differences = golden_differences(model, folder)
+    if not differences or max(differences.values()) > GOLDEN_TOLERANCE:
+        raise ValueError(f"the model rebuilt from {folder} does not reproduce its goldens: {differences}")
+    training = json.loads((folder / "training.json").read_text())
+    torch.save({"run_config": training["run_config"], "vocab_size": model.hf_config()["vocab_size"],
+                "step": 0, "tokens": 0, "eval": {"from": str(folder)},
+                "model": {k: v.detach().cpu().half() if v.is_floating_point() else v.cpu()
+                          for k, v in model.state_dict().items()}}, out)
+    return differences
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="+", type=Path, help="trained model folders (with training.json)")
-    for folder in parser.parse_args().folders:
+    parser.add_argument("--training-weights", type=Path, metavar="FILE",
+                        help="instead of exporting: write the one folder's weights for models.train --init-from")
+    args = parser.parse_args()
+    if args.training_weights:
+        if len(args.folders) != 1:
+            parser.error("--training-weights takes one folder")
+        differences = training_weights(args.folders[0], args.training_weights)
+        print(f"{args.training_weights}: weights of {args.folders[0]}, rebuilt model vs goldens, largest difference "
+              + ", ".join(f"{k} {v:.2e}" for k, v in differences.items()))
+        return
+    for folder in args.folders:
         differences = reexport(folder)
         print(f"{folder}: exported again; rebuilt model vs goldens, largest difference "
               + ", ".join(f"{k} {v:.2e}" for k, v in differences.items()))

@@ -60,6 +60,7 @@ class RunConfig:
     log_every: int = 10
     checkpoint_every: int = 500
     seed: int = 0
+    best_source: str = ""          # keep the weights best on this validation source (default: on all of it)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -358,9 +359,15 @@ class Run:
         with open(self.dir / "eval.jsonl", "a") as f:
             f.write(json.dumps(row) + "\n")
         best = self.dir / "best-fp16.pt"
-        if not best.exists() or row["carried"]["bpb"] < load(best)["eval"]["carried"]["bpb"]:
+        if not best.exists() or self.choice(row) < self.choice(load(best)["eval"]):
             self.save_weights(best, row)
         return row
+
+    def choice(self, row: dict) -> float:
+        """What the best weights are chosen by: bits per byte, state carried, on all of the validation
+        text or on ``best_source`` alone (e.g. held-out stories of a continued run's own kind)."""
+        carried = row["carried"]
+        return carried["by_source"][self.cfg.best_source] if self.cfg.best_source else carried["bpb"]
 
     def save_weights(self, path: Path, row: dict) -> None:
         """The weights rounded to float16 (what the export stores), with the run config."""

@@ -11,7 +11,9 @@ import torch
 from models import safetensors_io
 from models.export import export_onnx, state_plan, write_goldens
 from models.families import FAMILIES, build
-from models.reexport import NOT_REBUILDABLE, reexport, weights_from_graph
+from models.reexport import NOT_REBUILDABLE, reexport, training_weights, weights_from_graph
+from models.train import RunConfig, Run
+from models.train_data import TokenData
 
 REBUILDABLE = sorted(set(FAMILIES) - set(NOT_REBUILDABLE))
 
@@ -33,7 +35,8 @@ def trained_folder(family: str, out):
     export_onnx(model, out / "model.onnx", float16=True)
     (out / "config.json").write_text(json.dumps(model.hf_config(), indent=2) + "\n")
     (out / "baton-model.json").write_text("{}\n")
-    (out / "training.json").write_text(json.dumps({"family": family, "config_overrides": {}}) + "\n")
+    (out / "training.json").write_text(json.dumps({"family": family, "config_overrides": {},
+                                                   "run_config": {"family": family, "model": {}, "seq_len": 16}}) + "\n")
     write_goldens(model, out)
     return model
 
@@ -82,3 +85,20 @@ def test_goldens_the_rebuilt_model_does_not_reproduce_stop_the_command(tmp_path)
         reexport(folder)
     assert (folder / "model.onnx").read_bytes() == graph
     assert json.loads((folder / "baton-model.json").read_text()) == {}
+
+
+def test_a_folders_weights_start_a_new_run(tmp_path):
+    """``--training-weights``: the folder's weights, checked against its goldens, as the file that
+    ``models.train --init-from`` starts a new schedule from (step 0, the exported weights exactly)."""
+    folder = tmp_path / "jamba-trained"
+    model = trained_folder("jamba", folder)
+    differences = training_weights(folder, tmp_path / "init-fp16.pt")
+    assert max(differences.values()) <= 1e-5
+    vocab = model.hf_config()["vocab_size"]
+    data = TokenData([np.arange(40) % vocab, np.arange(33) % vocab], ["a/0", "a/1"], np.ones(vocab, dtype=np.int32))
+    run = Run(RunConfig(family="jamba", model={}, batch=2, seq_len=16, steps=3, warmup=1), data, None,
+              tmp_path / "run", torch.device("cpu"))
+    run.init_from(tmp_path / "init-fp16.pt", rewarm=1)
+    assert (run.step, run.tokens) == (0, 0)
+    for name, p in model.state_dict().items():
+        assert torch.equal(run.model.state_dict()[name], p), name

@@ -158,3 +158,17 @@ def test_training_lowers_the_held_out_loss(tmp_path):
     after = run.run_eval()
     assert after["carried"]["bpb"] < before - 1.0, (before, after)
     assert (tmp_path / "checkpoint.pt").exists() and len((tmp_path / "eval.jsonl").read_text().splitlines()) == 2
+
+
+def test_best_weights_can_be_chosen_on_one_source(tmp_path):
+    """With ``best_source`` the best weights are those best on that source, not on all of the text:
+    two evaluations whose sources disagree keep different weights."""
+    data = token_data([90, 40, 65, 30])
+    cfg = RunConfig(family="jamba", model=TINY["jamba"], batch=2, seq_len=16, steps=4, warmup=1,
+                    lr=3e-3, eval_every=0, log_every=2, checkpoint_every=0, best_source="src1")
+    run = Run(cfg, data, None, tmp_path, torch.device("cpu"))
+    worse_overall = {"carried": {"bpb": 2.0, "by_source": {"src0": 3.0, "src1": 1.0}}}
+    better_overall = {"carried": {"bpb": 1.5, "by_source": {"src0": 1.0, "src1": 2.0}}}
+    assert run.choice(worse_overall) < run.choice(better_overall)
+    run.cfg = RunConfig(**{**run.cfg.__dict__, "best_source": ""})
+    assert run.choice(better_overall) < run.choice(worse_overall)
