@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -41,7 +42,8 @@ import tools.jackson.databind.node.ObjectNode;
  * are summarized at once, or, with a concurrency C, at most C at a time, the next starting as one ends
  * (a steady load of C documents until the last C drain); prints the inference service's batches over
  * that phase (segments per model run; the fill seen by a segment, the mean size of the run each segment ran in
- * over max-batch; the share of segments that ran in a full batch),
+ * over max-batch, over the whole phase and, with a concurrency below N, until the last document started, i.e.
+ * while C documents ran, without the drain of the last C; the share of segments that ran in a full batch),
  * segments per document and tokens per second. Prints Markdown.
  *
  * <p>With {@code -Dbaton.bench.lanes=both}, each cut runs twice, in turns: with the default model as
@@ -107,11 +109,11 @@ public final class RealTrafficBatches {
                         model, maxBatch, maxWait,
                         concurrency == Integer.MAX_VALUE ? "all" : concurrency, Runtime.getRuntime().availableProcessors());
                 System.out.println("| documents | round | cut | in flight | lanes | segments per document | model runs | segments per run "
-                        + "(batch mean) | fill seen by a segment | segments in full runs | runs by size (size: runs) | tokens/s "
-                        + "| wall (s) |");
-                System.out.println("|---:|---:|---|---:|---|---:|---:|---:|---:|---:|---|---:|---:|");
+                        + "(batch mean) | fill seen by a segment | the same until the last document started "
+                        + "| segments in full runs | runs by size (size: runs) | tokens/s | wall (s) |");
+                System.out.println("|---:|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---|---:|---:|");
                 for (String arm : arms) {
-                    summarize(gateways.values().iterator().next(), arm, List.of(stories.get(0)), 1);   // warm-up
+                    summarize(gateways.values().iterator().next(), arm, List.of(stories.get(0)), 1, () -> { });   // warm-up
                 }
                 for (int round = 1; round <= rounds; round++) {
                     for (int n : counts) {
@@ -125,16 +127,20 @@ public final class RealTrafficBatches {
                             long count = batches.count();
                             double total = batches.totalAmount();
                             long started = System.nanoTime();
-                            List<SummaryResponse> answers = summarize(gateway.getValue(), arm, texts, Math.min(n, concurrency));
+                            AtomicReference<BatchSizes> lastStarted = new AtomicReference<>();
+                            List<SummaryResponse> answers = summarize(gateway.getValue(), arm, texts, Math.min(n, concurrency),
+                                    () -> lastStarted.set(BatchSizes.read(batches)));
                             double seconds = (System.nanoTime() - started) / 1e9;
                             long runs = batches.count() - count;
                             double segments = batches.totalAmount() - total;
                             long tokens = answers.stream().mapToLong(a -> a.stats().tokens()).sum();
                             BatchSizes after = BatchSizes.read(batches);
                             int size = Integer.parseInt(maxBatch);
-                            System.out.printf(Locale.ROOT, "| %d | %d | %s | %d | %s | %.1f | %d | %.2f | %.1f %% | %.1f %% | %s | %,.0f | %.1f |%n",
+                            String steady = n > concurrency ? String.format(Locale.ROOT, "%.1f %%",
+                                    100 * lastStarted.get().fillSeenBySegmentSince(before, size)) : "-";
+                            System.out.printf(Locale.ROOT, "| %d | %d | %s | %d | %s | %.1f | %d | %.2f | %.1f %% | %s | %.1f %% | %s | %,.0f | %.1f |%n",
                                     n, round, gateway.getKey().cut(), gateway.getKey().segmentsInFlight(), lanes(inference, arm), segments / n, runs, segments / runs,
-                                    100 * after.fillSeenBySegmentSince(before, size), 100 * after.inFullRunsSince(before, size),
+                                    100 * after.fillSeenBySegmentSince(before, size), steady, 100 * after.inFullRunsSince(before, size),
                                     after.describeSince(before), tokens / seconds, seconds);
                           }
                         }
@@ -146,14 +152,22 @@ public final class RealTrafficBatches {
         }
     }
 
-    /** The texts' summaries by {@code model}, at most {@code concurrency} requests at a time. */
+    /**
+     * The texts' summaries by {@code model}, at most {@code concurrency} requests at a time; {@code lastStarts}
+     * runs as the last text's request is sent.
+     */
     private static List<SummaryResponse> summarize(SpringServer gateway, String model, List<String> texts,
-                                                   int concurrency) {
+                                                   int concurrency, Runnable lastStarts) {
         WebClient client = WebClient.builder().baseUrl(gateway.baseUrl())
                 .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(16 << 20)).build();
-        return Flux.fromIterable(texts)
-                .flatMapSequential(text -> client.post().uri("/v1/summaries").contentType(MediaType.APPLICATION_JSON)
-                        .bodyValue(Map.of("text", text, "model", model)).retrieve().bodyToMono(SummaryResponse.class),
+        return Flux.range(0, texts.size())
+                .flatMapSequential(i -> client.post().uri("/v1/summaries").contentType(MediaType.APPLICATION_JSON)
+                        .bodyValue(Map.of("text", texts.get(i), "model", model)).retrieve().bodyToMono(SummaryResponse.class)
+                        .doOnSubscribe(subscription -> {
+                            if (i == texts.size() - 1) {
+                                lastStarts.run();
+                            }
+                        }),
                         concurrency)
                 .collectList().block(Duration.ofMinutes(30));
     }
