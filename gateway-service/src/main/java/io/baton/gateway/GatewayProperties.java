@@ -424,10 +424,12 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
     /**
      * The Redis of the job store: the URL and mode the memory service reads ({@code BATON_REDIS_URL},
      * {@code BATON_REDIS_MODE}: standalone, sentinel or cluster), a command timeout, and the PEM
-     * files to trust and present over TLS ({@code baton.redis.tls.*}, as the memory service reads them).
+     * files to trust and present over TLS ({@code baton.redis.tls.*}, as the memory service reads them),
+     * and the Sentinels' own password where they ask for one ({@code baton.redis.sentinel-password}).
      */
     public record Redis(String url, @DefaultValue("standalone") String mode, @DefaultValue("5s") Duration timeout,
-                        @DefaultValue("true") boolean verifyPeer, @DefaultValue io.baton.common.redis.RedisSettings.Tls tls) {
+                        @DefaultValue("true") boolean verifyPeer, @DefaultValue io.baton.common.redis.RedisSettings.Tls tls,
+                        String sentinelPassword) {
 
         /** Whether a Redis is configured. */
         public boolean configured() {
@@ -436,7 +438,7 @@ public record GatewayProperties(@DefaultValue("distributed") String mode, @Defau
 
         /** The connection settings, checked; a failure names {@code baton.redis.*}. */
         public io.baton.common.redis.RedisSettings settings() {
-            return io.baton.common.redis.RedisSettings.of("baton.redis", url, mode, timeout, verifyPeer, tls);
+            return io.baton.common.redis.RedisSettings.of("baton.redis", url, mode, timeout, verifyPeer, tls, sentinelPassword);
         }
 
         @Override

@@ -44,7 +44,9 @@ public record MemoryProperties(@DefaultValue Store store, @DefaultValue Redis re
 
     /**
      * Redis connection. {@code url} in Lettuce URI syntax: {@code redis://[user:password@]host:port},
-     * {@code rediss://} for TLS, {@code redis-sentinel://host:26379,host2:26379/0#mastername}.
+     * {@code rediss://} for TLS, {@code redis-sentinel://[password@]host:26379,host2:26379/0#mastername} (the
+     * password is the data nodes'; {@code sentinelPassword}, {@code baton.redis.sentinel-password}, is the one
+     * Sentinels ask for when they do).
      * {@code mode} {@code standalone} (also for Sentinel URLs) or {@code cluster}, where {@code
      * url} may list several seed nodes separated by commas. {@code tls} ({@code baton.redis.tls.ca-file},
      * {@code cert-file}, {@code key-file}): PEM files to trust and present over TLS. {@code
@@ -59,20 +61,28 @@ public record MemoryProperties(@DefaultValue Store store, @DefaultValue Redis re
                         @DefaultValue("true") boolean verifyPeer,
                         @DefaultValue RedisSettings.Tls tls,
                         @DefaultValue("0") int waitReplicas,
-                        @DefaultValue("1s") Duration waitTimeout) {
+                        @DefaultValue("1s") Duration waitTimeout,
+                        String sentinelPassword) {
 
         @ConstructorBinding
         public Redis {
         }
 
-        /** Connection settings only; puts do not wait for replicas. */
+        /** Connection settings only; puts do not wait for replicas; Sentinels (if any) ask for no password. */
         public Redis(String url, String mode, Duration timeout, boolean verifyPeer, RedisSettings.Tls tls) {
-            this(url, mode, timeout, verifyPeer, tls, 0, Duration.ofSeconds(1));
+            this(url, mode, timeout, verifyPeer, tls, 0, Duration.ofSeconds(1), null);
         }
 
         /** The connection settings these describe, checked; a failure names {@code baton.redis.*}. */
         public RedisSettings settings() {
-            return RedisSettings.of("baton.redis", url, mode, timeout, verifyPeer, tls);
+            return RedisSettings.of("baton.redis", url, mode, timeout, verifyPeer, tls, sentinelPassword);
+        }
+
+        /** Without the URL's or the Sentinels' password, which no log may show. */
+        @Override
+        public String toString() {
+            return "Redis[mode=" + mode + ", timeout=" + timeout + ", waitReplicas=" + waitReplicas
+                    + ", sentinelPassword=" + (sentinelPassword == null || sentinelPassword.isEmpty() ? "none" : "set") + "]";
         }
 
         /**

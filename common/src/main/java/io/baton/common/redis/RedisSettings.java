@@ -1,6 +1,8 @@
 package io.baton.common.redis;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisCredentials;
+import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslOptions;
@@ -34,6 +36,9 @@ import java.util.stream.Collectors;
  *   <li>{@code mode=cluster}: seed nodes separated by commas, each a full URL, or after the first
  *       just {@code host:port}, which takes the scheme and credentials of the first.
  * </ul>
+ * A Sentinel URL's password is the data nodes' (Lettuce does not send it to the Sentinels); Sentinels
+ * that ask for a password of their own ({@code requirepass} in sentinel.conf) get {@code
+ * sentinelPassword} ({@code <prefix>.sentinel-password}), sent to every Sentinel of the URL.
  * {@code timeout} bounds connecting and every command. {@code verifyPeer=false} turns off TLS
  * certificate and host name checks (test set-ups only); {@code true} leaves the URL's own setting
  * ({@code ?verifyPeer=...}, full verification by default). {@link Tls} names the certificates a
@@ -88,6 +93,11 @@ public record RedisSettings(Mode mode, List<RedisURI> uris, Duration timeout, Tl
         return of(prefix, url, mode, timeout, verifyPeer, Tls.NONE);
     }
 
+    /** {@link #of(String, String, String, Duration, boolean, Tls, String)} for Sentinels that ask for no password. */
+    public static RedisSettings of(String prefix, String url, String mode, Duration timeout, boolean verifyPeer, Tls tls) {
+        return of(prefix, url, mode, timeout, verifyPeer, tls, null);
+    }
+
     /**
      * The settings a service's properties describe; failures name the properties as
      * {@code <prefix>.url}, {@code <prefix>.mode}, {@code <prefix>.timeout}.
@@ -98,8 +108,11 @@ public record RedisSettings(Mode mode, List<RedisURI> uris, Duration timeout, Tl
      * @param timeout    connect and command timeout, positive
      * @param verifyPeer false turns off TLS certificate and host name checks
      * @param tls        PEM files to trust and present over TLS ({@code <prefix>.tls.*}); {@link Tls#NONE} for none
+     * @param sentinelPassword the password the Sentinels ask for ({@code <prefix>.sentinel-password}); null or
+     *                   empty: they ask for none. Only with a Sentinel URL
      */
-    public static RedisSettings of(String prefix, String url, String mode, Duration timeout, boolean verifyPeer, Tls tls) {
+    public static RedisSettings of(String prefix, String url, String mode, Duration timeout, boolean verifyPeer, Tls tls,
+                                   String sentinelPassword) {
         String trimmed = url == null ? "" : url.trim();
         if (trimmed.isEmpty()) {
             throw new IllegalArgumentException(prefix + ".url is empty; set it (" + environmentName(prefix + ".url")
@@ -133,6 +146,16 @@ public record RedisSettings(Mode mode, List<RedisURI> uris, Duration timeout, Tl
             uri.setTimeout(timeout);
             if (!verifyPeer) {
                 uri.setVerifyPeer(SslVerifyMode.NONE);
+            }
+        }
+        if (sentinelPassword != null && !sentinelPassword.isEmpty()) {
+            if (resolved != Mode.SENTINEL) {
+                throw new IllegalArgumentException(prefix + ".sentinel-password is set but " + prefix
+                        + ".url is not a Sentinel URL (redis-sentinel://host:26379,host2:26379#master)");
+            }
+            for (RedisURI sentinel : uris.get(0).getSentinels()) {
+                sentinel.setCredentialsProvider(RedisCredentialsProvider.from(
+                        () -> RedisCredentials.just(null, sentinelPassword)));
             }
         }
         Tls files = tls == null ? Tls.NONE : tls;

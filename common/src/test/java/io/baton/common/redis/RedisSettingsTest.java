@@ -47,6 +47,26 @@ class RedisSettingsTest {
     }
 
     @Test
+    void theSentinelsPasswordGoesToEverySentinelAndTheUrlsToThePrimary() {
+        RedisSettings settings = RedisSettings.of("baton.redis", "redis-sentinel://data-pw@s1:26379,s2:26379#baton",
+                "sentinel", Duration.ofSeconds(3), true, RedisSettings.Tls.NONE, "sentinel-pw");
+        RedisURI uri = settings.uris().get(0);
+        assertThat(new String(uri.getPassword())).isEqualTo("data-pw");
+        assertThat(uri.getSentinels()).hasSize(2).allSatisfy(sentinel -> assertThat(
+                new String(sentinel.getCredentialsProvider().resolveCredentials().block().getPassword()))
+                .isEqualTo("sentinel-pw"));
+
+        RedisURI open = settings("redis-sentinel://data-pw@s1:26379,s2:26379#baton", "sentinel").uris().get(0);
+        assertThat(open.getSentinels()).allSatisfy(sentinel -> assertThat(
+                sentinel.getCredentialsProvider().resolveCredentials().block().hasPassword()).isFalse());
+
+        assertThatThrownBy(() -> RedisSettings.of("baton.redis", "redis://h:6379", "standalone", Duration.ofSeconds(3),
+                true, RedisSettings.Tls.NONE, "sentinel-pw"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("baton.redis.sentinel-password is set but baton.redis.url is not a Sentinel URL");
+    }
+
+    @Test
     void redissMeansTlsWithFullPeerVerificationUnlessTurnedOff() {
         RedisURI verified = settings("rediss://redis.internal:6380", "standalone").uris().get(0);
         assertThat(verified.isSsl()).isTrue();

@@ -1,6 +1,9 @@
 package io.baton.common.testing;
 
 import io.lettuce.core.KillArgs;
+import io.lettuce.core.RedisCredentials;
+import io.lettuce.core.RedisCredentialsProvider;
+import io.lettuce.core.RedisURI;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,7 +29,14 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * ... sentinel.url()   // "redis-sentinel://127.0.0.1:S1,127.0.0.1:S2,127.0.0.1:S3#baton", for baton.redis.url
  * }</pre>
  *
- * It counts as started when every Sentinel names the primary at the primary's port, sees both
+ * <p>With a password ({@link #RedisTestSentinel(String)}) every node asks for it, as a secured
+ * deployment does: the data nodes ({@code requirepass}, and {@code masterauth} for replication), the
+ * Sentinels towards them ({@code sentinel auth-pass}), the Sentinels themselves and towards each other
+ * ({@code requirepass}, {@code sentinel sentinel-pass}). {@link #url()} then carries it as the data
+ * nodes' password ({@code redis-sentinel://password@...}); the Sentinels' is the same (the service's
+ * {@code baton.redis.sentinel-password}).
+ *
+ * <p>It counts as started when every Sentinel names the primary at the primary's port, sees both
  * replicas and the two other Sentinels, and flags nothing down. The data nodes run without
  * persistence. Without {@code redis-server} on the PATH the test class is skipped with one loud
  * line, or fails under {@code CI=true}.
@@ -39,8 +49,19 @@ public final class RedisTestSentinel implements BeforeAllCallback, AfterAllCallb
     private static final int SENTINELS = 3;
 
     private final RedisProcesses processes = new RedisProcesses("REDIS SENTINEL TESTS");
+    private final String password;
     private final List<Integer> dataPorts = new ArrayList<>();
     private final List<Integer> sentinelPorts = new ArrayList<>();
+
+    /** A set-up that asks for no password. */
+    public RedisTestSentinel() {
+        this(null);
+    }
+
+    /** A set-up where every data node and every Sentinel asks for {@code password} (null: none). */
+    public RedisTestSentinel(String password) {
+        this.password = password;
+    }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
@@ -59,13 +80,13 @@ public final class RedisTestSentinel implements BeforeAllCallback, AfterAllCallb
 
     /** The Sentinels and the primary's name, as {@code baton.redis.url} takes them. */
     public String url() {
-        return "redis-sentinel://" + sentinelPorts.stream().map(port -> "127.0.0.1:" + port)
+        return "redis-sentinel://" + (password == null ? "" : password + "@") + sentinelPorts.stream().map(port -> "127.0.0.1:" + port)
                 .collect(Collectors.joining(",")) + "#" + PRIMARY;
     }
 
     /** The port of the primary, as the first Sentinel reports it now. */
     public int primaryPort() {
-        String reported = RedisProcesses.askSentinel(RedisProcesses.local(sentinelPorts.get(0)),
+        String reported = RedisProcesses.askSentinel(node(sentinelPorts.get(0)),
                 connection -> connection.sync().master(PRIMARY).get("port"), null);
         if (reported == null || reported.isEmpty()) {
             throw new IllegalStateException("the Sentinel on " + sentinelPorts.get(0) + " names no primary " + PRIMARY);
@@ -85,7 +106,7 @@ public final class RedisTestSentinel implements BeforeAllCallback, AfterAllCallb
      */
     public int failover() throws InterruptedException {
         int old = primaryPort();
-        String answer = RedisProcesses.askSentinel(RedisProcesses.local(sentinelPorts.get(0)),
+        String answer = RedisProcesses.askSentinel(node(sentinelPorts.get(0)),
                 connection -> connection.sync().failover(PRIMARY), "no answer");
         if (!"OK".equals(answer)) {
             throw new IllegalStateException("SENTINEL FAILOVER " + PRIMARY + " answered " + answer);
@@ -124,14 +145,14 @@ public final class RedisTestSentinel implements BeforeAllCallback, AfterAllCallb
         processes.await("the Sentinels on " + sentinelPorts + " did not promote a replica after primary " + old
                 + " was killed", () -> {
             for (int port : sentinelPorts) {
-                String named = RedisProcesses.askSentinel(RedisProcesses.local(port),
+                String named = RedisProcesses.askSentinel(node(port),
                         connection -> connection.sync().master(PRIMARY).get("port"), "");
                 if (named.isEmpty() || named.equals(Integer.toString(old))) {
                     return "Sentinel " + port + " names primary " + named;
                 }
                 promoted[0] = Integer.parseInt(named);
             }
-            String role = RedisProcesses.ask(RedisProcesses.local(promoted[0]),
+            String role = RedisProcesses.ask(node(promoted[0]),
                     connection -> connection.sync().info("replication"), "");
             return role.contains("role:master") ? "" : "node " + promoted[0] + " is not a primary yet";
         });
@@ -166,7 +187,7 @@ public final class RedisTestSentinel implements BeforeAllCallback, AfterAllCallb
         for (int port : replicas) {
             processes.pause(Integer.toString(port), true);
         }
-        Long cut = RedisProcesses.ask(RedisProcesses.local(primary),
+        Long cut = RedisProcesses.ask(node(primary),
                 connection -> connection.sync().clientKill(KillArgs.Builder.typeSlave()), null);
         if (cut == null || cut != replicas.size()) {
             throw new IllegalStateException("CLIENT KILL TYPE replica on primary " + primary + " closed " + cut
@@ -202,6 +223,9 @@ public final class RedisTestSentinel implements BeforeAllCallback, AfterAllCallb
             if (port != primary) {
                 command.addAll(List.of("--replicaof", "127.0.0.1", Integer.toString(primary)));
             }
+            if (password != null) {
+                command.addAll(List.of("--requirepass", password, "--masterauth", password));
+            }
             processes.start(Integer.toString(port), command);
         }
         for (int port : dataPorts) {
@@ -210,14 +234,19 @@ public final class RedisTestSentinel implements BeforeAllCallback, AfterAllCallb
         for (int port : sentinelPorts) {
             Path folder = processes.folder(Integer.toString(port));
             Path config = folder.resolve("sentinel.conf");
-            Files.writeString(config, String.join("\n",
+            List<String> lines = new ArrayList<>(List.of(
                     "port " + port,
                     "bind 127.0.0.1",
                     "dir " + folder,
                     "sentinel monitor " + PRIMARY + " 127.0.0.1 " + primary + " 2",
                     "sentinel down-after-milliseconds " + PRIMARY + " 2000",
-                    "sentinel failover-timeout " + PRIMARY + " 10000",
-                    ""));
+                    "sentinel failover-timeout " + PRIMARY + " 10000"));
+            if (password != null) {
+                lines.addAll(List.of("sentinel auth-pass " + PRIMARY + " " + password, "requirepass " + password,
+                        "sentinel sentinel-pass " + password));
+            }
+            lines.add("");
+            Files.writeString(config, String.join("\n", lines));
             processes.start(Integer.toString(port), List.of("redis-server", config.toString(), "--sentinel"));
         }
         for (int port : sentinelPorts) {
@@ -230,7 +259,7 @@ public final class RedisTestSentinel implements BeforeAllCallback, AfterAllCallb
     /** What is still wrong with the Sentinels' view, or "" when nothing is. */
     private String problems(int primary) {
         for (int port : sentinelPorts) {
-            Map<String, String> master = RedisProcesses.askSentinel(RedisProcesses.local(port),
+            Map<String, String> master = RedisProcesses.askSentinel(node(port),
                     connection -> connection.sync().master(PRIMARY), Map.<String, String>of());
             String view = "Sentinel " + port + " reports " + master;
             if (!Integer.toString(primary).equals(master.get("port")) || !"master".equals(master.get("flags"))
@@ -238,7 +267,7 @@ public final class RedisTestSentinel implements BeforeAllCallback, AfterAllCallb
                     || !Integer.toString(SENTINELS - 1).equals(master.get("num-other-sentinels"))) {
                 return view;
             }
-            List<Map<String, String>> replicas = RedisProcesses.askSentinel(RedisProcesses.local(port),
+            List<Map<String, String>> replicas = RedisProcesses.askSentinel(node(port),
                     connection -> connection.sync().replicas(PRIMARY), List.<Map<String, String>>of());
             if (replicas.size() != REPLICAS || !replicas.stream().allMatch(r -> "slave".equals(r.get("flags"))
                     && "ok".equals(r.get("master-link-status")))) {
@@ -246,6 +275,15 @@ public final class RedisTestSentinel implements BeforeAllCallback, AfterAllCallb
             }
         }
         return "";
+    }
+
+    /** A connection URI to the node on {@code port} (a data node or a Sentinel), with the password if there is one. */
+    private RedisURI node(int port) {
+        RedisURI uri = RedisProcesses.local(port);
+        if (password != null) {
+            uri.setCredentialsProvider(RedisCredentialsProvider.from(() -> RedisCredentials.just(null, password)));
+        }
+        return uri;
     }
 
     private List<Integer> allPorts() {

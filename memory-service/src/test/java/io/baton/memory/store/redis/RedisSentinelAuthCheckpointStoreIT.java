@@ -1,0 +1,109 @@
+package io.baton.memory.store.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.baton.common.redis.RedisConnection;
+import io.baton.common.redis.RedisSettings;
+import io.baton.common.testing.RedisTestSentinel;
+import io.baton.memory.MemoryProperties;
+import io.baton.memory.store.CheckpointStore;
+import io.baton.memory.store.CheckpointStoreContract;
+import io.baton.memory.store.DocumentKey;
+import io.baton.memory.store.StorePolicy;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.codec.StringCodec;
+import java.time.Duration;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The store contract through Sentinels and data nodes that all ask for a password, as a secured
+ * deployment runs them ({@link RedisTestSentinel#RedisTestSentinel(String)}): the data nodes' password in
+ * the {@code redis-sentinel://password@...} URL, the Sentinels' in {@code baton.redis.sentinel-password}.
+ * Without the latter Lettuce cannot ask the Sentinels for the primary (it does not send the URL's password
+ * to them), and with a wrong data-node password every command fails; neither writes anything.
+ */
+class RedisSentinelAuthCheckpointStoreIT extends CheckpointStoreContract {
+
+    private static final String PASSWORD = "s3cret-Sentinel-pw";
+
+    @RegisterExtension
+    static final RedisTestSentinel sentinel = new RedisTestSentinel(PASSWORD);
+
+    private static RedisConnection connection;
+
+    @BeforeAll
+    static void connect() {
+        connection = RedisConnection.open(settings(sentinel.url(), PASSWORD));
+    }
+
+    @AfterAll
+    static void disconnect() {
+        if (connection != null) {
+            connection.close();
+        }
+    }
+
+    @Override
+    protected CheckpointStore newStore(StorePolicy policy) {
+        return new RedisCheckpointStore(connection, policy);
+    }
+
+    @Test
+    void theStoreWritesToThePrimaryThroughSentinelsThatAskForThePassword() {
+        write(doc("secured"), 0, 1);
+
+        String head = "baton:{" + tenant + ":secured}:head";
+        String segment = onPrimary(PASSWORD, node -> node.sync().hget(head, "segment"));
+        assertThat(segment).isEqualTo("1");
+        assertThatThrownBy(() -> onPrimary(null, node -> node.sync().hget(head, "segment")))
+                .hasStackTraceContaining("NOAUTH");
+    }
+
+    @Test
+    void withoutTheSentinelsPasswordTheStoreCannotFindThePrimaryAndWritesNothing() {
+        refusedAndNothingWritten(settings(sentinel.url(), null), "no-sentinel-password");
+    }
+
+    @Test
+    void aWrongPasswordFailsEveryCommandAndWritesNothing() {
+        refusedAndNothingWritten(settings(sentinel.url().replace(PASSWORD + "@", "not-the-password@"), PASSWORD),
+                "wrong-password");
+    }
+
+    private void refusedAndNothingWritten(RedisSettings settings, String document) {
+        DocumentKey key = doc(document);
+        try (RedisConnection refused = RedisConnection.open(settings)) {
+            RedisCheckpointStore other = new RedisCheckpointStore(refused, POLICY);
+            assertThatThrownBy(() -> other.put(key, record(0, "c0")).block()).isNotNull();
+            assertThatThrownBy(() -> other.head(key).block()).isNotNull();
+        }
+        assertThat(store.head(key).blockOptional()).isEmpty();
+        Long written = onPrimary(PASSWORD, node -> node.sync().exists("baton:{" + tenant + ":" + document + "}:head"));
+        assertThat(written).isZero();
+    }
+
+    private static RedisSettings settings(String url, String sentinelPassword) {
+        return new MemoryProperties.Redis(url, "sentinel", Duration.ofSeconds(5), true, RedisSettings.Tls.NONE, 0,
+                Duration.ofSeconds(1), sentinelPassword).settings();
+    }
+
+    private static <T> T onPrimary(String password, Function<StatefulRedisConnection<String, String>, T> ask) {
+        RedisClient client = RedisClient.create();
+        RedisURI uri = RedisURI.create("redis://127.0.0.1:" + sentinel.primaryPort());
+        if (password != null) {
+            uri.setPassword(password.toCharArray());
+        }
+        try (StatefulRedisConnection<String, String> node = client.connect(StringCodec.UTF8, uri)) {
+            return ask.apply(node);
+        } finally {
+            client.shutdown();
+        }
+    }
+}
