@@ -64,9 +64,18 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
      * @param maxPast      for Hugging Face hub exports only: how many past tokens a global
      *                     attention layer (one without a sliding window) keeps; such a model is not
      *                     exact for documents longer than this
+     * @param load         which folders are loaded at start ({@code BATON_MODELS_LOAD}): {@value #LOAD_ALL}
+     *                     (every model folder, the default: a service serves them all and a broken one stops
+     *                     start-up) or {@value #LOAD_DEFAULT} (the default model alone: what {@code ./baton
+     *                     summarize} without {@code --model} needs, without every other model's session)
      */
     public record Models(Path dir, String defaultModel, String cpuDefault, String gpuDefault,
-                         @DefaultValue("4096") int maxPast) {
+                         @DefaultValue("4096") int maxPast, @DefaultValue(Models.LOAD_ALL) String load) {
+
+        /** {@code baton.models.load}: every model folder. */
+        public static final String LOAD_ALL = "all";
+        /** {@code baton.models.load}: the default model's folder alone. */
+        public static final String LOAD_DEFAULT = "default";
 
         /** Trained on the Gutenberg corpus (issue 17); SQuALITY dev 1.51 bits per byte, state carried. */
         public static final String CPU_DEFAULT = "jamba-medium";
@@ -77,6 +86,7 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
          */
         public static final String GPU_DEFAULT = "jamba-large";
 
+        @ConstructorBinding
         public Models {
             dir = dir == null ? findZoo(Path.of("").toAbsolutePath()) : dir;
             cpuDefault = orElse(cpuDefault, CPU_DEFAULT);
@@ -85,6 +95,21 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
             if (maxPast < 1) {
                 throw new IllegalArgumentException("baton.models.max-past must be at least 1, got " + maxPast);
             }
+            load = orElse(load, LOAD_ALL);
+            if (!load.equals(LOAD_ALL) && !load.equals(LOAD_DEFAULT)) {
+                throw new IllegalArgumentException("baton.models.load must be " + LOAD_ALL + " or " + LOAD_DEFAULT
+                        + ", got '" + load + "'");
+            }
+        }
+
+        /** Every model folder, and the default model alone ({@code load}). */
+        public Models(Path dir, String defaultModel, String cpuDefault, String gpuDefault, int maxPast) {
+            this(dir, defaultModel, cpuDefault, gpuDefault, maxPast, LOAD_ALL);
+        }
+
+        /** Whether only the default model is loaded. */
+        public boolean defaultOnly() {
+            return load.equals(LOAD_DEFAULT);
         }
 
         private static String orElse(String id, String otherwise) {

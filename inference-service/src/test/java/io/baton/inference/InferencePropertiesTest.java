@@ -29,6 +29,7 @@ class InferencePropertiesTest {
         assertThat(p.models().cpuDefault()).isEqualTo("jamba-medium");
         assertThat(p.models().gpuDefault()).isEqualTo("jamba-large");
         assertThat(p.models().maxPast()).isEqualTo(4096);
+        assertThat(p.models().load()).isEqualTo("all");
         assertThat(p.memory().url()).isEqualTo("http://127.0.0.1:8082");
         assertThat(p.memory().retries()).isEqualTo(2);
         assertThat(p.memory().circuitBreaker().failureRatePercent()).isEqualTo(50);
@@ -103,6 +104,7 @@ class InferencePropertiesTest {
                 "BATON_RUNNER_THREADS", "3"));
         assertThat(p.models().dir()).isEqualTo(Path.of("/srv/models"));
         assertThat(p.models().maxPast()).isEqualTo(1024);
+        assertThat(bind(Map.of("BATON_MODELS_LOAD", "default")).models().defaultOnly()).isTrue();
         assertThat(p.memory().url()).isEqualTo("http://memory:8082");
         assertThat(p.memory().timeout()).isEqualTo(Duration.ofMillis(750));
         assertThat(p.memory().circuitBreaker().openFor()).isEqualTo(Duration.ofSeconds(30));

@@ -7,11 +7,14 @@ import io.baton.gateway.summarize.SummaryEvent;
 import io.baton.gateway.summarize.SummaryRequest;
 import io.baton.gateway.summarize.SummaryResponse;
 import io.baton.gateway.summarize.SummaryService;
+import io.baton.inference.InferenceProperties;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
@@ -51,8 +54,12 @@ public final class Summarize {
         SpringApplication application = BatonStandalone.application();
         application.setWebApplicationType(WebApplicationType.NONE);
         application.setLogStartupInfo(false);
-        try (ConfigurableApplicationContext context = application.run("--spring.main.banner-mode=off",
-                "--logging.level.root=WARN", "--logging.level.ai.djl=ERROR")) {
+        List<String> settings = new ArrayList<>(List.of("--spring.main.banner-mode=off",
+                "--logging.level.root=WARN", "--logging.level.ai.djl=ERROR"));
+        if (request.model() == null && System.getenv("BATON_MODELS_LOAD") == null) {
+            settings.add("--baton.models.load=" + InferenceProperties.Models.LOAD_DEFAULT);   // one summary, one model
+        }
+        try (ConfigurableApplicationContext context = application.run(settings.toArray(String[]::new))) {
             Summarize progress = new Summarize(ProgressBar.onStderr());
             SummaryEvent last = context.getBean(SummaryService.class)
                     .summarize(context.getBean(GatewayProperties.class).access().tenant(), request)

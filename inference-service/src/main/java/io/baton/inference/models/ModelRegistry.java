@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
  * session) each, by id (the folder name). Models built here bring {@code baton-model.json};
  * exports from the Hugging Face hub get a derived plan ({@link HubExportPlan}). A folder that
  * cannot be loaded, an empty models folder or a default model that is not there stops start-up.
+ * With {@code baton.models.load=default} only the default model's folder is loaded (the others are
+ * not opened, so not checked either).
  * {@link #close()} closes every session.
  */
 public final class ModelRegistry implements AutoCloseable {
@@ -34,6 +36,15 @@ public final class ModelRegistry implements AutoCloseable {
 
     public ModelRegistry(InferenceProperties.Models config, SessionOptionsFactory sessions) {
         List<Path> folders = modelFolders(config.dir());
+        if (config.defaultOnly()) {
+            List<Path> chosen = folders.stream().filter(f -> f.getFileName().toString().equals(config.defaultModel())).toList();
+            if (chosen.isEmpty()) {
+                throw new InvalidConfigurationException("the default model '" + config.defaultModel()
+                        + "' (baton.models.default-model, BATON_DEFAULT_MODEL) is not among the models in " + config.dir()
+                        + ": " + String.join(", ", folders.stream().map(f -> f.getFileName().toString()).toList()));
+            }
+            folders = chosen;
+        }
         this.options = sessions.create();
         Map<String, SegmentModel> loaded = new TreeMap<>();
         try {

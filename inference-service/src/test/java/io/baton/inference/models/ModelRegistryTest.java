@@ -86,6 +86,24 @@ class ModelRegistryTest {
                 .hasMessageContaining("model broken");
     }
 
+    @Test
+    void loadDefaultOpensTheDefaultModelAlone(@TempDir Path dir) throws IOException {
+        link(dir, ZooGoldenTest.zoo().resolve("gemma2-tiny"), "gemma2-tiny");
+        link(dir, ZooGoldenTest.zoo().resolve("jamba-tiny"), "jamba-tiny");
+        link(dir, Path.of("src/test/resources/contract/past-without-present"), "broken");   // never opened
+        try (ModelRegistry registry = new ModelRegistry(
+                new InferenceProperties.Models(dir, "jamba-tiny", null, null, 4096, "default"), SESSIONS)) {
+            assertThat(registry.all()).extracting(SegmentModel::id).containsExactly("jamba-tiny");
+            assertThat(registry.defaultModel().id()).isEqualTo("jamba-tiny");
+        }
+        assertThatThrownBy(() -> new ModelRegistry(
+                new InferenceProperties.Models(dir, "jamba-huge", null, null, 4096, "default"), SESSIONS))
+                .isInstanceOf(InvalidConfigurationException.class)
+                .hasMessageContaining("the default model 'jamba-huge'").hasMessageContaining("broken, gemma2-tiny, jamba-tiny");
+        assertThatThrownBy(() -> new InferenceProperties.Models(dir, "jamba-tiny", null, null, 4096, "some"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("baton.models.load must be all or default");
+    }
+
     static InferenceProperties.Models models(Path dir, String defaultModel, int maxPast) {
         return new InferenceProperties.Models(dir, defaultModel, null, null, maxPast);
     }
