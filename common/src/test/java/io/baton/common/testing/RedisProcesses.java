@@ -286,7 +286,14 @@ final class RedisProcesses {
 
     /** {@link #ask} of a Sentinel, with Sentinel's commands. */
     static <T> T askSentinel(RedisURI uri, Function<StatefulRedisSentinelConnection<String, String>, T> ask, T absent) {
+        return askSentinel(uri, ClientOptions.create(), ask, absent);
+    }
+
+    /** {@link #askSentinel} with these client options (a TLS Sentinel's trust and client certificate). */
+    static <T> T askSentinel(RedisURI uri, ClientOptions options,
+                             Function<StatefulRedisSentinelConnection<String, String>, T> ask, T absent) {
         RedisClient client = RedisClient.create();
+        client.setOptions(options);
         try (StatefulRedisSentinelConnection<String, String> connection = client.connectSentinel(StringCodec.UTF8, uri)) {
             return ask.apply(connection);
         } catch (RuntimeException e) {

@@ -1,5 +1,7 @@
 package io.baton.common.testing;
 
+import io.baton.common.redis.RedisSettings;
+import io.lettuce.core.ClientOptions;
 import io.lettuce.core.KillArgs;
 import io.lettuce.core.RedisCredentials;
 import io.lettuce.core.RedisCredentialsProvider;
@@ -36,6 +38,11 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * nodes' password ({@code redis-sentinel://password@...}); the Sentinels' is the same (the service's
  * {@code baton.redis.sentinel-password}).
  *
+ * <p>{@link #tls()} makes every node speak only TLS, to clients and to each other ({@code --port 0
+ * --tls-port P --tls-replication yes}, which Sentinel also uses towards the data nodes and the other
+ * Sentinels), with client certificates required and the certificates of {@link RedisTestTls}:
+ * {@link #url()} is then {@code rediss-sentinel://} and {@link #clientTls()} is what a client sets.
+ *
  * <p>It counts as started when every Sentinel names the primary at the primary's port, sees both
  * replicas and the two other Sentinels, and flags nothing down. The data nodes run without
  * persistence. Without {@code redis-server} on the PATH the test class is skipped with one loud
@@ -50,6 +57,8 @@ public final class RedisTestSentinel implements BeforeAllCallback, AfterAllCallb
 
     private final RedisProcesses processes = new RedisProcesses("REDIS SENTINEL TESTS");
     private final String password;
+    private final boolean tls;
+    private TestCertificates certificates;
     private final List<Integer> dataPorts = new ArrayList<>();
     private final List<Integer> sentinelPorts = new ArrayList<>();
 
@@ -60,7 +69,22 @@ public final class RedisTestSentinel implements BeforeAllCallback, AfterAllCallb
 
     /** A set-up where every data node and every Sentinel asks for {@code password} (null: none). */
     public RedisTestSentinel(String password) {
+        this(password, false);
+    }
+
+    private RedisTestSentinel(String password, boolean tls) {
         this.password = password;
+        this.tls = tls;
+    }
+
+    /** A set-up whose data nodes and Sentinels speak only TLS, to clients and to each other. */
+    public static RedisTestSentinel tls() {
+        return new RedisTestSentinel(null, true);
+    }
+
+    /** What a client of a {@link #tls()} set-up sets: the test CA to trust, the client certificate and key. */
+    public RedisSettings.Tls clientTls() {
+        return certificates == null ? RedisSettings.Tls.NONE : RedisTestTls.clientTls(certificates);
     }
 
     @Override
@@ -76,17 +100,20 @@ public final class RedisTestSentinel implements BeforeAllCallback, AfterAllCallb
     @Override
     public void afterAll(ExtensionContext context) {
         processes.stop();
+        if (certificates != null) {
+            certificates.close();
+        }
     }
 
     /** The Sentinels and the primary's name, as {@code baton.redis.url} takes them. */
     public String url() {
-        return "redis-sentinel://" + (password == null ? "" : password + "@") + sentinelPorts.stream().map(port -> "127.0.0.1:" + port)
+        return (tls ? "rediss-sentinel://" : "redis-sentinel://") + (password == null ? "" : password + "@") + sentinelPorts.stream().map(port -> "127.0.0.1:" + port)
                 .collect(Collectors.joining(",")) + "#" + PRIMARY;
     }
 
     /** The port of the primary, as the first Sentinel reports it now. */
     public int primaryPort() {
-        String reported = RedisProcesses.askSentinel(node(sentinelPorts.get(0)),
+        String reported = RedisProcesses.askSentinel(node(sentinelPorts.get(0)), options(),
                 connection -> connection.sync().master(PRIMARY).get("port"), null);
         if (reported == null || reported.isEmpty()) {
             throw new IllegalStateException("the Sentinel on " + sentinelPorts.get(0) + " names no primary " + PRIMARY);
@@ -106,7 +133,7 @@ public final class RedisTestSentinel implements BeforeAllCallback, AfterAllCallb
      */
     public int failover() throws InterruptedException {
         int old = primaryPort();
-        String answer = RedisProcesses.askSentinel(node(sentinelPorts.get(0)),
+        String answer = RedisProcesses.askSentinel(node(sentinelPorts.get(0)), options(),
                 connection -> connection.sync().failover(PRIMARY), "no answer");
         if (!"OK".equals(answer)) {
             throw new IllegalStateException("SENTINEL FAILOVER " + PRIMARY + " answered " + answer);
@@ -145,14 +172,14 @@ public final class RedisTestSentinel implements BeforeAllCallback, AfterAllCallb
         processes.await("the Sentinels on " + sentinelPorts + " did not promote a replica after primary " + old
                 + " was killed", () -> {
             for (int port : sentinelPorts) {
-                String named = RedisProcesses.askSentinel(node(port),
+                String named = RedisProcesses.askSentinel(node(port), options(),
                         connection -> connection.sync().master(PRIMARY).get("port"), "");
                 if (named.isEmpty() || named.equals(Integer.toString(old))) {
                     return "Sentinel " + port + " names primary " + named;
                 }
                 promoted[0] = Integer.parseInt(named);
             }
-            String role = RedisProcesses.ask(node(promoted[0]),
+            String role = RedisProcesses.ask(node(promoted[0]), options(),
                     connection -> connection.sync().info("replication"), "");
             return role.contains("role:master") ? "" : "node " + promoted[0] + " is not a primary yet";
         });
@@ -187,7 +214,7 @@ public final class RedisTestSentinel implements BeforeAllCallback, AfterAllCallb
         for (int port : replicas) {
             processes.pause(Integer.toString(port), true);
         }
-        Long cut = RedisProcesses.ask(node(primary),
+        Long cut = RedisProcesses.ask(node(primary), options(),
                 connection -> connection.sync().clientKill(KillArgs.Builder.typeSlave()), null);
         if (cut == null || cut != replicas.size()) {
             throw new IllegalStateException("CLIENT KILL TYPE replica on primary " + primary + " closed " + cut
@@ -211,15 +238,23 @@ public final class RedisTestSentinel implements BeforeAllCallback, AfterAllCallb
     }
 
     private void start() throws IOException, InterruptedException {
+        if (tls) {
+            certificates = TestCertificates.create();
+        }
         for (int i = 0; i < 1 + REPLICAS + SENTINELS; i++) {
             int port = RedisProcesses.freePort(new HashSet<>(allPorts()), null);
             (i <= REPLICAS ? dataPorts : sentinelPorts).add(port);
         }
         int primary = dataPorts.get(0);
         for (int port : dataPorts) {
-            List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port),
-                    "--bind", "127.0.0.1", "--dir", processes.folder(Integer.toString(port)).toString(),
-                    "--save", "", "--appendonly", "no"));
+            List<String> command = new ArrayList<>(List.of("redis-server", "--bind", "127.0.0.1",
+                    "--dir", processes.folder(Integer.toString(port)).toString(), "--save", "", "--appendonly", "no"));
+            if (tls) {
+                command.addAll(List.of("--port", "0", "--tls-port", Integer.toString(port), "--tls-replication", "yes"));
+                command.addAll(RedisTestTls.serverOptions(certificates));
+            } else {
+                command.addAll(List.of("--port", Integer.toString(port)));
+            }
             if (port != primary) {
                 command.addAll(List.of("--replicaof", "127.0.0.1", Integer.toString(primary)));
             }
@@ -234,8 +269,8 @@ public final class RedisTestSentinel implements BeforeAllCallback, AfterAllCallb
         for (int port : sentinelPorts) {
             Path folder = processes.folder(Integer.toString(port));
             Path config = folder.resolve("sentinel.conf");
-            List<String> lines = new ArrayList<>(List.of(
-                    "port " + port,
+            List<String> lines = new ArrayList<>(tls ? tlsLines(port) : List.of("port " + port));
+            lines.addAll(List.of(
                     "bind 127.0.0.1",
                     "dir " + folder,
                     "sentinel monitor " + PRIMARY + " 127.0.0.1 " + primary + " 2",
@@ -259,7 +294,7 @@ public final class RedisTestSentinel implements BeforeAllCallback, AfterAllCallb
     /** What is still wrong with the Sentinels' view, or "" when nothing is. */
     private String problems(int primary) {
         for (int port : sentinelPorts) {
-            Map<String, String> master = RedisProcesses.askSentinel(node(port),
+            Map<String, String> master = RedisProcesses.askSentinel(node(port), options(),
                     connection -> connection.sync().master(PRIMARY), Map.<String, String>of());
             String view = "Sentinel " + port + " reports " + master;
             if (!Integer.toString(primary).equals(master.get("port")) || !"master".equals(master.get("flags"))
@@ -267,7 +302,7 @@ public final class RedisTestSentinel implements BeforeAllCallback, AfterAllCallb
                     || !Integer.toString(SENTINELS - 1).equals(master.get("num-other-sentinels"))) {
                 return view;
             }
-            List<Map<String, String>> replicas = RedisProcesses.askSentinel(node(port),
+            List<Map<String, String>> replicas = RedisProcesses.askSentinel(node(port), options(),
                     connection -> connection.sync().replicas(PRIMARY), List.<Map<String, String>>of());
             if (replicas.size() != REPLICAS || !replicas.stream().allMatch(r -> "slave".equals(r.get("flags"))
                     && "ok".equals(r.get("master-link-status")))) {
@@ -277,13 +312,28 @@ public final class RedisTestSentinel implements BeforeAllCallback, AfterAllCallb
         return "";
     }
 
+    /** sentinel.conf's lines for TLS only: as the data nodes' options, a directive a line. */
+    private List<String> tlsLines(int port) {
+        List<String> lines = new ArrayList<>(List.of("port 0", "tls-port " + port, "tls-replication yes"));
+        List<String> options = RedisTestTls.serverOptions(certificates);
+        for (int i = 0; i < options.size(); i += 2) {
+            lines.add(options.get(i).substring(2) + " " + options.get(i + 1));
+        }
+        return lines;
+    }
+
     /** A connection URI to the node on {@code port} (a data node or a Sentinel), with the password if there is one. */
     private RedisURI node(int port) {
         RedisURI uri = RedisProcesses.local(port);
+        uri.setSsl(tls);
         if (password != null) {
             uri.setCredentialsProvider(RedisCredentialsProvider.from(() -> RedisCredentials.just(null, password)));
         }
         return uri;
+    }
+
+    private ClientOptions options() {
+        return tls ? RedisTestTls.clientOptions(certificates) : ClientOptions.create();
     }
 
     private List<Integer> allPorts() {
