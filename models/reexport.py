@@ -35,7 +35,7 @@ import argparse
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Dict, Iterator, List, Tuple
 
 import numpy as np
 import onnx
@@ -50,6 +50,7 @@ from .families import build
 from .jamba import Mamba2Mixer
 from .longformer import GlobalLocalAttention
 from .runner import run_segments, segment_inputs
+from .train import save_weights
 
 # The rebuilt model against the folder's goldens, in units of each tensor's scale (its largest
 # magnitude, at least 1: float32 rounds relative to size), the rule of the ragged tests
@@ -208,31 +209,32 @@ def golden_differences(model: HybridLM, folder: Path) -> Dict[str, float]:
     return out
 
 
-def reexport(folder: Path) -> Dict[str, float]:
-    """Rebuilds ``folder``'s model, checks it against the goldens, writes the graph and the plan."""
+def checked_rebuild(folder: Path) -> Tuple[HybridLM, Dict[str, float]]:
+    """``folder``'s model rebuilt from its graph, and its largest differences from the folder's goldens;
+    fails when they exceed :data:`GOLDEN_TOLERANCE`."""
     model = rebuild(folder)
-    if json.loads((folder / "config.json").read_text()) != json.loads(json.dumps(model.hf_config())):
-        raise ValueError(f"{folder}/config.json is not what training.json's configuration gives")
     differences = golden_differences(model, folder)
     if not differences or max(differences.values()) > GOLDEN_TOLERANCE:
         raise ValueError(f"the model rebuilt from {folder} does not reproduce its goldens: {differences}")
+    return model, differences
+
+
+def reexport(folder: Path) -> Dict[str, float]:
+    """Rebuilds ``folder``'s model, checks it against the goldens, writes the graph and the plan."""
+    model, differences = checked_rebuild(folder)
+    if json.loads((folder / "config.json").read_text()) != json.loads(json.dumps(model.hf_config())):
+        raise ValueError(f"{folder}/config.json is not what training.json's configuration gives")
     write_graph(model, folder, float16=True)
     return differences
 
 
 def training_weights(folder: Path, out: Path) -> Dict[str, float]:
     """Writes ``folder``'s weights, rebuilt and checked against its goldens, as the float16 file that
-    ``models.train --init-from`` starts from (``Run.save_weights``' layout, at step 0: a new schedule
-    over the model as exported, e.g. a continued run on other text)."""
-    model = rebuild(folder)
-    differences = golden_differences(model, folder)
-    if not differences or max(differences.values()) > GOLDEN_TOLERANCE:
-        raise ValueError(f"the model rebuilt from {folder} does not reproduce its goldens: {differences}")
+    ``models.train --init-from`` starts from, at step 0: a new schedule over the model as exported (e.g. a
+    continued run on other text)."""
+    model, differences = checked_rebuild(folder)
     training = json.loads((folder / "training.json").read_text())
-    torch.save({"run_config": training["run_config"], "vocab_size": model.hf_config()["vocab_size"],
-                "step": 0, "tokens": 0, "eval": {"from": str(folder)},
-                "model": {k: v.detach().cpu().half() if v.is_floating_point() else v.cpu()
-                          for k, v in model.state_dict().items()}}, out)
+    save_weights(out, model, training["run_config"], model.hf_config()["vocab_size"], 0, 0, {"from": str(folder)})
     return differences
 
 

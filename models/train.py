@@ -371,10 +371,7 @@ class Run:
 
     def save_weights(self, path: Path, row: dict) -> None:
         """The weights rounded to float16 (what the export stores), with the run config."""
-        torch.save({"run_config": asdict(self.cfg), "vocab_size": len(self.train_data.token_bytes),
-                    "step": self.step, "tokens": self.tokens, "eval": row,
-                    "model": {k: v.detach().cpu().half() if v.is_floating_point() else v.cpu()
-                              for k, v in self.model.state_dict().items()}}, path)
+        save_weights(path, self.model, asdict(self.cfg), len(self.train_data.token_bytes), self.step, self.tokens, row)
 
     def fit(self, max_steps: int, max_seconds: float = float("inf"), echo=print) -> None:
         """Train until ``max_steps`` (total) or ``max_seconds`` of this call; checkpoint at the end."""
@@ -409,6 +406,15 @@ class Run:
                     self.save()
             self.elapsed += time.time() - last
         self.save()
+
+
+def save_weights(path: Path, model: HybridLM, run_config: dict, vocab_size: int, step: int, tokens: int,
+                 row: dict) -> None:
+    """The float16 weights file that ``--init-from`` continues from and the export reads: the weights
+    rounded to float16, the run config, the step and tokens they were saved at, the evaluation row."""
+    torch.save({"run_config": run_config, "vocab_size": vocab_size, "step": step, "tokens": tokens, "eval": row,
+                "model": {k: v.detach().cpu().half() if v.is_floating_point() else v.cpu()
+                          for k, v in model.state_dict().items()}}, path)
 
 
 def parameters(model: HybridLM) -> int:
