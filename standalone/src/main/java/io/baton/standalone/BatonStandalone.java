@@ -14,6 +14,7 @@ import io.baton.memory.checkpoints.CheckpointService;
 import io.baton.memory.encoding.EncodingConfiguration;
 import io.baton.memory.stores.CheckpointStoreConfiguration;
 import jakarta.validation.Validator;
+import java.util.HashMap;
 import java.util.Map;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -49,12 +50,21 @@ public class BatonStandalone {
 
     /** The application with standalone defaults (in-memory store unless a Redis URL is set). */
     public static SpringApplication application() {
+        return application(Map.of());
+    }
+
+    /**
+     * {@link #application()} with more defaults: like those, the lowest-precedence settings, which the
+     * environment, system properties and arguments override.
+     */
+    public static SpringApplication application(Map<String, Object> defaults) {
         SpringApplication application = new SpringApplication(BatonStandalone.class);
         String redis = System.getenv("BATON_REDIS_URL");
-        application.setDefaultProperties(Map.of("baton.store.kind", redis == null || redis.isBlank() ? "memory" : "redis",
-                "baton.mode", "standalone",
-                // This machine only: without API keys the API is open (SERVER_ADDRESS overrides).
-                "server.address", "127.0.0.1"));
+        Map<String, Object> all = new HashMap<>(defaults);
+        all.put("baton.store.kind", redis == null || redis.isBlank() ? "memory" : "redis");
+        all.put("baton.mode", "standalone");
+        all.put("server.address", "127.0.0.1");   // this machine only: without API keys the API is open (SERVER_ADDRESS overrides)
+        application.setDefaultProperties(all);
         return application;
     }
 

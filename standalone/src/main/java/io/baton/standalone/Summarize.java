@@ -13,9 +13,8 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -51,15 +50,13 @@ public final class Summarize {
             System.err.println("baton summarize: cannot read " + args[0] + ": " + e.getMessage());
             return 2;
         }
-        SpringApplication application = BatonStandalone.application();
+        // One summary, one model: without --model only the default is loaded (BATON_MODELS_LOAD overrides).
+        SpringApplication application = BatonStandalone.application(request.model() == null
+                ? Map.of("baton.models.load", InferenceProperties.Models.LOAD_DEFAULT) : Map.of());
         application.setWebApplicationType(WebApplicationType.NONE);
         application.setLogStartupInfo(false);
-        List<String> settings = new ArrayList<>(List.of("--spring.main.banner-mode=off",
-                "--logging.level.root=WARN", "--logging.level.ai.djl=ERROR"));
-        if (request.model() == null && System.getenv("BATON_MODELS_LOAD") == null) {
-            settings.add("--baton.models.load=" + InferenceProperties.Models.LOAD_DEFAULT);   // one summary, one model
-        }
-        try (ConfigurableApplicationContext context = application.run(settings.toArray(String[]::new))) {
+        try (ConfigurableApplicationContext context = application.run("--spring.main.banner-mode=off",
+                "--logging.level.root=WARN", "--logging.level.ai.djl=ERROR")) {
             Summarize progress = new Summarize(ProgressBar.onStderr());
             SummaryEvent last = context.getBean(SummaryService.class)
                     .summarize(context.getBean(GatewayProperties.class).access().tenant(), request)

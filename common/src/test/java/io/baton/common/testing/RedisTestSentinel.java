@@ -107,8 +107,8 @@ public final class RedisTestSentinel implements BeforeAllCallback, AfterAllCallb
 
     /** The Sentinels and the primary's name, as {@code baton.redis.url} takes them. */
     public String url() {
-        return (tls ? "rediss-sentinel://" : "redis-sentinel://") + (password == null ? "" : password + "@") + sentinelPorts.stream().map(port -> "127.0.0.1:" + port)
-                .collect(Collectors.joining(",")) + "#" + PRIMARY;
+        return (tls ? "rediss-sentinel://" : "redis-sentinel://") + (password == null ? "" : password + "@")
+                + sentinelPorts.stream().map(port -> "127.0.0.1:" + port).collect(Collectors.joining(",")) + "#" + PRIMARY;
     }
 
     /** The port of the primary, as the first Sentinel reports it now. */

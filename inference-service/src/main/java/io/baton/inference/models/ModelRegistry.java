@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -36,14 +37,12 @@ public final class ModelRegistry implements AutoCloseable {
 
     public ModelRegistry(InferenceProperties.Models config, SessionOptionsFactory sessions) {
         List<Path> folders = modelFolders(config.dir());
-        if (config.defaultOnly()) {
-            List<Path> chosen = folders.stream().filter(f -> f.getFileName().toString().equals(config.defaultModel())).toList();
-            if (chosen.isEmpty()) {
-                throw new InvalidConfigurationException("the default model '" + config.defaultModel()
-                        + "' (baton.models.default-model, BATON_DEFAULT_MODEL) is not among the models in " + config.dir()
-                        + ": " + String.join(", ", folders.stream().map(f -> f.getFileName().toString()).toList()));
+        if (config.defaultOnly()) {       // a model's id is its folder's name
+            List<String> ids = folders.stream().map(f -> f.getFileName().toString()).toList();
+            if (!ids.contains(config.defaultModel())) {
+                throw missingDefault(config, ids);
             }
-            folders = chosen;
+            folders = List.of(config.dir().resolve(config.defaultModel()));
         }
         this.options = sessions.create();
         Map<String, SegmentModel> loaded = new TreeMap<>();
@@ -58,9 +57,7 @@ public final class ModelRegistry implements AutoCloseable {
             }
             SegmentModel chosen = loaded.get(config.defaultModel());
             if (chosen == null) {
-                throw new InvalidConfigurationException("the default model '" + config.defaultModel()
-                        + "' (baton.models.default-model, BATON_DEFAULT_MODEL) is not among the models in "
-                        + config.dir() + ": " + String.join(", ", loaded.keySet()));
+                throw missingDefault(config, loaded.keySet());
             }
             this.models = Collections.unmodifiableMap(loaded);
             this.defaultModel = chosen;
@@ -119,6 +116,12 @@ public final class ModelRegistry implements AutoCloseable {
         if (failure != null) {
             throw failure;
         }
+    }
+
+    private static InvalidConfigurationException missingDefault(InferenceProperties.Models config, Collection<String> ids) {
+        return new InvalidConfigurationException("the default model '" + config.defaultModel()
+                + "' (baton.models.default-model, BATON_DEFAULT_MODEL) is not among the models in " + config.dir()
+                + ": " + String.join(", ", ids));
     }
 
     private static List<Path> modelFolders(Path dir) {

@@ -96,10 +96,8 @@ class RedisSentinelAuthCheckpointStoreIT extends CheckpointStoreContract {
 
     private static <T> T onPrimary(String password, Function<StatefulRedisConnection<String, String>, T> ask) {
         RedisClient client = RedisClient.create();
-        RedisURI uri = RedisURI.create("redis://127.0.0.1:" + sentinel.primaryPort());
-        if (password != null) {
-            uri.setPassword(password.toCharArray());
-        }
+        RedisURI uri = RedisURI.create("redis://" + (password == null ? "" : ":" + password + "@") + "127.0.0.1:"
+                + sentinel.primaryPort());
         try (StatefulRedisConnection<String, String> node = client.connect(StringCodec.UTF8, uri)) {
             return ask.apply(node);
         } finally {
