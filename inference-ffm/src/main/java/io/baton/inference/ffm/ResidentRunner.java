@@ -127,8 +127,8 @@ final class ResidentRunner implements SegmentRunner {
                 returned.put(document, new WeakReference<>(next));
                 int length = segments.get(b).tokens().length;
                 outputs.add(new SegmentOutput(
-                        readout(out, "logits", b, batch, length), readout(out, "token_nll", b, batch, length),
-                        readout(out, "last_hidden_state", b, batch, length), next,
+                        readout(out, "logits", b, length), readout(out, "token_nll", b, length),
+                        readout(out, "last_hidden_state", b, length), next,
                         new SegmentOutput.StateBytes(loaded[b], stateBytes)));
             }
             return outputs;
@@ -182,20 +182,17 @@ final class ResidentRunner implements SegmentRunner {
     }
 
     /**
-     * Row {@code b} of readout {@code name} ([B, T, ...]) as [1, length, ...], its first {@code length} positions
-     * (a shorter row of a ragged batch is padded beyond them), or null when the run did not read it.
+     * Row {@code b} of readout {@code name} as [1, length, ...], its first {@code length} positions (the array
+     * {@link ResidentStates} copied it into, not copied again), or null when the run did not read it.
      */
-    private static FloatTensor readout(ResidentStates.Readouts out, String name, int b, int batch, int length) {
-        float[] values = out.values().get(name);
-        if (values == null) {
+    private static FloatTensor readout(ResidentStates.Readouts out, String name, int b, int length) {
+        if (!out.rows().containsKey(name)) {
             return null;
         }
         long[] shape = out.shapes().get(name).clone();
-        int row = values.length / batch;
-        int position = Math.toIntExact(row / shape[1]);
         shape[0] = 1;
         shape[1] = length;
-        return new FloatTensor(shape, Arrays.copyOfRange(values, b * row, b * row + length * position));
+        return new FloatTensor(shape, out.row(name, b));
     }
 
     /**

@@ -96,15 +96,37 @@ public final class ResidentStates implements AutoCloseable {
     }
 
     /**
-     * The readouts of a run, on the host: for each output name, the batch's values in row-major order of
-     * {@code shapes.get(name)} ([B, T, ...]).
+     * The readouts of a run, on the host: for each output name, each row's own positions, {@code rows.get(name)[b]}
+     * row {@code b}'s first L_b positions in row-major order ([1, L_b, ...], L_b its segment's length), copied
+     * once from the run's output (a ragged row's padding is not copied); {@code shapes.get(name)} the run's
+     * output shape, [B, T, ...] with T the longest segment.
      */
-    public record Readouts(Map<String, float[]> values, Map<String, long[]> shapes) {
+    public record Readouts(Map<String, float[][]> rows, Map<String, long[]> shapes) {
 
+        /** Row {@code b} of {@code output}: its first L_b positions. */
+        public float[] row(String output, int b) {
+            return rows(output)[b];
+        }
+
+        /**
+         * The whole batch of {@code output} as [B, T, ...] in row-major order, a shorter row's padding zeros (a
+         * copy, for comparisons; the service reads {@link #row}).
+         */
         public float[] get(String output) {
-            float[] v = values.get(output);
+            float[][] all = rows(output);
+            long[] shape = shapes.get(output);
+            int rowSize = Math.toIntExact(elements(shape) / shape[0]);
+            float[] whole = new float[all.length * rowSize];
+            for (int b = 0; b < all.length; b++) {
+                System.arraycopy(all[b], 0, whole, b * rowSize, all[b].length);
+            }
+            return whole;
+        }
+
+        private float[][] rows(String output) {
+            float[][] v = rows.get(output);
             if (v == null) {
-                throw new IllegalArgumentException("no readout '" + output + "'; read were " + values.keySet());
+                throw new IllegalArgumentException("no readout '" + output + "'; read were " + rows.keySet());
             }
             return v;
         }
@@ -359,11 +381,11 @@ public final class ResidentStates implements AutoCloseable {
             binding.clearInputs();
             binding.clearOutputs();
 
-            Map<String, float[]> values = new LinkedHashMap<>();
+            Map<String, float[][]> values = new LinkedHashMap<>();
             Map<String, long[]> shapes = new LinkedHashMap<>();
             for (int r = 0; r < readouts.size(); r++) {
                 Tensor out = outputs.get(r);
-                values.put(readouts.get(r), out.hostData().toArray(JAVA_FLOAT));
+                values.put(readouts.get(r), rowsOf(out.hostData(), out.shape(), lengths));
                 shapes.put(readouts.get(r), out.shape());
             }
             int[][] padded = samePadding(runs, lengths, length);
@@ -445,6 +467,26 @@ public final class ResidentStates implements AutoCloseable {
             }
         }
         return split.toArray(new int[0][]);
+    }
+
+    /** Row b's first {@code lengths[b]} positions of a [B, T, ...] float output on the host, one copy each. */
+    private static float[][] rowsOf(MemorySegment data, long[] shape, int[] lengths) {
+        long rowSize = elements(shape) / shape[0];
+        long perPosition = rowSize / shape[1];
+        float[][] rows = new float[lengths.length][];
+        for (int b = 0; b < lengths.length; b++) {
+            rows[b] = new float[Math.toIntExact(lengths[b] * perPosition)];
+            MemorySegment.copy(data, JAVA_FLOAT, b * rowSize * Float.BYTES, rows[b], 0, rows[b].length);
+        }
+        return rows;
+    }
+
+    private static long elements(long[] shape) {
+        long n = 1;
+        for (long d : shape) {
+            n *= d;
+        }
+        return n;
     }
 
     /**

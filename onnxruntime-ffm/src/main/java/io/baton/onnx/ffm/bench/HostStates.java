@@ -9,6 +9,7 @@ import io.baton.onnx.ffm.ResidentStates;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -55,7 +56,7 @@ public final class HostStates {
         long[] ids = new long[batch * length];
         long[] positions = new long[batch * length];
         long[] mask = new long[batch * (plan.maskPast() + length)];
-        java.util.Arrays.fill(mask, 1L);
+        Arrays.fill(mask, 1L);
         for (int b = 0; b < batch; b++) {
             rows[b] = documents.get(segments.get(b).document());
             System.arraycopy(segments.get(b).tokens(), 0, ids, b * length, length);
@@ -89,11 +90,16 @@ public final class HostStates {
             Set<String> wanted = new HashSet<>(readouts);
             plan.state().forEach(s -> wanted.add(s.output()));
             try (OrtSession.Result result = session.run(inputs, wanted)) {
-                Map<String, float[]> values = new LinkedHashMap<>();
+                Map<String, float[][]> values = new LinkedHashMap<>();
                 Map<String, long[]> shapes = new LinkedHashMap<>();
                 for (String name : readouts) {
                     OnnxTensor out = (OnnxTensor) result.get(name).orElseThrow();
-                    values.put(name, toArray(out.getFloatBuffer()));
+                    float[] all = toArray(out.getFloatBuffer());
+                    float[][] rowsOut = new float[batch][];
+                    for (int b = 0; b < batch; b++) {
+                        rowsOut[b] = Arrays.copyOfRange(all, b * all.length / batch, (b + 1) * all.length / batch);
+                    }
+                    values.put(name, rowsOut);
                     shapes.put(name, out.getInfo().getShape());
                 }
                 List<List<float[]>> next = new ArrayList<>();

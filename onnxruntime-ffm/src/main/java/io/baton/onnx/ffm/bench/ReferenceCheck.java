@@ -86,10 +86,12 @@ public final class ReferenceCheck {
             ResidentStates.Readouts x = a.run(segments, readouts);
             ResidentStates.Readouts y = b.run(segments, readouts);
             for (String name : readouts) {
-                accumulate(absAndRef.computeIfAbsent(name, n -> new double[2]), x.get(name), y.get(name));
-                float[] d = new float[x.get(name).length];
+                float[] xs = x.get(name);
+                float[] ys = y.get(name);
+                accumulate(absAndRef.computeIfAbsent(name, n -> new double[2]), xs, ys);
+                float[] d = new float[xs.length];
                 for (int i = 0; i < d.length; i++) {
-                    d[i] = Math.abs(x.get(name)[i] - y.get(name)[i]);
+                    d[i] = Math.abs(xs[i] - ys[i]);
                 }
                 deltas.computeIfAbsent(name, n -> new ArrayList<>()).add(d);
             }
