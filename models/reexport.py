@@ -2,6 +2,11 @@
 into the PyTorch model they were exported from.
 
     /usr/bin/python3 -m models.reexport models/zoo/jamba-medium [more folders...]
+    /usr/bin/python3 -m models.reexport models/zoo/jamba-medium --fp16 /tmp/zoo-fp16/jamba-medium
+
+``--fp16 DIR`` writes the folder's float16-compute variant (``models/export.py --precision fp16``: the linear
+layers' products in float16, the float32 contract outside) to DIR instead, from the same checked weights, with
+its config, tokenizer, training.json and selector.json; for GPU deployments (docs/model-contract.md, "Precision").
 
 A trained model's weights exist only in its ``model.onnx`` (and parts; the training runs' weight
 files are not in the repository), so when a family's segment path changes (ragged batches, issue
@@ -33,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterator, List, Tuple
@@ -238,12 +244,35 @@ def training_weights(folder: Path, out: Path) -> Dict[str, float]:
     return differences
 
 
+def float16_variant(folder: Path, out: Path) -> Dict[str, float]:
+    """``folder``'s model, rebuilt and checked against its goldens, written to ``out`` with its linear layers
+    computing in float16 (the same float16 weights; models/precision.py) beside copies of its config, tokenizer,
+    training.json and selector.json. The goldens stay with the float32 folder: the variant is held to them
+    within the float16 tolerance, not bit for bit."""
+    model, differences = checked_rebuild(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    write_graph(model, out, float16=True, precision="fp16")
+    for name in ("config.json", "tokenizer.json", "training.json", "selector.json"):
+        if (folder / name).exists():
+            shutil.copyfile(folder / name, out / name)
+    return differences
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folders", nargs="+", type=Path, help="trained model folders (with training.json)")
     parser.add_argument("--training-weights", type=Path, metavar="FILE",
                         help="instead of exporting: write the one folder's weights for models.train --init-from")
+    parser.add_argument("--fp16", type=Path, metavar="DIR",
+                        help="instead of exporting in place: write the one folder's float16-compute variant to DIR")
     args = parser.parse_args()
+    if args.fp16:
+        if len(args.folders) != 1 or args.training_weights:
+            parser.error("--fp16 takes one folder and no --training-weights")
+        differences = float16_variant(args.folders[0], args.fp16)
+        print(f"{args.fp16}: float16 variant of {args.folders[0]}; rebuilt model vs goldens, largest difference "
+              + ", ".join(f"{k} {v:.2e}" for k, v in differences.items()))
+        return
     if args.training_weights:
         if len(args.folders) != 1:
             parser.error("--training-weights takes one folder")

@@ -10,8 +10,9 @@ import torch
 
 from models import safetensors_io
 from models.export import export_onnx, state_plan, write_goldens
+from models.precision import METADATA_KEY, float16_linear_names
 from models.families import FAMILIES, build
-from models.reexport import NOT_REBUILDABLE, reexport, training_weights, weights_from_graph
+from models.reexport import NOT_REBUILDABLE, float16_variant, reexport, training_weights, weights_from_graph
 from models.train import RunConfig, Run
 from models.train_data import TokenData
 
@@ -102,3 +103,33 @@ def test_a_folders_weights_start_a_new_run(tmp_path):
     assert (run.step, run.tokens) == (0, 0)
     for name, p in model.state_dict().items():
         assert torch.equal(run.model.state_dict()[name], p), name
+
+
+def test_the_float16_variant_is_the_checked_model_with_float16_products(tmp_path):
+    """``--fp16 DIR``: the folder's model, checked against its goldens, exported with its linear layers in
+    float16 (what a GPU deployment runs, docs/model-contract.md "Precision") beside the folder's other files;
+    the folder itself is untouched, and goldens the rebuilt model misses stop it before anything is written."""
+    folder = tmp_path / "jamba-trained"
+    model = trained_folder("jamba", folder)
+    (folder / "tokenizer.json").write_text('{"model": "bytes"}\n')
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    differences = float16_variant(folder, tmp_path / "fp16")
+    assert max(differences.values()) <= 1e-5
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
+
+    out = tmp_path / "fp16"
+    graph = onnx.load(str(out / "model.onnx"))
+    assert {p.key: p.value for p in graph.metadata_props}[METADATA_KEY] == "fp16"
+    halves = {i.name for i in graph.graph.initializer if i.data_type == onnx.TensorProto.FLOAT16}
+    assert len([n for n in graph.graph.node if n.op_type == "MatMul" and n.input[1] in halves]) \
+        == len(float16_linear_names(model))
+    assert json.loads((out / "baton-model.json").read_text()) == state_plan(model, "fp16")
+    for name in ("config.json", "tokenizer.json", "training.json"):
+        assert (out / name).read_bytes() == before[name], name
+    assert not (out / "golden").exists()
+
+    golden, meta = safetensors_io.read(folder / "golden" / "whole.safetensors")
+    safetensors_io.write(folder / "golden" / "whole.safetensors", {**golden, "logits": golden["logits"] + 1e-2}, meta)
+    with pytest.raises(ValueError, match="does not reproduce its goldens"):
+        float16_variant(folder, tmp_path / "refused")
+    assert not (tmp_path / "refused").exists()
