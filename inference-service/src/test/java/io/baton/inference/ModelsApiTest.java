@@ -45,7 +45,7 @@ class ModelsApiTest {
     @Autowired
     ModelRegistry registry;
 
-    /** The zoo plus the hub-style fixture, linked into one models folder. */
+    /** The zoo, the hub-style fixture and onnxruntime-ffm's float16 jamba-tiny, linked into one models folder. */
     @DynamicPropertySource
     static void modelsFolder(DynamicPropertyRegistry properties) throws IOException {
         models = Files.createTempDirectory("baton-models");
@@ -56,6 +56,8 @@ class ModelsApiTest {
             }
         }
         Files.createSymbolicLink(models.resolve("hub-style"), Path.of("src/test/resources/hub-style").toAbsolutePath());
+        Files.createSymbolicLink(models.resolve("jamba-tiny-fp16"),
+                Path.of("../onnxruntime-ffm/src/test/resources/jamba-tiny-fp16").toAbsolutePath());
         properties.add("baton.models.dir", models::toString);
     }
 
@@ -78,14 +80,16 @@ class ModelsApiTest {
                 .jsonPath("$.defaultModel").isEqualTo("jamba-tiny")
                 .jsonPath("$.cpuDefault").isEqualTo("jamba-medium")
                 .jsonPath("$.gpuDefault").isEqualTo("gemma2-small")
-                .jsonPath("$.models.length()").isEqualTo(12)
+                .jsonPath("$.models.length()").isEqualTo(13)
                 .jsonPath("$.models[?(@.id == 'gemma2-small')].vocabSize").isEqualTo(4096)
                 .jsonPath("$.models[?(@.id == 'jamba-medium')].vocabSize").isEqualTo(8192)
                 .jsonPath("$.models[?(@.id == 'gemma2-tiny')].family").isEqualTo("gemma2")
                 .jsonPath("$.models[?(@.id == 'gemma2-tiny')].digest").isEqualTo(registry.get("gemma2-tiny").digest())
                 .jsonPath("$.models[?(@.id == 'gemma2-tiny')].vocabSize").isEqualTo(256)
                 .jsonPath("$.models[?(@.id == 'gemma2-tiny')].maskPast").isEqualTo(48)
-                .jsonPath("$.models[?(@.id == 'gemma2-tiny')].stateBytes").isEqualTo(32768);
+                .jsonPath("$.models[?(@.id == 'gemma2-tiny')].stateBytes").isEqualTo(32768)
+                .jsonPath("$.models[?(@.id == 'jamba-tiny')].precision").isEqualTo("fp32")
+                .jsonPath("$.models[?(@.id == 'jamba-tiny-fp16')].precision").isEqualTo("fp16");
         client.get().uri("/v1/models/gemma2-tiny").exchange()
                 .expectStatus().isOk()
                 .expectBody()
@@ -118,6 +122,7 @@ class ModelsApiTest {
                 .jsonPath("$.maskPast").isEmpty()
                 .jsonPath("$.pastGrows").isEqualTo(true)
                 .jsonPath("$.ragged").isEqualTo(false)
+                .jsonPath("$.precision").isEqualTo("fp32")
                 .jsonPath("$.hiddenState").isEqualTo(false)
                 .jsonPath("$.state[0].shape").isEqualTo(java.util.List.of("batch", 1, "past", 8))
                 .jsonPath("$.state[0].retention.window").isEqualTo(16)

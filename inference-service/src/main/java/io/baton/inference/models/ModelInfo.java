@@ -19,15 +19,18 @@ import java.util.List;
  * @param stateBytes  the most bytes of state one document has (every window full)
  * @param ragged      whether segments of different lengths run in one batch (the plan's {@code
  *                    "ragged"}); false: a batch holds segments of one length
+ * @param precision   what the graph computes its products in: {@code fp32}, or {@code fp16} for a float16
+ *                    variant ({@code models.reexport --fp16}); its inputs, outputs and states are float32 either way
  */
 public record ModelInfo(String id, String family, String digest, int vocabSize, Integer maskPast,
                         boolean pastGrows, boolean hiddenState, List<String> inputs,
-                        List<StateTensorInfo> state, long stateBytes, boolean ragged) {
+                        List<StateTensorInfo> state, long stateBytes, boolean ragged, String precision) {
 
     static ModelInfo of(SegmentModel model) {
         StatePlan plan = model.plan();
         return new ModelInfo(model.id(), plan.family(), model.digest(), plan.vocabSize(),
                 plan.pastGrows() ? null : plan.maskPast(), plan.pastGrows(), model.hasHiddenState(), plan.inputs(),
-                plan.state().stream().map(StateTensorInfo::of).toList(), plan.stateBytes(), plan.ragged());
+                plan.state().stream().map(StateTensorInfo::of).toList(), plan.stateBytes(), plan.ragged(),
+                plan.precision());
     }
 }

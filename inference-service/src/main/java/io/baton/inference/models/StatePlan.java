@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.DeserializationFeature;
@@ -28,14 +29,21 @@ import tools.jackson.databind.json.JsonMapper;
  *                  rows of one batch with different real lengths, padded on the right, the padding
  *                  marked by zeros in the last T columns of {@code attention_mask}
  *                  ({@link SegmentModel#run(List, SegmentModel.Fetch)} says what is fed and kept)
+ * @param precision what the graph computes its products in, the plan's {@code "precision"}: {@code fp32}
+ *                  (absent), or {@code fp16} for an export with float16 linear layers (inputs, outputs and
+ *                  states stay float32 either way; docs/model-contract.md, "Precision")
  */
 public record StatePlan(String family, List<String> inputs, int maskPast, int vocabSize,
-                        List<StateTensorSpec> state, boolean ragged) {
+                        List<StateTensorSpec> state, boolean ragged, String precision) {
+
+    /** {@code precision} of a plan that does not say. */
+    public static final String FLOAT32 = "fp32";
 
     /** The version of {@code baton-model.json} this code reads. */
     public static final int FORMAT = 1;
 
     public StatePlan {
+        Objects.requireNonNull(precision, "precision");
         inputs = List.copyOf(inputs);
         state = List.copyOf(state);
         if (ragged && !(inputs.contains("attention_mask") && inputs.contains("position_ids"))) {
@@ -49,7 +57,7 @@ public record StatePlan(String family, List<String> inputs, int maskPast, int vo
 
     /** A plan of batches of one segment length only (exports without {@code "ragged"}, hub exports). */
     public StatePlan(String family, List<String> inputs, int maskPast, int vocabSize, List<StateTensorSpec> state) {
-        this(family, inputs, maskPast, vocabSize, state, false);
+        this(family, inputs, maskPast, vocabSize, state, false, FLOAT32);
     }
 
     /**
@@ -89,7 +97,7 @@ public record StatePlan(String family, List<String> inputs, int maskPast, int vo
         }
         try {
             return new StatePlan(json.family, json.inputs, json.maskPast, json.vocabSize, specs,
-                    json.ragged != null && json.ragged);
+                    json.ragged != null && json.ragged, json.precision == null ? FLOAT32 : json.precision);
         } catch (ModelContractException e) {
             throw new ModelContractException(file + ": " + e.getMessage(), e);
         }
@@ -170,7 +178,8 @@ public record StatePlan(String family, List<String> inputs, int maskPast, int vo
 
     private record PlanJson(Integer format, String family, List<String> inputs,
                             @JsonProperty("mask_past") int maskPast,
-                            @JsonProperty("vocab_size") int vocabSize, List<StateJson> state, Boolean ragged) {
+                            @JsonProperty("vocab_size") int vocabSize, List<StateJson> state, Boolean ragged,
+                            String precision) {
     }
 
     private record StateJson(String input, String output, int layer, String kind, List<Object> shape,
