@@ -264,6 +264,7 @@ class Run:
         self.streams = Streams(train.docs, cfg.batch, cfg.seq_len, cfg.seed)
         self.state = self.model.initial_state(cfg.batch, device)
         self.step, self.tokens, self.elapsed = 0, 0, 0.0
+        self.best_row: Optional[dict] = None   # best-fp16.pt's evaluation, read once (a resumed run's) then kept
         self.rewarm_from, self.rewarm = 0, 0       # set by init_from: a short warm-up of a fresh optimizer
         torch.manual_seed(cfg.seed)
 
@@ -359,8 +360,11 @@ class Run:
         with open(self.dir / "eval.jsonl", "a") as f:
             f.write(json.dumps(row) + "\n")
         best = self.dir / "best-fp16.pt"
-        if not best.exists() or self.choice(row) < self.choice(load(best)["eval"]):
+        if self.best_row is None and best.exists():
+            self.best_row = load(best)["eval"]
+        if self.best_row is None or self.choice(row) < self.choice(self.best_row):
             self.save_weights(best, row)
+            self.best_row = row
         return row
 
     def choice(self, row: dict) -> float:

@@ -172,3 +172,28 @@ def test_best_weights_can_be_chosen_on_one_source(tmp_path):
     assert run.choice(worse_overall) < run.choice(better_overall)
     run.cfg = RunConfig(**{**run.cfg.__dict__, "best_source": ""})
     assert run.choice(better_overall) < run.choice(worse_overall)
+
+
+def test_the_best_weights_file_follows_the_best_evaluation_also_across_a_resumed_run(tmp_path, monkeypatch):
+    """``best-fp16.pt`` is rewritten only by an evaluation better than every earlier one, those of the run a
+    resumed ``Run`` continues included (read once from the file, then remembered)."""
+    scores = iter([2.0, 2.0, 1.5, 1.5, 1.8, 1.8, 1.7, 1.7, 1.4, 1.4])      # carried, reset per evaluation
+    monkeypatch.setattr("models.train.evaluate", lambda *args: {"bpb": next(scores), "by_source": {}})
+    data = token_data([90, 40, 65, 30])
+    cfg = RunConfig(family="jamba", model=TINY["jamba"], batch=2, seq_len=16, steps=4, warmup=1,
+                    eval_every=0, log_every=2, checkpoint_every=0)
+    best = tmp_path / "best-fp16.pt"
+
+    def best_bpb():
+        return torch.load(best)["eval"]["carried"]["bpb"]
+
+    run = Run(cfg, data, data, tmp_path, torch.device("cpu"))
+    for expected in (2.0, 1.5, 1.5):
+        run.run_eval()
+        assert best_bpb() == expected
+    resumed = Run(cfg, data, data, tmp_path, torch.device("cpu"))
+    written = best.stat().st_mtime_ns
+    resumed.run_eval()                       # 1.7: worse than the file's 1.5
+    assert best_bpb() == 1.5 and best.stat().st_mtime_ns == written
+    resumed.run_eval()                       # 1.4
+    assert best_bpb() == 1.4
