@@ -2,14 +2,10 @@ package io.baton.memory.store.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.baton.common.redis.RedisConnection;
 import io.baton.common.redis.RedisSettings;
 import io.baton.common.testing.RedisTestCluster;
 import io.baton.memory.MemoryProperties;
-import io.baton.memory.store.CheckpointStore;
-import io.baton.memory.store.CheckpointStoreContract;
 import io.baton.memory.store.DocumentKey;
-import io.baton.memory.store.StorePolicy;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -24,8 +20,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -35,32 +29,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * nodes, as a deployment configures it; and, read from each primary, that documents spread over
  * the primaries while each document's keys stay on one.
  */
-class RedisClusterCheckpointStoreIT extends CheckpointStoreContract {
+class RedisClusterCheckpointStoreIT extends RedisStoreContract {
 
     @RegisterExtension
     static final RedisTestCluster cluster = new RedisTestCluster();
 
-    private static RedisConnection connection;
-
-    @BeforeAll
-    static void connect() {
-        connection = RedisConnection.open(settings(cluster.seeds()));
-    }
-
-    @AfterAll
-    static void disconnect() {
-        if (connection != null) {
-            connection.close();
-        }
+    @Override
+    protected RedisSettings settings() {
+        return settings(cluster.seeds());
     }
 
     static RedisSettings settings(String seeds) {
         return new MemoryProperties.Redis(seeds, "cluster", Duration.ofSeconds(10), true, RedisSettings.Tls.NONE).settings();
-    }
-
-    @Override
-    protected CheckpointStore newStore(StorePolicy policy) {
-        return new RedisCheckpointStore(connection, policy);
     }
 
     @Test

@@ -7,18 +7,13 @@ import io.baton.common.redis.RedisConnection;
 import io.baton.common.redis.RedisSettings;
 import io.baton.common.testing.RedisTestSentinel;
 import io.baton.memory.MemoryProperties;
-import io.baton.memory.store.CheckpointStore;
-import io.baton.memory.store.CheckpointStoreContract;
 import io.baton.memory.store.DocumentKey;
-import io.baton.memory.store.StorePolicy;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -29,30 +24,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Without the latter Lettuce cannot ask the Sentinels for the primary (it does not send the URL's password
  * to them), and with a wrong data-node password every command fails; neither writes anything.
  */
-class RedisSentinelAuthCheckpointStoreIT extends CheckpointStoreContract {
+class RedisSentinelAuthCheckpointStoreIT extends RedisStoreContract {
 
     private static final String PASSWORD = "s3cret-Sentinel-pw";
 
     @RegisterExtension
     static final RedisTestSentinel sentinel = new RedisTestSentinel(PASSWORD);
 
-    private static RedisConnection connection;
-
-    @BeforeAll
-    static void connect() {
-        connection = RedisConnection.open(settings(sentinel.url(), PASSWORD));
-    }
-
-    @AfterAll
-    static void disconnect() {
-        if (connection != null) {
-            connection.close();
-        }
-    }
-
     @Override
-    protected CheckpointStore newStore(StorePolicy policy) {
-        return new RedisCheckpointStore(connection, policy);
+    protected RedisSettings settings() {
+        return settings(sentinel.url(), PASSWORD);
     }
 
     @Test

@@ -2,22 +2,16 @@ package io.baton.memory.store.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.baton.common.redis.RedisConnection;
 import io.baton.common.redis.RedisSettings;
 import io.baton.common.testing.RedisTestSentinel;
 import io.baton.memory.MemoryProperties;
-import io.baton.memory.store.CheckpointStore;
-import io.baton.memory.store.CheckpointStoreContract;
 import io.baton.memory.store.DocumentKey;
-import io.baton.memory.store.StorePolicy;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -27,32 +21,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * {@code baton.redis.mode=sentinel}, as a deployment configures it; and that what the store writes
  * lands on the primary the Sentinels name and is replicated from there.
  */
-class RedisSentinelCheckpointStoreIT extends CheckpointStoreContract {
+class RedisSentinelCheckpointStoreIT extends RedisStoreContract {
 
     @RegisterExtension
     static final RedisTestSentinel sentinel = new RedisTestSentinel();
 
-    private static RedisConnection connection;
-
-    @BeforeAll
-    static void connect() {
-        connection = RedisConnection.open(settings(sentinel.url()));
-    }
-
-    @AfterAll
-    static void disconnect() {
-        if (connection != null) {
-            connection.close();
-        }
+    @Override
+    protected RedisSettings settings() {
+        return settings(sentinel.url());
     }
 
     static RedisSettings settings(String url) {
         return new MemoryProperties.Redis(url, "sentinel", Duration.ofSeconds(10), true, RedisSettings.Tls.NONE).settings();
-    }
-
-    @Override
-    protected CheckpointStore newStore(StorePolicy policy) {
-        return new RedisCheckpointStore(connection, policy);
     }
 
     @Test

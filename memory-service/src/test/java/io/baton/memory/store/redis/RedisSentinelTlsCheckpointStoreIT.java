@@ -7,13 +7,8 @@ import io.baton.common.redis.RedisConnection;
 import io.baton.common.redis.RedisSettings;
 import io.baton.common.testing.RedisTestSentinel;
 import io.baton.memory.MemoryProperties;
-import io.baton.memory.store.CheckpointStore;
-import io.baton.memory.store.CheckpointStoreContract;
 import io.baton.memory.store.DocumentKey;
-import io.baton.memory.store.StorePolicy;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -24,33 +19,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * Sentinels are reached over TLS to learn the primary, and the primary over TLS with the same trust; a
  * client without the test CA is refused and writes nothing.
  */
-class RedisSentinelTlsCheckpointStoreIT extends CheckpointStoreContract {
+class RedisSentinelTlsCheckpointStoreIT extends RedisStoreContract {
 
     @RegisterExtension
     static final RedisTestSentinel sentinel = RedisTestSentinel.tls();
 
-    private static RedisConnection connection;
-
-    @BeforeAll
-    static void connect() {
-        connection = RedisConnection.open(settings());
-    }
-
-    @AfterAll
-    static void disconnect() {
-        if (connection != null) {
-            connection.close();
-        }
-    }
-
-    private static RedisSettings settings() {
+    @Override
+    protected RedisSettings settings() {
         return new MemoryProperties.Redis(sentinel.url(), "sentinel", Duration.ofSeconds(10), true, sentinel.clientTls())
                 .settings();
-    }
-
-    @Override
-    protected CheckpointStore newStore(StorePolicy policy) {
-        return new RedisCheckpointStore(connection, policy);
     }
 
     @Test

@@ -3,18 +3,12 @@ package io.baton.memory.store.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.baton.common.redis.RedisConnection;
 import io.baton.common.redis.RedisSettings;
 import io.baton.common.testing.RedisTestTls;
 import io.baton.memory.MemoryProperties;
-import io.baton.memory.store.CheckpointStore;
-import io.baton.memory.store.CheckpointStoreContract;
 import io.baton.memory.store.DocumentKey;
-import io.baton.memory.store.StorePolicy;
 import io.baton.memory.store.StoreUnavailableException;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -26,7 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * configured CA did not sign, the JVM's trust store (which does not know the test CA), and no client
  * certificate are each 503 (store unavailable) at once, saying why, never a hang.
  */
-class RedisTlsCheckpointStoreIT extends CheckpointStoreContract {
+class RedisTlsCheckpointStoreIT extends RedisStoreContract {
 
     @RegisterExtension
     static final RedisTestTls redis = new RedisTestTls();
@@ -34,27 +28,13 @@ class RedisTlsCheckpointStoreIT extends CheckpointStoreContract {
     /** Longer than the connect and command timeouts below: a refusal must come well before it. */
     private static final Duration NO_HANG = Duration.ofSeconds(30);
 
-    private static RedisConnection connection;
-
-    @BeforeAll
-    static void connect() {
-        connection = RedisConnection.open(settings(redis.clientTls(), true));
-    }
-
-    @AfterAll
-    static void disconnect() {
-        if (connection != null) {
-            connection.close();
-        }
+    @Override
+    protected RedisSettings settings() {
+        return settings(redis.clientTls(), true);
     }
 
     private static RedisSettings settings(RedisSettings.Tls tls, boolean verifyPeer) {
         return new MemoryProperties.Redis(redis.url(), "standalone", Duration.ofSeconds(5), verifyPeer, tls).settings();
-    }
-
-    @Override
-    protected CheckpointStore newStore(StorePolicy policy) {
-        return new RedisCheckpointStore(connection, policy);
     }
 
     @Test

@@ -2,15 +2,10 @@ package io.baton.memory.store.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.baton.common.redis.RedisConnection;
+import io.baton.common.redis.RedisSettings;
 import io.baton.common.testing.RedisTestCluster;
 import io.baton.memory.MemoryProperties;
-import io.baton.memory.store.CheckpointStore;
-import io.baton.memory.store.CheckpointStoreContract;
-import io.baton.memory.store.StorePolicy;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -20,29 +15,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * {@code baton.redis.mode=cluster}, three {@code rediss://} seeds and {@code baton.redis.tls.*},
  * with peer and host name verified on every node the topology names.
  */
-class RedisTlsClusterCheckpointStoreIT extends CheckpointStoreContract {
+class RedisTlsClusterCheckpointStoreIT extends RedisStoreContract {
 
     @RegisterExtension
     static final RedisTestCluster cluster = RedisTestCluster.tls();
 
-    private static RedisConnection connection;
-
-    @BeforeAll
-    static void connect() {
-        connection = RedisConnection.open(new MemoryProperties.Redis(cluster.seeds(), "cluster", Duration.ofSeconds(10),
-                true, cluster.clientTls()).settings());
-    }
-
-    @AfterAll
-    static void disconnect() {
-        if (connection != null) {
-            connection.close();
-        }
-    }
-
     @Override
-    protected CheckpointStore newStore(StorePolicy policy) {
-        return new RedisCheckpointStore(connection, policy);
+    protected RedisSettings settings() {
+        return new MemoryProperties.Redis(cluster.seeds(), "cluster", Duration.ofSeconds(10),
+                true, cluster.clientTls()).settings();
     }
 
     @Test
