@@ -2,11 +2,15 @@
 into the PyTorch model they were exported from.
 
     /usr/bin/python3 -m models.reexport models/zoo/jamba-medium [more folders...]
-    /usr/bin/python3 -m models.reexport models/zoo/jamba-medium --fp16 /tmp/zoo-fp16/jamba-medium
+    /usr/bin/python3 -m models.reexport models/zoo/jamba-medium --out /tmp/fp16/jamba-medium --precision fp16
+    /usr/bin/python3 -m models.reexport models/zoo/jamba-large --out /tmp/m1024/jamba-large --set memory=1024
 
-``--fp16 DIR`` writes the folder's float16-compute variant (``models/export.py --precision fp16``: the linear
-layers' products in float16, the float32 contract outside) to DIR instead, from the same checked weights, with
-its config, tokenizer, training.json and selector.json; for GPU deployments (docs/model-contract.md, "Precision").
+``--out DIR`` writes a *variant* of the one folder to DIR instead, from the same checked weights: ``--precision
+fp16`` computes the linear layers' products in float16 (``models/export.py --precision fp16``, the float32
+contract outside; for GPU deployments, docs/model-contract.md "Precision"), and ``--set KEY=JSON`` changes
+configuration fields that hold no weights (Jamba's attention ``memory``, the keys a window keeps; a field that
+would change the weights is refused). Beside the graph: the tokenizer and selector.json copied, the config and
+training.json as the variant's. No goldens: a variant is checked through its source's, before it is written.
 
 A trained model's weights exist only in its ``model.onnx`` (and parts; the training runs' weight
 files are not in the repository), so when a family's segment path changes (ragged batches, issue
@@ -41,7 +45,7 @@ import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 import onnx
@@ -55,6 +59,7 @@ from .export import write_graph
 from .families import build
 from .jamba import Mamba2Mixer
 from .longformer import GlobalLocalAttention
+from .precision import PRECISIONS
 from .runner import run_segments, segment_inputs
 from .train import save_weights
 
@@ -244,15 +249,27 @@ def training_weights(folder: Path, out: Path) -> Dict[str, float]:
     return differences
 
 
-def float16_variant(folder: Path, out: Path) -> Dict[str, float]:
-    """``folder``'s model, rebuilt and checked against its goldens, written to ``out`` with its linear layers
-    computing in float16 (the same float16 weights; models/precision.py) beside copies of its config, tokenizer,
-    training.json and selector.json. The goldens stay with the float32 folder: the variant is held to them
-    within the float16 tolerance, not bit for bit."""
+def variant(folder: Path, out: Path, precision: str = "fp32", overrides: Optional[dict] = None) -> Dict[str, float]:
+    """``folder``'s model, rebuilt and checked against its goldens, written to ``out`` in ``precision`` and with
+    the configuration ``overrides`` (fields that hold no weights: the rebuilt weights must load into the changed
+    model as they are), beside its tokenizer and selector.json; returns the goldens check."""
     model, differences = checked_rebuild(folder)
+    training = json.loads((folder / "training.json").read_text())
+    if overrides:
+        config = {**training["config_overrides"], **overrides}
+        changed = build(training["family"], **config)
+        try:
+            changed.load_state_dict(model.state_dict())
+        except RuntimeError as e:
+            raise ValueError(f"{overrides} changes {folder}'s weights, so it is no variant of them: {e}") from e
+        model, training = changed, {**training, "config_overrides": config}
     out.mkdir(parents=True, exist_ok=True)
-    write_graph(model, out, float16=True, precision="fp16")
-    for name in ("config.json", "tokenizer.json", "training.json", "selector.json"):
+    write_graph(model, out, float16=True, precision=precision)
+    if overrides:
+        (out / "config.json").write_text(json.dumps(model.hf_config(), indent=2) + "\n")
+        (out / "training.json").write_text(json.dumps(training, indent=2) + "\n")
+    names = ("tokenizer.json", "selector.json") + (() if overrides else ("config.json", "training.json"))
+    for name in names:
         if (folder / name).exists():
             shutil.copyfile(folder / name, out / name)
     return differences
@@ -263,16 +280,23 @@ def main() -> None:
     parser.add_argument("folders", nargs="+", type=Path, help="trained model folders (with training.json)")
     parser.add_argument("--training-weights", type=Path, metavar="FILE",
                         help="instead of exporting: write the one folder's weights for models.train --init-from")
-    parser.add_argument("--fp16", type=Path, metavar="DIR",
-                        help="instead of exporting in place: write the one folder's float16-compute variant to DIR")
+    parser.add_argument("--out", type=Path, metavar="DIR",
+                        help="instead of exporting in place: write a variant of the one folder to DIR")
+    parser.add_argument("--precision", choices=PRECISIONS, default="fp32",
+                        help="with --out: fp16 computes the linear layers' products in float16")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=JSON",
+                        help="with --out: a configuration field that holds no weights, e.g. memory=1024")
     args = parser.parse_args()
-    if args.fp16:
+    if args.out:
         if len(args.folders) != 1 or args.training_weights:
-            parser.error("--fp16 takes one folder and no --training-weights")
-        differences = float16_variant(args.folders[0], args.fp16)
-        print(f"{args.fp16}: float16 variant of {args.folders[0]}; rebuilt model vs goldens, largest difference "
-              + ", ".join(f"{k} {v:.2e}" for k, v in differences.items()))
+            parser.error("--out takes one folder and no --training-weights")
+        overrides = {k: json.loads(v) for k, v in (item.split("=", 1) for item in args.set)}
+        differences = variant(args.folders[0], args.out, args.precision, overrides)
+        print(f"{args.out}: variant of {args.folders[0]} ({args.precision}, {overrides or 'same configuration'}); "
+              "rebuilt model vs goldens, largest difference " + ", ".join(f"{k} {v:.2e}" for k, v in differences.items()))
         return
+    if args.set or args.precision != "fp32":
+        parser.error("--precision and --set write a variant: give --out")
     if args.training_weights:
         if len(args.folders) != 1:
             parser.error("--training-weights takes one folder")

@@ -12,7 +12,7 @@ from models import safetensors_io
 from models.export import export_onnx, state_plan, write_goldens
 from models.precision import METADATA_KEY, float16_linear_names
 from models.families import FAMILIES, build
-from models.reexport import NOT_REBUILDABLE, float16_variant, reexport, training_weights, weights_from_graph
+from models.reexport import NOT_REBUILDABLE, reexport, variant, training_weights, weights_from_graph
 from models.train import RunConfig, Run
 from models.train_data import TokenData
 
@@ -106,14 +106,14 @@ def test_a_folders_weights_start_a_new_run(tmp_path):
 
 
 def test_the_float16_variant_is_the_checked_model_with_float16_products(tmp_path):
-    """``--fp16 DIR``: the folder's model, checked against its goldens, exported with its linear layers in
-    float16 (what a GPU deployment runs, docs/model-contract.md "Precision") beside the folder's other files;
-    the folder itself is untouched, and goldens the rebuilt model misses stop it before anything is written."""
+    """``--out DIR --precision fp16``: the folder's model, checked against its goldens, exported with its linear
+    layers in float16 (what a GPU deployment runs, docs/model-contract.md "Precision") beside the folder's other
+    files; the folder itself is untouched, and goldens the rebuilt model misses stop it before anything is written."""
     folder = tmp_path / "jamba-trained"
     model = trained_folder("jamba", folder)
     (folder / "tokenizer.json").write_text('{"model": "bytes"}\n')
     before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
-    differences = float16_variant(folder, tmp_path / "fp16")
+    differences = variant(folder, tmp_path / "fp16", "fp16")
     assert max(differences.values()) <= 1e-5
     assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before
 
@@ -131,5 +131,27 @@ def test_the_float16_variant_is_the_checked_model_with_float16_products(tmp_path
     golden, meta = safetensors_io.read(folder / "golden" / "whole.safetensors")
     safetensors_io.write(folder / "golden" / "whole.safetensors", {**golden, "logits": golden["logits"] + 1e-2}, meta)
     with pytest.raises(ValueError, match="does not reproduce its goldens"):
-        float16_variant(folder, tmp_path / "refused")
+        variant(folder, tmp_path / "refused", "fp16")
     assert not (tmp_path / "refused").exists()
+
+
+def test_a_variant_with_a_longer_attention_memory_keeps_the_weights(tmp_path):
+    """``--set memory=N``: the same weights with windows of N keys (a field that holds no weights), its plan,
+    config and training.json saying so; a field that would change the weights is refused and writes nothing."""
+    folder = tmp_path / "jamba-trained"
+    model = trained_folder("jamba", folder)
+    variant(folder, tmp_path / "long", overrides={"memory": 200})
+
+    out = tmp_path / "long"
+    windows = {s["retention"]["window"] for s in json.loads((out / "baton-model.json").read_text())["state"]
+               if s["retention"]["policy"] == "window"}
+    assert windows == {200} and model.config.memory != 200
+    assert json.loads((out / "training.json").read_text())["config_overrides"]["memory"] == 200
+    longer = build("jamba", memory=200)
+    longer.load_state_dict(weights_from_graph(longer, onnx.load(str(out / "model.onnx"))))
+    for name, p in model.state_dict().items():
+        assert torch.equal(longer.state_dict()[name], p), name
+
+    with pytest.raises(ValueError, match="changes .* weights"):
+        variant(folder, tmp_path / "wider", overrides={"hidden_size": 96})
+    assert not (tmp_path / "wider").exists()
