@@ -10,9 +10,9 @@ import torch
 
 from models import safetensors_io
 from models.export import export_onnx, state_plan, write_goldens
-from models.precision import METADATA_KEY, float16_linear_names
 from models.families import FAMILIES, build
-from models.reexport import NOT_REBUILDABLE, reexport, variant, training_weights, weights_from_graph
+from models.precision import METADATA_KEY, float16_linear_names
+from models.reexport import NOT_REBUILDABLE, reexport, training_weights, variant, weights_from_graph
 from models.train import RunConfig, Run
 from models.train_data import TokenData
 

@@ -20,7 +20,8 @@ import java.util.List;
  * @param ragged      whether segments of different lengths run in one batch (the plan's {@code
  *                    "ragged"}); false: a batch holds segments of one length
  * @param precision   what the graph computes its products in: {@code fp32}, or {@code fp16} for a float16
- *                    variant ({@code models.reexport --out DIR --precision fp16}); its inputs, outputs and states are float32 either way
+ *                    variant ({@code models.reexport --out DIR --precision fp16}); its inputs, outputs and
+ *                    states are float32 either way
  */
 public record ModelInfo(String id, String family, String digest, int vocabSize, Integer maskPast,
                         boolean pastGrows, boolean hiddenState, List<String> inputs,

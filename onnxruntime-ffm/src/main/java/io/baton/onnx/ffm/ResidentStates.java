@@ -103,6 +103,21 @@ public final class ResidentStates implements AutoCloseable {
      */
     public record Readouts(Map<String, float[][]> rows, Map<String, long[]> shapes) {
 
+        /**
+         * Row b's first {@code lengths[b]} positions of a [B, T, ...] float output ({@code data}, row-major, on the
+         * host or the heap), one copy each: what {@link #rows} holds for one output.
+         */
+        public static float[][] rowsOf(MemorySegment data, long[] shape, int[] lengths) {
+            long rowSize = elements(shape) / shape[0];
+            long perPosition = rowSize / shape[1];
+            float[][] rows = new float[lengths.length][];
+            for (int b = 0; b < lengths.length; b++) {
+                rows[b] = new float[Math.toIntExact(lengths[b] * perPosition)];
+                MemorySegment.copy(data, JAVA_FLOAT, b * rowSize * Float.BYTES, rows[b], 0, rows[b].length);
+            }
+            return rows;
+        }
+
         /** Row {@code b} of {@code output}: its first L_b positions. */
         public float[] row(String output, int b) {
             return rows(output)[b];
@@ -385,7 +400,7 @@ public final class ResidentStates implements AutoCloseable {
             Map<String, long[]> shapes = new LinkedHashMap<>();
             for (int r = 0; r < readouts.size(); r++) {
                 Tensor out = outputs.get(r);
-                values.put(readouts.get(r), rowsOf(out.hostData(), out.shape(), lengths));
+                values.put(readouts.get(r), Readouts.rowsOf(out.hostData(), out.shape(), lengths));
                 shapes.put(readouts.get(r), out.shape());
             }
             int[][] padded = samePadding(runs, lengths, length);
@@ -467,18 +482,6 @@ public final class ResidentStates implements AutoCloseable {
             }
         }
         return split.toArray(new int[0][]);
-    }
-
-    /** Row b's first {@code lengths[b]} positions of a [B, T, ...] float output on the host, one copy each. */
-    private static float[][] rowsOf(MemorySegment data, long[] shape, int[] lengths) {
-        long rowSize = elements(shape) / shape[0];
-        long perPosition = rowSize / shape[1];
-        float[][] rows = new float[lengths.length][];
-        for (int b = 0; b < lengths.length; b++) {
-            rows[b] = new float[Math.toIntExact(lengths[b] * perPosition)];
-            MemorySegment.copy(data, JAVA_FLOAT, b * rowSize * Float.BYTES, rows[b], 0, rows[b].length);
-        }
-        return rows;
     }
 
     private static long elements(long[] shape) {

@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.baton.onnx.ffm.ModelPlan;
 import io.baton.onnx.ffm.ResidentStates;
+import java.lang.foreign.MemorySegment;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
@@ -52,6 +53,8 @@ public final class HostStates {
     public ResidentStates.Readouts run(List<ResidentStates.Segment> segments, List<String> readouts) throws OrtException {
         int batch = segments.size();
         int length = segments.get(0).tokens().length;
+        int[] lengths = new int[batch];
+        Arrays.fill(lengths, length);
         ResidentStates.HostState[] rows = new ResidentStates.HostState[batch];
         long[] ids = new long[batch * length];
         long[] positions = new long[batch * length];
@@ -94,13 +97,10 @@ public final class HostStates {
                 Map<String, long[]> shapes = new LinkedHashMap<>();
                 for (String name : readouts) {
                     OnnxTensor out = (OnnxTensor) result.get(name).orElseThrow();
-                    float[] all = toArray(out.getFloatBuffer());
-                    float[][] rowsOut = new float[batch][];
-                    for (int b = 0; b < batch; b++) {
-                        rowsOut[b] = Arrays.copyOfRange(all, b * all.length / batch, (b + 1) * all.length / batch);
-                    }
-                    values.put(name, rowsOut);
-                    shapes.put(name, out.getInfo().getShape());
+                    long[] shape = out.getInfo().getShape();
+                    values.put(name, ResidentStates.Readouts.rowsOf(MemorySegment.ofArray(toArray(out.getFloatBuffer())),
+                            shape, lengths));
+                    shapes.put(name, shape);
                 }
                 List<List<float[]>> next = new ArrayList<>();
                 for (int b = 0; b < batch; b++) {
