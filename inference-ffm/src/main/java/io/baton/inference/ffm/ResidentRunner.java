@@ -19,11 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * A model's batches run with its live documents' states kept in the runtime's memory ({@link ResidentStates}:
@@ -35,18 +30,15 @@ import java.util.concurrent.RejectedExecutionException;
  * loaded into the document's slot first. After the run, every document's new state is copied to the host, the
  * one copy per segment that the checkpoint needs, and returned as its next state. Only the readouts the service
  * reads ({@link ModelPlan#serviceReadouts()}: {@code token_nll} and {@code last_hidden_state}) leave the
- * runtime's memory besides. Those copies are made on a thread of the runner's own ({@link #start}) while the
- * next batch runs: the issue's "copied to the host only to write its checkpoint, overlapped with the next run".
+ * runtime's memory besides.
  *
  * <p>A model whose plan takes ragged batches runs segments of different lengths in one batch here too, as the
  * model's own run does ({@link #takesRaggedBatches()}): each row's readouts are cut to its length.
  *
  * <p>When all slots are taken, the document least recently run that is not in the batch gives up its slot
  * (it is loaded again from its state if it comes back). A run that fails forgets the batch's documents: their
- * slots may hold a half-written state, and their next segment loads its input state; so do the documents of a
- * batch whose copies fail. A document whose copies are not made yet keeps its slot and is not run again until
- * they are. Runs of one model are serialised (one {@link ResidentStates}); the service's runner threads run
- * other models meanwhile.
+ * slots may hold a half-written state, and their next segment loads its input state. Runs of one model are
+ * serialised (one {@link ResidentStates}); the service's runner threads run other models meanwhile.
  */
 final class ResidentRunner implements SegmentRunner {
 
@@ -64,12 +56,6 @@ final class ResidentRunner implements SegmentRunner {
      */
     private final LinkedHashMap<String, WeakReference<DocumentState>> returned = new LinkedHashMap<>(16, 0.75f, true);
     private static final WeakReference<DocumentState> NOT_RETURNED = new WeakReference<>(null);
-    /** The most batches whose copies to the host are made or wait to be, beside the batch running. */
-    static final int COPYING = 2;
-    /** The documents of each batch that ran and whose copies are not made yet (guarded by this). */
-    private final List<Set<String>> copying = new ArrayList<>();
-    /** Makes the batches' copies to the host, one batch at a time, in the order they ran. */
-    private final ExecutorService copier;
 
     private ResidentRunner(SegmentModel model, Session session, ResidentStates states, ModelPlan plan, String memory) {
         this.model = model;
@@ -78,11 +64,6 @@ final class ResidentRunner implements SegmentRunner {
         this.plan = plan;
         this.readouts = plan.serviceReadouts();
         this.stateBytes = plan.state().stream().mapToLong(s -> s.elements() * Float.BYTES).sum();
-        this.copier = Executors.newSingleThreadExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "resident-copies-" + model.id());
-            thread.setDaemon(true);
-            return thread;
-        });
         this.describe = "states resident in " + memory + " between segments (FFM, IO binding; " + states.capacity()
                 + " documents, " + states.slabBytes() / (1024 * 1024) + " MiB), " + readouts + " copied out";
     }
@@ -105,52 +86,7 @@ final class ResidentRunner implements SegmentRunner {
     }
 
     @Override
-    public List<SegmentOutput> run(List<String> documents, List<SegmentInput> segments) {
-        try {
-            return start(documents, segments).join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            if (e.getCause() instanceof Error error) {
-                throw error;
-            }
-            throw e;
-        }
-    }
-
-    /**
-     * Runs the batch on the calling thread and leaves the copies to the host (each document's state for its
-     * checkpoint, the readouts) to this runner's copier thread, so that the caller's next batch runs while
-     * they are made. At most {@link #COPYING} batches wait for their copies: a start waits for room, and for
-     * the copies of any of its documents still being copied (a retry). Until its copies are made a document
-     * keeps its slot and runs nothing more.
-     */
-    @Override
-    public CompletableFuture<List<SegmentOutput>> start(List<String> documents, List<SegmentInput> segments) {
-        int batch = documents.size();
-        long[] loaded = new long[batch];
-        ResidentStates.Held held;
-        try {
-            held = runOnDevice(documents, segments, loaded);
-        } catch (RuntimeException | Error e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        try {
-            return CompletableFuture.supplyAsync(() -> copyOut(documents, segments, loaded, held), copier);
-        } catch (RejectedExecutionException e) {    // closed meanwhile
-            held.close();
-            synchronized (this) {
-                copied(documents);
-                forget(documents);
-            }
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    /** The batch's run, its documents' states loaded first where they are not resident (under the lock). */
-    private synchronized ResidentStates.Held runOnDevice(List<String> documents, List<SegmentInput> segments,
-                                                          long[] loaded) {
+    public synchronized List<SegmentOutput> run(List<String> documents, List<SegmentInput> segments) {
         int batch = documents.size();
         if (batch != segments.size() || batch == 0) {
             throw new IllegalArgumentException("a batch of " + documents.size() + " documents and " + segments.size()
@@ -166,9 +102,9 @@ final class ResidentRunner implements SegmentRunner {
                 model.validate(new long[] {segment.next()});
             }
         }
-        awaitRoom(documents);
         Set<String> inBatch = new HashSet<>(documents);
         try {
+            long[] loaded = new long[batch];
             List<ResidentStates.Segment> run = new ArrayList<>(batch);
             for (int b = 0; b < batch; b++) {
                 String document = documents.get(b);
@@ -182,111 +118,43 @@ final class ResidentRunner implements SegmentRunner {
                 }
                 run.add(new ResidentStates.Segment(document, segment.tokens(), segment.next()));
             }
-            ResidentStates.Held held = states.runAndHold(run, readouts);
-            copying.add(inBatch);
-            return held;
-        } catch (RuntimeException | Error e) {
-            forget(documents);
-            throw e;
-        }
-    }
-
-    /**
-     * Copies a batch's states and readouts to the host and makes its outputs (on the copier thread); the
-     * documents are then free to run, or to be evicted, again.
-     */
-    private List<SegmentOutput> copyOut(List<String> documents, List<SegmentInput> segments, long[] loaded,
-                                        ResidentStates.Held held) {
-        Set<String> batch = null;
-        try (held) {
-            ResidentStates.Readouts out = held.readouts();
-            List<ResidentStates.HostState> exported = held.states();
-            List<SegmentOutput> outputs = new ArrayList<>(documents.size());
-            List<DocumentState> next = new ArrayList<>(documents.size());
-            for (int b = 0; b < documents.size(); b++) {
-                next.add(state(exported.get(b)));
+            ResidentStates.Readouts out = states.run(run, readouts);
+            List<ResidentStates.HostState> exported = states.export(documents);
+            List<SegmentOutput> outputs = new ArrayList<>(batch);
+            for (int b = 0; b < batch; b++) {
+                String document = documents.get(b);
+                DocumentState next = state(exported.get(b));
+                returned.put(document, new WeakReference<>(next));
                 int length = segments.get(b).tokens().length;
                 outputs.add(new SegmentOutput(
                         readout(out, "logits", b, length), readout(out, "token_nll", b, length),
-                        readout(out, "last_hidden_state", b, length), next.get(b),
+                        readout(out, "last_hidden_state", b, length), next,
                         new SegmentOutput.StateBytes(loaded[b], stateBytes)));
-            }
-            synchronized (this) {
-                for (int b = 0; b < documents.size(); b++) {
-                    returned.put(documents.get(b), new WeakReference<>(next.get(b)));
-                }
-                batch = copied(documents);
             }
             return outputs;
         } catch (RuntimeException | Error e) {
-            synchronized (this) {
-                if (batch == null) {
-                    copied(documents);
-                }
-                forget(documents);
+            for (String document : documents) {
+                states.evict(document);
+                returned.remove(document);
             }
             throw e;
         }
     }
 
-    /** Waits until fewer than {@link #COPYING} batches wait for their copies and none holds one of {@code documents}. */
-    private void awaitRoom(List<String> documents) {
-        boolean interrupted = false;
-        while (copying.size() >= COPYING || copying.stream().anyMatch(batch -> documents.stream().anyMatch(batch::contains))) {
-            try {
-                wait();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Marks the batch of {@code documents} copied and wakes a start waiting for room (under the lock). */
-    private Set<String> copied(List<String> documents) {
-        Set<String> batch = new HashSet<>(documents);
-        copying.remove(batch);
-        notifyAll();
-        return batch;
-    }
-
-    /** Forgets what a failure may have touched: the documents' slots and the states returned for them (under the lock). */
-    private void forget(List<String> documents) {
-        for (String document : documents) {
-            states.evict(document);
-            returned.remove(document);
-        }
-    }
-
-    /**
-     * Frees the slot of the least recently run resident document outside the batch and not waiting for its
-     * copies, if every slot is taken (waiting for copies to end when those are all there is).
-     */
+    /** Frees the slot of the least recently run resident document outside the batch, if every slot is taken. */
     private void makeRoom(String document, Set<String> inBatch) {
         if (states.isResident(document) || returned.size() < states.capacity()) {
             return;
         }
-        while (true) {
-            for (Iterator<Map.Entry<String, WeakReference<DocumentState>>> it = returned.entrySet().iterator(); it.hasNext(); ) {
-                String eldest = it.next().getKey();
-                if (!inBatch.contains(eldest) && copying.stream().noneMatch(batch -> batch.contains(eldest))) {
-                    it.remove();
-                    states.evict(eldest);
-                    return;
-                }
-            }
-            if (copying.isEmpty()) {
-                throw new IllegalStateException("every slot holds a document of this batch");
-            }
-            try {
-                wait();     // every other slot's document waits for its copies
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for a slot", e);
+        for (Iterator<Map.Entry<String, WeakReference<DocumentState>>> it = returned.entrySet().iterator(); it.hasNext(); ) {
+            String eldest = it.next().getKey();
+            if (!inBatch.contains(eldest)) {
+                it.remove();
+                states.evict(eldest);
+                return;
             }
         }
+        throw new IllegalStateException("every slot holds a document of this batch");
     }
 
     /** {@code state}'s tensors in plan order, each one document's ([1, ...shape]). */
@@ -344,18 +212,6 @@ final class ResidentRunner implements SegmentRunner {
 
     @Override
     public synchronized void close() {
-        copier.shutdown();
-        boolean interrupted = false;
-        while (!copying.isEmpty()) {
-            try {
-                wait();
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
         returned.clear();
         states.close();
         session.close();

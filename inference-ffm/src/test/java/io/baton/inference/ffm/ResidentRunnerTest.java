@@ -248,47 +248,6 @@ class ResidentRunnerTest {
     }
 
     @Test
-    void batchesStartedWhileEarlierOnesAreCopiedOutGiveTheHeapPathsOutputsAndKeepTheirSlots() throws Exception {
-        // Three batches of two documents each started before any is joined, in 4 slots: the third waits for the
-        // copies of a batch before its documents may take their slots (and for room among the batches copied).
-        Path dir = ZOO.resolve("jamba-tiny");
-        int[] offsets = {30_000, 40_000, 50_000, 60_000, 70_000, 80_000};
-        try (OrtSession.SessionOptions options = oneThread();
-             SegmentModel model = SegmentModel.load(dir, options);
-             ResidentRunner runner = ResidentRunner.open(model, cpu(4))) {
-            DocumentState[] resident = new DocumentState[6];
-            DocumentState[] heap = new DocumentState[6];
-            Arrays.fill(resident, model.initialState(1));
-            Arrays.fill(heap, model.initialState(1));
-            long loads = 0;
-            for (int k = 0; k < 3; k++) {
-                List<CompletableFuture<List<SegmentOutput>>> started = new ArrayList<>();
-                for (int group = 0; group < 3; group++) {
-                    int seg = k;
-                    List<Integer> members = List.of(2 * group, 2 * group + 1);
-                    started.add(runner.start(members.stream().map(d -> "doc" + d).toList(),
-                            members.stream().map(d -> segment(offsets[d], seg, resident[d])).toList()));
-                }
-                for (int group = 0; group < 3; group++) {
-                    List<SegmentOutput> got = started.get(group).get();
-                    int seg = k;
-                    List<SegmentOutput> expected = model.run(IntStream.of(2 * group, 2 * group + 1)
-                            .mapToObj(d -> segment(offsets[d], seg, heap[d])).toList(), SegmentModel.Fetch.TOKEN_NLL);
-                    for (int m = 0; m < 2; m++) {
-                        int d = 2 * group + m;
-                        assertSame("segment " + k + " document " + d, got.get(m), expected.get(m));
-                        loads += got.get(m).moved().in() > 0 ? 1 : 0;
-                        resident[d] = got.get(m).next();
-                        heap[d] = expected.get(m).next();
-                    }
-                }
-            }
-            assertThat(loads).as("6 documents through 4 slots: some segments find their document evicted")
-                    .isGreaterThan(6);
-        }
-    }
-
-    @Test
     void aRefusedBatchForgetsItsDocumentsWhichThenContinueFromTheStateGiven() throws Exception {
         Path dir = ZOO.resolve("gemma2-tiny");
         try (OrtSession.SessionOptions options = oneThread();

@@ -1,7 +1,6 @@
 package io.baton.inference.models;
 
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 
 /**
  * Runs one model's batches of segments, each segment of a named document. By default the model
@@ -28,21 +27,6 @@ public interface SegmentRunner extends AutoCloseable {
      * touched.
      */
     List<SegmentOutput> run(List<String> documents, List<SegmentInput> segments);
-
-    /**
-     * {@link #run}'s batch, its outputs when they are on the host. A runner that copies them out on a thread
-     * of its own (the resident runner: the states for the checkpoints, the readouts) returns once the run
-     * itself is done, so that the caller can start its next batch, of other documents, while they are copied;
-     * such a runner bounds how many batches wait to be copied (a start waits for room). A batch it refuses
-     * fails the future as {@link #run} would throw. The default: {@link #run} on the calling thread.
-     */
-    default CompletableFuture<List<SegmentOutput>> start(List<String> documents, List<SegmentInput> segments) {
-        try {
-            return CompletableFuture.completedFuture(run(documents, segments));
-        } catch (RuntimeException | Error e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
 
     /**
      * Whether {@link #run} takes segments of different lengths in one batch, each output what the

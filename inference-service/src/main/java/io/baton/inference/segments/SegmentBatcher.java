@@ -21,9 +21,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -107,12 +104,6 @@ public final class SegmentBatcher {
     interface Runs {
         List<SegmentOutput> run(SegmentModel model, List<String> documents, List<SegmentInput> inputs);
 
-        /** {@link #run}, its outputs when they are on the host ({@link SegmentRunner#start}); by default at once. */
-        default CompletableFuture<List<SegmentOutput>> start(SegmentModel model, List<String> documents,
-                                                            List<SegmentInput> inputs) {
-            return CompletableFuture.completedFuture(run(model, documents, inputs));
-        }
-
         /** Whether {@link #run} takes {@code model}'s segments of different lengths in one batch (its lanes). */
         default boolean takesRaggedBatches(SegmentModel model) {
             return model.plan().ragged();
@@ -181,12 +172,6 @@ public final class SegmentBatcher {
             @Override
             public List<SegmentOutput> run(SegmentModel model, List<String> documents, List<SegmentInput> inputs) {
                 return runners.run(model, documents, inputs);
-            }
-
-            @Override
-            public CompletableFuture<List<SegmentOutput>> start(SegmentModel model, List<String> documents,
-                                                                List<SegmentInput> inputs) {
-                return runners.start(model, documents, inputs);
             }
 
             @Override
@@ -472,56 +457,17 @@ public final class SegmentBatcher {
      * Runs {@code batch} and hands each segment its output. When the run throws (whatever it
      * throws: an {@link OutOfMemoryError} on a large batch as much as a bad input), a batch of
      * several runs again one segment at a time, so that only the segment at fault fails.
-     *
-     * <p>A runner that copies its outputs out on a thread of its own ({@link SegmentRunner#start})
-     * returns once its run is done: the drain then takes the next batch while the outputs are
-     * copied, and they are handed out (or, on a failure, the batch's segments rerun one at a time
-     * on the runner) when the copies end; the {@code run} step counts to then.
      */
     private void run(SegmentModel model, List<Pending> batch) {
         long started = System.nanoTime();
-        CompletableFuture<List<SegmentOutput>> outputs;
-        try {
-            outputs = runs.start(model, batch.stream().map(p -> p.document).toList(),
-                    batch.stream().map(p -> p.input).toList());
-        } catch (Throwable e) {
-            outputs = CompletableFuture.failedFuture(e);
-        }
-        if (outputs.isDone()) {
-            finish(model, batch, started, outputs, true);
-        } else {
-            CompletableFuture<List<SegmentOutput>> later = outputs;
-            later.whenComplete((done, error) -> finish(model, batch, started, later, false));
-        }
-    }
-
-    /**
-     * Hands out a batch's outputs, or runs its segments again one at a time when it failed: at once
-     * when the run ended on this thread ({@code inline}), otherwise on the runner (the thread that
-     * copied the outputs belongs to the runner of the model).
-     */
-    private void finish(SegmentModel model, List<Pending> batch, long started,
-                        CompletableFuture<List<SegmentOutput>> result, boolean inline) {
         List<SegmentOutput> outputs;
         try {
-            outputs = result.join();
-        } catch (CompletionException | CancellationException failed) {
-            Throwable e = failed instanceof CompletionException && failed.getCause() != null ? failed.getCause() : failed;
+            outputs = runs.run(model, batch.stream().map(p -> p.document).toList(), batch.stream().map(p -> p.input).toList());
+        } catch (Throwable e) {
             if (batch.size() > 1) {
                 log.warn("a batch of {} segments of model {} failed ({}); running them one at a time", batch.size(),
                         model.id(), e.toString());
-                Runnable alone = () -> batch.forEach(p -> run(model, List.of(p)));
-                if (inline) {
-                    alone.run();
-                } else {
-                    try {
-                        runner.schedule(alone);
-                    } catch (RejectedExecutionException rejected) {
-                        ServiceBusyException busy = new ServiceBusyException("the model runner is at capacity; retry later",
-                                rejected);
-                        batch.forEach(p -> p.result.tryEmitError(busy));
-                    }
-                }
+                batch.forEach(p -> run(model, List.of(p)));
             } else {
                 log.warn("a segment of model {} failed: {}", model.id(), e.toString());
                 batch.get(0).result.tryEmitError(e instanceof RuntimeException runtime ? runtime

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
-import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -117,15 +116,6 @@ public final class SegmentRunners implements AutoCloseable {
     /** Runs one segment of each of {@code documents} of {@code model} as one batch, by the model's runner. */
     public List<SegmentOutput> run(SegmentModel model, List<String> documents, List<SegmentInput> inputs) {
         return runner(model).run(documents, inputs);
-    }
-
-    /**
-     * {@link #run}, its outputs when they are on the host ({@link SegmentRunner#start}: a resident runner's
-     * copies run beside the model's next batch).
-     */
-    public CompletableFuture<List<SegmentOutput>> start(SegmentModel model, List<String> documents,
-                                                        List<SegmentInput> inputs) {
-        return runner(model).start(documents, inputs);
     }
 
     /**

@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -211,78 +210,6 @@ class SegmentBatcherTest {
             for (int i = 0; i < inputs.size(); i++) {
                 assertThat(outputs.get(i).logits()).isEqualTo(model.run(inputs.get(i).tokens(), inputs.get(i).state()).logits());
             }
-        } finally {
-            runner.dispose();
-        }
-    }
-
-    @Test
-    void aBatchWhoseOutputsAreCopiedElsewhereLetsTheNextBatchStartAndAFailureThereRunsItsSegmentsAlone()
-            throws Exception {
-        Scheduler runner = Schedulers.newSingle("test-runner");
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-             SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
-            // A runner like the resident one: a batch of several returns before its outputs are ready (the test
-            // completes them); a batch of one is ready at once.
-            List<List<String>> starts = new CopyOnWriteArrayList<>();
-            List<CompletableFuture<List<SegmentOutput>>> copying = new CopyOnWriteArrayList<>();
-            List<List<SegmentInput>> copyingInputs = new CopyOnWriteArrayList<>();
-            SegmentBatcher batcher = new SegmentBatcher(2, Duration.ZERO, 256, 256, YIELD, runner, new SegmentBatcher.Runs() {
-                @Override
-                public List<SegmentOutput> run(SegmentModel m, List<String> documents, List<SegmentInput> inputs) {
-                    return m.run(inputs, SegmentModel.Fetch.TOKEN_NLL);
-                }
-
-                @Override
-                public CompletableFuture<List<SegmentOutput>> start(SegmentModel m, List<String> documents,
-                                                                    List<SegmentInput> inputs) {
-                    starts.add(documents);
-                    if (documents.size() == 1) {
-                        return CompletableFuture.completedFuture(run(m, documents, inputs));
-                    }
-                    CompletableFuture<List<SegmentOutput>> later = new CompletableFuture<>();
-                    copyingInputs.add(inputs);
-                    copying.add(later);
-                    return later;
-                }
-            });
-            CountDownLatch first = new CountDownLatch(1);
-            runner.schedule(() -> await(first));
-            List<String> documents = List.of("a", "b", "c", "d");
-            List<Mono<SegmentOutput>> results = new ArrayList<>();
-            for (int i = 0; i < documents.size(); i++) {
-                results.add(batcher.submit(model, documents.get(i), input(model, i)).cache());
-            }
-            results.forEach(Mono::subscribe);
-            first.countDown();
-            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> copying.size() == 2);
-            assertThat(starts).as("the second batch started while the first one's outputs were not ready")
-                    .containsExactly(List.of("a", "b"), List.of("c", "d"));
-            assertThat(batcher.batchesRun()).as("a batch counts once its outputs are handed out").isZero();
-
-            copying.get(1).complete(model.run(copyingInputs.get(1), SegmentModel.Fetch.TOKEN_NLL));
-            copying.get(0).complete(model.run(copyingInputs.get(0), SegmentModel.Fetch.TOKEN_NLL));
-            for (int i = 0; i < documents.size(); i++) {
-                assertThat(results.get(i).block(Duration.ofSeconds(30)).tokenNll())
-                        .isEqualTo(scoredAlone(model, input(model, i)).tokenNll()).isNotNull();
-            }
-            assertThat(batcher.batchesRun()).isEqualTo(2);
-
-            // Copies that fail (on the copier's thread): the batch's segments run again, one at a time, on the runner.
-            CountDownLatch second = new CountDownLatch(1);
-            runner.schedule(() -> await(second));
-            Mono<SegmentOutput> e = batcher.submit(model, "e", input(model, 4)).cache();
-            Mono<SegmentOutput> f = batcher.submit(model, "f", input(model, 5)).cache();
-            e.subscribe(o -> { }, t -> { });
-            f.subscribe(o -> { }, t -> { });
-            second.countDown();
-            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> copying.size() == 3);
-            Thread copier = new Thread(() -> copying.get(2).completeExceptionally(new IllegalStateException("test: a copy failed")));
-            copier.start();
-            assertThat(e.block(Duration.ofSeconds(30)).tokenNll()).isEqualTo(scoredAlone(model, input(model, 4)).tokenNll());
-            assertThat(f.block(Duration.ofSeconds(30)).tokenNll()).isEqualTo(scoredAlone(model, input(model, 5)).tokenNll());
-            copier.join();
-            assertThat(starts.subList(2, starts.size())).containsExactly(List.of("e", "f"), List.of("e"), List.of("f"));
         } finally {
             runner.dispose();
         }

@@ -50,8 +50,7 @@ import java.util.Set;
  * window state and 1 per replace state, whatever B (the bench model: 20 device copies per batch).
  *
  * <p>{@link #export(String)} copies one document's state to the host (the checkpoint write) and {@link #load}
- * puts a state read from the memory service back. Not thread-safe: one batcher thread runs it, except for what a
- * {@link Held} run leaves to read, which another thread may copy out while the next batch runs.
+ * puts a state read from the memory service back. Not thread-safe: one batcher thread runs it.
  */
 public final class ResidentStates implements AutoCloseable {
 
@@ -266,42 +265,29 @@ public final class ResidentStates implements AutoCloseable {
      * host memory the copies are fastest to, then each document's rows into its arrays.
      */
     public List<HostState> export(List<String> documents) {
-        int[] slots = new int[documents.size()];
-        long[] positions = new long[slots.length];
-        for (int b = 0; b < slots.length; b++) {
-            Resident resident = resident(documents.get(b));
-            slots[b] = resident.slot;
-            positions[b] = resident.position;
+        Resident[] rows = new Resident[documents.size()];
+        for (int b = 0; b < rows.length; b++) {
+            rows[b] = resident(documents.get(b));
         }
-        return export(slots, positions);
-    }
-
-    /**
-     * The states in {@code slots} at {@code positions}, as {@link #export(List)} copies them; touches nothing but
-     * the slabs' rows and the staging memory (one export at a time, whatever the thread).
-     */
-    private List<HostState> export(int[] slots, long[] positions) {
-        List<List<float[]>> tensors = new ArrayList<>(slots.length);
-        for (int b = 0; b < slots.length; b++) {
+        List<List<float[]>> tensors = new ArrayList<>(rows.length);
+        for (int b = 0; b < rows.length; b++) {
             tensors.add(new ArrayList<>(slabs.length));
         }
-        int[][] runs = consecutiveRuns(slots);
-        synchronized (staging) {
-            for (int i = 0; i < slabs.length; i++) {
-                int elements = Math.toIntExact(plan.state().get(i).elements());
-                for (int[] run : runs) {
-                    copy.toHost(staging.asSlice(0, run[2] * rowBytes[i]), address(i, run[1]));
-                    for (int r = 0; r < run[2]; r++) {
-                        float[] values = new float[elements];
-                        MemorySegment.copy(staging, JAVA_FLOAT, r * rowBytes[i], values, 0, elements);
-                        tensors.get(run[0] + r).add(values);
-                    }
+        int[][] runs = consecutiveRuns(rows);
+        for (int i = 0; i < slabs.length; i++) {
+            int elements = Math.toIntExact(plan.state().get(i).elements());
+            for (int[] run : runs) {
+                copy.toHost(staging.asSlice(0, run[2] * rowBytes[i]), address(i, run[1]));
+                for (int r = 0; r < run[2]; r++) {
+                    float[] values = new float[elements];
+                    MemorySegment.copy(staging, JAVA_FLOAT, r * rowBytes[i], values, 0, elements);
+                    tensors.get(run[0] + r).add(values);
                 }
             }
         }
-        List<HostState> states = new ArrayList<>(slots.length);
-        for (int b = 0; b < slots.length; b++) {
-            states.add(new HostState(positions[b], tensors.get(b)));
+        List<HostState> states = new ArrayList<>(rows.length);
+        for (int b = 0; b < rows.length; b++) {
+            states.add(new HostState(rows[b].position, tensors.get(b)));
         }
         return states;
     }
@@ -342,62 +328,6 @@ public final class ResidentStates implements AutoCloseable {
      * caller evicts those documents and reloads them from their checkpoints.
      */
     public Readouts run(List<Segment> segments, List<String> readouts) {
-        try (Held held = runAndHold(segments, readouts)) {
-            return held.readouts();
-        }
-    }
-
-    /**
-     * What a run left for the host to read: its readouts, in the host memory the run wrote them to, and its
-     * documents' states, in their slots. Both are read here on any thread, while the store runs other batches:
-     * a run reads and writes only its own documents' slots, so the states read are this run's as long as its
-     * documents keep their slots and run nothing more until they are read (the caller's rule: it neither
-     * evicts, loads nor runs them meanwhile). {@link #close()} frees the readouts' memory.
-     */
-    public final class Held implements AutoCloseable {
-
-        private final List<String> names;
-        private final List<Tensor> outputs;
-        private final int[] lengths;
-        private final int[] slots;
-        private final long[] positions;
-
-        private Held(List<String> names, List<Tensor> outputs, int[] lengths, int[] slots, long[] positions) {
-            this.names = names;
-            this.outputs = outputs;
-            this.lengths = lengths;
-            this.slots = slots;
-            this.positions = positions;
-        }
-
-        /** The readouts, each row's own positions copied once ({@link Readouts#rowsOf}). */
-        public Readouts readouts() {
-            Map<String, float[][]> values = new LinkedHashMap<>();
-            Map<String, long[]> shapes = new LinkedHashMap<>();
-            for (int r = 0; r < names.size(); r++) {
-                Tensor out = outputs.get(r);
-                values.put(names.get(r), Readouts.rowsOf(out.hostData(), out.shape(), lengths));
-                shapes.put(names.get(r), out.shape());
-            }
-            return new Readouts(values, shapes);
-        }
-
-        /** The batch's documents' states after the run, in batch order, as {@link #export(List)} copies them. */
-        public List<HostState> states() {
-            return export(slots, positions);
-        }
-
-        @Override
-        public void close() {
-            outputs.forEach(Tensor::close);
-        }
-    }
-
-    /**
-     * {@link #run}, the readouts left in host memory and the states in their slots until the caller reads them
-     * ({@link Held}): a caller that hands the {@link Held} to another thread can run its next batch at once.
-     */
-    public Held runAndHold(List<Segment> segments, List<String> readouts) {
         int batch = segments.size();
         if (batch == 0) {
             throw new IllegalArgumentException("an empty batch");
@@ -466,22 +396,22 @@ public final class ResidentStates implements AutoCloseable {
             binding.clearInputs();
             binding.clearOutputs();
 
+            Map<String, float[][]> values = new LinkedHashMap<>();
+            Map<String, long[]> shapes = new LinkedHashMap<>();
+            for (int r = 0; r < readouts.size(); r++) {
+                Tensor out = outputs.get(r);
+                values.put(readouts.get(r), Readouts.rowsOf(out.hostData(), out.shape(), lengths));
+                shapes.put(readouts.get(r), out.shape());
+            }
             int[][] padded = samePadding(runs, lengths, length);
             for (int i = 0; i < specs.size(); i++) {
                 scatter(i, outputs.get(readouts.size() + i), runs, padded, batch, length);
             }
             copy.synchronize();
-            int[] slots = new int[batch];
-            long[] positions = new long[batch];
             for (int b = 0; b < batch; b++) {
                 rows[b].position += lengths[b];
-                slots[b] = rows[b].slot;
-                positions[b] = rows[b].position;
             }
-            Held held = new Held(List.copyOf(readouts), List.copyOf(outputs.subList(0, readouts.size())), lengths,
-                    slots, positions);
-            outputs = outputs.subList(readouts.size(), outputs.size());
-            return held;
+            return new Readouts(values, shapes);
         } finally {
             outputs.forEach(Tensor::close);
             owned.forEach(Tensor::close);
@@ -567,15 +497,11 @@ public final class ResidentStates implements AutoCloseable {
      * slots are consecutive and ascending.
      */
     private static int[][] consecutiveRuns(Resident[] rows) {
-        return consecutiveRuns(Arrays.stream(rows).mapToInt(r -> r.slot).toArray());
-    }
-
-    private static int[][] consecutiveRuns(int[] slots) {
         List<int[]> runs = new ArrayList<>();
         int start = 0;
-        for (int b = 1; b <= slots.length; b++) {
-            if (b == slots.length || slots[b] != slots[b - 1] + 1) {
-                runs.add(new int[] {start, slots[start], b - start});
+        for (int b = 1; b <= rows.length; b++) {
+            if (b == rows.length || rows[b].slot != rows[b - 1].slot + 1) {
+                runs.add(new int[] {start, rows[start].slot, b - start});
                 start = b;
             }
         }
