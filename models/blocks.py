@@ -142,7 +142,13 @@ class HybridLM(nn.Module):
         raise NotImplementedError
 
     def state_specs(self) -> List[StateSpec]:
-        return [s for i in range(len(self.layers)) for s in self.layer_specs(i)]
+        specs = [s for i in range(len(self.layers)) for s in self.layer_specs(i)]
+        cache = self.continuous_cache()
+        return specs + (cache.specs(len(self.layers)) if cache is not None else [])
+
+    def continuous_cache(self) -> Optional["ContinuousCache"]:
+        """The model's continuous cache over its own outputs, when its configuration has one."""
+        return getattr(self, "cache", None)
 
     def initial_state(self, batch: int, device=None) -> State:
         """The documented initial state: every tensor zeros (no token seen yet)."""
@@ -170,7 +176,9 @@ class HybridLM(nn.Module):
         x = self.embed_tokens(input_ids)
         for layer in self.layers:
             x = layer(x)
-        return self.head(x)
+        logits, hidden = self.head(x)
+        cache = self.continuous_cache()
+        return (logits, hidden) if cache is None else (cache(logits, hidden, input_ids), hidden)
 
     def forward_segment(self, input_ids: Tensor, attention_mask: Tensor, position_ids: Tensor,
                         past: State) -> Tuple[Tensor, Tensor, State]:
@@ -182,6 +190,12 @@ class HybridLM(nn.Module):
             x, outs = layer.forward_segment(x, attention_mask, position_ids, [past[s.input] for s in specs])
             present.update((s.output, t) for s, t in zip(specs, outs))
         logits, hidden = self.head(x)
+        cache = self.continuous_cache()
+        if cache is not None:
+            specs = cache.specs(len(self.layers))
+            logits, outs = cache.forward_segment(logits, hidden, input_ids, attention_mask, position_ids,
+                                                 *[past[s.input] for s in specs])
+            present.update((s.output, t) for s, t in zip(specs, outs))
         return logits, hidden, present
 
     def hf_config(self) -> dict:
@@ -418,6 +432,95 @@ class CausalConv(nn.Module):
         index = keep.unsqueeze(-1).expand(-1, -1, xt.shape[2])                   # (B, K-1, C)
         present = xt.gather(1, index).transpose(1, 2)                            # (B, C, K-1)
         return y, present
+
+
+# ----------------------------------------------------------------------------------------------
+# A continuous cache over the model's own outputs
+# ----------------------------------------------------------------------------------------------
+
+class ContinuousCache(nn.Module):
+    """A continuous cache (Grave, Joulin and Usunier, 2017, "Improving Neural Language Models with a
+    Continuous Cache"): the next-token distribution is mixed with one over the tokens that followed
+    the document's earlier positions, each weighted by how alike its output state is to the current
+    one. No trained weights: a fixed random projection of the last hidden state (``dim`` of its
+    ``hidden`` features, seeded) is a position's key, unit length; ``theta`` sharpens the cosine
+    similarities; ``mix`` is the cache's share of the mixture (once any entry is visible).
+
+    Entries. The entry *completed* at position p is (key of position p - 1, token p): the key was
+    computed one position earlier, and the token that followed it is known at p. Query t (which
+    predicts token t + 1) sees the entries completed at p with ``t - window < p <= t`` and p >= 1,
+    so it never sees the token it predicts. The whole-document pass and the segment pass differ
+    only in where the entries come from, as for :class:`WindowAttention`.
+
+    Carried state: the keys and tokens of the last ``window`` entries (``past_cache.keys``
+    [B, window, dim] and ``past_cache.tokens`` [B, window], token ids as floats; window retention
+    on axis 1, as the attention keys: the runner keeps the ``window`` ending at the row's last real
+    token), and the key of the segment's last real token, whose entry completes with the next
+    segment's first token (``past_cache.last`` [B, dim], replaced).
+
+    The output replaces ``logits`` by ``log((1 - mix) softmax(logits) + mix p_cache)``: log
+    probabilities, which are logits of the mixed distribution (their softmax is the mixture), so
+    ``token_nll`` and sampling read the mixture.
+    """
+
+    def __init__(self, hidden: int, window: int, dim: int, theta: float, mix: float, seed: int = 0):
+        super().__init__()
+        if window < 1 or dim < 1 or not 0.0 <= mix < 1.0:
+            raise ValueError(f"a continuous cache needs window >= 1, dim >= 1 and 0 <= mix < 1, "
+                             f"got window {window}, dim {dim}, mix {mix}")
+        self.window, self.dim, self.theta, self.mix = window, dim, float(theta), float(mix)
+        generator = torch.Generator().manual_seed(seed)
+        self.register_buffer("projection", torch.randn(hidden, dim, generator=generator), persistent=False)
+
+    def specs(self, layer: int) -> List[StateSpec]:
+        """The cache's state tensors; ``layer`` is one past the model's last layer."""
+        keep = Retention("window", window=self.window, pinned=0, axis=1)
+        return [
+            StateSpec("past_cache.keys", "present_cache.keys", layer, "cache_key", (self.window, self.dim), keep),
+            StateSpec("past_cache.tokens", "present_cache.tokens", layer, "cache_token", (self.window,), keep),
+            StateSpec("past_cache.last", "present_cache.last", layer, "cache_key", (self.dim,), REPLACE),
+        ]
+
+    def keys(self, hidden: Tensor) -> Tensor:
+        """(B, T, dim): each position's key, the projected hidden state at unit length."""
+        k = hidden @ self.projection
+        return k * torch.rsqrt((k * k).sum(-1, keepdim=True) + 1e-12)
+
+    def mixed(self, logits: Tensor, queries: Tensor, keys: Tensor, tokens: Tensor, query_pos: Tensor,
+              entry_pos: Tensor) -> Tensor:
+        """log of the mixture for queries (B, T, dim) over entries keys (B, S, dim), tokens (B, S)
+        (float ids) completed at entry_pos (B, S); query_pos (B, T)."""
+        d = query_pos.unsqueeze(-1) - entry_pos.unsqueeze(-2)                  # (B, T, S)
+        visible = (d >= 0) & (d < self.window) & (entry_pos.unsqueeze(-2) >= 1)
+        scores = (self.theta * (queries @ keys.transpose(-1, -2))).masked_fill(~visible, -1e9)
+        weights = torch.softmax(scores, dim=-1) * visible.to(scores.dtype)      # (B, T, S); 0 where none visible
+        index = tokens.to(torch.int64).unsqueeze(1).expand(-1, queries.shape[1], -1)
+        p_cache = torch.zeros_like(logits).scatter_add(-1, index, weights)      # (B, T, V)
+        share = self.mix * visible.any(dim=-1, keepdim=True).to(logits.dtype)   # (B, T, 1)
+        # log((1 - s) p_model + s p_cache) in log space: p_model's term is finite, the cache's may be log 0.
+        a = torch.log(1.0 - share) + torch.log_softmax(logits, dim=-1)
+        b = torch.log(share * p_cache)
+        top = torch.maximum(a, b)
+        return top + torch.log(torch.exp(a - top) + torch.exp(b - top))
+
+    def forward(self, logits: Tensor, hidden: Tensor, input_ids: Tensor) -> Tensor:
+        """Whole document: the entry completed at p holds position p - 1's key (p = 0: none)."""
+        q = self.keys(hidden)
+        keys = torch.cat([torch.zeros_like(q[:, :1]), q[:, :-1]], dim=1)
+        pos = whole_positions(input_ids.shape[0], input_ids.shape[1], input_ids.device)
+        return self.mixed(logits, q, keys, input_ids.to(logits.dtype), pos, pos)
+
+    def forward_segment(self, logits: Tensor, hidden: Tensor, input_ids: Tensor, attention_mask: Tensor,
+                        position_ids: Tensor, past_keys: Tensor, past_tokens: Tensor, past_last: Tensor):
+        """One segment: (mixed logits, [present keys, present tokens, present last])."""
+        q = self.keys(hidden)                                                    # (B, T, dim)
+        keys = torch.cat([past_keys, past_last.unsqueeze(1), q[:, :-1]], dim=1)  # (B, W + T, dim)
+        tokens = torch.cat([past_tokens, input_ids.to(past_tokens.dtype)], dim=1)
+        entry_pos = segment_key_positions(position_ids, self.window)             # (B, W + T)
+        out = self.mixed(logits, q, keys, tokens, position_ids, entry_pos)
+        last = real_lengths(attention_mask, q.shape[1]) - 1                      # (B,)
+        present_last = q.gather(1, last.view(-1, 1, 1).expand(-1, 1, self.dim)).squeeze(1)
+        return out, [keys, tokens, present_last]
 
 
 # ----------------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .blocks import (REPLACE, CausalConv, GatedMLP, HybridLM, PreNormBlock, RMSNorm, StateSpec,
+from .blocks import (REPLACE, CausalConv, ContinuousCache, GatedMLP, HybridLM, PreNormBlock, RMSNorm, StateSpec,
                      Tensor, WindowAttention, init_weights, kv_specs, segment_mask)
 
 LAYER_TYPES = ("mamba", "attention")
@@ -68,6 +68,9 @@ class JambaConfig:
     rms_norm_eps: float = 1e-6
     init_std: float = 0.12
     seed: int = 3
+    # A continuous cache over the model's outputs at inference (blocks.ContinuousCache: window, dim, theta,
+    # mix, optional seed); no weights, so a trained model takes one as a variant (models.reexport --set).
+    cache: Optional[dict] = None
 
     def __post_init__(self):
         n = self.num_hidden_layers
@@ -242,6 +245,8 @@ class Jamba(HybridLM):
         self.norm = RMSNorm(cfg.hidden_size, cfg.rms_norm_eps)
         self.lm_head = nn.Linear(cfg.hidden_size, cfg.vocab_size, bias=False)
         init_weights(self, cfg.init_std)
+        if cfg.cache:
+            self.cache = ContinuousCache(cfg.hidden_size, **cfg.cache)
 
     def layer_specs(self, layer: int) -> List[StateSpec]:
         cfg = self.config
@@ -277,4 +282,5 @@ class Jamba(HybridLM):
             "mamba_conv_bias": True, "mamba_proj_bias": False,
             "rms_norm_eps": cfg.rms_norm_eps, "baton_memory": cfg.memory,
             "position_encoding": "none", "tie_word_embeddings": False,
+            **({"baton_cache": dict(cfg.cache)} if cfg.cache else {}),
         }

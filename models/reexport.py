@@ -10,7 +10,9 @@ fp16`` computes the linear layers' products in float16 (``models/export.py --pre
 contract outside; for GPU deployments, docs/model-contract.md "Precision"), and ``--set KEY=JSON`` changes
 configuration fields that hold no weights (Jamba's attention ``memory``, the keys a window keeps; a field that
 would change the weights is refused). Beside the graph: the tokenizer and selector.json copied, the config and
-training.json as the variant's. No goldens: a variant is checked through its source's, before it is written.
+training.json as the variant's. A variant is checked through its source's goldens before it is written; one with
+``--set`` computes something else (e.g. a continuous cache, ``--set 'cache={"window": 1024, ...}'``), so it gets
+goldens of its own over the source's golden ids.
 
 A trained model's weights exist only in its ``model.onnx`` (and parts; the training runs' weight
 files are not in the repository), so when a family's segment path changes (ragged batches, issue
@@ -55,7 +57,7 @@ from onnx import numpy_helper
 
 from . import safetensors_io
 from .blocks import CausalConv, HybridLM
-from .export import write_graph
+from .export import write_goldens, write_graph
 from .families import build
 from .jamba import Mamba2Mixer
 from .longformer import GlobalLocalAttention
@@ -268,11 +270,20 @@ def variant(folder: Path, out: Path, precision: str = "fp32", overrides: Optiona
     if overrides:
         (out / "config.json").write_text(json.dumps(model.hf_config(), indent=2) + "\n")
         (out / "training.json").write_text(json.dumps(training, indent=2) + "\n")
+        write_variant_goldens(model, folder, out)
     names = ("tokenizer.json", "selector.json") + (() if overrides else ("config.json", "training.json"))
     for name in names:
         if (folder / name).exists():
             shutil.copyfile(folder / name, out / name)
     return differences
+
+
+def write_variant_goldens(model: HybridLM, folder: Path, out: Path) -> None:
+    """The goldens of a variant whose configuration changes what it computes: the changed model's outputs
+    over the source folder's golden ids, so that the variant is checked as the zoo's models are."""
+    golden, meta = safetensors_io.read(folder / "golden" / "whole.safetensors")
+    keep = {k: v for k, v in meta.items() if k not in ("pass", "source", "byte_offset", "tokens")}
+    write_goldens(model, out, torch.from_numpy(golden["input_ids"].copy()), keep)
 
 
 def main() -> None:

@@ -155,3 +155,27 @@ def test_a_variant_with_a_longer_attention_memory_keeps_the_weights(tmp_path):
     with pytest.raises(ValueError, match="changes .* weights"):
         variant(folder, tmp_path / "wider", overrides={"hidden_size": 96})
     assert not (tmp_path / "wider").exists()
+
+
+def test_a_variant_with_a_continuous_cache_keeps_the_weights_and_gets_goldens_of_its_own(tmp_path):
+    """``--set cache={...}``: the same weights with a continuous cache (no weights of its own), whose plan carries
+    the cache; its outputs changed, so it gets goldens over the source's golden ids, which a model rebuilt from
+    its own graph reproduces (the cache's projection is no weight the graph is read for)."""
+    folder = tmp_path / "jamba-trained"
+    model = trained_folder("jamba", folder)
+    cache = {"window": 40, "dim": 8, "theta": 20.0, "mix": 0.1}
+    variant(folder, tmp_path / "cached", overrides={"cache": cache})
+
+    out = tmp_path / "cached"
+    plan = {s["input"]: s for s in json.loads((out / "baton-model.json").read_text())["state"]}
+    assert plan["past_cache.keys"]["retention"] == {"policy": "window", "window": 40, "pinned": 0, "axis": 1}
+    assert json.loads((out / "config.json").read_text())["baton_cache"] == cache
+    source, _ = safetensors_io.read(folder / "golden" / "whole.safetensors")
+    golden, _ = safetensors_io.read(out / "golden" / "whole.safetensors")
+    assert np.array_equal(golden["input_ids"], source["input_ids"])
+    assert np.abs(golden["logits"] - source["logits"]).max() > 1e-3, "the goldens are the cache's"
+    cached = build("jamba", cache=cache)
+    cached.load_state_dict(weights_from_graph(cached, onnx.load(str(out / "model.onnx"))))
+    for name, p in model.state_dict().items():
+        assert torch.equal(cached.state_dict()[name], p), name
+    assert max(reexport(out).values()) <= 1e-4
