@@ -192,10 +192,10 @@ class HybridLM(nn.Module):
         logits, hidden = self.head(x)
         cache = self.continuous_cache()
         if cache is not None:
-            specs = cache.specs(len(self.layers))
+            cache_specs = cache.specs(len(self.layers))
             logits, outs = cache.forward_segment(logits, hidden, input_ids, attention_mask, position_ids,
-                                                 *[past[s.input] for s in specs])
-            present.update((s.output, t) for s, t in zip(specs, outs))
+                                                 *[past[s.input] for s in cache_specs])
+            present.update((s.output, t) for s, t in zip(cache_specs, outs))
         return logits, hidden, present
 
     def hf_config(self) -> dict:

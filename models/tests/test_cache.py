@@ -6,12 +6,11 @@ import pytest
 import torch
 
 from models.blocks import Retention
-from models.corpus import byte_ids, moby_dick_bytes
 from models.families import build
-from models.runner import fixed_split, ragged_split, run_segments
+from models.runner import run_segments
+from models.tests.test_parity import SPLITS, TOKENS, document
 
 CACHE = {"window": 48, "dim": 16, "theta": 20.0, "mix": 0.1}
-TOKENS = 300
 # Hidden states agree within the family's 1e-5 (test_parity); the cache's weights are softmax(theta * cosine),
 # so a difference in the hidden state reaches the logits multiplied by about theta (20): here 4e-6 becomes 2e-5.
 TOLERANCE = 1e-5
@@ -23,15 +22,10 @@ def model():
     return build("jamba", cache=CACHE)
 
 
-def document(batch: int) -> torch.Tensor:
-    return byte_ids([moby_dick_bytes(20_000 + 7_919 * b, TOKENS) for b in range(batch)])
-
-
 @pytest.mark.parametrize("split", ["16", "64", "ragged", "one"])
 def test_segments_with_the_cache_carried_match_the_whole_document(model, split):
     ids = document(2)
-    lengths = {"16": fixed_split(TOKENS, 16), "64": fixed_split(TOKENS, 64), "ragged": ragged_split(TOKENS),
-               "one": [TOKENS]}[split]
+    lengths = [TOKENS] if split == "one" else SPLITS[split](TOKENS)
     with torch.no_grad():
         want_logits, want_hidden = model(ids)
         got_logits, got_hidden, _ = run_segments(model, ids, lengths)
