@@ -268,7 +268,10 @@ def segment_key_positions(position_ids: Tensor, past_window: int, pinned: int = 
     yet get a negative position (see ``key_valid``).
     """
     t0 = position_ids[:, :1]                                               # (B, 1)
-    window = t0 - past_window + torch.arange(past_window, device=position_ids.device)
+    # t0 + (k - past_window), the offsets one arange: past_window may be a traced shape (a host scalar
+    # in ONNX Runtime); as Range's bound it stays on the host, where ``t0 - past_window`` would copy it
+    # to the GPU (a Memcpy node, which rules out CUDA graphs).
+    window = t0 + torch.arange(-past_window, 0, device=position_ids.device)
     parts = [window, position_ids]
     if pinned:
         g = torch.arange(pinned, device=position_ids.device).unsqueeze(0)       # (1, G)
