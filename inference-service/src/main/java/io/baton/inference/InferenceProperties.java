@@ -189,19 +189,34 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
      *                       ({@code SegmentRunner}; docs/performance.md)
      * @param residentCapacity the most documents whose states stay resident at once, per model
      *                       ({@code BATON_ONNX_RESIDENTCAPACITY}); at least {@code baton.batching.max-batch}
+     * @param cudaGraphTokens with resident states, batches whose segments have at most this many tokens run in
+     *                       fixed-shape frames ({@code BATON_ONNX_CUDAGRAPHTOKENS}; 0, the default: none): the
+     *                       batch padded to 1, 2, 4, 8 or a multiple of 8 rows and to this many tokens, each frame
+     *                       size's run captured once as a CUDA graph on the {@code cuda} provider and replayed
+     *                       (one launch instead of the graph's kernels one by one). Set it to the gateway's
+     *                       segment length; on the {@code cpu} provider frames only add padding (docs/performance.md)
      */
     public record Onnx(@DefaultValue("cpu") String provider, @DefaultValue("0") int deviceId,
                        @DefaultValue("0") int intraOpThreads, @DefaultValue("0") int interOpThreads,
                        @DefaultValue("all") String optimization, @DefaultValue("true") boolean memoryArena,
                        @DefaultValue("false") boolean cudaTf32, @DefaultValue("false") boolean allowSpinning,
                        @DefaultValue("heuristic") String cudaConvAlgoSearch,
-                       @DefaultValue("auto") String residentStates, @DefaultValue("64") int residentCapacity) {
+                       @DefaultValue("auto") String residentStates, @DefaultValue("64") int residentCapacity,
+                       @DefaultValue("0") int cudaGraphTokens) {
 
         /** Settings with resident states {@code auto} and 64 documents. */
         public Onnx(String provider, int deviceId, int intraOpThreads, int interOpThreads, String optimization,
                     boolean memoryArena, boolean cudaTf32, boolean allowSpinning, String cudaConvAlgoSearch) {
             this(provider, deviceId, intraOpThreads, interOpThreads, optimization, memoryArena, cudaTf32, allowSpinning,
                     cudaConvAlgoSearch, "auto", 64);
+        }
+
+        /** Settings without CUDA graphs. */
+        public Onnx(String provider, int deviceId, int intraOpThreads, int interOpThreads, String optimization,
+                    boolean memoryArena, boolean cudaTf32, boolean allowSpinning, String cudaConvAlgoSearch,
+                    String residentStates, int residentCapacity) {
+            this(provider, deviceId, intraOpThreads, interOpThreads, optimization, memoryArena, cudaTf32, allowSpinning,
+                    cudaConvAlgoSearch, residentStates, residentCapacity, 0);
         }
 
         @ConstructorBinding
@@ -213,6 +228,9 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
             }
             if (residentCapacity < 1) {
                 throw new IllegalArgumentException("baton.onnx.resident-capacity must be at least 1, got " + residentCapacity);
+            }
+            if (cudaGraphTokens < 0) {
+                throw new IllegalArgumentException("baton.onnx.cuda-graph-tokens must not be negative, got " + cudaGraphTokens);
             }
             provider = provider.strip().toLowerCase(Locale.ROOT);
             optimization = optimization.strip().toLowerCase(Locale.ROOT);

@@ -57,7 +57,8 @@ final class ResidentRunner implements SegmentRunner {
     private final LinkedHashMap<String, WeakReference<DocumentState>> returned = new LinkedHashMap<>(16, 0.75f, true);
     private static final WeakReference<DocumentState> NOT_RETURNED = new WeakReference<>(null);
 
-    private ResidentRunner(SegmentModel model, Session session, ResidentStates states, ModelPlan plan, String memory) {
+    private ResidentRunner(SegmentModel model, Session session, ResidentStates states, ModelPlan plan, String memory,
+                           int frameTokens) {
         this.model = model;
         this.session = session;
         this.states = states;
@@ -65,7 +66,9 @@ final class ResidentRunner implements SegmentRunner {
         this.readouts = plan.serviceReadouts();
         this.stateBytes = plan.state().stream().mapToLong(s -> s.elements() * Float.BYTES).sum();
         this.describe = "states resident in " + memory + " between segments (FFM, IO binding; " + states.capacity()
-                + " documents, " + states.slabBytes() / (1024 * 1024) + " MiB), " + readouts + " copied out";
+                + " documents, " + states.slabBytes() / (1024 * 1024) + " MiB), " + readouts + " copied out"
+                + (frameTokens == 0 ? "" : "; batches of up to " + frameTokens + " tokens in fixed-shape frames"
+                + (session.cudaGraphs() ? ", replayed as CUDA graphs" : " (no CUDA: not captured)"));
     }
 
     static ResidentRunner open(SegmentModel model, Settings settings) {
@@ -74,11 +77,13 @@ final class ResidentRunner implements SegmentRunner {
         // The service's thread settings: on CUDA, too, ONNX Runtime keeps an intra-op pool for the nodes it runs
         // on the CPU, and its threads spinning by default would take the cores the service's other work needs.
         Session session = Session.open(model.folder().resolve("model.onnx"), new SessionConfig(
-                settings.intraOpThreads(), cuda ? settings.deviceId() : -1, settings.allowSpinning()));
+                settings.intraOpThreads(), cuda ? settings.deviceId() : -1, settings.allowSpinning(),
+                cuda && settings.cudaGraphTokens() > 0));
         try {
-            ResidentStates states = ResidentStates.open(session, plan, settings.capacity());
+            ResidentStates states = ResidentStates.open(session, plan, settings.capacity(), settings.cudaGraphTokens());
             return new ResidentRunner(model, session, states, plan,
-                    cuda ? "CUDA memory (device " + settings.deviceId() + ")" : "ONNX Runtime's host memory");
+                    cuda ? "CUDA memory (device " + settings.deviceId() + ")" : "ONNX Runtime's host memory",
+                    settings.cudaGraphTokens());
         } catch (RuntimeException e) {
             session.close();
             throw e;

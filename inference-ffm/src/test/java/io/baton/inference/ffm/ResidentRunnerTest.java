@@ -186,6 +186,46 @@ class ResidentRunnerTest {
         }
     }
 
+    /**
+     * With {@code cudaGraphTokens} the runner runs its batches in fixed-shape frames (on the CPU provider without
+     * capture): ragged batches of three documents (a frame of four rows, segments padded to 64 tokens) stay within
+     * the service's parity tolerance (1e-4, ZooGoldenTest) of the heap path's own-shape batches, outputs and states.
+     */
+    @Test
+    void framedBatchesStayWithinTheParityToleranceOfTheHeapPath() throws Exception {
+        int[][] lengths = {{64, 1, 40}, {17, 64, 64}, {64, 30, 1}};
+        int[] offsets = {50_000, 70_000, 90_000};
+        Path dir = ZOO.resolve("jamba-tiny");
+        try (OrtSession.SessionOptions options = oneThread();
+             SegmentModel model = SegmentModel.load(dir, options);
+             ResidentRunner runner = ResidentRunner.open(model,
+                     new SegmentRunner.Settings("cpu", 0, 1, 8, false, "heuristic", false, LENGTH))) {
+            assertThat(runner.describe()).contains("fixed-shape frames");
+            DocumentState[] resident = {model.initialState(1), model.initialState(1), model.initialState(1)};
+            DocumentState[] heap = resident.clone();
+            int[] consumed = new int[3];
+            for (int[] round : lengths) {
+                List<String> documents = new ArrayList<>();
+                List<SegmentInput> got = new ArrayList<>();
+                List<SegmentInput> expected = new ArrayList<>();
+                for (int d = 0; d < 3; d++) {
+                    documents.add("t/" + d);
+                    got.add(piece(offsets[d] + consumed[d], round[d], resident[d]));
+                    expected.add(piece(offsets[d] + consumed[d], round[d], heap[d]));
+                }
+                List<SegmentOutput> outs = runner.run(documents, got);
+                List<SegmentOutput> heapOuts = model.run(expected, SegmentModel.Fetch.TOKEN_NLL);
+                for (int d = 0; d < 3; d++) {
+                    assertClose("document " + d + " (" + round[d] + " tokens)", outs.get(d), heapOuts.get(d), 1e-4);
+                    assertThat(outs.get(d).tokenNll().shape()).containsExactly(1, round[d]);
+                    resident[d] = outs.get(d).next();
+                    heap[d] = heapOuts.get(d).next();
+                    consumed[d] += round[d];
+                }
+            }
+        }
+    }
+
     /** {@code length} tokens of the text from byte {@code offset}, with the next one. */
     static SegmentInput piece(int offset, int length, DocumentState state) {
         long[] ids = new long[length];

@@ -96,8 +96,16 @@ public interface SegmentRunner extends AutoCloseable {
      * @param cudaTf32       whether CUDA may compute fp32 products in TF32
      * @param cudaConvAlgoSearch how CUDA picks a cuDNN convolution algorithm ({@code heuristic}, ...)
      * @param allowSpinning  whether ONNX Runtime's intra-op threads spin while they wait for work
+     * @param cudaGraphTokens batches of segments up to this many tokens run in fixed-shape frames, captured as
+     *                       CUDA graphs on the {@code cuda} provider (0: none)
      */
     record Settings(String provider, int deviceId, int intraOpThreads, int capacity, boolean cudaTf32,
-                    String cudaConvAlgoSearch, boolean allowSpinning) {
+                    String cudaConvAlgoSearch, boolean allowSpinning, int cudaGraphTokens) {
+
+        /** Without CUDA graphs. */
+        public Settings(String provider, int deviceId, int intraOpThreads, int capacity, boolean cudaTf32,
+                        String cudaConvAlgoSearch, boolean allowSpinning) {
+            this(provider, deviceId, intraOpThreads, capacity, cudaTf32, cudaConvAlgoSearch, allowSpinning, 0);
+        }
     }
 }

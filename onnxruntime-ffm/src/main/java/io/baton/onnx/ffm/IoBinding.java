@@ -58,6 +58,11 @@ public final class IoBinding implements AutoCloseable {
         ort.check3(OrtApiSlot.RunWithBinding, session.handle(), MemorySegment.NULL, handle());
     }
 
+    /** {@code RunWithBinding} with {@code options} (e.g. which CUDA graph to replay); returns when the outputs are complete. */
+    public void run(RunOptions options) {
+        ort.check3(OrtApiSlot.RunWithBinding, session.handle(), options.handle(), handle());
+    }
+
     /** The outputs of the last run, in binding order; the caller closes each. */
     public List<Tensor> outputs() {
         try (Arena arena = Arena.ofConfined()) {

@@ -49,6 +49,18 @@ import java.util.Set;
  * have no strides; hence the strided copy into the slab. For a batch of consecutive slots that is 2 copies per
  * window state and 1 per replace state, whatever B (the bench model: 20 device copies per batch).
  *
+ * <p><b>Fixed-shape frames (CUDA graphs).</b> Opened with a frame length F > 0, a batch whose segments fit F
+ * tokens (a ragged plan; a plan that is not ragged: segments of exactly F) runs in a <i>frame</i>: buffers made once
+ * per frame size, bound once, always the same addresses and shapes: the inputs (one block, filled by one copy
+ * from page-locked host memory), each {@code past*} input (the batch's slab rows copied in: one device copy per
+ * state and run of consecutive slots), each {@code present*} output and each readout. A frame has R rows, the
+ * batch rounded up (1, 2, 4, 8, then multiples of 8), its rows past the batch filled with full segments of
+ * token 0 whose outputs are not read, and T = F positions, a shorter row padded as in any ragged batch. On a
+ * session with {@linkplain SessionConfig#cudaGraphs() CUDA graphs} each frame has a graph id of its own
+ * ({@link Session#newCudaGraphId()}), so ONNX Runtime captures a frame's run once and replays it: one launch
+ * instead of the graph's thousand kernels and their host-side work. Other batches run as above (on such a
+ * session with {@code gpu_graph_id -1}). A frame costs the padding's compute: for GPU serving, not the CPU.
+ *
  * <p>{@link #export(String)} copies one document's state to the host (the checkpoint write) and {@link #load}
  * puts a state read from the memory service back. Not thread-safe: one batcher thread runs it.
  */
@@ -70,6 +82,13 @@ public final class ResidentStates implements AutoCloseable {
     private final MemorySegment staging;
     private final Map<String, Resident> documents = new HashMap<>();
     private final Deque<Integer> freeSlots = new ArrayDeque<>();
+    private final Session session;
+    /** F, the tokens of a frame's rows; 0: no frames. */
+    private final int frameLength;
+    /** Frames by their row count. */
+    private final Map<Integer, Frame> frames = new HashMap<>();
+    /** {@code gpu_graph_id -1} for the runs outside frames on a session with CUDA graphs; else null. */
+    private final RunOptions uncaptured;
 
     /** A document's slot (its row in every slab) and position. */
     private static final class Resident {
@@ -156,25 +175,43 @@ public final class ResidentStates implements AutoCloseable {
         return open(session, plan, DEFAULT_CAPACITY);
     }
 
+    /** {@link #open(Session, ModelPlan, int, int)} without frames. */
+    public static ResidentStates open(Session session, ModelPlan plan, int capacity) {
+        return open(session, plan, capacity, 0);
+    }
+
     /**
      * States for up to {@code capacity} documents of {@code session}: CPU or CUDA memory as the session runs,
-     * copies through {@link DeviceCopy#forSession}.
+     * copies through {@link DeviceCopy#forSession}; batches that fit {@code frameLength} tokens (0: none) run in
+     * fixed-shape frames, captured as CUDA graphs where the session has them.
      */
-    public static ResidentStates open(Session session, ModelPlan plan, int capacity) {
+    public static ResidentStates open(Session session, ModelPlan plan, int capacity, int frameLength) {
         MemoryInfo memory = session.usesCuda() ? MemoryInfo.cuda(session.cudaDevice()) : MemoryInfo.cpu();
         try {
-            return new ResidentStates(session, plan, capacity, memory, DeviceCopy.forSession(session));
+            return new ResidentStates(session, plan, capacity, memory, DeviceCopy.forSession(session), frameLength);
         } catch (RuntimeException e) {
             memory.close();
             throw e;
         }
     }
 
-    /** Takes ownership of {@code stateMemory}; allocates the slabs ({@code capacity} documents' states). */
+    /** Without frames. */
     public ResidentStates(Session session, ModelPlan plan, int capacity, MemoryInfo stateMemory, DeviceCopy copy) {
+        this(session, plan, capacity, stateMemory, copy, 0);
+    }
+
+    /** Takes ownership of {@code stateMemory}; allocates the slabs ({@code capacity} documents' states). */
+    public ResidentStates(Session session, ModelPlan plan, int capacity, MemoryInfo stateMemory, DeviceCopy copy,
+                          int frameLength) {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1, was " + capacity);
         }
+        if (frameLength < 0) {
+            throw new IllegalArgumentException("frameLength must not be negative, was " + frameLength);
+        }
+        this.session = session;
+        this.frameLength = frameLength;
+        this.uncaptured = session.cudaGraphs() ? RunOptions.noCudaGraph() : null;
         this.plan = plan;
         this.capacity = capacity;
         this.stateMemory = stateMemory;
@@ -313,6 +350,11 @@ public final class ResidentStates implements AutoCloseable {
         return capacity;
     }
 
+    /** The row counts of the frames made so far (none without a frame length). */
+    public Set<Integer> frameSizes() {
+        return Set.copyOf(frames.keySet());
+    }
+
     /** Bytes of the slabs (every slot's state, used or not). */
     public long slabBytes() {
         return Arrays.stream(rowBytes).sum() * capacity;
@@ -352,6 +394,9 @@ public final class ResidentStates implements AutoCloseable {
             rows[b] = resident(segment.document());
         }
         int[][] runs = consecutiveRuns(rows);
+        if (frameLength > 0 && (plan.ragged() ? length <= frameLength : length == frameLength)) {
+            return frame(batch, readouts).run(segments, rows, lengths, runs);
+        }
         boolean inPlace = runs.length == 1;
         List<ModelPlan.StateSpec> specs = plan.state();
         List<Tensor> owned = new ArrayList<>();
@@ -391,7 +436,7 @@ public final class ResidentStates implements AutoCloseable {
             for (ModelPlan.StateSpec spec : specs) {
                 binding.bindOutput(spec.output(), stateMemory);
             }
-            binding.run();
+            run(binding, uncaptured);
             outputs = binding.outputs();
             binding.clearInputs();
             binding.clearOutputs();
@@ -429,7 +474,7 @@ public final class ResidentStates implements AutoCloseable {
         ModelPlan.StateSpec spec = plan.state().get(i);
         long[] shape = present.shape();
         if (!spec.isWindow()) {
-            if (present.elementCount() != batch * spec.elements()) {
+            if (shape[0] < batch || present.elementCount() != shape[0] * spec.elements()) {
                 throw new OrtException(spec.output() + " has shape " + Arrays.toString(shape) + ", the plan "
                         + Arrays.toString(spec.batched(batch)));
             }
@@ -511,50 +556,257 @@ public final class ResidentStates implements AutoCloseable {
     /**
      * input_ids, attention_mask (ones of maskPast + T), position_ids and, for a graph that scores tokens,
      * target_ids (each position's next token: the segment's own, then {@link Segment#next()}), in host memory
-     * the arena owns. A row shorter than T ({@code lengths}: a ragged batch) is padded on the right: input 0,
-     * positions counting on, target -1, and 0 in the mask's last T columns.
+     * the arena owns ({@link #writeInputs}).
      */
     private List<Tensor> hostInputs(Arena arena, List<Segment> segments, Resident[] rows, int[] lengths, int length) {
         int batch = segments.size();
-        int maskLength = plan.maskPast() + length;
+        long[] shape = {batch, length};
+        long[] maskShape = {batch, plan.maskPast() + length};
         MemorySegment ids = arena.allocate(JAVA_LONG, (long) batch * length);
-        MemorySegment mask = arena.allocate(JAVA_LONG, (long) batch * maskLength);
+        MemorySegment mask = arena.allocate(JAVA_LONG, maskShape[0] * maskShape[1]);
         MemorySegment positions = arena.allocate(JAVA_LONG, (long) batch * length);
         MemorySegment targets = plan.scoresTokens() ? arena.allocate(JAVA_LONG, (long) batch * length) : null;
-        for (int b = 0; b < batch; b++) {
-            long[] tokens = segments.get(b).tokens();
-            int real = lengths[b];
-            MemorySegment.copy(tokens, 0, ids, JAVA_LONG, (long) b * length * Long.BYTES, real);
-            if (targets != null) {
-                MemorySegment.copy(tokens, 1, targets, JAVA_LONG, (long) b * length * Long.BYTES, real - 1);
-                targets.setAtIndex(JAVA_LONG, (long) b * length + real - 1, Math.max(segments.get(b).next(), -1));
-            }
-            for (int k = 0; k < maskLength; k++) {
-                mask.setAtIndex(JAVA_LONG, (long) b * maskLength + k, k < plan.maskPast() + real ? 1L : 0L);
-            }
-            for (int t = 0; t < length; t++) {
-                positions.setAtIndex(JAVA_LONG, (long) b * length + t, rows[b].position + t);
-                if (t >= real) {
-                    ids.setAtIndex(JAVA_LONG, (long) b * length + t, 0L);
-                    if (targets != null) {
-                        targets.setAtIndex(JAVA_LONG, (long) b * length + t, -1L);
-                    }
-                }
-            }
-        }
+        writeInputs(ids, mask, positions, targets, segments, rows, lengths, length, batch);
         List<Tensor> tensors = new ArrayList<>(4);
         try {
-            tensors.add(Tensor.over(host, ids, ElementType.INT64, batch, length));
-            tensors.add(Tensor.over(host, mask, ElementType.INT64, batch, maskLength));
-            tensors.add(Tensor.over(host, positions, ElementType.INT64, batch, length));
+            tensors.add(Tensor.over(host, ids, ElementType.INT64, shape));
+            tensors.add(Tensor.over(host, mask, ElementType.INT64, maskShape));
+            tensors.add(Tensor.over(host, positions, ElementType.INT64, shape));
             if (targets != null) {
-                tensors.add(Tensor.over(host, targets, ElementType.INT64, batch, length));
+                tensors.add(Tensor.over(host, targets, ElementType.INT64, shape));
             }
         } catch (RuntimeException e) {
             tensors.forEach(Tensor::close);
             throw e;
         }
         return tensors;
+    }
+
+    /**
+     * Writes {@code rowCount} rows of T = {@code length} positions: the segments' first (a row shorter than T,
+     * {@code lengths}, padded on the right: input 0, positions counting on, target -1, and 0 in the mask's last T
+     * columns), then rows of T tokens 0 at positions from 0, all real, no target (a frame's rows past the batch).
+     * {@code targets} is null for a graph that does not score tokens.
+     */
+    private void writeInputs(MemorySegment ids, MemorySegment mask, MemorySegment positions, MemorySegment targets,
+                             List<Segment> segments, Resident[] rows, int[] lengths, int length, int rowCount) {
+        int maskLength = plan.maskPast() + length;
+        for (int b = 0; b < rowCount; b++) {
+            boolean filler = b >= segments.size();
+            long[] tokens = filler ? null : segments.get(b).tokens();
+            int real = filler ? length : lengths[b];
+            long start = filler ? 0 : rows[b].position;
+            for (int t = 0; t < length; t++) {
+                long at = (long) b * length + t;
+                ids.setAtIndex(JAVA_LONG, at, t < real && !filler ? tokens[t] : 0L);
+                positions.setAtIndex(JAVA_LONG, at, start + t);
+                if (targets != null) {
+                    long target = -1;
+                    if (!filler && t < real - 1) {
+                        target = tokens[t + 1];
+                    } else if (!filler && t == real - 1) {
+                        target = Math.max(segments.get(b).next(), -1);
+                    }
+                    targets.setAtIndex(JAVA_LONG, at, target);
+                }
+            }
+            for (int k = 0; k < maskLength; k++) {
+                mask.setAtIndex(JAVA_LONG, (long) b * maskLength + k, k < plan.maskPast() + real ? 1L : 0L);
+            }
+        }
+    }
+
+    /** Runs {@code binding} with {@code options}, or ONNX Runtime's default run options where null. */
+    private static void run(IoBinding binding, RunOptions options) {
+        if (options == null) {
+            binding.run();
+        } else {
+            binding.run(options);
+        }
+    }
+
+    /** The rows of a frame for a batch: 1, 2, 4, 8, then the next multiple of 8. */
+    static int frameRows(int batch) {
+        return batch <= 8 ? Integer.highestOneBit(Math.max(1, batch * 2 - 1)) : (batch + 7) / 8 * 8;
+    }
+
+    /** The frame for a batch of {@code batch} reading {@code readouts}, made on first use. */
+    private Frame frame(int batch, List<String> readouts) {
+        int rowCount = frameRows(batch);
+        Frame frame = frames.get(rowCount);
+        if (frame != null && !frame.readouts.equals(readouts)) {
+            frames.remove(rowCount).close();
+            frame = null;
+        }
+        if (frame == null) {
+            frame = new Frame(rowCount, List.copyOf(readouts));
+            frames.put(rowCount, frame);
+        }
+        return frame;
+    }
+
+    /**
+     * A batch size's fixed buffers: inputs, past states, present states and readouts, all in the runtime's memory
+     * (the device on CUDA) at addresses that never change, bound once; page-locked host memory for the inputs and
+     * readouts that cross. Made by one run outside any graph that reads the outputs' shapes.
+     */
+    private final class Frame implements AutoCloseable {
+        final int rowCount;
+        final List<String> readouts;
+        private final List<Tensor> owned = new ArrayList<>();
+        private final Tensor inputBlock;
+        private final Tensor[] past;
+        private final Tensor[] present;
+        private final Tensor[] read;
+        private final MemorySegment hostIn;
+        private final MemorySegment hostOut;
+        private final IoBinding frameBinding;
+        private final RunOptions options;
+
+        Frame(int rowCount, List<String> readouts) {
+            this.rowCount = rowCount;
+            this.readouts = readouts;
+            List<ModelPlan.StateSpec> specs = plan.state();
+            int inputs = plan.scoresTokens() ? 4 : 3;
+            long cells = (long) rowCount * frameLength;
+            long maskCells = (long) rowCount * (plan.maskPast() + frameLength);
+            long total = cells * (inputs - 1) + maskCells;
+            MemorySegment in = null;
+            MemorySegment out = null;
+            IoBinding b = null;
+            RunOptions o = null;
+            try {
+                in = copy.allocateHost(total * Long.BYTES);
+                inputBlock = keep(Tensor.allocate(allocator, ElementType.INT64, total));
+                long[] offsets = {0, cells, cells + maskCells, 2 * cells + maskCells};
+                long[][] shapes = {{rowCount, frameLength}, {rowCount, plan.maskPast() + frameLength},
+                    {rowCount, frameLength}, {rowCount, frameLength}};
+                b = new IoBinding(session);
+                String[] names = {"input_ids", "attention_mask", "position_ids", "target_ids"};
+                for (int k = 0; k < inputs; k++) {
+                    long bytes = shapes[k][0] * shapes[k][1] * Long.BYTES;
+                    MemorySegment at = MemorySegment.ofAddress(inputBlock.address() + offsets[k] * Long.BYTES).reinterpret(bytes);
+                    b.bindInput(names[k], keep(Tensor.over(stateMemory, at, ElementType.INT64, shapes[k])));
+                }
+                MemorySegment ids = in.asSlice(0, cells * Long.BYTES);
+                MemorySegment mask = in.asSlice(offsets[1] * Long.BYTES, maskCells * Long.BYTES);
+                MemorySegment positions = in.asSlice(offsets[2] * Long.BYTES, cells * Long.BYTES);
+                MemorySegment targets = inputs == 4 ? in.asSlice(offsets[3] * Long.BYTES, cells * Long.BYTES) : null;
+                writeInputs(ids, mask, positions, targets, List.of(), new Resident[0], new int[0], frameLength, rowCount);
+                copy.fromHost(inputBlock.address(), in);
+                past = new Tensor[specs.size()];
+                present = new Tensor[specs.size()];
+                for (int i = 0; i < specs.size(); i++) {
+                    past[i] = keep(Tensor.allocate(allocator, ElementType.FLOAT, specs.get(i).batched(rowCount)));
+                    copy.zero(past[i].address(), past[i].byteSize());
+                    b.bindInput(specs.get(i).input(), past[i]);
+                }
+                copy.synchronize();
+                // One run with outputs ONNX Runtime allocates, for their shapes.
+                for (String name : readouts) {
+                    b.bindOutput(name, stateMemory);
+                }
+                for (ModelPlan.StateSpec spec : specs) {
+                    b.bindOutput(spec.output(), stateMemory);
+                }
+                ResidentStates.run(b, uncaptured);
+                List<Tensor> shaped = b.outputs();
+                read = new Tensor[readouts.size()];
+                long largest = Float.BYTES;
+                try {
+                    b.clearOutputs();
+                    for (int r = 0; r < read.length; r++) {
+                        read[r] = keep(Tensor.allocate(allocator, ElementType.FLOAT, shaped.get(r).shape()));
+                        b.bindOutput(readouts.get(r), read[r]);
+                        largest = Math.max(largest, read[r].byteSize());
+                    }
+                    for (int i = 0; i < specs.size(); i++) {
+                        present[i] = keep(Tensor.allocate(allocator, ElementType.FLOAT,
+                                shaped.get(read.length + i).shape()));
+                        b.bindOutput(specs.get(i).output(), present[i]);
+                    }
+                } finally {
+                    shaped.forEach(Tensor::close);
+                }
+                out = copy.allocateHost(largest);
+                o = session.cudaGraphs() ? RunOptions.cudaGraph(session.newCudaGraphId()) : null;
+            } catch (RuntimeException e) {
+                owned.forEach(Tensor::close);
+                if (b != null) {
+                    b.close();
+                }
+                if (in != null) {
+                    copy.freeHost(in);
+                }
+                if (out != null) {
+                    copy.freeHost(out);
+                }
+                throw e;
+            }
+            this.hostIn = in;
+            this.hostOut = out;
+            this.frameBinding = b;
+            this.options = o;
+        }
+
+        private Tensor keep(Tensor tensor) {
+            owned.add(tensor);
+            return tensor;
+        }
+
+        /** The batch in this frame: inputs and past rows copied in, the run (a graph replay), readouts and states out. */
+        Readouts run(List<Segment> segments, Resident[] rows, int[] lengths, int[][] runs) {
+            int batch = segments.size();
+            int longest = Arrays.stream(lengths).max().orElseThrow();
+            List<ModelPlan.StateSpec> specs = plan.state();
+            long cells = (long) rowCount * frameLength;
+            long maskCells = (long) rowCount * (plan.maskPast() + frameLength);
+            writeInputs(hostIn.asSlice(0, cells * Long.BYTES), hostIn.asSlice(cells * Long.BYTES, maskCells * Long.BYTES),
+                    hostIn.asSlice((cells + maskCells) * Long.BYTES, cells * Long.BYTES),
+                    plan.scoresTokens() ? hostIn.asSlice((2 * cells + maskCells) * Long.BYTES, cells * Long.BYTES) : null,
+                    segments, rows, lengths, frameLength, rowCount);
+            copy.fromHost(inputBlock.address(), hostIn);
+            for (int i = 0; i < specs.size(); i++) {
+                for (int[] run : runs) {
+                    long bytes = run[2] * rowBytes[i];
+                    copy.copy2d(past[i].address() + run[0] * rowBytes[i], bytes, address(i, run[1]), bytes, bytes, 1);
+                }
+            }
+            copy.synchronize();
+            ResidentStates.run(frameBinding, options);
+
+            Map<String, float[][]> values = new LinkedHashMap<>();
+            Map<String, long[]> shapes = new LinkedHashMap<>();
+            for (int r = 0; r < read.length; r++) {
+                long[] shape = read[r].shape();
+                shape[0] = batch;
+                MemorySegment rowsOut = hostOut.asSlice(0, read[r].byteSize() / rowCount * batch);
+                copy.toHost(rowsOut, read[r].address());
+                values.put(readouts.get(r), Readouts.rowsOf(rowsOut, shape, lengths));
+                shape[1] = longest;   // as a run of the batch's own shape reports it
+                shapes.put(readouts.get(r), shape);
+            }
+            int[][] padded = samePadding(runs, lengths, frameLength);
+            for (int i = 0; i < specs.size(); i++) {
+                scatter(i, present[i], runs, padded, batch, frameLength);
+            }
+            copy.synchronize();
+            for (int b = 0; b < batch; b++) {
+                rows[b].position += lengths[b];
+            }
+            return new Readouts(values, shapes);
+        }
+
+        @Override
+        public void close() {
+            frameBinding.close();
+            owned.forEach(Tensor::close);
+            copy.freeHost(hostIn);
+            copy.freeHost(hostOut);
+            if (options != null) {
+                options.close();
+            }
+        }
     }
 
     private long address(int state, int slot) {
@@ -580,6 +832,11 @@ public final class ResidentStates implements AutoCloseable {
 
     @Override
     public void close() {
+        frames.values().forEach(Frame::close);
+        frames.clear();
+        if (uncaptured != null) {
+            uncaptured.close();
+        }
         documents.clear();
         for (Tensor slab : slabs) {
             if (slab != null) {

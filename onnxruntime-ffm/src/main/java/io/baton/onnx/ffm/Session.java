@@ -11,14 +11,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An {@code OrtSession} over a model file, with its input and output names read once.
  *
  * <p>With {@link SessionConfig#usesCuda()} the CUDA provider is appended through
  * {@code SessionOptionsAppendExecutionProvider_CUDA_V2} with {@code device_id}, {@code use_tf32=0} (TF32 stays
- * opt-in, issue 16) and {@code cudnn_conv_algo_search=HEURISTIC}; on a runtime without CUDA that call fails and
- * the failure is ONNX Runtime's message in an {@link OrtException}.
+ * opt-in, issue 16) and {@code cudnn_conv_algo_search=HEURISTIC}, and {@code enable_cuda_graph=1} with {@link
+ * SessionConfig#cudaGraphs()}; on a runtime without CUDA that call fails and the failure is ONNX Runtime's message in
+ * an {@link OrtException}.
  */
 public final class Session implements AutoCloseable {
 
@@ -30,12 +32,15 @@ public final class Session implements AutoCloseable {
     private final List<String> outputNames;
     private final Map<String, MemorySegment> cNames = new HashMap<>();
     private final int cudaDevice;
+    private final boolean cudaGraphs;
+    private final AtomicInteger lastGraphId = new AtomicInteger();
     private final NativeHandle handle;
 
-    private Session(OrtRuntime ort, MemorySegment handle, int cudaDevice) {
+    private Session(OrtRuntime ort, MemorySegment handle, SessionConfig config) {
         this.ort = ort;
         this.handle = new NativeHandle(ort, handle, OrtApiSlot.ReleaseSession, "session");
-        this.cudaDevice = cudaDevice;
+        this.cudaDevice = config.cudaDevice();
+        this.cudaGraphs = config.cudaGraphs();
         this.inputNames = readNames(OrtApiSlot.SessionGetInputCount, OrtApiSlot.SessionGetInputName);
         this.outputNames = readNames(OrtApiSlot.SessionGetOutputCount, OrtApiSlot.SessionGetOutputName);
         for (String name : inputNames) {
@@ -61,26 +66,27 @@ public final class Session implements AutoCloseable {
                             arena.allocateFrom("session.intra_op.allow_spinning"), arena.allocateFrom("0")));
                 }
                 if (config.usesCuda()) {
-                    appendCuda(ort, arena, options, config.cudaDevice());
+                    appendCuda(ort, arena, options, config);
                 }
                 ort.check(ort.call(OrtApiSlot.CreateSession, FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS),
                         ort.env(), arena.allocateFrom(model.toAbsolutePath().toString()), options, out));
-                return new Session(ort, out.get(ADDRESS, 0), config.cudaDevice());
+                return new Session(ort, out.get(ADDRESS, 0), config);
             } finally {
                 ort.callVoid(OrtApiSlot.ReleaseSessionOptions, options);
             }
         }
     }
 
-    private static void appendCuda(OrtRuntime ort, Arena arena, MemorySegment options, int device) {
+    private static void appendCuda(OrtRuntime ort, Arena arena, MemorySegment options, SessionConfig config) {
         MemorySegment out = arena.allocate(ADDRESS);
         ort.check(ort.call(OrtApiSlot.CreateCUDAProviderOptions, OrtRuntime.STATUS_P, out));
         MemorySegment cudaOptions = out.get(ADDRESS, 0);
         try {
             String[][] entries = {
-                {"device_id", Integer.toString(device)},
+                {"device_id", Integer.toString(config.cudaDevice())},
                 {"use_tf32", "0"},
                 {"cudnn_conv_algo_search", "HEURISTIC"},
+                {"enable_cuda_graph", config.cudaGraphs() ? "1" : "0"},
             };
             MemorySegment keys = arena.allocate(ADDRESS, entries.length);
             MemorySegment values = arena.allocate(ADDRESS, entries.length);
@@ -125,6 +131,19 @@ public final class Session implements AutoCloseable {
     /** Whether the CUDA provider was appended. */
     public boolean usesCuda() {
         return cudaDevice >= 0;
+    }
+
+    /** Whether runs may be captured as CUDA graphs ({@link SessionConfig#cudaGraphs()}). */
+    public boolean cudaGraphs() {
+        return cudaGraphs;
+    }
+
+    /**
+     * A CUDA graph id never given out before on this session (from 1): ONNX Runtime keeps a captured graph for the
+     * session's life, bound to the addresses it was captured with, so an id is never reused for other buffers.
+     */
+    public int newCudaGraphId() {
+        return lastGraphId.incrementAndGet();
     }
 
     /** The CUDA device the session runs on, or -1. */

@@ -134,6 +134,99 @@ class ResidentStatesTest {
         }
     }
 
+    /**
+     * Fixed-shape frames (the CUDA graphs' buffers; on the CPU provider run without capture) give what the runs
+     * of the batch's own shape give: every ragged zoo model, three documents in a frame of four rows (a filler
+     * row), segments of 1 to 64 tokens padded to the frame's 64, the slots out of batch order in the last round,
+     * then one document alone (a frame of one) and a segment longer than the frame (run outside any frame). The
+     * padded shapes may change the kernels' summation order, so the service's parity tolerance (1e-4, as
+     * ZooGoldenTest) applies, to every readout and state.
+     */
+    @Test
+    void framesOfFixedShapeGiveWhatTheBatchesOwnShapeGives() {
+        int[][] lengths = {{64, 1, 40}, {17, 64, 64}, {64, 30, 1}};
+        List<List<Integer>> orders = List.of(List.of(0, 1, 2), List.of(0, 1, 2), List.of(2, 0, 1));
+        int[] offsets = {50_000, 70_000, 90_000};
+        for (Path dir : OrtApiSlotTest.zooModels()) {
+            ModelPlan plan = ModelPlan.read(dir.resolve("baton-model.json"));
+            if (!plan.ragged()) {
+                continue;
+            }
+            List<String> readouts = plan.scoresTokens() ? List.of("logits", "last_hidden_state", "token_nll")
+                    : List.of("logits", "last_hidden_state");
+            try (Session session = Session.open(dir.resolve("model.onnx"), SessionConfig.cpu(1));
+                 ResidentStates own = ResidentStates.open(session, plan, 4);
+                 ResidentStates framed = ResidentStates.open(session, plan, 4, LENGTH)) {
+                int[] consumed = new int[3];
+                for (int d = 0; d < 3; d++) {
+                    own.admit("t/" + d);
+                    framed.admit("t/" + d);
+                }
+                for (int round = 0; round < lengths.length; round++) {
+                    List<Segment> batch = new java.util.ArrayList<>();
+                    for (int d : orders.get(round)) {
+                        batch.add(piece("t/" + d, offsets[d] + consumed[d], lengths[round][d]));
+                        consumed[d] += lengths[round][d];
+                    }
+                    assertClose(dir.getFileName() + " round " + round, plan, readouts, batch,
+                            framed.run(batch, readouts), own.run(batch, readouts), framed, own);
+                }
+                List<Segment> alone = List.of(piece("t/1", offsets[1] + consumed[1], 33));
+                assertClose(dir.getFileName() + " alone", plan, readouts, alone, framed.run(alone, readouts),
+                        own.run(alone, readouts), framed, own);
+                consumed[1] += 33;
+                List<Segment> longer = List.of(piece("t/1", offsets[1] + consumed[1], LENGTH + 8),
+                        piece("t/2", offsets[2] + consumed[2], 5));
+                assertClose(dir.getFileName() + " longer than the frame", plan, readouts, longer,
+                        framed.run(longer, readouts), own.run(longer, readouts), framed, own);
+                assertThat(framed.frameSizes()).as(dir.getFileName() + ": frames made").containsExactlyInAnyOrder(4, 1);
+            }
+        }
+    }
+
+    @Test
+    void aFrameRoundsTheBatchUpToAPowerOfTwoThenToMultiplesOfEight() {
+        assertThat(java.util.stream.IntStream.of(1, 2, 3, 5, 8, 9, 16, 17, 20, 25, 32)
+                .map(ResidentStates::frameRows).toArray())
+                .containsExactly(1, 2, 4, 8, 8, 16, 16, 24, 24, 32, 32);
+    }
+
+    private static Segment piece(String document, int offset, int length) {
+        long[] ids = new long[length];
+        for (int i = 0; i < length; i++) {
+            ids[i] = text[offset + i] & 0xff;
+        }
+        return new Segment(document, ids, text[offset + length] & 0xff);
+    }
+
+    private static void assertClose(String what, ModelPlan plan, List<String> readouts, List<Segment> batch,
+                                    Readouts got, Readouts expected, ResidentStates framed, ResidentStates own) {
+        for (String name : readouts) {
+            assertThat(got.shapes().get(name)).as(what + " " + name).containsExactly(expected.shapes().get(name));
+            for (int b = 0; b < batch.size(); b++) {
+                assertWithin(what + " " + name + " row " + b, got.row(name, b), expected.row(name, b), 1e-4);
+            }
+        }
+        for (Segment segment : batch) {
+            ResidentStates.HostState a = framed.export(segment.document());
+            ResidentStates.HostState b = own.export(segment.document());
+            assertThat(a.position()).as(what + " position").isEqualTo(b.position());
+            for (int i = 0; i < plan.state().size(); i++) {
+                assertWithin(what + " " + plan.state().get(i).input() + " of " + segment.document(),
+                        a.tensors().get(i), b.tensors().get(i), 1e-4);
+            }
+        }
+    }
+
+    static void assertWithin(String what, float[] got, float[] expected, double tolerance) {
+        assertThat(got.length).as(what + " length").isEqualTo(expected.length);
+        double max = 0;
+        for (int i = 0; i < got.length; i++) {
+            max = Math.max(max, Math.abs((double) got[i] - expected[i]));
+        }
+        assertThat(max).as(what + ": largest difference").isLessThanOrEqualTo(tolerance);
+    }
+
     @Test
     void aStateExportedAndLoadedAgainContinuesExactlyAsTheResidentOne() {
         Path dir = OrtApiSlotTest.zooModels().stream().filter(d -> d.getFileName().toString().equals("longformer-tiny"))

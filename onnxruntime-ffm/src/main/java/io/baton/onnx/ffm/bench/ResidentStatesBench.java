@@ -35,6 +35,11 @@ import java.util.Locale;
  * {@code last_hidden_state} and the final states are printed ({@link ReferenceCheck}). The model's precision is
  * its ONNX metadata's {@code baton.precision} (docs/model-contract.md, "Precision"; absent: fp32).
  *
+ * <p>With {@code -Dbaton.bench.graph-tokens=F} (F >= the segment length) a third path runs the resident states in
+ * fixed-shape frames of F tokens ({@link ResidentStates}), on CUDA on a second session with CUDA graphs, so each
+ * frame's run is captured once and replayed; before timing, the largest difference of its readouts from the
+ * plain resident path's over two batches is printed.
+ *
  * <p>Run with {@code java --enable-native-access=ALL-UNNAMED -cp onnxruntime-ffm.jar:lib/*}; on the GPU
  * machine with the staged ONNX Runtime 1.22 GPU jar in place of the CPU one (docs/performance.md).
  */
@@ -59,6 +64,7 @@ public final class ResidentStatesBench {
         Path model = dir.resolve("model.onnx");
         List<String> readouts = plan.serviceReadouts();
         String referenceDir = System.getProperty("baton.bench.reference");
+        int graphTokens = Integer.getInteger("baton.bench.graph-tokens", 0);
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              OrtSession.SessionOptions referenceOptions = new OrtSession.SessionOptions();
              OrtCUDAProviderOptions cudaOptions = cuda ? new OrtCUDAProviderOptions(0) : null) {
@@ -72,7 +78,8 @@ public final class ResidentStatesBench {
             try (OrtSession javaSession = env.createSession(model.toString(), options);
                  OrtSession referenceSession = referenceDir == null ? null
                          : env.createSession(Path.of(referenceDir).resolve("model.onnx").toString(), referenceOptions);
-                 Session session = Session.open(model, cuda ? SessionConfig.cuda(0) : SessionConfig.cpu(threads))) {
+                 Session session = Session.open(model, cuda ? SessionConfig.cuda(0) : SessionConfig.cpu(threads));
+                 Session graphSession = graphTokens == 0 ? null : graphSession(model, cuda, threads)) {
                 String precision = precision(javaSession);
                 System.out.printf(Locale.ROOT, "ONNX Runtime %s, %s, %s, segments of %d, readouts %s%n", runtime.version(),
                         dir.getFileName(), cuda ? "CUDA " + precision : "CPU " + precision + " " + threads + " threads",
@@ -93,8 +100,12 @@ public final class ResidentStatesBench {
                                 batch, cuda ? "CUDA" : "CPU", precision, diff);
                     }
                     long readoutBytes = agreement(env, javaSession, session, plan, text, length, batch, readouts);
+                    if (graphSession != null) {
+                        framesAgreement(session, graphSession, plan, text, length, batch, readouts, graphTokens);
+                    }
                     double[] hostMs = new double[3];
                     double[] residentMs = new double[3];
+                    double[] graphMs = new double[3];
                     for (int r = 0; r < 3; r++) {
                         HostStates host = new HostStates(env, javaSession, plan);
                         hostMs[r] = time(batch, seconds, step -> host.run(segments(text, length, batch, step), readouts),
@@ -103,6 +114,14 @@ public final class ResidentStatesBench {
                             residentMs[r] = time(batch, seconds,
                                     step -> resident.run(segments(text, length, batch, step), readouts),
                                     b -> resident.admit(document(b)));
+                        }
+                        if (graphSession != null) {
+                            try (ResidentStates framed = ResidentStates.open(graphSession, plan,
+                                    ResidentStates.DEFAULT_CAPACITY, graphTokens)) {
+                                graphMs[r] = time(batch, seconds,
+                                        step -> framed.run(segments(text, length, batch, step), readouts),
+                                        b -> framed.admit(document(b)));
+                            }
                         }
                     }
                     long stateBytes = plan.state().stream().mapToLong(s -> s.elements() * 4).sum() * batch;
@@ -113,6 +132,10 @@ public final class ResidentStatesBench {
                     row("ORT Java run, states on the Java heap", batch, length, hostMs,
                             inputBytes + stateBytes + presentBytes + readoutBytes);
                     row("FFM IO binding, states resident", batch, length, residentMs, inputBytes + readoutBytes);
+                    if (graphSession != null) {
+                        row("FFM, states resident, frames of " + graphTokens + (cuda ? ", CUDA graphs" : ""), batch,
+                                length, graphMs, inputBytes + readoutBytes);
+                    }
                 }
             }
         }
@@ -147,6 +170,69 @@ public final class ResidentStatesBench {
             }
             System.out.printf(Locale.ROOT, "batch %d: readouts of 2 segments, largest |ORT Java - FFM| = %.3g%n", batch, max);
             return bytes;
+        }
+    }
+
+    /**
+     * The session of the frames' path: on CUDA with CUDA graphs; null, with ONNX Runtime's reason printed, when the
+     * model cannot be captured (e.g. Memcpy nodes between the providers: the session is refused).
+     */
+    private static Session graphSession(Path model, boolean cuda, int threads) {
+        try {
+            return Session.open(model, cuda ? new SessionConfig(threads, 0, true, true) : SessionConfig.cpu(threads));
+        } catch (io.baton.onnx.ffm.OrtException e) {
+            System.out.println("CUDA graphs refused: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /** Two batches resident, plain and in frames (CUDA graphs on CUDA), from fresh states: the largest readout difference. */
+    private static void framesAgreement(Session session, Session graphSession, ModelPlan plan, byte[] text, int length,
+                                        int batch, List<String> readouts, int graphTokens) {
+        try (ResidentStates plain = ResidentStates.open(session, plan);
+             ResidentStates framed = ResidentStates.open(graphSession, plan, ResidentStates.DEFAULT_CAPACITY, graphTokens)) {
+            double max = 0;
+            for (int b = 0; b < batch; b++) {
+                plain.admit(document(b));
+                framed.admit(document(b));
+            }
+            double states = 0;
+            for (int step = 0; step < 4; step++) {
+                List<ResidentStates.Segment> segments = segments(text, length, batch, step);
+                if (step == 3) {
+                    // ragged: row b keeps length - (37 b mod length/2) tokens (a replay with other masks than captured)
+                    segments = new ArrayList<>(segments);
+                    for (int b = 0; b < batch; b++) {
+                        ResidentStates.Segment full = segments.get(b);
+                        int keep = length - (37 * b) % Math.max(1, length / 2);
+                        segments.set(b, new ResidentStates.Segment(full.document(),
+                                Arrays.copyOf(full.tokens(), keep), full.tokens()[keep % length]));
+                    }
+                }
+                ResidentStates.Readouts a = plain.run(segments, readouts);
+                ResidentStates.Readouts c = framed.run(segments, readouts);
+                for (String name : readouts) {
+                    for (int b = 0; b < batch; b++) {
+                        float[] x = a.row(name, b);
+                        float[] y = c.row(name, b);
+                        for (int i = 0; i < x.length; i++) {
+                            max = Math.max(max, Math.abs((double) x[i] - y[i]));
+                        }
+                    }
+                }
+            }
+            for (int b = 0; b < batch; b++) {
+                ResidentStates.HostState x = plain.export(document(b));
+                ResidentStates.HostState y = framed.export(document(b));
+                for (int i = 0; i < x.tensors().size(); i++) {
+                    for (int k = 0; k < x.tensors().get(i).length; k++) {
+                        states = Math.max(states, Math.abs((double) x.tensors().get(i)[k] - y.tensors().get(i)[k]));
+                    }
+                }
+            }
+            System.out.printf(Locale.ROOT, "batch %d: 3 full segments and a ragged one, largest |resident - frames%s|:"
+                    + " readouts %.3g, states after them %.3g%n", batch,
+                    graphSession.cudaGraphs() ? " (CUDA graphs)" : "", max, states);
         }
     }
 
