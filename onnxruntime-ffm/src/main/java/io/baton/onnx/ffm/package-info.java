@@ -5,9 +5,11 @@
  *
  * <p>{@link io.baton.onnx.ffm.OrtRuntime} reaches the API through the library ONNX Runtime Java loaded;
  * {@link io.baton.onnx.ffm.Session}, {@link io.baton.onnx.ffm.MemoryInfo}, {@link io.baton.onnx.ffm.Allocator},
- * {@link io.baton.onnx.ffm.Tensor} and {@link io.baton.onnx.ffm.IoBinding} each own one native object and
+ * {@link io.baton.onnx.ffm.Tensor}, {@link io.baton.onnx.ffm.IoBinding} and {@link io.baton.onnx.ffm.RunOptions} each own one native object and
  * release it on {@code close()}; every failed call is an {@link io.baton.onnx.ffm.OrtException} with ONNX
  * Runtime's message. {@link io.baton.onnx.ffm.ResidentStates} keeps documents' states in the runtime's memory
- * and runs batches of them (of segments of different lengths too, for a model with ragged batches). Java 25, built only on JDK 22+ (see docs/performance.md).
+ * and runs batches of them (of segments of different lengths too, for a model with ragged batches), in fixed-shape
+ * frames that a session with CUDA graphs captures once and replays. Java 25, built only on JDK 22+ (see
+ * docs/performance.md).
  */
 package io.baton.onnx.ffm;
