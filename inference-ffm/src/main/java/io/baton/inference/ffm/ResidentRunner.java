@@ -7,10 +7,12 @@ import io.baton.inference.models.SegmentModel;
 import io.baton.inference.models.SegmentOutput;
 import io.baton.inference.models.SegmentRunner;
 import io.baton.onnx.ffm.ModelPlan;
+import io.baton.onnx.ffm.OrtException;
 import io.baton.onnx.ffm.ResidentStates;
 import io.baton.onnx.ffm.Session;
 import io.baton.onnx.ffm.SessionConfig;
 import java.lang.ref.WeakReference;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -58,7 +60,7 @@ final class ResidentRunner implements SegmentRunner {
     private static final WeakReference<DocumentState> NOT_RETURNED = new WeakReference<>(null);
 
     private ResidentRunner(SegmentModel model, Session session, ResidentStates states, ModelPlan plan, String memory,
-                           int frameTokens) {
+                           String frames) {
         this.model = model;
         this.session = session;
         this.states = states;
@@ -66,28 +68,48 @@ final class ResidentRunner implements SegmentRunner {
         this.readouts = plan.serviceReadouts();
         this.stateBytes = plan.state().stream().mapToLong(s -> s.elements() * Float.BYTES).sum();
         this.describe = "states resident in " + memory + " between segments (FFM, IO binding; " + states.capacity()
-                + " documents, " + states.slabBytes() / (1024 * 1024) + " MiB), " + readouts + " copied out"
-                + (frameTokens == 0 ? "" : "; batches of up to " + frameTokens + " tokens in fixed-shape frames"
-                + (session.cudaGraphs() ? ", replayed as CUDA graphs" : " (no CUDA: not captured)"));
+                + " documents, " + states.slabBytes() / (1024 * 1024) + " MiB), " + readouts + " copied out" + frames;
     }
 
     static ResidentRunner open(SegmentModel model, Settings settings) {
         ModelPlan plan = ModelPlan.read(model.folder().resolve("baton-model.json"));
         boolean cuda = settings.provider().equals("cuda");
-        // The service's thread settings: on CUDA, too, ONNX Runtime keeps an intra-op pool for the nodes it runs
-        // on the CPU, and its threads spinning by default would take the cores the service's other work needs.
-        Session session = Session.open(model.folder().resolve("model.onnx"), new SessionConfig(
-                settings.intraOpThreads(), cuda ? settings.deviceId() : -1, settings.allowSpinning(),
-                cuda && settings.cudaGraphTokens() > 0));
+        Path file = model.folder().resolve("model.onnx");
+        boolean graphs = cuda && settings.cudaGraphTokens() > 0;
+        int frameTokens = settings.cudaGraphTokens();
+        String frames = frameTokens == 0 ? "" : "; batches of up to " + frameTokens + " tokens in fixed-shape frames"
+                + (graphs ? ", replayed as CUDA graphs" : " (no CUDA: not captured)");
+        Session session;
         try {
-            ResidentStates states = ResidentStates.open(session, plan, settings.capacity(), settings.cudaGraphTokens());
+            session = Session.open(file, sessionConfig(settings, cuda, graphs));
+        } catch (OrtException e) {
+            if (!graphs) {
+                throw e;
+            }
+            // ONNX Runtime refuses CUDA graphs for a graph it cannot capture (a Memcpy node between the providers,
+            // control flow): this model runs uncaptured, without frames (their padding would gain nothing), and
+            // the service's start-up log says why.
+            session = Session.open(file, sessionConfig(settings, true, false));
+            frameTokens = 0;
+            frames = "; no CUDA graphs: ONNX Runtime refused them (" + e.getMessage() + ")";
+        }
+        try {
+            ResidentStates states = ResidentStates.open(session, plan, settings.capacity(), frameTokens);
             return new ResidentRunner(model, session, states, plan,
-                    cuda ? "CUDA memory (device " + settings.deviceId() + ")" : "ONNX Runtime's host memory",
-                    settings.cudaGraphTokens());
+                    cuda ? "CUDA memory (device " + settings.deviceId() + ")" : "ONNX Runtime's host memory", frames);
         } catch (RuntimeException e) {
             session.close();
             throw e;
         }
+    }
+
+    /**
+     * The service's thread settings: on CUDA, too, ONNX Runtime keeps an intra-op pool for the nodes it runs on the
+     * CPU, and its threads spinning by default would take the cores the service's other work needs.
+     */
+    private static SessionConfig sessionConfig(Settings settings, boolean cuda, boolean graphs) {
+        return new SessionConfig(settings.intraOpThreads(), cuda ? settings.deviceId() : -1, settings.allowSpinning(),
+                graphs);
     }
 
     @Override
