@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Stream;
 
 /**
@@ -62,6 +63,13 @@ public final class SegmentModel implements AutoCloseable {
     private final OrtSession session;
     private final boolean hiddenState;
     private final boolean tokenNll;
+    /**
+     * Runs hold it shared, {@link #close()} exclusively: closing the native session while a run is inside it is a
+     * use-after-free (a SIGTERM during a batch job once crashed the JVM in libonnxruntime that way), so close waits
+     * for the runs in flight, and a run after it is refused.
+     */
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private boolean closed;
 
     private SegmentModel(String id, Path folder, String digest, StatePlan plan, OrtEnvironment env, OrtSession session,
                          boolean hiddenState, boolean tokenNll) {
@@ -230,7 +238,8 @@ public final class SegmentModel implements AutoCloseable {
                 inputs.put(s.input(), OnnxTensor.createTensor(env, FloatBuffer.wrap(past.values()), past.shape()));
                 bytesIn += (long) Float.BYTES * past.values().length;
             }
-            try (OrtSession.Result result = session.run(inputs, wanted)) {
+            lifecycle.readLock().lock();
+            try (OrtSession.Result result = openSession().run(inputs, wanted)) {
                 List<FloatTensor> scored = rows(floats(result, scores), lengths);
                 List<FloatTensor> hidden = hiddenState ? rows(floats(result, "last_hidden_state"), lengths) : null;
                 List<Map<String, FloatTensor>> next = new ArrayList<>();
@@ -252,6 +261,8 @@ public final class SegmentModel implements AutoCloseable {
                             hidden == null ? null : hidden.get(b), state, moved));
                 }
                 return outputs;
+            } finally {
+                lifecycle.readLock().unlock();
             }
         } catch (OrtException e) {
             throw new ModelContractException("model " + id + ": run failed: " + e.getMessage(), e);
@@ -348,12 +359,27 @@ public final class SegmentModel implements AutoCloseable {
         }
     }
 
+    /** The session, for a run holding the shared lock; refused once the model is closed. */
+    private OrtSession openSession() {
+        if (closed) {
+            throw new IllegalStateException("model " + id + " is closed (the service is stopping)");
+        }
+        return session;
+    }
+
+    /** Closes the session once the runs inside it have returned; later runs are refused. */
     @Override
     public void close() {
+        lifecycle.writeLock().lock();
         try {
-            session.close();
+            if (!closed) {
+                closed = true;
+                session.close();
+            }
         } catch (OrtException e) {
             throw new ModelContractException("model " + id + ": closing the session failed", e);
+        } finally {
+            lifecycle.writeLock().unlock();
         }
     }
 
