@@ -49,7 +49,7 @@ class SegmentModelCloseTest {
         ExecutorService threads = Executors.newFixedThreadPool(2);
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             SegmentModel model = SegmentModel.load(JAMBA_TINY, options);
-            CountDownLatch running = new CountDownLatch(2);
+            CountDownLatch ranOnce = new CountDownLatch(2);
             List<Future<int[]>> loops = new ArrayList<>();
             for (int t = 0; t < 2; t++) {
                 int seed = t;
@@ -57,11 +57,12 @@ class SegmentModelCloseTest {
                     int done = 0;
                     int refused = 0;
                     DocumentState state = model.initialState(1);
-                    running.countDown();
                     for (int k = 0; k < 200 && refused == 0; k++) {
                         try {
                             state = model.run(List.of(new SegmentInput(segment(seed + k).tokens(), state))).get(0).next();
-                            done++;
+                            if (done++ == 0) {
+                                ranOnce.countDown();
+                            }
                         } catch (IllegalStateException e) {
                             assertThat(e).hasMessageContaining("is closed");
                             refused++;
@@ -70,8 +71,8 @@ class SegmentModelCloseTest {
                     return new int[] {done, refused};
                 }));
             }
-            assertThat(running.await(30, TimeUnit.SECONDS)).isTrue();
-            Thread.sleep(50);
+            // both loops past their first run: from here on, each is inside a run or about to start one
+            assertThat(ranOnce.await(30, TimeUnit.SECONDS)).isTrue();
             model.close();
             int refused = 0;
             for (Future<int[]> loop : loops) {

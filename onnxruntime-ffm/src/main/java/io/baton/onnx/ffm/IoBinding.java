@@ -55,12 +55,16 @@ public final class IoBinding implements AutoCloseable {
 
     /** {@code RunWithBinding} with default run options; returns when the outputs are complete. */
     public void run() {
-        ort.check3(OrtApiSlot.RunWithBinding, session.handle(), MemorySegment.NULL, handle());
+        run(null);
     }
 
-    /** {@code RunWithBinding} with {@code options} (e.g. which CUDA graph to replay); returns when the outputs are complete. */
+    /**
+     * {@code RunWithBinding} with {@code options} (e.g. which CUDA graph to replay; null: the defaults); returns when
+     * the outputs are complete.
+     */
     public void run(RunOptions options) {
-        ort.check3(OrtApiSlot.RunWithBinding, session.handle(), options.handle(), handle());
+        ort.check3(OrtApiSlot.RunWithBinding, session.handle(), options == null ? MemorySegment.NULL : options.handle(),
+                handle());
     }
 
     /** The outputs of the last run, in binding order; the caller closes each. */

@@ -87,7 +87,7 @@ public final class ResidentStates implements AutoCloseable {
     private final int frameLength;
     /** Frames by their row count. */
     private final Map<Integer, Frame> frames = new HashMap<>();
-    /** {@code gpu_graph_id -1} for the runs outside frames on a session with CUDA graphs; else null. */
+    /** {@code gpu_graph_id -1} for the runs outside frames on a session with CUDA graphs; else null (the defaults). */
     private final RunOptions uncaptured;
 
     /** A document's slot (its row in every slab) and position. */
@@ -422,10 +422,7 @@ public final class ResidentStates implements AutoCloseable {
                 } else {
                     past = Tensor.allocate(allocator, ElementType.FLOAT, specs.get(i).batched(batch));
                     owned.add(past);
-                    for (int[] run : runs) {
-                        long bytes = run[2] * rowBytes[i];
-                        copy.copy2d(past.address() + run[0] * rowBytes[i], bytes, address(i, run[1]), bytes, bytes, 1);
-                    }
+                    gather(i, past, runs);
                 }
                 binding.bindInput(specs.get(i).input(), past);
             }
@@ -436,7 +433,7 @@ public final class ResidentStates implements AutoCloseable {
             for (ModelPlan.StateSpec spec : specs) {
                 binding.bindOutput(spec.output(), stateMemory);
             }
-            run(binding, uncaptured);
+            binding.run(uncaptured);
             outputs = binding.outputs();
             binding.clearInputs();
             binding.clearOutputs();
@@ -448,19 +445,35 @@ public final class ResidentStates implements AutoCloseable {
                 values.put(readouts.get(r), Readouts.rowsOf(out.hostData(), out.shape(), lengths));
                 shapes.put(readouts.get(r), out.shape());
             }
-            int[][] padded = samePadding(runs, lengths, length);
-            for (int i = 0; i < specs.size(); i++) {
-                scatter(i, outputs.get(readouts.size() + i), runs, padded, batch, length);
-            }
-            copy.synchronize();
-            for (int b = 0; b < batch; b++) {
-                rows[b].position += lengths[b];
-            }
+            carry(outputs.subList(readouts.size(), outputs.size()), runs, rows, lengths, length);
             return new Readouts(values, shapes);
         } finally {
             outputs.forEach(Tensor::close);
             owned.forEach(Tensor::close);
             arena.close();
+        }
+    }
+
+    /** Copies the batch's rows of state {@code i}'s slab into {@code past} (row b at row b), one copy per run of slots. */
+    private void gather(int i, Tensor past, int[][] runs) {
+        for (int[] run : runs) {
+            long bytes = run[2] * rowBytes[i];
+            copy.copy2d(past.address() + run[0] * rowBytes[i], bytes, address(i, run[1]), bytes, bytes, 1);
+        }
+    }
+
+    /**
+     * After a run of T = {@code length} positions: every state's present output ({@code presents}, plan order)
+     * scattered back into the slabs with retention, and each document's position advanced by its length.
+     */
+    private void carry(List<Tensor> presents, int[][] runs, Resident[] rows, int[] lengths, int length) {
+        int[][] padded = samePadding(runs, lengths, length);
+        for (int i = 0; i < presents.size(); i++) {
+            scatter(i, presents.get(i), runs, padded, rows.length, length);
+        }
+        copy.synchronize();
+        for (int b = 0; b < rows.length; b++) {
+            rows[b].position += lengths[b];
         }
     }
 
@@ -616,15 +629,6 @@ public final class ResidentStates implements AutoCloseable {
         }
     }
 
-    /** Runs {@code binding} with {@code options}, or ONNX Runtime's default run options where null. */
-    private static void run(IoBinding binding, RunOptions options) {
-        if (options == null) {
-            binding.run();
-        } else {
-            binding.run(options);
-        }
-    }
-
     /** The rows of a frame for a batch: 1, 2, 4, 8, then the next multiple of 8. */
     static int frameRows(int batch) {
         return batch <= 8 ? Integer.highestOneBit(Math.max(1, batch * 2 - 1)) : (batch + 7) / 8 * 8;
@@ -659,6 +663,8 @@ public final class ResidentStates implements AutoCloseable {
         private final Tensor[] present;
         private final Tensor[] read;
         private final MemorySegment hostIn;
+        /** {@code hostIn} as input_ids, attention_mask, position_ids and target_ids (null without it), back to back. */
+        private final MemorySegment[] hostInputs;
         private final MemorySegment hostOut;
         private final IoBinding frameBinding;
         private final RunOptions options;
@@ -683,17 +689,15 @@ public final class ResidentStates implements AutoCloseable {
                     {rowCount, frameLength}, {rowCount, frameLength}};
                 b = new IoBinding(session);
                 String[] names = {"input_ids", "attention_mask", "position_ids", "target_ids"};
+                hostInputs = new MemorySegment[4];
                 for (int k = 0; k < inputs; k++) {
                     long bytes = shapes[k][0] * shapes[k][1] * Long.BYTES;
                     MemorySegment at = MemorySegment.ofAddress(inputBlock.address() + offsets[k] * Long.BYTES).reinterpret(bytes);
                     b.bindInput(names[k], keep(Tensor.over(stateMemory, at, ElementType.INT64, shapes[k])));
+                    hostInputs[k] = in.asSlice(offsets[k] * Long.BYTES, bytes);
                 }
-                MemorySegment ids = in.asSlice(0, cells * Long.BYTES);
-                MemorySegment mask = in.asSlice(offsets[1] * Long.BYTES, maskCells * Long.BYTES);
-                MemorySegment positions = in.asSlice(offsets[2] * Long.BYTES, cells * Long.BYTES);
-                MemorySegment targets = inputs == 4 ? in.asSlice(offsets[3] * Long.BYTES, cells * Long.BYTES) : null;
-                writeInputs(ids, mask, positions, targets, List.of(), new Resident[0], new int[0], frameLength, rowCount);
-                copy.fromHost(inputBlock.address(), in);
+                this.hostIn = in;
+                writeInputs(List.of(), new Resident[0], new int[0]);
                 past = new Tensor[specs.size()];
                 present = new Tensor[specs.size()];
                 for (int i = 0; i < specs.size(); i++) {
@@ -709,7 +713,7 @@ public final class ResidentStates implements AutoCloseable {
                 for (ModelPlan.StateSpec spec : specs) {
                     b.bindOutput(spec.output(), stateMemory);
                 }
-                ResidentStates.run(b, uncaptured);
+                b.run(uncaptured);
                 List<Tensor> shaped = b.outputs();
                 read = new Tensor[readouts.size()];
                 long largest = Float.BYTES;
@@ -743,10 +747,16 @@ public final class ResidentStates implements AutoCloseable {
                 }
                 throw e;
             }
-            this.hostIn = in;
             this.hostOut = out;
             this.frameBinding = b;
             this.options = o;
+        }
+
+        /** The segments' rows then filler rows into the page-locked inputs, and those to the frame's input block. */
+        private void writeInputs(List<Segment> segments, Resident[] rows, int[] lengths) {
+            ResidentStates.this.writeInputs(hostInputs[0], hostInputs[1], hostInputs[2], hostInputs[3], segments, rows,
+                    lengths, frameLength, rowCount);
+            copy.fromHost(inputBlock.address(), hostIn);
         }
 
         private Tensor keep(Tensor tensor) {
@@ -759,21 +769,12 @@ public final class ResidentStates implements AutoCloseable {
             int batch = segments.size();
             int longest = Arrays.stream(lengths).max().orElseThrow();
             List<ModelPlan.StateSpec> specs = plan.state();
-            long cells = (long) rowCount * frameLength;
-            long maskCells = (long) rowCount * (plan.maskPast() + frameLength);
-            writeInputs(hostIn.asSlice(0, cells * Long.BYTES), hostIn.asSlice(cells * Long.BYTES, maskCells * Long.BYTES),
-                    hostIn.asSlice((cells + maskCells) * Long.BYTES, cells * Long.BYTES),
-                    plan.scoresTokens() ? hostIn.asSlice((2 * cells + maskCells) * Long.BYTES, cells * Long.BYTES) : null,
-                    segments, rows, lengths, frameLength, rowCount);
-            copy.fromHost(inputBlock.address(), hostIn);
+            writeInputs(segments, rows, lengths);
             for (int i = 0; i < specs.size(); i++) {
-                for (int[] run : runs) {
-                    long bytes = run[2] * rowBytes[i];
-                    copy.copy2d(past[i].address() + run[0] * rowBytes[i], bytes, address(i, run[1]), bytes, bytes, 1);
-                }
+                gather(i, past[i], runs);
             }
             copy.synchronize();
-            ResidentStates.run(frameBinding, options);
+            frameBinding.run(options);
 
             Map<String, float[][]> values = new LinkedHashMap<>();
             Map<String, long[]> shapes = new LinkedHashMap<>();
@@ -786,14 +787,7 @@ public final class ResidentStates implements AutoCloseable {
                 shape[1] = longest;   // as a run of the batch's own shape reports it
                 shapes.put(readouts.get(r), shape);
             }
-            int[][] padded = samePadding(runs, lengths, frameLength);
-            for (int i = 0; i < specs.size(); i++) {
-                scatter(i, present[i], runs, padded, batch, frameLength);
-            }
-            copy.synchronize();
-            for (int b = 0; b < batch; b++) {
-                rows[b].position += lengths[b];
-            }
+            carry(Arrays.asList(present), runs, rows, lengths, frameLength);
             return new Readouts(values, shapes);
         }
 

@@ -162,10 +162,7 @@ public final class ResidentStatesBench {
                 for (String name : readouts) {
                     float[] x = a.get(name);
                     bytes += 4L * x.length;
-                    float[] y = c.get(name);
-                    for (int i = 0; i < x.length; i++) {
-                        max = Math.max(max, Math.abs((double) x[i] - y[i]));
-                    }
+                    max = Math.max(max, largestDifference(x, c.get(name)));
                 }
             }
             System.out.printf(Locale.ROOT, "batch %d: readouts of 2 segments, largest |ORT Java - FFM| = %.3g%n", batch, max);
@@ -213,11 +210,7 @@ public final class ResidentStatesBench {
                 ResidentStates.Readouts c = framed.run(segments, readouts);
                 for (String name : readouts) {
                     for (int b = 0; b < batch; b++) {
-                        float[] x = a.row(name, b);
-                        float[] y = c.row(name, b);
-                        for (int i = 0; i < x.length; i++) {
-                            max = Math.max(max, Math.abs((double) x[i] - y[i]));
-                        }
+                        max = Math.max(max, largestDifference(a.row(name, b), c.row(name, b)));
                     }
                 }
             }
@@ -225,15 +218,22 @@ public final class ResidentStatesBench {
                 ResidentStates.HostState x = plain.export(document(b));
                 ResidentStates.HostState y = framed.export(document(b));
                 for (int i = 0; i < x.tensors().size(); i++) {
-                    for (int k = 0; k < x.tensors().get(i).length; k++) {
-                        states = Math.max(states, Math.abs((double) x.tensors().get(i)[k] - y.tensors().get(i)[k]));
-                    }
+                    states = Math.max(states, largestDifference(x.tensors().get(i), y.tensors().get(i)));
                 }
             }
             System.out.printf(Locale.ROOT, "batch %d: 3 full segments and a ragged one, largest |resident - frames%s|:"
                     + " readouts %.3g, states after them %.3g%n", batch,
                     graphSession.cudaGraphs() ? " (CUDA graphs)" : "", max, states);
         }
+    }
+
+    /** The largest |a[i] - b[i]|. */
+    private static double largestDifference(float[] a, float[] b) {
+        double max = 0;
+        for (int i = 0; i < a.length; i++) {
+            max = Math.max(max, Math.abs((double) a[i] - b[i]));
+        }
+        return max;
     }
 
     private interface Step {
