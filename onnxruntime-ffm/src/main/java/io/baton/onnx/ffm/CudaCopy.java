@@ -33,6 +33,8 @@ final class CudaCopy implements DeviceCopy {
     private final MethodHandle memcpy;
     private final MethodHandle streamSynchronize;
     private final MethodHandle mallocHost;
+    private final MethodHandle malloc;
+    private final MethodHandle free;
     private final MethodHandle freeHost;
     private final MethodHandle errorString;
 
@@ -48,6 +50,8 @@ final class CudaCopy implements DeviceCopy {
                 FunctionDescriptor.of(JAVA_INT, ADDRESS));
         mallocHost = linker.downcallHandle(find(cudart, "cudaMallocHost"), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
         freeHost = linker.downcallHandle(find(cudart, "cudaFreeHost"), FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        malloc = linker.downcallHandle(find(cudart, "cudaMalloc"), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+        free = linker.downcallHandle(find(cudart, "cudaFree"), FunctionDescriptor.of(JAVA_INT, ADDRESS));
         errorString = linker.downcallHandle(find(cudart, "cudaGetErrorString"), FunctionDescriptor.of(ADDRESS, JAVA_INT));
     }
 
@@ -103,16 +107,31 @@ final class CudaCopy implements DeviceCopy {
 
     @Override
     public MemorySegment allocateHost(long bytes) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment out = arena.allocate(ADDRESS);
-            cuda("cudaMallocHost", () -> (int) mallocHost.invokeExact(out, bytes));
-            return out.get(ADDRESS, 0).reinterpret(bytes);
-        }
+        return allocate("cudaMallocHost", mallocHost, bytes);
     }
 
     @Override
     public void freeHost(MemorySegment host) {
         cuda("cudaFreeHost", () -> (int) freeHost.invokeExact(host));
+    }
+
+    @Override
+    public MemorySegment allocate(long bytes) {
+        return allocate("cudaMalloc", malloc, bytes);
+    }
+
+    @Override
+    public void free(MemorySegment memory) {
+        cuda("cudaFree", () -> (int) free.invokeExact(memory));
+    }
+
+    /** {@code bytes} from {@code cudaMallocHost} or {@code cudaMalloc} ({@code (void**, size_t)} both). */
+    private MemorySegment allocate(String name, MethodHandle function, long bytes) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ADDRESS);
+            cuda(name, () -> (int) function.invokeExact(out, bytes));
+            return out.get(ADDRESS, 0).reinterpret(bytes);
+        }
     }
 
     @Override

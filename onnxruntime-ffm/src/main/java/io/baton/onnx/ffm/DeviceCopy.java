@@ -36,6 +36,17 @@ public interface DeviceCopy {
     /** Frees memory {@link #allocateHost} gave. */
     void freeHost(MemorySegment host);
 
+    /**
+     * Memory of {@code bytes} in the runtime's memory (device memory for CUDA, from {@code cudaMalloc}) that no
+     * session's arena hands out; give it back with {@link #free}. For buffers that outlive a run on a session
+     * that replays CUDA graphs: a captured graph replays into the arena chunks its capture used, which the arena
+     * hands out again once the capture's run is over, so a lasting buffer placed in one would be overwritten.
+     */
+    MemorySegment allocate(long bytes);
+
+    /** Frees memory {@link #allocate} gave. */
+    void free(MemorySegment memory);
+
     /** Waits until every copy issued so far is complete (before the next run reads what they wrote). */
     void synchronize();
 

@@ -48,6 +48,16 @@ final class HostCopy implements DeviceCopy {
     }
 
     @Override
+    public MemorySegment allocate(long bytes) {
+        return allocateHost(bytes);
+    }
+
+    @Override
+    public void free(MemorySegment memory) {
+        freeHost(memory);
+    }
+
+    @Override
     public void synchronize() {
     }
 }

@@ -17,11 +17,11 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Live documents' states kept in the runtime's memory (host arena for a CPU session, device memory for a CUDA
+ * Live documents' states kept in the runtime's memory (host memory for a CPU session, device memory for a CUDA
  * session) between their segments, and batches of documents run over them with IO binding.
  *
- * <p><b>Layout.</b> Each state tensor of the plan has one slab of the session's allocator,
- * [capacity, ...shape]; a resident document owns one slot, the same row of every slab. Documents in consecutive
+ * <p><b>Layout.</b> Each state tensor of the plan has one slab, [capacity, ...shape], in memory of its own
+ * ({@link DeviceCopy#allocate}, not the session's arena: see {@link #lasting}); a resident document owns one slot, the same row of every slab. Documents in consecutive
  * slots are consecutive rows, so a batch of them is one dense [B, ...] block: bound as the {@code past*} input in
  * place, and written back with one copy per state.
  *
@@ -87,6 +87,8 @@ public final class ResidentStates implements AutoCloseable {
     private final int frameLength;
     /** Frames by their row count. */
     private final Map<Integer, Frame> frames = new HashMap<>();
+    /** What the slabs lie in ({@link #lasting}). */
+    private final List<MemorySegment> slabMemory = new ArrayList<>();
     /** {@code gpu_graph_id -1} for the runs outside frames on a session with CUDA graphs; else null (the defaults). */
     private final RunOptions uncaptured;
 
@@ -226,7 +228,7 @@ public final class ResidentStates implements AutoCloseable {
             for (int i = 0; i < slabs.length; i++) {
                 ModelPlan.StateSpec spec = plan.state().get(i);
                 rowBytes[i] = spec.elements() * Float.BYTES;
-                slabs[i] = Tensor.allocate(allocator, ElementType.FLOAT, spec.batched(capacity));
+                slabs[i] = lasting(slabMemory, ElementType.FLOAT, spec.batched(capacity));
             }
             hostRows = copy.allocateHost(Arrays.stream(rowBytes).max().orElse(Float.BYTES) * capacity);
         } catch (RuntimeException e) {
@@ -658,6 +660,8 @@ public final class ResidentStates implements AutoCloseable {
         final int rowCount;
         final List<String> readouts;
         private final List<Tensor> owned = new ArrayList<>();
+        /** What {@link #owned}'s lasting tensors lie in. */
+        private final List<MemorySegment> memory = new ArrayList<>();
         private final Tensor inputBlock;
         private final Tensor[] past;
         private final Tensor[] present;
@@ -683,7 +687,7 @@ public final class ResidentStates implements AutoCloseable {
             RunOptions o = null;
             try {
                 in = copy.allocateHost(total * Long.BYTES);
-                inputBlock = keep(Tensor.allocate(allocator, ElementType.INT64, total));
+                inputBlock = keep(lasting(memory, ElementType.INT64, total));
                 long[] offsets = {0, cells, cells + maskCells, 2 * cells + maskCells};
                 long[][] shapes = {{rowCount, frameLength}, {rowCount, plan.maskPast() + frameLength},
                     {rowCount, frameLength}, {rowCount, frameLength}};
@@ -701,7 +705,7 @@ public final class ResidentStates implements AutoCloseable {
                 past = new Tensor[specs.size()];
                 present = new Tensor[specs.size()];
                 for (int i = 0; i < specs.size(); i++) {
-                    past[i] = keep(Tensor.allocate(allocator, ElementType.FLOAT, specs.get(i).batched(rowCount)));
+                    past[i] = keep(lasting(memory, ElementType.FLOAT, specs.get(i).batched(rowCount)));
                     copy.zero(past[i].address(), past[i].byteSize());
                     b.bindInput(specs.get(i).input(), past[i]);
                 }
@@ -720,12 +724,12 @@ public final class ResidentStates implements AutoCloseable {
                 try {
                     b.clearOutputs();
                     for (int r = 0; r < read.length; r++) {
-                        read[r] = keep(Tensor.allocate(allocator, ElementType.FLOAT, shaped.get(r).shape()));
+                        read[r] = keep(lasting(memory, ElementType.FLOAT, shaped.get(r).shape()));
                         b.bindOutput(readouts.get(r), read[r]);
                         largest = Math.max(largest, read[r].byteSize());
                     }
                     for (int i = 0; i < specs.size(); i++) {
-                        present[i] = keep(Tensor.allocate(allocator, ElementType.FLOAT,
+                        present[i] = keep(lasting(memory, ElementType.FLOAT,
                                 shaped.get(read.length + i).shape()));
                         b.bindOutput(specs.get(i).output(), present[i]);
                     }
@@ -736,6 +740,7 @@ public final class ResidentStates implements AutoCloseable {
                 o = session.cudaGraphs() ? RunOptions.cudaGraph(session.newCudaGraphId()) : null;
             } catch (RuntimeException e) {
                 owned.forEach(Tensor::close);
+                memory.forEach(copy::free);
                 if (b != null) {
                     b.close();
                 }
@@ -795,12 +800,26 @@ public final class ResidentStates implements AutoCloseable {
         public void close() {
             frameBinding.close();
             owned.forEach(Tensor::close);
+            memory.forEach(copy::free);
             copy.freeHost(hostIn);
             copy.freeHost(hostOut);
             if (options != null) {
                 options.close();
             }
         }
+    }
+
+    /**
+     * A tensor that outlives runs (a slab, a frame's buffer) in memory of its own ({@link DeviceCopy#allocate},
+     * recorded in {@code memory} for freeing), never in the session's arena: a captured CUDA graph replays into
+     * the arena chunks its capture used, which the arena hands out again after that run, so a frame made after
+     * another frame's capture could lie where that frame's replays write (seen on the H100 as an illegal memory
+     * access once batches of several sizes alternated). Runs' own temporaries stay in the arena.
+     */
+    private Tensor lasting(List<MemorySegment> memory, ElementType type, long... shape) {
+        MemorySegment data = copy.allocate(Tensor.byteSize(type, shape));
+        memory.add(data);
+        return Tensor.over(stateMemory, data, type, shape);
     }
 
     private long address(int state, int slot) {
@@ -837,6 +856,7 @@ public final class ResidentStates implements AutoCloseable {
                 slab.close();
             }
         }
+        slabMemory.forEach(copy::free);
         if (staging != null) {
             copy.freeHost(staging);
         }

@@ -8,6 +8,7 @@ import ai.onnxruntime.OrtSession;
 import io.baton.onnx.ffm.ResidentStates.Readouts;
 import io.baton.onnx.ffm.ResidentStates.Segment;
 import io.baton.onnx.ffm.bench.HostStates;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -181,6 +182,89 @@ class ResidentStatesTest {
                         framed.run(longer, readouts), own.run(longer, readouts), framed, own);
                 assertThat(framed.frameSizes()).as(dir.getFileName() + ": frames made").containsExactlyInAnyOrder(4, 1);
             }
+        }
+    }
+
+    /**
+     * Slabs and frames outlive runs, so they lie in memory of their own ({@link DeviceCopy#allocate}), never in the
+     * session's arena, where a CUDA graph's replay writes into the chunks its capture used (on the CPU there is no
+     * capture; this checks where the buffers come from and that they go back).
+     */
+    @Test
+    void buffersThatOutliveARunAreTheirOwnMemoryAndGoBackOnClose() {
+        Path dir = OrtApiSlotTest.ZOO.resolve("jamba-tiny");
+        ModelPlan plan = ModelPlan.read(dir.resolve("baton-model.json"));
+        List<String> readouts = List.of("last_hidden_state", "token_nll");
+        CountingCopy copy = new CountingCopy();
+        int states = plan.state().size();
+        try (Session session = Session.open(dir.resolve("model.onnx"), SessionConfig.cpu(1))) {
+            try (ResidentStates framed = new ResidentStates(session, plan, 4, MemoryInfo.cpu(), copy, LENGTH)) {
+                assertThat(copy.live).as("one block per slab").isEqualTo(states);
+                for (int d = 0; d < 3; d++) {
+                    framed.admit("t/" + d);
+                }
+                framed.run(List.of(piece("t/0", 50_000, 64), piece("t/1", 60_000, 10), piece("t/2", 70_000, 64)),
+                        readouts);
+                // a frame of 4 rows: its input block, a past and a present per state, a buffer per readout
+                assertThat(copy.live).isEqualTo(states + 1 + 2 * states + readouts.size());
+                framed.run(List.of(piece("t/1", 60_010, 20)), readouts);
+                assertThat(copy.live).isEqualTo(states + 2 * (1 + 2 * states + readouts.size()));
+                assertThat(framed.frameSizes()).containsExactlyInAnyOrder(4, 1);
+            }
+            assertThat(copy.live).as("freed on close").isZero();
+        }
+    }
+
+    /** Host copies that count the lasting blocks given and not yet freed. */
+    private static final class CountingCopy implements DeviceCopy {
+        private final HostCopy host = new HostCopy();
+        int live;
+
+        @Override
+        public MemorySegment allocate(long bytes) {
+            live++;
+            return host.allocate(bytes);
+        }
+
+        @Override
+        public void free(MemorySegment memory) {
+            live--;
+            host.free(memory);
+        }
+
+        @Override
+        public void copy2d(long dst, long dstPitch, long src, long srcPitch, long width, long rows) {
+            host.copy2d(dst, dstPitch, src, srcPitch, width, rows);
+        }
+
+        @Override
+        public void zero(long dst, long bytes) {
+            host.zero(dst, bytes);
+        }
+
+        @Override
+        public void toHost(MemorySegment dst, long src) {
+            host.toHost(dst, src);
+        }
+
+        @Override
+        public void fromHost(long dst, MemorySegment src) {
+            host.fromHost(dst, src);
+        }
+
+        @Override
+        public MemorySegment allocateHost(long bytes) {
+            return host.allocateHost(bytes);
+        }
+
+        @Override
+        public void freeHost(MemorySegment memory) {
+            host.freeHost(memory);
+        }
+
+        @Override
+        public void synchronize() {
+            host.synchronize();
         }
     }
 

@@ -38,7 +38,8 @@ import java.util.Locale;
  * <p>With {@code -Dbaton.bench.graph-tokens=F} (F >= the segment length) a third path runs the resident states in
  * fixed-shape frames of F tokens ({@link ResidentStates}), on CUDA on a second session with CUDA graphs, so each
  * frame's run is captured once and replayed; before timing, the largest difference of its readouts from the
- * plain resident path's over two batches is printed.
+ * plain resident path's is printed: for each batch size over full and ragged segments, and once over batches whose
+ * sizes alternate (frames made after other frames' captures and replayed between them, as in the service).
  *
  * <p>Run with {@code java --enable-native-access=ALL-UNNAMED -cp onnxruntime-ffm.jar:lib/*}; on the GPU
  * machine with the staged ONNX Runtime 1.22 GPU jar in place of the CPU one (docs/performance.md).
@@ -89,6 +90,10 @@ public final class ResidentStatesBench {
                     referencePlan = ModelPlan.read(Path.of(referenceDir).resolve("baton-model.json"));
                     System.out.printf(Locale.ROOT, "reference: %s, CPU %s, ORT Java, host states%n", referenceDir,
                             precision(referenceSession));
+                }
+                if (graphSession != null) {
+                    mixedFramesAgreement(session, graphSession, plan, text, length,
+                            Arrays.stream(batches).max().orElseThrow(), readouts, graphTokens);
                 }
                 System.out.println("| path | batch | ms per batch | tokens/s | host bytes per batch (in + out) |");
                 System.out.println("|---|---:|---:|---:|---:|");
@@ -208,23 +213,76 @@ public final class ResidentStatesBench {
                 }
                 ResidentStates.Readouts a = plain.run(segments, readouts);
                 ResidentStates.Readouts c = framed.run(segments, readouts);
-                for (String name : readouts) {
-                    for (int b = 0; b < batch; b++) {
-                        max = Math.max(max, largestDifference(a.row(name, b), c.row(name, b)));
-                    }
-                }
+                max = Math.max(max, largestDifference(a, c, readouts, batch));
             }
             for (int b = 0; b < batch; b++) {
-                ResidentStates.HostState x = plain.export(document(b));
-                ResidentStates.HostState y = framed.export(document(b));
-                for (int i = 0; i < x.tensors().size(); i++) {
-                    states = Math.max(states, largestDifference(x.tensors().get(i), y.tensors().get(i)));
-                }
+                states = Math.max(states, largestDifference(plain.export(document(b)), framed.export(document(b))));
             }
             System.out.printf(Locale.ROOT, "batch %d: 3 full segments and a ragged one, largest |resident - frames%s|:"
                     + " readouts %.3g, states after them %.3g%n", batch,
                     graphSession.cudaGraphs() ? " (CUDA graphs)" : "", max, states);
         }
+    }
+
+    /**
+     * Batches of alternating sizes up to {@code largest}, resident, plain and in frames, from fresh states: each
+     * batch takes documents from a rotating start, so frames of several sizes are made after others were captured
+     * and replayed between them (the service's pattern as its batches form); the largest readout and state
+     * differences.
+     */
+    private static void mixedFramesAgreement(Session session, Session graphSession, ModelPlan plan, byte[] text,
+                                             int length, int largest, List<String> readouts, int graphTokens) {
+        int[] sizes = {1, 2, largest, 3, largest / 2 + 1, 1, largest - 3, 2, largest, 5, 1, largest / 2 + 1, largest};
+        try (ResidentStates plain = ResidentStates.open(session, plan);
+             ResidentStates framed = ResidentStates.open(graphSession, plan, ResidentStates.DEFAULT_CAPACITY, graphTokens)) {
+            for (int b = 0; b < largest; b++) {
+                plain.admit(document(b));
+                framed.admit(document(b));
+            }
+            int[] steps = new int[largest];
+            double max = 0;
+            int batches = 0;
+            for (int i = 0; i < sizes.length; i++) {
+                int size = Math.max(1, Math.min(largest, sizes[i]));
+                List<ResidentStates.Segment> segments = new ArrayList<>(size);
+                for (int j = 0; j < size; j++) {
+                    int b = (7 * i + j) % largest;
+                    segments.add(segment(text, length, b, steps[b]++));
+                }
+                ResidentStates.Readouts a = plain.run(segments, readouts);
+                ResidentStates.Readouts c = framed.run(segments, readouts);
+                max = Math.max(max, largestDifference(a, c, readouts, size));
+                batches++;
+            }
+            double states = 0;
+            for (int b = 0; b < largest; b++) {
+                states = Math.max(states, largestDifference(plain.export(document(b)), framed.export(document(b))));
+            }
+            System.out.printf(Locale.ROOT, "%d batches of sizes %s, largest |resident - frames%s|: readouts %.3g,"
+                    + " states after them %.3g; frames made: %s%n", batches, Arrays.toString(sizes),
+                    graphSession.cudaGraphs() ? " (CUDA graphs)" : "", max, states, framed.frameSizes());
+        }
+    }
+
+    /** The largest difference of two runs' readouts over the batch's rows. */
+    private static double largestDifference(ResidentStates.Readouts a, ResidentStates.Readouts c, List<String> readouts,
+                                            int batch) {
+        double max = 0;
+        for (String name : readouts) {
+            for (int b = 0; b < batch; b++) {
+                max = Math.max(max, largestDifference(a.row(name, b), c.row(name, b)));
+            }
+        }
+        return max;
+    }
+
+    /** The largest difference of two states' tensors. */
+    private static double largestDifference(ResidentStates.HostState x, ResidentStates.HostState y) {
+        double max = 0;
+        for (int i = 0; i < x.tensors().size(); i++) {
+            max = Math.max(max, largestDifference(x.tensors().get(i), y.tensors().get(i)));
+        }
+        return max;
     }
 
     /** The largest |a[i] - b[i]|. */
@@ -272,15 +330,20 @@ public final class ResidentStatesBench {
     static List<ResidentStates.Segment> segments(byte[] text, int length, int batch, int step) {
         List<ResidentStates.Segment> segments = new ArrayList<>(batch);
         for (int b = 0; b < batch; b++) {
-            long[] ids = new long[length];
-            int offset = 100_000 + 20_011 * b + step * length;
-            for (int i = 0; i < length; i++) {
-                ids[i] = text[(offset + i) % text.length] & 0xFF;
-            }
-            long next = text[(offset + length) % text.length] & 0xFF;
-            segments.add(new ResidentStates.Segment(document(b), ids, next));
+            segments.add(segment(text, length, b, step));
         }
         return segments;
+    }
+
+    /** Document b's segment number {@code step}: {@code length} bytes of the text as tokens, from its own offset. */
+    static ResidentStates.Segment segment(byte[] text, int length, int b, int step) {
+        long[] ids = new long[length];
+        int offset = 100_000 + 20_011 * b + step * length;
+        for (int i = 0; i < length; i++) {
+            ids[i] = text[(offset + i) % text.length] & 0xFF;
+        }
+        long next = text[(offset + length) % text.length] & 0xFF;
+        return new ResidentStates.Segment(document(b), ids, next);
     }
 
     /** The model's {@code baton.precision} metadata (docs/model-contract.md, "Precision"); fp32 when absent. */
