@@ -9,7 +9,9 @@
  * release it on {@code close()}; every failed call is an {@link io.baton.onnx.ffm.OrtException} with ONNX
  * Runtime's message. {@link io.baton.onnx.ffm.ResidentStates} keeps documents' states in the runtime's memory
  * and runs batches of them (of segments of different lengths too, for a model with ragged batches), in fixed-shape
- * frames that a session with CUDA graphs captures once and replays. Java 25, built only on JDK 22+ (see
+ * frames that a session with CUDA graphs captures once and replays; what outlives a run (the states' slabs, the
+ * frames' buffers) lies in memory of its own ({@link io.baton.onnx.ffm.DeviceCopy#allocate}), never in the
+ * session's arena, into whose chunks a captured graph's replay writes. Java 25, built only on JDK 22+ (see
  * docs/performance.md).
  */
 package io.baton.onnx.ffm;
