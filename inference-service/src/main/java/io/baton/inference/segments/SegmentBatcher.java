@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -121,6 +122,8 @@ public final class SegmentBatcher {
     /** Keys that stopped before a batch run to let interactive work go first, in order (guarded by {@code lanes}). */
     private final Set<Key> parked = new LinkedHashSet<>();
     private final AtomicLong batches = new AtomicLong();
+    private volatile Consumer<Throwable> deviceLost = e -> {
+    };
     private volatile IntConsumer batchSizes = size -> {
     };
     private final AtomicLong segments = new AtomicLong();
@@ -448,6 +451,19 @@ public final class SegmentBatcher {
         }
     }
 
+    /**
+     * Tells {@code lost} of a run that failed because its device is lost ({@link DeviceFaults}: a sticky CUDA
+     * error): no later run in this process can succeed, so the service reports itself broken and is restarted.
+     */
+    public void onDeviceLost(Consumer<Throwable> lost) {
+        this.deviceLost = lost;
+    }
+
+    /** What a segment's caller gets for a failed run: the exception itself when it is a runtime exception. */
+    private static RuntimeException failure(Throwable e) {
+        return e instanceof RuntimeException runtime ? runtime : new OnnxRuntimeException("the model run failed: " + e, e);
+    }
+
     /** Tells {@code sizes} the segments of every model run that succeeds from now on (a meter). */
     public void observeBatches(IntConsumer sizes) {
         this.batchSizes = sizes;
@@ -456,7 +472,8 @@ public final class SegmentBatcher {
     /**
      * Runs {@code batch} and hands each segment its output. When the run throws (whatever it
      * throws: an {@link OutOfMemoryError} on a large batch as much as a bad input), a batch of
-     * several runs again one segment at a time, so that only the segment at fault fails.
+     * several runs again one segment at a time, so that only the segment at fault fails; unless the device is
+     * lost, when every segment of the batch fails at once and {@link #onDeviceLost} hears of it.
      */
     private void run(SegmentModel model, List<Pending> batch) {
         long started = System.nanoTime();
@@ -464,14 +481,20 @@ public final class SegmentBatcher {
         try {
             outputs = runs.run(model, batch.stream().map(p -> p.document).toList(), batch.stream().map(p -> p.input).toList());
         } catch (Throwable e) {
-            if (batch.size() > 1) {
+            if (DeviceFaults.lost(e)) {
+                log.error("a batch of {} segments of model {} failed and its device is lost ({}); failing them all",
+                        batch.size(), model.id(), e.toString());
+                deviceLost.accept(e);
+                // retryable (503 onnx-runtime): the segment is sound, another replica can run it
+                OnnxRuntimeException lost = new OnnxRuntimeException("the model's device is lost: " + e, e);
+                batch.forEach(p -> p.result.tryEmitError(lost));
+            } else if (batch.size() > 1) {
                 log.warn("a batch of {} segments of model {} failed ({}); running them one at a time", batch.size(),
                         model.id(), e.toString());
                 batch.forEach(p -> run(model, List.of(p)));
             } else {
                 log.warn("a segment of model {} failed: {}", model.id(), e.toString());
-                batch.get(0).result.tryEmitError(e instanceof RuntimeException runtime ? runtime
-                        : new OnnxRuntimeException("the model run failed: " + e, e));
+                batch.get(0).result.tryEmitError(failure(e));
             }
             return;
         }

@@ -9,6 +9,9 @@ import io.baton.protocol.memory.MemoryClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.LivenessState;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import reactor.core.Disposable;
@@ -35,13 +38,15 @@ public class SegmentsConfiguration {
 
     @Bean
     SegmentBatcher segmentBatcher(InferenceProperties properties, OnnxScheduler runner, SegmentRunners runners,
-                                  SegmentMetrics metrics) {
+                                  SegmentMetrics metrics, ApplicationEventPublisher events) {
         InferenceProperties.Batching batching = properties.batching();
         SegmentBatcher batcher = new SegmentBatcher(batching.maxBatch(), batching.maxWait(), batching.maxQueued(),
                 properties.admission().batchPlaces(batching.maxQueued()),
                 new SegmentBatcher.Yield(batching.interactiveQuiet(), batching.batchMaxYield()), runner.scheduler(),
                 runners);
         batcher.observeBatches(metrics::batch);
+        // A lost device (a sticky CUDA error) fails every later run: liveness goes down so the replica is restarted.
+        batcher.onDeviceLost(e -> AvailabilityChangeEvent.publish(events, batcher, LivenessState.BROKEN));
         return batcher;
     }
 

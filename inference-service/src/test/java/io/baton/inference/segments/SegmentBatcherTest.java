@@ -216,6 +216,51 @@ class SegmentBatcherTest {
     }
 
     @Test
+    void aLostDeviceFailsTheWholeBatchAtOnceAndIsReported() throws Exception {
+        Scheduler runner = Schedulers.newSingle("test-runner");
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+             SegmentModel model = SegmentModel.load(zoo("gemma2-tiny"), options)) {
+            AtomicInteger runs = new AtomicInteger();
+            List<Throwable> lost = new java.util.concurrent.CopyOnWriteArrayList<>();
+            // ONNX Runtime's text for a sticky CUDA error: every later run in the process fails alike.
+            SegmentBatcher batcher = new SegmentBatcher(8, Duration.ZERO, 256, 256, YIELD, runner, (m, documents, inputs) -> {
+                runs.incrementAndGet();
+                throw new IllegalStateException("CUDA failure 700: an illegal memory access was encountered ; GPU=0");
+            });
+            batcher.onDeviceLost(lost::add);
+            CountDownLatch release = new CountDownLatch(1);
+            runner.schedule(() -> await(release));
+            List<Mono<SegmentOutput>> results = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                results.add(batcher.submit(model, "doc-" + i, input(model, i)).cache());
+            }
+            results.forEach(r -> r.subscribe(v -> { }, e -> { }));
+            release.countDown();
+            for (Mono<SegmentOutput> result : results) {
+                assertThatThrownBy(() -> result.block(Duration.ofSeconds(30)))
+                        .isInstanceOf(OnnxRuntimeException.class)
+                        .hasRootCauseMessage("CUDA failure 700: an illegal memory access was encountered ; GPU=0")
+                        .satisfies(e -> assertThat(((OnnxRuntimeException) e).type().retryable())
+                                .as("another replica can run it").isTrue());
+            }
+            assertThat(runs.get()).as("one run: a lost device is not retried one segment at a time").isEqualTo(1);
+            assertThat(lost).hasSize(1);
+        } finally {
+            runner.dispose();
+        }
+    }
+
+    @Test
+    void onlyTheCudaRuntimesStickyErrorsAreALostDevice() {
+        assertThat(DeviceFaults.lost(new RuntimeException("the run failed",
+                new IllegalStateException("cudaMemcpy: an illegal memory access was encountered")))).isTrue();
+        assertThat(DeviceFaults.lost(new IllegalStateException("CUDA failure 719: unspecified launch failure"))).isTrue();
+        assertThat(DeviceFaults.lost(new OutOfMemoryError("test: out of memory"))).isFalse();
+        assertThat(DeviceFaults.lost(new IllegalStateException("CUDA failure 2: out of memory"))).isFalse();
+        assertThat(DeviceFaults.lost(new IllegalArgumentException("segments of one batch must have one length"))).isFalse();
+    }
+
+    @Test
     void anErrorOfASingleSegmentFailsItAsARetryableRuntimeFailureAndTheNextSegmentRuns() throws Exception {
         Scheduler runner = Schedulers.newSingle("test-runner");
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
