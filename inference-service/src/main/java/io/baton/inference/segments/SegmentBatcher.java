@@ -459,11 +459,6 @@ public final class SegmentBatcher {
         this.deviceLost = lost;
     }
 
-    /** What a segment's caller gets for a failed run: the exception itself when it is a runtime exception. */
-    private static RuntimeException failure(Throwable e) {
-        return e instanceof RuntimeException runtime ? runtime : new OnnxRuntimeException("the model run failed: " + e, e);
-    }
-
     /** Tells {@code sizes} the segments of every model run that succeeds from now on (a meter). */
     public void observeBatches(IntConsumer sizes) {
         this.batchSizes = sizes;
@@ -494,7 +489,8 @@ public final class SegmentBatcher {
                 batch.forEach(p -> run(model, List.of(p)));
             } else {
                 log.warn("a segment of model {} failed: {}", model.id(), e.toString());
-                batch.get(0).result.tryEmitError(failure(e));
+                batch.get(0).result.tryEmitError(e instanceof RuntimeException runtime ? runtime
+                        : new OnnxRuntimeException("the model run failed: " + e, e));
             }
             return;
         }

@@ -232,7 +232,8 @@ public final class ResidentStatesBench {
      */
     private static void mixedFramesAgreement(Session session, Session graphSession, ModelPlan plan, byte[] text,
                                              int length, int largest, List<String> readouts, int graphTokens) {
-        int[] sizes = {1, 2, largest, 3, largest / 2 + 1, 1, largest - 3, 2, largest, 5, 1, largest / 2 + 1, largest};
+        int[] sizes = java.util.stream.IntStream.of(1, 2, largest, 3, largest / 2 + 1, 1, largest - 3, 2, largest, 5, 1,
+                largest / 2 + 1, largest).map(size -> Math.max(1, Math.min(largest, size))).toArray();
         try (ResidentStates plain = ResidentStates.open(session, plan);
              ResidentStates framed = ResidentStates.open(graphSession, plan, ResidentStates.DEFAULT_CAPACITY, graphTokens)) {
             for (int b = 0; b < largest; b++) {
@@ -241,9 +242,8 @@ public final class ResidentStatesBench {
             }
             int[] steps = new int[largest];
             double max = 0;
-            int batches = 0;
             for (int i = 0; i < sizes.length; i++) {
-                int size = Math.max(1, Math.min(largest, sizes[i]));
+                int size = sizes[i];
                 List<ResidentStates.Segment> segments = new ArrayList<>(size);
                 for (int j = 0; j < size; j++) {
                     int b = (7 * i + j) % largest;
@@ -252,14 +252,13 @@ public final class ResidentStatesBench {
                 ResidentStates.Readouts a = plain.run(segments, readouts);
                 ResidentStates.Readouts c = framed.run(segments, readouts);
                 max = Math.max(max, largestDifference(a, c, readouts, size));
-                batches++;
             }
             double states = 0;
             for (int b = 0; b < largest; b++) {
                 states = Math.max(states, largestDifference(plain.export(document(b)), framed.export(document(b))));
             }
             System.out.printf(Locale.ROOT, "%d batches of sizes %s, largest |resident - frames%s|: readouts %.3g,"
-                    + " states after them %.3g; frames made: %s%n", batches, Arrays.toString(sizes),
+                    + " states after them %.3g; frames made: %s%n", sizes.length, Arrays.toString(sizes),
                     graphSession.cudaGraphs() ? " (CUDA graphs)" : "", max, states, framed.frameSizes());
         }
     }
