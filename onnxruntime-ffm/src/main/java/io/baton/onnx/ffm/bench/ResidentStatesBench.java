@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.IntStream;
 
 /**
  * Per-batch time of one model, two ways, same documents and token ids: ONNX Runtime Java's
@@ -21,7 +22,9 @@ import java.util.Locale;
  * today) and IO binding with the states resident in the runtime's memory ({@link ResidentStates}). B documents,
  * each carried segment by segment; document b starts at byte {@code 100,000 + 20,011 b} of the text (as the
  * inference service's {@code BatchThroughput} and {@code bench/gpu_torch_eager.py}). Both read only
- * {@link ModelPlan#serviceReadouts()} back (for the zoo and bench models: {@code last_hidden_state}).
+ * {@link ModelPlan#serviceReadouts()} back (for the zoo and bench models: {@code last_hidden_state}). A third row
+ * adds to each resident batch what the service's runner does after it: the batch's states exported to the heap for
+ * their checkpoints ({@link ResidentStates#export(List)}), so the two rows' difference is that copy's cost.
  *
  * <p>Arguments: {@code modelDir textFile provider length batches seconds [threads]}; provider {@code cpu} or
  * {@code cuda} (device 0, {@code use_tf32=0}, {@code cudnn_conv_algo_search=HEURISTIC} on both sides). Each cell:
@@ -111,6 +114,9 @@ public final class ResidentStatesBench {
                     double[] hostMs = new double[3];
                     double[] residentMs = new double[3];
                     double[] graphMs = new double[3];
+                    double[] exportMs = new double[3];
+                    List<String> documents = IntStream.range(0, batch)
+                            .mapToObj(ResidentStatesBench::document).toList();
                     for (int r = 0; r < 3; r++) {
                         HostStates host = new HostStates(env, javaSession, plan);
                         hostMs[r] = time(batch, seconds, step -> host.run(segments(text, length, batch, step), readouts),
@@ -119,6 +125,12 @@ public final class ResidentStatesBench {
                             residentMs[r] = time(batch, seconds,
                                     step -> resident.run(segments(text, length, batch, step), readouts),
                                     b -> resident.admit(document(b)));
+                        }
+                        try (ResidentStates resident = ResidentStates.open(session, plan)) {
+                            exportMs[r] = time(batch, seconds, step -> {
+                                resident.run(segments(text, length, batch, step), readouts);
+                                resident.export(documents);
+                            }, b -> resident.admit(document(b)));
                         }
                         if (graphSession != null) {
                             try (ResidentStates framed = ResidentStates.open(graphSession, plan,
@@ -137,6 +149,8 @@ public final class ResidentStatesBench {
                     row("ORT Java run, states on the Java heap", batch, length, hostMs,
                             inputBytes + stateBytes + presentBytes + readoutBytes);
                     row("FFM IO binding, states resident", batch, length, residentMs, inputBytes + readoutBytes);
+                    row("FFM, states resident, each batch's states exported (the service's checkpoint copy)", batch,
+                            length, exportMs, inputBytes + readoutBytes + stateBytes);
                     if (graphSession != null) {
                         row("FFM, states resident, frames of " + graphTokens + (cuda ? ", CUDA graphs" : ""), batch,
                                 length, graphMs, inputBytes + readoutBytes);
