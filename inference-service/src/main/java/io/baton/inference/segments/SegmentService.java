@@ -202,8 +202,10 @@ public final class SegmentService {
             InFlight.Segment self = inFlight.start(key, model.id(), n);
             return batcher.submit(model, tenant + "/" + document, request.priority(),
                             new SegmentInput(request.tokens(), parent.state(), nextToken(request)), timings)
-                    .publishOn(Schedulers.parallel())
+                    // on the runner thread, as the batch's outputs are handed out: a follower waiting for this state
+                    // queues before the runner takes its next batch, and joins it
                     .doOnNext(out -> self.ran(out.next()))
+                    .publishOn(Schedulers.parallel())
                     .flatMap(out -> {
                         metrics.stateMoved(out.moved());
                         long storing = System.nanoTime();

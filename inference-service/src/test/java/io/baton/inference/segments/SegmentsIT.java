@@ -10,6 +10,7 @@ import io.baton.inference.models.DocumentState;
 import io.baton.inference.models.FloatTensor;
 import io.baton.inference.models.SegmentModel;
 import io.baton.inference.models.SegmentOutput;
+import io.baton.inference.runtime.OnnxScheduler;
 import io.baton.inference.state.CheckpointId;
 import io.baton.inference.state.CheckpointOrigin;
 import io.baton.inference.state.Checkpoints;
@@ -18,6 +19,8 @@ import io.baton.inference.testing.InferenceServer;
 import io.baton.inference.testing.MemoryServiceProcess;
 import io.baton.protocol.access.ServiceToken;
 import io.baton.protocol.client.ClientSettings;
+import io.baton.protocol.inference.SegmentRequest;
+import io.baton.protocol.inference.SegmentResponse;
 import io.baton.protocol.memory.HttpMemoryClient;
 import io.baton.protocol.memory.Written;
 import io.micrometer.core.instrument.Counter;
@@ -35,7 +38,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.stream.DoubleStream;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -58,8 +65,9 @@ import reactor.core.publisher.Mono;
  * real Redis, every zoo model, a 1,500-token text of Moby Dick processed segment by segment,
  * compared with one pass over the whole text. Also with two instances taking turns, with the
  * instance restarted between segments (state only in Redis), with eight documents at once, with
- * bad segments, and with the memory service down (circuit breaker). Memory and inference require
- * the service token, as deployed.
+ * bad segments, and with the memory service down (circuit breaker); and, through the service bean,
+ * with pipelined segments joining the batch right after their predecessors'. Memory and inference
+ * require the service token, as deployed.
  */
 class SegmentsIT {
 
@@ -238,6 +246,83 @@ class SegmentsIT {
         Counter counter = server.bean(MeterRegistry.class).find("baton.segment.pipelined")
                 .tag("outcome", outcome).counter();
         return counter == null ? 0 : counter.count();
+    }
+
+    /**
+     * Pipelined segments, each sent before its predecessor is answered, run together in the batch
+     * right after their predecessors' even with no wait for company ({@code max-wait} 0, the
+     * default): a follower is handed its predecessor's state on the runner thread as the batch's
+     * outputs are handed out, and so queues before the runner takes its next batch. Were it handed
+     * the state after a hop to another thread, the runner would look for its next batch before the
+     * followers had queued, and they would split into groups that alternate from then on (on the
+     * GPU, 20 of 32 segments per batch at 32 documents).
+     *
+     * <p>The instance has one runner thread, which the test holds while every document's segment 0
+     * queues and its segment 1 starts to wait for segment 0's state; then the segment 0s run as one
+     * batch with every follower waiting. The segments go to the service bean, not over HTTP:
+     * subscribing takes a segment as far as it goes without the runner (segment 0 into the queue,
+     * segment 1 to its wait for segment 0's state), so each is known to be there once subscribed;
+     * over HTTP nothing tells when a follower has started to wait.
+     */
+    @Test
+    void followersRunTogetherInTheBatchRightAfterTheirPredecessors() throws Exception {
+        String model = "jamba-tiny";
+        int documents = 8;
+        int[] lengths = {96, 96};
+        Map<String, String> settings = new HashMap<>(settings(memory.baseUrl()));
+        settings.put("baton.runner.threads", "1");
+        settings.put("baton.batching.max-batch", String.valueOf(documents));
+        settings.put("baton.batching.max-wait", "0ms");
+        try (InferenceServer instance = InferenceServer.start(settings)) {
+            SegmentService service = instance.bean(SegmentService.class);
+            SegmentBatcher batcher = instance.bean(SegmentBatcher.class);
+            String tenant = tenant();
+            List<long[]> texts = new ArrayList<>();
+            for (int d = 0; d < documents; d++) {
+                texts.add(mobyDick(300_000 + 5_000 * d, Arrays.stream(lengths).sum()));
+            }
+            CountDownLatch holding = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            instance.bean(OnnxScheduler.class).scheduler().schedule(() -> {
+                holding.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            List<CompletableFuture<SegmentResponse>> answers = new ArrayList<>();
+            long batches;
+            long segments;
+            double followed;
+            try {
+                assertThat(holding.await(30, TimeUnit.SECONDS)).as("the test holds the one runner thread").isTrue();
+                batches = batcher.batchesRun();
+                segments = batcher.segmentsRun();
+                followed = pipelined(instance, "followed");
+                for (int i = 0; i < lengths.length; i++) {
+                    for (int d = 0; d < documents; d++) {
+                        answers.add(service.process(tenant, segmentRequest("follow-" + d, model, lengths, texts.get(d), i))
+                                .toFuture());
+                    }
+                }
+                assertThat(batcher.queued()).as("every segment 0 queued; every segment 1 waits for its state, unqueued")
+                        .isEqualTo(documents);
+            } finally {
+                release.countDown();
+            }
+            CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+
+            assertThat(new long[] {batcher.batchesRun() - batches, batcher.segmentsRun() - segments})
+                    .as("batches run and segments in them: every segment 0 in one, then every segment 1 in the next")
+                    .containsExactly(2, 2L * documents);
+            assertThat(pipelined(instance, "followed") - followed).as("segment 1s that ran from their segment 0's state")
+                    .isEqualTo(documents);
+            for (int d = 0; d < documents; d++) {
+                assertMatchesOnePass(model, texts.get(d), lengths,
+                        results(answers.get(d).get(), answers.get(documents + d).get()));
+            }
+        }
     }
 
     @Test
@@ -577,6 +662,25 @@ class SegmentsIT {
         return body;
     }
 
+    /** {@link #segmentBody} as the service takes it. */
+    static SegmentRequest segmentRequest(String document, String model, int[] lengths, long[] tokens, int i) {
+        int start = Arrays.stream(lengths, 0, i).sum();
+        Long next = start + lengths[i] < tokens.length ? tokens[start + lengths[i]] : null;
+        return new SegmentRequest(document, (long) i, model, slice(tokens, start, lengths[i]),
+                List.of(new int[] {0, lengths[i]}, new int[] {0, Math.min(7, lengths[i])}), next);
+    }
+
+    /** The token NLLs and sentence vectors of the service's answers, in order. */
+    static Results results(SegmentResponse... answers) {
+        List<float[]> vectors = new ArrayList<>();
+        DoubleStream nll = DoubleStream.empty();
+        for (SegmentResponse answer : answers) {
+            nll = DoubleStream.concat(nll, Arrays.stream(answer.tokenNll()));
+            vectors.addAll(answer.sentenceVectors());
+        }
+        return new Results(nll.toArray(), vectors);
+    }
+
     /** The token NLLs and sentence vectors of the answers, in order; each must be a 200 with its Server-Timing. */
     static Results results(List<ResponseEntity<Map<String, Object>>> answers) {
         List<Double> nll = new ArrayList<>();
@@ -615,11 +719,16 @@ class SegmentsIT {
 
     /** One pass over the whole text in ONNX Runtime Java is the reference (equal to the Python whole pass). */
     static void assertMatchesOnePass(String model, int[] lengths, Results got) throws Exception {
+        assertMatchesOnePass(model, text, lengths, got);
+    }
+
+    /** The same for a document of {@code tokens}. */
+    static void assertMatchesOnePass(String model, long[] tokens, int[] lengths, Results got) throws Exception {
         Path folder = Path.of(System.getProperty("baton.zoo.dir", "../models/zoo")).resolve(model);
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              SegmentModel reference = SegmentModel.load(folder, options)) {
-            SegmentOutput whole = reference.run(text, reference.initialState(1));
-            double[] nll = Readouts.tokenNll(whole.logits(), text, -1);
+            SegmentOutput whole = reference.run(tokens, reference.initialState(1));
+            double[] nll = Readouts.tokenNll(whole.logits(), tokens, -1);
             assertThat(got.nll()).hasSize(nll.length);
             double worst = 0;
             for (int i = 0; i < nll.length; i++) {
