@@ -56,10 +56,12 @@ import java.util.Set;
  * state and run of consecutive slots), each {@code present*} output and each readout. A frame has R rows, the
  * batch rounded up (1, 2, 4, 8, then multiples of 8), its rows past the batch filled with full segments of
  * token 0 whose outputs are not read, and T = F positions, a shorter row padded as in any ragged batch. On a
- * session with {@linkplain SessionConfig#cudaGraphs() CUDA graphs} each frame has a graph id of its own
- * ({@link Session#newCudaGraphId()}), so ONNX Runtime captures a frame's run once and replays it: one launch
- * instead of the graph's thousand kernels and their host-side work. Other batches run as above (on such a
- * session with {@code gpu_graph_id -1}). A frame costs the padding's compute: for GPU serving, not the CPU.
+ * session with {@linkplain SessionConfig#cudaGraphs() CUDA graphs} each frame runs on a session of its own
+ * ({@link Session#another()}: the model's weights once more per frame size, up to 7 for batches of up to 32), so
+ * ONNX Runtime captures a frame's run once and replays it, one launch instead of the graph's thousand kernels and
+ * their host-side work, with nothing else running on that session to take the memory the replays use. Other
+ * batches run as above (on the given session, with {@code gpu_graph_id -1}). A frame costs the padding's compute:
+ * for GPU serving, not the CPU.
  *
  * <p>{@link #export(String)} copies one document's state to the host (the checkpoint write) and {@link #load}
  * puts a state read from the memory service back. Not thread-safe: one batcher thread runs it.
@@ -670,6 +672,8 @@ public final class ResidentStates implements AutoCloseable {
         /** {@code hostIn} as input_ids, attention_mask, position_ids and target_ids (null without it), back to back. */
         private final MemorySegment[] hostInputs;
         private final MemorySegment hostOut;
+        /** The session the frame runs on: one of its own where runs are captured ({@link #sessionOf}). */
+        private final Session frameSession;
         private final IoBinding frameBinding;
         private final RunOptions options;
 
@@ -685,13 +689,14 @@ public final class ResidentStates implements AutoCloseable {
             MemorySegment out = null;
             IoBinding b = null;
             RunOptions o = null;
+            Session own = sessionOf();
             try {
                 in = copy.allocateHost(total * Long.BYTES);
                 inputBlock = keep(lasting(memory, ElementType.INT64, total));
                 long[] offsets = {0, cells, cells + maskCells, 2 * cells + maskCells};
                 long[][] shapes = {{rowCount, frameLength}, {rowCount, plan.maskPast() + frameLength},
                     {rowCount, frameLength}, {rowCount, frameLength}};
-                b = new IoBinding(session);
+                b = new IoBinding(own);
                 String[] names = {"input_ids", "attention_mask", "position_ids", "target_ids"};
                 hostInputs = new MemorySegment[4];
                 for (int k = 0; k < inputs; k++) {
@@ -737,7 +742,7 @@ public final class ResidentStates implements AutoCloseable {
                     shaped.forEach(Tensor::close);
                 }
                 out = copy.allocateHost(largest);
-                o = session.cudaGraphs() ? RunOptions.cudaGraph(session.newCudaGraphId()) : null;
+                o = own.cudaGraphs() ? RunOptions.cudaGraph(own.newCudaGraphId()) : null;
             } catch (RuntimeException e) {
                 owned.forEach(Tensor::close);
                 memory.forEach(copy::free);
@@ -750,8 +755,12 @@ public final class ResidentStates implements AutoCloseable {
                 if (out != null) {
                     copy.freeHost(out);
                 }
+                if (own != session) {
+                    own.close();
+                }
                 throw e;
             }
+            this.frameSession = own;
             this.hostOut = out;
             this.frameBinding = b;
             this.options = o;
@@ -796,6 +805,19 @@ public final class ResidentStates implements AutoCloseable {
             return new Readouts(values, shapes);
         }
 
+        /**
+         * Where runs are captured (a session with CUDA graphs), a session of the model's own for this frame
+         * ({@link Session#another()}), on which nothing but this frame runs: a captured graph's replays read and write
+         * the chunks of the session's memory arenas (device and page-locked host) that its capture used, which the
+         * arenas hand out again to any later run on the session, so the one graph and its first, shape-finding
+         * run must be the session's only runs. With several frames on one session, their graphs and the runs
+         * outside them took each other's chunks: an illegal memory access once batches of several sizes
+         * alternated, on the H100 (docs/performance.md, session 27). Without capture, the states' own session.
+         */
+        private Session sessionOf() {
+            return session.cudaGraphs() ? session.another() : session;
+        }
+
         @Override
         public void close() {
             frameBinding.close();
@@ -806,15 +828,17 @@ public final class ResidentStates implements AutoCloseable {
             if (options != null) {
                 options.close();
             }
+            if (frameSession != session) {
+                frameSession.close();
+            }
         }
     }
 
     /**
      * A tensor that outlives runs (a slab, a frame's buffer) in memory of its own ({@link DeviceCopy#allocate},
-     * recorded in {@code memory} for freeing), never in the session's arena: a captured CUDA graph replays into
-     * the arena chunks its capture used, which the arena hands out again after that run, so a frame made after
-     * another frame's capture could lie where that frame's replays write (seen on the H100 as an illegal memory
-     * access once batches of several sizes alternated). Runs' own temporaries stay in the arena.
+     * recorded in {@code memory} for freeing), never in a session's arena: a captured CUDA graph replays into the
+     * arena chunks its capture used, which the arena hands out again after that run, so nothing that must keep its
+     * contents may lie there. Runs' own temporaries stay in the arena.
      */
     private Tensor lasting(List<MemorySegment> memory, ElementType type, long... shape) {
         MemorySegment data = copy.allocate(Tensor.byteSize(type, shape));

@@ -27,6 +27,8 @@ public final class Session implements AutoCloseable {
     private static final int ORT_ENABLE_ALL = 99;
 
     private final OrtRuntime ort;
+    private final Path model;
+    private final SessionConfig config;
     private final Arena names = Arena.ofShared();
     private final List<String> inputNames;
     private final List<String> outputNames;
@@ -36,8 +38,10 @@ public final class Session implements AutoCloseable {
     private final AtomicInteger lastGraphId = new AtomicInteger();
     private final NativeHandle handle;
 
-    private Session(OrtRuntime ort, MemorySegment handle, SessionConfig config) {
+    private Session(OrtRuntime ort, MemorySegment handle, Path model, SessionConfig config) {
         this.ort = ort;
+        this.model = model;
+        this.config = config;
         this.handle = new NativeHandle(ort, handle, OrtApiSlot.ReleaseSession, "session");
         this.cudaDevice = config.cudaDevice();
         this.cudaGraphs = config.cudaGraphs();
@@ -70,7 +74,7 @@ public final class Session implements AutoCloseable {
                 }
                 ort.check(ort.call(OrtApiSlot.CreateSession, FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS),
                         ort.env(), arena.allocateFrom(model.toAbsolutePath().toString()), options, out));
-                return new Session(ort, out.get(ADDRESS, 0), config);
+                return new Session(ort, out.get(ADDRESS, 0), model, config);
             } finally {
                 ort.callVoid(OrtApiSlot.ReleaseSessionOptions, options);
             }
@@ -144,6 +148,16 @@ public final class Session implements AutoCloseable {
      */
     public int newCudaGraphId() {
         return lastGraphId.incrementAndGet();
+    }
+
+    /**
+     * A new session of the same model and settings, with its own execution provider: its own memory arenas (device
+     * and page-locked host) and its own captured CUDA graphs. {@link ResidentStates} runs each frame on one, because
+     * a captured graph's replays read and write the arena chunks its capture used, and any other run on the session
+     * may be handed those chunks.
+     */
+    public Session another() {
+        return open(model, config);
     }
 
     /** The CUDA device the session runs on, or -1. */

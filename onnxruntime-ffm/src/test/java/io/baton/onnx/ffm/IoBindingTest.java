@@ -73,6 +73,43 @@ class IoBindingTest {
         }
     }
 
+    /**
+     * {@link Session#another()} (a session per frame of {@link ResidentStates}) is a session of its own: it runs the
+     * same model with the same bits, and stays usable when the session it was made from is closed.
+     */
+    @Test
+    void anotherSessionOfTheModelGivesTheSameBitsAndOutlivesTheFirst() throws Exception {
+        float[] expected = onnxRuntimeJava();
+        Session first = Session.open(dir.resolve("model.onnx"), SessionConfig.cpu(1));
+        try (Arena arena = Arena.ofConfined();
+             Session second = first.another();
+             MemoryInfo cpu = MemoryInfo.cpu()) {
+            assertThat(second).isNotSameAs(first);
+            assertThat(second.inputNames()).isEqualTo(first.inputNames());
+            assertThat(second.cudaGraphs()).isEqualTo(first.cudaGraphs());
+            first.close();
+            try (Allocator allocator = Allocator.of(second, cpu);
+                 IoBinding binding = new IoBinding(second)) {
+                List<Tensor> inputs = inputs(arena, cpu, allocator);
+                try {
+                    bind(binding, inputs);
+                    binding.bindOutput("last_hidden_state", cpu);
+                    binding.run();
+                    List<Tensor> outputs = binding.outputs();
+                    try {
+                        assertThat(outputs.get(0).hostData().toArray(JAVA_FLOAT)).containsExactly(expected);
+                    } finally {
+                        outputs.forEach(Tensor::close);
+                    }
+                } finally {
+                    inputs.forEach(Tensor::close);
+                }
+            }
+        } finally {
+            first.close();
+        }
+    }
+
     @Test
     void anInputOfTheWrongRankIsOnnxRuntimesErrorNamingIt() {
         try (Arena arena = Arena.ofConfined();
