@@ -651,18 +651,18 @@ class SegmentsIT {
         return results(answers);
     }
 
-    /** Segment i of {@code tokens} cut at {@code lengths}, two sentence spans, the next token when there is one. */
+    /** {@link #segmentRequest} as a JSON body for {@code /v1/segments}. */
     static Map<String, Object> segmentBody(String document, String model, int[] lengths, long[] tokens, int i) {
-        int start = Arrays.stream(lengths, 0, i).sum();
-        Map<String, Object> body = request(document, i, model, slice(tokens, start, lengths[i]));
-        body.put("sentences", List.of(List.of(0, lengths[i]), List.of(0, Math.min(7, lengths[i]))));
-        if (start + lengths[i] < tokens.length) {
-            body.put("nextToken", tokens[start + lengths[i]]);
+        SegmentRequest segment = segmentRequest(document, model, lengths, tokens, i);
+        Map<String, Object> body = request(document, i, model, segment.tokens());
+        body.put("sentences", segment.sentences());
+        if (segment.nextToken() != null) {
+            body.put("nextToken", segment.nextToken());
         }
         return body;
     }
 
-    /** {@link #segmentBody} as the service takes it. */
+    /** Segment {@code i} as the service takes it (whole-segment and 7-token sentence spans; the next token if any). */
     static SegmentRequest segmentRequest(String document, String model, int[] lengths, long[] tokens, int i) {
         int start = Arrays.stream(lengths, 0, i).sum();
         Long next = start + lengths[i] < tokens.length ? tokens[start + lengths[i]] : null;

@@ -33,8 +33,6 @@ public final class Session implements AutoCloseable {
     private final List<String> inputNames;
     private final List<String> outputNames;
     private final Map<String, MemorySegment> cNames = new HashMap<>();
-    private final int cudaDevice;
-    private final boolean cudaGraphs;
     private final AtomicInteger lastGraphId = new AtomicInteger();
     private final NativeHandle handle;
 
@@ -43,8 +41,6 @@ public final class Session implements AutoCloseable {
         this.model = model;
         this.config = config;
         this.handle = new NativeHandle(ort, handle, OrtApiSlot.ReleaseSession, "session");
-        this.cudaDevice = config.cudaDevice();
-        this.cudaGraphs = config.cudaGraphs();
         this.inputNames = readNames(OrtApiSlot.SessionGetInputCount, OrtApiSlot.SessionGetInputName);
         this.outputNames = readNames(OrtApiSlot.SessionGetOutputCount, OrtApiSlot.SessionGetOutputName);
         for (String name : inputNames) {
@@ -134,12 +130,12 @@ public final class Session implements AutoCloseable {
 
     /** Whether the CUDA provider was appended. */
     public boolean usesCuda() {
-        return cudaDevice >= 0;
+        return config.usesCuda();
     }
 
     /** Whether runs may be captured as CUDA graphs ({@link SessionConfig#cudaGraphs()}). */
     public boolean cudaGraphs() {
-        return cudaGraphs;
+        return config.cudaGraphs();
     }
 
     /**
@@ -162,7 +158,7 @@ public final class Session implements AutoCloseable {
 
     /** The CUDA device the session runs on, or -1. */
     public int cudaDevice() {
-        return cudaDevice;
+        return config.cudaDevice();
     }
 
     /** The NUL-terminated name of an input or output, kept for the session's life. */

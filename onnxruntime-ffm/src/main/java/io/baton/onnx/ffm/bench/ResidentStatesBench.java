@@ -246,7 +246,7 @@ public final class ResidentStatesBench {
      */
     private static void mixedFramesAgreement(Session session, Session graphSession, ModelPlan plan, byte[] text,
                                              int length, int largest, List<String> readouts, int graphTokens) {
-        int[] sizes = java.util.stream.IntStream.of(1, 2, largest, 3, largest / 2 + 1, 1, largest - 3, 2, largest, 5, 1,
+        int[] sizes = IntStream.of(1, 2, largest, 3, largest / 2 + 1, 1, largest - 3, 2, largest, 5, 1,
                 largest / 2 + 1, largest).map(size -> Math.max(1, Math.min(largest, size))).toArray();
         try (ResidentStates plain = ResidentStates.open(session, plan);
              ResidentStates framed = ResidentStates.open(graphSession, plan, ResidentStates.DEFAULT_CAPACITY, graphTokens)) {
