@@ -10,7 +10,9 @@ The Mamba mixer here is Mamba-2's SSD layer (Dao & Gu, 2024, "Transformers are S
 scalar decay per head, so the recurrence ``S_t = exp(dt_t A) S_{t-1} + dt_t x_t B_t^T``,
 ``y_t = S_t C_t + D x_t`` has a closed, loop-free form inside a segment:
 ``y = ((C B^T) * L) (dt x) + exp(cumsum(dt A)) (S_past C)`` with ``L[t, s] = exp(sum_{r=s+1..t}
-dt_r A)`` for ``s <= t``, 0 above the diagonal.
+dt_r A)`` for ``s <= t``, 0 above the diagonal. A segment runs it in chunks of :data:`SSD_CHUNK` tokens
+(Mamba-2's SSD algorithm): the closed form inside each chunk, and the state carried from chunk to chunk
+by the same form one level up (:func:`ssd`), so the work grows with ``T x SSD_CHUNK``, not ``T x T``.
 
 Carried state, per Mamba layer: the last ``d_conv - 1`` conv inputs (``past_conv.{i}``) and the
 SSM state ``S`` (``past_ssm.{i}``, [B, heads, head_dim, d_state]); per attention layer the
@@ -171,28 +173,65 @@ class Mamba2Mixer(nn.Module):
         # dt = 0 at padding: decay exp(0 * A) = 1 and no input, so the state leaves the segment as
         # it was after the row's last real token (x1.0 elsewhere: an unpadded run is unchanged).
         dt = dt * real.unsqueeze(-1).to(dt.dtype)                                # (B, T, H)
-        log_decay = (dt * A).transpose(1, 2)                                     # (B, H, T)
-        idx = torch.arange(t, device=u.device)
-        causal = idx.unsqueeze(1) >= idx.unsqueeze(0)                            # (T, T) t >= s
-        # segsum[t, s] = sum_{r=s+1..t} log_decay[r] = cum[t] - cum[s], cum the running sum over the
-        # segment (from 0 at its start): one cumulative sum over T, not over a (T, T) matrix (ONNX
-        # Runtime's CUDA CumSum sums each element's prefix anew: 12 ms per batch of 32 x 256 on the
-        # H200, kernels timed one by one). In float64, so that the difference of two large sums
-        # keeps the low bits a float32 one would lose (3-7x the error against a float64 model on
-        # the bench recipe), rounded once to the model's type. Above the diagonal the exponent is -inf.
-        cum = torch.cumsum(log_decay.double(), dim=-1)                           # (B, H, T)
-        segsum = (cum.unsqueeze(-1) - cum.unsqueeze(-2)).to(log_decay.dtype)     # (B, H, T, T)
-        decay = torch.exp(segsum.masked_fill(~causal, float("-inf")))
-        xdt = (x * dt.unsqueeze(-1)).transpose(1, 2)                             # (B, H, T, P)
-        scores = (Cm @ Bm.transpose(1, 2)).unsqueeze(1) * decay                  # (B, H, T, T)
-        from_past = torch.exp(cum.to(log_decay.dtype)).unsqueeze(-1)             # (B, H, T, 1)
-        y = scores @ xdt + from_past * (Cm.unsqueeze(1) @ past_ssm.transpose(-1, -2))  # (B, H, T, P)
-        y = y.transpose(1, 2) + self.D[:, None] * x                              # (B, T, H, P)
-        # New state: every input decayed to the segment end (last row of decay) + decayed past.
-        to_end = decay[:, :, -1, :].unsqueeze(-1)                                # (B, H, T, 1)
-        present_ssm = (xdt * to_end).transpose(-1, -2) @ Bm.unsqueeze(1) \
-            + from_past[:, :, -1:, :] * past_ssm                                 # (B, H, P, N)
+        y, present_ssm = ssd(x, dt, A, Bm, Cm, past_ssm)
+        y = y + self.D[:, None] * x                                              # (B, T, H, P)
         return self.output(y, z), present_conv, present_ssm
+
+
+# Tokens per chunk of the SSD scan: the closed form's (T x T) products and their elementwise chain become
+# (T x SSD_CHUNK), 4x less work and memory traffic at 256-token segments (docs/performance.md, session 28).
+SSD_CHUNK = 64
+
+
+def ssd(x: Tensor, dt: Tensor, A: Tensor, Bm: Tensor, Cm: Tensor, past: Tensor,
+        chunk: int = SSD_CHUNK) -> Tuple[Tensor, Tensor]:
+    """The SSD scan over one segment from the state ``past``, in chunks of ``chunk`` tokens, loop-free.
+
+    x (B, T, H, P), dt (B, T, H) (0 at a ragged row's padding: decay 1 and no input there), A (H), Bm and
+    Cm (B, T, N), past (B, H, P, N) -> y (B, T, H, P) without the skip term, and the state after the
+    segment (B, H, P, N). The segment is padded to whole chunks with dt = 0, which leaves the state as the
+    last real position left it. Inside chunk k the closed form of the module docstring, from the state
+    entering it; the states entering the chunks, and the one leaving the last, are the same form over the
+    chunks: ``S_k = exp(G_k) S_past + sum_{j<k} exp(G_k - G_{j+1}) own_j``, ``G_k`` the log-decay of the
+    chunks before k and ``own_j`` chunk j's own inputs decayed to its end.
+
+    Running sums of log-decays are taken in float64 and every difference of two of them too, rounded once
+    to the model's type: the difference of two large float32 sums loses the low bits (3-7x the error
+    against a float64 model on the bench recipe, session 11). Above a diagonal the exponent is -inf.
+    """
+    b, t, h, p = x.shape
+    pad = (chunk - t % chunk) % chunk
+    x, dt = F.pad(x, (0, 0, 0, 0, 0, pad)), F.pad(dt, (0, 0, 0, pad))
+    Bm, Cm = F.pad(Bm, (0, 0, 0, pad)), F.pad(Cm, (0, 0, 0, pad))
+    c = x.shape[1] // chunk
+    idx = torch.arange(chunk, device=x.device)
+    causal = idx.unsqueeze(1) >= idx.unsqueeze(0)                                # (Q, Q) t >= s
+    # Inside each chunk: cum from the chunk's start; segsum[t, s] = cum[t] - cum[s].
+    cum = torch.cumsum((dt * A).transpose(1, 2).reshape(b, h, c, chunk).double(), dim=-1)   # (B, H, C, Q)
+    segsum = (cum.unsqueeze(-1) - cum.unsqueeze(-2)).to(x.dtype)                 # (B, H, C, Q, Q)
+    decay = torch.exp(segsum.masked_fill(~causal, float("-inf")))
+    xdt = (x * dt.unsqueeze(-1)).transpose(1, 2).reshape(b, h, c, chunk, p)     # (B, H, C, Q, P)
+    Bc, Cc = Bm.reshape(b, 1, c, chunk, -1), Cm.reshape(b, 1, c, chunk, -1)      # (B, 1, C, Q, N)
+    within = ((Cc @ Bc.transpose(-1, -2)) * decay) @ xdt                         # (B, H, C, Q, P)
+    # Each chunk's inputs decayed to its end.
+    total = cum[..., -1]                                                         # (B, H, C)
+    to_end = torch.exp((total.unsqueeze(-1) - cum).to(x.dtype)).unsqueeze(-1)    # (B, H, C, Q, 1)
+    own = (xdt * to_end).transpose(-1, -2) @ Bc                                  # (B, H, C, P, N)
+    # Across chunks: G (B, H, C + 1), G_0 = 0; entering[k] = exp(G_k) past + sum_{j<k} exp(G_k - G_{j+1}) own_j.
+    G = F.pad(torch.cumsum(total, dim=-1), (1, 0))
+    k_idx = torch.arange(c + 1, device=x.device)
+    before = k_idx.unsqueeze(1) > k_idx[:-1].unsqueeze(0)                        # (C + 1, C) j < k
+    carry = (G.unsqueeze(-1) - G[..., 1:].unsqueeze(-2)).to(x.dtype)             # (B, H, C + 1, C)
+    carry = torch.exp(carry.masked_fill(~before, float("-inf")))
+    entering = carry @ own.reshape(b, h, c, p * own.shape[-1]) \
+        + torch.exp(G.to(x.dtype)).unsqueeze(-1) * past.reshape(b, h, 1, -1)     # (B, H, C + 1, P * N)
+    entering = entering.reshape(b, h, c + 1, p, -1)                              # (B, H, C + 1, P, N)
+    from_past = torch.exp(cum.to(x.dtype)).unsqueeze(-1)                         # (B, H, C, Q, 1)
+    # (Rows by constant indices: an index computed from the shape is a host value, and feeding it to a GPU
+    # Gather costs a Memcpy node, which rules out CUDA graphs; docs/model-contract.md "The families".)
+    y = within + from_past * (Cc @ entering[:, :, :-1].transpose(-1, -2))        # (B, H, C, Q, P)
+    y = y.reshape(b, h, c * chunk, p)[:, :, :t].transpose(1, 2)                  # (B, T, H, P)
+    return y, entering[:, :, -1]
 
 
 # ----------------------------------------------------------------------------------------------

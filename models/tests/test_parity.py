@@ -80,3 +80,23 @@ def test_long_positions_stay_exact(model):
             logits, _, _ = model.forward_segment(seg, mask, positions, state)
         outs.append(logits)
     assert torch.equal(outs[0], outs[1])
+
+
+@pytest.mark.parametrize("length", [1, 63, 64, 65, 200, 256])
+def test_ssd_in_chunks_matches_the_closed_form_over_the_whole_segment(length):
+    """The chunked scan (chunks of 64, the segment padded to whole chunks) against the same scan in one chunk
+    of the whole segment (the closed form over T x T), in float64, with a carried state and a ragged row."""
+    from models.jamba import ssd
+    g = torch.Generator().manual_seed(length)
+    b, h, p, n = 2, 4, 8, 16
+    x = torch.randn(b, length, h, p, generator=g, dtype=torch.float64)
+    dt = torch.rand(b, length, h, generator=g, dtype=torch.float64) * 0.2
+    dt[1, length // 2 + 1:] = 0
+    a = -torch.rand(h, generator=g, dtype=torch.float64) * 15 - 1
+    bm, cm = (torch.randn(b, length, n, generator=g, dtype=torch.float64) for _ in range(2))
+    past = torch.randn(b, h, p, n, generator=g, dtype=torch.float64)
+    y, state = ssd(x, dt, a, bm, cm, past)
+    want_y, want_state = ssd(x, dt, a, bm, cm, past, chunk=length)
+    assert (y - want_y).abs().max().item() <= 1e-12
+    assert (state - want_state).abs().max().item() <= 1e-12
+
