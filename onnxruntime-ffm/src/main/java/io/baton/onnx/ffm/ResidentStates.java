@@ -15,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
 
 /**
  * Live documents' states kept in the runtime's memory (host memory for a CPU session, device memory for a CUDA
@@ -70,6 +72,9 @@ public final class ResidentStates implements AutoCloseable {
 
     /** Slots of a store made by {@link #open(Session, ModelPlan)}. */
     public static final int DEFAULT_CAPACITY = 64;
+
+    /** Below this many bytes a batch's rows are copied on the calling thread (a fork-join hand-off costs more). */
+    private static final long PARALLEL_COPY_BYTES = 256 << 10;
 
     private final ModelPlan plan;
     private final Allocator allocator;
@@ -134,10 +139,10 @@ public final class ResidentStates implements AutoCloseable {
             long rowSize = elements(shape) / shape[0];
             long perPosition = rowSize / shape[1];
             float[][] rows = new float[lengths.length][];
-            for (int b = 0; b < lengths.length; b++) {
+            forEachRow(lengths.length, data.byteSize(), b -> {
                 rows[b] = new float[Math.toIntExact(lengths[b] * perPosition)];
                 MemorySegment.copy(data, JAVA_FLOAT, b * rowSize * Float.BYTES, rows[b], 0, rows[b].length);
-            }
+            });
             return rows;
         }
 
@@ -319,10 +324,14 @@ public final class ResidentStates implements AutoCloseable {
             int elements = Math.toIntExact(plan.state().get(i).elements());
             for (int[] run : runs) {
                 copy.toHost(staging.asSlice(0, run[2] * rowBytes[i]), address(i, run[1]));
+                float[][] values = new float[run[2]][];
+                long bytes = rowBytes[i];
+                forEachRow(run[2], run[2] * bytes, r -> {
+                    values[r] = new float[elements];
+                    MemorySegment.copy(staging, JAVA_FLOAT, r * bytes, values[r], 0, elements);
+                });
                 for (int r = 0; r < run[2]; r++) {
-                    float[] values = new float[elements];
-                    MemorySegment.copy(staging, JAVA_FLOAT, r * rowBytes[i], values, 0, elements);
-                    tensors.get(run[0] + r).add(values);
+                    tensors.get(run[0] + r).add(values[r]);
                 }
             }
         }
@@ -332,6 +341,19 @@ public final class ResidentStates implements AutoCloseable {
         }
         return states;
     }
+
+    /**
+     * {@code copy} of each row in [0, {@code rows}), from host memory into new heap arrays: on the common fork-join
+     * pool once the rows add up to {@link #PARALLEL_COPY_BYTES} or more, else on this thread. One core fills
+     * fresh arrays at a fraction of the machine's memory bandwidth, and a batch of 32 on the bench model copies
+     * 16.8 MB of hidden states and 20.8 MB of states per run on the runner thread, before the next batch can
+     * start (docs/performance.md, session 28). Each call writes only its own row's array.
+     */
+    private static void forEachRow(int rows, long bytes, IntConsumer copy) {
+        IntStream each = IntStream.range(0, rows);
+        (bytes >= PARALLEL_COPY_BYTES && rows > 1 ? each.parallel() : each).forEach(copy);
+    }
+
 
     /** Frees {@code document}'s slot (the document ended, or another replica took it). */
     public void evict(String document) {

@@ -275,6 +275,22 @@ class ResidentStatesTest {
                 .containsExactly(1, 2, 4, 8, 8, 16, 16, 24, 24, 32, 32);
     }
 
+    @Test
+    void aLargeBatchsRowsAreCopiedEachFromItsOwnPositions() {
+        // 8 x 256 x 512 floats = 4 MiB: copied on the fork-join pool (at least 256 KiB), each row's first L_b positions
+        long[] shape = {8, 256, 512};
+        int[] lengths = {256, 1, 100, 256, 37, 255, 2, 128};
+        float[] data = new float[8 * 256 * 512];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = i;
+        }
+        float[][] rows = Readouts.rowsOf(MemorySegment.ofArray(data), shape, lengths);
+        for (int b = 0; b < lengths.length; b++) {
+            int from = b * 256 * 512;
+            assertThat(rows[b]).as("row " + b).containsExactly(Arrays.copyOfRange(data, from, from + lengths[b] * 512));
+        }
+    }
+
     private static Segment piece(String document, int offset, int length) {
         long[] ids = new long[length];
         for (int i = 0; i < length; i++) {
