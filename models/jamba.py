@@ -240,7 +240,10 @@ def ssd(x: Tensor, dt: Tensor, A: Tensor, Bm: Tensor, Cm: Tensor, past: Tensor,
 
 class SparseMoE(nn.Module):
     """Top-k mixture of gated MLP experts. All experts run densely and are weighted by a
-    scattered gate matrix (softmax over the chosen k), so no data-dependent dispatch."""
+    scattered gate matrix (softmax over the chosen k), so no data-dependent dispatch. The weighted
+    outputs are summed expert by expert on (B, T, d), not stacked to (B, T, d, E) and reduced over the
+    last axis (a strided Concat and ReduceSum in the graph); the same bits, since all but k of the
+    terms are exact zeros."""
 
     def __init__(self, cfg: JambaConfig):
         super().__init__()
@@ -254,8 +257,11 @@ class SparseMoE(nn.Module):
         top, chosen = torch.topk(logits, self.top_k, dim=-1)                     # (B, T, k)
         # softmax runs in float32 under autocast while the router logits may be bfloat16.
         gates = torch.zeros_like(logits).scatter(-1, chosen, torch.softmax(top, dim=-1).to(logits.dtype))
-        outs = torch.stack([expert(x) for expert in self.experts], dim=-1)       # (B, T, d, E)
-        return (outs * gates.unsqueeze(-2)).sum(-1)                              # (B, T, d)
+        out = None
+        for e, expert in enumerate(self.experts):
+            part = expert(x) * gates[..., e:e + 1]                               # (B, T, d)
+            out = part if out is None else out + part
+        return out
 
 
 # ----------------------------------------------------------------------------------------------
