@@ -99,4 +99,3 @@ def test_ssd_in_chunks_matches_the_closed_form_over_the_whole_segment(length):
     want_y, want_state = ssd(x, dt, a, bm, cm, past, chunk=length)
     assert (y - want_y).abs().max().item() <= 1e-12
     assert (state - want_state).abs().max().item() <= 1e-12
-

@@ -324,15 +324,12 @@ public final class ResidentStates implements AutoCloseable {
             int elements = Math.toIntExact(plan.state().get(i).elements());
             for (int[] run : runs) {
                 copy.toHost(staging.asSlice(0, run[2] * rowBytes[i]), address(i, run[1]));
-                float[][] values = new float[run[2]][];
                 long bytes = rowBytes[i];
                 forEachRow(run[2], run[2] * bytes, r -> {
-                    values[r] = new float[elements];
-                    MemorySegment.copy(staging, JAVA_FLOAT, r * bytes, values[r], 0, elements);
+                    float[] values = new float[elements];
+                    MemorySegment.copy(staging, JAVA_FLOAT, r * bytes, values, 0, elements);
+                    tensors.get(run[0] + r).add(values);   // each row's own list, one tensor after another
                 });
-                for (int r = 0; r < run[2]; r++) {
-                    tensors.get(run[0] + r).add(values[r]);
-                }
             }
         }
         List<HostState> states = new ArrayList<>(rows.length);
@@ -347,13 +344,12 @@ public final class ResidentStates implements AutoCloseable {
      * pool once the rows add up to {@link #PARALLEL_COPY_BYTES} or more, else on this thread. One core fills
      * fresh arrays at a fraction of the machine's memory bandwidth, and a batch of 32 on the bench model copies
      * 16.8 MB of hidden states and 20.8 MB of states per run on the runner thread, before the next batch can
-     * start (docs/performance.md, session 28). Each call writes only its own row's array.
+     * start (docs/performance.md, session 28). Each call touches only its own row.
      */
     private static void forEachRow(int rows, long bytes, IntConsumer copy) {
         IntStream each = IntStream.range(0, rows);
         (bytes >= PARALLEL_COPY_BYTES && rows > 1 ? each.parallel() : each).forEach(copy);
     }
-
 
     /** Frees {@code document}'s slot (the document ended, or another replica took it). */
     public void evict(String document) {
