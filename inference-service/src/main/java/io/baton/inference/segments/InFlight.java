@@ -12,7 +12,9 @@ import reactor.core.publisher.Sinks;
  * The latest segment of each document this instance is running or storing. A client may send a
  * document's segment n+1 before it has n's answer (pipelined segments, docs/reliability.md); when n is
  * in flight here, n+1 runs as soon as n has run, from the very state n ran to, while n's checkpoint
- * is still being written: the model run overlaps the write. Only n+1's own write waits for n's,
+ * is still being written: the model run overlaps the write. A segment that follows is in flight from
+ * the moment it begins to wait for its predecessor's state, so a chain of pipelined segments forms
+ * however long its first takes to run. Only n+1's own write waits for n's,
  * and names n's stored digest as its parent, so checkpoints are still stored in order, each once,
  * and n+1's answer still waits for its durable write.
  *

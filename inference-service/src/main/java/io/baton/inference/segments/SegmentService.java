@@ -135,16 +135,26 @@ public final class SegmentService {
 
     /**
      * Segment n run from the state {@code previous} (n-1, in flight here) ran to, as soon as it has
-     * run; stored once n-1 is, on condition that n-1 is still that checkpoint. When n-1 is not
-     * stored as that state, or another writer changed the document, n starts over ({@link #start}).
+     * run; stored once n-1 is, on condition that n-1 is still that checkpoint. n is in flight from
+     * now, while it waits: n+1, sent before n's answer, follows n however long n-1 takes (were n in
+     * flight only from its run, n+1 would look for it in vain while n waits, and after the pipeline
+     * wait be refused as a gap). When n-1 is not stored as that state, or another writer changed the
+     * document, n starts over ({@link #start}), and so do its followers.
      */
     private Mono<SegmentResponse> follow(String tenant, SegmentRequest request, SegmentModel model,
                                          InFlight.Segment previous, SegmentTimings timings, long asked) {
-        return previous.next()
-                .flatMap(state -> {
-                    timings.since(Step.STATE, asked);
-                    return run(tenant, request, model, Parent.ranTo(previous, state), true, timings);
-                })
+        String key = key(tenant, request.document());
+        return Mono.defer(() -> {
+            InFlight.Segment self = inFlight.start(key, model.id(), request.segment());
+            return previous.next()
+                    .flatMap(state -> {
+                        timings.since(Step.STATE, asked);
+                        return run(tenant, request, model, Parent.ranTo(previous, state), true, timings, self);
+                    })
+                    .doOnError(e -> self.abandon())
+                    .doOnCancel(self::abandon)
+                    .doFinally(signal -> inFlight.end(key, self));
+        })
                 .doOnNext(answered -> metrics.pipelined("followed"))
                 .onErrorResume(e -> e instanceof InFlight.Abandoned || e instanceof StaleParentException, e -> {
                     metrics.pipelined("started-over");
@@ -190,59 +200,64 @@ public final class SegmentService {
      * Runs the segment from {@code parent} and stores checkpoint n, on condition that the kept n-1
      * is the parent when {@code conditional}. The answer's readouts are computed while the put is
      * in flight, off the runner thread, which is free for the next batch as soon as the model has
-     * run. From the start until the answer, the segment is the document's latest {@link InFlight}:
-     * n+1 may run from its state as soon as it has run.
+     * run. From the start until the answer (for a follower, from when it began to wait for its
+     * predecessor's state), the segment is the document's latest {@link InFlight}: n+1 may run from
+     * its state as soon as it has run.
      */
     private Mono<SegmentResponse> run(String tenant, SegmentRequest request, SegmentModel model, Parent parent,
                                       boolean conditional, SegmentTimings timings) {
+        return Mono.defer(() -> run(tenant, request, model, parent, conditional, timings,
+                inFlight.start(key(tenant, request.document()), model.id(), request.segment())));
+    }
+
+    /** {@link #run} as {@code self}, the segment in flight since it began to follow its predecessor. */
+    private Mono<SegmentResponse> run(String tenant, SegmentRequest request, SegmentModel model, Parent parent,
+                                      boolean conditional, SegmentTimings timings, InFlight.Segment self) {
         String document = request.document();
         long n = request.segment();
         String key = key(tenant, document);
-        return Mono.defer(() -> {
-            InFlight.Segment self = inFlight.start(key, model.id(), n);
-            return batcher.submit(model, tenant + "/" + document, request.priority(),
-                            new SegmentInput(request.tokens(), parent.state(), nextToken(request)), timings)
-                    // on the runner thread, as the batch's outputs are handed out: a follower waiting for this state
-                    // queues before the runner takes its next batch, and joins it
-                    .doOnNext(out -> self.ran(out.next()))
-                    .publishOn(Schedulers.parallel())
-                    .flatMap(out -> {
-                        metrics.stateMoved(out.moved());
-                        long storing = System.nanoTime();
-                        // a follower's parent digest is known once its predecessor is stored
-                        Mono<Stored> stored = parent.digest().flatMap(parentDigest -> {
-                            CheckpointOrigin origin = CheckpointOrigin.of(parentDigest, request.tokens());
-                            byte[] checkpoint = Checkpoints.encode(model, new CheckpointId(tenant, document, n), out.next(),
-                                    origin);
-                            return memory.put(tenant, document, n, checkpoint, conditional ? parentDigest : null)
-                                    .map(written -> new Stored(written.storedDigest(), written.digest() != null))
-                                    .onErrorResume(ServiceCallException.class, refused ->
-                                            refused.type() == ProblemType.CHECKPOINT_CONFLICT
-                                                    ? storedBefore(tenant, document, n, model, origin)
-                                                            .switchIfEmpty(Mono.error(() -> PutRefusals.of(refused, document, n)))
-                                                    : Mono.error(PutRefusals.of(refused, document, n)));
-                        }).doOnNext(done -> timings.since(Step.STORE, storing));
-                        Mono<SegmentResponse> answer = Mono.fromSupplier(() -> {
-                            long reading = System.nanoTime();
-                            SegmentResponse response = respond(request, model, out);
-                            timings.since(Step.READOUT, reading);
-                            return response;
-                        });
-                        return Mono.zip(stored, answer).map(both -> {
-                            Stored done = both.getT1();
-                            if (done.keep()) {
-                                cache.keep(tenant, document, model.id(), n, done.digest(), out.next());
-                            } else {
-                                cache.forget(tenant, document);
-                            }
-                            self.stored(done.digest(), done.keep());
-                            return both.getT2().withDigest(done.digest());
-                        });
-                    })
-                    .doOnError(e -> self.abandon())
-                    .doOnCancel(self::abandon)
-                    .doFinally(signal -> inFlight.end(key, self));
-        });
+        return batcher.submit(model, tenant + "/" + document, request.priority(),
+                        new SegmentInput(request.tokens(), parent.state(), nextToken(request)), timings)
+                // on the runner thread, as the batch's outputs are handed out: a follower waiting for this state
+                // queues before the runner takes its next batch, and joins it
+                .doOnNext(out -> self.ran(out.next()))
+                .publishOn(Schedulers.parallel())
+                .flatMap(out -> {
+                    metrics.stateMoved(out.moved());
+                    long storing = System.nanoTime();
+                    // a follower's parent digest is known once its predecessor is stored
+                    Mono<Stored> stored = parent.digest().flatMap(parentDigest -> {
+                        CheckpointOrigin origin = CheckpointOrigin.of(parentDigest, request.tokens());
+                        byte[] checkpoint = Checkpoints.encode(model, new CheckpointId(tenant, document, n), out.next(),
+                                origin);
+                        return memory.put(tenant, document, n, checkpoint, conditional ? parentDigest : null)
+                                .map(written -> new Stored(written.storedDigest(), written.digest() != null))
+                                .onErrorResume(ServiceCallException.class, refused ->
+                                        refused.type() == ProblemType.CHECKPOINT_CONFLICT
+                                                ? storedBefore(tenant, document, n, model, origin)
+                                                        .switchIfEmpty(Mono.error(() -> PutRefusals.of(refused, document, n)))
+                                                : Mono.error(PutRefusals.of(refused, document, n)));
+                    }).doOnNext(done -> timings.since(Step.STORE, storing));
+                    Mono<SegmentResponse> answer = Mono.fromSupplier(() -> {
+                        long reading = System.nanoTime();
+                        SegmentResponse response = respond(request, model, out);
+                        timings.since(Step.READOUT, reading);
+                        return response;
+                    });
+                    return Mono.zip(stored, answer).map(both -> {
+                        Stored done = both.getT1();
+                        if (done.keep()) {
+                            cache.keep(tenant, document, model.id(), n, done.digest(), out.next());
+                        } else {
+                            cache.forget(tenant, document);
+                        }
+                        self.stored(done.digest(), done.keep());
+                        return both.getT2().withDigest(done.digest());
+                    });
+                })
+                .doOnError(e -> self.abandon())
+                .doOnCancel(self::abandon)
+                .doFinally(signal -> inFlight.end(key, self));
     }
 
     /**

@@ -325,6 +325,58 @@ class SegmentsIT {
         }
     }
 
+    /**
+     * Four segments of a document sent at once, while the first cannot run yet (the one runner thread held for
+     * ten times the pipeline wait): each follows its predecessor however long that one waits for its own. A
+     * segment is in flight from the moment it knows what it follows, not only once it runs; were it in flight only
+     * from its run, segment 2 would look for 1 in vain while 1 waits for 0's state, and after the pipeline wait be
+     * refused as a gap (409), as 32 documents with 4 segments in flight each were on the GPU when a batch took
+     * longer than the wait (docs/performance.md, session 30).
+     */
+    @Test
+    void aChainOfFollowersWaitsForItsFirstHoweverLongItTakes() throws Exception {
+        String model = "jamba-tiny";
+        int[] lengths = {64, 64, 64, 64};
+        Duration wait = Duration.ofMillis(50);
+        Map<String, String> settings = new HashMap<>(settings(memory.baseUrl()));
+        settings.put("baton.runner.threads", "1");
+        settings.put("baton.segments.pipeline-wait", wait.toMillis() + "ms");
+        try (InferenceServer instance = InferenceServer.start(settings)) {
+            SegmentService service = instance.bean(SegmentService.class);
+            String tenant = tenant();
+            long[] tokens = mobyDick(400_000, Arrays.stream(lengths).sum());
+            CountDownLatch holding = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            instance.bean(OnnxScheduler.class).scheduler().schedule(() -> {
+                holding.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            List<CompletableFuture<SegmentResponse>> answers = new ArrayList<>();
+            double followed;
+            try {
+                assertThat(holding.await(30, TimeUnit.SECONDS)).as("the test holds the one runner thread").isTrue();
+                followed = pipelined(instance, "followed");
+                for (int i = 0; i < lengths.length; i++) {
+                    answers.add(service.process(tenant, segmentRequest("chain", model, lengths, tokens, i)).toFuture());
+                }
+                Thread.sleep(wait.multipliedBy(10).toMillis());
+                assertThat(answers).as("no segment answered or refused while the first cannot run")
+                        .noneMatch(CompletableFuture::isDone);
+            } finally {
+                release.countDown();
+            }
+            CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+            assertThat(pipelined(instance, "followed") - followed).as("segments 1 to 3, each run from its predecessor's state")
+                    .isEqualTo(lengths.length - 1);
+            assertMatchesOnePass(model, tokens, lengths, results(answers.stream().map(CompletableFuture::join)
+                    .toArray(SegmentResponse[]::new)));
+        }
+    }
+
     @Test
     void anInstanceContinuesFromTheStateItStoredAndMatchesTheWholeDocument() throws Exception {
         String model = "jamba-tiny";
