@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -49,7 +50,9 @@ import java.util.stream.IntStream;
  * A window's kept slots cannot be bound as the next past in place: the present tensor has G + W + T slots per
  * head, the past G + W, so the kept slots of consecutive heads are not one dense block, and ONNX Runtime tensors
  * have no strides; hence the strided copy into the slab. For a batch of consecutive slots that is 2 copies per
- * window state and 1 per replace state, whatever B (the bench model: 20 device copies per batch).
+ * window state and 1 per replace state, whatever B (the bench model: 20 device copies per batch). A batch's rows
+ * run in slot order, whatever order they are given in (the readouts come back in the caller's order), so the
+ * documents of a batch that hold consecutive slots make one run in any order; exports likewise.
  *
  * <p><b>Fixed-shape frames (CUDA graphs).</b> Opened with a frame length F > 0, a batch whose segments fit F
  * tokens (a ragged plan; a plan that is not ragged: segments of exactly F) runs in a <i>frame</i>: buffers made once
@@ -319,7 +322,13 @@ public final class ResidentStates implements AutoCloseable {
         for (int b = 0; b < rows.length; b++) {
             tensors.add(new ArrayList<>(slabs.length));
         }
-        int[][] runs = consecutiveRuns(rows);
+        int[] order = slotOrder(rows);
+        int[] row = order != null ? order : IntStream.range(0, rows.length).toArray();
+        Resident[] sorted = new Resident[rows.length];
+        for (int k = 0; k < rows.length; k++) {
+            sorted[k] = rows[row[k]];
+        }
+        int[][] runs = consecutiveRuns(sorted);
         for (int i = 0; i < slabs.length; i++) {
             int elements = Math.toIntExact(plan.state().get(i).elements());
             for (int[] run : runs) {
@@ -328,7 +337,7 @@ public final class ResidentStates implements AutoCloseable {
                 forEachRow(run[2], run[2] * bytes, r -> {
                     float[] values = new float[elements];
                     MemorySegment.copy(staging, JAVA_FLOAT, r * bytes, values, 0, elements);
-                    tensors.get(run[0] + r).add(values);   // each row's own list, one tensor after another
+                    tensors.get(row[run[0] + r]).add(values);   // each row's own list, one tensor after another
                 });
             }
         }
@@ -415,6 +424,39 @@ public final class ResidentStates implements AutoCloseable {
             length = Math.max(length, lengths[b]);
             rows[b] = resident(segment.document());
         }
+        int[] order = slotOrder(rows);
+        if (order == null) {
+            return runInSlotOrder(segments, rows, lengths, length, readouts);
+        }
+        List<Segment> sorted = new ArrayList<>(batch);
+        Resident[] sortedRows = new Resident[batch];
+        int[] sortedLengths = new int[batch];
+        for (int k = 0; k < batch; k++) {
+            sorted.add(segments.get(order[k]));
+            sortedRows[k] = rows[order[k]];
+            sortedLengths[k] = lengths[order[k]];
+        }
+        Readouts out = runInSlotOrder(sorted, sortedRows, sortedLengths, length, readouts);
+        Map<String, float[][]> inOrder = new LinkedHashMap<>();
+        out.rows().forEach((name, values) -> {
+            float[][] back = new float[batch][];
+            for (int k = 0; k < batch; k++) {
+                back[order[k]] = values[k];
+            }
+            inOrder.put(name, back);
+        });
+        return new Readouts(inOrder, out.shapes());
+    }
+
+    /**
+     * {@link #run} of a batch whose rows are in slot order, so that its runs of consecutive slots are as long as the
+     * slots allow: the copies between the slabs and the run's buffers are one per state and run of slots, each
+     * a call into the runtime (a CUDA API call on the device), so a batch of 32 in another order paid up to 32
+     * times as many (docs/performance.md, session 30).
+     */
+    private Readouts runInSlotOrder(List<Segment> segments, Resident[] rows, int[] lengths, int length,
+                                    List<String> readouts) {
+        int batch = segments.size();
         int[][] runs = consecutiveRuns(rows);
         if (frameLength > 0 && (plan.ragged() ? length <= frameLength : length == frameLength)) {
             return frame(batch, readouts).run(segments, rows, lengths, runs);
@@ -570,6 +612,22 @@ public final class ResidentStates implements AutoCloseable {
             n *= d;
         }
         return n;
+    }
+
+    /**
+     * The batch's rows sorted by slot ({@code order[k]}: the batch row that comes k-th), or null when they are in
+     * slot order already.
+     */
+    private static int[] slotOrder(Resident[] rows) {
+        boolean sorted = true;
+        for (int b = 1; b < rows.length && sorted; b++) {
+            sorted = rows[b].slot > rows[b - 1].slot;
+        }
+        if (sorted) {
+            return null;
+        }
+        return IntStream.range(0, rows.length).boxed()
+                .sorted(Comparator.comparingInt(b -> rows[b].slot)).mapToInt(Integer::intValue).toArray();
     }
 
     /**

@@ -215,10 +215,62 @@ class ResidentStatesTest {
         }
     }
 
-    /** Host copies that count the lasting blocks given and not yet freed. */
+    /**
+     * A batch whose documents hold consecutive slots runs as one run of slots in whatever order its rows come (the
+     * service's batches come in queue order): its slab rows bound in place, one copy per replace state and two per
+     * window state out, one per state for the export, as for the same batch in slot order; and each row's readouts and
+     * state are its own document's, the same as that batch's in slot order.
+     */
+    @Test
+    void aBatchInAnyOrderCopiesItsStatesAsOneRunOfSlots() {
+        Path dir = OrtApiSlotTest.ZOO.resolve("jamba-tiny");
+        ModelPlan plan = ModelPlan.read(dir.resolve("baton-model.json"));
+        List<String> readouts = List.of("last_hidden_state", "token_nll");
+        int states = plan.state().size();
+        int windows = (int) plan.state().stream().filter(ModelPlan.StateSpec::isWindow).count();
+        CountingCopy copy = new CountingCopy();
+        try (Session session = Session.open(dir.resolve("model.onnx"), SessionConfig.cpu(1));
+             ResidentStates shuffled = new ResidentStates(session, plan, 4, MemoryInfo.cpu(), copy, 0);
+             ResidentStates inOrder = ResidentStates.open(session, plan, 4)) {
+            for (int d = 0; d < 4; d++) {
+                shuffled.admit("t/" + d);
+                inOrder.admit("t/" + d);
+            }
+            List<Segment> sorted = List.of(piece("t/0", 50_000, 40), piece("t/1", 60_000, 40),
+                    piece("t/2", 70_000, 40), piece("t/3", 80_000, 40));
+            List<Segment> batch = List.of(sorted.get(2), sorted.get(0), sorted.get(3), sorted.get(1));
+            int before = copy.copies;
+            Readouts got = shuffled.run(batch, readouts);
+            assertThat(copy.copies - before).as("copies of the run: none in (one run: the slab rows bound in place), "
+                    + "then out with retention").isEqualTo((states - windows) + 2 * windows);
+            before = copy.toHost;
+            List<ResidentStates.HostState> exported = shuffled.export(List.of("t/3", "t/1", "t/0", "t/2"));
+            assertThat(copy.toHost - before).as("copies of the export").isEqualTo(states);
+            Readouts expected = inOrder.run(sorted, readouts);
+            int[] document = {2, 0, 3, 1};
+            for (String name : readouts) {
+                for (int b = 0; b < batch.size(); b++) {
+                    assertThat(got.row(name, b)).as(name + " of row " + b).containsExactly(expected.row(name, document[b]));
+                }
+            }
+            int[] exportedDocument = {3, 1, 0, 2};
+            for (int k = 0; k < 4; k++) {
+                ResidentStates.HostState want = inOrder.export("t/" + exportedDocument[k]);
+                assertThat(exported.get(k).position()).isEqualTo(want.position());
+                for (int i = 0; i < states; i++) {
+                    assertThat(exported.get(k).tensors().get(i)).as("state " + i + " of t/" + exportedDocument[k])
+                            .containsExactly(want.tensors().get(i));
+                }
+            }
+        }
+    }
+
+    /** Host copies that count the lasting blocks given and not yet freed, and the copies made. */
     private static final class CountingCopy implements DeviceCopy {
         private final HostCopy host = new HostCopy();
         int live;
+        int copies;
+        int toHost;
 
         @Override
         public MemorySegment allocate(long bytes) {
@@ -234,6 +286,7 @@ class ResidentStatesTest {
 
         @Override
         public void copy2d(long dst, long dstPitch, long src, long srcPitch, long width, long rows) {
+            copies++;
             host.copy2d(dst, dstPitch, src, srcPitch, width, rows);
         }
 
@@ -244,6 +297,7 @@ class ResidentStatesTest {
 
         @Override
         public void toHost(MemorySegment dst, long src) {
+            toHost++;
             host.toHost(dst, src);
         }
 
