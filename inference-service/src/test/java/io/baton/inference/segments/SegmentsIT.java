@@ -241,6 +241,37 @@ class SegmentsIT {
                 .mapToInt(LongTaskTimer::activeTasks).sum();
     }
 
+    /**
+     * The instance's one runner thread held by the test until closed (with {@code baton.runner.threads} 1): no batch
+     * runs meanwhile, so whatever is submitted waits in the queue or for a predecessor's state.
+     */
+    private static final class HeldRunner implements AutoCloseable {
+        private final CountDownLatch release = new CountDownLatch(1);
+
+        static HeldRunner of(InferenceServer instance) throws InterruptedException {
+            HeldRunner held = new HeldRunner();
+            CountDownLatch holding = new CountDownLatch(1);
+            instance.bean(OnnxScheduler.class).scheduler().schedule(() -> {
+                holding.countDown();
+                try {
+                    held.release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            if (!holding.await(30, TimeUnit.SECONDS)) {
+                held.close();
+            }
+            assertThat(holding.getCount()).as("the test holds the one runner thread").isZero();
+            return held;
+        }
+
+        @Override
+        public void close() {
+            release.countDown();
+        }
+    }
+
     /** The instance's count of pipelined segments with {@code outcome}. */
     static double pipelined(InferenceServer server, String outcome) {
         Counter counter = server.bean(MeterRegistry.class).find("baton.segment.pipelined")
@@ -281,22 +312,11 @@ class SegmentsIT {
             for (int d = 0; d < documents; d++) {
                 texts.add(mobyDick(300_000 + 5_000 * d, Arrays.stream(lengths).sum()));
             }
-            CountDownLatch holding = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            instance.bean(OnnxScheduler.class).scheduler().schedule(() -> {
-                holding.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
             List<CompletableFuture<SegmentResponse>> answers = new ArrayList<>();
             long batches;
             long segments;
             double followed;
-            try {
-                assertThat(holding.await(30, TimeUnit.SECONDS)).as("the test holds the one runner thread").isTrue();
+            try (HeldRunner held = HeldRunner.of(instance)) {
                 batches = batcher.batchesRun();
                 segments = batcher.segmentsRun();
                 followed = pipelined(instance, "followed");
@@ -308,8 +328,6 @@ class SegmentsIT {
                 }
                 assertThat(batcher.queued()).as("every segment 0 queued; every segment 1 waits for its state, unqueued")
                         .isEqualTo(documents);
-            } finally {
-                release.countDown();
             }
             CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
 
@@ -345,29 +363,17 @@ class SegmentsIT {
             SegmentService service = instance.bean(SegmentService.class);
             String tenant = tenant();
             long[] tokens = mobyDick(400_000, Arrays.stream(lengths).sum());
-            CountDownLatch holding = new CountDownLatch(1);
-            CountDownLatch release = new CountDownLatch(1);
-            instance.bean(OnnxScheduler.class).scheduler().schedule(() -> {
-                holding.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
             List<CompletableFuture<SegmentResponse>> answers = new ArrayList<>();
             double followed;
-            try {
-                assertThat(holding.await(30, TimeUnit.SECONDS)).as("the test holds the one runner thread").isTrue();
+            try (HeldRunner held = HeldRunner.of(instance)) {
                 followed = pipelined(instance, "followed");
                 for (int i = 0; i < lengths.length; i++) {
                     answers.add(service.process(tenant, segmentRequest("chain", model, lengths, tokens, i)).toFuture());
                 }
-                Thread.sleep(wait.multipliedBy(10).toMillis());
-                assertThat(answers).as("no segment answered or refused while the first cannot run")
-                        .noneMatch(CompletableFuture::isDone);
-            } finally {
-                release.countDown();
+                // refused as a gap, a segment would complete once the pipeline wait had passed
+                Awaitility.await("no segment answered or refused while the first cannot run")
+                        .during(wait.multipliedBy(10)).atMost(wait.multipliedBy(10).plusSeconds(5))
+                        .until(() -> answers.stream().noneMatch(CompletableFuture::isDone));
             }
             CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
             assertThat(pipelined(instance, "followed") - followed).as("segments 1 to 3, each run from its predecessor's state")
