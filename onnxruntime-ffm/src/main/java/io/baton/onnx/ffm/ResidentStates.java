@@ -15,6 +15,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
@@ -37,7 +38,9 @@ import java.util.stream.IntStream;
  *   <li><b>run</b>: {@code input_ids}, {@code attention_mask} and {@code position_ids} are small host tensors
  *       (ONNX Runtime copies them to the device); every {@code present*} output is bound to the runtime's memory
  *       (a separate tensor: reading the past while writing the present in place would be a race), the readouts
- *       asked for to host memory, so only they cross to the host;</li>
+ *       asked for to host memory, so only they cross to the host; an output whose span means are asked for
+ *       ({@link #run(List, List, String)}: the service's sentence vectors) stays in the runtime's memory, and only
+ *       the means cross ({@link SpanMeans});</li>
  *   <li><b>scatter with retention</b>, one copy per run of consecutive slots: {@code replace} states copy the
  *       rows back (the graph leaves a padded row's state as its last real token left it); {@code window}
  *       states copy the first {@code pinned} and the {@code window} slots that end at the row's last real
@@ -101,6 +104,8 @@ public final class ResidentStates implements AutoCloseable {
     private final List<MemorySegment> slabMemory = new ArrayList<>();
     /** {@code gpu_graph_id -1} for the runs outside frames on a session with CUDA graphs; else null (the defaults). */
     private final RunOptions uncaptured;
+    /** Span means for runs that ask for them, opened at the first ({@link #spanMeans()}). */
+    private SpanMeans spanMeans;
 
     /** A document's slot (its row in every slab) and position. */
     private static final class Resident {
@@ -115,12 +120,21 @@ public final class ResidentStates implements AutoCloseable {
     /**
      * One document's segment in a batch.
      *
-     * @param next the document's token after the segment (the first of its next segment), scored at the
-     *             segment's last position by a graph that takes {@code target_ids}; negative when not known
+     * @param next  the document's token after the segment (the first of its next segment), scored at the
+     *              segment's last position by a graph that takes {@code target_ids}; negative when not known
+     * @param spans spans [start, end) of the segment's positions whose means a run that asks for them returns
+     *              ({@link #run(List, List, String)}: the service's sentences); none, an empty array
      */
-    public record Segment(String document, long[] tokens, long next) {
+    public record Segment(String document, long[] tokens, long next, int[][] spans) {
 
-        /** A segment whose next token is not known (its last position is not scored). */
+        private static final int[][] NO_SPANS = new int[0][];
+
+        /** A segment with no spans. */
+        public Segment(String document, long[] tokens, long next) {
+            this(document, tokens, next, NO_SPANS);
+        }
+
+        /** A segment whose next token is not known (its last position is not scored), with no spans. */
         public Segment(String document, long[] tokens) {
             this(document, tokens, -1);
         }
@@ -130,9 +144,15 @@ public final class ResidentStates implements AutoCloseable {
      * The readouts of a run, on the host: for each output name, each row's own positions, {@code rows.get(name)[b]}
      * row {@code b}'s first L_b positions in row-major order ([1, L_b, ...], L_b its segment's length), copied
      * once from the run's output (a ragged row's padding is not copied); {@code shapes.get(name)} the run's
-     * output shape, [B, T, ...] with T the longest segment.
+     * output shape, [B, T, ...] with T the longest segment; {@code means[b]}, when the run was asked for span means,
+     * row b's means over its segment's spans, span after span (S_b x D floats), else null.
      */
-    public record Readouts(Map<String, float[][]> rows, Map<String, long[]> shapes) {
+    public record Readouts(Map<String, float[][]> rows, Map<String, long[]> shapes, float[][] means) {
+
+        /** Readouts without span means. */
+        public Readouts(Map<String, float[][]> rows, Map<String, long[]> shapes) {
+            this(rows, shapes, null);
+        }
 
         /**
          * Row b's first {@code lengths[b]} positions of a [B, T, ...] float output ({@code data}, row-major, on the
@@ -401,7 +421,20 @@ public final class ResidentStates implements AutoCloseable {
      * caller evicts those documents and reloads them from their checkpoints.
      */
     public Readouts run(List<Segment> segments, List<String> readouts) {
+        return run(segments, readouts, null);
+    }
+
+    /**
+     * {@link #run(List, List)}, and the means of output {@code meansOf} (e.g. {@code last_hidden_state}; null: none)
+     * over each segment's {@linkplain Segment#spans() spans}, computed in the runtime's memory ({@link SpanMeans}):
+     * only the means cross to the host, in {@link Readouts#means()}, not {@code meansOf} itself (it may not also be
+     * among {@code readouts}).
+     */
+    public Readouts run(List<Segment> segments, List<String> readouts, String meansOf) {
         int batch = segments.size();
+        if (meansOf != null && readouts.contains(meansOf)) {
+            throw new IllegalArgumentException(meansOf + " asked for both as a readout and as span means");
+        }
         if (batch == 0) {
             throw new IllegalArgumentException("an empty batch");
         }
@@ -421,12 +454,18 @@ public final class ResidentStates implements AutoCloseable {
                         + (plan.ragged() ? "a non-zero length; " : "one non-zero length (the plan is not ragged); ")
                         + segment.document() + " has " + lengths[b] + ", the first " + first);
             }
+            for (int[] span : segment.spans()) {
+                if (span == null || span.length != 2 || span[0] < 0 || span[0] >= span[1] || span[1] > lengths[b]) {
+                    throw new IllegalArgumentException("span " + Arrays.toString(span) + " of " + segment.document()
+                            + " is not a non-empty [start, end) within its " + lengths[b] + " tokens");
+                }
+            }
             length = Math.max(length, lengths[b]);
             rows[b] = resident(segment.document());
         }
         int[] order = slotOrder(rows);
         if (order == null) {
-            return runInSlotOrder(segments, rows, lengths, length, readouts);
+            return runInSlotOrder(segments, rows, lengths, length, readouts, meansOf);
         }
         List<Segment> sorted = new ArrayList<>(batch);
         Resident[] sortedRows = new Resident[batch];
@@ -436,16 +475,19 @@ public final class ResidentStates implements AutoCloseable {
             sortedRows[k] = rows[order[k]];
             sortedLengths[k] = lengths[order[k]];
         }
-        Readouts out = runInSlotOrder(sorted, sortedRows, sortedLengths, length, readouts);
+        Readouts out = runInSlotOrder(sorted, sortedRows, sortedLengths, length, readouts, meansOf);
         Map<String, float[][]> inOrder = new LinkedHashMap<>();
-        out.rows().forEach((name, values) -> {
-            float[][] back = new float[batch][];
-            for (int k = 0; k < batch; k++) {
-                back[order[k]] = values[k];
-            }
-            inOrder.put(name, back);
-        });
-        return new Readouts(inOrder, out.shapes());
+        out.rows().forEach((name, values) -> inOrder.put(name, inCallersOrder(values, order)));
+        return new Readouts(inOrder, out.shapes(), out.means() == null ? null : inCallersOrder(out.means(), order));
+    }
+
+    /** Rows given in slot order ({@code order[k]}: the batch row that came k-th) back in the caller's order. */
+    private static float[][] inCallersOrder(float[][] values, int[] order) {
+        float[][] back = new float[values.length][];
+        for (int k = 0; k < values.length; k++) {
+            back[order[k]] = values[k];
+        }
+        return back;
     }
 
     /**
@@ -455,11 +497,11 @@ public final class ResidentStates implements AutoCloseable {
      * times as many (docs/performance.md, session 30).
      */
     private Readouts runInSlotOrder(List<Segment> segments, Resident[] rows, int[] lengths, int length,
-                                    List<String> readouts) {
+                                    List<String> readouts, String meansOf) {
         int batch = segments.size();
         int[][] runs = consecutiveRuns(rows);
         if (frameLength > 0 && (plan.ragged() ? length <= frameLength : length == frameLength)) {
-            return frame(batch, readouts).run(segments, rows, lengths, runs);
+            return frame(batch, readouts, meansOf).run(segments, rows, lengths, runs);
         }
         boolean inPlace = runs.length == 1;
         List<ModelPlan.StateSpec> specs = plan.state();
@@ -494,6 +536,9 @@ public final class ResidentStates implements AutoCloseable {
             for (String name : readouts) {
                 binding.bindOutput(name, host);
             }
+            if (meansOf != null) {
+                binding.bindOutput(meansOf, stateMemory);
+            }
             for (ModelPlan.StateSpec spec : specs) {
                 binding.bindOutput(spec.output(), stateMemory);
             }
@@ -509,8 +554,13 @@ public final class ResidentStates implements AutoCloseable {
                 values.put(readouts.get(r), Readouts.rowsOf(out.hostData(), out.shape(), lengths));
                 shapes.put(readouts.get(r), out.shape());
             }
-            carry(outputs.subList(readouts.size(), outputs.size()), runs, rows, lengths, length);
-            return new Readouts(values, shapes);
+            int presents = readouts.size();
+            float[][] means = null;
+            if (meansOf != null) {
+                means = spanMeans().means(outputs.get(presents++), spansOf(segments));
+            }
+            carry(outputs.subList(presents, outputs.size()), runs, rows, lengths, length);
+            return new Readouts(values, shapes, means);
         } finally {
             outputs.forEach(Tensor::close);
             owned.forEach(Tensor::close);
@@ -714,19 +764,36 @@ public final class ResidentStates implements AutoCloseable {
         return batch <= 8 ? Integer.highestOneBit(Math.max(1, batch * 2 - 1)) : (batch + 7) / 8 * 8;
     }
 
-    /** The frame for a batch of {@code batch} reading {@code readouts}, made on first use. */
-    private Frame frame(int batch, List<String> readouts) {
+    /** The frame for a batch of {@code batch} reading {@code readouts} and {@code meansOf}'s span means, made on first use. */
+    private Frame frame(int batch, List<String> readouts, String meansOf) {
         int rowCount = frameRows(batch);
+        List<String> outputs = new ArrayList<>(readouts);
+        if (meansOf != null) {
+            outputs.add(meansOf);
+        }
         Frame frame = frames.get(rowCount);
-        if (frame != null && !frame.readouts.equals(readouts)) {
+        if (frame != null && !(frame.readouts.equals(outputs) && Objects.equals(frame.meansOf, meansOf))) {
             frames.remove(rowCount).close();
             frame = null;
         }
         if (frame == null) {
-            frame = new Frame(rowCount, List.copyOf(readouts));
+            frame = new Frame(rowCount, List.copyOf(outputs), meansOf);
             frames.put(rowCount, frame);
         }
         return frame;
+    }
+
+    /** Each segment's spans, in batch order. */
+    private static List<int[][]> spansOf(List<Segment> segments) {
+        return segments.stream().map(Segment::spans).toList();
+    }
+
+    /** The span means' session, opened on first use beside the model's ({@link SpanMeans#like}). */
+    private SpanMeans spanMeans() {
+        if (spanMeans == null) {
+            spanMeans = SpanMeans.like(session);
+        }
+        return spanMeans;
     }
 
     /**
@@ -736,7 +803,9 @@ public final class ResidentStates implements AutoCloseable {
      */
     private final class Frame implements AutoCloseable {
         final int rowCount;
+        /** The outputs read: readouts copied out, and last {@link #meansOf} when not null (its means are). */
         final List<String> readouts;
+        final String meansOf;
         private final List<Tensor> owned = new ArrayList<>();
         /** What {@link #owned}'s lasting tensors lie in. */
         private final List<MemorySegment> memory = new ArrayList<>();
@@ -753,9 +822,10 @@ public final class ResidentStates implements AutoCloseable {
         private final IoBinding frameBinding;
         private final RunOptions options;
 
-        Frame(int rowCount, List<String> readouts) {
+        Frame(int rowCount, List<String> readouts, String meansOf) {
             this.rowCount = rowCount;
             this.readouts = readouts;
+            this.meansOf = meansOf;
             List<ModelPlan.StateSpec> specs = plan.state();
             int inputs = plan.scoresTokens() ? 4 : 3;
             long cells = (long) rowCount * frameLength;
@@ -868,17 +938,27 @@ public final class ResidentStates implements AutoCloseable {
 
             Map<String, float[][]> values = new LinkedHashMap<>();
             Map<String, long[]> shapes = new LinkedHashMap<>();
+            float[][] means = null;
             for (int r = 0; r < read.length; r++) {
                 long[] shape = read[r].shape();
                 shape[0] = batch;
-                MemorySegment rowsOut = hostOut.asSlice(0, read[r].byteSize() / rowCount * batch);
+                long bytes = read[r].byteSize() / rowCount * batch;
+                if (readouts.get(r).equals(meansOf)) {
+                    // the batch's rows of the frame's buffer, not its filler rows
+                    MemorySegment batchRows = MemorySegment.ofAddress(read[r].address()).reinterpret(bytes);
+                    try (Tensor rowsOfBatch = Tensor.over(stateMemory, batchRows, ElementType.FLOAT, shape)) {
+                        means = spanMeans().means(rowsOfBatch, spansOf(segments));
+                    }
+                    continue;
+                }
+                MemorySegment rowsOut = hostOut.asSlice(0, bytes);
                 copy.toHost(rowsOut, read[r].address());
                 values.put(readouts.get(r), Readouts.rowsOf(rowsOut, shape, lengths));
                 shape[1] = longest;   // as a run of the batch's own shape reports it
                 shapes.put(readouts.get(r), shape);
             }
             carry(Arrays.asList(present), runs, rows, lengths, frameLength);
-            return new Readouts(values, shapes);
+            return new Readouts(values, shapes, means);
         }
 
         /**
@@ -947,6 +1027,9 @@ public final class ResidentStates implements AutoCloseable {
     public void close() {
         frames.values().forEach(Frame::close);
         frames.clear();
+        if (spanMeans != null) {
+            spanMeans.close();
+        }
         if (uncaptured != null) {
             uncaptured.close();
         }

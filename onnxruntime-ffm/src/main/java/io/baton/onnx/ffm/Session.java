@@ -1,6 +1,7 @@
 package io.baton.onnx.ffm;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
@@ -14,7 +15,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An {@code OrtSession} over a model file, with its input and output names read once.
+ * An {@code OrtSession} over a model file (or a model's bytes: {@link #open(byte[], SessionConfig)}), with its input
+ * and output names read once.
  *
  * <p>With {@link SessionConfig#usesCuda()} the CUDA provider is appended through
  * {@code SessionOptionsAppendExecutionProvider_CUDA_V2} with {@code device_id}, {@code use_tf32=0} (TF32 stays
@@ -27,7 +29,9 @@ public final class Session implements AutoCloseable {
     private static final int ORT_ENABLE_ALL = 99;
 
     private final OrtRuntime ort;
+    /** The model file, or null for a session made from bytes ({@link #bytes}). */
     private final Path model;
+    private final byte[] bytes;
     private final SessionConfig config;
     private final Arena names = Arena.ofShared();
     private final List<String> inputNames;
@@ -36,9 +40,10 @@ public final class Session implements AutoCloseable {
     private final AtomicInteger lastGraphId = new AtomicInteger();
     private final NativeHandle handle;
 
-    private Session(OrtRuntime ort, MemorySegment handle, Path model, SessionConfig config) {
+    private Session(OrtRuntime ort, MemorySegment handle, Path model, byte[] bytes, SessionConfig config) {
         this.ort = ort;
         this.model = model;
+        this.bytes = bytes;
         this.config = config;
         this.handle = new NativeHandle(ort, handle, OrtApiSlot.ReleaseSession, "session");
         this.inputNames = readNames(OrtApiSlot.SessionGetInputCount, OrtApiSlot.SessionGetInputName);
@@ -53,6 +58,18 @@ public final class Session implements AutoCloseable {
 
     /** Loads {@code model}; every native object made on the way is released, on failure too. */
     public static Session open(Path model, SessionConfig config) {
+        return open(model, null, config);
+    }
+
+    /**
+     * A session of the model whose ONNX bytes are {@code model} ({@code CreateSessionFromArray}): a graph this
+     * module carries as a resource, such as {@link SpanMeans}'.
+     */
+    public static Session open(byte[] model, SessionConfig config) {
+        return open(null, model.clone(), config);
+    }
+
+    private static Session open(Path file, byte[] bytes, SessionConfig config) {
         OrtRuntime ort = OrtRuntime.get();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment out = arena.allocate(ADDRESS);
@@ -68,9 +85,16 @@ public final class Session implements AutoCloseable {
                 if (config.usesCuda()) {
                     appendCuda(ort, arena, options, config);
                 }
-                ort.check(ort.call(OrtApiSlot.CreateSession, FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS),
-                        ort.env(), arena.allocateFrom(model.toAbsolutePath().toString()), options, out));
-                return new Session(ort, out.get(ADDRESS, 0), model, config);
+                if (file != null) {
+                    ort.check(ort.call(OrtApiSlot.CreateSession, FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS),
+                            ort.env(), arena.allocateFrom(file.toAbsolutePath().toString()), options, out));
+                } else {
+                    MemorySegment data = arena.allocateFrom(JAVA_BYTE, bytes);
+                    ort.check(ort.call(OrtApiSlot.CreateSessionFromArray,
+                            FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS),
+                            ort.env(), data, (long) bytes.length, options, out));
+                }
+                return new Session(ort, out.get(ADDRESS, 0), file, bytes, config);
             } finally {
                 ort.callVoid(OrtApiSlot.ReleaseSessionOptions, options);
             }
@@ -153,7 +177,7 @@ public final class Session implements AutoCloseable {
      * may be handed those chunks.
      */
     public Session another() {
-        return open(model, config);
+        return open(model, bytes, config);
     }
 
     /** The CUDA device the session runs on, or -1. */

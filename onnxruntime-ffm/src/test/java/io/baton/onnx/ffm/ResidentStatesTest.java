@@ -186,6 +186,83 @@ class ResidentStatesTest {
     }
 
     /**
+     * Span means computed in the runtime ({@link ResidentStates#run(List, List, String)}) are the means of the rows a
+     * run copies out, over the same spans: every zoo model, three documents in scattered slots and out of slot order
+     * (one with no spans, one with a span of a single token and overlapping spans), on the plain path and in a frame
+     * (the frame's filler row is not pooled). The products are float32 against the host's double sums, hence the
+     * tolerance; the states after the run are those of the run that copied the rows out, bit for bit.
+     */
+    @Test
+    void spanMeansComputedInTheRuntimeAreTheMeansOfTheRowsCopiedOut() {
+        int[][][] spans = {{{0, 64}, {3, 4}, {10, 40}, {30, 50}}, {}, {{0, 1}, {63, 64}}};
+        for (Path dir : OrtApiSlotTest.zooModels()) {
+            ModelPlan plan = ModelPlan.read(dir.resolve("baton-model.json"));
+            if (!plan.outputs().contains("last_hidden_state")) {
+                continue;
+            }
+            for (int frame : new int[] {0, LENGTH}) {
+                String what = dir.getFileName() + (frame == 0 ? "" : " in a frame");
+                try (Session session = Session.open(dir.resolve("model.onnx"), SessionConfig.cpu(1));
+                     ResidentStates copied = ResidentStates.open(session, plan, 5, frame);
+                     ResidentStates pooled = ResidentStates.open(session, plan, 5, frame)) {
+                    for (String document : List.of("x", "a", "y", "b", "c")) {
+                        copied.admit(document);
+                        pooled.admit(document);
+                    }
+                    copied.evict("x");
+                    pooled.evict("x");
+                    for (int k = 0; k < 2; k++) {
+                        List<Segment> batch = new java.util.ArrayList<>();
+                        String[] documents = {"c", "a", "b"};
+                        for (int d = 0; d < 3; d++) {
+                            Segment plain = segment(documents[d], tokens(50_000 + 10_000 * d), k);
+                            batch.add(new Segment(plain.document(), plain.tokens(), plain.next(), spans[d]));
+                        }
+                        Readouts rows = copied.run(batch, List.of("last_hidden_state"));
+                        Readouts means = pooled.run(batch, List.of(), "last_hidden_state");
+                        assertThat(means.rows()).as(what + ": the values themselves are not copied out").isEmpty();
+                        int width = Math.toIntExact(rows.shapes().get("last_hidden_state")[2]);
+                        for (int b = 0; b < batch.size(); b++) {
+                            assertWithin(what + " segment " + k + " row " + b, means.means()[b],
+                                    hostMeans(rows.row("last_hidden_state", b), width, spans[b]), 1e-5);
+                        }
+                        for (String document : documents) {
+                            for (int i = 0; i < plan.state().size(); i++) {
+                                assertBitwiseEqual(what + " state " + i + " of " + document,
+                                        pooled.export(document).tensors().get(i), copied.export(document).tensors().get(i));
+                            }
+                        }
+                    }
+                    long[] four = new long[4];
+                    assertThatThrownBy(() -> pooled.run(List.of(new Segment("a", four, -1, new int[][] {{2, 5}})),
+                            List.of(), "last_hidden_state"))
+                            .as(what + ": a span past the segment's end").isInstanceOf(IllegalArgumentException.class)
+                            .hasMessageContaining("[2, 5]");
+                    assertThatThrownBy(() -> pooled.run(List.of(new Segment("a", four)), List.of("last_hidden_state"),
+                            "last_hidden_state"))
+                            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("both");
+                    assertThat(pooled.position("a")).as(what + ": refused batches run nothing").isEqualTo(2L * LENGTH);
+                }
+            }
+        }
+    }
+
+    /** The mean of each span's positions of a row of {@code width} floats a position, in double, span after span. */
+    private static float[] hostMeans(float[] row, int width, int[][] spans) {
+        float[] means = new float[spans.length * width];
+        for (int s = 0; s < spans.length; s++) {
+            for (int j = 0; j < width; j++) {
+                double sum = 0;
+                for (int t = spans[s][0]; t < spans[s][1]; t++) {
+                    sum += row[t * width + j];
+                }
+                means[s * width + j] = (float) (sum / (spans[s][1] - spans[s][0]));
+            }
+        }
+        return means;
+    }
+
+    /**
      * Slabs and frames outlive runs, so they lie in memory of their own ({@link DeviceCopy#allocate}), never in the
      * session's arena, where a CUDA graph's replay writes into the chunks its capture used (on the CPU there is no
      * capture; this checks where the buffers come from and that they go back).

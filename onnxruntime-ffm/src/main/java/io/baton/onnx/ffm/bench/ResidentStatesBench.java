@@ -25,6 +25,10 @@ import java.util.stream.IntStream;
  * {@link ModelPlan#serviceReadouts()} back (for the zoo and bench models: {@code last_hidden_state}). A third row
  * adds to each resident batch what the service's runner does after it: the batch's states exported to the heap for
  * their checkpoints ({@link ResidentStates#export(List)}), so the two rows' difference is that copy's cost.
+ * A fourth row is the third with {@code last_hidden_state} not copied out but pooled where it lies, as the
+ * service's sentence vectors are on CUDA ({@link ResidentStates#run(List, List, String)}, one sentence over each
+ * segment, as bench {@code Concurrency} asks): the third row's difference from it is what the hidden states'
+ * crossing cost.
  *
  * <p>Arguments: {@code modelDir textFile provider length batches seconds [threads]}; provider {@code cpu} or
  * {@code cuda} (device 0, {@code use_tf32=0}, {@code cudnn_conv_algo_search=HEURISTIC} on both sides). Each cell:
@@ -43,6 +47,7 @@ import java.util.stream.IntStream;
  * frame's run is captured once and replayed; before timing, the largest difference of its readouts from the
  * plain resident path's is printed: for each batch size over full and ragged segments, and once over batches whose
  * sizes alternate (frames made after other frames' captures and replayed between them, as in the service).
+ * The frames' row is repeated with the sentence means in the runtime, as above.
  *
  * <p>Run with {@code java --enable-native-access=ALL-UNNAMED -cp onnxruntime-ffm.jar:lib/*}; on the GPU
  * machine with the staged ONNX Runtime 1.22 GPU jar in place of the CPU one (docs/performance.md).
@@ -115,6 +120,10 @@ public final class ResidentStatesBench {
                     double[] residentMs = new double[3];
                     double[] graphMs = new double[3];
                     double[] exportMs = new double[3];
+                    double[] meansMs = new double[3];
+                    double[] graphMeansMs = new double[3];
+                    String hidden = readouts.contains(HIDDEN) ? HIDDEN : null;
+                    List<String> besideMeans = readouts.stream().filter(r -> !r.equals(HIDDEN)).toList();
                     List<String> documents = IntStream.range(0, batch)
                             .mapToObj(ResidentStatesBench::document).toList();
                     for (int r = 0; r < 3; r++) {
@@ -132,12 +141,29 @@ public final class ResidentStatesBench {
                                 resident.export(documents);
                             }, b -> resident.admit(document(b)));
                         }
+                        if (hidden != null) {
+                            try (ResidentStates resident = ResidentStates.open(session, plan)) {
+                                meansMs[r] = time(batch, seconds, step -> {
+                                    resident.run(sentences(segments(text, length, batch, step)), besideMeans, hidden);
+                                    resident.export(documents);
+                                }, b -> resident.admit(document(b)));
+                            }
+                        }
                         if (graphSession != null) {
                             try (ResidentStates framed = ResidentStates.open(graphSession, plan,
                                     ResidentStates.DEFAULT_CAPACITY, graphTokens)) {
                                 graphMs[r] = time(batch, seconds,
                                         step -> framed.run(segments(text, length, batch, step), readouts),
                                         b -> framed.admit(document(b)));
+                            }
+                            if (hidden != null) {
+                                try (ResidentStates framed = ResidentStates.open(graphSession, plan,
+                                        ResidentStates.DEFAULT_CAPACITY, graphTokens)) {
+                                    graphMeansMs[r] = time(batch, seconds,
+                                            step -> framed.run(sentences(segments(text, length, batch, step)),
+                                                    besideMeans, hidden),
+                                            b -> framed.admit(document(b)));
+                                }
                             }
                         }
                     }
@@ -151,9 +177,19 @@ public final class ResidentStatesBench {
                     row("FFM IO binding, states resident", batch, length, residentMs, inputBytes + readoutBytes);
                     row("FFM, states resident, each batch's states exported (the service's checkpoint copy)", batch,
                             length, exportMs, inputBytes + readoutBytes + stateBytes);
+                    long meansBytes = readoutBytes / length;   // one span a row: a position's worth of each readout
+                    if (hidden != null) {
+                        row("FFM, states resident and exported, " + HIDDEN + " as sentence means in the runtime (one "
+                                + "sentence a segment)", batch, length, meansMs, inputBytes + meansBytes + stateBytes);
+                    }
                     if (graphSession != null) {
                         row("FFM, states resident, frames of " + graphTokens + (cuda ? ", CUDA graphs" : ""), batch,
                                 length, graphMs, inputBytes + readoutBytes);
+                        if (hidden != null) {
+                            row("FFM, states resident, frames of " + graphTokens + (cuda ? ", CUDA graphs" : "")
+                                    + ", sentence means in the runtime", batch, length, graphMeansMs,
+                                    inputBytes + meansBytes);
+                        }
                     }
                 }
             }
@@ -340,6 +376,12 @@ public final class ResidentStatesBench {
                 hostBytes);
     }
 
+    /** The segments, each with one sentence over all of it (what bench Concurrency asks the service for). */
+    static List<ResidentStates.Segment> sentences(List<ResidentStates.Segment> segments) {
+        return segments.stream().map(s -> new ResidentStates.Segment(s.document(), s.tokens(), s.next(),
+                new int[][] {{0, s.tokens().length}})).toList();
+    }
+
     static List<ResidentStates.Segment> segments(byte[] text, int length, int batch, int step) {
         List<ResidentStates.Segment> segments = new ArrayList<>(batch);
         for (int b = 0; b < batch; b++) {
@@ -363,6 +405,8 @@ public final class ResidentStatesBench {
     static String precision(OrtSession session) throws ai.onnxruntime.OrtException {
         return session.getMetadata().getCustomMetadata().getOrDefault("baton.precision", "fp32");
     }
+
+    private static final String HIDDEN = "last_hidden_state";
 
     static String document(int b) {
         return "doc-" + b;
