@@ -195,6 +195,12 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
      *                       size's run captured once as a CUDA graph on the {@code cuda} provider and replayed
      *                       (one launch instead of the graph's kernels one by one). Set it to the gateway's
      *                       segment length; on the {@code cpu} provider frames only add padding (docs/performance.md)
+     * @param sentenceMeans  with resident states, where the sentence vectors are computed ({@code
+     *                       BATON_ONNX_SENTENCEMEANS}): {@code auto} (the default: {@code runtime} on the {@code cuda}
+     *                       provider, {@code host} on {@code cpu}), {@code runtime} (by ONNX Runtime where the run
+     *                       left {@code last_hidden_state}, so that only the means cross to the host: 16.8 MB of hidden
+     *                       states per batch of 32 x 256 of the bench model stay on the device) or {@code host} (the
+     *                       hidden states copied out, and the means summed in double by the service)
      */
     public record Onnx(@DefaultValue("cpu") String provider, @DefaultValue("0") int deviceId,
                        @DefaultValue("0") int intraOpThreads, @DefaultValue("0") int interOpThreads,
@@ -202,7 +208,7 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
                        @DefaultValue("false") boolean cudaTf32, @DefaultValue("false") boolean allowSpinning,
                        @DefaultValue("heuristic") String cudaConvAlgoSearch,
                        @DefaultValue("auto") String residentStates, @DefaultValue("64") int residentCapacity,
-                       @DefaultValue("0") int cudaGraphTokens) {
+                       @DefaultValue("0") int cudaGraphTokens, @DefaultValue("auto") String sentenceMeans) {
 
         /** Settings with resident states {@code auto} and 64 documents. */
         public Onnx(String provider, int deviceId, int intraOpThreads, int interOpThreads, String optimization,
@@ -219,6 +225,14 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
                     cudaConvAlgoSearch, residentStates, residentCapacity, 0);
         }
 
+        /** Settings with sentence means {@code auto}. */
+        public Onnx(String provider, int deviceId, int intraOpThreads, int interOpThreads, String optimization,
+                    boolean memoryArena, boolean cudaTf32, boolean allowSpinning, String cudaConvAlgoSearch,
+                    String residentStates, int residentCapacity, int cudaGraphTokens) {
+            this(provider, deviceId, intraOpThreads, interOpThreads, optimization, memoryArena, cudaTf32, allowSpinning,
+                    cudaConvAlgoSearch, residentStates, residentCapacity, cudaGraphTokens, "auto");
+        }
+
         @ConstructorBinding
         public Onnx {
             residentStates = residentStates.strip().toLowerCase(Locale.ROOT);
@@ -228,6 +242,11 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
             }
             if (residentCapacity < 1) {
                 throw new IllegalArgumentException("baton.onnx.resident-capacity must be at least 1, got " + residentCapacity);
+            }
+            sentenceMeans = sentenceMeans.strip().toLowerCase(Locale.ROOT);
+            if (!List.of("auto", "runtime", "host").contains(sentenceMeans)) {
+                throw new IllegalArgumentException("baton.onnx.sentence-means must be auto, runtime or host, got '"
+                        + sentenceMeans + "'");
             }
             if (cudaGraphTokens < 0) {
                 throw new IllegalArgumentException("baton.onnx.cuda-graph-tokens must not be negative, got " + cudaGraphTokens);

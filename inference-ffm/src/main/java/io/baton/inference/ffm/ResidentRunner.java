@@ -32,7 +32,9 @@ import java.util.Set;
  * loaded into the document's slot first. After the run, every document's new state is copied to the host, the
  * one copy per segment that the checkpoint needs, and returned as its next state. Only the readouts the service
  * reads ({@link ModelPlan#serviceReadouts()}: {@code token_nll} and {@code last_hidden_state}) leave the
- * runtime's memory besides.
+ * runtime's memory besides; with the sentence means in the runtime ({@link Settings#sentenceMeansInRuntime()}, the
+ * default on CUDA) {@code last_hidden_state} does not either: its means over each segment's sentences are computed
+ * where it lies ({@link ResidentStates#run(List, List, String)}) and returned as the output's sentence vectors.
  *
  * <p>A model whose plan takes ragged batches runs segments of different lengths in one batch here too, as the
  * model's own run does ({@link #takesRaggedBatches()}): each row's readouts are cut to its length.
@@ -44,11 +46,15 @@ import java.util.Set;
  */
 final class ResidentRunner implements SegmentRunner {
 
+    private static final String HIDDEN = "last_hidden_state";
+
     private final SegmentModel model;
     private final Session session;
     private final ResidentStates states;
     private final ModelPlan plan;
     private final List<String> readouts;
+    /** The output whose span means the runs compute ({@code last_hidden_state}), or null: it is copied out. */
+    private final String meansOf;
     private final long stateBytes;
     private final String describe;
     /**
@@ -60,15 +66,18 @@ final class ResidentRunner implements SegmentRunner {
     private static final WeakReference<DocumentState> NOT_RETURNED = new WeakReference<>(null);
 
     private ResidentRunner(SegmentModel model, Session session, ResidentStates states, ModelPlan plan, String memory,
-                           String frames) {
+                           String frames, boolean sentenceMeans) {
         this.model = model;
         this.session = session;
         this.states = states;
         this.plan = plan;
-        this.readouts = plan.serviceReadouts();
+        List<String> read = new ArrayList<>(plan.serviceReadouts());
+        this.meansOf = sentenceMeans && read.remove(HIDDEN) ? HIDDEN : null;
+        this.readouts = List.copyOf(read);
         this.stateBytes = plan.state().stream().mapToLong(s -> s.elements() * Float.BYTES).sum();
         this.describe = "states resident in " + memory + " between segments (FFM, IO binding; " + states.capacity()
-                + " documents, " + states.slabBytes() / (1024 * 1024) + " MiB), " + readouts + " copied out" + frames;
+                + " documents, " + states.slabBytes() / (1024 * 1024) + " MiB), " + readouts + " copied out"
+                + (meansOf == null ? "" : ", the sentence means of " + meansOf + " computed there") + frames;
     }
 
     static ResidentRunner open(SegmentModel model, Settings settings) {
@@ -96,7 +105,8 @@ final class ResidentRunner implements SegmentRunner {
         try {
             ResidentStates states = ResidentStates.open(session, plan, settings.capacity(), frameTokens);
             return new ResidentRunner(model, session, states, plan,
-                    cuda ? "CUDA memory (device " + settings.deviceId() + ")" : "ONNX Runtime's host memory", frames);
+                    cuda ? "CUDA memory (device " + settings.deviceId() + ")" : "ONNX Runtime's host memory", frames,
+                    settings.sentenceMeansInRuntime());
         } catch (RuntimeException e) {
             session.close();
             throw e;
@@ -143,9 +153,10 @@ final class ResidentRunner implements SegmentRunner {
                     returned.put(document, NOT_RETURNED);
                     loaded[b] = stateBytes;
                 }
-                run.add(new ResidentStates.Segment(document, segment.tokens(), segment.next()));
+                run.add(new ResidentStates.Segment(document, segment.tokens(), segment.next(),
+                        meansOf == null ? new int[0][] : segment.sentences().toArray(new int[0][])));
             }
-            ResidentStates.Readouts out = states.run(run, readouts);
+            ResidentStates.Readouts out = states.run(run, readouts, meansOf);
             List<ResidentStates.HostState> exported = states.export(documents);
             List<SegmentOutput> outputs = new ArrayList<>(batch);
             for (int b = 0; b < batch; b++) {
@@ -155,8 +166,8 @@ final class ResidentRunner implements SegmentRunner {
                 int length = segments.get(b).tokens().length;
                 outputs.add(new SegmentOutput(
                         readout(out, "logits", b, length), readout(out, "token_nll", b, length),
-                        readout(out, "last_hidden_state", b, length), next,
-                        new SegmentOutput.StateBytes(loaded[b], stateBytes)));
+                        readout(out, HIDDEN, b, length), next, new SegmentOutput.StateBytes(loaded[b], stateBytes),
+                        out.means() == null ? null : vectors(out.means()[b], segments.get(b).sentences().size())));
             }
             return outputs;
         } catch (RuntimeException | Error e) {
@@ -220,6 +231,16 @@ final class ResidentRunner implements SegmentRunner {
         shape[0] = 1;
         shape[1] = length;
         return new FloatTensor(shape, out.row(name, b));
+    }
+
+    /** Row means of {@code count} spans, span after span, as one vector each. */
+    private static float[][] vectors(float[] means, int count) {
+        float[][] vectors = new float[count][];
+        int width = count == 0 ? 0 : means.length / count;
+        for (int s = 0; s < count; s++) {
+            vectors[s] = Arrays.copyOfRange(means, s * width, (s + 1) * width);
+        }
+        return vectors;
     }
 
     /**

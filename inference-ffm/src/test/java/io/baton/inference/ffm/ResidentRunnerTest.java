@@ -136,6 +136,71 @@ class ResidentRunnerTest {
         }
     }
 
+    /**
+     * With the sentence means in the runtime ({@code baton.onnx.sentence-means=runtime}, the default on CUDA), a
+     * segment's output carries its sentences' vectors instead of {@code last_hidden_state}: the means of the heap
+     * path's hidden states over the same spans (float32 products against double sums: 1e-5), and the same
+     * {@code token_nll} and next state bit for bit.
+     */
+    @Test
+    void sentenceMeansInTheRuntimeAreThoseOfTheHeapPathsHiddenStates() throws Exception {
+        int[] offsets = {50_000, 70_000, 90_000};
+        List<String> documents = List.of("t/a", "t/b", "t/c");
+        List<List<int[]>> sentences = List.of(List.of(new int[] {0, 20}, new int[] {20, 64}), List.of(),
+                List.of(new int[] {5, 6}, new int[] {0, 64}, new int[] {60, 64}));
+        SegmentRunner.Settings runtime = new SegmentRunner.Settings("cpu", 0, 1, 8, false, "heuristic", false, 0,
+                "runtime");
+        for (Path dir : tinyModels()) {
+            try (OrtSession.SessionOptions options = oneThread();
+                 SegmentModel model = SegmentModel.load(dir, options);
+                 ResidentRunner runner = ResidentRunner.open(model, runtime)) {
+                if (!model.hasHiddenState()) {
+                    continue;
+                }
+                assertThat(runner.describe()).contains("sentence means of last_hidden_state computed there");
+                List<DocumentState> resident = new ArrayList<>(Arrays.asList(model.initialState(1), model.initialState(1),
+                        model.initialState(1)));
+                List<DocumentState> heap = new ArrayList<>(resident);
+                for (int k = 0; k < 2; k++) {
+                    int seg = k;
+                    List<SegmentOutput> got = runner.run(documents, IntStream.range(0, 3).mapToObj(b -> {
+                        SegmentInput plain = segment(offsets[b], seg, resident.get(b));
+                        return new SegmentInput(plain.tokens(), plain.state(), plain.next(), sentences.get(b));
+                    }).toList());
+                    List<SegmentOutput> expected = model.run(IntStream.range(0, 3)
+                            .mapToObj(b -> segment(offsets[b], seg, heap.get(b))).toList(), SegmentModel.Fetch.TOKEN_NLL);
+                    for (int b = 0; b < 3; b++) {
+                        String what = dir.getFileName() + " segment " + k + " document " + b;
+                        SegmentOutput means = got.get(b);
+                        assertThat(means.lastHiddenState()).as(what + ": the hidden states stay in the runtime").isNull();
+                        assertEqualBits(what + " token_nll", means.tokenNll(), expected.get(b).tokenNll());
+                        for (Map.Entry<String, FloatTensor> e : expected.get(b).next().tensors().entrySet()) {
+                            assertEqualBits(what + " next " + e.getKey(), means.next().tensors().get(e.getKey()), e.getValue());
+                        }
+                        FloatTensor hidden = expected.get(b).lastHiddenState();
+                        int width = Math.toIntExact(hidden.shape()[2]);
+                        assertThat(means.sentenceVectors().length).as(what + " sentences").isEqualTo(sentences.get(b).size());
+                        for (int s = 0; s < sentences.get(b).size(); s++) {
+                            int[] span = sentences.get(b).get(s);
+                            float[] vector = means.sentenceVectors()[s];
+                            assertThat(vector).as(what + " sentence " + s).hasSize(width);
+                            for (int j = 0; j < width; j++) {
+                                double sum = 0;
+                                for (int t = span[0]; t < span[1]; t++) {
+                                    sum += hidden.values()[t * width + j];
+                                }
+                                assertThat((double) vector[j]).as(what + " sentence " + s + " element " + j)
+                                        .isCloseTo(sum / (span[1] - span[0]), org.assertj.core.api.Assertions.within(1e-5));
+                            }
+                        }
+                        resident.set(b, means.next());
+                        heap.set(b, expected.get(b).next());
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void raggedBatchesMatchTheHeapPathsRaggedBatchesBitForBit() throws Exception {
         // Lengths per round (1 and the full 64 in each); in the last round the batch order differs from the

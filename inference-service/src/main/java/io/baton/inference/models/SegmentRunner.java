@@ -98,14 +98,30 @@ public interface SegmentRunner extends AutoCloseable {
      * @param allowSpinning  whether ONNX Runtime's intra-op threads spin while they wait for work
      * @param cudaGraphTokens batches of segments up to this many tokens run in fixed-shape frames, captured as
      *                       CUDA graphs on the {@code cuda} provider (0: none)
+     * @param sentenceMeans  where the sentence vectors (means of {@code last_hidden_state} over the sentences) are
+     *                       computed: {@code runtime} (where the hidden states lie: on CUDA only the means cross
+     *                       to the host), {@code host} (the hidden states copied out, the service pools them) or
+     *                       {@code auto} (runtime on {@code cuda}, host on {@code cpu})
      */
     record Settings(String provider, int deviceId, int intraOpThreads, int capacity, boolean cudaTf32,
-                    String cudaConvAlgoSearch, boolean allowSpinning, int cudaGraphTokens) {
+                    String cudaConvAlgoSearch, boolean allowSpinning, int cudaGraphTokens, String sentenceMeans) {
+
+        /** Sentence means {@code auto}. */
+        public Settings(String provider, int deviceId, int intraOpThreads, int capacity, boolean cudaTf32,
+                        String cudaConvAlgoSearch, boolean allowSpinning, int cudaGraphTokens) {
+            this(provider, deviceId, intraOpThreads, capacity, cudaTf32, cudaConvAlgoSearch, allowSpinning,
+                    cudaGraphTokens, "auto");
+        }
 
         /** Without CUDA graphs. */
         public Settings(String provider, int deviceId, int intraOpThreads, int capacity, boolean cudaTf32,
                         String cudaConvAlgoSearch, boolean allowSpinning) {
             this(provider, deviceId, intraOpThreads, capacity, cudaTf32, cudaConvAlgoSearch, allowSpinning, 0);
+        }
+
+        /** Whether the runner computes the sentence vectors where the hidden states lie ({@code sentenceMeans}). */
+        public boolean sentenceMeansInRuntime() {
+            return sentenceMeans.equals("runtime") || sentenceMeans.equals("auto") && provider.equals("cuda");
         }
     }
 }

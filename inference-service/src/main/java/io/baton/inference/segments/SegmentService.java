@@ -217,7 +217,8 @@ public final class SegmentService {
         long n = request.segment();
         String key = key(tenant, document);
         return batcher.submit(model, tenant + "/" + document, request.priority(),
-                        new SegmentInput(request.tokens(), parent.state(), nextToken(request)), timings)
+                        new SegmentInput(request.tokens(), parent.state(), nextToken(request), request.sentences()),
+                        timings)
                 // on the runner thread, as the batch's outputs are handed out: a follower waiting for this state
                 // queues before the runner takes its next batch, and joins it
                 .doOnNext(out -> self.ran(out.next()))
@@ -382,7 +383,8 @@ public final class SegmentService {
 
     private static SegmentResponse respond(SegmentRequest request, SegmentModel model, SegmentOutput out) {
         return new SegmentResponse(request.document(), request.segment(), model.id(), out.next().tokens(),
-                List.of(Readouts.sentenceVectors(out.lastHiddenState(), request.sentences())),
+                List.of(out.sentenceVectors() != null ? out.sentenceVectors()
+                        : Readouts.sentenceVectors(out.lastHiddenState(), request.sentences())),
                 Readouts.tokenNll(out, request.tokens(), nextToken(request)), null);
     }
 

@@ -106,14 +106,16 @@ class SegmentsIT {
     }
 
     /**
-     * An inference instance's settings: the memory service at {@code memoryUrl}, the service token, and
+     * An inference instance's settings: the memory service at {@code memoryUrl}, the service token,
      * where the states live between segments: {@code baton.onnx.resident-states} as the system property
      * {@code baton.test.resident-states} says (module inference-ffm runs this suite with {@code on}), else
-     * the default.
+     * the default, and where the sentence vectors are pooled: {@code baton.onnx.sentence-means} as
+     * {@code baton.test.sentence-means} says (inference-ffm: {@code runtime}, as on CUDA), else the default.
      */
     static Map<String, String> settings(String memoryUrl) {
         return Map.of("baton.memory.url", memoryUrl, "baton.service-token", TOKEN,
-                "baton.onnx.resident-states", System.getProperty("baton.test.resident-states", "auto"));
+                "baton.onnx.resident-states", System.getProperty("baton.test.resident-states", "auto"),
+                "baton.onnx.sentence-means", System.getProperty("baton.test.sentence-means", "auto"));
     }
 
     /** A client of the memory service itself, with the service token. */
