@@ -729,34 +729,45 @@ public final class ResidentStates implements AutoCloseable {
      * Writes {@code rowCount} rows of T = {@code length} positions: the segments' first (a row shorter than T,
      * {@code lengths}, padded on the right: input 0, positions counting on, target -1, and 0 in the mask's last T
      * columns), then rows of T tokens 0 at positions from 0, all real, no target (a frame's rows past the batch).
-     * {@code targets} is null for a graph that does not score tokens.
+     * {@code targets} is null for a graph that does not score tokens. The rows are made in heap arrays and copied
+     * into the segments at once: element by element ({@code setAtIndex}) the service's runner thread spent more of
+     * its Java time here than anywhere else, in the accessors' checks (JFR, docs/performance.md, session 31).
      */
     private void writeInputs(MemorySegment ids, MemorySegment mask, MemorySegment positions, MemorySegment targets,
                              List<Segment> segments, Resident[] rows, int[] lengths, int length, int rowCount) {
         int maskLength = plan.maskPast() + length;
+        int cells = rowCount * length;
+        long[] idRows = new long[cells];
+        long[] positionRows = new long[cells];
+        long[] targetRows = targets == null ? null : new long[cells];
+        long[] maskRows = new long[rowCount * maskLength];
         for (int b = 0; b < rowCount; b++) {
             boolean filler = b >= segments.size();
-            long[] tokens = filler ? null : segments.get(b).tokens();
             int real = filler ? length : lengths[b];
+            int row = b * length;
             long start = filler ? 0 : rows[b].position;
             for (int t = 0; t < length; t++) {
-                long at = (long) b * length + t;
-                ids.setAtIndex(JAVA_LONG, at, t < real && !filler ? tokens[t] : 0L);
-                positions.setAtIndex(JAVA_LONG, at, start + t);
-                if (targets != null) {
-                    long target = -1;
-                    if (!filler && t < real - 1) {
-                        target = tokens[t + 1];
-                    } else if (!filler && t == real - 1) {
-                        target = Math.max(segments.get(b).next(), -1);
-                    }
-                    targets.setAtIndex(JAVA_LONG, at, target);
+                positionRows[row + t] = start + t;
+            }
+            if (!filler) {
+                long[] tokens = segments.get(b).tokens();
+                System.arraycopy(tokens, 0, idRows, row, real);
+                if (targetRows != null) {
+                    System.arraycopy(tokens, 1, targetRows, row, real - 1);
+                    targetRows[row + real - 1] = Math.max(segments.get(b).next(), -1);
+                    Arrays.fill(targetRows, row + real, row + length, -1L);
                 }
+            } else if (targetRows != null) {
+                Arrays.fill(targetRows, row, row + length, -1L);
             }
-            for (int k = 0; k < maskLength; k++) {
-                mask.setAtIndex(JAVA_LONG, (long) b * maskLength + k, k < plan.maskPast() + real ? 1L : 0L);
-            }
+            Arrays.fill(maskRows, b * maskLength, b * maskLength + plan.maskPast() + real, 1L);
         }
+        MemorySegment.copy(idRows, 0, ids, JAVA_LONG, 0, cells);
+        MemorySegment.copy(positionRows, 0, positions, JAVA_LONG, 0, cells);
+        if (targets != null) {
+            MemorySegment.copy(targetRows, 0, targets, JAVA_LONG, 0, cells);
+        }
+        MemorySegment.copy(maskRows, 0, mask, JAVA_LONG, 0, maskRows.length);
     }
 
     /** The rows of a frame for a batch: 1, 2, 4, 8, then the next multiple of 8. */
