@@ -11,7 +11,9 @@
  * and runs batches of them (of segments of different lengths too, for a model with ragged batches), in fixed-shape
  * frames that a session with CUDA graphs captures once and replays; what outlives a run (the states' slabs, the
  * frames' buffers) lies in memory of its own ({@link io.baton.onnx.ffm.DeviceCopy#allocate}), never in the
- * session's arena, into whose chunks a captured graph's replay writes. Java 25, built only on JDK 22+ (see
+ * session's arena, into whose chunks a captured graph's replay writes. {@link io.baton.onnx.ffm.SpanMeans} averages a
+ * run's output over spans of positions where it lies (the service's sentence vectors), so only the means cross to
+ * the host. Java 25, built only on JDK 22+ (see
  * docs/performance.md).
  */
 package io.baton.onnx.ffm;
