@@ -25,20 +25,30 @@ public final class SpanMeans implements AutoCloseable {
 
     private static final String RESOURCE = "span-means.onnx";
 
+    /** The most bytes of weights one run is given ({@link #means}): 16 MiB. */
+    static final long WEIGHT_BYTES = 16L << 20;
+
     private final Session session;
     private final IoBinding binding;
     private final MemoryInfo host = MemoryInfo.cpu();
+    private final long weightBytes;
 
-    private SpanMeans(Session session) {
+    private SpanMeans(Session session, long weightBytes) {
         this.session = session;
+        this.weightBytes = weightBytes;
         this.binding = new IoBinding(session);
     }
 
     /** Span means on the device {@code model} runs on (its CUDA device, or the CPU), one intra-op thread. */
     public static SpanMeans like(Session model) {
+        return like(model, WEIGHT_BYTES);
+    }
+
+    /** The same, with at most {@code weightBytes} of weights a run. */
+    static SpanMeans like(Session model, long weightBytes) {
         Session session = Session.open(graph(), new SessionConfig(1, model.cudaDevice(), false, false));
         try {
-            return new SpanMeans(session);
+            return new SpanMeans(session, weightBytes);
         } catch (RuntimeException e) {
             session.close();
             throw e;
@@ -59,7 +69,9 @@ public final class SpanMeans implements AutoCloseable {
     /**
      * Row b's means over {@code spans.get(b)}'s spans [start, end) of {@code values} [B, T, D] (in the session's
      * memory), span after span: {@code result[b]} holds S_b x D floats, S_b its span count (none: an empty array).
-     * Every span must be non-empty and lie within [0, T).
+     * Every span must be non-empty and lie within [0, T). The [B, S, T] weights are made {@link #weightBytes} at
+     * most at a time, the spans in as many runs as that takes: a batch of long segments with many sentences each
+     * (the service accepts 2,048 of each) would otherwise ask for B x 2,048 x 2,048 floats, 512 MB at B = 32.
      */
     public float[][] means(Tensor values, List<int[][]> spans) {
         long[] shape = values.shape();
@@ -70,28 +82,44 @@ public final class SpanMeans implements AutoCloseable {
         int batch = spans.size();
         int length = Math.toIntExact(shape[1]);
         int width = Math.toIntExact(shape[2]);
-        int most = 1;
-        for (int[][] row : spans) {
-            most = Math.max(most, row.length);
-        }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment weights = arena.allocate(JAVA_FLOAT, (long) batch * most * length);   // zeros
-            for (int b = 0; b < batch; b++) {
-                for (int s = 0; s < spans.get(b).length; s++) {
-                    int[] span = spans.get(b)[s];
-                    if (span.length != 2 || span[0] < 0 || span[0] >= span[1] || span[1] > length) {
-                        throw new IllegalArgumentException("span " + Arrays.toString(span)
-                                + " is not a non-empty [start, end) within " + length + " positions");
-                    }
-                    float weight = 1f / (span[1] - span[0]);
-                    long rowStart = ((long) b * most + s) * length;
-                    for (int t = span[0]; t < span[1]; t++) {
-                        weights.setAtIndex(JAVA_FLOAT, rowStart + t, weight);
-                    }
+        int most = 0;
+        float[][] rows = new float[batch][];
+        for (int b = 0; b < batch; b++) {
+            for (int[] span : spans.get(b)) {
+                if (span.length != 2 || span[0] < 0 || span[0] >= span[1] || span[1] > length) {
+                    throw new IllegalArgumentException("span " + Arrays.toString(span)
+                            + " is not a non-empty [start, end) within " + length + " positions");
                 }
             }
+            most = Math.max(most, spans.get(b).length);
+            rows[b] = new float[spans.get(b).length * width];
+        }
+        long perSpan = (long) batch * length * Float.BYTES;
+        int chunk = (int) Math.max(1, Math.min(most, weightBytes / perSpan));
+        for (int first = 0; first < most; first += chunk) {
+            meansOf(values, spans, first, Math.min(chunk, most - first), rows);
+        }
+        return rows;
+    }
+
+    /** Spans [first, first + count) of every row (those it has) into {@code rows}: one run. */
+    private void meansOf(Tensor values, List<int[][]> spans, int first, int count, float[][] rows) {
+        int batch = spans.size();
+        int length = Math.toIntExact(values.shape()[1]);
+        int width = Math.toIntExact(values.shape()[2]);
+        float[] weights = new float[batch * count * length];
+        for (int b = 0; b < batch; b++) {
+            int[][] row = spans.get(b);
+            for (int s = first; s < Math.min(first + count, row.length); s++) {
+                int at = (b * count + s - first) * length;
+                Arrays.fill(weights, at + row[s][0], at + row[s][1], 1f / (row[s][1] - row[s][0]));
+            }
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment data = arena.allocate(JAVA_FLOAT, weights.length);
+            MemorySegment.copy(weights, 0, data, JAVA_FLOAT, 0, weights.length);
             List<Tensor> out;
-            try (Tensor w = Tensor.over(host, weights, ElementType.FLOAT, batch, most, length)) {
+            try (Tensor w = Tensor.over(host, data, ElementType.FLOAT, batch, count, length)) {
                 try {
                     binding.bindInput("weights", w);
                     binding.bindInput("values", values);
@@ -105,13 +133,13 @@ public final class SpanMeans implements AutoCloseable {
             }
             try {
                 MemorySegment means = out.get(0).hostData();
-                float[][] rows = new float[batch][];
                 for (int b = 0; b < batch; b++) {
-                    rows[b] = new float[spans.get(b).length * width];
-                    MemorySegment.copy(means, JAVA_FLOAT, (long) b * most * width * Float.BYTES, rows[b], 0,
-                            rows[b].length);
+                    int taken = Math.min(count, spans.get(b).length - first);
+                    if (taken > 0) {
+                        MemorySegment.copy(means, JAVA_FLOAT, (long) b * count * width * Float.BYTES, rows[b],
+                                first * width, taken * width);
+                    }
                 }
-                return rows;
             } finally {
                 out.forEach(Tensor::close);
             }
