@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A model's batches run with its live documents' states kept in the runtime's memory ({@link ResidentStates}:
@@ -66,14 +67,13 @@ final class ResidentRunner implements SegmentRunner {
     private static final WeakReference<DocumentState> NOT_RETURNED = new WeakReference<>(null);
 
     private ResidentRunner(SegmentModel model, Session session, ResidentStates states, ModelPlan plan, String memory,
-                           String frames, boolean sentenceMeans) {
+                           String frames, List<String> readouts, String meansOf) {
         this.model = model;
         this.session = session;
         this.states = states;
         this.plan = plan;
-        List<String> read = new ArrayList<>(plan.serviceReadouts());
-        this.meansOf = sentenceMeans && read.remove(HIDDEN) ? HIDDEN : null;
-        this.readouts = List.copyOf(read);
+        this.meansOf = meansOf;
+        this.readouts = readouts;
         this.stateBytes = plan.state().stream().mapToLong(s -> s.elements() * Float.BYTES).sum();
         this.describe = "states resident in " + memory + " between segments (FFM, IO binding; " + states.capacity()
                 + " documents, " + states.slabBytes() / (1024 * 1024) + " MiB), " + readouts + " copied out"
@@ -102,12 +102,23 @@ final class ResidentRunner implements SegmentRunner {
             frameTokens = 0;
             frames = "; no CUDA graphs: ONNX Runtime refused them (" + e.getMessage() + ")";
         }
+        List<String> read = new ArrayList<>(plan.serviceReadouts());
+        String meansOf = settings.sentenceMeansInRuntime() && read.remove(HIDDEN) ? HIDDEN : null;
+        List<String> readouts = List.copyOf(read);
+        ResidentStates states = null;
         try {
-            ResidentStates states = ResidentStates.open(session, plan, settings.capacity(), frameTokens);
+            states = ResidentStates.open(session, plan, settings.capacity(), frameTokens);
+            if (frameTokens > 0 && settings.maxBatch() > 0) {
+                frames += "; frames of " + new TreeSet<>(states.prepareFrames(settings.maxBatch(), readouts, meansOf))
+                        + " rows made" + (graphs ? " and captured" : "") + " at start-up";
+            }
             return new ResidentRunner(model, session, states, plan,
                     cuda ? "CUDA memory (device " + settings.deviceId() + ")" : "ONNX Runtime's host memory", frames,
-                    settings.sentenceMeansInRuntime());
+                    readouts, meansOf);
         } catch (RuntimeException e) {
+            if (states != null) {
+                states.close();
+            }
             session.close();
             throw e;
         }

@@ -149,7 +149,7 @@ class ResidentRunnerTest {
         List<List<int[]>> sentences = List.of(List.of(new int[] {0, 20}, new int[] {20, 64}), List.of(),
                 List.of(new int[] {5, 6}, new int[] {0, 64}, new int[] {60, 64}));
         SegmentRunner.Settings runtime = new SegmentRunner.Settings("cpu", 0, 1, 8, false, "heuristic", false, 0,
-                "runtime");
+                "runtime", 0);
         for (Path dir : tinyModels()) {
             try (OrtSession.SessionOptions options = oneThread();
                  SegmentModel model = SegmentModel.load(dir, options);
@@ -264,8 +264,10 @@ class ResidentRunnerTest {
         try (OrtSession.SessionOptions options = oneThread();
              SegmentModel model = SegmentModel.load(dir, options);
              ResidentRunner runner = ResidentRunner.open(model,
-                     new SegmentRunner.Settings("cpu", 0, 1, 8, false, "heuristic", false, LENGTH))) {
-            assertThat(runner.describe()).contains("fixed-shape frames");
+                     new SegmentRunner.Settings("cpu", 0, 1, 8, false, "heuristic", false, LENGTH, "auto", 4))) {
+            assertThat(runner.describe()).contains("fixed-shape frames")
+                    .as("every frame a batch of up to max-batch needs, made when the runner opens")
+                    .contains("frames of [1, 2, 4] rows made at start-up");
             DocumentState[] resident = {model.initialState(1), model.initialState(1), model.initialState(1)};
             DocumentState[] heap = resident.clone();
             int[] consumed = new int[3];

@@ -102,15 +102,19 @@ public interface SegmentRunner extends AutoCloseable {
      *                       computed: {@code runtime} (where the hidden states lie: on CUDA only the means cross
      *                       to the host), {@code host} (the hidden states copied out, the service pools them) or
      *                       {@code auto} (runtime on {@code cuda}, host on {@code cpu})
+     * @param maxBatch       the most segments the batcher runs at once ({@code baton.batching.max-batch}): with
+     *                       frames, a frame for every batch size up to it is made (and captured) when the runner
+     *                       opens; 0: each when a batch first needs it
      */
     record Settings(String provider, int deviceId, int intraOpThreads, int capacity, boolean cudaTf32,
-                    String cudaConvAlgoSearch, boolean allowSpinning, int cudaGraphTokens, String sentenceMeans) {
+                    String cudaConvAlgoSearch, boolean allowSpinning, int cudaGraphTokens, String sentenceMeans,
+                    int maxBatch) {
 
-        /** Sentence means {@code auto}. */
+        /** Sentence means {@code auto}, frames made on first use. */
         public Settings(String provider, int deviceId, int intraOpThreads, int capacity, boolean cudaTf32,
                         String cudaConvAlgoSearch, boolean allowSpinning, int cudaGraphTokens) {
             this(provider, deviceId, intraOpThreads, capacity, cudaTf32, cudaConvAlgoSearch, allowSpinning,
-                    cudaGraphTokens, "auto");
+                    cudaGraphTokens, "auto", 0);
         }
 
         /** Without CUDA graphs. */

@@ -71,7 +71,7 @@ public final class SegmentRunners implements AutoCloseable {
         }
         SegmentRunner.Settings settings = new SegmentRunner.Settings(onnx.provider(), onnx.deviceId(),
                 onnx.intraOpThreads(), onnx.residentCapacity(), onnx.cudaTf32(), onnx.cudaConvAlgoSearch(),
-                onnx.allowSpinning(), onnx.cudaGraphTokens(), onnx.sentenceMeans());
+                onnx.allowSpinning(), onnx.cudaGraphTokens(), onnx.sentenceMeans(), maxBatch);
         try {
             for (SegmentModel model : models) {
                 String because = heapBecause;

@@ -69,7 +69,8 @@ import java.util.stream.IntStream;
  * ONNX Runtime captures a frame's run once and replays it, one launch instead of the graph's thousand kernels and
  * their host-side work, with nothing else running on that session to take the memory the replays use. Other
  * batches run as above (on the given session, with {@code gpu_graph_id -1}). A frame costs the padding's compute:
- * for GPU serving, not the CPU.
+ * for GPU serving, not the CPU. {@link #prepareFrames} makes (and captures) every frame size up to a batch size
+ * at once, so that no batch in traffic waits for a frame's session and capture.
  *
  * <p>{@link #export(String)} copies one document's state to the host (the checkpoint write) and {@link #load}
  * puts a state read from the memory service back. Not thread-safe: one batcher thread runs it.
@@ -775,6 +776,24 @@ public final class ResidentStates implements AutoCloseable {
         return batch <= 8 ? Integer.highestOneBit(Math.max(1, batch * 2 - 1)) : (batch + 7) / 8 * 8;
     }
 
+    /**
+     * Makes the frame of every batch size up to {@code largestBatch} that fits a frame (1, 2, 4, 8, then multiples of
+     * 8) for runs reading {@code readouts} and {@code meansOf}'s span means, and runs each a few times on filler rows,
+     * so that a session with CUDA graphs captures it now: made on first use instead, a frame's session, its first
+     * run and its capture stall the batch that needs it, and every batch behind it, for as long as a model load
+     * takes (seconds on the GPU, docs/performance.md, session 31). The filler runs touch no document's state.
+     * Returns the frame sizes there are now.
+     */
+    public Set<Integer> prepareFrames(int largestBatch, List<String> readouts, String meansOf) {
+        if (frameLength == 0) {
+            return frameSizes();
+        }
+        for (int batch = 1; batch <= Math.min(largestBatch, capacity); batch = frameRows(batch) + 1) {
+            frame(batch, readouts, meansOf).warm();
+        }
+        return frameSizes();
+    }
+
     /** The frame for a batch of {@code batch} reading {@code readouts} and {@code meansOf}'s span means, made on first use. */
     private Frame frame(int batch, List<String> readouts, String meansOf) {
         int rowCount = frameRows(batch);
@@ -921,6 +940,18 @@ public final class ResidentStates implements AutoCloseable {
             this.hostOut = out;
             this.frameBinding = b;
             this.options = o;
+        }
+
+        /**
+         * Runs the frame on filler rows alone, as many times as ONNX Runtime takes to capture it (a warm-up run,
+         * then the captured one) and once replayed: nothing is read, no slab is touched.
+         */
+        void warm() {
+            writeInputs(List.of(), new Resident[0], new int[0]);
+            copy.synchronize();
+            for (int r = 0; r < 3; r++) {
+                frameBinding.run(options);
+            }
         }
 
         /** The segments' rows then filler rows into the page-locked inputs, and those to the frame's input block. */
