@@ -25,6 +25,7 @@ import io.baton.protocol.problems.ServiceCallException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
@@ -143,18 +144,11 @@ public final class SegmentService {
      */
     private Mono<SegmentResponse> follow(String tenant, SegmentRequest request, SegmentModel model,
                                          InFlight.Segment previous, SegmentTimings timings, long asked) {
-        String key = key(tenant, request.document());
-        return Mono.defer(() -> {
-            InFlight.Segment self = inFlight.start(key, model.id(), request.segment());
-            return previous.next()
-                    .flatMap(state -> {
-                        timings.since(Step.STATE, asked);
-                        return run(tenant, request, model, Parent.ranTo(previous, state), true, timings, self);
-                    })
-                    .doOnError(e -> self.abandon())
-                    .doOnCancel(self::abandon)
-                    .doFinally(signal -> inFlight.end(key, self));
-        })
+        return inFlightAs(tenant, request, model, self -> previous.next()
+                .flatMap(state -> {
+                    timings.since(Step.STATE, asked);
+                    return run(tenant, request, model, Parent.ranTo(previous, state), true, timings, self);
+                }))
                 .doOnNext(answered -> metrics.pipelined("followed"))
                 .onErrorResume(e -> e instanceof InFlight.Abandoned || e instanceof StaleParentException, e -> {
                     metrics.pipelined("started-over");
@@ -206,16 +200,30 @@ public final class SegmentService {
      */
     private Mono<SegmentResponse> run(String tenant, SegmentRequest request, SegmentModel model, Parent parent,
                                       boolean conditional, SegmentTimings timings) {
-        return Mono.defer(() -> run(tenant, request, model, parent, conditional, timings,
-                inFlight.start(key(tenant, request.document()), model.id(), request.segment())));
+        return inFlightAs(tenant, request, model, self -> run(tenant, request, model, parent, conditional, timings, self));
     }
 
-    /** {@link #run} as {@code self}, the segment in flight since it began to follow its predecessor. */
+    /**
+     * {@code work} as the document's latest segment in flight here, from subscription until it ends: a failure
+     * or a cancellation abandons it (its followers start over), and it leaves {@link InFlight} either way.
+     */
+    private Mono<SegmentResponse> inFlightAs(String tenant, SegmentRequest request, SegmentModel model,
+                                             Function<InFlight.Segment, Mono<SegmentResponse>> work) {
+        String key = key(tenant, request.document());
+        return Mono.defer(() -> {
+            InFlight.Segment self = inFlight.start(key, model.id(), request.segment());
+            return work.apply(self)
+                    .doOnError(e -> self.abandon())
+                    .doOnCancel(self::abandon)
+                    .doFinally(signal -> inFlight.end(key, self));
+        });
+    }
+
+    /** {@link #run} as {@code self}, in flight already ({@link #inFlightAs}). */
     private Mono<SegmentResponse> run(String tenant, SegmentRequest request, SegmentModel model, Parent parent,
                                       boolean conditional, SegmentTimings timings, InFlight.Segment self) {
         String document = request.document();
         long n = request.segment();
-        String key = key(tenant, document);
         return batcher.submit(model, tenant + "/" + document, request.priority(),
                         new SegmentInput(request.tokens(), parent.state(), nextToken(request), request.sentences()),
                         timings)
@@ -255,10 +263,7 @@ public final class SegmentService {
                         self.stored(done.digest(), done.keep());
                         return both.getT2().withDigest(done.digest());
                     });
-                })
-                .doOnError(e -> self.abandon())
-                .doOnCancel(self::abandon)
-                .doFinally(signal -> inFlight.end(key, self));
+                });
     }
 
     /**
