@@ -345,11 +345,7 @@ public final class ResidentStates implements AutoCloseable {
         }
         int[] order = slotOrder(rows);
         int[] row = order != null ? order : IntStream.range(0, rows.length).toArray();
-        Resident[] sorted = new Resident[rows.length];
-        for (int k = 0; k < rows.length; k++) {
-            sorted[k] = rows[row[k]];
-        }
-        int[][] runs = consecutiveRuns(sorted);
+        int[][] runs = consecutiveRuns(order != null ? inSlotOrder(rows, order) : rows);
         for (int i = 0; i < slabs.length; i++) {
             int elements = Math.toIntExact(plan.state().get(i).elements());
             for (int[] run : runs) {
@@ -456,10 +452,7 @@ public final class ResidentStates implements AutoCloseable {
                         + segment.document() + " has " + lengths[b] + ", the first " + first);
             }
             for (int[] span : segment.spans()) {
-                if (span == null || span.length != 2 || span[0] < 0 || span[0] >= span[1] || span[1] > lengths[b]) {
-                    throw new IllegalArgumentException("span " + Arrays.toString(span) + " of " + segment.document()
-                            + " is not a non-empty [start, end) within its " + lengths[b] + " tokens");
-                }
+                SpanMeans.check(span, lengths[b], segment.document() + "'s " + lengths[b] + " tokens");
             }
             length = Math.max(length, lengths[b]);
             rows[b] = resident(segment.document());
@@ -469,14 +462,12 @@ public final class ResidentStates implements AutoCloseable {
             return runInSlotOrder(segments, rows, lengths, length, readouts, meansOf);
         }
         List<Segment> sorted = new ArrayList<>(batch);
-        Resident[] sortedRows = new Resident[batch];
         int[] sortedLengths = new int[batch];
         for (int k = 0; k < batch; k++) {
             sorted.add(segments.get(order[k]));
-            sortedRows[k] = rows[order[k]];
             sortedLengths[k] = lengths[order[k]];
         }
-        Readouts out = runInSlotOrder(sorted, sortedRows, sortedLengths, length, readouts, meansOf);
+        Readouts out = runInSlotOrder(sorted, inSlotOrder(rows, order), sortedLengths, length, readouts, meansOf);
         Map<String, float[][]> inOrder = new LinkedHashMap<>();
         out.rows().forEach((name, values) -> inOrder.put(name, inCallersOrder(values, order)));
         return new Readouts(inOrder, out.shapes(), out.means() == null ? null : inCallersOrder(out.means(), order));
@@ -679,6 +670,15 @@ public final class ResidentStates implements AutoCloseable {
         }
         return IntStream.range(0, rows.length).boxed()
                 .sorted(Comparator.comparingInt(b -> rows[b].slot)).mapToInt(Integer::intValue).toArray();
+    }
+
+    /** {@code rows} in the order {@link #slotOrder} gave ({@code order[k]}: the row that comes k-th). */
+    private static Resident[] inSlotOrder(Resident[] rows, int[] order) {
+        Resident[] sorted = new Resident[rows.length];
+        for (int k = 0; k < rows.length; k++) {
+            sorted[k] = rows[order[k]];
+        }
+        return sorted;
     }
 
     /**

@@ -86,10 +86,7 @@ public final class SpanMeans implements AutoCloseable {
         float[][] rows = new float[batch][];
         for (int b = 0; b < batch; b++) {
             for (int[] span : spans.get(b)) {
-                if (span.length != 2 || span[0] < 0 || span[0] >= span[1] || span[1] > length) {
-                    throw new IllegalArgumentException("span " + Arrays.toString(span)
-                            + " is not a non-empty [start, end) within " + length + " positions");
-                }
+                check(span, length, "values of " + length + " positions");
             }
             most = Math.max(most, spans.get(b).length);
             rows[b] = new float[spans.get(b).length * width];
@@ -97,16 +94,26 @@ public final class SpanMeans implements AutoCloseable {
         long perSpan = (long) batch * length * Float.BYTES;
         int chunk = (int) Math.max(1, Math.min(most, weightBytes / perSpan));
         for (int first = 0; first < most; first += chunk) {
-            meansOf(values, spans, first, Math.min(chunk, most - first), rows);
+            meansOf(values, length, width, spans, first, Math.min(chunk, most - first), rows);
         }
         return rows;
     }
 
-    /** Spans [first, first + count) of every row (those it has) into {@code rows}: one run. */
-    private void meansOf(Tensor values, List<int[][]> spans, int first, int count, float[][] rows) {
+    /**
+     * Refuses {@code span} unless it is a non-empty [start, end) within [0, {@code length}) ({@code within} says of
+     * what, for the message).
+     */
+    static void check(int[] span, int length, String within) {
+        if (span == null || span.length != 2 || span[0] < 0 || span[0] >= span[1] || span[1] > length) {
+            throw new IllegalArgumentException("span " + Arrays.toString(span) + " is not a non-empty [start, end) "
+                    + "within " + within);
+        }
+    }
+
+    /** Spans [first, first + count) of every row (those it has) of [B, length, width] values into {@code rows}. */
+    private void meansOf(Tensor values, int length, int width, List<int[][]> spans, int first, int count,
+                         float[][] rows) {
         int batch = spans.size();
-        int length = Math.toIntExact(values.shape()[1]);
-        int width = Math.toIntExact(values.shape()[2]);
         float[] weights = new float[batch * count * length];
         for (int b = 0; b < batch; b++) {
             int[][] row = spans.get(b);
