@@ -12,9 +12,10 @@ public final class Readouts {
 
     /**
      * The mean of {@code last_hidden_state} over each sentence span [start, end) of token offsets
-     * within the segment. {@code hidden} is [1, T, d].
+     * within the segment. {@code hidden} is [1, T, d]. The host's sentence vectors, and the reference a
+     * runner that pools them itself is checked against.
      */
-    static float[][] sentenceVectors(FloatTensor hidden, List<int[]> spans) {
+    public static float[][] sentenceVectors(FloatTensor hidden, List<int[]> spans) {
         int d = Math.toIntExact(hidden.shape()[2]);
         float[] values = hidden.values();
         float[][] out = new float[spans.size()][];

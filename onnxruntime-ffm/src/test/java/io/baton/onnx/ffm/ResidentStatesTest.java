@@ -248,7 +248,7 @@ class ResidentStatesTest {
     }
 
     /** The mean of each span's positions of a row of {@code width} floats a position, in double, span after span. */
-    private static float[] hostMeans(float[] row, int width, int[][] spans) {
+    static float[] hostMeans(float[] row, int width, int[][] spans) {
         float[] means = new float[spans.length * width];
         for (int s = 0; s < spans.length; s++) {
             for (int j = 0; j < width; j++) {

@@ -1,11 +1,11 @@
 package io.baton.onnx.ffm;
 
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -42,20 +42,9 @@ class SpanMeansTest {
                     try (SpanMeans means = SpanMeans.like(model, budget)) {
                         float[][] got = means.means(tensor, List.of(spans));
                         for (int b = 0; b < BATCH; b++) {
-                            assertThat(got[b]).as("row %d, %d bytes a run", b, budget)
-                                    .hasSize(spans[b].length * WIDTH);
-                            for (int s = 0; s < spans[b].length; s++) {
-                                for (int j = 0; j < WIDTH; j++) {
-                                    double sum = 0;
-                                    for (int t = spans[b][s][0]; t < spans[b][s][1]; t++) {
-                                        sum += values[(b * LENGTH + t) * WIDTH + j];
-                                    }
-                                    assertThat((double) got[b][s * WIDTH + j])
-                                            .as("row %d span %d element %d, %d bytes a run", b, s, j, budget)
-                                            .isCloseTo(sum / (spans[b][s][1] - spans[b][s][0]),
-                                                    org.assertj.core.api.Assertions.within(1e-5));
-                                }
-                            }
+                            float[] row = Arrays.copyOfRange(values, b * LENGTH * WIDTH, (b + 1) * LENGTH * WIDTH);
+                            ResidentStatesTest.assertWithin("row " + b + ", " + budget + " bytes a run", got[b],
+                                    ResidentStatesTest.hostMeans(row, WIDTH, spans[b]), 1e-5);
                         }
                         assertThatThrownBy(() -> means.means(tensor, List.of(new int[][] {{0, 11}}, new int[0][],
                                 new int[0][]))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("[0, 11]");
