@@ -1,5 +1,6 @@
 package io.baton.e2e;
 
+import io.baton.common.redis.RedisConnection;
 import io.baton.common.testing.ServiceJar;
 import io.baton.common.testing.SpringServer;
 import io.baton.common.testing.TestServers;
@@ -256,7 +257,7 @@ public final class Platform implements AutoCloseable {
             }
         } finally {
             redis.close();
-            redisClient.shutdown();
+            RedisConnection.shutdown(redisClient);
             deleteLinks();
         }
     }

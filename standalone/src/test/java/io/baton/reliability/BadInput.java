@@ -1,5 +1,6 @@
 package io.baton.reliability;
 
+import io.baton.common.redis.RedisConnection;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.charset.StandardCharsets;
@@ -255,7 +256,7 @@ public final class BadInput {
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             return new HashSet<>(connection.sync().keys("*"));
         } finally {
-            client.shutdown();
+            RedisConnection.shutdown(client);
         }
     }
 

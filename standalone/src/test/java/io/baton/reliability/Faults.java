@@ -2,6 +2,7 @@ package io.baton.reliability;
 
 import static org.awaitility.Awaitility.await;
 
+import io.baton.common.redis.RedisConnection;
 import io.baton.common.testing.DataFiles;
 import io.baton.common.testing.RedisTestCluster;
 import io.baton.common.testing.RedisTestSentinel;
@@ -335,7 +336,7 @@ public final class Faults {
                     + acknowledged + " alone, killed; replica " + promoted + " promoted with head " + survived + " ("
                     + (acknowledged - survived) + " acknowledged checkpoints lost)");
         } finally {
-            client.shutdown();
+            RedisConnection.shutdown(client);
         }
         return old;
     }
@@ -346,7 +347,7 @@ public final class Faults {
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             return head(connection, key);
         } finally {
-            client.shutdown();
+            RedisConnection.shutdown(client);
         }
     }
 
@@ -544,7 +545,7 @@ public final class Faults {
                 Thread.currentThread().interrupt();
             } finally {
                 watch.watching.countDown();
-                client.shutdown();
+                RedisConnection.shutdown(client);
             }
         }, "fault");
         watch.thread.start();

@@ -1,5 +1,6 @@
 package io.baton.reliability;
 
+import io.baton.common.redis.RedisConnection;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.file.Files;
@@ -264,7 +265,7 @@ public final class Load {
         try (StatefulRedisConnection<String, String> connection = client.connect()) {
             return new HashSet<>(connection.sync().hkeys("baton:{tenant:" + tenant + "}:docs"));
         } finally {
-            client.shutdown();
+            RedisConnection.shutdown(client);
         }
     }
 

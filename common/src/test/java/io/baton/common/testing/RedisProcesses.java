@@ -1,5 +1,6 @@
 package io.baton.common.testing;
 
+import io.baton.common.redis.RedisConnection;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -280,7 +281,7 @@ final class RedisProcesses {
         } catch (RuntimeException e) {
             return absent;
         } finally {
-            client.shutdown(0, 2, TimeUnit.SECONDS);
+            RedisConnection.shutdown(client);
         }
     }
 
@@ -299,7 +300,7 @@ final class RedisProcesses {
         } catch (RuntimeException e) {
             return absent;
         } finally {
-            client.shutdown(0, 2, TimeUnit.SECONDS);
+            RedisConnection.shutdown(client);
         }
     }
 

@@ -3,6 +3,7 @@ package io.baton.memory.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.baton.common.redis.RedisConnection;
 import io.baton.common.state.DType;
 import io.baton.common.state.StateCodec;
 import io.baton.common.state.StateContainer;
@@ -87,7 +88,7 @@ class MemoryApiIT {
     static void stopService() {
         if (connection != null) {
             connection.close();
-            redisClient.shutdown();
+            RedisConnection.shutdown(redisClient);
         }
         if (server != null) {
             server.close();

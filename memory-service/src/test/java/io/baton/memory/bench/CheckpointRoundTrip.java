@@ -1,5 +1,6 @@
 package io.baton.memory.bench;
 
+import io.baton.common.redis.RedisConnection;
 import io.baton.memory.Checkpoints;
 import io.baton.memory.MemoryServer;
 import io.lettuce.core.RedisClient;
@@ -136,7 +137,7 @@ public final class CheckpointRoundTrip {
         } finally {
             pool.dispose();
             bare.disposeNow();
-            redisClient.shutdown();
+            RedisConnection.shutdown(redisClient);
         }
     }
 

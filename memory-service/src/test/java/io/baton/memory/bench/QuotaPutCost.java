@@ -110,7 +110,7 @@ public final class QuotaPutCost {
                 }
             }
         } finally {
-            rawClient.shutdown();
+            RedisConnection.shutdown(rawClient);
         }
         System.out.println("QuotaPutCost, " + LocalDate.now() + ", " + Runtime.getRuntime().availableProcessors()
                 + " cores, Redis at " + url + ", checkpoints of " + SIZE + " bytes, K = 3\n");

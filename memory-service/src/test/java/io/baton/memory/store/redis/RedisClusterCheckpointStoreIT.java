@@ -7,12 +7,8 @@ import io.baton.common.testing.RedisTestCluster;
 import io.baton.memory.MemoryProperties;
 import io.baton.memory.store.DocumentKey;
 import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -74,9 +70,7 @@ class RedisClusterCheckpointStoreIT extends RedisStoreContract {
 
     /** The keys matching {@code pattern} that the node itself holds (SCAN on one node). */
     private static List<String> keysOn(int port, String pattern) {
-        RedisClient client = RedisClient.create();
-        try (StatefulRedisConnection<String, String> node = client.connect(StringCodec.UTF8,
-                RedisURI.create("redis://127.0.0.1:" + port))) {
+        return RedisReplicaWait.onNode(port, node -> {
             List<String> keys = new ArrayList<>();
             ScanCursor cursor = ScanCursor.INITIAL;
             do {
@@ -85,8 +79,6 @@ class RedisClusterCheckpointStoreIT extends RedisStoreContract {
                 cursor = step;
             } while (!cursor.isFinished());
             return keys;
-        } finally {
-            client.shutdown();
-        }
+        });
     }
 }

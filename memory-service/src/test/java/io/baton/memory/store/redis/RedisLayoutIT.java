@@ -70,7 +70,7 @@ class RedisLayoutIT {
     static void disconnect() {
         if (rawConnection != null) {
             rawConnection.close();
-            rawClient.shutdown();
+            RedisConnection.shutdown(rawClient);
         }
         if (connection != null) {
             connection.close();

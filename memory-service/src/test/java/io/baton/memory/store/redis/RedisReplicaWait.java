@@ -1,5 +1,6 @@
 package io.baton.memory.store.redis;
 
+import io.baton.common.redis.RedisConnection;
 import io.baton.memory.store.CheckpointRecord;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -26,12 +27,16 @@ final class RedisReplicaWait {
 
     /** Asks the node on {@code port} directly (a replica answers reads; in a Cluster after READONLY). */
     static <T> T onNode(int port, Function<StatefulRedisConnection<String, String>, T> ask) {
+        return onNode(RedisURI.create("redis://127.0.0.1:" + port), ask);
+    }
+
+    /** {@link #onNode(int, Function)} at {@code uri} (a password, TLS). */
+    static <T> T onNode(RedisURI uri, Function<StatefulRedisConnection<String, String>, T> ask) {
         RedisClient client = RedisClient.create();
-        try (StatefulRedisConnection<String, String> node = client.connect(StringCodec.UTF8,
-                RedisURI.create("redis://127.0.0.1:" + port))) {
+        try (StatefulRedisConnection<String, String> node = client.connect(StringCodec.UTF8, uri)) {
             return ask.apply(node);
         } finally {
-            client.shutdown();
+            RedisConnection.shutdown(client);
         }
     }
 

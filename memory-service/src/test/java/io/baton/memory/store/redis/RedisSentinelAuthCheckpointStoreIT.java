@@ -8,10 +8,8 @@ import io.baton.common.redis.RedisSettings;
 import io.baton.common.testing.RedisTestSentinel;
 import io.baton.memory.MemoryProperties;
 import io.baton.memory.store.DocumentKey;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -76,13 +74,7 @@ class RedisSentinelAuthCheckpointStoreIT extends RedisStoreContract {
     }
 
     private static <T> T onPrimary(String password, Function<StatefulRedisConnection<String, String>, T> ask) {
-        RedisClient client = RedisClient.create();
-        RedisURI uri = RedisURI.create("redis://" + (password == null ? "" : ":" + password + "@") + "127.0.0.1:"
-                + sentinel.primaryPort());
-        try (StatefulRedisConnection<String, String> node = client.connect(StringCodec.UTF8, uri)) {
-            return ask.apply(node);
-        } finally {
-            client.shutdown();
-        }
+        return RedisReplicaWait.onNode(RedisURI.create("redis://" + (password == null ? "" : ":" + password + "@")
+                + "127.0.0.1:" + sentinel.primaryPort()), ask);
     }
 }

@@ -1,17 +1,13 @@
 package io.baton.memory.store.redis;
 
+import static io.baton.memory.store.redis.RedisReplicaWait.onNode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.baton.common.redis.RedisSettings;
 import io.baton.common.testing.RedisTestSentinel;
 import io.baton.memory.MemoryProperties;
 import io.baton.memory.store.DocumentKey;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.StringCodec;
 import java.time.Duration;
-import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -54,16 +50,6 @@ class RedisSentinelCheckpointStoreIT extends RedisStoreContract {
         assertThat(head).isEqualTo("3");
         String demoted = onNode(before, node -> node.sync().info("replication"));
         assertThat(demoted).contains("role:slave");
-    }
-
-    private static <T> T onNode(int port, Function<StatefulRedisConnection<String, String>, T> ask) {
-        RedisClient client = RedisClient.create();
-        try (StatefulRedisConnection<String, String> node = client.connect(StringCodec.UTF8,
-                RedisURI.create("redis://127.0.0.1:" + port))) {
-            return ask.apply(node);
-        } finally {
-            client.shutdown();
-        }
     }
 
     @Test

@@ -57,7 +57,7 @@ class RedisTenantUsageIT {
     static void disconnect() {
         if (rawConnection != null) {
             rawConnection.close();
-            rawClient.shutdown();
+            RedisConnection.shutdown(rawClient);
         }
         if (connection != null) {
             connection.close();

@@ -66,7 +66,7 @@ abstract class RedisJobStoreOnServers extends JobStoreContract {
     static void disconnect() {
         if (rawConnection != null) {
             rawConnection.close();
-            rawClient.shutdown();
+            RedisConnection.shutdown(rawClient);
             rawConnection = null;
             raw = null;
         }
