@@ -452,7 +452,7 @@ public final class ResidentStates implements AutoCloseable {
                         + segment.document() + " has " + lengths[b] + ", the first " + first);
             }
             for (int[] span : segment.spans()) {
-                SpanMeans.check(span, lengths[b], segment.document() + "'s " + lengths[b] + " tokens");
+                SpanMeans.check(span, lengths[b], segment.document());
             }
             length = Math.max(length, lengths[b]);
             rows[b] = resident(segment.document());

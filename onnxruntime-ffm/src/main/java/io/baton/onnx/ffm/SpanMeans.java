@@ -86,7 +86,7 @@ public final class SpanMeans implements AutoCloseable {
         float[][] rows = new float[batch][];
         for (int b = 0; b < batch; b++) {
             for (int[] span : spans.get(b)) {
-                check(span, length, "values of " + length + " positions");
+                check(span, length, null);
             }
             most = Math.max(most, spans.get(b).length);
             rows[b] = new float[spans.get(b).length * width];
@@ -100,13 +100,15 @@ public final class SpanMeans implements AutoCloseable {
     }
 
     /**
-     * Refuses {@code span} unless it is a non-empty [start, end) within [0, {@code length}) ({@code within} says of
-     * what, for the message).
+     * Refuses {@code span} unless it is a non-empty [start, end) within [0, {@code length}) of {@code whose}
+     * positions (a document's tokens; null: the values'). Called for every span of every batch, so the message is
+     * only made for a span refused.
      */
-    static void check(int[] span, int length, String within) {
+    static void check(int[] span, int length, String whose) {
         if (span == null || span.length != 2 || span[0] < 0 || span[0] >= span[1] || span[1] > length) {
             throw new IllegalArgumentException("span " + Arrays.toString(span) + " is not a non-empty [start, end) "
-                    + "within " + within);
+                    + "within " + (whose == null ? "the values' " + length + " positions" : whose + "'s " + length
+                    + " tokens"));
         }
     }
 
