@@ -31,6 +31,7 @@ final class CudaCopy implements DeviceCopy {
     private final MethodHandle memcpy2dAsync;
     private final MethodHandle memsetAsync;
     private final MethodHandle memcpy;
+    private final MethodHandle memcpyAsync;
     private final MethodHandle streamSynchronize;
     private final MethodHandle mallocHost;
     private final MethodHandle malloc;
@@ -46,6 +47,8 @@ final class CudaCopy implements DeviceCopy {
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS));
         memcpy = linker.downcallHandle(find(cudart, "cudaMemcpy"),
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT));
+        memcpyAsync = linker.downcallHandle(find(cudart, "cudaMemcpyAsync"),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS));
         streamSynchronize = linker.downcallHandle(find(cudart, "cudaStreamSynchronize"),
                 FunctionDescriptor.of(JAVA_INT, ADDRESS));
         mallocHost = linker.downcallHandle(find(cudart, "cudaMallocHost"), FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
@@ -93,6 +96,15 @@ final class CudaCopy implements DeviceCopy {
                 MemorySegment.copy(staging, 0, dst, 0, dst.byteSize());
             }
         }
+    }
+
+    @Override
+    public void toHostAsync(MemorySegment dst, long src) {
+        if (!dst.isNative()) {
+            throw new IllegalArgumentException("an asynchronous copy goes to host memory from allocateHost, not the heap");
+        }
+        cuda("cudaMemcpyAsync", () -> (int) memcpyAsync.invokeExact(dst, MemorySegment.ofAddress(src), dst.byteSize(),
+                MEMCPY_DEFAULT, LEGACY_STREAM));
     }
 
     @Override

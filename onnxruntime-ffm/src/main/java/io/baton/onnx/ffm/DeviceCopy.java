@@ -24,6 +24,13 @@ public interface DeviceCopy {
     /** Copies {@code dst.byteSize()} bytes from the runtime's memory at {@code src} to host memory. */
     void toHost(MemorySegment dst, long src);
 
+    /**
+     * Starts copying {@code dst.byteSize()} bytes from the runtime's memory at {@code src} to {@code dst}, host memory
+     * from {@link #allocateHost}; the bytes are there once {@link #synchronize()} returns. Copies queued this way
+     * cost one wait for all of them, where {@link #toHost} waits for each.
+     */
+    void toHostAsync(MemorySegment dst, long src);
+
     /** Copies {@code src} (host memory) to the runtime's memory at {@code dst}. */
     void fromHost(long dst, MemorySegment src);
 

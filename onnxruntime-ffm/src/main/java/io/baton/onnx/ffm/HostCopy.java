@@ -33,6 +33,11 @@ final class HostCopy implements DeviceCopy {
     }
 
     @Override
+    public void toHostAsync(MemorySegment dst, long src) {
+        toHost(dst, src);
+    }
+
+    @Override
     public void fromHost(long dst, MemorySegment src) {
         MemorySegment.copy(src, 0, MemorySegment.ofAddress(dst).reinterpret(src.byteSize()), 0, src.byteSize());
     }

@@ -92,7 +92,7 @@ public final class ResidentStates implements AutoCloseable {
     private final int capacity;
     private final Tensor[] slabs;
     private final long[] rowBytes;
-    /** Host memory the exports go through (page-locked on CUDA): one state tensor's rows of every slot. */
+    /** Host memory the exports go through (page-locked on CUDA): every state tensor's rows of every slot. */
     private final MemorySegment staging;
     private final Map<String, Resident> documents = new HashMap<>();
     private final Deque<Integer> freeSlots = new ArrayDeque<>();
@@ -261,7 +261,7 @@ public final class ResidentStates implements AutoCloseable {
                 rowBytes[i] = spec.elements() * Float.BYTES;
                 slabs[i] = lasting(slabMemory, ElementType.FLOAT, spec.batched(capacity));
             }
-            hostRows = copy.allocateHost(Arrays.stream(rowBytes).max().orElse(Float.BYTES) * capacity);
+            hostRows = copy.allocateHost(Math.max(Float.BYTES, Arrays.stream(rowBytes).sum() * capacity));
         } catch (RuntimeException e) {
             this.staging = null;
             close();
@@ -331,36 +331,39 @@ public final class ResidentStates implements AutoCloseable {
 
     /**
      * Copies the states of {@code documents} (distinct, resident) to the host, in their order; they stay resident.
-     * One copy per state tensor and run of consecutive slots (a batch that ran together: one per tensor) into
-     * host memory the copies are fastest to, then each document's rows into its arrays.
+     * One copy per state tensor and run of consecutive slots (a batch that ran together: one per tensor), all
+     * queued at once into host memory the copies are fastest to, one wait for them, then each document's rows
+     * into its arrays in one pass over the documents (the service's runner exports every batch it runs:
+     * docs/performance.md, session 33).
      */
     public List<HostState> export(List<String> documents) {
         Resident[] rows = new Resident[documents.size()];
         for (int b = 0; b < rows.length; b++) {
             rows[b] = resident(documents.get(b));
         }
-        List<List<float[]>> tensors = new ArrayList<>(rows.length);
-        for (int b = 0; b < rows.length; b++) {
-            tensors.add(new ArrayList<>(slabs.length));
-        }
         int[] order = slotOrder(rows);
         int[] row = order != null ? order : IntStream.range(0, rows.length).toArray();
         int[][] runs = consecutiveRuns(order != null ? inSlotOrder(rows, order) : rows);
+        long[] offsets = new long[slabs.length];   // state i's rows in staging, k-th row of the slot order at k x rowBytes[i]
         for (int i = 0; i < slabs.length; i++) {
-            int elements = Math.toIntExact(plan.state().get(i).elements());
+            offsets[i] = i == 0 ? 0 : offsets[i - 1] + (long) rows.length * rowBytes[i - 1];
             for (int[] run : runs) {
-                copy.toHost(staging.asSlice(0, run[2] * rowBytes[i]), address(i, run[1]));
-                long bytes = rowBytes[i];
-                forEachRow(run[2], run[2] * bytes, r -> {
-                    float[] values = new float[elements];
-                    MemorySegment.copy(staging, JAVA_FLOAT, r * bytes, values, 0, elements);
-                    tensors.get(row[run[0] + r]).add(values);   // each row's own list, one tensor after another
-                });
+                copy.toHostAsync(staging.asSlice(offsets[i] + run[0] * rowBytes[i], run[2] * rowBytes[i]),
+                        address(i, run[1]));
             }
         }
+        copy.synchronize();
+        float[][][] values = new float[rows.length][slabs.length][];
+        forEachRow(rows.length, rows.length * Arrays.stream(rowBytes).sum(), k -> {
+            for (int i = 0; i < slabs.length; i++) {
+                float[] tensor = new float[Math.toIntExact(rowBytes[i] / Float.BYTES)];
+                MemorySegment.copy(staging, JAVA_FLOAT, offsets[i] + k * rowBytes[i], tensor, 0, tensor.length);
+                values[row[k]][i] = tensor;   // each row its own
+            }
+        });
         List<HostState> states = new ArrayList<>(rows.length);
         for (int b = 0; b < rows.length; b++) {
-            states.add(new HostState(rows[b].position, tensors.get(b)));
+            states.add(new HostState(rows[b].position, Arrays.asList(values[b])));
         }
         return states;
     }

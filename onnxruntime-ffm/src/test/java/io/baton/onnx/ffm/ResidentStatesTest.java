@@ -321,8 +321,10 @@ class ResidentStatesTest {
             assertThat(copy.copies - before).as("copies of the run: none in (one run: the slab rows bound in place), "
                     + "then out with retention").isEqualTo((states - windows) + 2 * windows);
             before = copy.toHost;
+            int waits = copy.synchronizes;
             List<ResidentStates.HostState> exported = shuffled.export(List.of("t/3", "t/1", "t/0", "t/2"));
             assertThat(copy.toHost - before).as("copies of the export").isEqualTo(states);
+            assertThat(copy.synchronizes - waits).as("waits of the export: one for all its copies").isEqualTo(1);
             Readouts expected = inOrder.run(sorted, readouts);
             int[] document = {2, 0, 3, 1};
             for (String name : readouts) {
@@ -348,6 +350,7 @@ class ResidentStatesTest {
         int live;
         int copies;
         int toHost;
+        int synchronizes;
 
         @Override
         public MemorySegment allocate(long bytes) {
@@ -379,6 +382,12 @@ class ResidentStatesTest {
         }
 
         @Override
+        public void toHostAsync(MemorySegment dst, long src) {
+            toHost++;
+            host.toHostAsync(dst, src);
+        }
+
+        @Override
         public void fromHost(long dst, MemorySegment src) {
             host.fromHost(dst, src);
         }
@@ -395,6 +404,7 @@ class ResidentStatesTest {
 
         @Override
         public void synchronize() {
+            synchronizes++;
             host.synchronize();
         }
     }
