@@ -92,6 +92,8 @@ public final class ResidentStates implements AutoCloseable {
     private final int capacity;
     private final Tensor[] slabs;
     private final long[] rowBytes;
+    /** One document's state, every tensor: the sum of {@link #rowBytes}. */
+    private final long documentBytes;
     /** Host memory the exports go through (page-locked on CUDA): every state tensor's rows of every slot. */
     private final MemorySegment staging;
     private final Map<String, Resident> documents = new HashMap<>();
@@ -250,18 +252,17 @@ public final class ResidentStates implements AutoCloseable {
         this.stateMemory = stateMemory;
         this.copy = copy;
         this.slabs = new Tensor[plan.state().size()];
-        this.rowBytes = new long[plan.state().size()];
+        this.rowBytes = plan.state().stream().mapToLong(spec -> spec.elements() * Float.BYTES).toArray();
+        this.documentBytes = Arrays.stream(rowBytes).sum();
         this.allocator = Allocator.of(session, stateMemory);
         this.host = MemoryInfo.cpu();
         this.binding = new IoBinding(session);
         MemorySegment hostRows = null;
         try {
             for (int i = 0; i < slabs.length; i++) {
-                ModelPlan.StateSpec spec = plan.state().get(i);
-                rowBytes[i] = spec.elements() * Float.BYTES;
-                slabs[i] = lasting(slabMemory, ElementType.FLOAT, spec.batched(capacity));
+                slabs[i] = lasting(slabMemory, ElementType.FLOAT, plan.state().get(i).batched(capacity));
             }
-            hostRows = copy.allocateHost(Math.max(Float.BYTES, Arrays.stream(rowBytes).sum() * capacity));
+            hostRows = copy.allocateHost(Math.max(Float.BYTES, slabBytes()));
         } catch (RuntimeException e) {
             this.staging = null;
             close();
@@ -354,7 +355,7 @@ public final class ResidentStates implements AutoCloseable {
         }
         copy.synchronize();
         float[][][] values = new float[rows.length][slabs.length][];
-        forEachRow(rows.length, rows.length * Arrays.stream(rowBytes).sum(), k -> {
+        forEachRow(rows.length, rows.length * documentBytes, k -> {
             for (int i = 0; i < slabs.length; i++) {
                 float[] tensor = new float[Math.toIntExact(rowBytes[i] / Float.BYTES)];
                 MemorySegment.copy(staging, JAVA_FLOAT, offsets[i] + k * rowBytes[i], tensor, 0, tensor.length);
@@ -408,7 +409,7 @@ public final class ResidentStates implements AutoCloseable {
 
     /** Bytes of the slabs (every slot's state, used or not). */
     public long slabBytes() {
-        return Arrays.stream(rowBytes).sum() * capacity;
+        return documentBytes * capacity;
     }
 
     /**
