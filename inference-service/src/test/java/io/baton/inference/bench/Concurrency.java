@@ -8,6 +8,7 @@ import io.baton.inference.segments.SegmentBatcher;
 import io.baton.inference.segments.SegmentRunners;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Tokens/s through the service with N documents at once, each posting its segments one after
@@ -72,8 +74,10 @@ public final class Concurrency {
                 maxBatch, maxWait, seconds, rounds, warmUpSeconds, warmUpModel);
         System.out.println("| documents | segments in flight per document | round | bare ORT, batch min(N, max-batch) (tokens/s) | service (tokens/s) | service / bare "
                 + "| segments per batch in the service | mean segment latency (ms) | in the service (Server-Timing, mean ms): "
-                + "state | queue | run | store | readout | total | state into / out of the runtime per segment (KB) |");
-        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                + "state | queue | run | store | readout | total | state into / out of the runtime per segment (KB) "
+                + "| a checkpoint put, mean ms: as the inference service's client sees it / the memory service's "
+                + "handling / of it, its store call |");
+        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         try (ServiceUnderTest service = ServiceUnderTest.start(dir, id, threads,
                 Map.of("baton.batching.max-batch", Integer.toString(maxBatch), "baton.batching.max-wait", maxWait,
                         "baton.onnx.provider", provider, "baton.onnx.cuda-conv-algo-search", BenchModels.convolutionSearch()));
@@ -91,17 +95,19 @@ public final class Concurrency {
                             new double[1]);
                     for (int depth : depths) {
                         double[] movedBefore = stateMoved(service);
+                        PutTimes putsBefore = PutTimes.of(service);
                         Cell cell = serve(service, batcher, id, text, length, n, seconds, depth);
                         double[] moved = stateMoved(service);
+                        PutTimes puts = PutTimes.of(service).since(putsBefore);
                         double segmentsMoved = Math.max(1, moved[2] - movedBefore[2]);
                         StringBuilder steps = new StringBuilder();
                         for (String step : ServiceVsOrt.STEPS) {
                             steps.append(String.format(Locale.ROOT, " %.2f |", cell.steps.getOrDefault(step, 0.0) / cell.segments));
                         }
-                        System.out.printf(Locale.ROOT, "| %d | %d | %d | %,.0f | %,.0f | %.2f | %.2f | %.1f |%s %,.0f / %,.0f |%n",
+                        System.out.printf(Locale.ROOT, "| %d | %d | %d | %,.0f | %,.0f | %.2f | %.2f | %.1f |%s %,.0f / %,.0f | %s |%n",
                                 n, depth, round, bare, cell.tokensPerSecond, cell.tokensPerSecond / bare, cell.segmentsPerBatch,
                                 cell.latency * 1e3, steps, (moved[0] - movedBefore[0]) / segmentsMoved / 1024,
-                                (moved[1] - movedBefore[1]) / segmentsMoved / 1024);
+                                (moved[1] - movedBefore[1]) / segmentsMoved / 1024, puts);
                     }
                 }
             }
@@ -114,6 +120,60 @@ public final class Concurrency {
         DistributionSummary in = registry.get("baton.inference.state.moved").tag("direction", "in").summary();
         DistributionSummary out = registry.get("baton.inference.state.moved").tag("direction", "out").summary();
         return new double[] {in.totalAmount(), out.totalAmount(), in.count()};
+    }
+
+    /**
+     * The checkpoint puts so far, each as a (seconds, count) pair: the inference service's client timer
+     * ({@code http.client.requests}, method PUT: from sending to the answer), and from the memory service's
+     * {@code /actuator/prometheus} its server timer of PUTs ({@code http.server.requests}) and its store's
+     * ({@code baton.state.store.duration}, operation write: the Redis commands); a cell's means are the
+     * differences of two snapshots ({@link #since}).
+     */
+    record PutTimes(double[] client, double[] server, double[] store) {
+
+        static PutTimes of(ServiceUnderTest service) {
+            double[] client = new double[2];
+            for (Timer timer : service.bean(MeterRegistry.class).find("http.client.requests").tag("method", "PUT").timers()) {
+                client[0] += timer.totalTime(TimeUnit.SECONDS);
+                client[1] += timer.count();
+            }
+            double[] server = new double[2];
+            double[] store = new double[2];
+            for (String line : service.memoryMetrics().split("\n")) {
+                if (line.startsWith("http_server_requests_seconds_") && line.contains("method=\"PUT\"")) {
+                    add(server, line);
+                } else if (line.startsWith("baton_state_store_duration_seconds_") && line.contains("operation=\"write\"")) {
+                    add(store, line);
+                }
+            }
+            return new PutTimes(client, server, store);
+        }
+
+        private static void add(double[] sumAndCount, String line) {
+            double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            if (line.contains("_seconds_sum{")) {
+                sumAndCount[0] += value;
+            } else if (line.contains("_seconds_count{")) {
+                sumAndCount[1] += value;
+            }
+        }
+
+        PutTimes since(PutTimes before) {
+            return new PutTimes(minus(client, before.client), minus(server, before.server), minus(store, before.store));
+        }
+
+        private static double[] minus(double[] a, double[] b) {
+            return new double[] {a[0] - b[0], a[1] - b[1]};
+        }
+
+        private static String mean(double[] sumAndCount) {
+            return sumAndCount[1] > 0 ? String.format(Locale.ROOT, "%.2f", sumAndCount[0] / sumAndCount[1] * 1e3) : "-";
+        }
+
+        @Override
+        public String toString() {
+            return mean(client) + " / " + mean(server) + " / " + mean(store);
+        }
     }
 
     /** A cell's tokens/s, segments per batch formed, mean latency (s), and Server-Timing steps summed over its segments. */

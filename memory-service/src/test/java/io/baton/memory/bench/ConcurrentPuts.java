@@ -61,7 +61,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Usage: {@code ConcurrentPuts [seconds-per-cell] [writers,...]} (defaults 3 and 1,8,32);
  * Redis from {@code BATON_REDIS_URL} (default redis://127.0.0.1:6379); {@code -Dbench.arms=0,2} runs only
  * those arms (by their index above, from 0), for profiling one. Run it through
- * {@code bench/memory-concurrent-puts}.
+ * {@code bench/memory-concurrent-puts}. {@code -Dbench.memory.url=http://...} sends the service/HTTP arm's puts
+ * to a memory service running elsewhere (its CPU is then not in the JVM columns).
  */
 public final class ConcurrentPuts {
 
@@ -99,7 +100,10 @@ public final class ConcurrentPuts {
         try (MemoryServer server = MemoryServer.start(Map.of("baton.store.kind", "redis", "baton.redis.url", url,
                      "logging.level.root", "warn"));
              RedisConnection shared = RedisConnection.open(settings)) {
-            MemoryClient client = HttpMemoryClient.create(new ClientSettings(server.baseUrl(), TIMEOUT, 0,
+            // -Dbench.memory.url: the service/HTTP arm puts to that memory service instead (e.g. one in a JVM of
+            // its own with the deployed heap); the in-process arm still uses this JVM's
+            String target = System.getProperty("bench.memory.url", server.baseUrl());
+            MemoryClient client = HttpMemoryClient.create(new ClientSettings(target, TIMEOUT, 0,
                     Duration.ZERO, null, null, null), 64 << 20);
             CheckpointService service = server.bean(CheckpointService.class);
             RedisCheckpointStore sharedStore = new RedisCheckpointStore(shared, policy);
