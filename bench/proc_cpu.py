@@ -7,7 +7,7 @@
 `record` writes, every interval, one line per (process, thread group) with the cumulative CPU seconds
 (user + system) of that group's threads: `time  process  group  seconds`, plus a line `time  machine
 busy  seconds` with the machine's busy time from /proc/stat (all cores). A process is named by role:
-`memory-service` (a java whose command line names memory-service), `java` (any other JVM, the
+`memory-service` (a java run as `-jar .../memory-service.jar`), `java` (any other JVM, the
 benchmark's with the inference service in it), `redis-server`, `python3`; a thread group is the
 thread's name with digits replaced by '#' ("reactor-http-epoll-#", "baton-encoding-#"), so a pool's
 threads add up. Threads that end between samples lose their last interval (pools here live long).
@@ -36,8 +36,12 @@ def role(pid):
             return None
         if comm == "java":
             with open(f"/proc/{pid}/cmdline", "rb") as f:
-                if b"memory-service" in f.read():
-                    return "memory-service"
+                args = f.read().split(b"\0")
+            # the memory service runs from its jar (java ... -jar .../memory-service.jar); the benchmark's JVM
+            # only names that jar in a system property
+            if b"-jar" in args and args.index(b"-jar") + 1 < len(args) \
+                    and args[args.index(b"-jar") + 1].endswith(b"memory-service.jar"):
+                return "memory-service"
         return comm
     except OSError:
         return None
