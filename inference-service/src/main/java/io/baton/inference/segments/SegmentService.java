@@ -161,24 +161,30 @@ public final class SegmentService {
      * string: none, n = 0), which for a predecessor still in flight is known once it is stored;
      * or, instead of both, that predecessor ({@code previous}), to be followed. {@code kept}: the
      * state is this instance's own copy of n-1, which the document may have moved on from.
+     * {@code awaitsPredecessor}: the state n-1 ran to while in flight here, whose digest, and so
+     * this segment's put, waits for n-1's put to be answered.
      */
-    private record Parent(DocumentState state, Mono<String> digest, InFlight.Segment previous, boolean kept) {
+    private record Parent(DocumentState state, Mono<String> digest, InFlight.Segment previous, boolean kept,
+                          boolean awaitsPredecessor) {
 
         static Parent stored(DocumentState state, String digest) {
-            return new Parent(state, Mono.just(digest), null, false);
+            return new Parent(state, Mono.just(digest), null, false, false);
         }
 
         static Parent kept(StateCache.Entry kept) {
-            return new Parent(kept.state(), Mono.just(kept.digest()), null, true);
+            return new Parent(kept.state(), Mono.just(kept.digest()), null, true, false);
         }
 
-        /** The state {@code previous} ran to, whose digest is known once it is stored. */
+        /**
+         * The state {@code previous} ran to, whose digest is known once it is stored: a follower's put waits for
+         * its predecessor's answer ({@link Step#PREDECESSOR}).
+         */
         static Parent ranTo(InFlight.Segment previous, DocumentState state) {
-            return new Parent(state, previous.storedDigest(), null, false);
+            return new Parent(state, previous.storedDigest(), null, false, true);
         }
 
         static Parent following(InFlight.Segment previous) {
-            return new Parent(null, null, previous, false);
+            return new Parent(null, null, previous, false, false);
         }
     }
 
@@ -233,9 +239,13 @@ public final class SegmentService {
                 .publishOn(Schedulers.parallel())
                 .flatMap(out -> {
                     metrics.stateMoved(out.moved());
-                    long storing = System.nanoTime();
-                    // a follower's parent digest is known once its predecessor is stored
+                    long ran = System.nanoTime();
+                    // a follower's parent digest is known once its predecessor is stored: until then its put waits
                     Mono<Stored> stored = parent.digest().flatMap(parentDigest -> {
+                        long storing = System.nanoTime();
+                        if (parent.awaitsPredecessor()) {
+                            timings.add(Step.PREDECESSOR, ran, storing);
+                        }
                         CheckpointOrigin origin = CheckpointOrigin.of(parentDigest, request.tokens());
                         byte[] checkpoint = Checkpoints.encode(model, new CheckpointId(tenant, document, n), out.next(),
                                 origin);
@@ -245,8 +255,9 @@ public final class SegmentService {
                                         refused.type() == ProblemType.CHECKPOINT_CONFLICT
                                                 ? storedBefore(tenant, document, n, model, origin)
                                                         .switchIfEmpty(Mono.error(() -> PutRefusals.of(refused, document, n)))
-                                                : Mono.error(PutRefusals.of(refused, document, n)));
-                    }).doOnNext(done -> timings.since(Step.STORE, storing));
+                                                : Mono.error(PutRefusals.of(refused, document, n)))
+                                .doOnNext(done -> timings.since(Step.STORE, storing));
+                    });
                     Mono<SegmentResponse> answer = Mono.fromSupplier(() -> {
                         long reading = System.nanoTime();
                         SegmentResponse response = respond(request, model, out);

@@ -15,6 +15,9 @@ import java.util.StringJoiner;
  *       checkpoint n-1 from the memory service and its decode);</li>
  *   <li>{@code queue}: waiting for the runner (a batch of other documents' segments running);</li>
  *   <li>{@code run}: the batch's ONNX Runtime run, this segment's included;</li>
+ *   <li>{@code predecessor}: only for a segment that ran from the state of its predecessor still in
+ *       flight here (a follower): from its run until the predecessor's put is answered, since its own
+ *       put names the digest of the checkpoint stored by that one; a document's puts go one at a time;</li>
  *   <li>{@code store}: encoding checkpoint n and the memory service's answer to its put;</li>
  *   <li>{@code readout}: sentence vectors and token log-likelihoods (while the put is in flight);</li>
  *   <li>{@code total}: from the request's arrival in the pipeline to its answer being ready.</li>
@@ -29,7 +32,7 @@ public final class SegmentTimings {
 
     /** The steps of a segment, in the header's order. */
     public enum Step {
-        STATE, QUEUE, RUN, STORE, READOUT;
+        STATE, QUEUE, RUN, PREDECESSOR, STORE, READOUT;
 
         final String label = name().toLowerCase(Locale.ROOT);
     }

@@ -74,10 +74,10 @@ public final class Concurrency {
                 maxBatch, maxWait, seconds, rounds, warmUpSeconds, warmUpModel);
         System.out.println("| documents | segments in flight per document | round | bare ORT, batch min(N, max-batch) (tokens/s) | service (tokens/s) | service / bare "
                 + "| segments per batch in the service | mean segment latency (ms) | in the service (Server-Timing, mean ms): "
-                + "state | queue | run | store | readout | total | state into / out of the runtime per segment (KB) "
+                + "state | queue | run | predecessor | store | readout | total | state into / out of the runtime per segment (KB) "
                 + "| a checkpoint put, mean ms: as the inference service's client sees it / the memory service's "
                 + "handling / of it, its store call |");
-        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         try (ServiceUnderTest service = ServiceUnderTest.start(dir, id, threads,
                 Map.of("baton.batching.max-batch", Integer.toString(maxBatch), "baton.batching.max-wait", maxWait,
                         "baton.onnx.provider", provider, "baton.onnx.cuda-conv-algo-search", BenchModels.convolutionSearch()));

@@ -43,7 +43,7 @@ import java.util.UUID;
  */
 public final class ServiceVsOrt {
 
-    static final List<String> STEPS = List.of("state", "queue", "run", "store", "readout", "total");
+    static final List<String> STEPS = List.of("state", "queue", "run", "predecessor", "store", "readout", "total");
 
     /**
      * The model whose segments warm both JVMs up: a bench-size model makes a few hundred requests
@@ -128,9 +128,10 @@ public final class ServiceVsOrt {
         System.out.println("Where a segment's time goes through the service (state cache on; mean ms per segment over its "
                 + "rounds, from the service's Server-Timing answers; outside = the client's time minus the service's total):");
         System.out.println();
-        System.out.println("| model | seg | client | state | queue | run | store (encode + PUT n) | readout (beside the PUT) "
-                + "| service total | outside: HTTP, JSON, client | bare ORT run | checkpoint bytes |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        System.out.println("| model | seg | client | state | queue | run | predecessor (a follower's wait for its PUT) "
+                + "| store (encode + PUT n) | readout (beside the PUT) | service total | outside: HTTP, JSON, client "
+                + "| bare ORT run | checkpoint bytes |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         breakdown.forEach(System.out::println);
     }
 

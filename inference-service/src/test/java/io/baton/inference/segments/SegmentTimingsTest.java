@@ -14,13 +14,14 @@ class SegmentTimingsTest {
     void stepsComeInTheirOrderWithRepeatsAddedAndReadBackAsWritten() {
         SegmentTimings timings = new SegmentTimings();
         timings.add(Step.STORE, 0, 2_000_000);
+        timings.add(Step.PREDECESSOR, 0, 3_000_000);
         timings.add(Step.RUN, 0, 1_500_000);
         timings.add(Step.RUN, 0, 500_000);
 
         Map<String, Double> steps = SegmentTimings.parse(timings.header());
 
-        assertThat(steps.keySet()).containsExactly("run", "store", "total");
-        assertThat(steps).containsEntry("run", 2.0).containsEntry("store", 2.0);
+        assertThat(steps.keySet()).containsExactly("run", "predecessor", "store", "total");
+        assertThat(steps).containsEntry("run", 2.0).containsEntry("predecessor", 3.0).containsEntry("store", 2.0);
         assertThat(steps.get("total")).isNotNegative();
     }
 
