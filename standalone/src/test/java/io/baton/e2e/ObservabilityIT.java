@@ -2,6 +2,7 @@ package io.baton.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.baton.common.testing.Meters;
 import io.baton.common.testing.ServiceJar;
 import io.baton.common.testing.SpringServer;
 import io.baton.common.testing.TestServers;

@@ -2,6 +2,7 @@ package io.baton.inference.bench;
 
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.baton.common.testing.Meters;
 import io.baton.inference.models.ModelRegistry;
 import io.baton.inference.models.SegmentModel;
 import io.baton.inference.segments.SegmentBatcher;
@@ -137,25 +138,14 @@ public final class Concurrency {
                 client[0] += timer.totalTime(TimeUnit.SECONDS);
                 client[1] += timer.count();
             }
-            double[] server = new double[2];
-            double[] store = new double[2];
-            for (String line : service.memoryMetrics().split("\n")) {
-                if (line.startsWith("http_server_requests_seconds_") && line.contains("method=\"PUT\"")) {
-                    add(server, line);
-                } else if (line.startsWith("baton_state_store_duration_seconds_") && line.contains("operation=\"write\"")) {
-                    add(store, line);
-                }
-            }
-            return new PutTimes(client, server, store);
+            Meters memory = Meters.scrape(service.memoryUrl());
+            return new PutTimes(client,
+                    sumAndCount(memory, "http_server_requests_seconds", "method", "PUT"),
+                    sumAndCount(memory, "baton_state_store_duration_seconds", "operation", "write"));
         }
 
-        private static void add(double[] sumAndCount, String line) {
-            double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            if (line.contains("_seconds_sum{")) {
-                sumAndCount[0] += value;
-            } else if (line.contains("_seconds_count{")) {
-                sumAndCount[1] += value;
-            }
+        private static double[] sumAndCount(Meters memory, String timer, String... labels) {
+            return new double[] {memory.value(timer + "_sum", labels), memory.value(timer + "_count", labels)};
         }
 
         PutTimes since(PutTimes before) {

@@ -3,8 +3,6 @@ package io.baton.inference.bench;
 import io.baton.inference.segments.SegmentTimings;
 import io.baton.inference.testing.InferenceServer;
 import io.baton.inference.testing.MemoryServiceProcess;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -83,24 +81,6 @@ final class ServiceUnderTest implements AutoCloseable {
     /** CPU time the memory service's JVM has used so far, in ns (10 ms resolution on Linux). */
     long memoryCpuNanos() {
         return BenchModels.cpuNanos(memory.process());
-    }
-
-    /** The memory service's {@code /actuator/prometheus} text, now. */
-    String memoryMetrics() {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(memory.baseUrl() + "/actuator/prometheus"))
-                .timeout(Duration.ofSeconds(10)).build();
-        try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                throw new IllegalStateException("the memory service's /actuator/prometheus answered " + response.statusCode());
-            }
-            return response.body();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     String memoryUrl() {

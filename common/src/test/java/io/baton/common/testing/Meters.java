@@ -1,4 +1,4 @@
-package io.baton.e2e;
+package io.baton.common.testing;
 
 import java.time.Duration;
 import java.util.List;
@@ -10,19 +10,20 @@ import org.springframework.web.reactive.function.client.WebClient;
 
 /**
  * One scrape of a service's {@code /actuator/prometheus} (Prometheus text format), read back by
- * metric name and labels.
+ * metric name and labels: the end-to-end tests' checks of the meters and the benches' before/after
+ * differences.
  */
-record Meters(List<String> lines) {
+public record Meters(List<String> lines) {
 
     /** A scrape's body may pass WebClient's default limit of 256 KiB (one histogram is ~100 lines). */
-    static final int MAX_SCRAPE_BYTES = 4 * 1024 * 1024;
+    public static final int MAX_SCRAPE_BYTES = 4 * 1024 * 1024;
 
-    static WebClient client(String baseUrl) {
+    public static WebClient client(String baseUrl) {
         return WebClient.builder().baseUrl(baseUrl)
                 .codecs(codecs -> codecs.defaultCodecs().maxInMemorySize(MAX_SCRAPE_BYTES)).build();
     }
 
-    static Meters scrape(String baseUrl) {
+    public static Meters scrape(String baseUrl) {
         String text = client(baseUrl).get().uri("/actuator/prometheus").retrieve().bodyToMono(String.class)
                 .block(Duration.ofSeconds(10));
         return new Meters(text.lines().filter(line -> !line.startsWith("#") && !line.isBlank()).toList());
@@ -32,7 +33,7 @@ record Meters(List<String> lines) {
      * The lines of a scrape in the OpenMetrics format (as Prometheus asks for it) that carry an
      * exemplar ({@code ... # {trace_id=...} ...}).
      */
-    static List<String> exemplarLines(String baseUrl) {
+    public static List<String> exemplarLines(String baseUrl) {
         String text = client(baseUrl).get().uri("/actuator/prometheus")
                 .header("Accept", "application/openmetrics-text;version=1.0.0").retrieve().bodyToMono(String.class)
                 .block(Duration.ofSeconds(10));
@@ -40,7 +41,7 @@ record Meters(List<String> lines) {
     }
 
     /** The sum of the samples of {@code name} whose labels include {@code labels} (name, value, ...); 0 when none. */
-    double value(String name, String... labels) {
+    public double value(String name, String... labels) {
         double sum = 0;
         for (String line : lines) {
             int space = line.lastIndexOf(' ');
@@ -55,7 +56,7 @@ record Meters(List<String> lines) {
     }
 
     /** The names of the series (histograms' {@code _bucket}, {@code _count}, {@code _sum} each). */
-    Set<String> names() {
+    public Set<String> names() {
         Set<String> names = new TreeSet<>();
         for (String line : lines) {
             int end = line.indexOf('{');
@@ -65,7 +66,7 @@ record Meters(List<String> lines) {
     }
 
     /** The names of the labels of all series. */
-    Set<String> labelNames() {
+    public Set<String> labelNames() {
         Set<String> names = new TreeSet<>();
         for (String line : lines) {
             int brace = line.indexOf('{');
@@ -77,7 +78,7 @@ record Meters(List<String> lines) {
     }
 
     /** {@code value} now less its value in {@code before}. */
-    double minus(Meters before, String name, String... labels) {
+    public double minus(Meters before, String name, String... labels) {
         return value(name, labels) - before.value(name, labels);
     }
 
