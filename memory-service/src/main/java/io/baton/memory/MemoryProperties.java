@@ -109,10 +109,22 @@ public record MemoryProperties(@DefaultValue Store store, @DefaultValue Redis re
     public record Retention(@DefaultValue("3") int keep, @DefaultValue("7d") Duration ttl) {
     }
 
-    /** Request body limit and per-tenant byte quota (0 = none). */
+    /**
+     * Request body limit and per-tenant byte quota (0 = none); {@code maxParentWait}: the longest a
+     * put sent ahead of its parent may wait for it ({@code X-Baton-Parent-Wait-Ms} asks for less or
+     * more; 0 turns waiting off).
+     */
     public record Limits(@DefaultValue("67108864") long maxCheckpointBytes,
                          @DefaultValue("0") long tenantQuotaBytes,
-                         @DefaultValue("1048576") long maxHeaderBytes) {
+                         @DefaultValue("1048576") long maxHeaderBytes,
+                         @DefaultValue("2s") Duration maxParentWait) {
+
+        public Limits {
+            if (maxParentWait.isNegative()) {
+                throw new IllegalArgumentException("baton.limits.max-parent-wait must not be negative, got "
+                        + maxParentWait);
+            }
+        }
     }
 
     /**

@@ -12,6 +12,12 @@ public final class BatonHeaders {
     public static final String REQUEST_ID = "X-Request-Id";
     /** A put of checkpoint n names the digest of the checkpoint n-1 it continued from. */
     public static final String PARENT_DIGEST = "X-Baton-Parent-Digest";
+    /**
+     * Milliseconds a put of checkpoint n that names its parent may wait for n-1 to be stored when
+     * n-1's own put is still on its way (a writer putting ahead; the memory service caps it); without
+     * it, or 0, such a put is refused as not next at once.
+     */
+    public static final String PARENT_WAIT_MS = "X-Baton-Parent-Wait-Ms";
     /** The digest of the checkpoint a put stored, or a read returned. */
     public static final String CHECKPOINT_DIGEST = "X-Baton-Checkpoint-Digest";
     /** "true" when the stored bytes are exactly the bytes put (no lossy encoding). */

@@ -8,6 +8,7 @@ import io.baton.memory.store.Head;
 import io.baton.protocol.BatonHeaders;
 import jakarta.validation.Valid;
 import java.net.URI;
+import java.time.Duration;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -77,7 +78,9 @@ public class CheckpointController {
 
     /**
      * Stores checkpoint n: 201 when written, 200 for an identical repeat, 409 when n is not next,
-     * 412 when {@code X-Baton-Parent-Digest} names another checkpoint n-1 than the one kept. The
+     * 412 when {@code X-Baton-Parent-Digest} names another checkpoint n-1 than the one kept. A put
+     * that names its parent and asks for {@code X-Baton-Parent-Wait-Ms} waits that long (capped)
+     * for n-1 to be stored before it is refused as not next (a writer putting ahead). The
      * answer carries the stored checkpoint's digest ({@code X-Baton-Checkpoint-Digest}) and whether
      * it reads back exactly as written ({@code X-Baton-Exact}).
      */
@@ -89,8 +92,10 @@ public class CheckpointController {
         long segment = RequestIds.segment(n);
         String parent = RequestIds.digest(BatonHeaders.PARENT_DIGEST,
                 request.getHeaders().getFirst(BatonHeaders.PARENT_DIGEST));
+        Duration parentWait = RequestIds.millis(BatonHeaders.PARENT_WAIT_MS,
+                request.getHeaders().getFirst(BatonHeaders.PARENT_WAIT_MS));
         return bodyReader.read(request)
-                .flatMap(bytes -> checkpoints.write(key, segment, bytes, parent))
+                .flatMap(bytes -> checkpoints.write(key, segment, bytes, parent, parentWait))
                 .map(result -> {
                     ResponseEntity<HeadResponse> response = headResponse(
                             result.created() ? HttpStatus.CREATED : HttpStatus.OK, doc, result.head(),

@@ -3,6 +3,7 @@ package io.baton.memory.api;
 import io.baton.memory.checkpoints.InvalidSegmentException;
 import io.baton.memory.store.DocumentKey;
 import io.baton.protocol.BatonHeaders;
+import java.time.Duration;
 import java.util.regex.Pattern;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 
@@ -19,6 +20,7 @@ final class RequestIds {
     private static final Pattern SEGMENT = Pattern.compile("[0-9]{1,18}");
     /** A checkpoint digest: hex SHA-256. */
     private static final Pattern DIGEST = Pattern.compile("[0-9a-f]{64}");
+    private static final Pattern MILLIS = Pattern.compile("[0-9]{1,9}");
 
     private RequestIds() {
     }
@@ -69,6 +71,22 @@ final class RequestIds {
                     + "' is not a checkpoint digest (64 lower-case hex digits)");
         }
         return value;
+    }
+
+    /**
+     * A wait in milliseconds given in header {@code header}; zero when the header is absent.
+     *
+     * @throws InvalidParameterException unless it is a non-negative decimal integer
+     */
+    static Duration millis(String header, String value) {
+        if (value == null) {
+            return Duration.ZERO;
+        }
+        if (!MILLIS.matcher(value).matches()) {
+            throw new InvalidParameterException(header + " '" + abbreviate(value)
+                    + "' is not a whole number of milliseconds (0 to 999999999)");
+        }
+        return Duration.ofMillis(Long.parseLong(value));
     }
 
     private static String abbreviate(String value) {

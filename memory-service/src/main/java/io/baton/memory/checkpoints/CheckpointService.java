@@ -5,6 +5,7 @@ import io.baton.memory.MemoryProperties;
 import io.baton.memory.encoding.Downcast;
 import io.baton.memory.encoding.EncodingExecutor;
 import io.baton.memory.encoding.StateEncoding;
+import io.baton.memory.store.CheckpointConflictException;
 import io.baton.memory.store.CheckpointRecord;
 import io.baton.memory.store.CheckpointStore;
 import io.baton.memory.store.DocumentKey;
@@ -14,6 +15,7 @@ import io.baton.memory.store.PutResult;
 import io.baton.memory.store.StoredCheckpoint;
 import io.baton.protocol.CheckpointMetadata;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
 import java.util.Map;
 import org.springframework.stereotype.Service;
 import reactor.core.publisher.Mono;
@@ -27,6 +29,9 @@ import reactor.core.publisher.Mono;
 @Service
 public class CheckpointService {
 
+    /** How often a put waiting for its parent looks at the head (a parent stored through another replica). */
+    static final Duration PARENT_POLL = Duration.ofMillis(5);
+
     private final CheckpointStore store;
     private final StateEncoding encoding;
     private final EncodingExecutor executor;
@@ -34,6 +39,8 @@ public class CheckpointService {
     private final CheckpointValidator validator;
     private final long maxCheckpointBytes;
     private final StoreMetrics metrics;
+    private final ParentWaits parents = new ParentWaits(PARENT_POLL);
+    private final Duration maxParentWait;
 
     public CheckpointService(CheckpointStore store, StateEncoding encoding, EncodingExecutor executor,
                              MemoryProperties properties, MeterRegistry registry) {
@@ -44,6 +51,7 @@ public class CheckpointService {
         this.readOptions = new ReadOptions((int) Math.min(Integer.MAX_VALUE, properties.limits().maxHeaderBytes()));
         this.validator = new CheckpointValidator(readOptions);
         this.maxCheckpointBytes = properties.limits().maxCheckpointBytes();
+        this.maxParentWait = properties.limits().maxParentWait();
     }
 
     /** The document's head; fails with {@link DocumentNotFoundException} when there is none. */
@@ -88,6 +96,21 @@ public class CheckpointService {
      * on top of the kept checkpoint n-1 with that digest (else {@code ParentMismatchException}).
      */
     public Mono<PutResult> write(DocumentKey key, long segment, byte[] body, String parentDigest) {
+        return write(key, segment, body, parentDigest, Duration.ZERO);
+    }
+
+    /**
+     * As {@link #write(DocumentKey, long, byte[], String)}; when the head is still behind n-1 (the
+     * put of n-1 is on its way: put ahead), waits up to {@code parentWait} (at most {@code
+     * baton.limits.max-parent-wait}) for n-1 to be stored, then stores n on the same condition. A
+     * put of n-1 through this service wakes it at once; one through another replica is seen by a
+     * look at the head every {@link #PARENT_POLL}. When n-1 is not stored in time the put is
+     * refused as not next, as without a wait. Only a put that names its parent waits.
+     */
+    public Mono<PutResult> write(DocumentKey key, long segment, byte[] body, String parentDigest,
+                                 Duration parentWait) {
+        Duration wait = parentDigest == null || segment == 0 || parentWait.isNegative() ? Duration.ZERO
+                : parentWait.compareTo(maxParentWait) > 0 ? maxParentWait : parentWait;
         return Mono.fromCallable(() -> validator.validate(key, index(segment), sized(body)))
                 // the record's digest (SHA-256 of every stored byte) is work over the whole body
                 // even when nothing is encoded: off the event loop for a large one
@@ -95,12 +118,55 @@ public class CheckpointService {
                         () -> new CheckpointRecord(segment, valid.tokens(), valid.model(), valid.modelDigest(),
                                 valid.bytes().length, encoding.encode(valid.bytes(), valid.container()))
                                 .withParent(parentDigest)))
-                .flatMap(record -> metrics.timed("write", store.put(key, record))
-                        .doOnNext(put -> {
-                            if (put.created()) {
-                                metrics.written(record.stored().length);
-                            }
-                        }));
+                .flatMap(record -> wait.isZero() ? put(key, record)
+                        : afterParent(key, record, System.nanoTime() + wait.toNanos(), 0L))
+                .transform(metrics::refusals);
+    }
+
+    /** The store's compare-and-set of {@code record}; waiters for it woken once it is stored. */
+    private Mono<PutResult> put(DocumentKey key, CheckpointRecord record) {
+        return metrics.timed("write", store.put(key, record)).doOnNext(put -> {
+            if (put.created()) {
+                metrics.written(record.stored().length);
+            }
+            parents.stored(key, record.segment());
+        });
+    }
+
+    /**
+     * {@link #put} of checkpoint n, and while it is refused because the head is behind n-1, again
+     * once n-1 is stored, until {@code deadline} ({@link System#nanoTime()}). The waiter is
+     * registered before each attempt, so a parent stored between the refusal and the wait is not
+     * missed. {@code waitedSince}: when the first refusal came (0: none yet).
+     */
+    private Mono<PutResult> afterParent(DocumentKey key, CheckpointRecord record, long deadline, long waitedSince) {
+        long parent = record.segment() - 1;
+        return Mono.using(() -> parents.await(key, parent), waiter -> put(key, record)
+                .doOnNext(put -> metrics.parentWait(waitedSince, true))
+                .onErrorResume(CheckpointConflictException.class, refused -> {
+                    if (refused.expected() > record.segment()) {
+                        return Mono.error(refused);
+                    }
+                    long since = waitedSince != 0 ? waitedSince : System.nanoTime();
+                    return parentStored(key, waiter, parent, deadline).flatMap(stored -> {
+                        if (!stored) {
+                            metrics.parentWait(since, false);
+                            return Mono.error(refused);
+                        }
+                        return afterParent(key, record, deadline, since);
+                    });
+                }), ParentWaits.Waiter::close);
+    }
+
+    /** True once checkpoint {@code parent} of {@code key} is stored; false at {@code deadline}. */
+    private Mono<Boolean> parentStored(DocumentKey key, ParentWaits.Waiter waiter, long parent, long deadline) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            return Mono.just(false);
+        }
+        return waiter.storedWithin(Duration.ofNanos(left)).flatMap(seen -> seen ? Mono.just(true)
+                : metrics.timed("head", store.head(key)).map(head -> head.segment() >= parent).defaultIfEmpty(false)
+                        .flatMap(there -> there ? Mono.just(true) : parentStored(key, waiter, parent, deadline)));
     }
 
     /** {@code segment}, a checkpoint index; a negative one is refused as over HTTP. */
@@ -137,8 +203,8 @@ public class CheckpointService {
 
     /** A new document {@code target} starting from checkpoint n of {@code source}. */
     public Mono<Head> fork(DocumentKey source, long segment, DocumentKey target) {
-        return metrics.timed("fork", store.fork(source, segment, target, stored -> encoding.withMetadata(stored,
-                Map.of(CheckpointMetadata.DOCUMENT, target.document()), readOptions)));
+        return metrics.refusals(metrics.timed("fork", store.fork(source, segment, target, stored -> encoding.withMetadata(stored,
+                Map.of(CheckpointMetadata.DOCUMENT, target.document()), readOptions))));
     }
 
     /** Deletes the document and all its checkpoints; false when it did not exist. */
@@ -152,7 +218,7 @@ public class CheckpointService {
      * is another checkpoint.
      */
     public Mono<Boolean> delete(DocumentKey key, String headDigest) {
-        return metrics.timed("delete", store.delete(key, headDigest));
+        return metrics.refusals(metrics.timed("delete", store.delete(key, headDigest)));
     }
 
     /** Tokens consumed up to a checkpoint, from its metadata (validated when it was written). */

@@ -22,7 +22,9 @@ import reactor.core.publisher.Mono;
  *       a put wrote; its sum is the state bytes written, its count the checkpoints;
  *   <li>{@code baton.state.conflicts{reason}}: compare-and-set writes refused ({@code checkpoint}:
  *       another checkpoint n is there, {@code parent}: the kept n-1 is not the writer's parent,
- *       {@code head}: a conditional delete found another head).
+ *       {@code head}: a conditional delete found another head), once per request;
+ *   <li>{@code baton.state.parent.wait{outcome}} (seconds, histogram): how long a put sent ahead
+ *       of its parent waited for it, {@code stored} or {@code refused} when the wait ran out.
  * </ul>
  */
 public final class StoreMetrics {
@@ -40,7 +42,7 @@ public final class StoreMetrics {
         }
     }
 
-    /** {@code call} timed as {@code operation}; its compare-and-set refusals counted. */
+    /** {@code call} timed as {@code operation}. */
     <T> Mono<T> timed(String operation, Mono<T> call) {
         return Mono.defer(() -> {
             long started = System.nanoTime();
@@ -49,11 +51,32 @@ public final class StoreMetrics {
                     duration(operation, signal.isOnError() ? "error" : "success")
                             .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
                 }
-                if (signal.isOnError()) {
-                    conflict(signal.getThrowable());
-                }
             });
         });
+    }
+
+    /**
+     * {@code call}, the whole of a write, fork or delete, with its compare-and-set refusal counted
+     * when it fails with one: once per request, however many store calls a put waiting for its
+     * parent made.
+     */
+    <T> Mono<T> refusals(Mono<T> call) {
+        return call.doOnError(this::conflict);
+    }
+
+    /**
+     * A put that found the head behind its parent and waited from {@code since} ({@link
+     * System#nanoTime()}; 0: it did not wait) until its parent was stored ({@code stored}) or its
+     * wait ran out.
+     */
+    void parentWait(long since, boolean stored) {
+        if (since != 0) {
+            Timer.builder("baton.state.parent.wait").tag("outcome", stored ? "stored" : "refused")
+                    .description("a put's wait for its parent, sent ahead of it, to be stored")
+                    .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(Duration.ofSeconds(30)).register(registry)
+                    .record(System.nanoTime() - since, TimeUnit.NANOSECONDS);
+        }
     }
 
     /** A checkpoint of {@code bytes} stored bytes was written. */

@@ -1,0 +1,218 @@
+package io.baton.memory.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.baton.common.redis.RedisConnection;
+import io.baton.common.testing.Meters;
+import io.baton.common.testing.TestServers;
+import io.baton.memory.Checkpoints;
+import io.baton.memory.MemoryServer;
+import io.baton.memory.store.CheckpointRecord;
+import io.baton.protocol.BatonHeaders;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.reactive.function.client.WebClient;
+
+/**
+ * A put sent ahead of its parent ({@code X-Baton-Parent-Wait-Ms}) against a real Redis, through
+ * two memory services on it: it waits until its parent is stored, through the same service (woken
+ * at once) or the other one (seen by its look at the head), and is then stored on the same
+ * condition as any put that names its parent; when the parent does not come in time, or comes with
+ * another digest, it is refused as without a wait, and stores nothing.
+ */
+class PutAheadIT {
+
+    private static MemoryServer first;
+    private static MemoryServer second;
+    private static RedisClient redisClient;
+    private static StatefulRedisConnection<byte[], byte[]> connection;
+    private static RedisCommands<byte[], byte[]> redis;
+
+    private final String tenant = "it-" + UUID.randomUUID();
+
+    @BeforeAll
+    static void startServices() {
+        String url = TestServers.redisUrl();
+        Map<String, String> properties = Map.of("baton.store.kind", "redis", "baton.redis.url", url,
+                "baton.limits.max-parent-wait", "10s");
+        first = MemoryServer.start(properties);
+        second = MemoryServer.start(properties);
+        redisClient = RedisClient.create(url);
+        connection = redisClient.connect(ByteArrayCodec.INSTANCE);
+        redis = connection.sync();
+    }
+
+    @AfterEach
+    void deleteWhatTheTestWrote() {
+        for (String key : RedisSnapshot.of(redis, tenant).values().keySet()) {
+            redis.del(key.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    @AfterAll
+    static void stopServices() {
+        if (connection != null) {
+            connection.close();
+            RedisConnection.shutdown(redisClient);
+        }
+        for (MemoryServer server : new MemoryServer[] {first, second}) {
+            if (server != null) {
+                server.close();
+            }
+        }
+    }
+
+    @Test
+    void aPutAheadIsStoredOnceItsParentIsStoredThroughTheSameService() {
+        storeFirst("same");
+        Meters before = Meters.scrape(first.baseUrl());
+        CompletableFuture<ResponseEntity<String>> ahead = put(first, "same", 2, digest("same", 1), 10_000);
+        awaitWaiting(first, "same", before);
+
+        assertThat(put(first, "same", 1, digest("same", 0), 0).join().getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        assertThat(ahead.join().getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        assertThat(head(first, "same")).isEqualTo(2);
+        assertThat(Meters.scrape(first.baseUrl()).minus(before, "baton_state_parent_wait_seconds_count",
+                "outcome", "stored")).isEqualTo(1.0);
+    }
+
+    @Test
+    void aPutAheadSeesItsParentStoredThroughAnotherService() {
+        storeFirst("other");
+        Meters before = Meters.scrape(second.baseUrl());
+        CompletableFuture<ResponseEntity<String>> ahead = put(second, "other", 2, digest("other", 1), 10_000);
+        awaitWaiting(second, "other", before);
+
+        assertThat(put(first, "other", 1, digest("other", 0), 0).join().getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        assertThat(ahead.join().getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        assertThat(head(second, "other")).isEqualTo(2);
+        assertThat(Meters.scrape(second.baseUrl()).minus(before, "baton_state_parent_wait_seconds_count",
+                "outcome", "stored")).isEqualTo(1.0);
+    }
+
+    @Test
+    void aPutAheadWhoseParentDoesNotComeIsRefusedAsNotNextAndStoresNothing() {
+        storeFirst("late");
+        RedisSnapshot before = RedisSnapshot.of(redis, tenant);
+        Meters meters = Meters.scrape(first.baseUrl());
+
+        ResponseEntity<String> refused = put(first, "late", 2, digest("late", 1), 300).join();
+
+        assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
+        assertThat(refused.getBody()).contains("checkpoint-conflict").contains("\"expectedSegment\":1");
+        assertThat(RedisSnapshot.of(redis, tenant).values()).isEqualTo(before.values());
+        Meters after = Meters.scrape(first.baseUrl());
+        assertThat(after.minus(meters, "baton_state_parent_wait_seconds_count", "outcome", "refused")).isEqualTo(1.0);
+        assertThat(after.minus(meters, "baton_state_conflicts_total", "reason", "checkpoint"))
+                .as("one refusal counted, however often the put looked").isEqualTo(1.0);
+    }
+
+    @Test
+    void withoutAWaitAPutAheadIsRefusedAtOnce() {
+        storeFirst("nowait");
+        Meters meters = Meters.scrape(first.baseUrl());
+
+        assertThat(put(first, "nowait", 2, digest("nowait", 1), 0).join().getStatusCode())
+                .isEqualTo(HttpStatus.CONFLICT);
+        assertThat(Meters.scrape(first.baseUrl()).minus(meters, "baton_state_parent_wait_seconds_count"))
+                .isEqualTo(0.0);
+    }
+
+    @Test
+    void aPutAheadNamingAnotherParentIsRefusedOnceItsParentIsStored() {
+        storeFirst("wrong");
+        byte[] otherOne = Checkpoints.bytes(Checkpoints.container(Checkpoints.metadata(tenant, "wrong", 1), 1, 512));
+        Meters before = Meters.scrape(first.baseUrl());
+        CompletableFuture<ResponseEntity<String>> ahead = put(first, "wrong", 2, CheckpointRecord.digest(otherOne),
+                10_000);
+        awaitWaiting(first, "wrong", before);
+
+        assertThat(put(first, "wrong", 1, digest("wrong", 0), 0).join().getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        ResponseEntity<String> refused = ahead.join();
+        assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.PRECONDITION_FAILED);
+        assertThat(refused.getBody()).contains("parent-mismatch");
+        assertThat(head(first, "wrong")).isEqualTo(1);
+    }
+
+    @Test
+    void aWaitThatIsNotANumberIsABadRequestAndStoresNothing() {
+        storeFirst("bad");
+        RedisSnapshot before = RedisSnapshot.of(redis, tenant);
+
+        ResponseEntity<String> refused = WebClient.create(first.baseUrl()).put()
+                .uri("/v1/documents/bad/checkpoints/1").header(BatonHeaders.TENANT, tenant)
+                .header(BatonHeaders.PARENT_DIGEST, digest("bad", 0))
+                .header(BatonHeaders.PARENT_WAIT_MS, "soon")
+                .contentType(MediaType.APPLICATION_OCTET_STREAM).bodyValue(checkpoint("bad", 1))
+                .exchangeToMono(response -> response.toEntity(String.class)).block(Duration.ofSeconds(30));
+
+        assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.BAD_REQUEST);
+        assertThat(refused.getBody()).contains("invalid-parameter").contains(BatonHeaders.PARENT_WAIT_MS);
+        assertThat(RedisSnapshot.of(redis, tenant).values()).isEqualTo(before.values());
+    }
+
+    /** Stores checkpoint 0 of {@code document} through the first service. */
+    private void storeFirst(String document) {
+        assertThat(put(first, document, 0, null, 0).join().getStatusCode()).isEqualTo(HttpStatus.CREATED);
+    }
+
+    /** The digest checkpoint n of {@code document} (the fixture's bytes) gets, stored as sent. */
+    private String digest(String document, long segment) {
+        return CheckpointRecord.digest(checkpoint(document, segment));
+    }
+
+    private byte[] checkpoint(String document, long segment) {
+        return Checkpoints.checkpoint(tenant, document, segment);
+    }
+
+    /** Puts checkpoint n (the fixture's bytes), naming {@code parent} and asking to wait {@code waitMs} for it. */
+    private CompletableFuture<ResponseEntity<String>> put(MemoryServer server, String document, long segment,
+                                                          String parent, long waitMs) {
+        return WebClient.create(server.baseUrl()).put()
+                .uri("/v1/documents/" + document + "/checkpoints/" + segment)
+                .header(BatonHeaders.TENANT, tenant)
+                .headers(headers -> {
+                    if (parent != null) {
+                        headers.set(BatonHeaders.PARENT_DIGEST, parent);
+                    }
+                    if (waitMs > 0) {
+                        headers.set(BatonHeaders.PARENT_WAIT_MS, Long.toString(waitMs));
+                    }
+                })
+                .contentType(MediaType.APPLICATION_OCTET_STREAM).bodyValue(checkpoint(document, segment))
+                .exchangeToMono(response -> response.toEntity(String.class))
+                .timeout(Duration.ofSeconds(30)).toFuture();
+    }
+
+    /**
+     * Until the put of {@code document} sent ahead has been refused once by the store since {@code
+     * before}, and so waits for its parent.
+     */
+    private void awaitWaiting(MemoryServer server, String document, Meters before) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> Meters.scrape(server.baseUrl()).minus(before,
+                "baton_state_store_duration_seconds_count", "operation", "write", "outcome", "error") >= 1
+                || head(server, document) > 0);
+        assertThat(head(server, document)).as("the parent is not stored yet").isZero();
+    }
+
+    private long head(MemoryServer server, String document) {
+        return WebClient.create(server.baseUrl()).get().uri("/v1/documents/" + document + "/head")
+                .header(BatonHeaders.TENANT, tenant)
+                .retrieve().bodyToMono(HeadResponse.class).block(Duration.ofSeconds(30)).segment();
+    }
+}
