@@ -13,6 +13,7 @@ import io.baton.protocol.memory.KeptCheckpoint;
 import io.baton.protocol.memory.MemoryClient;
 import io.baton.protocol.memory.StoredHead;
 import io.baton.protocol.memory.Written;
+import java.time.Duration;
 import java.util.function.BiConsumer;
 import reactor.core.publisher.Mono;
 
@@ -69,8 +70,10 @@ public final class InProcessMemoryClient implements MemoryClient {
     }
 
     @Override
-    public Mono<Written> put(String tenant, String document, long segment, byte[] container, String parentDigest) {
-        return Mono.defer(() -> checkpoints.write(new DocumentKey(tenant, document), segment, container, parentDigest))
+    public Mono<Written> put(String tenant, String document, long segment, byte[] container, String parentDigest,
+                             Duration parentWait) {
+        return Mono.defer(() -> checkpoints.write(new DocumentKey(tenant, document), segment, container, parentDigest,
+                        parentWait))
                 .map(result -> new Written(head(result.head()), checkpoints.exact() ? result.digest() : null,
                         result.digest()))
                 .onErrorMap(BatonException.class, ServiceCallException::of);

@@ -178,8 +178,9 @@ class EventLoopWorkTest {
         }
 
         @Override
-        public Mono<Written> put(String tenant, String document, long segment, byte[] container, String parentDigest) {
-            return delegate.put(tenant, document, segment, container, parentDigest).publishOn(eventLoop);
+        public Mono<Written> put(String tenant, String document, long segment, byte[] container, String parentDigest,
+                                 Duration parentWait) {
+            return delegate.put(tenant, document, segment, container, parentDigest, parentWait).publishOn(eventLoop);
         }
 
         @Override

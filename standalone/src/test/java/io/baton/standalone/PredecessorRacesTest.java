@@ -145,7 +145,7 @@ class PredecessorRacesTest {
         var context = Standalone.context();
         return new SegmentService(context.getBean(ModelRegistry.class)::resolve, memory,
                 context.getBean(SegmentBatcher.class), cache,
-                new SegmentService.Limits(4096, 1024, 4, pipelineWait), new Admission("segments", 8),
+                new SegmentService.Limits(4096, 1024, 4, pipelineWait, Duration.ofSeconds(1)), new Admission("segments", 8),
                 context.getBean(SegmentMetrics.class));
     }
 
@@ -211,8 +211,9 @@ class PredecessorRacesTest {
         }
 
         @Override
-        public Mono<Written> put(String tenant, String document, long segment, byte[] container, String parentDigest) {
-            return real.put(tenant, document, segment, container, parentDigest);
+        public Mono<Written> put(String tenant, String document, long segment, byte[] container, String parentDigest,
+                                 Duration parentWait) {
+            return real.put(tenant, document, segment, container, parentDigest, parentWait);
         }
 
         @Override

@@ -7,6 +7,7 @@ import io.baton.protocol.client.Guarded;
 import io.baton.protocol.client.Peer;
 import io.baton.protocol.client.RemoteProblems;
 import io.baton.protocol.client.ServiceWebClients;
+import java.time.Duration;
 import java.util.Map;
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.HttpHeaders;
@@ -95,13 +96,17 @@ public final class HttpMemoryClient implements MemoryClient, Guarded {
     }
 
     @Override
-    public Mono<Written> put(String tenant, String document, long segment, byte[] container, String parentDigest) {
+    public Mono<Written> put(String tenant, String document, long segment, byte[] container, String parentDigest,
+                             Duration parentWait) {
         String what = "storing checkpoint " + segment + " of document " + document;
         Mono<Written> call = web.put().uri("/v1/documents/{doc}/checkpoints/{n}", document, segment)
                 .header(BatonHeaders.TENANT, tenant).contentType(MediaType.APPLICATION_OCTET_STREAM)
                 .headers(headers -> {
                     if (parentDigest != null) {
                         headers.set(BatonHeaders.PARENT_DIGEST, parentDigest);
+                        if (parentWait.toMillis() > 0) {
+                            headers.set(BatonHeaders.PARENT_WAIT_MS, Long.toString(parentWait.toMillis()));
+                        }
                     }
                 })
                 .accept(MediaType.APPLICATION_JSON).bodyValue(container)

@@ -1,5 +1,6 @@
 package io.baton.protocol.memory;
 
+import java.time.Duration;
 import reactor.core.publisher.Mono;
 
 /**
@@ -33,7 +34,20 @@ public interface MemoryClient {
      * checkpoint n-1 is not the one with that digest; {@code quota-exceeded} when the tenant's
      * quota is spent.
      */
-    Mono<Written> put(String tenant, String document, long segment, byte[] container, String parentDigest);
+    default Mono<Written> put(String tenant, String document, long segment, byte[] container, String parentDigest) {
+        return put(tenant, document, segment, container, parentDigest, Duration.ZERO);
+    }
+
+    /**
+     * As {@link #put(String, String, long, byte[], String)}, putting ahead: when the head is still
+     * behind n-1 (a writer that sent n before n-1's put was answered), the memory service waits up
+     * to {@code parentWait} (capped by its {@code baton.limits.max-parent-wait}) for n-1 to be
+     * stored, then stores n on condition that the kept n-1 has {@code parentDigest}. When n-1 is
+     * not stored in time, the put fails with {@code checkpoint-conflict} as without a wait. Only a
+     * put that names its parent waits; {@link Duration#ZERO}: not at all.
+     */
+    Mono<Written> put(String tenant, String document, long segment, byte[] container, String parentDigest,
+                      Duration parentWait);
 
     /**
      * Deletes the document and all its checkpoints.
