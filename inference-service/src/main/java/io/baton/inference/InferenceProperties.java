@@ -323,10 +323,15 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
      *                            as a gap ({@code BATON_SEGMENTS_PIPELINEWAIT}; 0: not at all): a client
      *                            that sends n+1 before n's answer (pipelined segments, docs/reliability.md)
      *                            may have n overtaken on the way
+     * @param putAheadWait        for a segment that ran from its predecessor still in flight here (pipelined
+     *                            segments), how long its checkpoint's put, sent before the predecessor's put is
+     *                            answered, may wait in the memory service for the predecessor to be stored
+     *                            ({@code BATON_SEGMENTS_PUTAHEADWAIT}; 0: the put waits for the predecessor's
+     *                            answer here instead, and a document's puts go one after the other)
      */
     public record Segments(@DefaultValue("2048") int maxTokens, @DefaultValue("2048") int maxSentences,
                            @DefaultValue("4") int maxSentenceCoverage, @DefaultValue("512") int maxInFlight,
-                           @DefaultValue("500ms") Duration pipelineWait) {
+                           @DefaultValue("500ms") Duration pipelineWait, @DefaultValue("1s") Duration putAheadWait) {
 
         public Segments {
             if (maxTokens < 1) {
@@ -338,6 +343,9 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
             }
             if (pipelineWait.isNegative()) {
                 throw new IllegalArgumentException("baton.segments.pipeline-wait must not be negative, got " + pipelineWait);
+            }
+            if (putAheadWait.isNegative()) {
+                throw new IllegalArgumentException("baton.segments.put-ahead-wait must not be negative, got " + putAheadWait);
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.baton.inference.segments;
 
 import io.baton.inference.models.DocumentState;
+import io.baton.inference.state.Checkpoints;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,9 +15,10 @@ import reactor.core.publisher.Sinks;
  * in flight here, n+1 runs as soon as n has run, from the very state n ran to, while n's checkpoint
  * is still being written: the model run overlaps the write. A segment that follows is in flight from
  * the moment it begins to wait for its predecessor's state, so a chain of pipelined segments forms
- * however long its first takes to run. Only n+1's own write waits for n's,
- * and names n's stored digest as its parent, so checkpoints are still stored in order, each once,
- * and n+1's answer still waits for its durable write.
+ * however long its first takes to run. n+1's write names n's stored digest as its parent: known once
+ * n's put is answered, or, putting ahead, the digest n's checkpoint gets when stored as sent (its
+ * SHA-256, {@link Segment#predictedDigest}), which the memory service checks once n is stored. So
+ * checkpoints are still stored in order, each once, and n+1's answer still waits for its durable write.
  *
  * <p>When n is not stored as the state it ran to (its write failed, it was cancelled, an earlier
  * attempt had stored other bytes, or the encoding is lossy), what n+1 computed from it is dropped
@@ -39,6 +41,8 @@ final class InFlight {
         private final long index;
         private final Sinks.One<DocumentState> ran = Sinks.one();
         private final Sinks.One<String> stored = Sinks.one();
+        private final Sinks.One<byte[]> sent = Sinks.one();
+        private volatile String predicted;
         private volatile boolean abandoned;
 
         Segment(String model, long index) {
@@ -54,6 +58,29 @@ final class InFlight {
         /** The digest its checkpoint was stored with, when the stored state is {@link #next()}; else {@link Abandoned}. */
         Mono<String> storedDigest() {
             return stored.asMono();
+        }
+
+        /**
+         * The digest its checkpoint gets if the memory service stores it as sent, once its bytes
+         * are encoded (before its put is answered): what a follower putting ahead names as its parent.
+         */
+        Mono<String> predictedDigest() {
+            return sent.asMono().map(bytes -> {
+                String digest = Checkpoints.digest(bytes);
+                predicted = digest;
+                return digest;
+            });
+        }
+
+        /** Its checkpoint's bytes as first sent. */
+        void sent(byte[] checkpoint) {
+            sent.tryEmitValue(checkpoint);
+        }
+
+        /** Whether a follower predicted its stored digest, and the checkpoint was stored with another one. */
+        boolean mispredicted(String storedDigest) {
+            String guess = predicted;
+            return guess != null && !guess.equals(storedDigest);
         }
 
         void ran(DocumentState state) {
@@ -73,6 +100,7 @@ final class InFlight {
             abandoned = true;
             ran.tryEmitError(new Abandoned(index));
             stored.tryEmitError(new Abandoned(index));
+            sent.tryEmitError(new Abandoned(index));
         }
     }
 

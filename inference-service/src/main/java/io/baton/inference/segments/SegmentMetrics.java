@@ -38,6 +38,9 @@ import java.util.stream.IntStream;
  *   <li>{@code baton.segment.pipelined{outcome}}: segments that arrived while their predecessor was
  *       in flight here and ran from its state ({@code followed}), or started over because the
  *       predecessor was not stored as that state ({@code started-over});
+ *   <li>{@code baton.segment.put.ahead{outcome}}: followers' checkpoints put before their
+ *       predecessor's put was answered, naming the digest it gets when stored as sent: stored so
+ *       ({@code stored}), or refused and put again once the predecessor's was answered ({@code fell-back});
  *   <li>{@code baton.state.cache.lookups{result}} ({@code hit}, {@code miss}) and {@code
  *       baton.state.cache.size} (bytes): this instance's copy of the states it stored.
  * </ul>
@@ -103,6 +106,13 @@ public final class SegmentMetrics {
     void pipelined(String outcome) {
         Counter.builder("baton.segment.pipelined").tag("outcome", outcome)
                 .description("segments that ran from their predecessor's state while it was being stored")
+                .register(registry).increment();
+    }
+
+    /** A follower's checkpoint put ahead of its predecessor's answer: {@code stored} or {@code fell-back}. */
+    void putAhead(String outcome) {
+        Counter.builder("baton.segment.put.ahead").tag("outcome", outcome)
+                .description("checkpoints put before their predecessor's put was answered")
                 .register(registry).increment();
     }
 

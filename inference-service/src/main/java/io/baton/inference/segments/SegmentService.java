@@ -25,6 +25,7 @@ import io.baton.protocol.problems.ServiceCallException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +69,8 @@ public final class SegmentService {
     private final Admission admission;
     private final SegmentMetrics metrics;
     private final InFlight inFlight = new InFlight();
+    /** Set once a checkpoint was stored with another digest than its bytes' (a memory service that compresses). */
+    private final AtomicBoolean storesOtherwise = new AtomicBoolean();
 
     /**
      * The bounds of one request.
@@ -78,8 +81,12 @@ public final class SegmentService {
      * @param pipelineWait        how long a segment whose predecessor is neither stored nor in flight here waits
      *                            for it to start here (it may have been overtaken on the way) before it is
      *                            refused as a gap; zero: not at all
+     * @param putAheadWait        how long a follower's put, sent before its predecessor's put is answered (put
+     *                            ahead), may wait in the memory service for the predecessor to be stored; zero:
+     *                            a follower's put waits for its predecessor's answer instead
      */
-    public record Limits(int maxTokens, int maxSentences, int maxSentenceCoverage, Duration pipelineWait) {
+    public record Limits(int maxTokens, int maxSentences, int maxSentenceCoverage, Duration pipelineWait,
+                         Duration putAheadWait) {
     }
 
     public SegmentService(ModelLookup models, MemoryClient memory, SegmentBatcher batcher, StateCache cache,
@@ -161,39 +168,40 @@ public final class SegmentService {
      * string: none, n = 0), which for a predecessor still in flight is known once it is stored;
      * or, instead of both, that predecessor ({@code previous}), to be followed. {@code kept}: the
      * state is this instance's own copy of n-1, which the document may have moved on from.
-     * {@code awaitsPredecessor}: the state n-1 ran to while in flight here, whose digest, and so
-     * this segment's put, waits for n-1's put to be answered.
+     * {@code awaitsPredecessor}: the state n-1 ran to while in flight here, whose digest is known
+     * once n-1's put is answered; {@code predicted}: for such a state, the digest n-1's checkpoint
+     * gets when stored as sent, known once it is encoded (a put ahead names it).
      */
     private record Parent(DocumentState state, Mono<String> digest, InFlight.Segment previous, boolean kept,
-                          boolean awaitsPredecessor) {
+                          boolean awaitsPredecessor, Mono<String> predicted) {
 
         static Parent stored(DocumentState state, String digest) {
-            return new Parent(state, Mono.just(digest), null, false, false);
+            return new Parent(state, Mono.just(digest), null, false, false, null);
         }
 
         static Parent kept(StateCache.Entry kept) {
-            return new Parent(kept.state(), Mono.just(kept.digest()), null, true, false);
+            return new Parent(kept.state(), Mono.just(kept.digest()), null, true, false, null);
         }
 
         /**
-         * The state {@code previous} ran to, whose digest is known once it is stored: a follower's put waits for
-         * its predecessor's answer ({@link Step#PREDECESSOR}).
+         * The state {@code previous} ran to, whose digest is known once it is stored, or predicted once
+         * its checkpoint is encoded ({@link Step#PREDECESSOR}).
          */
         static Parent ranTo(InFlight.Segment previous, DocumentState state) {
-            return new Parent(state, previous.storedDigest(), null, false, true);
+            return new Parent(state, previous.storedDigest(), null, false, true, previous.predictedDigest());
         }
 
         static Parent following(InFlight.Segment previous) {
-            return new Parent(null, null, previous, false, false);
+            return new Parent(null, null, previous, false, false, null);
         }
     }
 
     /**
      * Checkpoint n as stored: its digest, and whether this call's own state is it ({@code keep}:
      * this call wrote it and it reads back exactly as written; false for a lossy encoding, or
-     * when an earlier attempt of the same segment wrote it).
+     * when an earlier attempt of the same segment wrote it); {@code written}: this call's put stored it.
      */
-    private record Stored(String digest, boolean keep) {
+    private record Stored(String digest, boolean keep, boolean written) {
     }
 
     /**
@@ -240,24 +248,17 @@ public final class SegmentService {
                 .flatMap(out -> {
                     metrics.stateMoved(out.moved());
                     long ran = System.nanoTime();
-                    // a follower's parent digest is known once its predecessor is stored: until then its put waits
-                    Mono<Stored> stored = parent.digest().flatMap(parentDigest -> {
-                        long storing = System.nanoTime();
-                        if (parent.awaitsPredecessor()) {
-                            timings.add(Step.PREDECESSOR, ran, storing);
-                        }
-                        CheckpointOrigin origin = CheckpointOrigin.of(parentDigest, request.tokens());
-                        byte[] checkpoint = Checkpoints.encode(model, new CheckpointId(tenant, document, n), out.next(),
-                                origin);
-                        return memory.put(tenant, document, n, checkpoint, conditional ? parentDigest : null)
-                                .map(written -> new Stored(written.storedDigest(), written.digest() != null))
-                                .onErrorResume(ServiceCallException.class, refused ->
-                                        refused.type() == ProblemType.CHECKPOINT_CONFLICT
-                                                ? storedBefore(tenant, document, n, model, origin)
-                                                        .switchIfEmpty(Mono.error(() -> PutRefusals.of(refused, document, n)))
-                                                : Mono.error(PutRefusals.of(refused, document, n)))
-                                .doOnNext(done -> timings.since(Step.STORE, storing));
-                    });
+                    // a follower's parent digest is known once its predecessor is stored: until then its put waits,
+                    // unless it goes ahead, naming the digest its predecessor's checkpoint gets when stored as sent
+                    Mono<Stored> stored = parent.awaitsPredecessor() && putsAhead()
+                            ? putAhead(tenant, request, model, out.next(), parent, timings, self, ran)
+                            : parent.digest().flatMap(parentDigest -> {
+                                if (parent.awaitsPredecessor()) {
+                                    timings.since(Step.PREDECESSOR, ran);
+                                }
+                                return store(tenant, request, model, out.next(), parentDigest, conditional, timings,
+                                        self);
+                            });
                     Mono<SegmentResponse> answer = Mono.fromSupplier(() -> {
                         long reading = System.nanoTime();
                         SegmentResponse response = respond(request, model, out);
@@ -266,6 +267,11 @@ public final class SegmentService {
                     });
                     return Mono.zip(stored, answer).map(both -> {
                         Stored done = both.getT1();
+                        if (done.written() && self.mispredicted(done.digest()) && storesOtherwise.compareAndSet(false, true)) {
+                            log.warn("checkpoint {} of document {} was stored with another digest than its bytes' (the "
+                                    + "memory service compresses or downcasts): followers' puts wait for their "
+                                    + "predecessor's answer from now on", n, document);
+                        }
                         if (done.keep()) {
                             cache.keep(tenant, document, model.id(), n, done.digest(), out.next());
                         } else {
@@ -275,6 +281,72 @@ public final class SegmentService {
                         return both.getT2().withDigest(done.digest());
                     });
                 });
+    }
+
+    /** Whether followers put ahead: asked for, and no checkpoint was seen stored otherwise than sent. */
+    private boolean putsAhead() {
+        return !limits.putAheadWait().isZero() && !storesOtherwise.get();
+    }
+
+    /**
+     * Encodes checkpoint n of {@code state}, continuing from the checkpoint with {@code parentDigest},
+     * and puts it, on condition that the kept n-1 has that digest when {@code conditional}; a
+     * conflict that an earlier attempt of this very segment explains is answered with what it stored.
+     */
+    private Mono<Stored> store(String tenant, SegmentRequest request, SegmentModel model, DocumentState state,
+                               String parentDigest, boolean conditional, SegmentTimings timings, InFlight.Segment self) {
+        String document = request.document();
+        long n = request.segment();
+        long storing = System.nanoTime();
+        CheckpointOrigin origin = CheckpointOrigin.of(parentDigest, request.tokens());
+        byte[] checkpoint = Checkpoints.encode(model, new CheckpointId(tenant, document, n), state, origin);
+        self.sent(checkpoint);
+        return memory.put(tenant, document, n, checkpoint, conditional ? parentDigest : null)
+                .map(written -> new Stored(written.storedDigest(), written.digest() != null, true))
+                .onErrorResume(ServiceCallException.class, refused ->
+                        refused.type() == ProblemType.CHECKPOINT_CONFLICT
+                                ? storedBefore(tenant, document, n, model, origin)
+                                        .switchIfEmpty(Mono.error(() -> PutRefusals.of(refused, document, n)))
+                                : Mono.error(PutRefusals.of(refused, document, n)))
+                .doOnNext(done -> timings.since(Step.STORE, storing));
+    }
+
+    /**
+     * A follower's checkpoint put ahead: as soon as its predecessor's checkpoint is encoded, naming
+     * the digest that one gets when stored as sent, the memory service holding the put until the
+     * predecessor is stored (up to {@code putAheadWait}) and storing it only on top of that very
+     * checkpoint. When it is refused (the predecessor was not stored in time, or was stored with
+     * another digest), the follower puts again as it would have without going ahead: once the
+     * predecessor's put is answered ({@link #store}).
+     */
+    private Mono<Stored> putAhead(String tenant, SegmentRequest request, SegmentModel model, DocumentState state,
+                                  Parent parent, SegmentTimings timings, InFlight.Segment self, long ran) {
+        String document = request.document();
+        long n = request.segment();
+        return parent.predicted().flatMap(predicted -> {
+            long storing = System.nanoTime();
+            timings.add(Step.PREDECESSOR, ran, storing);
+            byte[] checkpoint = Checkpoints.encode(model, new CheckpointId(tenant, document, n), state,
+                    CheckpointOrigin.of(predicted, request.tokens()));
+            self.sent(checkpoint);
+            return memory.put(tenant, document, n, checkpoint, predicted, limits.putAheadWait())
+                    .map(written -> {
+                        timings.since(Step.STORE, storing);
+                        metrics.putAhead("stored");
+                        return new Stored(written.storedDigest(), written.digest() != null, true);
+                    })
+                    .onErrorResume(refused -> refused instanceof ServiceCallException call
+                            && (call.type() == ProblemType.CHECKPOINT_CONFLICT || call.type() == ProblemType.PARENT_MISMATCH),
+                            refused -> {
+                                long fellBack = System.nanoTime();
+                                timings.add(Step.STORE, storing, fellBack);
+                                metrics.putAhead("fell-back");
+                                return parent.digest().flatMap(parentDigest -> {
+                                    timings.since(Step.PREDECESSOR, fellBack);
+                                    return store(tenant, request, model, state, parentDigest, true, timings, self);
+                                });
+                            });
+        });
     }
 
     /**
@@ -294,7 +366,7 @@ public final class SegmentService {
             }
             log.info("checkpoint {} of document {} was stored by an earlier attempt of the same segment from the same "
                     + "state; answering with it", n, document);
-            return Mono.just(new Stored(kept.digest(), false));
+            return Mono.just(new Stored(kept.digest(), false, false));
         });
     }
 

@@ -16,9 +16,11 @@ import java.util.StringJoiner;
  *   <li>{@code queue}: waiting for the runner (a batch of other documents' segments running);</li>
  *   <li>{@code run}: the batch's ONNX Runtime run, this segment's included;</li>
  *   <li>{@code predecessor}: only for a segment that ran from the state of its predecessor still in
- *       flight here (a follower): from its run until the predecessor's put is answered, since its own
- *       put names the digest of the checkpoint stored by that one; a document's puts go one at a time;</li>
- *   <li>{@code store}: encoding checkpoint n and the memory service's answer to its put;</li>
+ *       flight here (a follower): from its run until the digest its own put names as its parent is
+ *       known: the predecessor's checkpoint encoded, when putting ahead; else the predecessor's put
+ *       answered (and again after a put ahead that was refused);</li>
+ *   <li>{@code store}: encoding checkpoint n and the memory service's answer to its put (a put ahead
+ *       is held there until its predecessor is stored; one refused and sent again counts both);</li>
  *   <li>{@code readout}: sentence vectors and token log-likelihoods (while the put is in flight);</li>
  *   <li>{@code total}: from the request's arrival in the pipeline to its answer being ready.</li>
  * </ul>

@@ -164,14 +164,24 @@ class SegmentsIT {
         int[] lengths = {250, 250, 250, 250, 250, 250};
         double followed = pipelined(first, "followed");
         long waited = predecessorWaits(first);
+        double ahead = putAhead(first, "stored");
         Results got = processPipelined(tenant(), "pipelined-" + model, model, lengths, text, first.client());
         assertMatchesOnePass(model, lengths, got);
         double followers = pipelined(first, "followed") - followed;
         assertThat(followers).as("segments that ran from their predecessor while it was being stored")
                 .isGreaterThanOrEqualTo(1);
         assertThat(predecessorWaits(first) - waited)
-                .as("answers whose put waited for their predecessor's (Server-Timing predecessor)")
+                .as("answers whose put waited for their predecessor (Server-Timing predecessor)")
                 .isGreaterThanOrEqualTo((long) followers);
+        assertThat(putAhead(first, "stored") - ahead)
+                .as("followers' checkpoints put before their predecessor's put was answered, and stored so")
+                .isGreaterThanOrEqualTo(1);
+    }
+
+    /** Followers' puts sent ahead of their predecessor's answer, by outcome ({@code baton.segment.put.ahead}). */
+    static double putAhead(InferenceServer server, String outcome) {
+        var counter = server.bean(MeterRegistry.class).find("baton.segment.put.ahead").tag("outcome", outcome).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     /** Segments this instance answered whose put waited for their predecessor's ({@code step="predecessor"}). */
