@@ -9,12 +9,21 @@ import io.baton.inference.segments.SegmentBatcher;
 import io.baton.inference.segments.SegmentMetrics;
 import io.baton.inference.segments.SegmentService;
 import io.baton.inference.state.StateCache;
+import io.baton.memory.MemoryProperties;
+import io.baton.memory.checkpoints.CheckpointService;
+import io.baton.memory.encoding.Compression;
+import io.baton.memory.encoding.Downcast;
+import io.baton.memory.encoding.EncodingExecutor;
+import io.baton.memory.encoding.StateEncoding;
+import io.baton.memory.store.CheckpointStore;
 import io.baton.protocol.inference.SegmentRequest;
 import io.baton.protocol.inference.SegmentResponse;
 import io.baton.protocol.memory.KeptCheckpoint;
 import io.baton.protocol.memory.MemoryClient;
 import io.baton.protocol.memory.StoredHead;
 import io.baton.protocol.memory.Written;
+import io.baton.protocol.problems.ProblemType;
+import io.baton.protocol.problems.ServiceCallException;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -23,8 +32,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -35,7 +46,10 @@ import reactor.core.publisher.Mono;
  * it looked ({@code InFlight.Watch}), the first two read n-1 back from the store (the first after
  * waiting the whole pipeline wait for a segment that had already run); before the gap refusal
  * read the store again when the head named n itself, the third refused n as a gap naming n,
- * which the gateway answers with 409 document-behind.
+ * which the gateway answers with 409 document-behind. And a follower's put ahead of its
+ * predecessor's answer that is refused (its wait ran out; the memory service does not store
+ * checkpoints as sent, so the digest it names is no checkpoint's): it is put again after that
+ * answer, and in the second case this instance stops putting ahead.
  */
 class PredecessorRacesTest {
 
@@ -43,9 +57,18 @@ class PredecessorRacesTest {
     static final String TENANT = "predecessor-races";
 
     static long[] tokens;
+    static EncodingExecutor encoding;
+
+    @AfterAll
+    static void stop() {
+        if (encoding != null) {
+            encoding.close();
+        }
+    }
 
     @BeforeAll
     static void start() {
+        encoding = new EncodingExecutor(1);
         tokens = Standalone.context().getBean(ModelTokenizers.class).tokenizer(MODEL)
                 .encode(Standalone.mobyDick(240_000, 600)).ids();
     }
@@ -118,6 +141,69 @@ class PredecessorRacesTest {
         assertThat(head.version()).as("each segment stored once").isEqualTo(3);
     }
 
+    @Test
+    void aPutAheadThatIsRefusedIsPutAgainOnceItsPredecessorIsAnswered() {
+        Interleaved memory = new Interleaved(Standalone.context().getBean(MemoryClient.class));
+        memory.refusePutsAhead();
+        SegmentService service = service(memory, new StateCache(64L << 20, Duration.ofMinutes(10)),
+                Duration.ofMinutes(10));
+        String document = "ahead-refused";
+        double followed = followed();
+        double fellBack = putAhead("fell-back");
+
+        List<SegmentResponse> answers = pipelined(service, document);
+
+        assertThat(followed() - followed).as("segments that followed their predecessor").isGreaterThanOrEqualTo(1);
+        assertThat(putAhead("fell-back") - fellBack).as("puts ahead refused and put again")
+                .isEqualTo(followed() - followed);
+        assertThat(answers.get(2).tokenNll()).isEqualTo(alone("ahead-refused-alone", 2).tokenNll());
+        StoredHead head = Standalone.context().getBean(MemoryClient.class).head(TENANT, document)
+                .block(Duration.ofSeconds(30));
+        assertThat(head.segment()).isEqualTo(2);
+        assertThat(head.version()).as("each segment stored once").isEqualTo(3);
+    }
+
+    @Test
+    void aMemoryServiceThatDoesNotStoreAsSentTurnsPuttingAheadOff() {
+        var context = Standalone.context();
+        // the same store, through a memory service that compresses: a checkpoint's digest is not its bytes'
+        CheckpointService compressing = new CheckpointService(context.getBean(CheckpointStore.class),
+                new StateEncoding(Compression.ZSTD, 3, Downcast.NONE), encoding,
+                context.getBean(MemoryProperties.class), context.getBean(MeterRegistry.class));
+        SegmentService service = service(new InProcessMemoryClient(compressing),
+                new StateCache(64L << 20, Duration.ofMinutes(10)), Duration.ofMinutes(10));
+        double followed = followed();
+        double fellBack = putAhead("fell-back");
+        double stored = putAhead("stored");
+
+        List<SegmentResponse> answers = pipelined(service, "compressed");
+
+        assertThat(followed() - followed).as("segments that followed their predecessor").isGreaterThanOrEqualTo(1);
+        assertThat(putAhead("fell-back") - fellBack).as("puts ahead naming the digest of the bytes sent")
+                .isGreaterThanOrEqualTo(1);
+        assertThat(putAhead("stored") - stored).as("puts ahead stored on a parent digest no checkpoint has").isZero();
+        assertThat(answers.get(2).tokenNll()).isEqualTo(alone("compressed-alone", 2).tokenNll());
+        // from then on this instance's followers wait for their predecessor's answer
+        double tried = putAhead("fell-back") + putAhead("stored");
+        followed = followed();
+        pipelined(service, "compressed-after");
+        assertThat(followed() - followed).as("segments that followed their predecessor").isGreaterThanOrEqualTo(1);
+        assertThat(putAhead("fell-back") + putAhead("stored") - tried).as("puts ahead after the first miss").isZero();
+    }
+
+    /** Segments 0, 1 and 2 of {@code document} sent at once: 1 and 2 follow their predecessors. */
+    private static List<SegmentResponse> pipelined(SegmentService service, String document) {
+        return Flux.range(0, 3).flatMapSequential(n -> service.process(TENANT, segment(document, n)), 3)
+                .collectList().block(Duration.ofMinutes(1));
+    }
+
+    /** Followers' puts ahead by outcome ({@code baton.segment.put.ahead}). */
+    private static double putAhead(String outcome) {
+        Counter counter = Standalone.context().getBean(MeterRegistry.class).find("baton.segment.put.ahead")
+                .tag("outcome", outcome).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
     /** Segments that ran from their predecessor in flight ({@code baton.segment.pipelined}, outcome followed). */
     private static double followed() {
         Counter counter = Standalone.context().getBean(MeterRegistry.class).find("baton.segment.pipelined")
@@ -161,6 +247,7 @@ class PredecessorRacesTest {
         private final AtomicReference<Moment> afterMiss = new AtomicReference<>();
         private final AtomicReference<Moment> beforeHead = new AtomicReference<>();
         private final Map<String, Integer> keptReads = new ConcurrentHashMap<>();
+        private volatile boolean refusePutsAhead;
 
         private record Moment(String document, long segment, Mono<?> then) {
         }
@@ -179,6 +266,11 @@ class PredecessorRacesTest {
 
         void beforeHead(String document, Mono<?> then) {
             beforeHead.set(new Moment(document, -1, then));
+        }
+
+        /** Every put ahead (one asking to wait for its parent) is refused as not next, as if its wait ran out. */
+        void refusePutsAhead() {
+            refusePutsAhead = true;
         }
 
         /** Kept checkpoints of {@code document} this client read back from the store. */
@@ -213,6 +305,10 @@ class PredecessorRacesTest {
         @Override
         public Mono<Written> put(String tenant, String document, long segment, byte[] container, String parentDigest,
                                  Duration parentWait) {
+            if (refusePutsAhead && parentWait.compareTo(Duration.ZERO) > 0) {
+                return Mono.error(new ServiceCallException(ProblemType.CHECKPOINT_CONFLICT,
+                        "checkpoint " + segment + " is not next (refused for the test)"));
+            }
             return real.put(tenant, document, segment, container, parentDigest, parentWait);
         }
 

@@ -42,7 +42,6 @@ final class InFlight {
         private final Sinks.One<DocumentState> ran = Sinks.one();
         private final Sinks.One<String> stored = Sinks.one();
         private final Sinks.One<byte[]> sent = Sinks.one();
-        private volatile String predicted;
         private volatile boolean abandoned;
 
         Segment(String model, long index) {
@@ -65,22 +64,12 @@ final class InFlight {
          * are encoded (before its put is answered): what a follower putting ahead names as its parent.
          */
         Mono<String> predictedDigest() {
-            return sent.asMono().map(bytes -> {
-                String digest = Checkpoints.digest(bytes);
-                predicted = digest;
-                return digest;
-            });
+            return sent.asMono().map(Checkpoints::digest);
         }
 
         /** Its checkpoint's bytes as first sent. */
         void sent(byte[] checkpoint) {
             sent.tryEmitValue(checkpoint);
-        }
-
-        /** Whether a follower predicted its stored digest, and the checkpoint was stored with another one. */
-        boolean mispredicted(String storedDigest) {
-            String guess = predicted;
-            return guess != null && !guess.equals(storedDigest);
         }
 
         void ran(DocumentState state) {

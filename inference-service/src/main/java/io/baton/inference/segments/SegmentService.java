@@ -199,9 +199,9 @@ public final class SegmentService {
     /**
      * Checkpoint n as stored: its digest, and whether this call's own state is it ({@code keep}:
      * this call wrote it and it reads back exactly as written; false for a lossy encoding, or
-     * when an earlier attempt of the same segment wrote it); {@code written}: this call's put stored it.
+     * when an earlier attempt of the same segment wrote it).
      */
-    private record Stored(String digest, boolean keep, boolean written) {
+    private record Stored(String digest, boolean keep) {
     }
 
     /**
@@ -267,11 +267,6 @@ public final class SegmentService {
                     });
                     return Mono.zip(stored, answer).map(both -> {
                         Stored done = both.getT1();
-                        if (done.written() && self.mispredicted(done.digest()) && storesOtherwise.compareAndSet(false, true)) {
-                            log.warn("checkpoint {} of document {} was stored with another digest than its bytes' (the "
-                                    + "memory service compresses or downcasts): followers' puts wait for their "
-                                    + "predecessor's answer from now on", n, document);
-                        }
                         if (done.keep()) {
                             cache.keep(tenant, document, model.id(), n, done.digest(), out.next());
                         } else {
@@ -302,7 +297,7 @@ public final class SegmentService {
         byte[] checkpoint = Checkpoints.encode(model, new CheckpointId(tenant, document, n), state, origin);
         self.sent(checkpoint);
         return memory.put(tenant, document, n, checkpoint, conditional ? parentDigest : null)
-                .map(written -> new Stored(written.storedDigest(), written.digest() != null, true))
+                .map(written -> new Stored(written.storedDigest(), written.digest() != null))
                 .onErrorResume(ServiceCallException.class, refused ->
                         refused.type() == ProblemType.CHECKPOINT_CONFLICT
                                 ? storedBefore(tenant, document, n, model, origin)
@@ -317,7 +312,9 @@ public final class SegmentService {
      * predecessor is stored (up to {@code putAheadWait}) and storing it only on top of that very
      * checkpoint. When it is refused (the predecessor was not stored in time, or was stored with
      * another digest), the follower puts again as it would have without going ahead: once the
-     * predecessor's put is answered ({@link #store}).
+     * predecessor's put is answered ({@link #store}). A predecessor stored as the state it ran to,
+     * but with another digest than predicted, means the memory service does not store checkpoints
+     * as sent (compression, downcast): followers stop putting ahead on this instance.
      */
     private Mono<Stored> putAhead(String tenant, SegmentRequest request, SegmentModel model, DocumentState state,
                                   Parent parent, SegmentTimings timings, InFlight.Segment self, long ran) {
@@ -333,19 +330,26 @@ public final class SegmentService {
                     .map(written -> {
                         timings.since(Step.STORE, storing);
                         metrics.putAhead("stored");
-                        return new Stored(written.storedDigest(), written.digest() != null, true);
+                        return new Stored(written.storedDigest(), written.digest() != null);
                     })
-                    .onErrorResume(refused -> refused instanceof ServiceCallException call
-                            && (call.type() == ProblemType.CHECKPOINT_CONFLICT || call.type() == ProblemType.PARENT_MISMATCH),
-                            refused -> {
-                                long fellBack = System.nanoTime();
-                                timings.add(Step.STORE, storing, fellBack);
-                                metrics.putAhead("fell-back");
-                                return parent.digest().flatMap(parentDigest -> {
-                                    timings.since(Step.PREDECESSOR, fellBack);
-                                    return store(tenant, request, model, state, parentDigest, true, timings, self);
-                                });
-                            });
+                    .onErrorResume(ServiceCallException.class, refused -> {
+                        if (refused.type() != ProblemType.CHECKPOINT_CONFLICT
+                                && refused.type() != ProblemType.PARENT_MISMATCH) {
+                            return Mono.error(PutRefusals.of(refused, document, n));
+                        }
+                        long fellBack = System.nanoTime();
+                        timings.add(Step.STORE, storing, fellBack);
+                        metrics.putAhead("fell-back");
+                        return parent.digest().flatMap(parentDigest -> {
+                            timings.since(Step.PREDECESSOR, fellBack);
+                            if (!parentDigest.equals(predicted) && storesOtherwise.compareAndSet(false, true)) {
+                                log.warn("checkpoint {} of document {} was stored with another digest than its bytes' (the "
+                                        + "memory service compresses or downcasts): from now on a follower's put waits "
+                                        + "for its predecessor's answer", n - 1, document);
+                            }
+                            return store(tenant, request, model, state, parentDigest, true, timings, self);
+                        });
+                    });
         });
     }
 
@@ -366,7 +370,7 @@ public final class SegmentService {
             }
             log.info("checkpoint {} of document {} was stored by an earlier attempt of the same segment from the same "
                     + "state; answering with it", n, document);
-            return Mono.just(new Stored(kept.digest(), false, false));
+            return Mono.just(new Stored(kept.digest(), false));
         });
     }
 
