@@ -5,7 +5,6 @@ import io.baton.memory.MemoryProperties;
 import io.baton.memory.encoding.Downcast;
 import io.baton.memory.encoding.EncodingExecutor;
 import io.baton.memory.encoding.StateEncoding;
-import io.baton.memory.store.CheckpointConflictException;
 import io.baton.memory.store.CheckpointRecord;
 import io.baton.memory.store.CheckpointStore;
 import io.baton.memory.store.DocumentKey;
@@ -14,6 +13,7 @@ import io.baton.memory.store.Head;
 import io.baton.memory.store.PutResult;
 import io.baton.memory.store.StoredCheckpoint;
 import io.baton.protocol.CheckpointMetadata;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Map;
@@ -52,6 +52,8 @@ public class CheckpointService {
         this.validator = new CheckpointValidator(readOptions);
         this.maxCheckpointBytes = properties.limits().maxCheckpointBytes();
         this.maxParentWait = properties.limits().maxParentWait();
+        Gauge.builder("baton.state.parent.waiting", parents, ParentWaits::waitingNow)
+                .description("puts waiting for their parent, sent ahead of it, to be stored").register(registry);
     }
 
     /** The document's head; fails with {@link DocumentNotFoundException} when there is none. */
@@ -119,7 +121,7 @@ public class CheckpointService {
                                 valid.bytes().length, encoding.encode(valid.bytes(), valid.container()))
                                 .withParent(parentDigest)))
                 .flatMap(record -> wait.isZero() ? put(key, record)
-                        : afterParent(key, record, System.nanoTime() + wait.toNanos(), 0L))
+                        : afterParent(key, record, System.nanoTime() + wait.toNanos()))
                 .transform(metrics::refusals);
     }
 
@@ -134,28 +136,30 @@ public class CheckpointService {
     }
 
     /**
-     * {@link #put} of checkpoint n, and while it is refused because the head is behind n-1, again
-     * once n-1 is stored, until {@code deadline} ({@link System#nanoTime()}). The waiter is
-     * registered before each attempt, so a parent stored between the refusal and the wait is not
-     * missed. {@code waitedSince}: when the first refusal came (0: none yet).
+     * {@link #put} of checkpoint n once n-1 is stored, or at {@code deadline} ({@link
+     * System#nanoTime()}) when it is not (the put then gives the refusal it would have had). The
+     * head is looked at before the put, so that a put ahead does not send its body to the store
+     * only to be refused; the waiter is registered before that look, so a parent stored in between
+     * is not missed.
      */
-    private Mono<PutResult> afterParent(DocumentKey key, CheckpointRecord record, long deadline, long waitedSince) {
+    private Mono<PutResult> afterParent(DocumentKey key, CheckpointRecord record, long deadline) {
         long parent = record.segment() - 1;
-        return Mono.using(() -> parents.await(key, parent), waiter -> put(key, record)
-                .doOnNext(put -> metrics.parentWait(waitedSince, true))
-                .onErrorResume(CheckpointConflictException.class, refused -> {
-                    if (refused.expected() > record.segment()) {
-                        return Mono.error(refused);
-                    }
-                    long since = waitedSince != 0 ? waitedSince : System.nanoTime();
-                    return parentStored(key, waiter, parent, deadline).flatMap(stored -> {
-                        if (!stored) {
-                            metrics.parentWait(since, false);
-                            return Mono.error(refused);
-                        }
-                        return afterParent(key, record, deadline, since);
+        return Mono.using(() -> parents.await(key, parent), waiter -> headAtLeast(key, parent).flatMap(there -> {
+            if (there) {
+                return put(key, record);
+            }
+            long since = System.nanoTime();
+            return Mono.using(parents::waiting, counted -> parentStored(key, waiter, parent, deadline), done -> done.run())
+                    .flatMap(stored -> {
+                        metrics.parentWait(since, stored);
+                        return put(key, record);
                     });
-                }), ParentWaits.Waiter::close);
+        }), ParentWaits.Waiter::close);
+    }
+
+    /** Whether the head of {@code key} is checkpoint {@code segment} or later. */
+    private Mono<Boolean> headAtLeast(DocumentKey key, long segment) {
+        return metrics.timed("head", store.head(key)).map(head -> head.segment() >= segment).defaultIfEmpty(false);
     }
 
     /** True once checkpoint {@code parent} of {@code key} is stored; false at {@code deadline}. */
@@ -165,8 +169,8 @@ public class CheckpointService {
             return Mono.just(false);
         }
         return waiter.storedWithin(Duration.ofNanos(left)).flatMap(seen -> seen ? Mono.just(true)
-                : metrics.timed("head", store.head(key)).map(head -> head.segment() >= parent).defaultIfEmpty(false)
-                        .flatMap(there -> there ? Mono.just(true) : parentStored(key, waiter, parent, deadline)));
+                : headAtLeast(key, parent).flatMap(there -> there ? Mono.just(true)
+                        : parentStored(key, waiter, parent, deadline)));
     }
 
     /** {@code segment}, a checkpoint index; a negative one is refused as over HTTP. */

@@ -4,6 +4,7 @@ import io.baton.memory.store.DocumentKey;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -17,6 +18,7 @@ import reactor.core.publisher.Sinks;
 final class ParentWaits {
 
     private final ConcurrentHashMap<DocumentKey, Set<Waiter>> waiting = new ConcurrentHashMap<>();
+    private final AtomicInteger waitingNow = new AtomicInteger();
     private final Duration poll;
 
     /** Waiters that look at the head themselves at least every {@code poll}. */
@@ -46,9 +48,15 @@ final class ParentWaits {
         }
     }
 
-    /** Documents with a put waiting for its parent (each waiter is closed once its put goes on). */
-    int documents() {
-        return waiting.size();
+    /** A put begins to wait for its parent; the wait ends when the returned action runs. */
+    Runnable waiting() {
+        waitingNow.incrementAndGet();
+        return waitingNow::decrementAndGet;
+    }
+
+    /** Puts waiting for their parent now. */
+    int waitingNow() {
+        return waitingNow.get();
     }
 
     /** A put's wait for its parent ({@link #await}); closed when the put goes on. */

@@ -24,7 +24,8 @@ import reactor.core.publisher.Mono;
  *       another checkpoint n is there, {@code parent}: the kept n-1 is not the writer's parent,
  *       {@code head}: a conditional delete found another head), once per request;
  *   <li>{@code baton.state.parent.wait{outcome}} (seconds, histogram): how long a put sent ahead
- *       of its parent waited for it, {@code stored} or {@code refused} when the wait ran out.
+ *       of its parent waited for it, {@code stored} or {@code refused} when the wait ran out;
+ *       {@code baton.state.parent.waiting} (registered by {@link CheckpointService}): those waiting now.
  * </ul>
  */
 public final class StoreMetrics {

@@ -33,7 +33,8 @@ import org.springframework.web.reactive.function.client.WebClient;
  * two memory services on it: it waits until its parent is stored, through the same service (woken
  * at once) or the other one (seen by its look at the head), and is then stored on the same
  * condition as any put that names its parent; when the parent does not come in time, or comes with
- * another digest, it is refused as without a wait, and stores nothing.
+ * another digest, it is refused as without a wait, and stores nothing. Each test puts the parent
+ * only once the put ahead is seen waiting ({@code baton.state.parent.waiting}).
  */
 class PutAheadIT {
 
@@ -82,13 +83,15 @@ class PutAheadIT {
         storeFirst("same");
         Meters before = Meters.scrape(first.baseUrl());
         CompletableFuture<ResponseEntity<String>> ahead = put(first, "same", 2, digest("same", 1), 10_000);
-        awaitWaiting(first, "same", before);
+        awaitWaiting(first, "same");
 
         assertThat(put(first, "same", 1, digest("same", 0), 0).join().getStatusCode()).isEqualTo(HttpStatus.CREATED);
         assertThat(ahead.join().getStatusCode()).isEqualTo(HttpStatus.CREATED);
         assertThat(head(first, "same")).isEqualTo(2);
-        assertThat(Meters.scrape(first.baseUrl()).minus(before, "baton_state_parent_wait_seconds_count",
-                "outcome", "stored")).isEqualTo(1.0);
+        Meters after = Meters.scrape(first.baseUrl());
+        assertThat(after.minus(before, "baton_state_parent_wait_seconds_count", "outcome", "stored")).isEqualTo(1.0);
+        assertThat(after.minus(before, "baton_state_store_duration_seconds_count", "operation", "write"))
+                .as("store writes: the parent's and the put ahead's, once, after the parent").isEqualTo(2.0);
     }
 
     @Test
@@ -96,7 +99,7 @@ class PutAheadIT {
         storeFirst("other");
         Meters before = Meters.scrape(second.baseUrl());
         CompletableFuture<ResponseEntity<String>> ahead = put(second, "other", 2, digest("other", 1), 10_000);
-        awaitWaiting(second, "other", before);
+        awaitWaiting(second, "other");
 
         assertThat(put(first, "other", 1, digest("other", 0), 0).join().getStatusCode()).isEqualTo(HttpStatus.CREATED);
         assertThat(ahead.join().getStatusCode()).isEqualTo(HttpStatus.CREATED);
@@ -131,16 +134,16 @@ class PutAheadIT {
                 .isEqualTo(HttpStatus.CONFLICT);
         assertThat(Meters.scrape(first.baseUrl()).minus(meters, "baton_state_parent_wait_seconds_count"))
                 .isEqualTo(0.0);
+        assertThat(head(first, "nowait")).isZero();
     }
 
     @Test
     void aPutAheadNamingAnotherParentIsRefusedOnceItsParentIsStored() {
         storeFirst("wrong");
         byte[] otherOne = Checkpoints.bytes(Checkpoints.container(Checkpoints.metadata(tenant, "wrong", 1), 1, 512));
-        Meters before = Meters.scrape(first.baseUrl());
         CompletableFuture<ResponseEntity<String>> ahead = put(first, "wrong", 2, CheckpointRecord.digest(otherOne),
                 10_000);
-        awaitWaiting(first, "wrong", before);
+        awaitWaiting(first, "wrong");
 
         assertThat(put(first, "wrong", 1, digest("wrong", 0), 0).join().getStatusCode()).isEqualTo(HttpStatus.CREATED);
         ResponseEntity<String> refused = ahead.join();
@@ -199,14 +202,10 @@ class PutAheadIT {
                 .timeout(Duration.ofSeconds(30)).toFuture();
     }
 
-    /**
-     * Until the put of {@code document} sent ahead has been refused once by the store since {@code
-     * before}, and so waits for its parent.
-     */
-    private void awaitWaiting(MemoryServer server, String document, Meters before) {
-        await().atMost(Duration.ofSeconds(20)).until(() -> Meters.scrape(server.baseUrl()).minus(before,
-                "baton_state_store_duration_seconds_count", "operation", "write", "outcome", "error") >= 1
-                || head(server, document) > 0);
+    /** Until a put sent ahead to {@code server} waits for its parent ({@code baton.state.parent.waiting}). */
+    private void awaitWaiting(MemoryServer server, String document) {
+        await().atMost(Duration.ofSeconds(20)).until(() -> Meters.scrape(server.baseUrl())
+                .value("baton_state_parent_waiting") >= 1);
         assertThat(head(server, document)).as("the parent is not stored yet").isZero();
     }
 
