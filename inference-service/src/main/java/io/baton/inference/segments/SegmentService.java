@@ -327,10 +327,13 @@ public final class SegmentService {
                     CheckpointOrigin.of(predicted, request.tokens()));
             self.sent(checkpoint);
             return memory.put(tenant, document, n, checkpoint, predicted, limits.putAheadWait())
-                    .map(written -> {
+                    .flatMap(written -> {
                         timings.since(Step.STORE, storing);
                         metrics.putAhead("stored");
-                        return new Stored(written.storedDigest(), written.digest() != null);
+                        // the predecessor's answer may come after this one: it keeps (or forgets) its state first, so
+                        // that the state cache ends with this segment's, the document's last
+                        return parent.digest().onErrorResume(e -> Mono.just(""))
+                                .thenReturn(new Stored(written.storedDigest(), written.digest() != null));
                     })
                     .onErrorResume(ServiceCallException.class, refused -> {
                         if (refused.type() != ProblemType.CHECKPOINT_CONFLICT
