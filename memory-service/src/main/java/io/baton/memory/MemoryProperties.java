@@ -112,17 +112,19 @@ public record MemoryProperties(@DefaultValue Store store, @DefaultValue Redis re
     /**
      * Request body limit and per-tenant byte quota (0 = none); {@code maxParentWait}: the longest a
      * put sent ahead of its parent may wait for it ({@code X-Baton-Parent-Wait-Ms} asks for less or
-     * more; 0 turns waiting off).
+     * more; 0 turns waiting off); {@code maxParentWaitBytes}: the bodies of such puts held at once,
+     * together (beyond, a put ahead is refused at once, as without a wait).
      */
     public record Limits(@DefaultValue("67108864") long maxCheckpointBytes,
                          @DefaultValue("0") long tenantQuotaBytes,
                          @DefaultValue("1048576") long maxHeaderBytes,
-                         @DefaultValue("2s") Duration maxParentWait) {
+                         @DefaultValue("2s") Duration maxParentWait,
+                         @DefaultValue("134217728") long maxParentWaitBytes) {
 
         public Limits {
-            if (maxParentWait.isNegative()) {
-                throw new IllegalArgumentException("baton.limits.max-parent-wait must not be negative, got "
-                        + maxParentWait);
+            if (maxParentWait.isNegative() || maxParentWaitBytes < 0) {
+                throw new IllegalArgumentException("baton.limits.max-parent-wait and max-parent-wait-bytes must not be "
+                        + "negative, got " + maxParentWait + " and " + maxParentWaitBytes);
             }
         }
     }

@@ -39,7 +39,7 @@ public class CheckpointService {
     private final CheckpointValidator validator;
     private final long maxCheckpointBytes;
     private final StoreMetrics metrics;
-    private final ParentWaits parents = new ParentWaits(PARENT_POLL);
+    private final ParentWaits parents;
     private final Duration maxParentWait;
 
     public CheckpointService(CheckpointStore store, StateEncoding encoding, EncodingExecutor executor,
@@ -52,6 +52,7 @@ public class CheckpointService {
         this.validator = new CheckpointValidator(readOptions);
         this.maxCheckpointBytes = properties.limits().maxCheckpointBytes();
         this.maxParentWait = properties.limits().maxParentWait();
+        this.parents = new ParentWaits(PARENT_POLL, properties.limits().maxParentWaitBytes());
         Gauge.builder("baton.state.parent.waiting", parents, ParentWaits::waitingNow)
                 .description("puts waiting for their parent, sent ahead of it, to be stored").register(registry);
     }
@@ -107,7 +108,9 @@ public class CheckpointService {
      * baton.limits.max-parent-wait}) for n-1 to be stored, then stores n on the same condition. A
      * put of n-1 through this service wakes it at once; one through another replica is seen by a
      * look at the head every {@link #PARENT_POLL}. When n-1 is not stored in time the put is
-     * refused as not next, as without a wait. Only a put that names its parent waits.
+     * refused as not next, as without a wait. Only a put that names its parent waits, and only while
+     * the bodies waiting stay within {@code baton.limits.max-parent-wait-bytes}; beyond, it is
+     * refused at once.
      */
     public Mono<PutResult> write(DocumentKey key, long segment, byte[] body, String parentDigest,
                                  Duration parentWait) {
@@ -148,10 +151,15 @@ public class CheckpointService {
             if (there) {
                 return put(key, record);
             }
+            Runnable waiting = parents.waiting(record.stored().length);
+            if (waiting == null) {
+                metrics.parentWait(System.nanoTime(), "full");
+                return put(key, record);
+            }
             long since = System.nanoTime();
-            return Mono.using(parents::waiting, counted -> parentStored(key, waiter, parent, deadline), done -> done.run())
+            return Mono.using(() -> waiting, counted -> parentStored(key, waiter, parent, deadline), Runnable::run)
                     .flatMap(stored -> {
-                        metrics.parentWait(since, stored);
+                        metrics.parentWait(since, stored ? "stored" : "refused");
                         return put(key, record);
                     });
         }), ParentWaits.Waiter::close);

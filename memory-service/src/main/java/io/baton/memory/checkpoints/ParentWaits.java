@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
 
@@ -19,11 +20,17 @@ final class ParentWaits {
 
     private final ConcurrentHashMap<DocumentKey, Set<Waiter>> waiting = new ConcurrentHashMap<>();
     private final AtomicInteger waitingNow = new AtomicInteger();
+    private final AtomicLong waitingBytes = new AtomicLong();
     private final Duration poll;
+    private final long maxBytes;
 
-    /** Waiters that look at the head themselves at least every {@code poll}. */
-    ParentWaits(Duration poll) {
+    /**
+     * Waiters that look at the head themselves at least every {@code poll}; the bodies of the puts
+     * waiting at once at most {@code maxBytes} together.
+     */
+    ParentWaits(Duration poll, long maxBytes) {
         this.poll = poll;
+        this.maxBytes = maxBytes;
     }
 
     /**
@@ -48,10 +55,22 @@ final class ParentWaits {
         }
     }
 
-    /** A put begins to wait for its parent; the wait ends when the returned action runs. */
-    Runnable waiting() {
+    /**
+     * A put of {@code bytes} begins to wait for its parent, when the bodies waiting with it stay
+     * within the bound: the wait ends when the returned action runs. Null when they would not: the
+     * put does not wait (it is refused as not next, as without a wait), and the service does not
+     * hold more bodies than it was given room for.
+     */
+    Runnable waiting(long bytes) {
+        if (waitingBytes.addAndGet(bytes) > maxBytes) {
+            waitingBytes.addAndGet(-bytes);
+            return null;
+        }
         waitingNow.incrementAndGet();
-        return waitingNow::decrementAndGet;
+        return () -> {
+            waitingNow.decrementAndGet();
+            waitingBytes.addAndGet(-bytes);
+        };
     }
 
     /** Puts waiting for their parent now. */

@@ -24,7 +24,8 @@ import reactor.core.publisher.Mono;
  *       another checkpoint n is there, {@code parent}: the kept n-1 is not the writer's parent,
  *       {@code head}: a conditional delete found another head), once per request;
  *   <li>{@code baton.state.parent.wait{outcome}} (seconds, histogram): how long a put sent ahead
- *       of its parent waited for it, {@code stored} or {@code refused} when the wait ran out;
+ *       of its parent waited for it, {@code stored} or {@code refused} when the wait ran out, or
+ *       {@code full} when it did not wait because the bodies waiting were at their bound;
  *       {@code baton.state.parent.waiting} (registered by {@link CheckpointService}): those waiting now.
  * </ul>
  */
@@ -67,17 +68,15 @@ public final class StoreMetrics {
 
     /**
      * A put that found the head behind its parent and waited from {@code since} ({@link
-     * System#nanoTime()}; 0: it did not wait) until its parent was stored ({@code stored}) or its
-     * wait ran out.
+     * System#nanoTime()}) until its parent was stored ({@code stored}) or its wait ran out
+     * ({@code refused}); or that did not wait, the bodies waiting being at their bound ({@code full}).
      */
-    void parentWait(long since, boolean stored) {
-        if (since != 0) {
-            Timer.builder("baton.state.parent.wait").tag("outcome", stored ? "stored" : "refused")
-                    .description("a put's wait for its parent, sent ahead of it, to be stored")
-                    .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
-                    .maximumExpectedValue(Duration.ofSeconds(30)).register(registry)
-                    .record(System.nanoTime() - since, TimeUnit.NANOSECONDS);
-        }
+    void parentWait(long since, String outcome) {
+        Timer.builder("baton.state.parent.wait").tag("outcome", outcome)
+                .description("a put's wait for its parent, sent ahead of it, to be stored")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30)).register(registry)
+                .record(System.nanoTime() - since, TimeUnit.NANOSECONDS);
     }
 
     /** A checkpoint of {@code bytes} stored bytes was written. */

@@ -153,6 +153,26 @@ class PutAheadIT {
     }
 
     @Test
+    void aPutAheadBeyondTheBytesThatMayWaitIsRefusedAtOnce() {
+        Map<String, String> properties = Map.of("baton.store.kind", "redis", "baton.redis.url", TestServers.redisUrl(),
+                "baton.limits.max-parent-wait", "10s", "baton.limits.max-parent-wait-bytes",
+                Integer.toString(checkpoint("full", 2).length - 1));
+        try (MemoryServer small = MemoryServer.start(properties)) {
+            assertThat(put(small, "full", 0, null, 0).join().getStatusCode()).isEqualTo(HttpStatus.CREATED);
+            Meters before = Meters.scrape(small.baseUrl());
+
+            ResponseEntity<String> refused = put(small, "full", 2, digest("full", 1), 10_000).join();
+
+            assertThat(refused.getStatusCode()).isEqualTo(HttpStatus.CONFLICT);
+            assertThat(refused.getBody()).contains("\"expectedSegment\":1");
+            Meters after = Meters.scrape(small.baseUrl());
+            assertThat(after.minus(before, "baton_state_parent_wait_seconds_count", "outcome", "full")).isEqualTo(1.0);
+            assertThat(after.minus(before, "baton_state_parent_wait_seconds_count", "outcome", "refused")).isZero();
+            assertThat(head(small, "full")).isZero();
+        }
+    }
+
+    @Test
     void aWaitThatIsNotANumberIsABadRequestAndStoresNothing() {
         storeFirst("bad");
         RedisSnapshot before = RedisSnapshot.of(redis, tenant);
