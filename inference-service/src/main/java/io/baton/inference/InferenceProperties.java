@@ -326,12 +326,13 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
      * @param putAheadWait        for a segment that ran from its predecessor still in flight here (pipelined
      *                            segments), how long its checkpoint's put, sent before the predecessor's put is
      *                            answered, may wait in the memory service for the predecessor to be stored
-     *                            ({@code BATON_SEGMENTS_PUTAHEADWAIT}; 0: the put waits for the predecessor's
-     *                            answer here instead, and a document's puts go one after the other)
+     *                            ({@code BATON_SEGMENTS_PUTAHEADWAIT}; 0, the default until a GPU run shows it
+     *                            pays: the put waits for the predecessor's answer here instead, and a document's
+     *                            puts go one after the other; docs/performance.md, "Puts ahead")
      */
     public record Segments(@DefaultValue("2048") int maxTokens, @DefaultValue("2048") int maxSentences,
                            @DefaultValue("4") int maxSentenceCoverage, @DefaultValue("512") int maxInFlight,
-                           @DefaultValue("500ms") Duration pipelineWait, @DefaultValue("1s") Duration putAheadWait) {
+                           @DefaultValue("500ms") Duration pipelineWait, @DefaultValue("0s") Duration putAheadWait) {
 
         public Segments {
             if (maxTokens < 1) {

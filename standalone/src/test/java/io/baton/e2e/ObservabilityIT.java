@@ -78,7 +78,8 @@ class ObservabilityIT {
         inference = SpringServer.start(InferenceServiceApplication.class, traced("inference-service", Map.of(
                 "baton.memory.url", memory.baseUrl(), "baton.models.dir", models.toString(),
                 "baton.models.default-model", "gemma2-tiny", "baton.service-token", TOKEN,
-                READINESS, "readinessState,models")));
+                // followers put ahead of their predecessor's answer (off by default): the meters count the same work
+                "baton.segments.put-ahead-wait", "1s", READINESS, "readinessState,models")));
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("baton.mode", "distributed");
         settings.put("baton.inference.url", inference.baseUrl());

@@ -107,13 +107,14 @@ class SegmentsIT {
 
     /**
      * An inference instance's settings: the memory service at {@code memoryUrl}, the service token,
+     * followers' puts ahead of their predecessor's answer (off by default),
      * where the states live between segments: {@code baton.onnx.resident-states} as the system property
      * {@code baton.test.resident-states} says (module inference-ffm runs this suite with {@code on}), else
      * the default, and where the sentence vectors are pooled: {@code baton.onnx.sentence-means} as
      * {@code baton.test.sentence-means} says (inference-ffm: {@code runtime}, as on CUDA), else the default.
      */
     static Map<String, String> settings(String memoryUrl) {
-        return Map.of("baton.memory.url", memoryUrl, "baton.service-token", TOKEN,
+        return Map.of("baton.memory.url", memoryUrl, "baton.service-token", TOKEN, "baton.segments.put-ahead-wait", "1s",
                 "baton.onnx.resident-states", System.getProperty("baton.test.resident-states", "auto"),
                 "baton.onnx.sentence-means", System.getProperty("baton.test.sentence-means", "auto"));
     }
