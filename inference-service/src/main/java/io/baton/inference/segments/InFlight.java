@@ -1,7 +1,7 @@
 package io.baton.inference.segments;
 
 import io.baton.inference.models.DocumentState;
-import io.baton.inference.state.Checkpoints;
+import io.baton.protocol.memory.CheckpointDigest;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -64,7 +64,7 @@ final class InFlight {
          * are encoded (before its put is answered): what a follower putting ahead names as its parent.
          */
         Mono<String> predictedDigest() {
-            return sent.asMono().map(Checkpoints::digest);
+            return sent.asMono().map(CheckpointDigest::of);
         }
 
         /** Its checkpoint's bytes as first sent. */

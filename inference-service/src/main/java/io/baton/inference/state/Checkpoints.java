@@ -11,10 +11,7 @@ import io.baton.inference.models.StateTensorSpec;
 import io.baton.protocol.CheckpointMetadata;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -75,19 +72,6 @@ public final class Checkpoints {
         byte[] out = new byte[buffer.remaining()];
         buffer.get(out);
         return out;
-    }
-
-    /**
-     * The digest the memory service gives checkpoint bytes it stores as sent (no compression, no
-     * downcast): hex SHA-256. A writer that knows it before the put is answered may put the next
-     * checkpoint ahead, naming it as the parent.
-     */
-    public static String digest(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
     }
 
     /** The metadata of checkpoint bytes (the container is read in full: its format is checked). */

@@ -1,9 +1,7 @@
 package io.baton.memory.store;
 
+import io.baton.protocol.memory.CheckpointDigest;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Objects;
 
 /**
@@ -47,11 +45,7 @@ public record CheckpointRecord(long segment, long tokens, String model, String m
 
     /** The digest kept per checkpoint: hex SHA-256 of the stored bytes. */
     public static String digest(byte[] stored) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(stored));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("this JVM has no SHA-256", e);
-        }
+        return CheckpointDigest.of(stored);
     }
 
     /** {@link #digest(byte[])} as US-ASCII bytes, the form Redis scripts receive. */
