@@ -124,8 +124,7 @@ public class CheckpointService {
                                 valid.bytes().length, encoding.encode(valid.bytes(), valid.container()))
                                 .withParent(parentDigest)))
                 .flatMap(record -> wait.isZero() ? put(key, record)
-                        : afterParent(key, record, System.nanoTime() + wait.toNanos()))
-                .transform(metrics::refusals);
+                        : afterParent(key, record, System.nanoTime() + wait.toNanos()));
     }
 
     /** The store's compare-and-set of {@code record}; waiters for it woken once it is stored. */
@@ -215,8 +214,8 @@ public class CheckpointService {
 
     /** A new document {@code target} starting from checkpoint n of {@code source}. */
     public Mono<Head> fork(DocumentKey source, long segment, DocumentKey target) {
-        return metrics.refusals(metrics.timed("fork", store.fork(source, segment, target, stored -> encoding.withMetadata(stored,
-                Map.of(CheckpointMetadata.DOCUMENT, target.document()), readOptions))));
+        return metrics.timed("fork", store.fork(source, segment, target, stored -> encoding.withMetadata(stored,
+                Map.of(CheckpointMetadata.DOCUMENT, target.document()), readOptions)));
     }
 
     /** Deletes the document and all its checkpoints; false when it did not exist. */
@@ -230,7 +229,7 @@ public class CheckpointService {
      * is another checkpoint.
      */
     public Mono<Boolean> delete(DocumentKey key, String headDigest) {
-        return metrics.refusals(metrics.timed("delete", store.delete(key, headDigest)));
+        return metrics.timed("delete", store.delete(key, headDigest));
     }
 
     /** Tokens consumed up to a checkpoint, from its metadata (validated when it was written). */

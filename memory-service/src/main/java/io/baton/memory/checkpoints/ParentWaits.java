@@ -11,7 +11,7 @@ import reactor.core.publisher.Sinks;
 
 /**
  * Puts waiting for their parent: a put of checkpoint n that names n-1's digest, sent while n-1's
- * own put is still on its way (put ahead, docs/protocol.md), waits here until n-1 is stored. A
+ * own put is still on its way (put ahead, docs/memory-api.md), waits here until n-1 is stored. A
  * put stored through this service wakes the puts of the same document waiting for that segment
  * at once; one stored through another replica is seen by the waiter's own look at the head
  * ({@link CheckpointService}), so a waiter wakes at the latest after {@code poll}. Thread-safe.

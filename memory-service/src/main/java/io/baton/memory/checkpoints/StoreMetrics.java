@@ -22,7 +22,7 @@ import reactor.core.publisher.Mono;
  *       a put wrote; its sum is the state bytes written, its count the checkpoints;
  *   <li>{@code baton.state.conflicts{reason}}: compare-and-set writes refused ({@code checkpoint}:
  *       another checkpoint n is there, {@code parent}: the kept n-1 is not the writer's parent,
- *       {@code head}: a conditional delete found another head), once per request;
+ *       {@code head}: a conditional delete found another head);
  *   <li>{@code baton.state.parent.wait{outcome}} (seconds, histogram): how long a put sent ahead
  *       of its parent waited for it, {@code stored} or {@code refused} when the wait ran out, or
  *       {@code full} when it did not wait because the bodies waiting were at their bound;
@@ -44,7 +44,7 @@ public final class StoreMetrics {
         }
     }
 
-    /** {@code call} timed as {@code operation}. */
+    /** {@code call} timed as {@code operation}; its compare-and-set refusals counted. */
     <T> Mono<T> timed(String operation, Mono<T> call) {
         return Mono.defer(() -> {
             long started = System.nanoTime();
@@ -53,17 +53,11 @@ public final class StoreMetrics {
                     duration(operation, signal.isOnError() ? "error" : "success")
                             .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
                 }
+                if (signal.isOnError()) {
+                    conflict(signal.getThrowable());
+                }
             });
         });
-    }
-
-    /**
-     * {@code call}, the whole of a write, fork or delete, with its compare-and-set refusal counted
-     * when it fails with one: once per request, however many store calls a put waiting for its
-     * parent made.
-     */
-    <T> Mono<T> refusals(Mono<T> call) {
-        return call.doOnError(this::conflict);
     }
 
     /**
