@@ -199,15 +199,17 @@ class PredecessorRacesTest {
 
     /** Followers' puts ahead by outcome ({@code baton.segment.put.ahead}). */
     private static double putAhead(String outcome) {
-        Counter counter = Standalone.context().getBean(MeterRegistry.class).find("baton.segment.put.ahead")
-                .tag("outcome", outcome).counter();
-        return counter == null ? 0 : counter.count();
+        return count("baton.segment.put.ahead", outcome);
     }
 
     /** Segments that ran from their predecessor in flight ({@code baton.segment.pipelined}, outcome followed). */
     private static double followed() {
-        Counter counter = Standalone.context().getBean(MeterRegistry.class).find("baton.segment.pipelined")
-                .tag("outcome", "followed").counter();
+        return count("baton.segment.pipelined", "followed");
+    }
+
+    /** The standalone context's counter {@code name} with tag {@code outcome}; 0 before its first count. */
+    private static double count(String name, String outcome) {
+        Counter counter = Standalone.context().getBean(MeterRegistry.class).find(name).tag("outcome", outcome).counter();
         return counter == null ? 0 : counter.count();
     }
 

@@ -80,32 +80,32 @@ class PutAheadIT {
 
     @Test
     void aPutAheadIsStoredOnceItsParentIsStoredThroughTheSameService() {
-        storeFirst("same");
-        Meters before = Meters.scrape(first.baseUrl());
-        CompletableFuture<ResponseEntity<String>> ahead = put(first, "same", 2, digest("same", 1), 10_000);
-        awaitWaiting(first, "same");
-
-        assertThat(put(first, "same", 1, digest("same", 0), 0).join().getStatusCode()).isEqualTo(HttpStatus.CREATED);
-        assertThat(ahead.join().getStatusCode()).isEqualTo(HttpStatus.CREATED);
-        assertThat(head(first, "same")).isEqualTo(2);
-        Meters after = Meters.scrape(first.baseUrl());
-        assertThat(after.minus(before, "baton_state_parent_wait_seconds_count", "outcome", "stored")).isEqualTo(1.0);
-        assertThat(after.minus(before, "baton_state_store_duration_seconds_count", "operation", "write"))
+        assertThat(putAheadThenParent(first, "same"))
                 .as("store writes: the parent's and the put ahead's, once, after the parent").isEqualTo(2.0);
     }
 
     @Test
     void aPutAheadSeesItsParentStoredThroughAnotherService() {
-        storeFirst("other");
-        Meters before = Meters.scrape(second.baseUrl());
-        CompletableFuture<ResponseEntity<String>> ahead = put(second, "other", 2, digest("other", 1), 10_000);
-        awaitWaiting(second, "other");
+        putAheadThenParent(second, "other");
+    }
 
-        assertThat(put(first, "other", 1, digest("other", 0), 0).join().getStatusCode()).isEqualTo(HttpStatus.CREATED);
-        assertThat(ahead.join().getStatusCode()).isEqualTo(HttpStatus.CREATED);
-        assertThat(head(second, "other")).isEqualTo(2);
-        assertThat(Meters.scrape(second.baseUrl()).minus(before, "baton_state_parent_wait_seconds_count",
-                "outcome", "stored")).isEqualTo(1.0);
+    /**
+     * Checkpoint 0 of {@code document} stored; checkpoint 2 put ahead through {@code ahead}, and
+     * once it waits, checkpoint 1 through the first service: both stored, the put ahead after one
+     * wait that ended with its parent stored. The store writes {@code ahead} made meanwhile.
+     */
+    private double putAheadThenParent(MemoryServer ahead, String document) {
+        storeFirst(document);
+        Meters before = Meters.scrape(ahead.baseUrl());
+        CompletableFuture<ResponseEntity<String>> two = put(ahead, document, 2, digest(document, 1), 10_000);
+        awaitWaiting(ahead, document);
+
+        assertThat(put(first, document, 1, digest(document, 0), 0).join().getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        assertThat(two.join().getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        assertThat(head(ahead, document)).isEqualTo(2);
+        Meters after = Meters.scrape(ahead.baseUrl());
+        assertThat(after.minus(before, "baton_state_parent_wait_seconds_count", "outcome", "stored")).isEqualTo(1.0);
+        return after.minus(before, "baton_state_store_duration_seconds_count", "operation", "write");
     }
 
     @Test
