@@ -107,7 +107,7 @@ public class CheckpointService {
      * put of n-1 is on its way: put ahead), waits up to {@code parentWait} (at most {@code
      * baton.limits.max-parent-wait}) for n-1 to be stored, then stores n on the same condition. A
      * put of n-1 through this service wakes it at once; one through another replica is seen by a
-     * look at the head every {@link #PARENT_POLL}. When n-1 is not stored in time the put is
+     * look at the head every {@link #PARENT_POLL} (not while a put of n-1 is in progress here). When n-1 is not stored in time the put is
      * refused as not next, as without a wait. Only a put that names its parent waits, and only while
      * the bodies waiting stay within {@code baton.limits.max-parent-wait-bytes}; beyond, it is
      * refused at once.
@@ -116,7 +116,9 @@ public class CheckpointService {
                                  Duration parentWait) {
         Duration wait = parentDigest == null || segment == 0 || parentWait.isNegative() ? Duration.ZERO
                 : parentWait.compareTo(maxParentWait) > 0 ? maxParentWait : parentWait;
-        return Mono.fromCallable(() -> validator.validate(key, index(segment), sized(body)))
+        // in progress from here, so that a put ahead waiting for this one on this service need not look at the head
+        return Mono.using(() -> parents.putting(key, segment), putting -> Mono
+                .fromCallable(() -> validator.validate(key, index(segment), sized(body)))
                 // the record's digest (SHA-256 of every stored byte) is work over the whole body
                 // even when nothing is encoded: off the event loop for a large one
                 .flatMap(valid -> executor.submit(valid.bytes().length,
@@ -124,7 +126,7 @@ public class CheckpointService {
                                 valid.bytes().length, encoding.encode(valid.bytes(), valid.container()))
                                 .withParent(parentDigest)))
                 .flatMap(record -> wait.isZero() ? put(key, record)
-                        : afterParent(key, record, System.nanoTime() + wait.toNanos()));
+                        : afterParent(key, record, System.nanoTime() + wait.toNanos())), Runnable::run);
     }
 
     /** The store's compare-and-set of {@code record}; waiters for it woken once it is stored. */

@@ -13,12 +13,16 @@ import reactor.core.publisher.Sinks;
  * Puts waiting for their parent: a put of checkpoint n that names n-1's digest, sent while n-1's
  * own put is still on its way (put ahead, docs/memory-api.md), waits here until n-1 is stored. A
  * put stored through this service wakes the puts of the same document waiting for that segment
- * at once; one stored through another replica is seen by the waiter's own look at the head
- * ({@link CheckpointService}), so a waiter wakes at the latest after {@code poll}. Thread-safe.
+ * at once. One stored through another replica is seen by the waiter's own look at the head
+ * ({@link CheckpointService}) every {@code poll}; a waiter does not look while its parent's put is
+ * in progress through this service (it is woken when that put ends, stored or not), so the looks
+ * are paid only where they are needed: a parent on another replica, or not arrived yet.
+ * Thread-safe.
  */
 final class ParentWaits {
 
     private final ConcurrentHashMap<DocumentKey, Set<Waiter>> waiting = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Put, Integer> putting = new ConcurrentHashMap<>();
     private final AtomicInteger waitingNow = new AtomicInteger();
     private final AtomicLong waitingBytes = new AtomicLong();
     private final Duration poll;
@@ -56,6 +60,23 @@ final class ParentWaits {
     }
 
     /**
+     * A put of checkpoint {@code segment} of {@code key} begins through this service; it ends, stored
+     * or not, when the returned action runs. Until then the puts waiting for it do not look at the
+     * head; when it ends they are woken to look.
+     */
+    Runnable putting(DocumentKey key, long segment) {
+        Put put = new Put(key, segment);
+        putting.merge(put, 1, Integer::sum);
+        return () -> {
+            putting.computeIfPresent(put, (p, puts) -> puts == 1 ? null : puts - 1);
+            Set<Waiter> all = waiting.get(key);
+            if (all != null) {
+                all.forEach(waiter -> waiter.ended(segment));
+            }
+        };
+    }
+
+    /**
      * A put of {@code bytes} begins to wait for its parent, when the bodies waiting with it stay
      * within the bound: the wait ends when the returned action runs. Null when they would not: the
      * put does not wait (it is refused as not next, as without a wait), and the service does not
@@ -78,31 +99,57 @@ final class ParentWaits {
         return waitingNow.get();
     }
 
+    /** A put of checkpoint {@code segment} of {@code key} in progress through this service. */
+    private record Put(DocumentKey key, long segment) {
+    }
+
     /** A put's wait for its parent ({@link #await}); closed when the put goes on. */
     final class Waiter implements AutoCloseable {
 
         private final DocumentKey key;
         private final long parent;
-        private final Sinks.One<Boolean> stored = Sinks.one();
+        // guarded by this: whether the parent was seen stored, and the current round's wake-up
+        private boolean stored;
+        private Sinks.One<Boolean> round = Sinks.one();
 
         private Waiter(DocumentKey key, long parent) {
             this.key = key;
             this.parent = parent;
         }
 
-        private void see(long segment) {
+        private synchronized void see(long segment) {
             if (segment >= parent) {
-                stored.tryEmitValue(true);
+                stored = true;
+                round.tryEmitValue(true);
+            }
+        }
+
+        private synchronized void ended(long segment) {
+            if (segment == parent) {
+                round.tryEmitValue(false);
             }
         }
 
         /**
-         * True once the parent is stored through this service; false when {@code left} or the poll
-         * interval, whichever is shorter, passes first (time to look at the head).
+         * True once the parent is stored through this service. False, time to look at the head, when
+         * the parent's put through this service ends without that, or when {@code left} passes; or,
+         * while no put of the parent is in progress here, at the latest after the poll interval.
          */
         Mono<Boolean> storedWithin(Duration left) {
-            Duration wait = left.compareTo(poll) < 0 ? left : poll;
-            return stored.asMono().timeout(wait, Mono.just(false));
+            return Mono.defer(() -> {
+                Sinks.One<Boolean> next = Sinks.one();
+                Duration wait;
+                // under the lock a put of the parent that ends after this look at the puts in progress wakes
+                // this very round, and one that ended before it is not seen in progress
+                synchronized (this) {
+                    if (stored) {
+                        return Mono.just(true);
+                    }
+                    round = next;
+                    wait = putting.containsKey(new Put(key, parent)) || left.compareTo(poll) < 0 ? left : poll;
+                }
+                return next.asMono().timeout(wait, Mono.just(false));
+            });
         }
 
         @Override
