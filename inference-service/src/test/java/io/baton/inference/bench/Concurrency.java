@@ -77,8 +77,8 @@ public final class Concurrency {
                 + "| segments per batch in the service | mean segment latency (ms) | in the service (Server-Timing, mean ms): "
                 + "state | queue | run | predecessor | store | readout | total | state into / out of the runtime per segment (KB) "
                 + "| a checkpoint put, mean ms: as the inference service's client sees it / the memory service's "
-                + "handling / of it, its store call |");
-        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                + "handling / of it, its store call | the memory service's looks at a head per put |");
+        System.out.println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         try (ServiceUnderTest service = ServiceUnderTest.start(dir, id, threads,
                 Map.of("baton.batching.max-batch", Integer.toString(maxBatch), "baton.batching.max-wait", maxWait,
                         "baton.onnx.provider", provider, "baton.onnx.cuda-conv-algo-search", BenchModels.convolutionSearch()));
@@ -105,10 +105,10 @@ public final class Concurrency {
                         for (String step : ServiceVsOrt.STEPS) {
                             steps.append(String.format(Locale.ROOT, " %.2f |", cell.steps.getOrDefault(step, 0.0) / cell.segments));
                         }
-                        System.out.printf(Locale.ROOT, "| %d | %d | %d | %,.0f | %,.0f | %.2f | %.2f | %.1f |%s %,.0f / %,.0f | %s |%n",
+                        System.out.printf(Locale.ROOT, "| %d | %d | %d | %,.0f | %,.0f | %.2f | %.2f | %.1f |%s %,.0f / %,.0f | %s | %s |%n",
                                 n, depth, round, bare, cell.tokensPerSecond, cell.tokensPerSecond / bare, cell.segmentsPerBatch,
                                 cell.latency * 1e3, steps, (moved[0] - movedBefore[0]) / segmentsMoved / 1024,
-                                (moved[1] - movedBefore[1]) / segmentsMoved / 1024, puts);
+                                (moved[1] - movedBefore[1]) / segmentsMoved / 1024, puts, puts.looksPerPut());
                     }
                 }
             }
@@ -127,10 +127,11 @@ public final class Concurrency {
      * The checkpoint puts so far, each as a (seconds, count) pair: the inference service's client timer
      * ({@code http.client.requests}, method PUT: from sending to the answer), and from the memory service's
      * {@code /actuator/prometheus} its server timer of PUTs ({@code http.server.requests}) and its store's
-     * ({@code baton.state.store.duration}, operation write: the Redis commands); a cell's means are the
-     * differences of two snapshots ({@link #since}).
+     * ({@code baton.state.store.duration}, operation write: the Redis commands), and its looks at a
+     * head (operation head: a put ahead's, while it waits for its parent, and any GET of a head); a
+     * cell's means are the differences of two snapshots ({@link #since}).
      */
-    record PutTimes(double[] client, double[] server, double[] store) {
+    record PutTimes(double[] client, double[] server, double[] store, double[] heads) {
 
         static PutTimes of(ServiceUnderTest service) {
             double[] client = new double[2];
@@ -141,7 +142,8 @@ public final class Concurrency {
             Meters memory = Meters.scrape(service.memoryUrl());
             return new PutTimes(client,
                     sumAndCount(memory, "http_server_requests_seconds", "method", "PUT"),
-                    sumAndCount(memory, "baton_state_store_duration_seconds", "operation", "write"));
+                    sumAndCount(memory, "baton_state_store_duration_seconds", "operation", "write"),
+                    sumAndCount(memory, "baton_state_store_duration_seconds", "operation", "head"));
         }
 
         private static double[] sumAndCount(Meters memory, String timer, String... labels) {
@@ -149,7 +151,13 @@ public final class Concurrency {
         }
 
         PutTimes since(PutTimes before) {
-            return new PutTimes(minus(client, before.client), minus(server, before.server), minus(store, before.store));
+            return new PutTimes(minus(client, before.client), minus(server, before.server), minus(store, before.store),
+                    minus(heads, before.heads));
+        }
+
+        /** The memory service's looks at a head per checkpoint put. */
+        String looksPerPut() {
+            return server[1] > 0 ? String.format(Locale.ROOT, "%.2f", heads[1] / server[1]) : "-";
         }
 
         private static double[] minus(double[] a, double[] b) {
