@@ -5,6 +5,7 @@ import io.baton.common.redis.RedisSettings;
 import io.baton.common.state.DType;
 import io.baton.common.state.StateCodec;
 import io.baton.common.state.StateContainer;
+import io.baton.common.testing.Meters;
 import io.baton.memory.Checkpoints;
 import io.baton.memory.MemoryServer;
 import io.baton.memory.checkpoints.CheckpointService;
@@ -22,6 +23,7 @@ import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.LocalDate;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -29,6 +31,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -50,13 +53,21 @@ import java.util.concurrent.atomic.AtomicReference;
  *       the clock starts: Redis and Lettuce only;
  *   <li><b>put commands, C conns</b>: the same with one Lettuce connection per writer;
  *   <li><b>plain SET, 1 conn</b>: one Lettuce {@code SET} of the same bytes per put, one shared
- *       connection: the floor of moving 668 KB into Redis.
+ *       connection: the floor of moving 668 KB into Redis;
+ *   <li><b>service/HTTP, 2 ahead</b> and <b>4 ahead</b>: as the first arm, but each writer keeps up
+ *       to 2 (4) puts in flight, each sent before the previous one is answered and naming the digest
+ *       that one gets when stored as sent, with {@code X-Baton-Parent-Wait-Ms} (puts ahead, as the
+ *       inference service makes them with {@code baton.segments.put-ahead-wait}): the memory service
+ *       holds a put until its parent is stored. Their latency column is the writer's wait for a free
+ *       place in its window, not a put's own time.
  * </ol>
  * For each cell: puts/s, MB/s (container bytes), per-put latency (median, p90, p99), and CPU per
  * put: this whole JVM's, split by thread group (the service's HTTP event loops, the HTTP client's,
  * Lettuce's I/O threads, the service's encoding scheduler, the writers themselves, and the rest:
- * JIT, GC, other threads), and the Redis server's ({@code INFO cpu}). Ratios against the put
- * commands on one connection are printed last.
+ * JIT, GC, other threads), and the Redis server's ({@code INFO cpu}); for the service/HTTP arms, the
+ * memory service's looks at a head per put ({@code baton.state.store.duration}, operation head:
+ * what a put ahead does while it waits). Ratios against the put commands on one connection are
+ * printed last.
  *
  * <p>Usage: {@code ConcurrentPuts [seconds-per-cell] [writers,...]} (defaults 3 and 1,8,32);
  * Redis from {@code BATON_REDIS_URL} (default redis://127.0.0.1:6379); {@code -Dbench.arms=0,2} runs only
@@ -85,6 +96,10 @@ public final class ConcurrentPuts {
 
         /** Writer {@code w}'s put of {@code container} (checkpoint n of {@code document}); returns the parent for n+1. */
         String put(int w, String document, long n, byte[] container, String parent);
+
+        /** Writer {@code w} has put its last checkpoint of the cell: its puts still in flight are answered. */
+        default void finish(int w) {
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -124,7 +139,9 @@ public final class ConcurrentPuts {
                         setConnection.commands().flatMap(c -> c.set("baton:{" + tenant + ":" + doc + "}:raw", bytes,
                                 SetArgs.Builder.px(60_000))).block(TIMEOUT);
                         return null;
-                    }));
+                    }),
+                    new Ahead(client, tenant, 2, most),
+                    new Ahead(client, tenant, 4, most));
             String only = System.getProperty("bench.arms", "");
             if (!only.isEmpty()) {   // -Dbench.arms=0,2: only those arms (for profiling one); no ratios
                 List<Integer> picked = Arrays.stream(only.split(",")).map(Integer::valueOf).toList();
@@ -137,15 +154,16 @@ public final class ConcurrentPuts {
             // warm-up: every arm at 8 writers (the JIT, Lettuce's and Netty's buffers, Redis)
             for (int round = 0; round < 2; round++) {
                 for (Arm arm : arms) {
-                    run(arm, Math.min(8, most), 4.0, tenant, "warm" + round, states, client, shared);
+                    run(arm, Math.min(8, most), 4.0, tenant, "warm" + round, states, client, shared, target);
                 }
             }
             System.err.println("warmed up");
             StringBuilder table = new StringBuilder()
                     .append("| writers | arm | puts | puts/s | MB/s | p50 (ms) | p90 (ms) | p99 (ms) "
                             + "| JVM CPU per put (ms) | of it: server loops / client loops / Lettuce / encoding "
-                            + "/ writers / rest (JIT, GC) | Redis CPU per put (ms) |\n")
-                    .append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                            + "/ writers / rest (JIT, GC) | Redis CPU per put (ms) | the memory service's looks at a head "
+                            + "per put |\n")
+                    .append("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
             StringBuilder ratios = new StringBuilder()
                     .append("| writers | service/HTTP p50 / put commands (1 conn) p50 | put commands (1 conn) puts/s "
                             + "/ service/HTTP puts/s | in-process p50 / put commands p50 | put commands: 1 conn p50 "
@@ -154,11 +172,11 @@ public final class ConcurrentPuts {
             for (int c : writers) {
                 Result[] results = new Result[arms.size()];
                 for (int a = 0; a < arms.size(); a++) {
-                    results[a] = run(arms.get(a), c, seconds, tenant, "c" + c, states, client, shared);
+                    results[a] = run(arms.get(a), c, seconds, tenant, "c" + c, states, client, shared, target);
                     table.append(results[a].row(c, arms.get(a).name()));
                     System.err.println("done: " + c + " writers, " + arms.get(a).name());
                 }
-                if (results.length < 5) {
+                if (!only.isEmpty()) {
                     continue;
                 }
                 ratios.append(String.format(Locale.ROOT, "| %d | %.2f | %.2f | %.2f | %.2f | %.2f |%n", c,
@@ -207,7 +225,7 @@ public final class ConcurrentPuts {
      * deletes the documents (untimed).
      */
     private static Result run(Arm arm, int c, double seconds, String tenant, String label, State[] states,
-                              MemoryClient client, RedisConnection redis) throws InterruptedException {
+                              MemoryClient client, RedisConnection redis, String memoryUrl) throws InterruptedException {
         long[][] latencies = new long[c][];
         int[] counts = new int[c];
         String run = label + "-" + arm.name().replaceAll("[^a-zA-Z0-9]", "") + "-" + UUID.randomUUID().toString()
@@ -242,6 +260,7 @@ public final class ConcurrentPuts {
                         parent = arm.put(writer, doc, n, container, parent);
                         mine[count++] = System.nanoTime() - start;
                     }
+                    arm.finish(writer);
                 } catch (Throwable e) {
                     failed.compareAndSet(null, e);
                 } finally {
@@ -253,6 +272,7 @@ public final class ConcurrentPuts {
             threads[w].start();
         }
         ready.await();
+        Meters memoryBefore = Meters.scrape(memoryUrl);
         long cpuBefore = processCpuNanos();
         long[] threadsBefore = threadCpuNanos();
         double redisBefore = redisCpuSeconds(redis);
@@ -270,13 +290,16 @@ public final class ConcurrentPuts {
         }
         byGroup[GROUPS.length - 1] = writersCpu.get();   // ended by now: each counted itself
         double redisCpu = redisCpuSeconds(redis) - redisBefore;
+        Meters memory = Meters.scrape(memoryUrl);
+        double looks = memory.minus(memoryBefore, "baton_state_store_duration_seconds_count", "operation", "head");
+        double httpPuts = memory.minus(memoryBefore, "http_server_requests_seconds_count", "method", "PUT");
         if (failed.get() != null) {
             throw new IllegalStateException(arm.name() + " failed", failed.get());
         }
         for (int w = 0; w < c; w++) {
             client.delete(tenant, run + "-w" + w).block(TIMEOUT);
         }
-        return new Result(latencies, elapsed, states[0].size, cpu, byGroup, redisCpu);
+        return new Result(latencies, elapsed, states[0].size, cpu, byGroup, redisCpu, httpPuts > 0 ? looks / httpPuts : -1);
     }
 
     /** CPU time of this whole JVM (service, client, writers, Lettuce). */
@@ -349,14 +372,62 @@ public final class ConcurrentPuts {
     private record Holder(CheckpointRecord record) {
     }
 
+    /**
+     * The service/HTTP arm with puts ahead: each writer keeps up to {@code depth} puts in flight,
+     * each naming the digest its predecessor gets when stored as sent (the SHA-256 of its bytes) and
+     * asking the memory service to wait for it.
+     */
+    private static final class Ahead implements Arm {
+
+        private static final Duration WAIT = Duration.ofSeconds(2);
+
+        private final MemoryClient client;
+        private final String tenant;
+        private final int depth;
+        private final List<ArrayDeque<CompletableFuture<?>>> inFlight = new ArrayList<>();
+
+        Ahead(MemoryClient client, String tenant, int depth, int writers) {
+            this.client = client;
+            this.tenant = tenant;
+            this.depth = depth;
+            for (int w = 0; w < writers; w++) {
+                inFlight.add(new ArrayDeque<>());
+            }
+        }
+
+        @Override
+        public String name() {
+            return "service/HTTP, " + depth + " ahead";
+        }
+
+        @Override
+        public String put(int w, String document, long n, byte[] container, String parent) {
+            ArrayDeque<CompletableFuture<?>> mine = inFlight.get(w);
+            if (mine.size() == depth) {
+                mine.remove().join();
+            }
+            mine.add(client.put(tenant, document, n, container, parent, parent == null ? Duration.ZERO : WAIT)
+                    .toFuture());
+            return CheckpointRecord.digest(container);
+        }
+
+        @Override
+        public void finish(int w) {
+            ArrayDeque<CompletableFuture<?>> mine = inFlight.get(w);
+            while (!mine.isEmpty()) {
+                mine.remove().join();
+            }
+        }
+    }
+
     /** The latencies of every put of one cell, and the cell's wall time. */
     private record Result(long[] sorted, long elapsedNanos, int size, long cpuNanos, long[] threadNanos,
-                          double redisCpuSeconds) {
+                          double redisCpuSeconds, double looksPerPut) {
 
         Result(long[][] latencies, long elapsedNanos, int size, long cpuNanos, long[] threadNanos,
-               double redisCpuSeconds) {
+               double redisCpuSeconds, double looksPerPut) {
             this(Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray(), elapsedNanos, size,
-                    cpuNanos, threadNanos, redisCpuSeconds);
+                    cpuNanos, threadNanos, redisCpuSeconds, looksPerPut);
         }
 
         double putsPerSecond() {
@@ -377,9 +448,10 @@ public final class ConcurrentPuts {
                 named += nanos;
             }
             split.append(String.format(Locale.ROOT, "%.2f", (cpuNanos - named) / 1e6 / sorted.length));
-            return String.format(Locale.ROOT, "| %d | %s | %d | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %s | %.2f |%n",
+            return String.format(Locale.ROOT, "| %d | %s | %d | %.0f | %.0f | %.2f | %.2f | %.2f | %.2f | %s | %.2f | %s |%n",
                     writers, arm, sorted.length, putsPerSecond(), putsPerSecond() * size / 1e6, p(0.5), p(0.9), p(0.99),
-                    cpuNanos / 1e6 / sorted.length, split, redisCpuSeconds * 1e3 / sorted.length);
+                    cpuNanos / 1e6 / sorted.length, split, redisCpuSeconds * 1e3 / sorted.length,
+                    looksPerPut < 0 ? "-" : String.format(Locale.ROOT, "%.2f", looksPerPut));
         }
     }
 }
