@@ -109,6 +109,37 @@ class PutAheadIT {
     }
 
     @Test
+    void aChainOfPutsAheadThroughOneServiceIsStoredInOrderOnceItsFirstParentIs() {
+        storeFirst("chain");
+        CompletableFuture<ResponseEntity<String>> three = put(first, "chain", 3, digest("chain", 2), 10_000);
+        CompletableFuture<ResponseEntity<String>> two = put(first, "chain", 2, digest("chain", 1), 10_000);
+        awaitWaiting(first, "chain", 2);
+
+        // 3 waits for 2, whose put is in progress here (itself waiting for 1): it is woken when 2's put ends
+        assertThat(put(first, "chain", 1, digest("chain", 0), 0).join().getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        assertThat(two.join().getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        assertThat(three.join().getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        assertThat(head(first, "chain")).isEqualTo(3);
+    }
+
+    @Test
+    void aPutAheadWhoseParentsPutHereIsRefusedStillSeesItsParentStoredThroughAnotherService() {
+        storeFirst("refusedhere");
+        CompletableFuture<ResponseEntity<String>> two = put(first, "refusedhere", 2, digest("refusedhere", 1), 10_000);
+        awaitWaiting(first, "refusedhere", 1);
+
+        // a put of 1 here that names another parent ends refused: 2 goes back to looking at the head
+        ResponseEntity<String> wrong = put(first, "refusedhere", 1, digest("refusedhere", 5), 0).join();
+        assertThat(wrong.getStatusCode()).isEqualTo(HttpStatus.PRECONDITION_FAILED);
+        assertThat(two).as("still waiting for its parent").isNotDone();
+        assertThat(put(second, "refusedhere", 1, digest("refusedhere", 0), 0).join().getStatusCode())
+                .isEqualTo(HttpStatus.CREATED);
+
+        assertThat(two.join().getStatusCode()).isEqualTo(HttpStatus.CREATED);
+        assertThat(head(first, "refusedhere")).isEqualTo(2);
+    }
+
+    @Test
     void aPutAheadWhoseParentDoesNotComeIsRefusedAsNotNextAndStoresNothing() {
         storeFirst("late");
         RedisSnapshot before = RedisSnapshot.of(redis, tenant);
@@ -224,8 +255,13 @@ class PutAheadIT {
 
     /** Until a put sent ahead to {@code server} waits for its parent ({@code baton.state.parent.waiting}). */
     private void awaitWaiting(MemoryServer server, String document) {
+        awaitWaiting(server, document, 1);
+    }
+
+    /** Until {@code puts} sent ahead to {@code server} wait for their parents. */
+    private void awaitWaiting(MemoryServer server, String document, int puts) {
         await().atMost(Duration.ofSeconds(20)).until(() -> Meters.scrape(server.baseUrl())
-                .value("baton_state_parent_waiting") >= 1);
+                .value("baton_state_parent_waiting") >= puts);
         assertThat(head(server, document)).as("the parent is not stored yet").isZero();
     }
 
