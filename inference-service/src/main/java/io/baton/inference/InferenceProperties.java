@@ -329,10 +329,15 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
      *                            ({@code BATON_SEGMENTS_PUTAHEADWAIT}; 0, the default until a GPU run shows it
      *                            pays: the put waits for the predecessor's answer here instead, and a document's
      *                            puts go one after the other; docs/performance.md, "Puts ahead")
+     * @param maxPutsAhead        the most of one document's checkpoints put ahead at once on this instance, each
+     *                            held in the memory service until its predecessor is stored
+     *                            ({@code BATON_SEGMENTS_MAXPUTSAHEAD}; at least 1, default 3); a follower beyond it
+     *                            puts after its predecessor's answer
      */
     public record Segments(@DefaultValue("2048") int maxTokens, @DefaultValue("2048") int maxSentences,
                            @DefaultValue("4") int maxSentenceCoverage, @DefaultValue("512") int maxInFlight,
-                           @DefaultValue("500ms") Duration pipelineWait, @DefaultValue("0s") Duration putAheadWait) {
+                           @DefaultValue("500ms") Duration pipelineWait, @DefaultValue("0s") Duration putAheadWait,
+                           @DefaultValue("3") int maxPutsAhead) {
 
         public Segments {
             if (maxTokens < 1) {
@@ -347,6 +352,9 @@ public record InferenceProperties(@DefaultValue Models models, @DefaultValue Mem
             }
             if (putAheadWait.isNegative()) {
                 throw new IllegalArgumentException("baton.segments.put-ahead-wait must not be negative, got " + putAheadWait);
+            }
+            if (maxPutsAhead < 1) {
+                throw new IllegalArgumentException("baton.segments.max-puts-ahead must be at least 1, got " + maxPutsAhead);
             }
         }
     }

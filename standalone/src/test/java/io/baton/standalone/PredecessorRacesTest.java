@@ -49,7 +49,9 @@ import reactor.core.publisher.Mono;
  * which the gateway answers with 409 document-behind. And a follower's put ahead of its
  * predecessor's answer that is refused (its wait ran out; the memory service does not store
  * checkpoints as sent, so the digest it names is no checkpoint's): it is put again after that
- * answer, and in the second case this instance stops putting ahead.
+ * answer, and in the second case this instance stops putting ahead. And a document with as many puts
+ * ahead unanswered as allowed ({@code baton.segments.max-puts-ahead}): its next follower puts after
+ * its predecessor's answer.
  */
 class PredecessorRacesTest {
 
@@ -191,6 +193,34 @@ class PredecessorRacesTest {
         assertThat(putAhead("fell-back") + putAhead("stored") - tried).as("puts ahead after the first miss").isZero();
     }
 
+    @Test
+    void aDocumentWithAsManyPutsAheadAsAllowedPutsItsNextFollowerAfterItsPredecessorsAnswer() {
+        Interleaved memory = new Interleaved(Standalone.context().getBean(MemoryClient.class));
+        SegmentService service = service(memory, new StateCache(64L << 20, Duration.ofMinutes(10)),
+                Duration.ofMinutes(10), 1);
+        String document = "ahead-limited";
+        double followed = followed();
+        double limited = putAhead("limited");
+        // a put ahead is held until the next follower has decided: to put ahead too (the limit ignored), or to put
+        // after its predecessor's answer (limited); or, were there no next follower, for 10 s
+        memory.holdPutsAhead(Flux.interval(Duration.ofMillis(5))
+                .filter(tick -> putAhead("limited") > limited || memory.putsAhead(document) > 1)
+                .next().timeout(Duration.ofSeconds(10), Mono.just(0L)));
+
+        List<SegmentResponse> answers = pipelined(service, document);
+
+        assertThat(memory.putsAhead(document)).as("puts of the document that asked to wait for their parent")
+                .isEqualTo(1);
+        // both followed (the usual case: 1 ahead, 2 limited), or only 2 did (1 ran after 0 was answered)
+        assertThat(putAhead("limited") - limited).as("followers not put ahead for the limit")
+                .isEqualTo(followed() - followed - 1);
+        assertThat(answers.get(2).tokenNll()).isEqualTo(alone("ahead-limited-alone", 2).tokenNll());
+        StoredHead head = Standalone.context().getBean(MemoryClient.class).head(TENANT, document)
+                .block(Duration.ofSeconds(30));
+        assertThat(head.segment()).isEqualTo(2);
+        assertThat(head.version()).as("each segment stored once").isEqualTo(3);
+    }
+
     /** Segments 0, 1 and 2 of {@code document} sent at once: 1 and 2 follow their predecessors. */
     private static List<SegmentResponse> pipelined(SegmentService service, String document) {
         return Flux.range(0, 3).flatMapSequential(n -> service.process(TENANT, segment(document, n)), 3)
@@ -230,17 +260,24 @@ class PredecessorRacesTest {
     }
 
     private static SegmentService service(MemoryClient memory, StateCache cache, Duration pipelineWait) {
+        return service(memory, cache, pipelineWait, 3);
+    }
+
+    /** The segment pipeline with puts ahead (waiting up to 1 s), at most {@code maxPutsAhead} per document. */
+    private static SegmentService service(MemoryClient memory, StateCache cache, Duration pipelineWait,
+                                          int maxPutsAhead) {
         var context = Standalone.context();
         return new SegmentService(context.getBean(ModelRegistry.class)::resolve, memory,
                 context.getBean(SegmentBatcher.class), cache,
-                new SegmentService.Limits(4096, 1024, 4, pipelineWait, Duration.ofSeconds(1)), new Admission("segments", 8),
-                context.getBean(SegmentMetrics.class));
+                new SegmentService.Limits(4096, 1024, 4, pipelineWait, Duration.ofSeconds(1), maxPutsAhead),
+                new Admission("segments", 8), context.getBean(SegmentMetrics.class));
     }
 
     /**
      * The real memory client, with one thing run (and waited for) at a chosen moment: before a
      * kept-checkpoint lookup of a segment is made; when one found nothing, before that answer is
-     * given; or before a head lookup is answered. Each runs once.
+     * given; or before a head lookup is answered. Each runs once. Puts ahead (asking to wait for
+     * their parent) are counted, and may be refused or held.
      */
     static final class Interleaved implements MemoryClient {
 
@@ -249,7 +286,9 @@ class PredecessorRacesTest {
         private final AtomicReference<Moment> afterMiss = new AtomicReference<>();
         private final AtomicReference<Moment> beforeHead = new AtomicReference<>();
         private final Map<String, Integer> keptReads = new ConcurrentHashMap<>();
+        private final Map<String, Integer> putsAhead = new ConcurrentHashMap<>();
         private volatile boolean refusePutsAhead;
+        private volatile Mono<?> holdPutsAhead = Mono.empty();
 
         private record Moment(String document, long segment, Mono<?> then) {
         }
@@ -273,6 +312,16 @@ class PredecessorRacesTest {
         /** Every put ahead (one asking to wait for its parent) is refused as not next, as if its wait ran out. */
         void refusePutsAhead() {
             refusePutsAhead = true;
+        }
+
+        /** Every put ahead waits for {@code release} before it is sent. */
+        void holdPutsAhead(Mono<?> release) {
+            holdPutsAhead = release;
+        }
+
+        /** Puts of {@code document} that asked to wait for their parent (puts ahead). */
+        int putsAhead(String document) {
+            return putsAhead.getOrDefault(document, 0);
         }
 
         /** Kept checkpoints of {@code document} this client read back from the store. */
@@ -307,11 +356,16 @@ class PredecessorRacesTest {
         @Override
         public Mono<Written> put(String tenant, String document, long segment, byte[] container, String parentDigest,
                                  Duration parentWait) {
-            if (refusePutsAhead && parentWait.compareTo(Duration.ZERO) > 0) {
+            if (parentWait.compareTo(Duration.ZERO) <= 0) {
+                return real.put(tenant, document, segment, container, parentDigest, parentWait);
+            }
+            putsAhead.merge(document, 1, Integer::sum);
+            if (refusePutsAhead) {
                 return Mono.error(new ServiceCallException(ProblemType.CHECKPOINT_CONFLICT,
                         "checkpoint " + segment + " is not next (refused for the test)"));
             }
-            return real.put(tenant, document, segment, container, parentDigest, parentWait);
+            return holdPutsAhead.then(Mono.defer(() -> real.put(tenant, document, segment, container, parentDigest,
+                    parentWait)));
         }
 
         @Override

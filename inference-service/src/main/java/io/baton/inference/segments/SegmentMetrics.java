@@ -109,7 +109,11 @@ public final class SegmentMetrics {
                 .register(registry).increment();
     }
 
-    /** A follower's checkpoint put ahead of its predecessor's answer: {@code stored} or {@code fell-back}. */
+    /**
+     * A follower's checkpoint put ahead of its predecessor's answer: {@code stored} or {@code fell-back}
+     * (refused, put again after the answer); or {@code limited}, not put ahead because its document had
+     * {@code baton.segments.max-puts-ahead} puts ahead unanswered.
+     */
     void putAhead(String outcome) {
         Counter.builder("baton.segment.put.ahead").tag("outcome", outcome)
                 .description("checkpoints put before their predecessor's put was answered")

@@ -25,6 +25,7 @@ import io.baton.protocol.problems.ServiceCallException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -71,6 +72,8 @@ public final class SegmentService {
     private final InFlight inFlight = new InFlight();
     /** Set once a checkpoint was stored with another digest than its bytes' (a memory service that compresses). */
     private final AtomicBoolean storesOtherwise = new AtomicBoolean();
+    // each document's checkpoints put ahead and not yet answered, by document (tenant and id); absent: none
+    private final ConcurrentHashMap<String, Integer> puttingAhead = new ConcurrentHashMap<>();
 
     /**
      * The bounds of one request.
@@ -84,9 +87,17 @@ public final class SegmentService {
      * @param putAheadWait        how long a follower's put, sent before its predecessor's put is answered (put
      *                            ahead), may wait in the memory service for the predecessor to be stored; zero:
      *                            a follower's put waits for its predecessor's answer instead
+     * @param maxPutsAhead        the most of one document's checkpoints put ahead at once; a follower beyond it
+     *                            puts after its predecessor's answer
      */
     public record Limits(int maxTokens, int maxSentences, int maxSentenceCoverage, Duration pipelineWait,
-                         Duration putAheadWait) {
+                         Duration putAheadWait, int maxPutsAhead) {
+
+        /** Bounds with at most 3 puts ahead per document (baton.segments.max-puts-ahead's default). */
+        public Limits(int maxTokens, int maxSentences, int maxSentenceCoverage, Duration pipelineWait,
+                      Duration putAheadWait) {
+            this(maxTokens, maxSentences, maxSentenceCoverage, pipelineWait, putAheadWait, 3);
+        }
     }
 
     public SegmentService(ModelLookup models, MemoryClient memory, SegmentBatcher batcher, StateCache cache,
@@ -252,13 +263,8 @@ public final class SegmentService {
                     // unless it goes ahead, naming the digest its predecessor's checkpoint gets when stored as sent
                     Mono<Stored> stored = parent.awaitsPredecessor() && putsAhead()
                             ? putAhead(tenant, request, model, out.next(), parent, timings, self, ran)
-                            : parent.digest().flatMap(parentDigest -> {
-                                if (parent.awaitsPredecessor()) {
-                                    timings.since(Step.PREDECESSOR, ran);
-                                }
-                                return store(tenant, request, model, out.next(), parentDigest, conditional, timings,
-                                        self);
-                            });
+                            : afterPredecessor(tenant, request, model, out.next(), parent, conditional, timings,
+                                    self, ran);
                     Mono<SegmentResponse> answer = Mono.fromSupplier(() -> {
                         long reading = System.nanoTime();
                         SegmentResponse response = respond(request, model, out);
@@ -276,6 +282,21 @@ public final class SegmentService {
                         return both.getT2().withDigest(done.digest());
                     });
                 });
+    }
+
+    /**
+     * Checkpoint n stored once its parent's digest is known: for a follower, once its predecessor's
+     * put is answered ({@link Step#PREDECESSOR} until then).
+     */
+    private Mono<Stored> afterPredecessor(String tenant, SegmentRequest request, SegmentModel model,
+                                          DocumentState state, Parent parent, boolean conditional,
+                                          SegmentTimings timings, InFlight.Segment self, long ran) {
+        return parent.digest().flatMap(parentDigest -> {
+            if (parent.awaitsPredecessor()) {
+                timings.since(Step.PREDECESSOR, ran);
+            }
+            return store(tenant, request, model, state, parentDigest, conditional, timings, self);
+        });
     }
 
     /** Whether followers put ahead: asked for, and no checkpoint was seen stored otherwise than sent. */
@@ -314,19 +335,29 @@ public final class SegmentService {
      * another digest), the follower puts again as it would have without going ahead: once the
      * predecessor's put is answered ({@link #store}). A predecessor stored as the state it ran to,
      * but with another digest than predicted, means the memory service does not store checkpoints
-     * as sent (compression, downcast): followers stop putting ahead on this instance.
+     * as sent (compression, downcast): followers stop putting ahead on this instance. A document
+     * with {@code maxPutsAhead} puts ahead unanswered already puts once the predecessor is answered.
      */
     private Mono<Stored> putAhead(String tenant, SegmentRequest request, SegmentModel model, DocumentState state,
                                   Parent parent, SegmentTimings timings, InFlight.Segment self, long ran) {
         String document = request.document();
         long n = request.segment();
+        String key = key(tenant, document);
         return parent.predicted().flatMap(predicted -> {
+            if (!aheadPlace(key)) {
+                // the document has baton.segments.max-puts-ahead puts ahead unanswered already
+                metrics.putAhead("limited");
+                return afterPredecessor(tenant, request, model, state, parent, true, timings, self, ran);
+            }
             long storing = System.nanoTime();
             timings.add(Step.PREDECESSOR, ran, storing);
-            byte[] checkpoint = Checkpoints.encode(model, new CheckpointId(tenant, document, n), state,
-                    CheckpointOrigin.of(predicted, request.tokens()));
-            self.sent(checkpoint);
-            return memory.put(tenant, document, n, checkpoint, predicted, limits.putAheadWait())
+            // the place is given back once the put is answered, fails or is cancelled, or when encoding fails
+            return Mono.using(() -> key, taken -> {
+                        byte[] checkpoint = Checkpoints.encode(model, new CheckpointId(tenant, document, n), state,
+                                CheckpointOrigin.of(predicted, request.tokens()));
+                        self.sent(checkpoint);
+                        return memory.put(tenant, document, n, checkpoint, predicted, limits.putAheadWait());
+                    }, this::aheadAnswered)
                     .flatMap(written -> {
                         timings.since(Step.STORE, storing);
                         metrics.putAhead("stored");
@@ -354,6 +385,25 @@ public final class SegmentService {
                         });
                     });
         });
+    }
+
+    /** A place for one more of document {@code key}'s puts ahead; false when it has the most already. */
+    private boolean aheadPlace(String key) {
+        boolean[] taken = {false};
+        puttingAhead.compute(key, (k, now) -> {
+            int puts = now == null ? 0 : now;
+            if (puts >= limits.maxPutsAhead()) {
+                return now;
+            }
+            taken[0] = true;
+            return puts + 1;
+        });
+        return taken[0];
+    }
+
+    /** One of document {@code key}'s puts ahead is answered (or failed, or cancelled): its place is free. */
+    private void aheadAnswered(String key) {
+        puttingAhead.computeIfPresent(key, (k, puts) -> puts == 1 ? null : puts - 1);
     }
 
     /**

@@ -74,7 +74,7 @@ public class SegmentsConfiguration {
         int batchInFlight = properties.admission().batchPlaces(segments.maxInFlight());
         return new SegmentService(models::resolve, memory, batcher, stateCache,
                 new SegmentService.Limits(segments.maxTokens(), segments.maxSentences(), segments.maxSentenceCoverage(),
-                        segments.pipelineWait(), segments.putAheadWait()),
+                        segments.pipelineWait(), segments.putAheadWait(), segments.maxPutsAhead()),
                 new Admission("segments", segments.maxInFlight(), batchInFlight), metrics);
     }
 }
