@@ -29,8 +29,8 @@ final class ParentWaits {
     private final long maxBytes;
 
     /**
-     * Waiters that look at the head themselves at least every {@code poll}; the bodies of the puts
-     * waiting at once at most {@code maxBytes} together.
+     * Waiters that look at the head themselves every {@code poll} while no put of their parent is in
+     * progress here; the bodies of the puts waiting at once at most {@code maxBytes} together.
      */
     ParentWaits(Duration poll, long maxBytes) {
         this.poll = poll;
