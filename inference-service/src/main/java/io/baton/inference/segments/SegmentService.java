@@ -92,12 +92,6 @@ public final class SegmentService {
      */
     public record Limits(int maxTokens, int maxSentences, int maxSentenceCoverage, Duration pipelineWait,
                          Duration putAheadWait, int maxPutsAhead) {
-
-        /** Bounds with at most 3 puts ahead per document (baton.segments.max-puts-ahead's default). */
-        public Limits(int maxTokens, int maxSentences, int maxSentenceCoverage, Duration pipelineWait,
-                      Duration putAheadWait) {
-            this(maxTokens, maxSentences, maxSentenceCoverage, pipelineWait, putAheadWait, 3);
-        }
     }
 
     public SegmentService(ModelLookup models, MemoryClient memory, SegmentBatcher batcher, StateCache cache,

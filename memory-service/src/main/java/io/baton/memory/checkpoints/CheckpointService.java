@@ -107,8 +107,9 @@ public class CheckpointService {
      * put of n-1 is on its way: put ahead), waits up to {@code parentWait} (at most {@code
      * baton.limits.max-parent-wait}) for n-1 to be stored, then stores n on the same condition. A
      * put of n-1 through this service wakes it at once; one through another replica is seen by a
-     * look at the head every {@link #PARENT_POLL} (not while a put of n-1 is in progress here). When n-1 is not stored in time the put is
-     * refused as not next, as without a wait. Only a put that names its parent waits, and only while
+     * look at the head every {@link #PARENT_POLL} (not while a put of n-1 is in progress here).
+     * When n-1 is not stored in time the put is refused as not next, as without a wait. Only a put
+     * that names its parent waits, and only while
      * the bodies waiting stay within {@code baton.limits.max-parent-wait-bytes}; beyond, it is
      * refused at once.
      */

@@ -22,12 +22,7 @@ class ParentWaitsTest {
     @Test
     void withoutItsParentsPutInProgressHereAWaiterLooksAfterEachPoll() {
         try (ParentWaits.Waiter waiter = waits.await(key, 1)) {
-            StepVerifier.withVirtualTime(() -> waiter.storedWithin(LEFT))
-                    .expectSubscription()
-                    .expectNoEvent(POLL.minusMillis(1))
-                    .thenAwait(Duration.ofMillis(1))
-                    .expectNext(false)
-                    .verifyComplete();
+            looksAfterOnePoll(waiter);
         }
     }
 
@@ -35,8 +30,7 @@ class ParentWaitsTest {
     void whileItsParentsPutIsInProgressHereAWaiterDoesNotPollAndIsWokenWhenItIsStored() {
         Runnable ended = waits.putting(key, 1);
         try (ParentWaits.Waiter waiter = waits.await(key, 1)) {
-            StepVerifier.withVirtualTime(() -> waiter.storedWithin(LEFT))
-                    .expectSubscription()
+            round(waiter)
                     .expectNoEvent(Duration.ofMillis(500))
                     .then(() -> {
                         waits.stored(key, 1);
@@ -51,17 +45,12 @@ class ParentWaitsTest {
     void whenItsParentsPutEndsWithoutStoringItAWaiterLooksAndThenPollsAgain() {
         Runnable ended = waits.putting(key, 1);
         try (ParentWaits.Waiter waiter = waits.await(key, 1)) {
-            StepVerifier.withVirtualTime(() -> waiter.storedWithin(LEFT))
-                    .expectSubscription()
+            round(waiter)
                     .expectNoEvent(Duration.ofMillis(500))
                     .then(ended)
                     .expectNext(false)
                     .verifyComplete();
-            StepVerifier.withVirtualTime(() -> waiter.storedWithin(LEFT))
-                    .expectSubscription()
-                    .thenAwait(POLL)
-                    .expectNext(false)
-                    .verifyComplete();
+            looksAfterOnePoll(waiter);
         }
     }
 
@@ -70,11 +59,7 @@ class ParentWaitsTest {
         waits.putting(key, 2);
         waits.putting(new DocumentKey("acme", "other"), 1);
         try (ParentWaits.Waiter waiter = waits.await(key, 1)) {
-            StepVerifier.withVirtualTime(() -> waiter.storedWithin(LEFT))
-                    .expectSubscription()
-                    .thenAwait(POLL)
-                    .expectNext(false)
-                    .verifyComplete();
+            looksAfterOnePoll(waiter);
         }
     }
 
@@ -82,7 +67,7 @@ class ParentWaitsTest {
     void aParentStoredBeforeTheRoundBeginsAnswersAtOnce() {
         try (ParentWaits.Waiter waiter = waits.await(key, 1)) {
             waits.stored(key, 1);
-            StepVerifier.withVirtualTime(() -> waiter.storedWithin(LEFT))
+            round(waiter)
                     .expectNext(true)
                     .verifyComplete();
         }
@@ -94,12 +79,21 @@ class ParentWaitsTest {
         waits.putting(key, 1);
         first.run();
         try (ParentWaits.Waiter waiter = waits.await(key, 1)) {
-            StepVerifier.withVirtualTime(() -> waiter.storedWithin(LEFT))
-                    .expectSubscription()
+            round(waiter)
                     .expectNoEvent(Duration.ofMillis(500))
                     .then(() -> waits.stored(key, 1))
                     .expectNext(true)
                     .verifyComplete();
         }
+    }
+
+    /** A round of {@code waiter}'s wait for its parent, in virtual time, subscribed to. */
+    private static StepVerifier.Step<Boolean> round(ParentWaits.Waiter waiter) {
+        return StepVerifier.withVirtualTime(() -> waiter.storedWithin(LEFT)).expectSubscription();
+    }
+
+    /** A round that ends when the poll interval has passed, and not before: time to look at the head. */
+    private static void looksAfterOnePoll(ParentWaits.Waiter waiter) {
+        round(waiter).expectNoEvent(POLL.minusMillis(1)).thenAwait(Duration.ofMillis(1)).expectNext(false).verifyComplete();
     }
 }
